@@ -1,0 +1,18 @@
+import { fileURLToPath } from "node:url";
+import path from "node:path";
+import { defineConfig } from "vitest/config";
+
+const root = fileURLToPath(new URL(".", import.meta.url));
+
+export default defineConfig({
+  root,
+  test: {
+    name: "node",
+    environment: "node",
+    include: ["test/protocol/**/*.test.ts", "test/agent/**/*.test.ts", "test/cli/**/*.test.ts", "test/e2e/**/*.test.ts"],
+    // runc containers and wrangler dev instances share this 2-core machine: one file at a time.
+    fileParallelism: false,
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+  },
+});

@@ -1,0 +1,31 @@
+import { fileURLToPath } from "node:url";
+import path from "node:path";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+import { TEST_KEYS } from "./test/fixtures/keys.ts";
+
+const root = fileURLToPath(new URL(".", import.meta.url));
+
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations(path.join(root, "migrations"));
+  return {
+    root,
+    plugins: [
+      cloudflareTest({
+        wrangler: { configPath: path.join(root, "wrangler.toml") },
+        miniflare: {
+          bindings: {
+            TEST_MIGRATIONS: migrations,
+            CONTROL_PLANE_KEY: TEST_KEYS.controlPlane,
+            NOTARY_KEY: TEST_KEYS.notary,
+          },
+        },
+      }),
+    ],
+    test: {
+      name: "workers",
+      include: ["test/worker/**/*.test.ts", "test/unit/**/*.test.ts", "test/protocol/**/*.test.ts"],
+      setupFiles: ["test/worker/apply-migrations.ts"],
+    },
+  };
+});
