@@ -1,5 +1,10 @@
-import { DurableObject } from "cloudflare:workers";
-export class ClusterDO extends DurableObject {}
-export class NotaryDO extends DurableObject {}
-export class NonceDO extends DurableObject {}
-export default { fetch: () => new Response("ok") };
+import { app } from "./app.ts";
+import type { Env } from "./env.ts";
+
+export { ClusterDO } from "../durable-objects/cluster/cluster-do.ts";
+export { NotaryDO } from "../durable-objects/notary/notary-do.ts";
+export { NonceDO } from "../durable-objects/nonce/nonce-do.ts";
+
+export default {
+  fetch: (request, env, ctx) => app.fetch(request, env, ctx),
+} satisfies ExportedHandler<Env>;

@@ -1,5 +1,11 @@
-declare namespace Cloudflare {
-  interface Env {
-    TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
+import type { D1Migration } from "cloudflare:test";
+import type { Env as EncEnv } from "../../workers/env.ts";
+
+declare global {
+  namespace Cloudflare {
+    interface Env extends EncEnv {
+      TEST_MIGRATIONS: D1Migration[];
+    }
   }
 }
+export {};

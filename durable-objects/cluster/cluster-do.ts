@@ -1,0 +1,170 @@
+import { isoNow, toIso } from "../../protocol/time.ts";
+import type { Role } from "../../workers/env.ts";
+import type { Cluster, ClusterConfig, RoleBinding } from "../../workers/schemas/cluster.ts";
+import type { JoinNodeBody, Node } from "../../workers/schemas/node.ts";
+import { AuditLog } from "../shared/audit-log.ts";
+import { BaseDO } from "../shared/base-do.ts";
+import { attempt, reject, type Result } from "../shared/result.ts";
+import { one } from "../shared/sql-migrate.ts";
+import { syncSigner } from "../shared/sync-signer.ts";
+import { JoinTokens } from "./join-tokens.ts";
+import { CLUSTER_MIGRATIONS } from "./migrations.ts";
+import { NodeRegistry } from "./node-registry.ts";
+import { RoleStore } from "./role-store.ts";
+import { canManage, satisfies } from "./roles.ts";
+
+interface ClusterRecord {
+  name: string;
+  owner: string;
+  created_at: string;
+  config: ClusterConfig;
+}
+
+/**
+ * One per cluster: the single writer of the cluster's nodes, roles, tokens and audit chain.
+ * Every public method is one user action: it checks the actor's role and applies the change
+ * with its audit entry in one synchronous transaction, then flushes the ledger outbox.
+ */
+export class ClusterDO extends BaseDO {
+  private readonly roles = new RoleStore(this.sql);
+  private readonly tokens = new JoinTokens(this.sql);
+  private readonly nodes = new NodeRegistry(this.sql);
+  private readonly audit = new AuditLog(this.sql, this.outbox, () => syncSigner(this.env.CONTROL_PLANE_KEY, "CONTROL_PLANE_KEY"));
+
+  protected migrations() {
+    return CLUSTER_MIGRATIONS;
+  }
+
+  protected async runTask(task: string): Promise<void> {
+    console.warn(`ClusterDO: unknown task ${task} dropped`);
+    this.schedule.done(task);
+  }
+
+  // -- helpers ---------------------------------------------------------------------------------
+
+  private record(): ClusterRecord | undefined {
+    const row = one<{ value: string }>(this.sql, "SELECT value FROM meta WHERE key = 'cluster'");
+    return row && (JSON.parse(row.value) as ClusterRecord);
+  }
+
+  /** The cluster, after checking `actor` holds `role`; unknown clusters and strangers get 404/403. */
+  private require(actor: string, role: Role): ClusterRecord {
+    const rec = this.record();
+    if (!rec) reject(404, "no such cluster", { field: "cluster" });
+    if (!satisfies(this.roles.of(actor), role)) reject(403, `this action needs the ${role} role in cluster ${rec.name}`);
+    return rec;
+  }
+
+  private view(rec: ClusterRecord): Cluster {
+    return { ...rec, nodes: this.nodes.count() };
+  }
+
+  /** Runs a state change atomically; a DomainError rolls it back and becomes a problem. */
+  private async act<T>(fn: () => T): Promise<Result<T>> {
+    const result = attempt(() => this.ctx.storage.transactionSync(fn));
+    if (result.ok) await this.flushSoon();
+    return result;
+  }
+
+  // -- RPC -------------------------------------------------------------------------------------
+
+  create(actor: string, name: string, config: ClusterConfig): Promise<Result<Cluster>> {
+    return this.act(() => {
+      if (this.record()) reject(409, `cluster ${name} already exists`, { field: "name" });
+      const rec: ClusterRecord = { name, owner: actor, created_at: isoNow(), config };
+      this.sql.exec("INSERT INTO meta (key, value) VALUES ('cluster', ?)", JSON.stringify(rec));
+      this.roles.set(actor, "owner", actor, rec.created_at);
+      this.audit.append(name, "ClusterCreated", actor, name, { config });
+      return this.view(rec);
+    });
+  }
+
+  get(actor: string): Result<Cluster> {
+    return attempt(() => this.view(this.require(actor, "viewer")));
+  }
+
+  /** Role check for actions served outside this DO (notary, ledger reads). */
+  authorize(actor: string, role: Role): Result<{ config: ClusterConfig }> {
+    return attempt(() => ({ config: this.require(actor, role).config }));
+  }
+
+  issueJoinToken(actor: string, ttlS: number): Promise<Result<{ token: string; expires_at: string }>> {
+    return this.act(() => {
+      const rec = this.require(actor, "admin");
+      const { token, expiresAt } = this.tokens.issue(actor, ttlS, Date.now());
+      const expires_at = toIso(expiresAt);
+      this.audit.append(rec.name, "JoinTokenIssued", actor, rec.name, { expires_at });
+      return { token, expires_at };
+    });
+  }
+
+  /** A node joins with its own key (the request signer) and a single-use token. */
+  joinNode(actor: string, body: JoinNodeBody): Promise<Result<Node>> {
+    return this.act(() => {
+      const rec = this.record();
+      if (!rec) reject(404, "no such cluster", { field: "cluster" });
+      const held = this.roles.of(actor);
+      if (held && held !== "node") reject(409, "this key already holds a management role; nodes need their own key");
+      this.tokens.consume(body.token, actor, Date.now());
+      if (!this.nodes.get(actor) && this.nodes.count() >= rec.config.max_nodes) {
+        reject(409, `cluster ${rec.name} is at max_nodes (${rec.config.max_nodes})`);
+      }
+      const now = isoNow();
+      const node = this.nodes.add(actor, body, now);
+      this.roles.set(actor, "node", actor, now);
+      const { token: _secret, ...details } = body;
+      this.audit.append(rec.name, "NodeAdded", actor, actor, details);
+      return node;
+    });
+  }
+
+  listNodes(actor: string): Result<Node[]> {
+    return attempt(() => {
+      this.require(actor, "viewer");
+      return this.nodes.list();
+    });
+  }
+
+  listRoles(actor: string): Result<RoleBinding[]> {
+    return attempt(() => {
+      this.require(actor, "viewer");
+      return this.roles.list();
+    });
+  }
+
+  grantRole(actor: string, address: string, role: Role): Promise<Result<RoleBinding>> {
+    return this.act(() => {
+      const rec = this.require(actor, "admin");
+      const current = this.roles.of(address);
+      if (current === "owner" || current === "node") reject(409, `${address} is the cluster's ${current}; that role cannot be changed`, { field: "address" });
+      if (!canManage(this.roles.of(actor), role) || (current && !canManage(this.roles.of(actor), current))) {
+        reject(403, `your role cannot grant ${role}`);
+      }
+      const at = isoNow();
+      this.roles.set(address, role, actor, at);
+      this.audit.append(rec.name, "RoleGranted", actor, address, { role, previous: current ?? null });
+      return { address, role, granted_by: actor, granted_at: at };
+    });
+  }
+
+  revokeRole(actor: string, address: string): Promise<Result<{ address: string; role: Role }>> {
+    return this.act(() => {
+      const rec = this.require(actor, "admin");
+      const current = this.roles.of(address);
+      if (!current) reject(404, `${address} holds no role in ${rec.name}`, { field: "address" });
+      if (!canManage(this.roles.of(actor), current)) reject(403, `your role cannot revoke ${current}`);
+      this.roles.remove(address);
+      this.audit.append(rec.name, "RoleRevoked", actor, address, { role: current });
+      return { address, role: current };
+    });
+  }
+
+  /** An audit entry for an event that happened elsewhere (e.g. a sealed LogBlock). Idempotent. */
+  recordEvent(event: string, actor: string, subject: string, details: Record<string, unknown>, key: string): Promise<Result<{ seq: number }>> {
+    return this.act(() => {
+      const rec = this.record();
+      if (!rec) reject(404, "no such cluster");
+      return { seq: this.audit.append(rec.name, event, actor, subject, details, key).seq };
+    });
+  }
+}

@@ -1,0 +1,42 @@
+import { GENESIS, textToHash } from "../../protocol/hash.ts";
+import { merkleRoot } from "../../protocol/merkle.ts";
+import { hashToText } from "../../protocol/hash.ts";
+import { DOMAINS, logBlockHash, signingInput } from "../../protocol/signed.ts";
+import type { LogBlock } from "../../protocol/schemas.ts";
+import type { SyncSigner } from "../shared/sync-signer.ts";
+
+export interface PendingReceipt {
+  hash: string;
+  ts: string;
+}
+
+/** Builds and signs the next LogBlock over `pending` (in sealing order). Pure: no storage. */
+export function buildBlock(
+  cluster: string,
+  app: string,
+  height: number,
+  prev: string | undefined,
+  pending: PendingReceipt[],
+  signer: SyncSigner,
+): { block: LogBlock; hash: string } {
+  let from = pending[0].ts;
+  let to = pending[0].ts;
+  for (const p of pending) {
+    if (p.ts < from) from = p.ts;
+    if (p.ts > to) to = p.ts;
+  }
+  const body = {
+    v: 1,
+    cluster,
+    app,
+    height,
+    prev: prev ?? GENESIS,
+    merkle_root: hashToText(merkleRoot(pending.map((p) => textToHash(p.hash)))),
+    count: pending.length,
+    range: { from_ts: from, to_ts: to },
+    notary: signer.address,
+  };
+  const hash = logBlockHash(body);
+  const block = { ...body, sig_notary: signer.sign(signingInput(DOMAINS.logBlock, hash)) } as LogBlock;
+  return { block, hash };
+}

@@ -1,0 +1,58 @@
+import { GENESIS } from "../../protocol/hash.ts";
+import { DOMAINS, hashAuditEntry, signingInput } from "../../protocol/signed.ts";
+import type { AuditEntry } from "../../protocol/schemas.ts";
+import { isoNow } from "../../protocol/time.ts";
+import type { Outbox } from "./outbox.ts";
+import { one } from "./sql-migrate.ts";
+import type { SyncSigner } from "./sync-signer.ts";
+
+export const AUDIT_SQL = `CREATE TABLE IF NOT EXISTS audit (
+  seq INTEGER PRIMARY KEY,
+  hash TEXT NOT NULL UNIQUE,
+  event TEXT NOT NULL,
+  idempotency_key TEXT UNIQUE,
+  body TEXT NOT NULL
+)`;
+
+/**
+ * The cluster's hash-chained audit log. `append` must run inside the synchronous part of a
+ * state change, so the entry, its chain link and its outbox row commit with that change.
+ */
+export class AuditLog {
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly outbox: Outbox,
+    private readonly signer: () => SyncSigner,
+  ) {}
+
+  append(cluster: string, event: string, actor: string, subject: string, details: Record<string, unknown>, idempotencyKey?: string): AuditEntry {
+    if (idempotencyKey) {
+      const seen = one<{ body: string }>(this.sql, "SELECT body FROM audit WHERE idempotency_key = ?", idempotencyKey);
+      if (seen) return JSON.parse(seen.body) as AuditEntry;
+    }
+    const head = one<{ seq: number; hash: string }>(this.sql, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
+    const body = {
+      v: 1,
+      cluster,
+      seq: (head?.seq ?? 0) + 1,
+      ts: isoNow(),
+      event,
+      actor,
+      subject,
+      details,
+      prev_hash: head?.hash ?? GENESIS,
+    };
+    const hash = hashAuditEntry(body);
+    const entry = { ...body, hash, sig: this.signer().sign(signingInput(DOMAINS.auditEntry, hash)) } as AuditEntry;
+    this.sql.exec(
+      "INSERT INTO audit (seq, hash, event, idempotency_key, body) VALUES (?, ?, ?, ?, ?)",
+      entry.seq,
+      hash,
+      event,
+      idempotencyKey ?? null,
+      JSON.stringify(entry),
+    );
+    this.outbox.push({ kind: "audit", entry });
+    return entry;
+  }
+}

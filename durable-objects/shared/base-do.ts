@@ -1,0 +1,57 @@
+import { DurableObject } from "cloudflare:workers";
+import type { Env } from "../../workers/env.ts";
+import { Outbox, OUTBOX_SQL } from "./outbox.ts";
+import { Schedule, SCHEDULE_SQL } from "./schedule.ts";
+import { migrateSql } from "./sql-migrate.ts";
+
+const RETRY_CAP_MS = 300_000;
+
+/**
+ * What every ENC Durable Object shares: its SQLite schema migrated before any request, the
+ * schedule table behind its one alarm, and the ledger outbox. Subclasses name their tasks.
+ */
+export abstract class BaseDO extends DurableObject<Env> {
+  protected readonly sql: SqlStorage;
+  protected readonly schedule: Schedule;
+  protected readonly outbox: Outbox;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.schedule = new Schedule(this.sql, ctx.storage);
+    this.outbox = new Outbox(this.sql, this.schedule, env.LEDGER);
+    // An error here must surface (rethrown): a DO on a half-applied schema must not serve.
+    void ctx.blockConcurrencyWhile(async () => {
+      migrateSql(this.sql, [SCHEDULE_SQL, OUTBOX_SQL, ...this.migrations()]);
+    });
+  }
+
+  /** Schema steps after the shared tables; append only, never edit a shipped step. */
+  protected abstract migrations(): readonly string[];
+
+  /** Runs one due task; throwing reschedules it with back-off. */
+  protected abstract runTask(task: string, attempts: number): Promise<void>;
+
+  async alarm(): Promise<void> {
+    // Whatever woke the DO, ledger rows owed to D1 go first: flushing early is harmless.
+    if (this.outbox.pending() > 0) await this.outbox.flushFromAlarm(this.schedule.attempts("flush"));
+    for (const { task, attempts } of this.schedule.due(Date.now())) {
+      if (task === "flush") continue;
+      try {
+        await this.runTask(task, attempts);
+      } catch (e) {
+        console.error(`task ${task} failed (attempt ${attempts + 1})`, (e as Error).message);
+        this.schedule.retry(task, Date.now() + Math.min(RETRY_CAP_MS, 1000 * 2 ** Math.min(attempts, 9)));
+      }
+    }
+  }
+
+  /** Flushes the outbox now; a failure is left to the alarm, never to the caller. */
+  protected async flushSoon(): Promise<void> {
+    try {
+      await this.outbox.flush();
+    } catch (e) {
+      console.error("ledger flush deferred to alarm:", (e as Error).message);
+    }
+  }
+}

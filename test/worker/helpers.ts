@@ -1,0 +1,62 @@
+import { exports } from "cloudflare:workers";
+import { ApiClient } from "../../protocol/api-client.ts";
+import { generateSeed, signerFromSeed, type Signer } from "../../protocol/ed25519.ts";
+import { GENESIS } from "../../protocol/hash.ts";
+import type { StepReceipt } from "../../protocol/schemas.ts";
+import { signReceipt } from "../../protocol/signed.ts";
+import { isoNow } from "../../protocol/time.ts";
+
+export const BASE = "https://enc.test";
+
+export const workerFetch = (req: Request) => exports.default.fetch(req);
+
+export const uniq = (prefix: string) => `${prefix}-${crypto.randomUUID().slice(0, 8)}`;
+
+export async function wallet(): Promise<{ signer: Signer; api: ApiClient }> {
+  const signer = await signerFromSeed(generateSeed());
+  return { signer, api: new ApiClient({ url: BASE, signer, fetch: workerFetch }) };
+}
+
+/** A fresh cluster owned by a fresh wallet. */
+export async function newCluster(config: Record<string, unknown> = {}, prefix = "c") {
+  const owner = await wallet();
+  const name = uniq(prefix);
+  await owner.api.post("/v1/clusters", { name, config });
+  return { name, owner };
+}
+
+export const CAPS = { cpu_cores: 2, memory_gb: 4, storage_gb: 20 };
+
+/** Joins a fresh node key to `cluster` with a token issued by `admin`. */
+export async function joinNode(admin: ApiClient, cluster: string) {
+  const { token } = await admin.post<{ token: string }>(`/v1/clusters/${cluster}/join-tokens`, {});
+  const node = await wallet();
+  await node.api.post(`/v1/clusters/${cluster}/nodes`, { token, node_type: "compute", endpoint: "http://127.0.0.1:9000", capabilities: CAPS });
+  return node;
+}
+
+/** A chain of `n` signed receipts for one container. */
+export async function receiptChain(node: Signer, cluster: string, app: string, container: string, n: number, start = GENESIS): Promise<StepReceipt[]> {
+  const out: StepReceipt[] = [];
+  let prev = start;
+  for (let i = 0; i < n; i++) {
+    const r = await signReceipt(
+      {
+        v: 1,
+        cluster,
+        app,
+        node: node.address,
+        container,
+        op: i === 0 ? "create" : "usage",
+        ts: isoNow(),
+        resource: { cpu_ms: i, memory_mb_s: 0, storage_gb_day: 0, egress_mb: 0 },
+        labels: {},
+        prev_hash: prev,
+      },
+      node,
+    );
+    out.push(r);
+    prev = r.hash;
+  }
+  return out;
+}

@@ -1,0 +1,45 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { HTTPException } from "hono/http-exception";
+import type { AppEnv } from "./env.ts";
+import { problem, problemResponse, ProblemException } from "./lib/problem.ts";
+import { validationHook } from "./lib/validation.ts";
+import { audit } from "./routes/audit.ts";
+import { clusters } from "./routes/clusters.ts";
+import { meta } from "./routes/meta.ts";
+import { nodes } from "./routes/nodes.ts";
+import { notary } from "./routes/notary.ts";
+import { receipts } from "./routes/receipts.ts";
+
+export const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+for (const routes of [meta, clusters, nodes, receipts, notary, audit]) app.route("/", routes);
+
+app.openAPIRegistry.registerComponent("securitySchemes", "httpSignature", {
+  type: "apiKey",
+  in: "header",
+  name: "Signature",
+  description:
+    "RFC 9421 HTTP Message Signature by a wallet key (Ed25519, keyid = bpi1 address) over @method, @target-uri and content-digest (RFC 9530), with created, expires and nonce. See PROTOCOL.md §3.",
+});
+
+app.doc31("/v1/openapi.json", {
+  openapi: "3.1.0",
+  info: {
+    title: "ENC control plane",
+    version: "1.0.0",
+    description: "Verifiable container control plane. Every mutating route is signed (RFC 9421); errors are RFC 9457 problems.",
+  },
+});
+
+app.notFound((c) => problemResponse(problem(404, `no route for ${c.req.method} ${new URL(c.req.url).pathname}`)));
+
+/** The one place errors become responses. Unknown errors are logged, never echoed. */
+app.onError((e, c) => {
+  if (e instanceof ProblemException) return problemResponse(e.problem);
+  if (e instanceof HTTPException) {
+    const body = e.status === 400 && /JSON/i.test(e.message) ? { field: "body", code: "malformed-json" } : {};
+    return problemResponse(problem(e.status, e.message || "request rejected", body));
+  }
+  console.error(`${c.req.method} ${c.req.path} failed:`, e);
+  return problemResponse(problem(500, "internal error; the change was not applied"));
+});

@@ -1,0 +1,18 @@
+import { createRoute, type RouteConfig } from "@hono/zod-openapi";
+import { signature } from "../middleware/signature.ts";
+import { problemResponses } from "../schemas/common.ts";
+
+type Config = Omit<RouteConfig, "responses" | "middleware"> & { responses: RouteConfig["responses"] };
+
+/** A route that requires an RFC 9421 signature; its docs list the auth problems. */
+export const signedRoute = <C extends Config>(config: C) =>
+  createRoute({
+    ...config,
+    security: [{ httpSignature: [] }],
+    middleware: [signature()] as const,
+    responses: { ...problemResponses, ...config.responses },
+  });
+
+/** A public route (no signature). */
+export const publicRoute = <C extends Config>(config: C) =>
+  createRoute({ ...config, responses: { 400: problemResponses[400], ...config.responses } });

@@ -1,0 +1,14 @@
+import type { Result } from "../../durable-objects/shared/result.ts";
+import type { Env } from "../env.ts";
+import { ProblemException } from "./problem.ts";
+
+export const clusterStub = (env: Env, cluster: string) => env.CLUSTER.get(env.CLUSTER.idFromName(cluster));
+
+export const notaryStub = (env: Env, cluster: string, app: string) => env.NOTARY.get(env.NOTARY.idFromName(`${cluster}/${app}`));
+
+/** The value of a DO result, or its problem thrown for the Worker's single onError. */
+export async function unwrap<T>(result: Result<T> | Promise<Result<T>>): Promise<T> {
+  const r = await result;
+  if (!r.ok) throw new ProblemException(r.problem);
+  return r.value;
+}

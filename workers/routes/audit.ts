@@ -1,0 +1,33 @@
+import { OpenAPIHono, z } from "@hono/zod-openapi";
+import type { AppEnv } from "../env.ts";
+import { signedRoute } from "../lib/route.ts";
+import { clusterStub, unwrap } from "../lib/stubs.ts";
+import { validationHook } from "../lib/validation.ts";
+import { listAudit } from "../ledger/queries.ts";
+import { ClusterParam, json } from "../schemas/common.ts";
+
+export const audit = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+const Entry = z.looseObject({ seq: z.number().int(), event: z.string(), hash: z.string() }).openapi("AuditEntry");
+
+audit.openapi(
+  signedRoute({
+    method: "get",
+    path: "/v1/clusters/{cluster}/audit",
+    summary: "Audit entries in seq order (viewer)",
+    request: {
+      params: ClusterParam,
+      query: z.object({
+        from_seq: z.coerce.number().int().min(1).default(1),
+        limit: z.coerce.number().int().min(1).max(1000).default(100),
+      }),
+    },
+    responses: { 200: json(z.object({ entries: z.array(Entry) }), "Entries") },
+  }),
+  async (c) => {
+    const { cluster } = c.req.valid("param");
+    const { from_seq, limit } = c.req.valid("query");
+    await unwrap(clusterStub(c.env, cluster).authorize(c.get("actor"), "viewer"));
+    return c.json({ entries: await listAudit(c.env.LEDGER, cluster, from_seq, limit) }, 200);
+  },
+);

@@ -1,0 +1,99 @@
+import { OpenAPIHono, z } from "@hono/zod-openapi";
+import type { AppEnv } from "../env.ts";
+import { signedRoute } from "../lib/route.ts";
+import { clusterStub, unwrap } from "../lib/stubs.ts";
+import { validationHook } from "../lib/validation.ts";
+import { Cluster, ClusterConfig, CreateClusterBody, GrantRoleBody, JoinToken, JoinTokenBody, RoleBinding } from "../schemas/cluster.ts";
+import { Address, ClusterParam, json } from "../schemas/common.ts";
+
+export const clusters = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+const body = <T extends z.ZodType>(schema: T) => ({ body: { content: { "application/json": { schema } }, required: true } });
+
+clusters.openapi(
+  signedRoute({
+    method: "post",
+    path: "/v1/clusters",
+    summary: "Create a cluster; the signer becomes its owner",
+    request: body(CreateClusterBody),
+    responses: { 201: json(z.object({ cluster: Cluster }), "Created"), 409: { description: "Name taken" } },
+  }),
+  async (c) => {
+    const { name, config } = c.req.valid("json");
+    const cfg = ClusterConfig.parse(config ?? {});
+    const cluster = await unwrap(clusterStub(c.env, name).create(c.get("actor"), name, cfg));
+    return c.json({ cluster }, 201);
+  },
+);
+
+clusters.openapi(
+  signedRoute({
+    method: "get",
+    path: "/v1/clusters/{cluster}",
+    summary: "Show a cluster (viewer)",
+    request: { params: ClusterParam },
+    responses: { 200: json(z.object({ cluster: Cluster }), "The cluster") },
+  }),
+  async (c) => {
+    const { cluster } = c.req.valid("param");
+    return c.json({ cluster: await unwrap(clusterStub(c.env, cluster).get(c.get("actor"))) }, 200);
+  },
+);
+
+clusters.openapi(
+  signedRoute({
+    method: "post",
+    path: "/v1/clusters/{cluster}/join-tokens",
+    summary: "Issue a single-use, expiring join token (admin)",
+    request: { params: ClusterParam, ...body(JoinTokenBody) },
+    responses: { 201: json(JoinToken, "The token; it is shown once") },
+  }),
+  async (c) => {
+    const { cluster } = c.req.valid("param");
+    const { ttl_s } = c.req.valid("json");
+    return c.json(await unwrap(clusterStub(c.env, cluster).issueJoinToken(c.get("actor"), ttl_s)), 201);
+  },
+);
+
+clusters.openapi(
+  signedRoute({
+    method: "get",
+    path: "/v1/clusters/{cluster}/roles",
+    summary: "List role bindings (viewer)",
+    request: { params: ClusterParam },
+    responses: { 200: json(z.object({ roles: z.array(RoleBinding) }), "Role bindings") },
+  }),
+  async (c) => {
+    const { cluster } = c.req.valid("param");
+    return c.json({ roles: await unwrap(clusterStub(c.env, cluster).listRoles(c.get("actor"))) }, 200);
+  },
+);
+
+clusters.openapi(
+  signedRoute({
+    method: "post",
+    path: "/v1/clusters/{cluster}/roles",
+    summary: "Grant admin, operator or viewer (admin; admin needs the owner)",
+    request: { params: ClusterParam, ...body(GrantRoleBody) },
+    responses: { 200: json(z.object({ role: RoleBinding }), "Granted") },
+  }),
+  async (c) => {
+    const { cluster } = c.req.valid("param");
+    const { address, role } = c.req.valid("json");
+    return c.json({ role: await unwrap(clusterStub(c.env, cluster).grantRole(c.get("actor"), address, role)) }, 200);
+  },
+);
+
+clusters.openapi(
+  signedRoute({
+    method: "delete",
+    path: "/v1/clusters/{cluster}/roles/{address}",
+    summary: "Revoke a role (admin; admin needs the owner)",
+    request: { params: ClusterParam.extend({ address: Address.openapi({ param: { name: "address", in: "path" } }) }) },
+    responses: { 200: json(z.object({ revoked: z.object({ address: Address, role: z.string() }) }), "Revoked") },
+  }),
+  async (c) => {
+    const { cluster, address } = c.req.valid("param");
+    return c.json({ revoked: await unwrap(clusterStub(c.env, cluster).revokeRole(c.get("actor"), address)) }, 200);
+  },
+);

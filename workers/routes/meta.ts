@@ -1,0 +1,37 @@
+import { OpenAPIHono, z } from "@hono/zod-openapi";
+import type { AppEnv } from "../env.ts";
+import { publicRoute } from "../lib/route.ts";
+import { validationHook } from "../lib/validation.ts";
+import { syncSigner } from "../../durable-objects/shared/sync-signer.ts";
+import { Address, json } from "../schemas/common.ts";
+
+export const meta = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+meta.openapi(
+  publicRoute({
+    method: "get",
+    path: "/v1/health",
+    summary: "Liveness",
+    responses: { 200: json(z.object({ status: z.literal("ok") }), "Up") },
+  }),
+  (c) => c.json({ status: "ok" as const }, 200),
+);
+
+meta.openapi(
+  publicRoute({
+    method: "get",
+    path: "/v1/keys",
+    summary: "The control-plane and notary addresses every verifier needs",
+    responses: { 200: json(z.object({ control_plane: Address, notary: Address }), "Public keys") },
+  }),
+  (c) => {
+    c.header("cache-control", "public, max-age=300");
+    return c.json(
+      {
+        control_plane: syncSigner(c.env.CONTROL_PLANE_KEY, "CONTROL_PLANE_KEY").address,
+        notary: syncSigner(c.env.NOTARY_KEY, "NOTARY_KEY").address,
+      },
+      200,
+    );
+  },
+);

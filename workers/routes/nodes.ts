@@ -1,0 +1,38 @@
+import { OpenAPIHono, z } from "@hono/zod-openapi";
+import type { AppEnv } from "../env.ts";
+import { signedRoute } from "../lib/route.ts";
+import { clusterStub, unwrap } from "../lib/stubs.ts";
+import { validationHook } from "../lib/validation.ts";
+import { ClusterParam, json } from "../schemas/common.ts";
+import { JoinNodeBody, Node } from "../schemas/node.ts";
+
+export const nodes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+nodes.openapi(
+  signedRoute({
+    method: "post",
+    path: "/v1/clusters/{cluster}/nodes",
+    summary: "Register a node: signed by the node's own key, with a single-use join token",
+    request: { params: ClusterParam, body: { content: { "application/json": { schema: JoinNodeBody } }, required: true } },
+    responses: { 201: json(z.object({ node: Node }), "Registered") },
+  }),
+  async (c) => {
+    const { cluster } = c.req.valid("param");
+    const node = await unwrap(clusterStub(c.env, cluster).joinNode(c.get("actor"), c.req.valid("json")));
+    return c.json({ node }, 201);
+  },
+);
+
+nodes.openapi(
+  signedRoute({
+    method: "get",
+    path: "/v1/clusters/{cluster}/nodes",
+    summary: "List nodes (viewer)",
+    request: { params: ClusterParam },
+    responses: { 200: json(z.object({ nodes: z.array(Node) }), "Nodes") },
+  }),
+  async (c) => {
+    const { cluster } = c.req.valid("param");
+    return c.json({ nodes: await unwrap(clusterStub(c.env, cluster).listNodes(c.get("actor"))) }, 200);
+  },
+);

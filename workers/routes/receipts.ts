@@ -1,0 +1,82 @@
+import { OpenAPIHono, z } from "@hono/zod-openapi";
+import { inclusionPath } from "../../protocol/merkle.ts";
+import { hashToText, textToHash } from "../../protocol/hash.ts";
+import { StepReceiptSchema } from "../../protocol/schemas.ts";
+import type { AppEnv } from "../env.ts";
+import { fail } from "../lib/problem.ts";
+import { signedRoute } from "../lib/route.ts";
+import { clusterStub, notaryStub, unwrap } from "../lib/stubs.ts";
+import { validationHook } from "../lib/validation.ts";
+import { blockLeaves, getReceipt } from "../ledger/queries.ts";
+import { ClusterParam, HashText, json } from "../schemas/common.ts";
+
+export const receipts = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+const SubmitBody = z.object({ receipts: z.array(StepReceiptSchema).min(1).max(1000) }).strict().openapi("ReceiptBatch");
+
+receipts.openapi(
+  signedRoute({
+    method: "post",
+    path: "/v1/clusters/{cluster}/receipts",
+    summary: "Submit StepReceipts (node); each receipt's `node` must be the signer",
+    request: { params: ClusterParam, body: { content: { "application/json": { schema: SubmitBody } }, required: true } },
+    responses: {
+      202: json(z.object({ accepted: z.number().int(), duplicates: z.number().int() }), "Accepted"),
+      422: { description: "A receipt failed verification; `field` names its index" },
+    },
+  }),
+  async (c) => {
+    const { cluster } = c.req.valid("param");
+    const { receipts: batch } = c.req.valid("json");
+    const actor = c.get("actor");
+    const { config } = await unwrap(clusterStub(c.env, cluster).authorize(actor, "node"));
+    // Group by app (one NotaryDO each), keeping each receipt's batch index for error messages.
+    const groups = new Map<string, number[]>();
+    batch.forEach((r, i) => {
+      if (r.node !== actor) fail(422, `receipt ${i}: node ${r.node} is not the request signer`, { field: `receipts[${i}].node`, index: i });
+      if (r.cluster !== cluster) fail(422, `receipt ${i}: cluster ${r.cluster} is not ${cluster}`, { field: `receipts[${i}].cluster`, index: i });
+      groups.set(r.app, [...(groups.get(r.app) ?? []), i]);
+    });
+    let accepted = 0;
+    let duplicates = 0;
+    for (const [app, idx] of groups) {
+      const res = await unwrap(notaryStub(c.env, cluster, app).submit(cluster, app, config.notary, idx.map((i) => batch[i]), idx));
+      accepted += res.accepted;
+      duplicates += res.duplicates;
+    }
+    return c.json({ accepted, duplicates }, 202);
+  },
+);
+
+const InclusionProof = z
+  .object({ cluster: z.string(), app: z.string(), height: z.number().int(), leaf_index: z.number().int(), tree_size: z.number().int(), path: z.array(HashText) })
+  .openapi("InclusionProof");
+
+receipts.openapi(
+  signedRoute({
+    method: "get",
+    path: "/v1/receipts/{hash}",
+    summary: "A receipt and its Merkle inclusion proof (null while pending); viewer of its cluster",
+    request: { params: z.object({ hash: HashText.openapi({ param: { name: "hash", in: "path" } }) }) },
+    responses: { 200: json(z.object({ receipt: z.looseObject({}), inclusion: InclusionProof.nullable() }), "Receipt") },
+  }),
+  async (c) => {
+    const { hash } = c.req.valid("param");
+    const found = await getReceipt(c.env.LEDGER, hash);
+    // Not-found and not-allowed look the same to strangers: existence is not leaked.
+    if (!found) fail(404, `no receipt ${hash}`, { field: "hash" });
+    await unwrap(clusterStub(c.env, found.cluster).authorize(c.get("actor"), "viewer"));
+    if (found.height == null || found.leafIndex == null) return c.json({ receipt: found.receipt, inclusion: null }, 200);
+    const leaves = await blockLeaves(c.env.LEDGER, found.cluster, found.app, found.height);
+    const raw = leaves.map(textToHash);
+    const path = inclusionPath(raw, found.leafIndex).map(hashToText);
+    return c.json(
+      {
+        receipt: found.receipt,
+        inclusion: { cluster: found.cluster, app: found.app, height: found.height, leaf_index: found.leafIndex, tree_size: leaves.length, path },
+      },
+      200,
+    );
+  },
+);
+

@@ -1,0 +1,64 @@
+import { z } from "@hono/zod-openapi";
+import { Address, ClusterName, GrantableRole, Role } from "./common.ts";
+
+export const NotaryLimits = z
+  .object({
+    max_receipts_per_block: z.number().int().min(1).max(10_000).default(100),
+    max_block_window_s: z.number().int().min(1).max(86_400).default(300),
+  })
+  .strict();
+
+export const LoadBalancingAlgorithm = z.enum([
+  "round_robin",
+  "consistent_hashing",
+  "least_connections",
+  "weighted_round_robin",
+  "resource_based",
+]);
+
+/** The seed's EncClusterConfig, plus notary limits. Every field has a safe default. */
+export const ClusterConfig = z
+  .object({
+    max_nodes: z.number().int().min(1).max(10_000).default(100),
+    max_replicas_per_node: z.number().int().min(1).max(1_000).default(10),
+    auto_scaling_enabled: z.boolean().default(false),
+    load_balancing_algorithm: LoadBalancingAlgorithm.default("resource_based"),
+    security_level: z.enum(["standard", "enterprise", "military_grade"]).default("standard"),
+    audit_to_bpi_ledger: z.boolean().default(true),
+    domain_protocols_enabled: z.boolean().default(true),
+    quantum_crypto_enabled: z.boolean().default(false),
+    zk_privacy_enabled: z.boolean().default(false),
+    notary: NotaryLimits.default({ max_receipts_per_block: 100, max_block_window_s: 300 }),
+  })
+  .strict()
+  .openapi("ClusterConfig");
+export type ClusterConfig = z.infer<typeof ClusterConfig>;
+
+export const CreateClusterBody = z
+  .object({ name: ClusterName, config: ClusterConfig.optional() })
+  .strict()
+  .openapi("CreateCluster");
+
+export const Cluster = z
+  .object({
+    name: ClusterName,
+    owner: Address,
+    created_at: z.string(),
+    config: ClusterConfig,
+    nodes: z.number().int(),
+  })
+  .openapi("Cluster");
+export type Cluster = z.infer<typeof Cluster>;
+
+export const JoinTokenBody = z
+  .object({ ttl_s: z.number().int().min(60).max(7 * 86_400).default(3600) })
+  .strict()
+  .openapi("JoinTokenRequest");
+
+export const JoinToken = z.object({ token: z.string(), expires_at: z.string() }).openapi("JoinToken");
+
+export const GrantRoleBody = z.object({ address: Address, role: GrantableRole }).strict().openapi("GrantRole");
+export const RoleBinding = z
+  .object({ address: Address, role: Role, granted_by: z.string(), granted_at: z.string() })
+  .openapi("RoleBinding");
+export type RoleBinding = z.infer<typeof RoleBinding>;
