@@ -52,3 +52,12 @@ export async function getReceipt(d1: D1Database, hash: string): Promise<{ receip
   if (!row) return null;
   return { receipt: JSON.parse(row.body), cluster: row.cluster, app: row.app, height: row.height, leafIndex: row.leafIndex };
 }
+
+export async function blockReceipts(d1: D1Database, cluster: string, app: string, height: number): Promise<StepReceipt[]> {
+  const rows = await ledger(d1)
+    .select({ body: receipts.body })
+    .from(receipts)
+    .where(and(eq(receipts.cluster, cluster), eq(receipts.app, app), eq(receipts.blockHeight, height)))
+    .orderBy(asc(receipts.leafIndex));
+  return rows.map((r) => JSON.parse(r.body));
+}

@@ -4,7 +4,7 @@ import { fail } from "../lib/problem.ts";
 import { signedRoute } from "../lib/route.ts";
 import { clusterStub, notaryStub, unwrap } from "../lib/stubs.ts";
 import { validationHook } from "../lib/validation.ts";
-import { getBlock, listBlocks } from "../ledger/queries.ts";
+import { blockReceipts, getBlock, listBlocks } from "../ledger/queries.ts";
 import { ClusterAppParam, HashText, json } from "../schemas/common.ts";
 
 export const notary = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -84,5 +84,20 @@ notary.openapi(
     const found = await getBlock(c.env.LEDGER, cluster, app, height);
     if (!found) fail(404, `no block ${height} for ${cluster}/${app}`, { field: "height" });
     return c.json(found, 200);
+  },
+);
+
+notary.openapi(
+  signedRoute({
+    method: "get",
+    path: "/v1/clusters/{cluster}/apps/{app}/blocks/{height}/receipts",
+    summary: "The full StepReceipts of one LogBlock in leaf order, for independent verification (viewer)",
+    request: { params: ClusterAppParam.extend({ height: z.coerce.number().int().min(1).openapi({ param: { name: "height", in: "path" } }) }) },
+    responses: { 200: json(z.object({ receipts: z.array(z.looseObject({ hash: HashText })) }), "Receipts") },
+  }),
+  async (c) => {
+    const { cluster, app, height } = c.req.valid("param");
+    await unwrap(clusterStub(c.env, cluster).authorize(c.get("actor"), "viewer"));
+    return c.json({ receipts: await blockReceipts(c.env.LEDGER, cluster, app, height) }, 200);
   },
 );

@@ -1,0 +1,81 @@
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { verifyAppLedger, verifyAuditChain, type AppLedgerSource } from "../../protocol/ledger-verify.ts";
+import type { AuditEntry, LogBlock, StepReceipt } from "../../protocol/schemas.ts";
+import type { ApiClient } from "../../protocol/api-client.ts";
+import type { NotaryDO } from "../../durable-objects/notary/notary-do.ts";
+import { joinNode, newCluster, receiptChain } from "./helpers.ts";
+
+const source = (api: ApiClient, cluster: string, app: string): AppLedgerSource => ({
+  blocks: async (from, limit) => (await api.get<{ blocks: LogBlock[] }>(`/v1/clusters/${cluster}/apps/${app}/blocks?from_height=${from}&limit=${limit}`)).blocks,
+  blockReceipts: async (h) => (await api.get<{ receipts: StepReceipt[] }>(`/v1/clusters/${cluster}/apps/${app}/blocks/${h}/receipts`)).receipts,
+});
+
+const d1Count = async (sql: string, ...binds: unknown[]) => (await env.LEDGER.prepare(sql).bind(...binds).first<{ n: number }>())!.n;
+
+describe("D1 ledger", () => {
+  it("loses nothing when the DO is evicted between its transaction and the D1 flush", async () => {
+    const { name, owner } = await newCluster({ notary: { max_receipts_per_block: 3, max_block_window_s: 300 } });
+    const node = await joinNode(owner.api, name);
+    const chain = await receiptChain(node.signer, name, "evict", "c1", 4);
+    const stub = env.NOTARY.get(env.NOTARY.idFromName(`${name}/evict`));
+    // Commit the state change only (what submit does before it flushes), then lose the instance.
+    await runInDurableObject(stub, (inst: NotaryDO) => {
+      const res = (inst as unknown as { admitBatch: NotaryDO["submit"] }).admitBatch(name, "evict", { max_receipts_per_block: 3, max_block_window_s: 300 }, chain, [0, 1, 2, 3]);
+      expect(res).toMatchObject({ ok: true });
+    });
+    await evictDurableObject(stub);
+    expect(await d1Count("SELECT COUNT(*) AS n FROM receipts WHERE cluster = ?", name)).toBe(0);
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await d1Count("SELECT COUNT(*) AS n FROM receipts WHERE cluster = ?", name)).toBe(4);
+    expect(await d1Count("SELECT COUNT(*) AS n FROM blocks WHERE cluster = ?", name)).toBe(1);
+    expect(await d1Count("SELECT COUNT(*) AS n FROM receipts WHERE cluster = ? AND block_height = 1", name)).toBe(3);
+    const report = await verifyAppLedger(source(owner.api, name, "evict"), (await owner.api.get<{ notary: string }>("/v1/keys")).notary);
+    expect(report).toMatchObject({ blocks: 1, receipts: 3, problems: [] });
+  });
+
+  it("keeps the ledger append-only", async () => {
+    const { name } = await newCluster();
+    await expect(env.LEDGER.prepare("UPDATE audit_entries SET actor = 'x' WHERE cluster = ?").bind(name).run()).rejects.toThrow(/append-only/);
+    await expect(env.LEDGER.prepare("DELETE FROM audit_entries WHERE cluster = ?").bind(name).run()).rejects.toThrow(/append-only/);
+  });
+
+  it("reports a receipt row tampered in D1, and a tampered audit row", async () => {
+    const { name, owner } = await newCluster({ notary: { max_receipts_per_block: 4, max_block_window_s: 300 } });
+    const node = await joinNode(owner.api, name);
+    await node.api.post(`/v1/clusters/${name}/receipts`, { receipts: await receiptChain(node.signer, name, "web", "c1", 8) });
+    const keys = await owner.api.get<{ notary: string; control_plane: string }>("/v1/keys");
+    expect((await verifyAppLedger(source(owner.api, name, "web"), keys.notary)).problems).toEqual([]);
+
+    // An attacker with write access to D1 drops the guard and edits a signed body.
+    await env.LEDGER.exec("DROP TRIGGER receipts_body_frozen");
+    try {
+      const row = await env.LEDGER.prepare("SELECT hash, body FROM receipts WHERE cluster = ? AND leaf_index = 2 AND block_height = 2").bind(name).first<{ hash: string; body: string }>();
+      const forged = { ...JSON.parse(row!.body), resource: { cpu_ms: 999999, memory_mb_s: 0, storage_gb_day: 0, egress_mb: 0 } };
+      await env.LEDGER.prepare("UPDATE receipts SET body = ? WHERE hash = ?").bind(JSON.stringify(forged), row!.hash).run();
+    } finally {
+      await env.LEDGER.exec(
+        "CREATE TRIGGER receipts_body_frozen BEFORE UPDATE OF hash, cluster, app, node, container, op, ts, prev_hash, body ON receipts BEGIN SELECT RAISE(ABORT, 'receipts is append-only'); END;",
+      );
+    }
+    const report = await verifyAppLedger(source(owner.api, name, "web"), keys.notary);
+    expect(report.problems).toHaveLength(1);
+    expect(report.problems[0].where).toMatch(/^block 2 receipt 2/);
+    expect(report.problems[0].problem).toMatch(/hash/);
+
+    const audit = async () => (await owner.api.get<{ entries: AuditEntry[] }>(`/v1/clusters/${name}/audit`)).entries;
+    const entries = await audit();
+    expect(entries.map((e) => e.event)).toEqual(expect.arrayContaining(["ClusterCreated", "JoinTokenIssued", "NodeAdded", "LogBlockSealed"]));
+    expect(await verifyAuditChain(entries, keys.control_plane)).toEqual([]);
+    await env.LEDGER.exec("DROP TRIGGER audit_entries_no_update");
+    try {
+      const e = entries[1];
+      await env.LEDGER.prepare("UPDATE audit_entries SET body = ? WHERE hash = ?").bind(JSON.stringify({ ...e, actor: "system" }), e.hash).run();
+    } finally {
+      await env.LEDGER.exec("CREATE TRIGGER audit_entries_no_update BEFORE UPDATE ON audit_entries BEGIN SELECT RAISE(ABORT, 'audit_entries is append-only'); END;");
+    }
+    const problems = await verifyAuditChain(await audit(), keys.control_plane);
+    expect(problems.map((p) => p.where)).toEqual(["audit seq 2"]);
+  });
+});
