@@ -30,7 +30,8 @@ export class Outbox {
   /** Must be called inside the state change's synchronous transaction. */
   push(write: LedgerWrite): void {
     this.sql.exec("INSERT INTO outbox (payload) VALUES (?)", JSON.stringify(write));
-    this.schedule.at(FLUSH_TASK, Date.now() + 5_000);
+    // One schedule row covers the whole outbox; re-arming per row would cost a setAlarm each.
+    if (!this.schedule.has(FLUSH_TASK)) this.schedule.at(FLUSH_TASK, Date.now() + 5_000);
   }
 
   pending(): number {

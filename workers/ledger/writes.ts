@@ -1,8 +1,5 @@
-import { and, eq, sql } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
 import type { AuditEntry, LogBlock, StepReceipt } from "../../protocol/schemas.ts";
-import { auditEntries, blocks, receipts } from "./schema.ts";
 
 /** What a DO owes the ledger; each kind maps to idempotent statements. */
 export type LedgerWrite =
@@ -10,57 +7,78 @@ export type LedgerWrite =
   | { kind: "receipt"; receipt: StepReceipt }
   | { kind: "block"; block: LogBlock; hash: string; leaves: string[] };
 
+/** Drizzle over the D1 ledger (reads and schema); see schema.ts. */
 export function ledger(db: D1Database) {
   return drizzle(db);
 }
 
-type Db = ReturnType<typeof ledger>;
+// The write path is hand-written SQL against the schema in schema.ts: it is the ingest hot
+// path, and multi-row inserts must stay under D1's 100 bound parameters per statement.
+const RECEIPT_COLS = 9;
+const RECEIPT_ROWS_PER_STMT = Math.floor(100 / RECEIPT_COLS);
+const LEAF_ROWS_PER_STMT = 45;
 
-function statements(db: Db, w: LedgerWrite): BatchItem<"sqlite">[] {
-  switch (w.kind) {
-    case "audit": {
-      const e = w.entry;
-      return [
-        db
-          .insert(auditEntries)
-          .values({ hash: e.hash, cluster: e.cluster, seq: e.seq, ts: e.ts, event: e.event, actor: e.actor, subject: e.subject, body: JSON.stringify(e) })
-          .onConflictDoNothing(),
-      ];
-    }
-    case "receipt": {
-      const r = w.receipt;
-      return [
-        db
-          .insert(receipts)
-          .values({ hash: r.hash, cluster: r.cluster, app: r.app, node: r.node, container: r.container, op: r.op, ts: r.ts, prevHash: r.prev_hash, body: JSON.stringify(r) })
-          .onConflictDoNothing(),
-      ];
-    }
-    case "block": {
-      const b = w.block;
-      const rows: BatchItem<"sqlite">[] = [
-        db
-          .insert(blocks)
-          .values({ cluster: b.cluster, app: b.app, height: b.height, hash: w.hash, prev: b.prev, merkleRoot: b.merkle_root, count: b.count, body: JSON.stringify(b) })
-          .onConflictDoNothing(),
-      ];
-      w.leaves.forEach((hash, leafIndex) => {
-        rows.push(
-          db
-            .update(receipts)
-            .set({ blockHeight: b.height, leafIndex })
-            .where(and(eq(receipts.hash, hash), sql`${receipts.blockHeight} IS NULL`)),
-        );
-      });
-      return rows;
-    }
+function receiptInserts(d1: D1Database, rs: StepReceipt[]): D1PreparedStatement[] {
+  const out: D1PreparedStatement[] = [];
+  for (let i = 0; i < rs.length; i += RECEIPT_ROWS_PER_STMT) {
+    const chunk = rs.slice(i, i + RECEIPT_ROWS_PER_STMT);
+    const values = chunk.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ");
+    const binds = chunk.flatMap((r) => [r.hash, r.cluster, r.app, r.node, r.container, r.op, r.ts, r.prev_hash, JSON.stringify(r)]);
+    out.push(
+      d1
+        .prepare(`INSERT INTO receipts (hash, cluster, app, node, container, op, ts, prev_hash, body) VALUES ${values} ON CONFLICT (hash) DO NOTHING`)
+        .bind(...binds),
+    );
   }
+  return out;
 }
 
-/** Applies writes in one D1 batch (a transaction). Safe to repeat: every statement is idempotent. */
+function blockStatements(d1: D1Database, w: Extract<LedgerWrite, { kind: "block" }>): D1PreparedStatement[] {
+  const b = w.block;
+  const out = [
+    d1
+      .prepare("INSERT INTO blocks (cluster, app, height, hash, prev, merkle_root, count, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
+      .bind(b.cluster, b.app, b.height, w.hash, b.prev, b.merkle_root, b.count, JSON.stringify(b)),
+  ];
+  // Leaf positions as a VALUES table joined in one UPDATE per chunk.
+  for (let i = 0; i < w.leaves.length; i += LEAF_ROWS_PER_STMT) {
+    const chunk = w.leaves.slice(i, i + LEAF_ROWS_PER_STMT);
+    const values = chunk.map(() => "(?, ?)").join(", ");
+    out.push(
+      d1
+        .prepare(
+          `WITH leaf(hash, idx) AS (VALUES ${values})
+           UPDATE receipts SET block_height = ?, leaf_index = (SELECT idx FROM leaf WHERE leaf.hash = receipts.hash)
+           WHERE hash IN (SELECT hash FROM leaf) AND block_height IS NULL`,
+        )
+        .bind(...chunk.flatMap((h, k) => [h, i + k]), b.height),
+    );
+  }
+  return out;
+}
+
+function auditInsert(d1: D1Database, e: AuditEntry): D1PreparedStatement {
+  return d1
+    .prepare("INSERT INTO audit_entries (hash, cluster, seq, ts, event, actor, subject, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
+    .bind(e.hash, e.cluster, e.seq, e.ts, e.event, e.actor, e.subject, JSON.stringify(e));
+}
+
+/** Applies writes in order in one D1 batch (a transaction). Safe to repeat: all idempotent. */
 export async function applyLedgerWrites(d1: D1Database, writes: LedgerWrite[]): Promise<void> {
-  if (writes.length === 0) return;
-  const db = ledger(d1);
-  const items = writes.flatMap((w) => statements(db, w));
-  await db.batch(items as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+  const stmts: D1PreparedStatement[] = [];
+  let run: StepReceipt[] = [];
+  const flushRun = () => {
+    stmts.push(...receiptInserts(d1, run));
+    run = [];
+  };
+  for (const w of writes) {
+    if (w.kind === "receipt") {
+      run.push(w.receipt);
+      continue;
+    }
+    flushRun();
+    stmts.push(...(w.kind === "audit" ? [auditInsert(d1, w.entry)] : blockStatements(d1, w)));
+  }
+  flushRun();
+  if (stmts.length > 0) await d1.batch(stmts);
 }
