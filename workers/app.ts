@@ -3,16 +3,18 @@ import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./env.ts";
 import { problem, problemResponse, ProblemException } from "./lib/problem.ts";
 import { validationHook } from "./lib/validation.ts";
+import { agent } from "./routes/agent.ts";
 import { audit } from "./routes/audit.ts";
 import { clusters } from "./routes/clusters.ts";
 import { meta } from "./routes/meta.ts";
 import { nodes } from "./routes/nodes.ts";
 import { notary } from "./routes/notary.ts";
 import { receipts } from "./routes/receipts.ts";
+import { workloads } from "./routes/workloads.ts";
 
 export const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
-for (const routes of [meta, clusters, nodes, receipts, notary, audit]) app.route("/", routes);
+for (const routes of [meta, clusters, nodes, agent, receipts, notary, audit, workloads]) app.route("/", routes);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "httpSignature", {
   type: "apiKey",

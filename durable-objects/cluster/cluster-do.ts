@@ -7,7 +7,14 @@ import { BaseDO } from "../shared/base-do.ts";
 import { attempt, reject, type Result } from "../shared/result.ts";
 import { one } from "../shared/sql-migrate.ts";
 import { syncSigner } from "../shared/sync-signer.ts";
+import { fromBase64 } from "../../protocol/bytes.ts";
+import type { HeartbeatBody, LogBatch } from "../../workers/schemas/agent.ts";
+import type { Replica, WorkloadSpec, WorkloadView } from "../../workers/schemas/workload.ts";
+import { signDesiredState, Waiters, type DesiredState } from "./desired-state.ts";
 import { JoinTokens } from "./join-tokens.ts";
+import { readLogs, storeLogs, type LogChunk } from "./logs.ts";
+import { WorkloadStore, toReplica } from "./workload-store.ts";
+import { bumpVersion, deleteWorkload, deployWorkload, desiredVersion, placePending, recordHeartbeat, type ClusterCtx } from "./workload-service.ts";
 import { CLUSTER_MIGRATIONS } from "./migrations.ts";
 import { NodeRegistry } from "./node-registry.ts";
 import { RoleStore } from "./role-store.ts";
@@ -29,7 +36,25 @@ export class ClusterDO extends BaseDO {
   private readonly roles = new RoleStore(this.sql);
   private readonly tokens = new JoinTokens(this.sql);
   private readonly nodes = new NodeRegistry(this.sql);
-  private readonly audit = new AuditLog(this.sql, this.outbox, () => syncSigner(this.env.CONTROL_PLANE_KEY, "CONTROL_PLANE_KEY"));
+  private readonly audit = new AuditLog(this.sql, this.outbox, () => this.signer());
+  private readonly workloads = new WorkloadStore(this.sql);
+  private readonly waiters = new Waiters();
+
+  private signer() {
+    return syncSigner(this.env.CONTROL_PLANE_KEY, "CONTROL_PLANE_KEY");
+  }
+
+  private ctxFor(rec: ClusterRecord): ClusterCtx {
+    return { cluster: rec.name, config: rec.config, sql: this.sql, audit: this.audit, nodes: this.nodes, workloads: this.workloads };
+  }
+
+  /** Like act(), and wakes agents waiting on the desired state if the change moved it. */
+  private async actAndNotify<T>(fn: () => T): Promise<Result<T>> {
+    const before = desiredVersion(this.sql);
+    const res = await this.act(fn);
+    if (desiredVersion(this.sql) !== before) this.waiters.wakeAll();
+    return res;
+  }
 
   protected migrations() {
     return CLUSTER_MIGRATIONS;
@@ -100,7 +125,7 @@ export class ClusterDO extends BaseDO {
 
   /** A node joins with its own key (the request signer) and a single-use token. */
   joinNode(actor: string, body: JoinNodeBody): Promise<Result<Node>> {
-    return this.act(() => {
+    return this.actAndNotify(() => {
       const rec = this.record();
       if (!rec) reject(404, "no such cluster", { field: "cluster" });
       const held = this.roles.of(actor);
@@ -114,6 +139,7 @@ export class ClusterDO extends BaseDO {
       this.roles.set(actor, "node", actor, now);
       const { token: _secret, ...details } = body;
       this.audit.append(rec.name, "NodeAdded", actor, actor, details);
+      if (placePending(this.ctxFor(rec), "system") > 0) bumpVersion(this.sql);
       return node;
     });
   }
@@ -165,6 +191,86 @@ export class ClusterDO extends BaseDO {
       const rec = this.record();
       if (!rec) reject(404, "no such cluster");
       return { seq: this.audit.append(rec.name, event, actor, subject, details, key).seq };
+    });
+  }
+
+  // -- workloads -------------------------------------------------------------------------------
+
+  deployWorkload(actor: string, spec: WorkloadSpec): Promise<Result<{ workload: WorkloadView; replicas: Replica[] }>> {
+    return this.actAndNotify(() => {
+      const ctx = this.ctxFor(this.require(actor, "operator"));
+      const workload = deployWorkload(ctx, actor, spec);
+      return { workload, replicas: this.workloads.replicasOf(spec.name).map(toReplica) };
+    });
+  }
+
+  getWorkload(actor: string, name: string): Result<{ workload: WorkloadView; replicas: Replica[] }> {
+    return attempt(() => {
+      this.require(actor, "viewer");
+      const workload = this.workloads.get(name);
+      if (!workload) reject(404, `no workload ${name}`, { field: "name" });
+      return { workload, replicas: this.workloads.replicasOf(name).map(toReplica) };
+    });
+  }
+
+  listWorkloads(actor: string): Result<{ workload: WorkloadView; replicas: Replica[] }[]> {
+    return attempt(() => {
+      this.require(actor, "viewer");
+      return this.workloads.list().map((workload) => ({ workload, replicas: this.workloads.replicasOf(workload.spec.name).map(toReplica) }));
+    });
+  }
+
+  deleteWorkload(actor: string, name: string): Promise<Result<{ deleted: string }>> {
+    return this.actAndNotify(() => {
+      deleteWorkload(this.ctxFor(this.require(actor, "operator")), actor, name);
+      return { deleted: name };
+    });
+  }
+
+  // -- agent channel ---------------------------------------------------------------------------
+
+  heartbeat(actor: string, body: HeartbeatBody): Promise<Result<{ desired_version: number }>> {
+    return this.actAndNotify(() => {
+      recordHeartbeat(this.ctxFor(this.require(actor, "node")), actor, body, Date.now());
+      return { desired_version: desiredVersion(this.sql) };
+    });
+  }
+
+  /** Long-poll: answers at once if the desired state moved past `since`, else within `waitMs`. */
+  async desiredState(actor: string, since: number, waitMs: number): Promise<Result<DesiredState>> {
+    const check = attempt(() => this.require(actor, "node"));
+    if (!check.ok) return check;
+    if (desiredVersion(this.sql) <= since && waitMs > 0) await this.waiters.wait(waitMs);
+    return attempt(() => {
+      const rec = this.require(actor, "node");
+      const replicas = this.workloads.replicasOn(actor).flatMap((r) => {
+        const wl = this.workloads.get(r.workload);
+        return wl ? [{ id: r.id, workload: r.workload, replica_type: r.replica_type, spec: wl.spec }] : [];
+      });
+      return signDesiredState(rec.name, actor, desiredVersion(this.sql), replicas, this.signer());
+    });
+  }
+
+  pushLogs(actor: string, batch: LogBatch): Promise<Result<{ stored: number }>> {
+    return this.act(() => {
+      this.require(actor, "node");
+      const chunks: LogChunk[] = [];
+      for (const e of batch.entries) {
+        const r = this.workloads.replica(e.replica);
+        if (r && r.node === actor) chunks.push({ replica: e.replica, stream: e.stream, offset: e.offset, data: fromBase64(e.data) });
+      }
+      storeLogs(this.sql, chunks);
+      return { stored: chunks.length };
+    });
+  }
+
+  logs(actor: string, workload: string, replica: string | undefined, tailBytes: number): Result<{ replica: string; stream: string; offset: number; text: string }[]> {
+    return attempt(() => {
+      this.require(actor, "viewer");
+      if (!this.workloads.get(workload)) reject(404, `no workload ${workload}`, { field: "name" });
+      const ids = this.workloads.replicasOf(workload).map((r) => r.id).filter((id) => !replica || id === replica);
+      if (replica && ids.length === 0) reject(404, `no replica ${replica} in ${workload}`, { field: "replica" });
+      return ids.flatMap((id) => readLogs(this.sql, id, tailBytes));
     });
   }
 }

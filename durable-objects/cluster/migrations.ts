@@ -1,6 +1,6 @@
 import { AUDIT_SQL } from "../shared/audit-log.ts";
 
-export const CLUSTER_MIGRATIONS = [
+export const CLUSTER_MIGRATIONS: readonly string[] = [
   `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
   AUDIT_SQL,
   `CREATE TABLE roles (
@@ -27,4 +27,41 @@ export const CLUSTER_MIGRATIONS = [
     last_heartbeat INTEGER,
     usage TEXT
   )`,
-] as const;
+  // Workloads and their replicas; `node` is null while a replica waits for room.
+  `CREATE TABLE workloads (
+    name TEXT PRIMARY KEY,
+    spec TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    next_replica INTEGER NOT NULL DEFAULT 0
+  )`,
+  `CREATE TABLE replicas (
+    id TEXT PRIMARY KEY,
+    workload TEXT NOT NULL,
+    replica_type TEXT NOT NULL DEFAULT 'primary',
+    node TEXT,
+    status TEXT NOT NULL,
+    container TEXT NOT NULL,
+    endpoint TEXT,
+    exit_code INTEGER,
+    restarts INTEGER NOT NULL DEFAULT 0,
+    reason TEXT,
+    cpu_millis INTEGER NOT NULL,
+    memory_mb INTEGER NOT NULL,
+    storage_gb REAL NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  )`,
+  `CREATE INDEX replicas_node ON replicas (node)`,
+  `CREATE INDEX replicas_workload ON replicas (workload)`,
+  // The tail of each replica's output (the full witness log stays on its node).
+  `CREATE TABLE logs (
+    replica TEXT NOT NULL,
+    stream TEXT NOT NULL,
+    offset INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (replica, stream, offset)
+  )`,
+];

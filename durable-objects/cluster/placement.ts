@@ -1,0 +1,64 @@
+import type { Node } from "../../workers/schemas/node.ts";
+import type { WorkloadSpec } from "../../workers/schemas/workload.ts";
+import type { ClusterConfig } from "../../workers/schemas/cluster.ts";
+import { place } from "./scheduler/schedule.ts";
+import type { Algorithm, PlaceResult, ReplicaType, SchedNode, SchedulerState } from "./scheduler/types.ts";
+import type { ReplicaRow } from "./workload-store.ts";
+
+/** Node records plus current allocations, in the scheduler's units (millicores, MiB). */
+export function schedNodes(nodes: Node[], replicas: ReplicaRow[], connections: Record<string, number> = {}): SchedNode[] {
+  const alloc = new Map<string, { cpu_millis: number; memory_mb: number; storage_gb: number; n: number }>();
+  for (const r of replicas) {
+    if (!r.node) continue;
+    const a = alloc.get(r.node) ?? { cpu_millis: 0, memory_mb: 0, storage_gb: 0, n: 0 };
+    a.cpu_millis += r.cpu_millis;
+    a.memory_mb += r.memory_mb;
+    a.storage_gb += r.storage_gb;
+    a.n++;
+    alloc.set(r.node, a);
+  }
+  return nodes.map((n) => {
+    const a = alloc.get(n.address) ?? { cpu_millis: 0, memory_mb: 0, storage_gb: 0, n: 0 };
+    const { cpu_cores, memory_gb, storage_gb, ...features } = n.capabilities;
+    return {
+      id: n.address,
+      node_type: n.node_type,
+      status: n.status,
+      capabilities: { ...features, cpu_millis: Math.round(cpu_cores * 1000), memory_mb: Math.round(memory_gb * 1024), storage_gb },
+      labels: n.labels,
+      zone: n.zone ?? undefined,
+      allocated: { cpu_millis: a.cpu_millis, memory_mb: a.memory_mb, storage_gb: a.storage_gb },
+      replicas: a.n,
+      connections: connections[n.address] ?? 0,
+    };
+  });
+}
+
+/** The seeds' algorithm names as the scheduler spells them. */
+export const algorithmOf = (spec: WorkloadSpec, config: ClusterConfig): Algorithm =>
+  (spec.load_balancing_algorithm ?? config.load_balancing_algorithm) as Algorithm;
+
+export function placeReplica(
+  spec: WorkloadSpec,
+  replicaId: string,
+  replicaType: ReplicaType,
+  nodes: SchedNode[],
+  siblings: ReplicaRow[],
+  config: ClusterConfig,
+  state: SchedulerState,
+): PlaceResult {
+  return place(
+    {
+      workload: spec.name,
+      replicaId,
+      replicaType,
+      resources: { cpu_millis: spec.resources.cpu_millis, memory_mb: spec.resources.memory_mb, storage_gb: spec.resources.storage_gb },
+      constraints: spec.constraints,
+      algorithm: algorithmOf(spec, config),
+      existing: siblings.filter((r) => r.node).map((r) => ({ nodeId: r.node!, replicaId: r.id, replicaType: r.replica_type as ReplicaType })),
+    },
+    nodes,
+    state,
+    { maxReplicasPerNode: config.max_replicas_per_node },
+  );
+}

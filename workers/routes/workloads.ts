@@ -1,0 +1,86 @@
+import { OpenAPIHono, z } from "@hono/zod-openapi";
+import type { AppEnv } from "../env.ts";
+import { signedRoute } from "../lib/route.ts";
+import { clusterStub, unwrap } from "../lib/stubs.ts";
+import { validationHook } from "../lib/validation.ts";
+import { AppName, ClusterParam, json } from "../schemas/common.ts";
+import { Replica, WorkloadSpec, WorkloadView } from "../schemas/workload.ts";
+
+export const workloads = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+const NameParam = ClusterParam.extend({ name: AppName.openapi({ param: { name: "name", in: "path" } }) });
+const WithReplicas = z.object({ workload: WorkloadView, replicas: z.array(Replica) });
+
+workloads.openapi(
+  signedRoute({
+    method: "post",
+    path: "/v1/clusters/{cluster}/workloads",
+    summary: "Deploy a workload (operator); its replicas are placed on ready nodes with room",
+    request: { params: ClusterParam, body: { content: { "application/json": { schema: WorkloadSpec } }, required: true } },
+    responses: { 201: json(WithReplicas, "Deployed"), 409: { description: "A workload of that name exists" } },
+  }),
+  async (c) => {
+    const { cluster } = c.req.valid("param");
+    return c.json(await unwrap(clusterStub(c.env, cluster).deployWorkload(c.get("actor"), c.req.valid("json"))), 201);
+  },
+);
+
+workloads.openapi(
+  signedRoute({
+    method: "get",
+    path: "/v1/clusters/{cluster}/workloads",
+    summary: "List workloads with their replicas (viewer)",
+    request: { params: ClusterParam },
+    responses: { 200: json(z.object({ workloads: z.array(WithReplicas) }), "Workloads") },
+  }),
+  async (c) => {
+    const { cluster } = c.req.valid("param");
+    return c.json({ workloads: await unwrap(clusterStub(c.env, cluster).listWorkloads(c.get("actor"))) }, 200);
+  },
+);
+
+workloads.openapi(
+  signedRoute({
+    method: "get",
+    path: "/v1/clusters/{cluster}/workloads/{name}",
+    summary: "A workload and its replicas (viewer)",
+    request: { params: NameParam },
+    responses: { 200: json(WithReplicas, "Workload") },
+  }),
+  async (c) => {
+    const { cluster, name } = c.req.valid("param");
+    return c.json(await unwrap(clusterStub(c.env, cluster).getWorkload(c.get("actor"), name)), 200);
+  },
+);
+
+workloads.openapi(
+  signedRoute({
+    method: "delete",
+    path: "/v1/clusters/{cluster}/workloads/{name}",
+    summary: "Delete a workload (operator); its containers are stopped by their agents",
+    request: { params: NameParam },
+    responses: { 200: json(z.object({ deleted: z.string() }), "Deleted") },
+  }),
+  async (c) => {
+    const { cluster, name } = c.req.valid("param");
+    return c.json(await unwrap(clusterStub(c.env, cluster).deleteWorkload(c.get("actor"), name)), 200);
+  },
+);
+
+workloads.openapi(
+  signedRoute({
+    method: "get",
+    path: "/v1/clusters/{cluster}/workloads/{name}/logs",
+    summary: "The recent stdout/stderr of a workload's replicas (viewer)",
+    request: {
+      params: NameParam,
+      query: z.object({ replica: z.string().max(200).optional(), tail: z.coerce.number().int().min(1).max(1 << 20).default(65_536) }),
+    },
+    responses: { 200: json(z.object({ logs: z.array(z.object({ replica: z.string(), stream: z.string(), offset: z.number(), text: z.string() })) }), "Logs") },
+  }),
+  async (c) => {
+    const { cluster, name } = c.req.valid("param");
+    const { replica, tail } = c.req.valid("query");
+    return c.json({ logs: await unwrap(clusterStub(c.env, cluster).logs(c.get("actor"), name, replica, tail)) }, 200);
+  },
+);

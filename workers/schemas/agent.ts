@@ -1,0 +1,48 @@
+import { z } from "@hono/zod-openapi";
+import { ReplicaStatus } from "./workload.ts";
+
+export const ContainerReport = z
+  .object({
+    replica: z.string().max(200),
+    container: z.string().max(200).optional(),
+    status: ReplicaStatus,
+    exit_code: z.number().int().optional(),
+    endpoint: z.string().max(2048).optional(),
+    restarts: z.number().int().min(0).default(0),
+    reason: z.string().max(1000).optional(),
+    cpu_percent: z.number().min(0).optional(),
+  })
+  .strict();
+export type ContainerReport = z.infer<typeof ContainerReport>;
+
+export const HeartbeatBody = z
+  .object({
+    usage: z
+      .object({ cpu_millis: z.number().min(0), memory_mb: z.number().min(0), storage_gb: z.number().min(0).default(0), connections: z.number().int().min(0).default(0) })
+      .strict(),
+    containers: z.array(ContainerReport).max(10_000).default([]),
+    desired_version: z.number().int().min(0).optional(),
+  })
+  .strict()
+  .openapi("Heartbeat");
+export type HeartbeatBody = z.infer<typeof HeartbeatBody>;
+
+export const LogBatch = z
+  .object({
+    entries: z
+      .array(
+        z
+          .object({
+            replica: z.string().max(200),
+            stream: z.enum(["stdout", "stderr"]),
+            offset: z.number().int().min(0),
+            data: z.string().max(1_000_000).describe("base64"),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(200),
+  })
+  .strict()
+  .openapi("LogBatch");
+export type LogBatch = z.infer<typeof LogBatch>;

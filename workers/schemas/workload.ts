@@ -1,0 +1,78 @@
+import { z } from "@hono/zod-openapi";
+import { AppName } from "./common.ts";
+import { LoadBalancingAlgorithm } from "./cluster.ts";
+
+const EnvName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, "environment variable names are letters, digits and _");
+
+export const ImageRef = z
+  .string()
+  .min(3)
+  .max(1024)
+  .regex(/^(oci:|oci-archive:|[a-z0-9.-]+(:[0-9]+)?\/)/, "an image is oci:<dir>[:tag], oci-archive:<file>[:tag] or <registry>/<repo>[:tag|@sha256:…]");
+
+export const Resources = z
+  .object({
+    cpu_millis: z.number().int().min(10).max(256_000).default(100),
+    memory_mb: z.number().int().min(4).max(1_048_576).default(64),
+    storage_gb: z.number().min(0).max(100_000).default(0),
+    pids: z.number().int().min(8).max(32_768).default(256),
+  })
+  .strict();
+
+export const Cage = z
+  .object({
+    determinism: z.boolean().default(false),
+    seed: z.string().max(256).default(""),
+    network: z.enum(["none", "host"]).default("none"),
+    output_dir: z.string().regex(/^\/[A-Za-z0-9._/-]*$/, "an absolute path in the container").max(256).optional(),
+  })
+  .strict();
+
+export const Constraints = z
+  .object({
+    node_type: z.string().max(32).optional(),
+    capabilities: z.record(z.string().max(64), z.union([z.boolean(), z.number(), z.string()])).optional(),
+    labels: z.record(z.string().max(63), z.string().max(253)).optional(),
+    zone: z.union([z.string().max(63), z.array(z.string().max(63)).max(32)]).optional(),
+  })
+  .strict();
+
+export const WorkloadSpec = z
+  .object({
+    name: AppName,
+    image: ImageRef,
+    command: z.array(z.string().max(4096)).max(256).optional(),
+    env: z.record(EnvName, z.string().max(32_768)).default({}),
+    replicas: z.number().int().min(0).max(1000).default(1),
+    resources: Resources.default({ cpu_millis: 100, memory_mb: 64, storage_gb: 0, pids: 256 }),
+    ports: z.array(z.object({ container_port: z.number().int().min(1).max(65_535) }).strict()).max(16).default([]),
+    restart: z.enum(["never", "on-failure", "always"]).default("never"),
+    cage: Cage.default({ determinism: false, seed: "", network: "none" }),
+    constraints: Constraints.optional(),
+    load_balancing_algorithm: LoadBalancingAlgorithm.optional(),
+  })
+  .strict()
+  .openapi("Workload");
+export type WorkloadSpec = z.infer<typeof WorkloadSpec>;
+
+export const ReplicaStatus = z.enum(["pending", "starting", "running", "stopping", "exited", "failed"]);
+
+export const Replica = z
+  .object({
+    id: z.string(),
+    node: z.string().nullable(),
+    status: ReplicaStatus,
+    container: z.string(),
+    endpoint: z.string().optional(),
+    exit_code: z.number().int().optional(),
+    restarts: z.number().int(),
+    reason: z.string().optional(),
+  })
+  .openapi("Replica");
+export type Replica = z.infer<typeof Replica>;
+
+export const WorkloadView = z
+  .object({ spec: WorkloadSpec, version: z.number().int(), created_at: z.string(), updated_at: z.string(), created_by: z.string() })
+  .openapi("WorkloadView");
+export type WorkloadView = z.infer<typeof WorkloadView>;
+
