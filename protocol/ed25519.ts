@@ -1,0 +1,94 @@
+// Ed25519 (RFC 8032, pure). WebCrypto on the hot path (native in workerd and Node); noble where
+// crypto.subtle lacks Ed25519, or when forced for benchmarks. Both give identical signatures.
+import { ed25519 } from "@noble/curves/ed25519.js";
+import { encodeAddress, decodeAddress } from "./address.ts";
+import { fromHex, randomBytes, toHex } from "./bytes.ts";
+import { verifyKey, signKey, webCryptoAvailable } from "./ed25519-webcrypto.ts";
+
+export interface Signer {
+  address: string;
+  publicKey: Uint8Array;
+  sign(msg: Uint8Array): Promise<Uint8Array>;
+}
+
+export type Ed25519Backend = "webcrypto" | "noble";
+export type Ed25519BackendChoice = Ed25519Backend | "auto";
+
+let choice: Ed25519BackendChoice = "auto";
+
+/** Forces a backend ("webcrypto" fails where the platform lacks it) or restores "auto". */
+export function setEd25519Backend(next: Ed25519BackendChoice): void {
+  if (next !== "webcrypto" && next !== "noble" && next !== "auto") throw new Error(`unknown Ed25519 backend ${next}`);
+  choice = next;
+}
+
+/** The backend in use: "auto" only until the first operation has probed WebCrypto. */
+export function ed25519Backend(): string {
+  if (choice !== "auto") return choice;
+  const ok = webCryptoAvailable.known;
+  return ok === undefined ? "auto" : ok ? "webcrypto" : "noble";
+}
+
+/** Resolves "auto" by probing WebCrypto once. */
+export async function resolveEd25519Backend(): Promise<Ed25519Backend> {
+  if (choice !== "auto") return choice;
+  return (await webCryptoAvailable.probe()) ? "webcrypto" : "noble";
+}
+
+export function generateSeed(): Uint8Array {
+  return randomBytes(32);
+}
+
+export function publicKeyFromSeed(seed: Uint8Array): Uint8Array {
+  if (!(seed instanceof Uint8Array) || seed.length !== 32) throw new Error("Ed25519 seed must be 32 bytes");
+  return ed25519.getPublicKey(seed);
+}
+
+export async function signerFromSeed(seed32: Uint8Array): Promise<Signer> {
+  const publicKey = publicKeyFromSeed(seed32);
+  const seed = seed32.slice(); // the caller may wipe or reuse its buffer
+  const address = encodeAddress(publicKey);
+  // Import up front so the first signature does not pay for it (and a bad platform fails early).
+  if ((await resolveEd25519Backend()) === "webcrypto") await signKey(seed);
+  return {
+    address,
+    publicKey,
+    async sign(msg: Uint8Array): Promise<Uint8Array> {
+      if ((await resolveEd25519Backend()) === "noble") return ed25519.sign(msg, seed);
+      const key = await signKey(seed);
+      return new Uint8Array(await crypto.subtle.sign("Ed25519", key, msg));
+    },
+  };
+}
+
+export async function signerFromHex(hexSeed: string): Promise<Signer> {
+  const seed = fromHex(hexSeed.trim());
+  if (seed.length !== 32) throw new Error(`Ed25519 seed must be 64 hex characters, got ${hexSeed.trim().length}`);
+  return signerFromSeed(seed);
+}
+
+/** Never throws: malformed keys or signatures simply do not verify. */
+export async function verifySignature(publicKey: Uint8Array, msg: Uint8Array, sig: Uint8Array): Promise<boolean> {
+  try {
+    if (!(publicKey instanceof Uint8Array) || publicKey.length !== 32) return false;
+    if (!(sig instanceof Uint8Array) || sig.length !== 64 || !(msg instanceof Uint8Array)) return false;
+    if ((await resolveEd25519Backend()) === "noble") {
+      // zip215 off: RFC 8032 strictness, as OpenSSL (and so WebCrypto) applies it.
+      return ed25519.verify(sig, msg, publicKey, { zip215: false });
+    }
+    const key = await verifyKey(publicKey, toHex(publicKey));
+    return await crypto.subtle.verify("Ed25519", key, sig, msg);
+  } catch {
+    return false;
+  }
+}
+
+export async function verifyWithAddress(address: string, msg: Uint8Array, sig: Uint8Array): Promise<boolean> {
+  let publicKey: Uint8Array;
+  try {
+    publicKey = decodeAddress(address);
+  } catch {
+    return false;
+  }
+  return verifySignature(publicKey, msg, sig);
+}

@@ -1,0 +1,70 @@
+// RFC 8785 JSON Canonicalization Scheme. Hashes and signatures cover these bytes, so anything
+// that JSON.stringify would silently coerce (NaN, Date, Map, lone surrogates) is rejected here
+// instead of producing a hash no other implementation can reproduce.
+import { utf8 } from "./bytes.ts";
+
+export class JcsError extends TypeError {
+  override name = "JcsError";
+}
+
+// Lone surrogates are not I-JSON (RFC 7493) and have no UTF-8 encoding.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function isPlainObject(v: object): v is Record<string, unknown> {
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+function str(s: string, path: string): string {
+  if (LONE_SURROGATE.test(s)) throw new JcsError(`JCS: lone surrogate in string at ${path}`);
+  // JSON.stringify's escaping (\" \\ \b \f \n \r \t, \u00xx lowercase, nothing else) is exactly
+  // the minimal escaping RFC 8785 §3.2.2.2 requires.
+  return JSON.stringify(s);
+}
+
+function write(v: unknown, path: string, seen: Set<object>): string {
+  switch (typeof v) {
+    case "string":
+      return str(v, path);
+    case "boolean":
+      return v ? "true" : "false";
+    case "number":
+      if (!Number.isFinite(v)) throw new JcsError(`JCS: non-finite number at ${path}`);
+      // ECMAScript Number::toString is the serialization RFC 8785 §3.2.2.3 mandates; -0 → "0".
+      return Object.is(v, -0) ? "0" : String(v);
+    case "object": {
+      if (v === null) return "null";
+      if (seen.has(v)) throw new JcsError(`JCS: cycle at ${path}`);
+      seen.add(v);
+      let out: string;
+      if (Array.isArray(v)) {
+        out = "[" + v.map((item, i) => write(item, `${path}[${i}]`, seen)).join(",") + "]";
+      } else if (isPlainObject(v)) {
+        const parts: string[] = [];
+        // Default sort compares UTF-16 code units, which is what RFC 8785 §3.2.3 specifies.
+        for (const key of Object.keys(v).sort()) {
+          const item = v[key];
+          // Absent and undefined must hash alike, as they serialize alike on the wire.
+          if (item === undefined) continue;
+          parts.push(str(key, path) + ":" + write(item, `${path}.${key}`, seen));
+        }
+        out = "{" + parts.join(",") + "}";
+      } else {
+        throw new JcsError(`JCS: unsupported object type ${v.constructor?.name ?? "?"} at ${path}`);
+      }
+      seen.delete(v);
+      return out;
+    }
+    default:
+      throw new JcsError(`JCS: unsupported value of type ${typeof v} at ${path}`);
+  }
+}
+
+/** Canonical JSON text of `value` (RFC 8785). Throws JcsError on values JSON cannot carry. */
+export function canonicalize(value: unknown): string {
+  return write(value, "$", new Set());
+}
+
+export function canonicalBytes(value: unknown): Uint8Array {
+  return utf8(canonicalize(value));
+}

@@ -1,0 +1,90 @@
+// Generic signed-object rules (PROTOCOL.md §2): hash = BLAKE3(JCS(body)),
+// signature = Ed25519(UTF8(domain) || 0x0A || raw hash).
+import { decodeAddress } from "./address.ts";
+import { concatBytes, fromHex, toHex, utf8 } from "./bytes.ts";
+import { verifySignature, type Signer } from "./ed25519.ts";
+import { hashCanonical, isHashText, textToHash } from "./hash.ts";
+
+export const DOMAINS = {
+  stepReceipt: "enc/step-receipt/v1",
+  logBlock: "enc/log-block/v1",
+  auditEntry: "enc/audit-entry/v1",
+} as const;
+export type Domain = (typeof DOMAINS)[keyof typeof DOMAINS];
+
+export type VerifyResult = { ok: true } | { ok: false; reason: string };
+
+export const SIG_PREFIX = "ed25519:";
+export const SIG_TEXT_RE = /^ed25519:[0-9a-f]{128}$/;
+
+export function sigToText(sig: Uint8Array): string {
+  if (sig.length !== 64) throw new Error(`Ed25519 signature must be 64 bytes, got ${sig.length}`);
+  return SIG_PREFIX + toHex(sig);
+}
+
+export function isSigText(s: unknown): s is string {
+  return typeof s === "string" && SIG_TEXT_RE.test(s);
+}
+
+export function textToSig(s: string): Uint8Array {
+  if (!isSigText(s)) throw new Error("not a signature: expected ed25519:<128 lowercase hex>");
+  return fromHex(s.slice(SIG_PREFIX.length));
+}
+
+export function signingInput(domain: string, hashText: string): Uint8Array {
+  return concatBytes(utf8(domain), Uint8Array.of(0x0a), textToHash(hashText));
+}
+
+/**
+ * Hash of every field of `obj` except `omitFields`. Verifiers must use this on what they
+ * received, so optional and future fields stay covered.
+ */
+export function computeHash(obj: Readonly<Record<string, unknown>>, omitFields: readonly string[]): string {
+  if (typeof obj !== "object" || obj === null || Array.isArray(obj)) throw new TypeError("signed object must be a JSON object");
+  // Null prototype: a received "__proto__" key stays an ordinary, hashed field.
+  const body: Record<string, unknown> = Object.create(null);
+  for (const key of Object.keys(obj)) if (!omitFields.includes(key)) body[key] = obj[key];
+  return hashCanonical(body);
+}
+
+export async function signHash(domain: string, hashText: string, signer: Signer): Promise<string> {
+  return sigToText(await signer.sign(signingInput(domain, hashText)));
+}
+
+/** Checks field formats, that the hash matches the body, then the signature by `address`. */
+export async function verifySigned(
+  obj: unknown,
+  opts: { domain: string; what: string; hashField?: string; sigField: string; address: unknown; addressName: string },
+): Promise<VerifyResult> {
+  if (typeof obj !== "object" || obj === null || Array.isArray(obj)) return fail(`${opts.what} must be a JSON object`);
+  const rec = obj as Record<string, unknown>;
+  const omit = opts.hashField ? [opts.hashField, opts.sigField] : [opts.sigField];
+  const sig = rec[opts.sigField];
+  if (sig === undefined) return fail(`${opts.what} has no ${opts.sigField}`);
+  if (!isSigText(sig)) return fail(`${opts.what} ${opts.sigField} is not ed25519:<128 lowercase hex>`);
+  if (typeof opts.address !== "string") return fail(`${opts.what} ${opts.addressName} is missing`);
+  let publicKey: Uint8Array;
+  try {
+    publicKey = decodeAddress(opts.address);
+  } catch (err) {
+    return fail(`${opts.what} ${opts.addressName} is not a valid address: ${(err as Error).message}`);
+  }
+  let hash: string;
+  try {
+    hash = computeHash(rec, omit);
+  } catch (err) {
+    return fail(`${opts.what} cannot be canonicalized: ${(err as Error).message}`);
+  }
+  if (opts.hashField) {
+    const claimed = rec[opts.hashField];
+    if (!isHashText(claimed)) return fail(`${opts.what} ${opts.hashField} is not blake3:<64 lowercase hex>`);
+    if (claimed !== hash) return fail(`${opts.what} ${opts.hashField} does not match its body (body hashes to ${hash})`);
+  }
+  const ok = await verifySignature(publicKey, signingInput(opts.domain, hash), textToSig(sig));
+  if (!ok) return fail(`${opts.what} signature does not verify for ${opts.addressName} ${opts.address} (domain ${opts.domain})`);
+  return { ok: true };
+}
+
+function fail(reason: string): VerifyResult {
+  return { ok: false, reason };
+}

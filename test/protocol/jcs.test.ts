@@ -1,0 +1,60 @@
+import { describe, expect, it } from "vitest";
+import { JcsError, canonicalBytes, canonicalize, hashCanonical, toHex } from "../../protocol/index.ts";
+
+describe("JCS (RFC 8785)", () => {
+  it("serializes numbers as ECMAScript does (RFC 8785 §3.2.2.3 examples)", () => {
+    const cases: Array<[number, string]> = [
+      [0, "0"], [-0, "0"], [1, "1"], [-1, "-1"], [4.5, "4.5"], [0.002, "0.002"], [1e-7, "1e-7"],
+      [0.000001, "0.000001"], [1e21, "1e+21"], [1e20, "100000000000000000000"], [1e30, "1e+30"],
+      [333333333.33333329, "333333333.3333333"], [1e-27, "1e-27"], [9007199254740992, "9007199254740992"],
+      [295147905179352830000, "295147905179352830000"], [5e-324, "5e-324"], [1.7976931348623157e308, "1.7976931348623157e+308"],
+    ];
+    for (const [n, s] of cases) expect(canonicalize(n)).toBe(s);
+  });
+
+  it("sorts keys by UTF-16 code units (RFC 8785 §3.2.3 example)", () => {
+    const input = {
+      "\u20ac": "Euro Sign", "\r": "Carriage Return", "\ufb33": "Hebrew Letter Dalet With Dagesh", "1": "One",
+      "\ud83d\ude00": "Emoji: Grinning Face", "\u0080": "Control", "\u00f6": "Latin Small Letter O With Diaeresis",
+    };
+    expect(canonicalize(input)).toBe(
+      '{"\\r":"Carriage Return","1":"One","\u0080":"Control","\u00f6":"Latin Small Letter O With Diaeresis",' +
+        '"\u20ac":"Euro Sign","\ud83d\ude00":"Emoji: Grinning Face","\ufb33":"Hebrew Letter Dalet With Dagesh"}',
+    );
+  });
+
+  it("escapes minimally and keeps non-ASCII as UTF-8", () => {
+    expect(canonicalize("\u0000\u001f\u007f\b\f\n\r\t\"\\/é")).toBe('"\\u0000\\u001f\u007f\\b\\f\\n\\r\\t\\"\\\\/é"');
+    expect(toHex(canonicalBytes("é€"))).toBe("22c3a9e282ac22");
+  });
+
+  it("handles nesting, arrays, literals and empty containers", () => {
+    expect(canonicalize({ b: [3, { d: null, c: false }], a: {}, e: [] })).toBe('{"a":{},"b":[3,{"c":false,"d":null}],"e":[]}');
+    expect(canonicalize([true, "x", null])).toBe('[true,"x",null]');
+  });
+
+  it("treats undefined properties as absent (as they serialize on the wire)", () => {
+    expect(canonicalize({ a: 1, b: undefined })).toBe('{"a":1}');
+    expect(hashCanonical({ a: 1, b: undefined })).toBe(hashCanonical({ a: 1 }));
+  });
+
+  it("keeps a received __proto__ key as an ordinary field", () => {
+    const parsed = JSON.parse('{"__proto__":{"x":1},"a":2}') as unknown;
+    expect(canonicalize(parsed)).toBe('{"__proto__":{"x":1},"a":2}');
+    expect(canonicalize(Object.assign(Object.create(null), { z: 1 }))).toBe('{"z":1}');
+  });
+
+  it("rejects what JSON cannot carry faithfully", () => {
+    const bad: unknown[] = [NaN, Infinity, -Infinity, 1n, undefined, () => 1, Symbol("s"), new Date(0), new Map(),
+      new Uint8Array(1), [undefined], { a: NaN }, "\ud800", "a\udc00b", { "\ud83d": 1 }];
+    for (const v of bad) expect(() => canonicalize(v), String(typeof v)).toThrow(JcsError);
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expect(() => canonicalize(cyclic)).toThrow(/cycle/);
+  });
+
+  it("allows shared (non-cyclic) references", () => {
+    const shared = { x: 1 };
+    expect(canonicalize({ a: shared, b: shared })).toBe('{"a":{"x":1},"b":{"x":1}}');
+  });
+});
