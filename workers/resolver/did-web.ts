@@ -8,6 +8,7 @@ import { fromUtf8 } from "../../protocol/bytes.ts";
 import { parseDid } from "./did.ts";
 import { parseDidDocument, type DidDocument } from "./did-document.ts";
 import { ResolveError } from "./errors.ts";
+import { readCapped } from "./capped-body.ts";
 import { refuseHost } from "./net-guard.ts";
 
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
@@ -64,36 +65,6 @@ export function didWebToUrl(did: string): string {
   const out = new URL(path, url);
   if (out.pathname !== path || out.origin !== url.origin) throw refuse("did:web path does not map to a URL");
   return out.href;
-}
-
-async function readCapped(res: Response, maxBytes: number, abort: () => void): Promise<Uint8Array> {
-  const declared = res.headers.get("content-length");
-  if (declared !== null && Number(declared) > maxBytes) {
-    abort();
-    throw new ResolveError("invalidDidDocumentLength", `did:web document is larger than ${maxBytes} bytes`, "didDocument");
-  }
-  if (res.body === null) return new Uint8Array(0);
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      abort();
-      await reader.cancel().catch(() => {});
-      throw new ResolveError("invalidDidDocumentLength", `did:web document is larger than ${maxBytes} bytes`, "didDocument");
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const c of chunks) {
-    out.set(c, off);
-    off += c.byteLength;
-  }
-  return out;
 }
 
 /** Fetches and validates the DID document of a did:web DID. Throws ResolveError only. */

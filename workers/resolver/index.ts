@@ -7,6 +7,7 @@ export * from "./multikey.ts";
 export * from "./did-document.ts";
 export * from "./did-key.ts";
 export * from "./did-web.ts";
+export * from "./capped-body.ts";
 export * from "./net-guard.ts";
 export * from "./resolution.ts";
 export * from "./rootzk-path.ts";
