@@ -14,11 +14,15 @@ import { signDesiredState, Waiters, type DesiredState } from "./desired-state.ts
 import { JoinTokens } from "./join-tokens.ts";
 import { readLogs, storeLogs, type LogChunk } from "./logs.ts";
 import { WorkloadStore, toReplica } from "./workload-store.ts";
+import { checkLiveness, setNodeMode } from "./lifecycle.ts";
 import { bumpVersion, deleteWorkload, deployWorkload, desiredVersion, placePending, recordHeartbeat, type ClusterCtx } from "./workload-service.ts";
 import { CLUSTER_MIGRATIONS } from "./migrations.ts";
 import { NodeRegistry } from "./node-registry.ts";
 import { RoleStore } from "./role-store.ts";
 import { canManage, satisfies } from "./roles.ts";
+
+const LIVENESS_TASK = "liveness";
+const LIVENESS_EVERY_MS = 2_000;
 
 interface ClusterRecord {
   name: string;
@@ -61,8 +65,25 @@ export class ClusterDO extends BaseDO {
   }
 
   protected async runTask(task: string): Promise<void> {
+    if (task === LIVENESS_TASK) {
+      const res = await this.actAndNotify(() => {
+        this.schedule.done(LIVENESS_TASK);
+        const rec = this.record();
+        if (!rec) return;
+        checkLiveness(this.ctxFor(rec), Date.now());
+        this.armLiveness();
+      });
+      if (!res.ok) throw new Error(res.problem.detail);
+      return;
+    }
     console.warn(`ClusterDO: unknown task ${task} dropped`);
     this.schedule.done(task);
+  }
+
+  /** Liveness is checked every few seconds while any node could still go silent. */
+  private armLiveness(): void {
+    const live = this.nodes.list().some((n) => n.status !== "down");
+    if (live) this.schedule.at(LIVENESS_TASK, Date.now() + LIVENESS_EVERY_MS);
   }
 
   // -- helpers ---------------------------------------------------------------------------------
@@ -140,6 +161,7 @@ export class ClusterDO extends BaseDO {
       const { token: _secret, ...details } = body;
       this.audit.append(rec.name, "NodeAdded", actor, actor, details);
       if (placePending(this.ctxFor(rec), "system") > 0) bumpVersion(this.sql);
+      this.armLiveness();
       return node;
     });
   }
@@ -232,6 +254,7 @@ export class ClusterDO extends BaseDO {
   heartbeat(actor: string, body: HeartbeatBody): Promise<Result<{ desired_version: number }>> {
     return this.actAndNotify(() => {
       recordHeartbeat(this.ctxFor(this.require(actor, "node")), actor, body, Date.now());
+      this.armLiveness();
       return { desired_version: desiredVersion(this.sql) };
     });
   }
@@ -244,8 +267,8 @@ export class ClusterDO extends BaseDO {
     return attempt(() => {
       const rec = this.require(actor, "node");
       const replicas = this.workloads.replicasOn(actor).flatMap((r) => {
-        const wl = this.workloads.get(r.workload);
-        return wl ? [{ id: r.id, workload: r.workload, replica_type: r.replica_type, spec: wl.spec }] : [];
+        const spec = this.workloads.specFor(r.workload, r.spec_version);
+        return spec ? [{ id: r.id, workload: r.workload, replica_type: r.replica_type, spec }] : [];
       });
       return signDesiredState(rec.name, actor, desiredVersion(this.sql), replicas, this.signer());
     });
@@ -272,5 +295,10 @@ export class ClusterDO extends BaseDO {
       if (replica && ids.length === 0) reject(404, `no replica ${replica} in ${workload}`, { field: "replica" });
       return ids.flatMap((id) => readLogs(this.sql, id, tailBytes));
     });
+  }
+
+  /** cordon | drain | ready (uncordon) a node (operator). */
+  setNodeMode(actor: string, address: string, mode: "cordoned" | "draining" | "ready"): Promise<Result<Node>> {
+    return this.actAndNotify(() => setNodeMode(this.ctxFor(this.require(actor, "operator")), actor, address, mode));
   }
 }

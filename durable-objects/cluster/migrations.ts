@@ -64,4 +64,10 @@ export const CLUSTER_MIGRATIONS: readonly string[] = [
     data BLOB NOT NULL,
     PRIMARY KEY (replica, stream, offset)
   )`,
+  // Orchestration: health, spec versions for rolling updates, autoscaling memory.
+  `ALTER TABLE replicas ADD COLUMN healthy INTEGER`,
+  `ALTER TABLE replicas ADD COLUMN spec_version INTEGER NOT NULL DEFAULT 1`,
+  `ALTER TABLE replicas ADD COLUMN cpu_percent REAL`,
+  `CREATE TABLE workload_specs (name TEXT NOT NULL, version INTEGER NOT NULL, spec TEXT NOT NULL, PRIMARY KEY (name, version))`,
+  `CREATE TABLE scale_history (workload TEXT NOT NULL, at INTEGER NOT NULL, desired INTEGER NOT NULL)`,
 ];

@@ -7,7 +7,7 @@ import { reject } from "../shared/result.ts";
 import { one } from "../shared/sql-migrate.ts";
 import type { NodeRegistry } from "./node-registry.ts";
 import { placeReplica, schedNodes } from "./placement.ts";
-import type { SchedulerState } from "./scheduler/types.ts";
+import type { ReplicaType, SchedulerState } from "./scheduler/types.ts";
 import type { WorkloadStore } from "./workload-store.ts";
 
 export interface ClusterCtx {
@@ -50,7 +50,7 @@ export function placePending(ctx: ClusterCtx, actor: string): number {
     const wl = ctx.workloads.get(r.workload);
     if (!wl) continue;
     const siblings = ctx.workloads.replicasOf(r.workload).filter((s) => s.id !== r.id);
-    const res = placeReplica(wl.spec, r.id, r.replica_type as "primary", schedNodes(nodes, ctx.workloads.allReplicas()), siblings, ctx.config, state);
+    const res = placeReplica(wl.spec, r.id, r.replica_type as ReplicaType, schedNodes(nodes, ctx.workloads.allReplicas()), siblings, ctx.config, state);
     state = res.state;
     const at = isoNow();
     if (!res.ok) {
@@ -71,17 +71,33 @@ export function placePending(ctx: ClusterCtx, actor: string): number {
   return placed;
 }
 
+/** A new replica of `workload` at its current spec version, waiting for placement. */
+export function addReplica(ctx: ClusterCtx, actor: string, workload: string, type: ReplicaType, at: string): string {
+  const wl = ctx.workloads.get(workload)!;
+  const id = ctx.workloads.nextReplicaId(workload);
+  const { cpu_millis, memory_mb, storage_gb } = wl.spec.resources;
+  ctx.workloads.addReplica(
+    { id, workload, replica_type: type, node: null, status: "pending", container: id, cpu_millis, memory_mb, storage_gb, spec_version: wl.version },
+    at,
+  );
+  ctx.audit.append(ctx.cluster, "ReplicaCreated", actor, id, { workload, replica_type: type, spec_version: wl.version });
+  return id;
+}
+
+/** How many replicas of each type a spec asks for. */
+export const wantedTypes = (spec: WorkloadSpec): [ReplicaType, number][] => [
+  ["primary", spec.replicas],
+  ["secondary", spec.secondaries],
+  ["read_only", spec.read_only_replicas],
+  ["load_balancer", spec.load_balancer_replicas],
+];
+
 export function deployWorkload(ctx: ClusterCtx, actor: string, spec: WorkloadSpec) {
   if (ctx.workloads.get(spec.name)) reject(409, `workload ${spec.name} already exists`, { field: "name" });
   const at = isoNow();
   const view = ctx.workloads.put(spec, actor, at);
-  ctx.audit.append(ctx.cluster, "WorkloadDeployed", actor, spec.name, { spec });
-  for (let i = 0; i < spec.replicas; i++) {
-    const id = ctx.workloads.nextReplicaId(spec.name);
-    const { cpu_millis, memory_mb, storage_gb } = spec.resources;
-    ctx.workloads.addReplica({ id, workload: spec.name, replica_type: "primary", node: null, status: "pending", container: id, cpu_millis, memory_mb, storage_gb }, at);
-    ctx.audit.append(ctx.cluster, "ReplicaCreated", actor, id, { workload: spec.name, replica_type: "primary" });
-  }
+  ctx.audit.append(ctx.cluster, "WorkloadDeployed", actor, spec.name, { spec, version: view.version });
+  for (const [type, n] of wantedTypes(spec)) for (let i = 0; i < n; i++) addReplica(ctx, actor, spec.name, type, at);
   placePending(ctx, actor);
   bumpVersion(ctx.sql);
   return view;
@@ -110,6 +126,8 @@ export function applyReports(ctx: ClusterCtx, node: string, reports: ContainerRe
         endpoint: c.endpoint ?? r.endpoint,
         restarts: c.restarts,
         reason: c.reason ?? null,
+        healthy: c.healthy === undefined ? null : c.healthy ? 1 : 0,
+        cpu_percent: c.cpu_percent ?? null,
         ...(c.container ? { container: c.container } : {}),
       },
       at,

@@ -15,10 +15,16 @@ export interface ReplicaRow {
   cpu_millis: number;
   memory_mb: number;
   storage_gb: number;
+  healthy: number | null;
+  spec_version: number;
+  cpu_percent: number | null;
 }
 
 export const toReplica = (r: ReplicaRow): Replica => ({
   id: r.id,
+  replica_type: r.replica_type as Replica["replica_type"],
+  spec_version: r.spec_version,
+  ...(r.healthy != null ? { healthy: r.healthy === 1 } : {}),
   node: r.node,
   status: r.status,
   container: r.container,
@@ -69,11 +75,14 @@ export class WorkloadStore {
       at,
       at,
     );
-    return this.get(spec.name)!;
+    const view = this.get(spec.name)!;
+    this.sql.exec("INSERT OR REPLACE INTO workload_specs (name, version, spec) VALUES (?, ?, ?)", spec.name, view.version, JSON.stringify(spec));
+    return view;
   }
 
   remove(name: string): void {
     this.sql.exec("DELETE FROM workloads WHERE name = ?", name);
+    this.sql.exec("DELETE FROM workload_specs WHERE name = ?", name);
     for (const r of this.replicasOf(name)) this.removeReplica(r.id);
   }
 
@@ -99,12 +108,18 @@ export class WorkloadStore {
     return one<ReplicaRow>(this.sql, "SELECT * FROM replicas WHERE id = ?", id);
   }
 
-  addReplica(r: Omit<ReplicaRow, "endpoint" | "exit_code" | "restarts" | "reason">, at: string): void {
+  addReplica(r: Omit<ReplicaRow, "endpoint" | "exit_code" | "restarts" | "reason" | "healthy" | "cpu_percent">, at: string): void {
     this.sql.exec(
-      `INSERT INTO replicas (id, workload, replica_type, node, status, container, cpu_millis, memory_mb, storage_gb, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      r.id, r.workload, r.replica_type, r.node, r.status, r.container, r.cpu_millis, r.memory_mb, r.storage_gb, at, at,
+      `INSERT INTO replicas (id, workload, replica_type, node, status, container, cpu_millis, memory_mb, storage_gb, spec_version, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      r.id, r.workload, r.replica_type, r.node, r.status, r.container, r.cpu_millis, r.memory_mb, r.storage_gb, r.spec_version, at, at,
     );
+  }
+
+  /** The spec a replica runs: the version it was created for (rolling updates keep old ones). */
+  specFor(workload: string, version: number): WorkloadSpec | undefined {
+    const r = one<{ spec: string }>(this.sql, "SELECT spec FROM workload_specs WHERE name = ? AND version = ?", workload, version);
+    return r ? JSON.parse(r.spec) : this.get(workload)?.spec;
   }
 
   updateReplica(id: string, patch: Partial<Omit<ReplicaRow, "id" | "workload">>, at: string): void {

@@ -3,7 +3,7 @@ import type { AppEnv } from "../env.ts";
 import { signedRoute } from "../lib/route.ts";
 import { clusterStub, unwrap } from "../lib/stubs.ts";
 import { validationHook } from "../lib/validation.ts";
-import { ClusterParam, json } from "../schemas/common.ts";
+import { Address, ClusterParam, json } from "../schemas/common.ts";
 import { JoinNodeBody, Node } from "../schemas/node.ts";
 
 export const nodes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -36,3 +36,25 @@ nodes.openapi(
     return c.json({ nodes: await unwrap(clusterStub(c.env, cluster).listNodes(c.get("actor"))) }, 200);
   },
 );
+
+const NodeParam = ClusterParam.extend({ node: Address.openapi({ param: { name: "node", in: "path" } }) });
+
+for (const [verb, mode, summary] of [
+  ["cordon", "cordoned", "Stop placing new replicas on a node (operator)"],
+  ["drain", "draining", "Cordon a node and move its replicas elsewhere (operator)"],
+  ["uncordon", "ready", "Return a cordoned or drained node to service (operator)"],
+] as const) {
+  nodes.openapi(
+    signedRoute({
+      method: "post",
+      path: `/v1/clusters/{cluster}/nodes/{node}/${verb}`,
+      summary,
+      request: { params: NodeParam },
+      responses: { 200: json(z.object({ node: Node }), "Updated") },
+    }),
+    async (c) => {
+      const { cluster, node } = c.req.valid("param");
+      return c.json({ node: await unwrap(clusterStub(c.env, cluster).setNodeMode(c.get("actor"), node, mode)) }, 200);
+    },
+  );
+}

@@ -11,6 +11,8 @@ export const ContainerReport = z
     restarts: z.number().int().min(0).default(0),
     reason: z.string().max(1000).optional(),
     cpu_percent: z.number().min(0).optional(),
+    /** Result of the workload's health check; absent when it has none. */
+    healthy: z.boolean().optional(),
   })
   .strict();
 export type ContainerReport = z.infer<typeof ContainerReport>;

@@ -29,6 +29,9 @@ export const ClusterConfig = z
     quantum_crypto_enabled: z.boolean().default(false),
     zk_privacy_enabled: z.boolean().default(false),
     notary: NotaryLimits.default({ max_receipts_per_block: 100, max_block_window_s: 300 }),
+    /** A node silent for ttl + grace seconds is Down and its replicas move. */
+    heartbeat_ttl_s: z.number().int().min(1).max(3600).default(10),
+    heartbeat_grace_s: z.number().int().min(0).max(3600).default(10),
   })
   .strict()
   .openapi("ClusterConfig");

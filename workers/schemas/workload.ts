@@ -43,7 +43,12 @@ export const WorkloadSpec = z
     image: ImageRef,
     command: z.array(z.string().max(4096)).max(256).optional(),
     env: z.record(EnvName, z.string().max(32_768)).default({}),
+    /** Primary replicas. */
     replicas: z.number().int().min(0).max(1000).default(1),
+    /** Hot standbys: a lost primary is replaced by promoting one (ReplicaFailover). */
+    secondaries: z.number().int().min(0).max(1000).default(0),
+    read_only_replicas: z.number().int().min(0).max(1000).default(0),
+    load_balancer_replicas: z.number().int().min(0).max(100).default(0),
     resources: Resources.default({ cpu_millis: 100, memory_mb: 64, storage_gb: 0, pids: 256 }),
     ports: z.array(z.object({ container_port: z.number().int().min(1).max(65_535) }).strict()).max(16).default([]),
     restart: z.enum(["never", "on-failure", "always"]).default("never"),
@@ -57,9 +62,14 @@ export type WorkloadSpec = z.infer<typeof WorkloadSpec>;
 
 export const ReplicaStatus = z.enum(["pending", "starting", "running", "stopping", "exited", "failed"]);
 
+export const ReplicaType = z.enum(["primary", "secondary", "read_only", "load_balancer"]);
+
 export const Replica = z
   .object({
     id: z.string(),
+    replica_type: ReplicaType,
+    spec_version: z.number().int(),
+    healthy: z.boolean().optional(),
     node: z.string().nullable(),
     status: ReplicaStatus,
     container: z.string(),

@@ -1,0 +1,87 @@
+import { isoNow } from "../../protocol/time.ts";
+import type { Node } from "../../workers/schemas/node.ts";
+import { reject } from "../shared/result.ts";
+import { one } from "../shared/sql-migrate.ts";
+import { nodeLiveness, planFailover, type FailoverAction } from "./scheduler/failover.ts";
+import type { ReplicaType } from "./scheduler/types.ts";
+import { addReplica, bumpVersion, placePending, type ClusterCtx } from "./workload-service.ts";
+
+const lastHeartbeat = (ctx: ClusterCtx, n: Node): number | null => {
+  const r = one<{ last_heartbeat: number | null }>(ctx.sql, "SELECT last_heartbeat FROM nodes WHERE address = ?", n.address);
+  // A node that never spoke is judged from when it joined, so it gets one TTL to start.
+  return r?.last_heartbeat ?? Date.parse(n.joined_at);
+};
+
+/**
+ * Marks silent nodes Down (heartbeat TTL + grace) and moves their replicas: a lost primary is
+ * replaced by promoting its running secondary (ReplicaFailover) and a new secondary is ordered;
+ * everything else is rescheduled. Returns true when the desired state changed.
+ */
+export function checkLiveness(ctx: ClusterCtx, now: number): boolean {
+  const ttl = ctx.config.heartbeat_ttl_s * 1000;
+  const grace = ctx.config.heartbeat_grace_s * 1000;
+  const down: string[] = [];
+  for (const n of ctx.nodes.list()) {
+    if (n.status === "down") continue;
+    const hb = lastHeartbeat(ctx, n);
+    if (nodeLiveness(hb, now, ttl, grace) !== "down") continue;
+    ctx.nodes.setStatus(n.address, "down");
+    ctx.audit.append(ctx.cluster, "NodeStatusChanged", "system", n.address, {
+      from: n.status,
+      to: "down",
+      last_heartbeat: hb == null ? null : new Date(hb).toISOString(),
+      ttl_s: ctx.config.heartbeat_ttl_s,
+      grace_s: ctx.config.heartbeat_grace_s,
+    });
+    down.push(n.address);
+  }
+  if (down.length === 0) return false;
+  moveReplicasOff(ctx, down, "node down");
+  return true;
+}
+
+export function moveReplicasOff(ctx: ClusterCtx, nodes: string[], why: string): void {
+  const replicas = ctx.workloads.allReplicas().map((r) => ({
+    id: r.id,
+    workload: r.workload,
+    type: r.replica_type as ReplicaType,
+    status: r.status,
+    nodeId: r.node,
+  }));
+  for (const a of planFailover(replicas, nodes)) apply(ctx, a, why);
+  placePending(ctx, "system");
+  bumpVersion(ctx.sql);
+}
+
+function apply(ctx: ClusterCtx, a: FailoverAction, why: string): void {
+  const at = isoNow();
+  switch (a.kind) {
+    case "promote":
+      ctx.workloads.updateReplica(a.replicaId, { replica_type: "primary" }, at);
+      ctx.audit.append(ctx.cluster, "ReplicaFailover", "system", a.workload, { promoted: a.replicaId, node: a.nodeId, replaces: a.replaces, reason: why });
+      return;
+    case "retire":
+      ctx.workloads.removeReplica(a.replicaId);
+      return;
+    case "create":
+      addReplica(ctx, "system", a.workload, "secondary", at);
+      return;
+    case "reschedule":
+      ctx.workloads.updateReplica(a.replicaId, { node: null, status: "pending", reason: `${why}: moved from ${a.fromNode}`, healthy: null }, at);
+      return;
+  }
+}
+
+/** cordon: no new placements; drain: also move its replicas away; ready: back in service. */
+export function setNodeMode(ctx: ClusterCtx, actor: string, address: string, mode: "cordoned" | "draining" | "ready"): Node {
+  const n = ctx.nodes.get(address);
+  if (!n) reject(404, `no node ${address}`, { field: "node" });
+  if (n.status === "down" && mode === "ready") reject(409, "a down node comes back by sending heartbeats", { field: "node" });
+  if (n.status !== mode) {
+    ctx.nodes.setStatus(address, mode);
+    ctx.audit.append(ctx.cluster, "NodeStatusChanged", actor, address, { from: n.status, to: mode });
+  }
+  if (mode === "draining") moveReplicasOff(ctx, [address], "node drained");
+  else if (mode === "ready" && placePending(ctx, "system") > 0) bumpVersion(ctx.sql);
+  return ctx.nodes.get(address)!;
+}
