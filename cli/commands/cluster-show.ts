@@ -1,0 +1,17 @@
+import type { Cluster } from "../lib/api-types.ts";
+import { printCluster } from "../lib/cluster-view.ts";
+import { defineCommand } from "../lib/command.ts";
+import { seg } from "../lib/context.ts";
+
+export default defineCommand({
+  name: "cluster show",
+  summary: "Show a cluster's owner, size and settings (viewer)",
+  args: { name: { description: "the cluster (default: the default cluster)" } },
+  async run(ctx, { args }) {
+    const name = ctx.cluster(args.name);
+    const api = await ctx.client();
+    const { cluster } = await api.get<{ cluster: Cluster }>(`/v1/clusters/${seg(name)}`);
+    if (ctx.json) return ctx.emit({ cluster });
+    printCluster(ctx, cluster);
+  },
+});

@@ -1,0 +1,34 @@
+import type { ClusterNode } from "../lib/api-types.ts";
+import { CLUSTER_FLAG, defineCommand } from "../lib/command.ts";
+import { seg } from "../lib/context.ts";
+import { formatTable } from "../lib/table.ts";
+
+export default defineCommand({
+  name: "nodes",
+  summary: "List a cluster's nodes (viewer)",
+  flags: { ...CLUSTER_FLAG },
+  async run(ctx, { flags }) {
+    const cluster = ctx.cluster(flags.cluster);
+    const api = await ctx.client();
+    const { nodes } = await api.get<{ nodes: ClusterNode[] }>(`/v1/clusters/${seg(cluster)}/nodes`);
+    if (ctx.json) return ctx.emit({ cluster, nodes });
+    if (nodes.length === 0) {
+      ctx.out(`Cluster ${cluster} has no nodes yet. Add one with \`enc token create --cluster ${cluster}\`.`);
+      return;
+    }
+    const s = ctx.style;
+    const status = (st: string) => (st === "ready" ? s.green(st) : st === "down" ? s.red(st) : s.yellow(st));
+    const rows = nodes.map((n) => [
+      n.address,
+      n.node_type,
+      status(n.status),
+      `${n.capabilities.cpu_cores}`,
+      `${n.capabilities.memory_gb} GB`,
+      n.zone ?? "-",
+      n.last_heartbeat ?? "never",
+      n.endpoint,
+    ]);
+    ctx.out(formatTable(["ADDRESS", "TYPE", "STATUS", "CPU", "MEMORY", "ZONE", "LAST HEARTBEAT", "ENDPOINT"], rows, s));
+    ctx.out(s.dim(`${nodes.length} node${nodes.length === 1 ? "" : "s"} in ${cluster}`));
+  },
+});

@@ -1,0 +1,64 @@
+import { verifyInclusionProof } from "../../protocol/inclusion.ts";
+import type { InclusionProof, LogBlock, StepReceipt } from "../../protocol/schemas.ts";
+import { verifyLogBlock, verifyReceipt } from "../../protocol/signed.ts";
+import { printChecks, type Check } from "../lib/checks.ts";
+import { defineCommand } from "../lib/command.ts";
+import { seg } from "../lib/context.ts";
+import { appPath } from "../lib/ledger-source.ts";
+import { formatPairs } from "../lib/table.ts";
+import { requireHash } from "../lib/values.ts";
+
+export default defineCommand({
+  name: "receipts show",
+  summary: "Fetch a StepReceipt and verify it locally (viewer of its cluster)",
+  description:
+    "Checks the receipt's hash and node signature; once sealed, also the LogBlock's notary signature\n" +
+    "(against GET /v1/keys) and the Merkle inclusion proof against the block's merkle_root.\n" +
+    "Exits 1 if any check fails.",
+  args: { hash: { description: "the receipt hash, blake3:…", required: true } },
+  async run(ctx, { args }) {
+    const hash = requireHash(args.hash);
+    const api = await ctx.client();
+    const { receipt, inclusion } = await api.get<{ receipt: StepReceipt; inclusion: InclusionProof | null }>(`/v1/receipts/${seg(hash)}`);
+    const checks: Check[] = [];
+    const add = (check: string, r: { ok: true } | { ok: false; reason: string }, okDetail?: string) =>
+      checks.push({ check, ok: r.ok, detail: r.ok ? okDetail : r.reason });
+    add("receipt is the one asked for", receipt.hash === hash ? { ok: true } : { ok: false, reason: `the server answered with ${receipt.hash}` });
+    add("receipt hash and node signature", await verifyReceipt(receipt), `signed by ${receipt.node}`);
+    let block: LogBlock | null = null;
+    if (inclusion) {
+      const { notary } = await ctx.keys();
+      ({ block } = await api.get<{ block: LogBlock }>(`${appPath(inclusion.cluster, inclusion.app)}/blocks/${inclusion.height}`));
+      add(`block ${block.height} signed by the published notary`, await verifyLogBlock(block, notary), notary);
+      // A valid proof into another app's block would still be a lie about this receipt.
+      const sameApp = receipt.cluster === block.cluster && receipt.app === block.app;
+      const included = sameApp ? verifyInclusionProof(hash, inclusion, block) : { ok: false as const, reason: `the block is ${block.cluster}/${block.app}, the receipt ${receipt.cluster}/${receipt.app}` };
+      add(`included in block ${block.height}`, included, `leaf ${inclusion.leaf_index} of ${inclusion.tree_size} under ${block.merkle_root}`);
+    }
+    const ok = checks.every((c) => c.ok);
+    if (ctx.json) {
+      ctx.emit({ ok, sealed: inclusion !== null, receipt, inclusion, block, checks });
+      return ok ? 0 : 1;
+    }
+    const s = ctx.style;
+    const res = Object.entries(receipt.resource).map(([k, v]) => `${k} ${v}`).join(", ");
+    ctx.out(
+      formatPairs(
+        [
+          ["Receipt", hash],
+          ["App", `${receipt.cluster}/${receipt.app}`],
+          ["Container", `${receipt.container} on ${receipt.node}`],
+          ["Op", `${receipt.op}${receipt.exit_code !== undefined ? ` (exit ${receipt.exit_code})` : ""} at ${receipt.ts}`],
+          ["Resources", res],
+          ["Prev", receipt.prev_hash],
+          ["Sealed", inclusion ? `block ${inclusion.height}, leaf ${inclusion.leaf_index}` : s.yellow("not yet (pending in the notary)")],
+        ],
+        s,
+      ),
+    );
+    ctx.out("");
+    printChecks(ctx, checks);
+    if (!inclusion) ctx.out(s.dim("Seal the app's pending receipts (`enc ledger seal`) or wait for the notary to check inclusion."));
+    return ok ? 0 : 1;
+  },
+});

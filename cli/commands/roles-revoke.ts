@@ -1,0 +1,18 @@
+import { CLUSTER_FLAG, defineCommand } from "../lib/command.ts";
+import { seg } from "../lib/context.ts";
+import { requireAddress } from "../lib/values.ts";
+
+export default defineCommand({
+  name: "roles revoke",
+  summary: "Revoke a wallet's role (admin; revoking an admin needs the owner)",
+  args: { address: { description: "the wallet address, bpi1…", required: true } },
+  flags: { ...CLUSTER_FLAG },
+  async run(ctx, { args, flags }) {
+    const address = requireAddress(args.address);
+    const cluster = ctx.cluster(flags.cluster);
+    const api = await ctx.client();
+    const { revoked } = await api.delete<{ revoked: { address: string; role: string } }>(`/v1/clusters/${seg(cluster)}/roles/${seg(address)}`);
+    if (ctx.json) return ctx.emit({ cluster, revoked });
+    ctx.out(`${ctx.style.ok} Revoked ${ctx.style.bold(revoked.role)} from ${address} in cluster ${cluster}.`);
+  },
+});
