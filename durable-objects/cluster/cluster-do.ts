@@ -15,6 +15,7 @@ import { JoinTokens } from "./join-tokens.ts";
 import { readLogs, storeLogs, type LogChunk } from "./logs.ts";
 import { WorkloadStore, toReplica } from "./workload-store.ts";
 import { checkLiveness, setNodeMode } from "./lifecycle.ts";
+import { autoscale, scaleWorkload } from "./scaling.ts";
 import { bumpVersion, deleteWorkload, deployWorkload, desiredVersion, placePending, recordHeartbeat, type ClusterCtx } from "./workload-service.ts";
 import { CLUSTER_MIGRATIONS } from "./migrations.ts";
 import { NodeRegistry } from "./node-registry.ts";
@@ -23,6 +24,7 @@ import { canManage, satisfies } from "./roles.ts";
 
 const LIVENESS_TASK = "liveness";
 const LIVENESS_EVERY_MS = 2_000;
+const AUTOSCALE_EVERY_MS = 15_000;
 
 interface ClusterRecord {
   name: string;
@@ -43,6 +45,7 @@ export class ClusterDO extends BaseDO {
   private readonly audit = new AuditLog(this.sql, this.outbox, () => this.signer());
   private readonly workloads = new WorkloadStore(this.sql);
   private readonly waiters = new Waiters();
+  private nextAutoscale = 0;
 
   private signer() {
     return syncSigner(this.env.CONTROL_PLANE_KEY, "CONTROL_PLANE_KEY");
@@ -70,7 +73,12 @@ export class ClusterDO extends BaseDO {
         this.schedule.done(LIVENESS_TASK);
         const rec = this.record();
         if (!rec) return;
-        checkLiveness(this.ctxFor(rec), Date.now());
+        const ctx = this.ctxFor(rec);
+        checkLiveness(ctx, Date.now());
+        if (Date.now() >= this.nextAutoscale) {
+          this.nextAutoscale = Date.now() + AUTOSCALE_EVERY_MS;
+          autoscale(ctx, Date.now());
+        }
         this.armLiveness();
       });
       if (!res.ok) throw new Error(res.problem.detail);
@@ -300,5 +308,12 @@ export class ClusterDO extends BaseDO {
   /** cordon | drain | ready (uncordon) a node (operator). */
   setNodeMode(actor: string, address: string, mode: "cordoned" | "draining" | "ready"): Promise<Result<Node>> {
     return this.actAndNotify(() => setNodeMode(this.ctxFor(this.require(actor, "operator")), actor, address, mode));
+  }
+
+  scaleWorkload(actor: string, name: string, replicas: number): Promise<Result<{ replicas: Replica[] }>> {
+    return this.actAndNotify(() => {
+      scaleWorkload(this.ctxFor(this.require(actor, "operator")), actor, name, replicas, { manual: true });
+      return { replicas: this.workloads.replicasOf(name).map(toReplica) };
+    });
   }
 }

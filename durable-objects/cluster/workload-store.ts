@@ -80,6 +80,15 @@ export class WorkloadStore {
     return view;
   }
 
+  /** Records a new primary count in the current spec (no new version: scaling is not an update). */
+  setReplicaCount(name: string, replicas: number): void {
+    const wl = this.get(name);
+    if (!wl) return;
+    const spec = JSON.stringify({ ...wl.spec, replicas });
+    this.sql.exec("UPDATE workloads SET spec = ? WHERE name = ?", spec, name);
+    this.sql.exec("UPDATE workload_specs SET spec = ? WHERE name = ? AND version = ?", spec, name, wl.version);
+  }
+
   remove(name: string): void {
     this.sql.exec("DELETE FROM workloads WHERE name = ?", name);
     this.sql.exec("DELETE FROM workload_specs WHERE name = ?", name);

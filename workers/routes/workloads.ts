@@ -84,3 +84,20 @@ workloads.openapi(
     return c.json({ logs: await unwrap(clusterStub(c.env, cluster).logs(c.get("actor"), name, replica, tail)) }, 200);
   },
 );
+
+workloads.openapi(
+  signedRoute({
+    method: "post",
+    path: "/v1/clusters/{cluster}/workloads/{name}/scale",
+    summary: "Set the number of primary replicas (operator)",
+    request: {
+      params: NameParam,
+      body: { content: { "application/json": { schema: z.object({ replicas: z.number().int().min(0).max(1000) }).strict() } }, required: true },
+    },
+    responses: { 200: json(z.object({ replicas: z.array(Replica) }), "Scaled") },
+  }),
+  async (c) => {
+    const { cluster, name } = c.req.valid("param");
+    return c.json(await unwrap(clusterStub(c.env, cluster).scaleWorkload(c.get("actor"), name, c.req.valid("json").replicas)), 200);
+  },
+);

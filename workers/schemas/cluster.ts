@@ -21,7 +21,7 @@ export const ClusterConfig = z
   .object({
     max_nodes: z.number().int().min(1).max(10_000).default(100),
     max_replicas_per_node: z.number().int().min(1).max(1_000).default(10),
-    auto_scaling_enabled: z.boolean().default(false),
+    auto_scaling_enabled: z.boolean().default(true),
     load_balancing_algorithm: LoadBalancingAlgorithm.default("resource_based"),
     security_level: z.enum(["standard", "enterprise", "military_grade"]).default("standard"),
     audit_to_bpi_ledger: z.boolean().default(true),

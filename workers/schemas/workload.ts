@@ -54,6 +54,17 @@ export const WorkloadSpec = z
     restart: z.enum(["never", "on-failure", "always"]).default("never"),
     cage: Cage.default({ determinism: false, seed: "", network: "none" }),
     constraints: Constraints.optional(),
+    /** Horizontal autoscaling of primaries on average CPU (percent of requested cpu_millis). */
+    autoScaling: z
+      .object({
+        enabled: z.boolean().default(true),
+        minReplicas: z.number().int().min(0).max(1000).default(1),
+        maxReplicas: z.number().int().min(1).max(1000).default(10),
+        targetCPU: z.number().min(1).max(1000).default(70),
+      })
+      .strict()
+      .refine((a) => a.minReplicas <= a.maxReplicas, { message: "minReplicas must not exceed maxReplicas", path: ["minReplicas"] })
+      .optional(),
     load_balancing_algorithm: LoadBalancingAlgorithm.optional(),
   })
   .strict()

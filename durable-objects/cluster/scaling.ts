@@ -1,0 +1,49 @@
+import { isoNow } from "../../protocol/time.ts";
+import { reject } from "../shared/result.ts";
+import { all } from "../shared/sql-migrate.ts";
+import { decideScale, type Recommendation } from "./scheduler/autoscale.ts";
+import { addReplica, bumpVersion, placePending, type ClusterCtx } from "./workload-service.ts";
+
+/** Sets the number of primaries; removes the newest first, preferring ones not yet running. */
+export function scaleWorkload(ctx: ClusterCtx, actor: string, name: string, replicas: number, details: Record<string, unknown> = {}): number {
+  const wl = ctx.workloads.get(name);
+  if (!wl) reject(404, `no workload ${name}`, { field: "name" });
+  const primaries = ctx.workloads.replicasOf(name).filter((r) => r.replica_type === "primary");
+  const from = primaries.length;
+  if (replicas === from && wl.spec.replicas === replicas) return from;
+  const at = isoNow();
+  ctx.workloads.setReplicaCount(name, replicas);
+  for (let i = from; i < replicas; i++) addReplica(ctx, actor, name, "primary", at);
+  const victims = [...primaries]
+    .sort((a, b) => Number(a.status === "running") - Number(b.status === "running") || b.id.localeCompare(a.id, "en", { numeric: true }))
+    .slice(0, Math.max(0, from - replicas));
+  for (const v of victims) ctx.workloads.removeReplica(v.id);
+  ctx.audit.append(ctx.cluster, "WorkloadScaled", actor, name, { from, to: replicas, ...details });
+  placePending(ctx, actor);
+  bumpVersion(ctx.sql);
+  return replicas;
+}
+
+/**
+ * One autoscaling pass: for each workload with autoScaling, the HPA rule over the CPU its
+ * agents report (10 % tolerance, 300 s scale-down stabilization); changes audited with inputs.
+ */
+export function autoscale(ctx: ClusterCtx, now: number): boolean {
+  if (!ctx.config.auto_scaling_enabled) return false;
+  let changed = false;
+  for (const wl of ctx.workloads.list()) {
+    const as = wl.spec.autoScaling;
+    if (!as?.enabled) continue;
+    const primaries = ctx.workloads.replicasOf(wl.spec.name).filter((r) => r.replica_type === "primary");
+    const reporting = primaries.filter((r) => r.status === "running" && r.cpu_percent != null);
+    const observed = reporting.length ? reporting.reduce((n, r) => n + r.cpu_percent!, 0) / reporting.length : null;
+    const history = all<Recommendation>(ctx.sql, "SELECT at, desired AS replicas FROM scale_history WHERE workload = ? ORDER BY at", wl.spec.name);
+    const d = decideScale({ current: primaries.length, min: as.minReplicas, max: as.maxReplicas, targetCPU: as.targetCPU, observedCPU: observed, now, history });
+    ctx.sql.exec("DELETE FROM scale_history WHERE workload = ?", wl.spec.name);
+    for (const h of d.history) ctx.sql.exec("INSERT INTO scale_history (workload, at, desired) VALUES (?, ?, ?)", wl.spec.name, h.at, h.replicas);
+    if (!d.changed) continue;
+    scaleWorkload(ctx, "system", wl.spec.name, d.desired, { reason: d.reason, ratio: d.ratio, recommended: d.recommended, inputs: d.inputs, reporting: reporting.length });
+    changed = true;
+  }
+  return changed;
+}
