@@ -1,0 +1,76 @@
+// Creating a container = writing its bundle and its meta. Nothing runs and runc knows nothing yet.
+import fs from "node:fs";
+import { CageError } from "./errors.ts";
+import { hostFeatures } from "./host-features.ts";
+import { nowIso, writeJsonAtomic, type CageMeta } from "./meta.ts";
+import type { ResolvedCageOptions } from "./options.ts";
+import { containerPaths } from "./paths.ts";
+import { resolveArgs } from "./process.ts";
+import { deriveSeed, seedCommitment } from "./seed.ts";
+import { buildRuntimeSpec } from "./spec.ts";
+import { canDisableAslr } from "./shim.ts";
+import { resolveUser } from "./user.ts";
+import { effectiveNetwork, isDeterministic, parseCageWorkload } from "./workload.ts";
+import type { ImageConfig } from "../image/manifest.ts";
+
+export interface CreateInput {
+  id: string;
+  /** from prepareImage(): the rootfs is used in place (best at containerPaths(dataDir, id).rootfs) */
+  image: { manifestDigest: string; config: ImageConfig; rootfs: string };
+  /** the Workload's command/env/resources/cage/ports (validated here) */
+  workload: unknown;
+  /** bytes fed to the container's stdin (and witnessed); none = /dev/null */
+  stdin?: Uint8Array;
+}
+
+export async function writeBundle(o: ResolvedCageOptions, input: CreateInput): Promise<CageMeta> {
+  const w = parseCageWorkload(input.workload);
+  const paths = containerPaths(o.dataDir, input.id);
+  if (fs.existsSync(paths.meta)) throw new CageError("exists", `container ${input.id} already exists`);
+  if (!fs.existsSync(input.image.rootfs)) throw new CageError("bad_workload", `rootfs ${input.image.rootfs} does not exist`);
+  const features = await hostFeatures(o.runcBinary);
+  if (!features.seccomp) throw new CageError("unsupported", `runc ${features.runcVersion} has no seccomp support: refusing to run without the cage`);
+  fs.mkdirSync(paths.bundle, { recursive: true, mode: 0o700 });
+  fs.mkdirSync(o.runcRoot, { recursive: true, mode: 0o700 });
+
+  const user = resolveUser(input.image.rootfs, input.image.config.User);
+  const args = resolveArgs(input.image.config, w);
+  const deterministic = isDeterministic(w);
+  const seed = deterministic ? deriveSeed({ image: input.image.manifestDigest, command: args, env: w.env ?? {}, seed: w.cage?.seed }) : undefined;
+  const commitment = seed ? seedCommitment(seed) : undefined;
+  if (w.cage?.output_dir) {
+    fs.mkdirSync(paths.out, { recursive: true, mode: 0o755 });
+    fs.chownSync(paths.out, user.uid, user.gid); // the workload's user must be able to write its outputs
+  }
+  if (input.stdin) fs.writeFileSync(paths.stdin, input.stdin, { mode: 0o600 });
+
+  const spec = buildRuntimeSpec({
+    id: input.id,
+    image: input.image,
+    workload: w,
+    user,
+    cgroupsPath: `${o.cgroupParent}/${input.id}`,
+    outputHostDir: w.cage?.output_dir ? paths.out : undefined,
+    entropyFifo: deterministic ? paths.entropyFifo : undefined,
+    seedCommitment: commitment,
+    cgroupNamespace: features.cgroupNamespace,
+  });
+  writeJsonAtomic(paths.config, spec);
+  const meta: CageMeta = {
+    v: 1,
+    id: input.id,
+    createdAt: nowIso(),
+    image: input.image.manifestDigest,
+    args,
+    determinism: deterministic,
+    network: effectiveNetwork(w),
+    seed: commitment,
+    seedHex: seed ? Buffer.from(seed).toString("hex") : undefined,
+    outputDir: w.cage?.output_dir,
+    hasStdin: input.stdin !== undefined,
+    timeNamespace: false, // see CAGE.md: the cage does not offset clocks (runc 1.1 has no time namespaces)
+    aslr: !(deterministic && canDisableAslr()),
+  };
+  writeJsonAtomic(paths.meta, meta);
+  return meta;
+}

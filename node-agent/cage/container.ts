@@ -1,0 +1,178 @@
+// One caged container: create → start → wait (exit info with witness) → delete; or adopt one a
+// previous agent process started. See CAGE.md for the stdio and adoption design.
+import fs from "node:fs";
+import { constants as osConstants } from "node:os";
+import { writeBundle, type CreateInput } from "./bundle.ts";
+import { collectExit } from "./collect-exit.ts";
+import { EntropyFeeder } from "./entropy-feeder.ts";
+import { CageError } from "./errors.ts";
+import { nowIso, readJson, writeJsonAtomic, type CageMeta, type ExitInfo } from "./meta.ts";
+import { resolveCageOptions, type CageOptions, type ResolvedCageOptions } from "./options.ts";
+import { containerPaths, type ContainerPaths } from "./paths.ts";
+import { Runc, type RuncState, type RuncStats } from "./runc.ts";
+import { isAlive, spawnShim } from "./shim.ts";
+
+export type ContainerStatus = "created" | "starting" | "running" | "paused" | "stopped" | "exited";
+
+const POLL_MS = 100;
+const CHECK_EVERY = 10; // polls between liveness checks
+const LOST_AFTER_MS = 10_000; // container gone, shim pid alive but silent: it is not our shim
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class Container {
+  private feeder?: EntropyFeeder;
+  private offsetTimer?: NodeJS.Timeout;
+  private waiting?: Promise<ExitInfo>;
+  private killedWith?: number;
+  readonly paths: ContainerPaths;
+  readonly runc: Runc;
+
+  private constructor(
+    readonly options: ResolvedCageOptions,
+    public meta: CageMeta,
+  ) {
+    this.paths = containerPaths(options.dataDir, meta.id);
+    this.runc = new Runc(options.runcRoot, options.runcBinary);
+  }
+
+  get id(): string {
+    return this.meta.id;
+  }
+
+  /** "blake3:…" seed commitment for receipts (deterministic cages only). */
+  get seed(): string | undefined {
+    return this.meta.seed;
+  }
+
+  /** Writes the bundle; nothing runs until start(). */
+  static async create(options: CageOptions, input: CreateInput): Promise<Container> {
+    const o = resolveCageOptions(options);
+    return new Container(o, await writeBundle(o, input));
+  }
+
+  /** Re-attaches to a container created by this or an earlier agent process. */
+  static async adopt(options: CageOptions, id: string): Promise<Container> {
+    const o = resolveCageOptions(options);
+    const meta = readJson<CageMeta>(containerPaths(o.dataDir, id).meta);
+    if (!meta) throw new CageError("not_found", `no container ${id} under ${o.dataDir}`);
+    const c = new Container(o, meta);
+    if (meta.determinism && meta.startedAt && !fs.existsSync(c.paths.exitCode) && !fs.existsSync(c.paths.exit)) {
+      // Whatever sat in the old pipe buffer is gone or still there: no way to know which bytes the
+      // workload saw, so the run is no longer vouched for; feeding goes on so readers never block.
+      const offset = Number(fs.existsSync(c.paths.entropyOffset) ? fs.readFileSync(c.paths.entropyOffset, "utf8").trim() : 0) || 0;
+      c.meta = { ...meta, adoptedWhileRunning: true };
+      writeJsonAtomic(c.paths.meta, c.meta);
+      await c.startFeeder(offset);
+    }
+    return c;
+  }
+
+  private async startFeeder(offset: number): Promise<void> {
+    if (!this.meta.seedHex) return;
+    this.feeder = await EntropyFeeder.start(this.paths.entropyFifo, Buffer.from(this.meta.seedHex, "hex"), offset);
+    this.offsetTimer = setInterval(() => this.saveOffset(), 2000);
+    this.offsetTimer.unref();
+  }
+
+  private saveOffset(): void {
+    if (this.feeder) fs.writeFileSync(this.paths.entropyOffset, String(this.feeder.written));
+  }
+
+  private stopFeeder(): void {
+    if (this.offsetTimer) clearInterval(this.offsetTimer);
+    this.saveOffset();
+    this.feeder?.close();
+    this.feeder = undefined;
+  }
+
+  /** Starts the container; resolves once runc has started its process (or has failed to). */
+  async start(timeoutMs = 30_000): Promise<void> {
+    if (this.meta.startedAt) throw new CageError("state", `container ${this.id} was already started`);
+    if (this.meta.determinism) await this.startFeeder(0);
+    this.meta = { ...this.meta, startedAt: nowIso() };
+    const shimPid = spawnShim({
+      runcBinary: this.options.runcBinary,
+      runcRoot: this.options.runcRoot,
+      id: this.id,
+      paths: this.paths,
+      stdinFile: this.meta.hasStdin ? this.paths.stdin : undefined,
+      noAslr: this.meta.determinism && this.meta.aslr === false,
+    });
+    this.meta = { ...this.meta, shimPid };
+    writeJsonAtomic(this.paths.meta, this.meta);
+    const deadline = Date.now() + timeoutMs;
+    while (!fs.existsSync(this.paths.pid) && !fs.existsSync(this.paths.exitCode)) {
+      if (Date.now() > deadline) throw new CageError("runc", `container ${this.id} did not start within ${timeoutMs} ms`);
+      await sleep(20);
+    }
+  }
+
+  private readExitCode(): number | null {
+    const text = fs.existsSync(this.paths.exitCode) ? fs.readFileSync(this.paths.exitCode, "utf8").trim() : "";
+    return /^\d+$/.test(text) ? Number(text) : null;
+  }
+
+  /** Waits for the exit and collects it (usage, OOM, witness) once; later calls return the same. */
+  wait(): Promise<ExitInfo> {
+    this.waiting ??= this.waitOnce();
+    return this.waiting;
+  }
+
+  private async waitOnce(): Promise<ExitInfo> {
+    const done = readJson<ExitInfo>(this.paths.exit);
+    if (done) return done;
+    if (!this.meta.startedAt) throw new CageError("state", `container ${this.id} was never started`);
+    let code = this.readExitCode();
+    let goneSince: number | undefined;
+    for (let tick = 0; code === null; tick++) {
+      if (tick % CHECK_EVERY === 0) {
+        // No status file yet: is anyone still going to write one? The shim's pid alone cannot
+        // say (after a host reboot it may belong to another process), so runc is asked too.
+        const shimAlive = this.meta.shimPid !== undefined && isAlive(this.meta.shimPid);
+        const st = await this.runc.state(this.id).catch(() => null);
+        const running = st !== null && st.status !== "stopped";
+        goneSince = running ? undefined : (goneSince ?? Date.now());
+        code = this.readExitCode();
+        if (code !== null) break;
+        if (goneSince !== undefined && (!shimAlive || Date.now() - goneSince > LOST_AFTER_MS)) break; // "lost"
+      }
+      await sleep(POLL_MS);
+      code = this.readExitCode();
+    }
+    this.stopFeeder();
+    const info = await collectExit({ meta: this.meta, paths: this.paths, runcRoot: this.options.runcRoot, exitCode: code, killedWith: this.killedWith });
+    writeJsonAtomic(this.paths.exit, info);
+    return info;
+  }
+
+  async kill(signal: NodeJS.Signals | number = "SIGTERM"): Promise<void> {
+    const num = typeof signal === "number" ? signal : osConstants.signals[signal];
+    if (num === undefined) throw new CageError("bad_workload", `unknown signal ${signal}`);
+    this.killedWith = num;
+    await this.runc.kill(this.id, String(num));
+  }
+
+  /** The container's current state: runc's view, or what the files say before/after runc knows it. */
+  async state(): Promise<{ status: ContainerStatus; pid?: number; runc?: RuncState; exit?: ExitInfo }> {
+    const exit = readJson<ExitInfo>(this.paths.exit) ?? undefined;
+    const st = await this.runc.state(this.id);
+    if (exit) return { status: "exited", exit, runc: st ?? undefined };
+    if (!this.meta.startedAt) return { status: "created" };
+    if (!st) return { status: fs.existsSync(this.paths.exitCode) ? "stopped" : "starting" };
+    return { status: st.status === "creating" ? "starting" : st.status, pid: st.pid || undefined, runc: st };
+  }
+
+  /** Live usage via `runc events --stats` (running containers only). */
+  stats(): Promise<RuncStats> {
+    return this.runc.stats(this.id);
+  }
+
+  /** Removes the runc container (killing it if needed) and the bundle; logs, outputs and witness stay. */
+  async delete(opts: { purge?: boolean } = {}): Promise<void> {
+    this.stopFeeder();
+    await this.runc.delete(this.id, true);
+    await fs.promises.rm(this.paths.bundle, { recursive: true, force: true });
+    await fs.promises.rm(this.paths.entropyFifo, { force: true });
+    if (opts.purge) await fs.promises.rm(this.paths.dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,8 @@
+// Public API of the image half of the node agent.
+export { ImageError, type ImageErrorCode } from "./errors.ts";
+export { parseImageRef, formatImageRef, isLoopbackHost, type ImageRef, type RegistryRef } from "./reference.ts";
+export type { ImageConfig, Descriptor } from "./manifest.ts";
+export type { Progress, ProgressFn } from "./verified-fetch.ts";
+export { layerDir, layerTree } from "./layer-cache.ts";
+export { assembleRootfs } from "./rootfs.ts";
+export { pullImage, prepareImage, type PullOptions, type PulledImage, type PreparedImage } from "./pull.ts";
