@@ -26,6 +26,7 @@ export default defineConfig(async () => {
       name: "workers",
       include: ["test/worker/**/*.test.ts", "test/unit/**/*.test.ts", "test/protocol/**/*.test.ts"],
       setupFiles: ["test/worker/apply-migrations.ts"],
+      globalSetup: ["test/worker/global-setup.ts"],
     },
   };
 });

@@ -6,15 +6,26 @@ import { validationHook } from "./lib/validation.ts";
 import { agent } from "./routes/agent.ts";
 import { audit } from "./routes/audit.ts";
 import { clusters } from "./routes/clusters.ts";
+import { gateway } from "./routes/gateway.ts";
 import { meta } from "./routes/meta.ts";
+import { observe } from "./routes/observe.ts";
 import { nodes } from "./routes/nodes.ts";
 import { notary } from "./routes/notary.ts";
 import { receipts } from "./routes/receipts.ts";
+import { dids } from "./routes/dids.ts";
+import { registry } from "./routes/registry.ts";
+import { resolver } from "./routes/resolver.ts";
+import { resolverCacheRoutes } from "./routes/resolver-cache.ts";
+import { resolverIdentifiers } from "./routes/resolver-identifiers.ts";
+import { resolverQlock } from "./routes/resolver-qlock.ts";
+import { resolverZk } from "./routes/resolver-zk.ts";
 import { workloads } from "./routes/workloads.ts";
 
 export const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
-for (const routes of [meta, clusters, nodes, agent, receipts, notary, audit, workloads]) app.route("/", routes);
+for (const routes of [meta, clusters, nodes, agent, receipts, notary, audit, workloads, observe]) app.route("/", routes);
+// The gateway is plain Hono: it forwards arbitrary paths and bodies, so it has no schema.
+app.route("/", gateway);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "httpSignature", {
   type: "apiKey",

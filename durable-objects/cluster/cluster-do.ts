@@ -16,6 +16,7 @@ import { readLogs, storeLogs, type LogChunk } from "./logs.ts";
 import { WorkloadStore, toReplica } from "./workload-store.ts";
 import { checkLiveness, setNodeMode } from "./lifecycle.ts";
 import { autoscale, scaleWorkload } from "./scaling.ts";
+import { clusterHealth, clusterMetrics, type ClusterMetrics } from "./metrics.ts";
 import { bumpVersion, deleteWorkload, deployWorkload, desiredVersion, placePending, recordHeartbeat, type ClusterCtx } from "./workload-service.ts";
 import { CLUSTER_MIGRATIONS } from "./migrations.ts";
 import { NodeRegistry } from "./node-registry.ts";
@@ -314,6 +315,32 @@ export class ClusterDO extends BaseDO {
     return this.actAndNotify(() => {
       scaleWorkload(this.ctxFor(this.require(actor, "operator")), actor, name, replicas, { manual: true });
       return { replicas: this.workloads.replicasOf(name).map(toReplica) };
+    });
+  }
+
+  metrics(actor: string): Result<ClusterMetrics> {
+    return attempt(() => clusterMetrics(this.ctxFor(this.require(actor, "viewer")), Date.now()));
+  }
+
+  health(actor: string): Result<ReturnType<typeof clusterHealth>> {
+    return attempt(() => clusterHealth(this.ctxFor(this.require(actor, "viewer")), Date.now()));
+  }
+
+  /**
+   * Where the gateway may send traffic for a workload: running, not unhealthy replicas with an
+   * endpoint. Public data for the gateway only (called by the Worker, not by users).
+   */
+  serviceTargets(workload: string): Result<{ wallet_authentication: boolean; algorithm: string; targets: { replica: string; node: string; endpoint: string }[] }> {
+    return attempt(() => {
+      const rec = this.record();
+      if (!rec) reject(404, "no such cluster", { field: "cluster" });
+      const wl = this.workloads.get(workload);
+      if (!wl) reject(404, `no workload ${workload}`, { field: "workload" });
+      const targets = this.workloads
+        .replicasOf(workload)
+        .filter((r) => r.status === "running" && r.endpoint && r.healthy !== 0 && r.node && this.nodes.get(r.node)?.status !== "down")
+        .map((r) => ({ replica: r.id, node: r.node!, endpoint: r.endpoint! }));
+      return { wallet_authentication: wl.spec.wallet_authentication, algorithm: wl.spec.load_balancing_algorithm ?? rec.config.load_balancing_algorithm, targets };
     });
   }
 }

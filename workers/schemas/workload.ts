@@ -66,6 +66,19 @@ export const WorkloadSpec = z
       .refine((a) => a.minReplicas <= a.maxReplicas, { message: "minReplicas must not exceed maxReplicas", path: ["minReplicas"] })
       .optional(),
     load_balancing_algorithm: LoadBalancingAlgorithm.optional(),
+    /** Gateway callers must sign their requests (RFC 9421); the verified wallet is forwarded. */
+    wallet_authentication: z.boolean().default(false),
+    /** Checked by the agent; a failing replica gets no gateway traffic. */
+    health_check: z
+      .object({
+        http_path: z.string().regex(/^\/[^\s]*$/).max(1024).optional(),
+        command: z.array(z.string().max(4096)).min(1).max(64).optional(),
+        interval_s: z.number().int().min(1).max(3600).default(5),
+        threshold: z.number().int().min(1).max(100).default(3),
+      })
+      .strict()
+      .refine((h) => !!h.http_path !== !!h.command, { message: "give exactly one of http_path and command", path: ["http_path"] })
+      .optional(),
   })
   .strict()
   .openapi("Workload");

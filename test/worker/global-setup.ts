@@ -1,0 +1,38 @@
+import { createServer, type Server } from "node:http";
+import type { TestProject } from "vitest/node";
+
+/**
+ * Upstream HTTP servers for gateway tests (the outer edge the gateway forwards to): one that
+ * answers with what it received, one that always fails with 503. They count their hits.
+ */
+export default async function setup(project: TestProject) {
+  const hits = { ok: 0, bad: 0 };
+  const servers: Server[] = [];
+  const listen = (handler: Parameters<typeof createServer>[1]) =>
+    new Promise<string>((resolve) => {
+      const s = createServer(handler);
+      servers.push(s);
+      s.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${(s.address() as { port: number }).port}`));
+    });
+  const ok = await listen((req, res) => {
+    if (req.url === "/__hits") return res.end(JSON.stringify(hits));
+    hits.ok++;
+    res.setHeader("content-type", "application/json");
+    res.end(JSON.stringify({ path: req.url, method: req.method, wallet: req.headers["x-enc-wallet"] ?? null }));
+  });
+  const bad = await listen((_req, res) => {
+    hits.bad++;
+    res.statusCode = 503;
+    res.end("down");
+  });
+  project.provide("upstreamOk", ok);
+  project.provide("upstreamBad", bad);
+  return () => Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    upstreamOk: string;
+    upstreamBad: string;
+  }
+}

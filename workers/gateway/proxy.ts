@@ -1,0 +1,78 @@
+import type { Context } from "hono";
+import { verifyRequest } from "../../protocol/http-signature.ts";
+import type { AppEnv } from "../env.ts";
+import { fail } from "../lib/problem.ts";
+import { clusterStub, unwrap } from "../lib/stubs.ts";
+import { Breakers } from "./breakers.ts";
+import { began, ended, order, type Target } from "./pick.ts";
+
+const breakers = new Breakers();
+const HOP_BY_HOP = ["connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host"];
+export const WALLET_HEADER = "x-enc-wallet";
+const TARGET_TTL_MS = 1000;
+const cache = new Map<string, { at: number; value: Awaited<ReturnType<typeof targetsOf>> }>();
+
+async function targetsOf(c: Context<AppEnv>, cluster: string, workload: string) {
+  return unwrap(clusterStub(c.env, cluster).serviceTargets(workload));
+}
+
+/** The workload's routing data, cached briefly per isolate (breakers cover the gap). */
+async function routing(c: Context<AppEnv>, cluster: string, workload: string) {
+  const key = `${cluster}/${workload}`;
+  const hit = cache.get(key);
+  if (hit && Date.now() - hit.at < TARGET_TTL_MS) return hit.value;
+  const value = await targetsOf(c, cluster, workload);
+  cache.set(key, { at: Date.now(), value });
+  return value;
+}
+
+/**
+ * The HTTP cage gateway: forwards to a healthy replica chosen by the workload's algorithm,
+ * skipping replicas whose breaker is open and retrying the next one on a connection failure
+ * or a 502/503/504 (the body is buffered so a retry can resend it).
+ */
+export async function proxy(c: Context<AppEnv>, cluster: string, workload: string, rest: string): Promise<Response> {
+  const route = await routing(c, cluster, workload);
+  const body = ["GET", "HEAD"].includes(c.req.method) ? null : new Uint8Array(await c.req.arrayBuffer());
+  const headers = new Headers(c.req.raw.headers);
+  for (const h of HOP_BY_HOP) headers.delete(h);
+  headers.delete(WALLET_HEADER); // only the gateway may say who the caller is
+  if (route.wallet_authentication) {
+    const v = await verifyRequest({ method: c.req.method, url: c.req.url, headers: c.req.raw.headers, body: body && body.byteLength ? body : null });
+    if (!v.ok) fail(401, `this service requires a wallet signature: ${v.reason}`, { code: "signature-invalid" });
+    const fresh = await c.env.NONCES.get(c.env.NONCES.idFromName(v.keyid)).use(v.nonce, (v.created + 360) * 1000);
+    if (!fresh) fail(401, "this nonce was already used: the request is a replay", { code: "signature-replayed" });
+    headers.set(WALLET_HEADER, v.keyid);
+  }
+  const client = c.req.header("cf-connecting-ip") ?? c.req.header("x-forwarded-for") ?? "anonymous";
+  headers.set("x-forwarded-for", client);
+  if (route.targets.length === 0) fail(503, `workload ${workload} has no healthy replica to serve this request`);
+  const query = new URL(c.req.url).search;
+  let last = "";
+  for (const t of order(`${cluster}/${workload}`, route.algorithm, route.targets, client)) {
+    const now = Date.now();
+    if (!breakers.acquire(t.replica, now)) continue;
+    const res = await attempt(t, `${rest}${query}`, c.req.method, headers, body);
+    if (res instanceof Response && ![502, 503, 504].includes(res.status)) {
+      breakers.success(t.replica, Date.now());
+      const out = new Response(res.body, res);
+      out.headers.set("x-enc-replica", t.replica);
+      return out;
+    }
+    breakers.failure(t.replica, Date.now());
+    last = res instanceof Response ? `replica ${t.replica} answered ${res.status}` : `replica ${t.replica}: ${res}`;
+  }
+  fail(502, last ? `no replica could serve the request (${last})` : "every replica's circuit breaker is open; retry shortly");
+}
+
+async function attempt(t: Target, path: string, method: string, headers: Headers, body: Uint8Array | null): Promise<Response | string> {
+  began(t.replica);
+  try {
+    const url = new URL(path.replace(/^\/+/, ""), t.endpoint.endsWith("/") ? t.endpoint : t.endpoint + "/");
+    return await fetch(url, { method, headers, body, redirect: "manual", signal: AbortSignal.timeout(10_000) });
+  } catch (e) {
+    return (e as Error).message;
+  } finally {
+    ended(t.replica);
+  }
+}
