@@ -18,6 +18,7 @@ export default defineConfig(async () => ({
           TEST_MIGRATIONS: await readD1Migrations(path.join(root, "migrations")),
           CONTROL_PLANE_KEY: TEST_KEYS.controlPlane,
           NOTARY_KEY: TEST_KEYS.notary,
+          QLOCK_KEY: TEST_KEYS.qlock,
         },
       },
     }),

@@ -3,6 +3,7 @@ import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { TEST_KEYS } from "./test/fixtures/keys.ts";
+import { outboundFixtures } from "./test/fixtures/did-web-server.ts";
 
 const root = fileURLToPath(new URL(".", import.meta.url));
 
@@ -18,7 +19,10 @@ export default defineConfig(async () => {
             TEST_MIGRATIONS: migrations,
             CONTROL_PLANE_KEY: TEST_KEYS.controlPlane,
             NOTARY_KEY: TEST_KEYS.notary,
+            QLOCK_KEY: TEST_KEYS.qlock,
           },
+          // The Worker's outbound fetches (did:web) meet fixtures instead of the internet.
+          outboundService: outboundFixtures,
         },
       }),
     ],

@@ -26,6 +26,8 @@ export const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 for (const routes of [meta, clusters, nodes, agent, receipts, notary, audit, workloads, observe]) app.route("/", routes);
 // The gateway is plain Hono: it forwards arbitrary paths and bodies, so it has no schema.
 app.route("/", gateway);
+// The resolver: registries (signed writes, public reads) and public look-ups.
+for (const routes of [registry, dids, resolver, resolverZk, resolverQlock, resolverCacheRoutes, resolverIdentifiers]) app.route("/", routes);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "httpSignature", {
   type: "apiKey",

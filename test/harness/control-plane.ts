@@ -9,7 +9,7 @@ export async function testControlPlane(): Promise<ControlPlane & { dir: string }
   const dir = mkdtempSync(path.join(tmpdir(), "enc-cp-"));
   const cp = await startControlPlane({
     persistTo: dir,
-    vars: { CONTROL_PLANE_KEY: TEST_KEYS.controlPlane, NOTARY_KEY: TEST_KEYS.notary },
+    vars: { CONTROL_PLANE_KEY: TEST_KEYS.controlPlane, NOTARY_KEY: TEST_KEYS.notary, QLOCK_KEY: TEST_KEYS.qlock },
   });
   return {
     ...cp,

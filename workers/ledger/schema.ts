@@ -55,3 +55,39 @@ export const blocks = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.cluster, t.app, t.height] }), uniqueIndex("blocks_hash").on(t.hash)],
 );
+
+/**
+ * The httpcg shadow registry: every version of every host, append-only (RegistryDO is the single
+ * writer per host). The current record is the highest version; `record` is null when that version
+ * removed the host. `audit_hash` links the version to the AuditEntry that announced it.
+ */
+export const registryHosts = sqliteTable(
+  "registry_hosts",
+  {
+    host: text("host").notNull(),
+    version: integer("version").notNull(),
+    owner: text("owner").notNull(),
+    actor: text("actor").notNull(),
+    deleted: integer("deleted", { mode: "boolean" }).notNull(),
+    record: text("record"),
+    ts: text("ts").notNull(),
+    auditHash: text("audit_hash").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.host, t.version] })],
+);
+
+/** did:bpi documents: every version, append-only; deactivation is a last version with deactivated = 1. */
+export const didVersions = sqliteTable(
+  "did_versions",
+  {
+    did: text("did").notNull(),
+    version: integer("version").notNull(),
+    actor: text("actor").notNull(),
+    document: text("document").notNull(),
+    deactivated: integer("deactivated", { mode: "boolean" }).notNull(),
+    created: text("created").notNull(),
+    updated: text("updated").notNull(),
+    auditHash: text("audit_hash").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.did, t.version] }), index("did_versions_updated").on(t.did, t.updated)],
+);

@@ -5,7 +5,33 @@ import type { AuditEntry, LogBlock, StepReceipt } from "../../protocol/schemas.t
 export type LedgerWrite =
   | { kind: "audit"; entry: AuditEntry }
   | { kind: "receipt"; receipt: StepReceipt }
-  | { kind: "block"; block: LogBlock; hash: string; leaves: string[] };
+  | { kind: "block"; block: LogBlock; hash: string; leaves: string[] }
+  | { kind: "registry_host"; row: RegistryHostRow }
+  | { kind: "did_version"; row: DidVersionRow };
+
+/** One version of an httpcg host (schema.ts registryHosts); `record` is null when it removed the host. */
+export interface RegistryHostRow {
+  host: string;
+  version: number;
+  owner: string;
+  actor: string;
+  deleted: boolean;
+  record: Record<string, unknown> | null;
+  ts: string;
+  audit_hash: string;
+}
+
+/** One version of a did:bpi document (schema.ts didVersions). */
+export interface DidVersionRow {
+  did: string;
+  version: number;
+  actor: string;
+  document: Record<string, unknown>;
+  deactivated: boolean;
+  created: string;
+  updated: string;
+  audit_hash: string;
+}
 
 /** Drizzle over the D1 ledger (reads and schema); see schema.ts. */
 export function ledger(db: D1Database) {
@@ -63,6 +89,19 @@ function auditInsert(d1: D1Database, e: AuditEntry): D1PreparedStatement {
     .bind(e.hash, e.cluster, e.seq, e.ts, e.event, e.actor, e.subject, JSON.stringify(e));
 }
 
+function registryInsert(d1: D1Database, w: Extract<LedgerWrite, { kind: "registry_host" | "did_version" }>): D1PreparedStatement {
+  if (w.kind === "registry_host") {
+    const r = w.row;
+    return d1
+      .prepare("INSERT INTO registry_hosts (host, version, owner, actor, deleted, record, ts, audit_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
+      .bind(r.host, r.version, r.owner, r.actor, r.deleted ? 1 : 0, r.record === null ? null : JSON.stringify(r.record), r.ts, r.audit_hash);
+  }
+  const r = w.row;
+  return d1
+    .prepare("INSERT INTO did_versions (did, version, actor, document, deactivated, created, updated, audit_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
+    .bind(r.did, r.version, r.actor, JSON.stringify(r.document), r.deactivated ? 1 : 0, r.created, r.updated, r.audit_hash);
+}
+
 /** Applies writes in order in one D1 batch (a transaction). Safe to repeat: all idempotent. */
 export async function applyLedgerWrites(d1: D1Database, writes: LedgerWrite[]): Promise<void> {
   const stmts: D1PreparedStatement[] = [];
@@ -77,7 +116,9 @@ export async function applyLedgerWrites(d1: D1Database, writes: LedgerWrite[]): 
       continue;
     }
     flushRun();
-    stmts.push(...(w.kind === "audit" ? [auditInsert(d1, w.entry)] : blockStatements(d1, w)));
+    if (w.kind === "audit") stmts.push(auditInsert(d1, w.entry));
+    else if (w.kind === "block") stmts.push(...blockStatements(d1, w));
+    else stmts.push(registryInsert(d1, w));
   }
   flushRun();
   if (stmts.length > 0) await d1.batch(stmts);

@@ -1,0 +1,97 @@
+// Request and answer schemas of the shadow registry (PUT /v1/registry/httpcg/{host}) and the DID
+// registry (PUT /v1/dids/{did}). Names are checked by the resolver's own grammar (names.ts,
+// did.ts), so what can be registered is exactly what can be resolved.
+import { z } from "@hono/zod-openapi";
+import { isBpiName, parseDid, parseHttpcgName, parseServiceEndpoint } from "../resolver/index.ts";
+import { Address, AppName, ClusterName } from "../schemas/common.ts";
+
+const messageOf = (f: () => unknown): string | null => {
+  try {
+    f();
+    return null;
+  } catch (e) {
+    return (e as Error & { detail?: string }).detail ?? (e as Error).message;
+  }
+};
+
+/** A bare host as httpcg names use it: DNS labels, lower case, no port, no path. */
+export const HostName = z
+  .string()
+  .max(253)
+  .superRefine((h, ctx) => {
+    const why = h === h.toLowerCase() && !/[:/?#@]/.test(h) ? messageOf(() => parseHttpcgName(`httpcg://${h}`)) : "a lower-case host name without port or path";
+    if (why) ctx.addIssue({ code: "custom", message: why });
+  })
+  .openapi({ example: "app.example.com" });
+
+export const HostParam = z.object({ host: HostName.openapi({ param: { name: "host", in: "path" } }) });
+
+/** did:bpi:<name>, name [a-z0-9-]{3,64} (PROTOCOL.md §4). */
+export const BpiDid = z
+  .string()
+  .max(72)
+  .superRefine((d, ctx) => {
+    const why = messageOf(() => parseDid(d)) ?? (d.startsWith("did:bpi:") && isBpiName(d.slice(8)) ? null : "did:bpi names are 3 to 64 characters of [a-z0-9-]");
+    if (why) ctx.addIssue({ code: "custom", message: why });
+  })
+  .openapi({ example: "did:bpi:alice" });
+
+export const DidParam = z.object({ did: BpiDid.openapi({ param: { name: "did", in: "path" } }) });
+
+const HttpsEndpoint = z
+  .string()
+  .max(2048)
+  .superRefine((s, ctx) => {
+    const why = messageOf(() => parseServiceEndpoint(s));
+    if (why) ctx.addIssue({ code: "custom", message: why });
+  })
+  .openapi({ example: "https://origin.example.com/app" });
+
+export const Gateway = z.object({ cluster: ClusterName, workload: AppName }).strict().openapi("RegistryGateway");
+
+export const HostRecordBody = z
+  .object({
+    https_endpoint: HttpsEndpoint.optional(),
+    gateway: Gateway.optional(),
+    wallet_binding: Address.nullable().optional(),
+    ttl_s: z.number().int().min(1).max(86_400).optional(),
+  })
+  .strict()
+  .superRefine((b, ctx) => {
+    if ((b.https_endpoint === undefined) === (b.gateway === undefined))
+      ctx.addIssue({ code: "custom", path: ["https_endpoint"], message: "give exactly one of https_endpoint or gateway" });
+  })
+  .openapi("HostRecordBody");
+
+/** What is stored and returned: defaults filled in. */
+export type HostRecord = {
+  https_endpoint?: string;
+  gateway?: { cluster: string; workload: string };
+  wallet_binding: string | null;
+  ttl_s: number;
+};
+
+export const HostRecordSchema = z
+  .object({ https_endpoint: z.string().optional(), gateway: Gateway.optional(), wallet_binding: Address.nullable(), ttl_s: z.number().int() })
+  .openapi("HostRecord");
+
+export const HostView = z
+  .object({
+    host: z.string(),
+    version: z.number().int(),
+    owner: Address,
+    record: HostRecordSchema,
+    updated_at: z.string(),
+    audit_hash: z.string(),
+  })
+  .openapi("RegistryHost");
+export type HostView = z.infer<typeof HostView>;
+
+export const DidView = z
+  .object({
+    did: z.string(),
+    didDocument: z.looseObject({ id: z.string() }),
+    didDocumentMetadata: z.looseObject({ versionId: z.string(), created: z.string(), updated: z.string() }),
+  })
+  .openapi("DidRecord");
+export type DidView = { did: string; didDocument: Record<string, unknown> & { id: string }; didDocumentMetadata: { versionId: string; created: string; updated: string; deactivated?: boolean } };
