@@ -4,7 +4,7 @@ import { reject } from "../shared/result.ts";
 import { one } from "../shared/sql-migrate.ts";
 import { nodeLiveness, planFailover, type FailoverAction } from "./scheduler/failover.ts";
 import type { ReplicaType } from "./scheduler/types.ts";
-import { addReplica, bumpVersion, placePending, type ClusterCtx } from "./workload-service.ts";
+import { addReplicas, bumpVersion, placePending, type ClusterCtx } from "./workload-service.ts";
 
 const lastHeartbeat = (ctx: ClusterCtx, n: Node): number | null => {
   const r = one<{ last_heartbeat: number | null }>(ctx.sql, "SELECT last_heartbeat FROM nodes WHERE address = ?", n.address);
@@ -64,7 +64,7 @@ function apply(ctx: ClusterCtx, a: FailoverAction, why: string): void {
       ctx.workloads.removeReplica(a.replicaId);
       return;
     case "create":
-      addReplica(ctx, "system", a.workload, "secondary", at);
+      addReplicas(ctx, "system", a.workload, "secondary", 1, at);
       return;
     case "reschedule":
       ctx.workloads.updateReplica(a.replicaId, { node: null, status: "pending", reason: `${why}: moved from ${a.fromNode}`, healthy: null }, at);

@@ -1,8 +1,7 @@
 import type { Node } from "../../workers/schemas/node.ts";
 import type { WorkloadSpec } from "../../workers/schemas/workload.ts";
 import type { ClusterConfig } from "../../workers/schemas/cluster.ts";
-import { place } from "./scheduler/schedule.ts";
-import type { Algorithm, PlaceResult, ReplicaType, SchedNode, SchedulerState } from "./scheduler/types.ts";
+import type { Algorithm, SchedNode } from "./scheduler/types.ts";
 import type { ReplicaRow } from "./workload-store.ts";
 
 /** Node records plus current allocations, in the scheduler's units (millicores, MiB). */
@@ -37,28 +36,3 @@ export function schedNodes(nodes: Node[], replicas: ReplicaRow[], connections: R
 /** The seeds' algorithm names as the scheduler spells them. */
 export const algorithmOf = (spec: WorkloadSpec, config: ClusterConfig): Algorithm =>
   (spec.load_balancing_algorithm ?? config.load_balancing_algorithm) as Algorithm;
-
-export function placeReplica(
-  spec: WorkloadSpec,
-  replicaId: string,
-  replicaType: ReplicaType,
-  nodes: SchedNode[],
-  siblings: ReplicaRow[],
-  config: ClusterConfig,
-  state: SchedulerState,
-): PlaceResult {
-  return place(
-    {
-      workload: spec.name,
-      replicaId,
-      replicaType,
-      resources: { cpu_millis: spec.resources.cpu_millis, memory_mb: spec.resources.memory_mb, storage_gb: spec.resources.storage_gb },
-      constraints: spec.constraints,
-      algorithm: algorithmOf(spec, config),
-      existing: siblings.filter((r) => r.node).map((r) => ({ nodeId: r.node!, replicaId: r.id, replicaType: r.replica_type as ReplicaType })),
-    },
-    nodes,
-    state,
-    { maxReplicasPerNode: config.max_replicas_per_node },
-  );
-}

@@ -2,7 +2,7 @@ import { isoNow } from "../../protocol/time.ts";
 import { reject } from "../shared/result.ts";
 import { all } from "../shared/sql-migrate.ts";
 import { decideScale, type Recommendation } from "./scheduler/autoscale.ts";
-import { addReplica, bumpVersion, placePending, type ClusterCtx } from "./workload-service.ts";
+import { addReplicas, bumpVersion, placePending, type ClusterCtx } from "./workload-service.ts";
 
 /** Sets the number of primaries; removes the newest first, preferring ones not yet running. */
 export function scaleWorkload(ctx: ClusterCtx, actor: string, name: string, replicas: number, details: Record<string, unknown> = {}): number {
@@ -13,7 +13,7 @@ export function scaleWorkload(ctx: ClusterCtx, actor: string, name: string, repl
   if (replicas === from && wl.spec.replicas === replicas) return from;
   const at = isoNow();
   ctx.workloads.setReplicaCount(name, replicas);
-  for (let i = from; i < replicas; i++) addReplica(ctx, actor, name, "primary", at);
+  if (replicas > from) addReplicas(ctx, actor, name, "primary", replicas - from, at);
   const victims = [...primaries]
     .sort((a, b) => Number(a.status === "running") - Number(b.status === "running") || b.id.localeCompare(a.id, "en", { numeric: true }))
     .slice(0, Math.max(0, from - replicas));

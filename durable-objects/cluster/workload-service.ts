@@ -6,8 +6,9 @@ import type { AuditLog } from "../shared/audit-log.ts";
 import { reject } from "../shared/result.ts";
 import { one } from "../shared/sql-migrate.ts";
 import type { NodeRegistry } from "./node-registry.ts";
-import { placeReplica, schedNodes } from "./placement.ts";
-import type { ReplicaType, SchedulerState } from "./scheduler/types.ts";
+import { algorithmOf, schedNodes } from "./placement.ts";
+import { placeMany } from "./scheduler/schedule.ts";
+import type { ExistingReplica, PlacementRequest, ReplicaType, SchedulerState } from "./scheduler/types.ts";
 import type { WorkloadStore } from "./workload-store.ts";
 
 export interface ClusterCtx {
@@ -36,52 +37,89 @@ export function bumpVersion(sql: SqlStorage): number {
 export const desiredVersion = (sql: SqlStorage): number =>
   Number(one<{ value: string }>(sql, "SELECT value FROM meta WHERE key = 'desired_version'")?.value ?? 0);
 
+/** Placements audited per ResourceAllocation entry: one signature per chunk keeps a
+ * 10,000-replica deploy from spending seconds on audit signatures. */
+const ALLOCATIONS_PER_ENTRY = 100;
+
 /**
- * Places every replica that has no node yet (new ones, or ones whose node went away). Each
- * placement is audited as ResourceAllocation with the scores that chose it. Returns how many
- * replicas moved onto a node.
+ * Places every replica that has no node yet (new ones, or ones whose node went away) in one
+ * scheduler pass, so each placement sees the earlier ones' allocations. Placements are audited
+ * as ResourceAllocation entries carrying each choice's scores. Returns how many were placed.
  */
 export function placePending(ctx: ClusterCtx, actor: string): number {
-  let placed = 0;
-  let state = getState(ctx.sql);
-  const nodes = ctx.nodes.list();
-  for (const r of ctx.workloads.allReplicas()) {
-    if (r.node) continue;
-    const wl = ctx.workloads.get(r.workload);
-    if (!wl) continue;
-    const siblings = ctx.workloads.replicasOf(r.workload).filter((s) => s.id !== r.id);
-    const res = placeReplica(wl.spec, r.id, r.replica_type as ReplicaType, schedNodes(nodes, ctx.workloads.allReplicas()), siblings, ctx.config, state);
-    state = res.state;
-    const at = isoNow();
-    if (!res.ok) {
-      if (r.reason !== res.reason) ctx.workloads.updateReplica(r.id, { reason: res.reason }, at);
+  const all = ctx.workloads.allReplicas();
+  const pending = all.filter((r) => !r.node);
+  if (pending.length === 0) return 0;
+  const specs = new Map<string, WorkloadSpec | undefined>();
+  const specOf = (w: string) => (specs.has(w) ? specs.get(w) : specs.set(w, ctx.workloads.get(w)?.spec).get(w));
+  const placedByWorkload = new Map<string, ExistingReplica[]>();
+  for (const r of all) {
+    if (!r.node) continue;
+    const list = placedByWorkload.get(r.workload) ?? [];
+    list.push({ nodeId: r.node, replicaId: r.id, replicaType: r.replica_type as ReplicaType });
+    placedByWorkload.set(r.workload, list);
+  }
+  const requests: PlacementRequest[] = [];
+  for (const r of pending) {
+    const spec = specOf(r.workload);
+    if (!spec) continue;
+    requests.push({
+      workload: r.workload,
+      replicaId: r.id,
+      replicaType: r.replica_type as ReplicaType,
+      resources: { cpu_millis: r.cpu_millis, memory_mb: r.memory_mb, storage_gb: r.storage_gb },
+      constraints: spec.constraints,
+      algorithm: algorithmOf(spec, ctx.config),
+      existing: placedByWorkload.get(r.workload) ?? [],
+    });
+  }
+  const result = placeMany(requests, schedNodes(ctx.nodes.list(), all), getState(ctx.sql), { maxReplicasPerNode: ctx.config.max_replicas_per_node });
+  setState(ctx.sql, result.state);
+  const at = isoNow();
+  const allocations: Record<string, unknown>[] = [];
+  for (const o of result.outcomes) {
+    if (!o.ok) {
+      ctx.workloads.updateReplica(o.replicaId, { reason: o.reason }, at);
       continue;
     }
-    ctx.workloads.updateReplica(r.id, { node: res.nodeId, status: "pending", reason: null }, at);
-    ctx.audit.append(ctx.cluster, "ResourceAllocation", actor, r.id, {
-      workload: r.workload,
-      node: res.nodeId,
-      algorithm: wl.spec.load_balancing_algorithm ?? ctx.config.load_balancing_algorithm,
-      resources: wl.spec.resources,
-      scores: res.scores,
-    });
-    placed++;
+    ctx.workloads.updateReplica(o.replicaId, { node: o.nodeId, status: "pending", reason: null }, at);
+    const spec = specOf(o.workload)!;
+    allocations.push({ replica: o.replicaId, workload: o.workload, node: o.nodeId, algorithm: algorithmOf(spec, ctx.config), resources: spec.resources, scores: o.scores });
   }
-  setState(ctx.sql, state);
-  return placed;
+  for (let i = 0; i < allocations.length; i += ALLOCATIONS_PER_ENTRY) {
+    const chunk = allocations.slice(i, i + ALLOCATIONS_PER_ENTRY);
+    const subject = chunk.length === 1 ? String(chunk[0].replica) : `${chunk.length} replicas`;
+    ctx.audit.append(ctx.cluster, "ResourceAllocation", actor, subject, { allocations: chunk });
+  }
+  return result.placed;
 }
 
-/** A new replica of `workload` at its current spec version, waiting for placement. */
-export function addReplica(ctx: ClusterCtx, actor: string, workload: string, type: ReplicaType, at: string): string {
+/**
+ * New replicas of `workload` at its current spec version, waiting for placement, audited as
+ * ReplicaCreated (one entry per chunk of ids: a signature per replica would dominate big deploys).
+ */
+export function addReplicas(ctx: ClusterCtx, actor: string, workload: string, type: ReplicaType, count: number, at: string): string[] {
   const wl = ctx.workloads.get(workload)!;
-  const id = ctx.workloads.nextReplicaId(workload);
   const { cpu_millis, memory_mb, storage_gb } = wl.spec.resources;
-  ctx.workloads.addReplica(
-    { id, workload, replica_type: type, node: null, status: "pending", container: id, cpu_millis, memory_mb, storage_gb, spec_version: wl.version },
-    at,
-  );
-  ctx.audit.append(ctx.cluster, "ReplicaCreated", actor, id, { workload, replica_type: type, spec_version: wl.version });
-  return id;
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const id = ctx.workloads.nextReplicaId(workload);
+    ctx.workloads.addReplica(
+      { id, workload, replica_type: type, node: null, status: "pending", container: id, cpu_millis, memory_mb, storage_gb, spec_version: wl.version },
+      at,
+    );
+    ids.push(id);
+  }
+  for (let i = 0; i < ids.length; i += 500) {
+    const chunk = ids.slice(i, i + 500);
+    ctx.audit.append(ctx.cluster, "ReplicaCreated", actor, chunk.length === 1 ? chunk[0] : `${chunk.length} replicas`, {
+      workload,
+      replica_type: type,
+      spec_version: wl.version,
+      replicas: chunk,
+    });
+  }
+  return ids;
 }
 
 /** How many replicas of each type a spec asks for. */
@@ -97,7 +135,7 @@ export function deployWorkload(ctx: ClusterCtx, actor: string, spec: WorkloadSpe
   const at = isoNow();
   const view = ctx.workloads.put(spec, actor, at);
   ctx.audit.append(ctx.cluster, "WorkloadDeployed", actor, spec.name, { spec, version: view.version });
-  for (const [type, n] of wantedTypes(spec)) for (let i = 0; i < n; i++) addReplica(ctx, actor, spec.name, type, at);
+  for (const [type, n] of wantedTypes(spec)) if (n > 0) addReplicas(ctx, actor, spec.name, type, n, at);
   placePending(ctx, actor);
   bumpVersion(ctx.sql);
   return view;
