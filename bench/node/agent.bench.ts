@@ -1,0 +1,58 @@
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, it } from "vitest";
+import { createFromImage } from "../../node-agent/cage/index.ts";
+import { buildBusyboxImage } from "../../test/fixtures/image-builder.ts";
+import { median, report } from "../workerd/stats.ts";
+
+const RUNS = 50;
+const work = fs.mkdtempSync(path.join(os.tmpdir(), "enc-bench-"));
+afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+/*
+ * Create-to-exit of /bin/true: the agent's cage (bundle from the cached image, seccomp,
+ * cgroups, witness recording, usage collection, delete) against a bare `runc run` of the very
+ * bundle the cage produced.
+ */
+it("agent create-to-exit vs bare runc", async () => {
+  const dataDir = path.join(work, "data");
+  const image = buildBusyboxImage(path.join(work, "busybox"));
+  const workload = { command: ["/bin/true"] };
+  const warm = await createFromImage({ dataDir }, { id: "warm", image: image.ref, workload });
+  await warm.container.start();
+  await warm.container.wait();
+  // Keep a copy of a real cage bundle for the bare runs (the container's own is deleted).
+  const bundle = path.join(work, "bundle");
+  fs.cpSync(warm.container.paths.bundle, bundle, { recursive: true, verbatimSymlinks: true });
+  await warm.container.delete();
+  const cfg = JSON.parse(fs.readFileSync(path.join(bundle, "config.json"), "utf8"));
+  cfg.root.path = path.join(bundle, "rootfs");
+  cfg.process.terminal = false;
+  cfg.mounts = cfg.mounts.filter((m: { source?: string }) => !m.source || !m.source.startsWith(warm.container.paths.dir));
+  fs.writeFileSync(path.join(bundle, "config.json"), JSON.stringify(cfg));
+
+  const agent: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t = performance.now();
+    const { container } = await createFromImage({ dataDir }, { id: `t${i}`, image: image.ref, workload });
+    await container.start();
+    const exit = await container.wait();
+    agent.push(performance.now() - t);
+    if (exit.exitCode !== 0) throw new Error(`exit ${exit.exitCode}`);
+    await container.delete();
+  }
+  const bare: number[] = [];
+  const root = path.join(work, "runc-bare");
+  for (let i = 0; i < RUNS; i++) {
+    const t = performance.now();
+    const r = spawnSync("runc", ["--root", root, "run", "--bundle", bundle, `bare${i}`], { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
+    if (r.status !== 0) console.error(r.stderr);
+    bare.push(performance.now() - t);
+    if (r.status !== 0) throw new Error(`bare runc exited ${r.status}`);
+  }
+  report("agent.create_to_exit_true_median_ms", median(agent), "ms");
+  report("runc.bare_run_true_median_ms", median(bare), "ms");
+  report("agent.over_bare_ratio", median(agent) / median(bare), "x", "<= 1.3");
+});
