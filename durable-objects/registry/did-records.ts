@@ -45,13 +45,13 @@ export class DidRecords {
   put(actor: string, did: string, doc: DidDocument): { created: boolean; view: DidView } {
     const cur = this.current(did);
     if (cur?.deactivated) reject(410, `${did} is deactivated; it cannot be updated`, { field: "did" });
+    if (controllers(doc).length === 0)
+      reject(422, "the document needs at least one Ed25519 Multikey in authentication, or nobody could update it", { field: "authentication" });
     const allowed = controllers(cur ? (cur.document as DidDocument) : doc);
     if (!allowed.includes(actor)) {
       const which = cur ? `the current version (${cur.version}) of ${did}` : "the document";
       reject(403, `the signer ${actor} is not an Ed25519 authentication key of ${which}`, { field: "authentication" });
     }
-    if (controllers(doc).length === 0)
-      reject(422, "the document needs at least one Ed25519 Multikey in authentication, or nobody could update it", { field: "authentication" });
     if (cur && canonicalize(cur.document) === canonicalize(doc)) return { created: false, view: didView(cur) };
     const version = (cur?.version ?? 0) + 1;
     const entry = this.audit.append(didChain(did), cur ? "DidUpdated" : "DidCreated", actor, did, {
