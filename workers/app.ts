@@ -12,6 +12,7 @@ import { observe } from "./routes/observe.ts";
 import { nodes } from "./routes/nodes.ts";
 import { notary } from "./routes/notary.ts";
 import { receipts } from "./routes/receipts.ts";
+import { replays } from "./routes/replays.ts";
 import { dids } from "./routes/dids.ts";
 import { registry } from "./routes/registry.ts";
 import { resolver } from "./routes/resolver.ts";
@@ -23,7 +24,7 @@ import { workloads } from "./routes/workloads.ts";
 
 export const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
-for (const routes of [meta, clusters, nodes, agent, receipts, notary, audit, workloads, observe]) app.route("/", routes);
+for (const routes of [meta, clusters, nodes, agent, receipts, notary, audit, workloads, observe, replays]) app.route("/", routes);
 // The gateway is plain Hono: it forwards arbitrary paths and bodies, so it has no schema.
 app.route("/", gateway);
 // The resolver: registries (signed writes, public reads) and public look-ups.

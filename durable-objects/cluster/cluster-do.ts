@@ -16,6 +16,7 @@ import { readLogs, storeLogs, type LogChunk } from "./logs.ts";
 import { WorkloadStore, toReplica } from "./workload-store.ts";
 import { checkLiveness, setNodeMode } from "./lifecycle.ts";
 import { autoscale, scaleWorkload } from "./scaling.ts";
+import { getReplay, pendingReplays, requestReplay, type ReplayView } from "./replays.ts";
 import { clusterHealth, clusterMetrics, type ClusterMetrics } from "./metrics.ts";
 import { bumpVersion, deleteWorkload, deployWorkload, desiredVersion, placePending, recordHeartbeat, type ClusterCtx } from "./workload-service.ts";
 import { CLUSTER_MIGRATIONS } from "./migrations.ts";
@@ -279,7 +280,8 @@ export class ClusterDO extends BaseDO {
         const spec = this.workloads.specFor(r.workload, r.spec_version);
         return spec ? [{ id: r.id, workload: r.workload, replica_type: r.replica_type, spec }] : [];
       });
-      return signDesiredState(rec.name, actor, desiredVersion(this.sql), replicas, this.signer());
+      const replays = pendingReplays(this.ctxFor(rec), actor);
+      return signDesiredState(rec.name, actor, desiredVersion(this.sql), replicas, replays, this.signer());
     });
   }
 
@@ -341,6 +343,18 @@ export class ClusterDO extends BaseDO {
         .filter((r) => r.status === "running" && r.endpoint && r.healthy !== 0 && r.node && this.nodes.get(r.node)?.status !== "down")
         .map((r) => ({ replica: r.id, node: r.node!, endpoint: r.endpoint! }));
       return { wallet_authentication: wl.spec.wallet_authentication, algorithm: wl.spec.load_balancing_algorithm ?? rec.config.load_balancing_algorithm, targets };
+    });
+  }
+
+  requestReplay(actor: string, receipt: string, node: string, app: string): Promise<Result<ReplayView>> {
+    return this.actAndNotify(() => requestReplay(this.ctxFor(this.require(actor, "admin")), actor, receipt, node, app));
+  }
+
+  getReplay(actor: string, id: string): Result<ReplayView> {
+    return attempt(() => {
+      const r = getReplay(this.ctxFor(this.require(actor, "viewer")), id);
+      if (!r) reject(404, `no replay ${id}`, { field: "id" });
+      return r;
     });
   }
 }

@@ -20,6 +20,8 @@ export interface DesiredState {
   version: number;
   issued_at: string;
   replicas: DesiredReplica[];
+  /** Replays to run: rerun the container that produced `receipt`, compare witness roots. */
+  replays: { id: string; receipt: string; app: string }[];
   hash: string;
   sig: string;
 }
@@ -28,8 +30,15 @@ export interface DesiredState {
  * What one node should run, signed by the control-plane key so an agent acts only on orders
  * the control plane gave (hash and signature as for AuditEntries, domain enc/desired-state/v1).
  */
-export function signDesiredState(cluster: string, node: string, version: number, replicas: DesiredReplica[], signer: SyncSigner): DesiredState {
-  const body = { v: 1 as const, cluster, node, version, issued_at: isoNow(), replicas };
+export function signDesiredState(
+  cluster: string,
+  node: string,
+  version: number,
+  replicas: DesiredReplica[],
+  replays: DesiredState["replays"],
+  signer: SyncSigner,
+): DesiredState {
+  const body = { v: 1 as const, cluster, node, version, issued_at: isoNow(), replicas, replays };
   const hash = hashCanonical(body);
   return { ...body, hash, sig: signer.sign(signingInput(DESIRED_STATE_DOMAIN, hash)) };
 }

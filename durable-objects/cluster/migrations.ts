@@ -70,4 +70,18 @@ export const CLUSTER_MIGRATIONS: readonly string[] = [
   `ALTER TABLE replicas ADD COLUMN cpu_percent REAL`,
   `CREATE TABLE workload_specs (name TEXT NOT NULL, version INTEGER NOT NULL, spec TEXT NOT NULL, PRIMARY KEY (name, version))`,
   `CREATE TABLE scale_history (workload TEXT NOT NULL, at INTEGER NOT NULL, desired INTEGER NOT NULL)`,
+  // Replays an admin asked a node to run (issue: node-agent, replay verification).
+  `CREATE TABLE replays (
+    id TEXT PRIMARY KEY,
+    node TEXT NOT NULL,
+    receipt TEXT NOT NULL,
+    app TEXT NOT NULL,
+    status TEXT NOT NULL,
+    verdict TEXT,
+    replay_receipt TEXT,
+    detail TEXT,
+    requested_by TEXT NOT NULL,
+    requested_at TEXT NOT NULL,
+    finished_at TEXT
+  )`,
 ];

@@ -7,6 +7,7 @@ import { reject } from "../shared/result.ts";
 import { one } from "../shared/sql-migrate.ts";
 import type { NodeRegistry } from "./node-registry.ts";
 import { algorithmOf, schedNodes } from "./placement.ts";
+import { applyReplayReports } from "./replays.ts";
 import { placeMany } from "./scheduler/schedule.ts";
 import type { ExistingReplica, PlacementRequest, ReplicaType, SchedulerState } from "./scheduler/types.ts";
 import type { WorkloadStore } from "./workload-store.ts";
@@ -182,5 +183,6 @@ export function recordHeartbeat(ctx: ClusterCtx, node: string, body: HeartbeatBo
     ctx.audit.append(ctx.cluster, "NodeStatusChanged", node, node, { from: "down", to: "ready" });
   }
   applyReports(ctx, node, body.containers);
+  applyReplayReports(ctx, node, body.replays);
   if (placePending(ctx, "system") > 0) bumpVersion(ctx.sql);
 }

@@ -23,6 +23,20 @@ export const HeartbeatBody = z
       .object({ cpu_millis: z.number().min(0), memory_mb: z.number().min(0), storage_gb: z.number().min(0).default(0), connections: z.number().int().min(0).default(0) })
       .strict(),
     containers: z.array(ContainerReport).max(10_000).default([]),
+    /** Outcomes of replays the desired state asked for. */
+    replays: z
+      .array(
+        z
+          .object({
+            id: z.string().max(100),
+            verdict: z.enum(["match", "mismatch", "error"]),
+            replay_receipt: z.string().regex(/^blake3:[0-9a-f]{64}$/).optional(),
+            detail: z.string().max(2000).optional(),
+          })
+          .strict(),
+      )
+      .max(100)
+      .default([]),
     desired_version: z.number().int().min(0).optional(),
   })
   .strict()
