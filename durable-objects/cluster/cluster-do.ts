@@ -16,6 +16,7 @@ import { readLogs, storeLogs, type LogChunk } from "./logs.ts";
 import { WorkloadStore, toReplica } from "./workload-store.ts";
 import { checkLiveness, setNodeMode } from "./lifecycle.ts";
 import { autoscale, scaleWorkload } from "./scaling.ts";
+import { updateWorkload } from "./rollout.ts";
 import { getReplay, pendingReplays, requestReplay, type ReplayView } from "./replays.ts";
 import { clusterHealth, clusterMetrics, type ClusterMetrics } from "./metrics.ts";
 import { bumpVersion, deleteWorkload, deployWorkload, desiredVersion, placePending, recordHeartbeat, type ClusterCtx } from "./workload-service.ts";
@@ -355,6 +356,13 @@ export class ClusterDO extends BaseDO {
       const r = getReplay(this.ctxFor(this.require(actor, "viewer")), id);
       if (!r) reject(404, `no replay ${id}`, { field: "id" });
       return r;
+    });
+  }
+
+  updateWorkload(actor: string, spec: WorkloadSpec): Promise<Result<{ workload: WorkloadView; replicas: Replica[] }>> {
+    return this.actAndNotify(() => {
+      const workload = updateWorkload(this.ctxFor(this.require(actor, "operator")), actor, spec);
+      return { workload, replicas: this.workloads.replicasOf(spec.name).map(toReplica) };
     });
   }
 }

@@ -8,6 +8,7 @@ import { one } from "../shared/sql-migrate.ts";
 import type { NodeRegistry } from "./node-registry.ts";
 import { algorithmOf, schedNodes } from "./placement.ts";
 import { applyReplayReports } from "./replays.ts";
+import { progressRollouts } from "./rollout.ts";
 import { placeMany } from "./scheduler/schedule.ts";
 import type { ExistingReplica, PlacementRequest, ReplicaType, SchedulerState } from "./scheduler/types.ts";
 import type { WorkloadStore } from "./workload-store.ts";
@@ -184,5 +185,6 @@ export function recordHeartbeat(ctx: ClusterCtx, node: string, body: HeartbeatBo
   }
   applyReports(ctx, node, body.containers);
   applyReplayReports(ctx, node, body.replays);
+  progressRollouts(ctx);
   if (placePending(ctx, "system") > 0) bumpVersion(ctx.sql);
 }

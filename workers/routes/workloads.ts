@@ -1,5 +1,6 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../env.ts";
+import { fail } from "../lib/problem.ts";
 import { signedRoute } from "../lib/route.ts";
 import { clusterStub, unwrap } from "../lib/stubs.ts";
 import { validationHook } from "../lib/validation.ts";
@@ -99,5 +100,21 @@ workloads.openapi(
   async (c) => {
     const { cluster, name } = c.req.valid("param");
     return c.json(await unwrap(clusterStub(c.env, cluster).scaleWorkload(c.get("actor"), name, c.req.valid("json").replicas)), 200);
+  },
+);
+
+workloads.openapi(
+  signedRoute({
+    method: "put",
+    path: "/v1/clusters/{cluster}/workloads/{name}",
+    summary: "Rolling update to a new spec (operator): new replicas run before old ones stop",
+    request: { params: NameParam, body: { content: { "application/json": { schema: WorkloadSpec } }, required: true } },
+    responses: { 200: json(WithReplicas, "Update started") },
+  }),
+  async (c) => {
+    const { cluster, name } = c.req.valid("param");
+    const spec = c.req.valid("json");
+    if (spec.name !== name) fail(422, `the body's name ${spec.name} is not the path's ${name}`, { field: "name" });
+    return c.json(await unwrap(clusterStub(c.env, cluster).updateWorkload(c.get("actor"), spec)), 200);
   },
 );
