@@ -23,12 +23,13 @@ it("agent create-to-exit vs bare runc", async () => {
   const warm = await createFromImage({ dataDir }, { id: "warm", image: image.ref, workload });
   await warm.container.start();
   await warm.container.wait();
-  // Keep a copy of a real cage bundle for the bare runs (the container's own is deleted).
+  // Keep a copy of a real cage bundle for the bare runs (the container's own is deleted). The
+  // rootfs is wherever the cage put it (the image's shared tree, or the bundle's own copy).
   const bundle = path.join(work, "bundle");
   fs.cpSync(warm.container.paths.bundle, bundle, { recursive: true, verbatimSymlinks: true });
   await warm.container.delete();
   const cfg = JSON.parse(fs.readFileSync(path.join(bundle, "config.json"), "utf8"));
-  cfg.root.path = path.join(bundle, "rootfs");
+  if (cfg.root.path === warm.container.paths.rootfs) cfg.root.path = path.join(bundle, "rootfs");
   cfg.process.terminal = false;
   cfg.mounts = cfg.mounts.filter((m: { source?: string }) => !m.source || !m.source.startsWith(warm.container.paths.dir));
   fs.writeFileSync(path.join(bundle, "config.json"), JSON.stringify(cfg));

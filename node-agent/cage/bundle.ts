@@ -1,5 +1,6 @@
 // Creating a container = writing its bundle and its meta. Nothing runs and runc knows nothing yet.
 import fs from "node:fs";
+import path from "node:path";
 import { CageError } from "./errors.ts";
 import { hostFeatures } from "./host-features.ts";
 import { nowIso, writeJsonAtomic, type CageMeta } from "./meta.ts";
@@ -7,20 +8,28 @@ import type { ResolvedCageOptions } from "./options.ts";
 import { containerPaths } from "./paths.ts";
 import { resolveArgs } from "./process.ts";
 import { deriveSeed, seedCommitment } from "./seed.ts";
-import { buildRuntimeSpec } from "./spec.ts";
+import { buildRuntimeSpec, specMountpoints } from "./spec.ts";
 import { canDisableAslr } from "./shim.ts";
 import { resolveUser } from "./user.ts";
 import { effectiveNetwork, isDeterministic, parseCageWorkload } from "./workload.ts";
 import type { ImageConfig } from "../image/manifest.ts";
+import { missingDirs } from "../image/rootfs-cache.ts";
 
 export interface CreateInput {
   id: string;
-  /** from prepareImage(): the rootfs is used in place (best at containerPaths(dataDir, id).rootfs) */
+  /**
+   * from prepareImage(): the rootfs is used in place (best at containerPaths(dataDir, id).rootfs,
+   * or the image's shared tree under <dataDir>/rootfs/, which is never written to or deleted)
+   */
   image: { manifestDigest: string; config: ImageConfig; rootfs: string };
   /** the Workload's command/env/resources/cage/ports (validated here) */
   workload: unknown;
   /** bytes fed to the container's stdin (and witnessed); none = /dev/null */
   stdin?: Uint8Array;
+}
+
+function isShared(dataDir: string, rootfs: string): boolean {
+  return path.resolve(rootfs).startsWith(path.join(dataDir, "rootfs") + path.sep);
 }
 
 export async function writeBundle(o: ResolvedCageOptions, input: CreateInput): Promise<CageMeta> {
@@ -55,6 +64,14 @@ export async function writeBundle(o: ResolvedCageOptions, input: CreateInput): P
     seedCommitment: commitment,
     cgroupNamespace: features.cgroupNamespace,
   });
+  if (isShared(o.dataDir, input.image.rootfs)) {
+    // runc would create a missing mount point inside the root before making it read-only: in a
+    // shared tree that would leak into every other container of the image.
+    const missing = missingDirs(input.image.rootfs, specMountpoints(spec));
+    if (missing === null || missing.length > 0) {
+      throw new CageError("state", `shared rootfs ${input.image.rootfs} lacks the mount points ${missing?.join(", ") ?? "(a path component is not a directory)"}`);
+    }
+  }
   writeJsonAtomic(paths.config, spec);
   const meta: CageMeta = {
     v: 1,

@@ -8,16 +8,17 @@ import { EntropyFeeder } from "./entropy-feeder.ts";
 import { CageError } from "./errors.ts";
 import { nowIso, readJson, writeJsonAtomic, type CageMeta, type ExitInfo } from "./meta.ts";
 import { resolveCageOptions, type CageOptions, type ResolvedCageOptions } from "./options.ts";
+import { DirWatch } from "./dir-watch.ts";
 import { containerPaths, type ContainerPaths } from "./paths.ts";
 import { Runc, type RuncState, type RuncStats } from "./runc.ts";
 import { isAlive, spawnShim } from "./shim.ts";
 
 export type ContainerStatus = "created" | "starting" | "running" | "paused" | "stopped" | "exited";
 
-const POLL_MS = 100;
-const CHECK_EVERY = 10; // polls between liveness checks
+const POLL_MS = 100; // when inotify is unavailable
+const WATCH_POLL_MS = 500; // safety net while inotify watches
+const CHECK_MS = 1000; // between liveness checks (shim pid, `runc state`)
 const LOST_AFTER_MS = 10_000; // container gone, shim pid alive but silent: it is not our shim
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class Container {
   private feeder?: EntropyFeeder;
@@ -90,25 +91,38 @@ export class Container {
     if (this.meta.startedAt) throw new CageError("state", `container ${this.id} was already started`);
     if (this.meta.determinism) await this.startFeeder(0);
     this.meta = { ...this.meta, startedAt: nowIso() };
-    const shimPid = spawnShim({
-      runcBinary: this.options.runcBinary,
-      runcRoot: this.options.runcRoot,
-      id: this.id,
-      paths: this.paths,
-      stdinFile: this.meta.hasStdin ? this.paths.stdin : undefined,
-      noAslr: this.meta.determinism && this.meta.aslr === false,
-    });
-    this.meta = { ...this.meta, shimPid };
-    writeJsonAtomic(this.paths.meta, this.meta);
-    const deadline = Date.now() + timeoutMs;
-    while (!fs.existsSync(this.paths.pid) && !fs.existsSync(this.paths.exitCode)) {
-      if (Date.now() > deadline) throw new CageError("runc", `container ${this.id} did not start within ${timeoutMs} ms`);
-      await sleep(20);
+    // Watching before the shim exists, so neither runc's pid file nor the exit status can slip by.
+    const watch = new DirWatch(this.paths.dir, ["init.pid", "exit_code"]);
+    try {
+      const shimPid = spawnShim({
+        runcBinary: this.options.runcBinary,
+        runcRoot: this.options.runcRoot,
+        id: this.id,
+        paths: this.paths,
+        stdinFile: this.meta.hasStdin ? this.paths.stdin : undefined,
+        noAslr: this.meta.determinism && this.meta.aslr === false,
+      });
+      this.meta = { ...this.meta, shimPid };
+      writeJsonAtomic(this.paths.meta, this.meta);
+      const deadline = Date.now() + timeoutMs;
+      while (!fs.existsSync(this.paths.pid) && !fs.existsSync(this.paths.exitCode)) {
+        const left = deadline - Date.now();
+        if (left < 0) throw new CageError("runc", `container ${this.id} did not start within ${timeoutMs} ms`);
+        await watch.next(Math.min(left + 1, watch.watching ? WATCH_POLL_MS : 20));
+      }
+    } finally {
+      watch.close();
     }
   }
 
   private readExitCode(): number | null {
-    const text = fs.existsSync(this.paths.exitCode) ? fs.readFileSync(this.paths.exitCode, "utf8").trim() : "";
+    let text: string;
+    try {
+      text = fs.readFileSync(this.paths.exitCode, "utf8").trim();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
+      throw err;
+    }
     return /^\d+$/.test(text) ? Number(text) : null;
   }
 
@@ -123,22 +137,37 @@ export class Container {
     if (done) return done;
     if (!this.meta.startedAt) throw new CageError("state", `container ${this.id} was never started`);
     let code = this.readExitCode();
-    let goneSince: number | undefined;
-    for (let tick = 0; code === null; tick++) {
-      if (tick % CHECK_EVERY === 0) {
-        // No status file yet: is anyone still going to write one? The shim's pid alone cannot
-        // say (after a host reboot it may belong to another process), so runc is asked too.
-        const shimAlive = this.meta.shimPid !== undefined && isAlive(this.meta.shimPid);
-        const st = await this.runc.state(this.id).catch(() => null);
-        const running = st !== null && st.status !== "stopped";
-        goneSince = running ? undefined : (goneSince ?? Date.now());
+    if (code !== null) return this.finish(code);
+    const watch = new DirWatch(this.paths.dir, ["exit_code"]);
+    try {
+      code = this.readExitCode(); // again: it may have landed before the watch was in place
+      let goneSince: number | undefined;
+      // A live shim will write the status: the first liveness check can wait. A dead one cannot.
+      const shimAlive = () => this.meta.shimPid !== undefined && isAlive(this.meta.shimPid);
+      let nextCheck = code === null && shimAlive() ? Date.now() + CHECK_MS : 0;
+      while (code === null) {
+        if (Date.now() >= nextCheck) {
+          // No status file yet: is anyone still going to write one? The shim's pid alone cannot
+          // say (after a host reboot it may belong to another process), so runc is asked too.
+          const alive = shimAlive();
+          const st = await this.runc.state(this.id).catch(() => null);
+          const running = st !== null && st.status !== "stopped";
+          goneSince = running ? undefined : (goneSince ?? Date.now());
+          code = this.readExitCode();
+          if (code !== null) break;
+          if (goneSince !== undefined && (!alive || Date.now() - goneSince > LOST_AFTER_MS)) break; // "lost"
+          nextCheck = Date.now() + CHECK_MS;
+        }
+        await watch.next(Math.max(1, Math.min(nextCheck - Date.now(), watch.watching ? WATCH_POLL_MS : POLL_MS)));
         code = this.readExitCode();
-        if (code !== null) break;
-        if (goneSince !== undefined && (!shimAlive || Date.now() - goneSince > LOST_AFTER_MS)) break; // "lost"
       }
-      await sleep(POLL_MS);
-      code = this.readExitCode();
+    } finally {
+      watch.close();
     }
+    return this.finish(code);
+  }
+
+  private async finish(code: number | null): Promise<ExitInfo> {
     this.stopFeeder();
     const info = await collectExit({ meta: this.meta, paths: this.paths, runcRoot: this.options.runcRoot, exitCode: code, killedWith: this.killedWith });
     writeJsonAtomic(this.paths.exit, info);

@@ -1,5 +1,6 @@
-// The common path for the daemon: pull (verifying every blob), assemble the rootfs inside the
-// container's bundle, write the bundle. If the image cannot be trusted nothing is created.
+// The common path for the daemon: pull (verifying every blob), take the image's shared read-only
+// rootfs (assembled once per image manifest; a private one inside the bundle when the image
+// cannot share), write the bundle. If the image cannot be trusted nothing is created.
 import fs from "node:fs";
 import { prepareImage, type PreparedImage } from "../image/pull.ts";
 import type { ProgressFn } from "../image/verified-fetch.ts";
@@ -7,6 +8,7 @@ import { Container } from "./container.ts";
 import { CageError } from "./errors.ts";
 import { resolveCageOptions, type CageOptions } from "./options.ts";
 import { containerPaths } from "./paths.ts";
+import { cageMountpoints } from "./spec.ts";
 import { parseCageWorkload } from "./workload.ts";
 
 export interface CreateFromImageInput {
@@ -19,10 +21,15 @@ export interface CreateFromImageInput {
 
 export async function createFromImage(options: CageOptions, input: CreateFromImageInput): Promise<{ container: Container; image: PreparedImage }> {
   const o = resolveCageOptions(options);
-  parseCageWorkload(input.workload); // reject a bad workload before pulling anything
+  const w = parseCageWorkload(input.workload); // reject a bad workload before pulling anything
   const paths = containerPaths(o.dataDir, input.id);
   if (fs.existsSync(paths.dir)) throw new CageError("exists", `container ${input.id} already exists`);
-  const image = await prepareImage(input.image, { dataDir: o.dataDir, rootfsDir: paths.rootfs, onProgress: input.onProgress });
+  const image = await prepareImage(input.image, {
+    dataDir: o.dataDir,
+    rootfsDir: paths.rootfs,
+    onProgress: input.onProgress,
+    shared: { mountpoints: (config) => cageMountpoints(config, w) },
+  });
   try {
     const container = await Container.create(options, { id: input.id, image, workload: input.workload, stdin: input.stdin });
     return { container, image };

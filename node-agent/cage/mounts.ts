@@ -45,3 +45,19 @@ export function buildMounts(input: MountInput): Mount[] {
   }
   return mounts;
 }
+
+const within = (p: string, dir: string) => p === dir || p.startsWith(dir.endsWith("/") ? dir : `${dir}/`);
+
+/**
+ * The directories runc needs in the root filesystem itself for `mounts` and the working
+ * directory `cwd` (it creates missing ones there before remounting the root read-only): every
+ * destination, and the cwd, that no earlier mount covers (/dev/pts lands in the /dev tmpfs).
+ */
+export function rootfsMountpoints(mounts: readonly Mount[], cwd: string): string[] {
+  const out: string[] = [];
+  mounts.forEach((m, i) => {
+    if (!mounts.slice(0, i).some((earlier) => within(m.destination, earlier.destination))) out.push(m.destination);
+  });
+  if (cwd !== "/" && !mounts.some((m) => within(cwd, m.destination))) out.push(cwd);
+  return out;
+}

@@ -1,6 +1,6 @@
 // The OCI runtime spec (config.json) of a cage. See CAGE.md for what each choice buys.
 import type { ImageConfig } from "../image/manifest.ts";
-import { buildMounts, MASKED_PATHS, READONLY_PATHS, type Mount } from "./mounts.ts";
+import { buildMounts, MASKED_PATHS, READONLY_PATHS, rootfsMountpoints, type Mount } from "./mounts.ts";
 import { resolveArgs, resolveCwd, resolveEnv, resolveHostname } from "./process.ts";
 import { buildResources, type LinuxResources } from "./resources.ts";
 import { buildSeccomp, type SeccompProfile } from "./seccomp.ts";
@@ -86,4 +86,23 @@ export function buildRuntimeSpec(input: SpecInput): RuntimeSpec {
       rootfsPropagation: "rprivate",
     },
   };
+}
+
+/**
+ * Directories a cage for `w` needs in the image's root filesystem (mount points and working
+ * directory): what a shared, read-only rootfs must already contain so that runc never writes
+ * into it. The same mounts buildRuntimeSpec lays out; only destinations matter here.
+ */
+export function cageMountpoints(config: ImageConfig, w: CageWorkload): string[] {
+  const outDir = w.cage?.output_dir;
+  const mounts = buildMounts({
+    output: outDir ? { hostDir: "", containerDir: outDir } : undefined,
+    entropyFifo: isDeterministic(w) ? "urandom.fifo" : undefined,
+  });
+  return rootfsMountpoints(mounts, resolveCwd(config));
+}
+
+/** The directories runc would create in the root filesystem of `spec` if they were missing. */
+export function specMountpoints(spec: Pick<RuntimeSpec, "mounts" | "process">): string[] {
+  return rootfsMountpoints(spec.mounts, spec.process.cwd);
 }

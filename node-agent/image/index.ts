@@ -5,4 +5,5 @@ export type { ImageConfig, Descriptor } from "./manifest.ts";
 export type { Progress, ProgressFn } from "./verified-fetch.ts";
 export { layerDir, layerTree } from "./layer-cache.ts";
 export { assembleRootfs } from "./rootfs.ts";
-export { pullImage, prepareImage, type PullOptions, type PulledImage, type PreparedImage } from "./pull.ts";
+export { sharedRootfs, missingDirs, rootfsCacheDir } from "./rootfs-cache.ts";
+export { pullImage, prepareImage, type PullOptions, type PulledImage, type PreparedImage, type PrepareOptions } from "./pull.ts";

@@ -6,6 +6,7 @@ import type { ImageConfig } from "./manifest.ts";
 import { parseImageRef } from "./reference.ts";
 import { resolveImage } from "./resolve.ts";
 import { assembleRootfs } from "./rootfs.ts";
+import { sharedRootfs } from "./rootfs-cache.ts";
 import { ArchiveSource } from "./sources/archive-source.ts";
 import { LayoutSource } from "./sources/layout-source.ts";
 import { RegistrySource } from "./sources/registry-source.ts";
@@ -36,6 +37,20 @@ export interface PreparedImage {
   indexDigest?: string;
   config: ImageConfig;
   rootfs: string;
+  /** rootfs is the image's shared tree (rootfs-cache.ts): mount it read-only, never write into it or delete it */
+  shared?: boolean;
+}
+
+export interface PrepareOptions extends PullOptions {
+  /** where a private rootfs is assembled; must not exist */
+  rootfsDir: string;
+  /**
+   * Use the image's shared, cached rootfs instead of assembling one at `rootfsDir`, with these
+   * directories (absolute container paths: the spec's mount points and working directory, which
+   * runc would otherwise create) present in it. Falls back to `rootfsDir` when the image cannot
+   * provide them as real directories.
+   */
+  shared?: { mountpoints: (config: ImageConfig) => readonly string[] };
 }
 
 export function openSource(ref: string, opts: PullOptions): ImageSource {
@@ -70,9 +85,16 @@ export async function pullImage(ref: string, opts: PullOptions): Promise<PulledI
   }
 }
 
-/** Pulls `ref` (verifying every blob) and assembles its rootfs at `rootfsDir`, which must not exist. */
-export async function prepareImage(ref: string, opts: PullOptions & { rootfsDir: string }): Promise<PreparedImage> {
+/**
+ * Pulls `ref` (verifying every blob) and assembles its rootfs at `rootfsDir`, which must not
+ * exist; with `shared`, returns the image's shared rootfs instead whenever it can serve.
+ */
+export async function prepareImage(ref: string, opts: PrepareOptions): Promise<PreparedImage> {
   const pulled = await pullImage(ref, opts);
-  const rootfs = await assembleRootfs(pulled.layers, opts.rootfsDir);
-  return { manifestDigest: pulled.manifestDigest, indexDigest: pulled.indexDigest, config: pulled.config, rootfs };
+  const image = { manifestDigest: pulled.manifestDigest, indexDigest: pulled.indexDigest, config: pulled.config };
+  if (opts.shared) {
+    const rootfs = await sharedRootfs(opts.dataDir, pulled.manifestDigest, pulled.layers, opts.shared.mountpoints(pulled.config));
+    if (rootfs) return { ...image, rootfs, shared: true };
+  }
+  return { ...image, rootfs: await assembleRootfs(pulled.layers, opts.rootfsDir) };
 }
