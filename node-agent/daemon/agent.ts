@@ -1,0 +1,170 @@
+// The daemon: wires the receipt spool, the chains, the log shipper, the desired-state poller, the
+// heartbeat and one runner per replica, adopts what a previous agent process left running, and
+// shuts down without touching the containers (as kubelet and Nomad clients do): a restarted agent
+// adopts them again.
+import path from "node:path";
+import type { Signer } from "../../protocol/ed25519.ts";
+import { AgentError } from "../agent-error.ts";
+import type { AgentContext } from "./agent-context.ts";
+import { sweepOrphans } from "./container-gc.ts";
+import { ControlPlane } from "./control-plane.ts";
+import { dataDir, ensureLayout, nextCounter, type DataDir } from "./data-dir.ts";
+import { DesiredPoller } from "./desired-poller.ts";
+import type { DesiredState } from "./desired-state.ts";
+import { heartbeatLoop } from "./heartbeat.ts";
+import { DEFAULT_PORT_RANGE, PortAllocator, type PortRange } from "./host-ports.ts";
+import { LogShipper } from "./log-shipper.ts";
+import { createLogger, type Logger } from "./logger.ts";
+import { loadKey, readNodeConfig, type NodeConfig } from "./node-identity.ts";
+import { acquireLock } from "./process-lock.ts";
+import { ReceiptChains } from "./receipt-chains.ts";
+import { ReceiptJournal } from "./receipt-journal.ts";
+import { ReceiptSender } from "./receipt-sender.ts";
+import { Records } from "./records.ts";
+import { ReplicaRunner } from "./replica-runner.ts";
+import { DEFAULT_BACKOFF } from "./restart-policy.ts";
+import { sleep, Wakeup } from "./wakeup.ts";
+
+export interface AgentOptions {
+  dataDir: string;
+  heartbeatS?: number;
+  usageS?: number;
+  pollWaitS?: number;
+  stopGraceS?: number;
+  backoffBaseS?: number;
+  backoffMaxS?: number;
+  portRange?: PortRange;
+  runcBinary?: string;
+  /** overrides the URL saved at join (the control plane moved) */
+  url?: string;
+  receiptLingerMs?: number;
+  log?: Logger;
+}
+
+const within = <T>(p: Promise<T>, ms: number) => Promise.race([p.then(() => true), sleep(ms).then(() => false)]);
+
+export class Agent {
+  readonly dir: DataDir;
+  readonly log: Logger;
+  config!: NodeConfig;
+  signer!: Signer;
+  journal!: ReceiptJournal;
+  sender!: ReceiptSender;
+  ctx!: AgentContext;
+  poller!: DesiredPoller;
+  readonly runners = new Map<string, ReplicaRunner>();
+  private readonly retiring = new Set<string>();
+  private invalid: { id: string; reason: string }[] = [];
+  private readonly loopStop = new AbortController();
+  private readonly netStop = new AbortController();
+  private readonly heartbeatKick = new Wakeup();
+  private loops: Promise<unknown>[] = [];
+  private release?: () => void;
+
+  constructor(readonly opts: AgentOptions) {
+    this.dir = dataDir(opts.dataDir);
+    this.log = opts.log ?? createLogger();
+  }
+
+  async start(): Promise<void> {
+    ensureLayout(this.dir);
+    this.config = readNodeConfig(this.dir);
+    this.release = acquireLock(this.dir.lock);
+    try {
+      await this.open();
+    } catch (err) {
+      this.release();
+      throw err;
+    }
+  }
+
+  private async open(): Promise<void> {
+    const o = this.opts;
+    this.signer = await loadKey(this.dir);
+    if (this.signer.address !== this.config.address) throw new AgentError("state", `node.key is ${this.signer.address} but node.json says ${this.config.address}`);
+    const url = o.url ?? this.config.url;
+    const cp = new ControlPlane(url, this.config.cluster, this.signer, this.netStop.signal);
+    this.journal = new ReceiptJournal(this.dir.spool);
+    this.sender = new ReceiptSender(this.journal, this.dir.inbox, cp, this.log, { lingerMs: o.receiptLingerMs });
+    const chains = new ReceiptChains(this.dir.chains, this.config.cluster, this.signer, (r) => {
+      this.journal.append(r);
+      this.sender.notify();
+    });
+    const recovered = chains.recover(this.journal.unackedReceipts());
+    if (recovered) this.log.warn("receipt chain heads recovered from the spool", { receipts: recovered });
+    const records = new Records(this.dir);
+    const shipper = new LogShipper(this.dir.logs, cp, this.log);
+    this.ctx = {
+      dir: this.dir,
+      cage: { dataDir: this.dir.root, runcBinary: o.runcBinary },
+      records,
+      chains,
+      shipper,
+      ports: new PortAllocator(o.portRange ?? DEFAULT_PORT_RANGE, () => new Set([...this.runners.values()].flatMap((r) => r.rec.ports.map((p) => p.host_port)))),
+      log: this.log,
+      advertisedHost: new URL(this.config.endpoint).hostname.replace(/^\[|\]$/g, "") || "127.0.0.1",
+      usageMs: (o.usageS ?? 60) * 1000,
+      stopGraceMs: (o.stopGraceS ?? 10) * 1000,
+      backoff: { ...DEFAULT_BACKOFF, baseMs: (o.backoffBaseS ?? 1) * 1000, maxMs: (o.backoffMaxS ?? 60) * 1000 },
+      newContainerId: (replica) => `${replica}.${nextCounter(this.dir)}`,
+      changed: () => this.heartbeatKick.wake(),
+    };
+    const signal = this.loopStop.signal;
+    const saved = records.replicas();
+    for (const rec of saved) this.addRunner(new ReplicaRunner(this.ctx, { id: rec.id, workload: rec.workload, replica_type: rec.replica_type, spec: rec.spec }, rec));
+    const claimed = new Set(saved.flatMap((r) => [...r.history, ...(r.container ? [r.container] : [])]));
+    await sweepOrphans(this.ctx, claimed);
+    this.log.info("agent running", { node: this.signer.address, cluster: this.config.cluster, url, replicas: saved.length, pending_receipts: this.journal.pending });
+
+    this.poller = new DesiredPoller(cp, { cluster: this.config.cluster, node: this.signer.address, controlPlane: this.config.control_plane }, path.join(this.dir.root, "state", "desired.json"), (ds) => this.reconcile(ds), this.log, o.pollWaitS ?? 25);
+    const deps = {
+      cp, log: this.log, runners: () => [...this.runners.values()], invalid: () => this.invalid, desiredVersion: () => this.poller.version,
+      onNewerVersion: () => this.poller.kick(),
+      onRecovered: () => this.sender.notify(),
+      advertisedHost: this.ctx.advertisedHost, intervalMs: (o.heartbeatS ?? 5) * 1000,
+    };
+    this.loops = [this.sender.run(signal), shipper.run(signal), this.poller.run(signal), heartbeatLoop(deps, signal, this.heartbeatKick)];
+  }
+
+  private addRunner(r: ReplicaRunner): void {
+    this.runners.set(r.id, r);
+    r.start(this.loopStop.signal);
+  }
+
+  /** Brings the set of runners in line with a verified desired state. */
+  reconcile(ds: DesiredState): void {
+    this.invalid = ds.invalid;
+    for (const bad of ds.invalid) this.log.error("desired replica cannot be run", bad);
+    const want = new Map(ds.replicas.map((r) => [r.id, r]));
+    for (const [id, runner] of this.runners) {
+      if (want.has(id) || this.retiring.has(id)) continue;
+      this.retiring.add(id);
+      runner.remove();
+      void runner.finished.then(() => {
+        this.retiring.delete(id);
+        if (this.runners.get(id) === runner) this.runners.delete(id);
+      });
+    }
+    for (const [id, d] of want) {
+      if (this.retiring.has(id)) continue; // comes back with the next desired state, once the old one is gone
+      const existing = this.runners.get(id);
+      if (existing) existing.update(d);
+      else this.addRunner(new ReplicaRunner(this.ctx, d));
+    }
+  }
+
+  /** Stops the daemon, leaving containers running; flushes receipts and logs briefly first. */
+  async stop(flushMs = 5000): Promise<void> {
+    if (this.loopStop.signal.aborted) return;
+    this.loopStop.abort();
+    if (this.ctx) {
+      await within(Promise.all([...this.loops, ...[...this.runners.values()].map((r) => r.finished)]), 15_000);
+      const sent = await within(this.sender.sendAll(), flushMs);
+      await within(this.ctx.shipper.shipOnce().catch(() => 0), Math.min(flushMs, 3000));
+      if (!sent || this.journal.pending) this.log.warn("receipts left in the spool; they are sent at the next start", { pending: this.journal.pending });
+    }
+    this.netStop.abort();
+    this.release?.();
+    this.log.info("agent stopped; containers keep running");
+  }
+}

@@ -1,0 +1,29 @@
+// From a WorkloadSpec to what the cage library takes: command, env, limits, cage settings and
+// the host ports this replica was given.
+import type { ReplicaSpec } from "./desired-state.ts";
+import type { HostPort } from "./records.ts";
+
+export function cageWorkload(spec: ReplicaSpec, ports: HostPort[]): Record<string, unknown> {
+  const w: Record<string, unknown> = {
+    env: spec.env,
+    resources: {
+      cpu_millis: spec.resources.cpu_millis,
+      memory_mb: spec.resources.memory_mb,
+      ...(spec.resources.pids !== undefined ? { pids: spec.resources.pids } : {}),
+    },
+    cage: {
+      determinism: spec.cage.determinism,
+      seed: spec.cage.seed,
+      network: spec.cage.network,
+      ...(spec.cage.output_dir ? { output_dir: spec.cage.output_dir } : {}),
+    },
+  };
+  if (spec.command?.length) w.command = spec.command;
+  if (ports.length) w.ports = ports;
+  return w;
+}
+
+/** Host networking is what gives a replica reachable ports; determinism always isolates. */
+export function wantsHostPorts(spec: ReplicaSpec): boolean {
+  return spec.cage.network === "host" && !spec.cage.determinism && spec.ports.length > 0;
+}

@@ -1,0 +1,62 @@
+// Starting one container of a replica, each step receipted on the container's own chain:
+// pull (image = manifest digest) → create (seed commitment) → start. A step that fails ends the
+// chain with an `exit` receipt naming why, so the chain never dangles.
+import fs from "node:fs";
+import { Container } from "../cage/container.ts";
+import { containerPaths } from "../cage/paths.ts";
+import { prepareImage, type PreparedImage } from "../image/pull.ts";
+import type { AgentContext } from "./agent-context.ts";
+import { cageWorkload } from "./cage-workload.ts";
+import type { ReplicaRecord } from "./records.ts";
+import type { Outcome } from "./restart-policy.ts";
+
+export type LaunchResult = { ok: true; container: Container } | { ok: false; outcome: Outcome };
+
+const short = (s: string) => (s.length > 500 ? s.slice(0, 500) + "…" : s);
+
+/** `rec.container` must already name the new container id (saved before anything happens). */
+export async function launchContainer(ctx: AgentContext, rec: ReplicaRecord): Promise<LaunchResult> {
+  const id = rec.container!;
+  const spec = rec.spec;
+  const paths = containerPaths(ctx.dir.root, id);
+  const workload = cageWorkload(spec, rec.ports);
+  ctx.records.saveContainer({
+    v: 1, id, replica: rec.id, workload: rec.workload, image_ref: spec.image, image: null,
+    cage_workload: workload, storage_gb: spec.resources.storage_gb, created_at: new Date().toISOString(),
+  });
+  const emit = (build: Parameters<AgentContext["chains"]["emit"]>[2]) => ctx.chains.emit(id, rec.workload, build);
+  const fail = async (reason: string, err: unknown): Promise<LaunchResult> => {
+    const error = short((err as Error).message ?? String(err));
+    ctx.log.error(`container ${reason.replace("_", " ")}`, { replica: rec.id, container: id, error });
+    await emit(() => ({ op: "exit", labels: { reason, error } }));
+    await fs.promises.rm(paths.dir, { recursive: true, force: true });
+    return { ok: false, outcome: { exitCode: null, reason, ranMs: 0 } };
+  };
+
+  let image: PreparedImage;
+  try {
+    image = await prepareImage(spec.image, { dataDir: ctx.dir.root, rootfsDir: paths.rootfs });
+  } catch (err) {
+    return fail("pull_failed", err);
+  }
+  await emit(() => ({ op: "pull", image: image.manifestDigest, labels: { ref: spec.image } }));
+  ctx.records.saveContainer({ ...ctx.records.container(id)!, image: image.manifestDigest });
+
+  let container: Container;
+  try {
+    container = await Container.create(ctx.cage, { id, image, workload });
+  } catch (err) {
+    return fail("create_failed", err);
+  }
+  await emit(() => ({ op: "create", image: image.manifestDigest, seed: container.seed, labels: { replica: rec.id } }));
+  try {
+    await container.start(); // a runc failure still starts the shim, which reports failed_to_start on exit
+  } catch (err) {
+    // Started too slowly to tell: make sure it is gone; waiting then reports how it ended.
+    ctx.log.error("container did not start in time; killing it", { replica: rec.id, container: id, error: (err as Error).message });
+    await container.kill("SIGKILL").catch(() => {});
+  }
+  await emit(() => ({ op: "start", image: image.manifestDigest, seed: container.seed }));
+  ctx.log.info("container started", { replica: rec.id, container: id, image: image.manifestDigest });
+  return { ok: true, container };
+}

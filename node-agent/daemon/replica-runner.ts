@@ -1,0 +1,235 @@
+// One replica on this node, driven towards its desired spec by a loop of its own: launch,
+// watch (usage receipts, exit), apply the restart policy with back-off, stop on removal or a
+// spec change. Everything decided is saved in the replica record first, so an agent that dies
+// at any point picks up where it was (see resume()).
+import fs from "node:fs";
+import { Container } from "../cage/container.ts";
+import { containerPaths } from "../cage/paths.ts";
+import { hashCanonical } from "../../protocol/hash.ts";
+import type { AgentContext } from "./agent-context.ts";
+import { wantsHostPorts } from "./cage-workload.ts";
+import { launchContainer } from "./container-launch.ts";
+import { recordExit, stopGracefully } from "./container-exit.ts";
+import type { DesiredReplica } from "./desired-state.ts";
+import { HealthChecker } from "./health-check.ts";
+import { newReplicaRecord, type ReplicaRecord } from "./records.ts";
+import { replicaReport, type Sample } from "./replica-report.ts";
+import { backoffDelay, nextCrashCount, shouldRestart, succeeded, type Outcome } from "./restart-policy.ts";
+import { resourceDelta } from "./usage-meter.ts";
+import { Wakeup } from "./wakeup.ts";
+import { purgeOldContainers } from "./container-gc.ts";
+
+// Through JSON first: what was parsed and what was saved and re-read must hash the same.
+export const specHash = (d: DesiredReplica): string => hashCanonical(JSON.parse(JSON.stringify(d.spec)));
+
+export class ReplicaRunner {
+  rec: ReplicaRecord;
+  private container: Container | null = null;
+  private health: HealthChecker | null = null;
+  private desired: DesiredReplica | null;
+  private readonly wakeup = new Wakeup();
+  private lastUsageMs = 0;
+  readonly sample: Sample = {};
+  finished: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly ctx: AgentContext,
+    desired: DesiredReplica,
+    existing?: ReplicaRecord,
+  ) {
+    this.desired = desired;
+    this.rec = existing ?? newReplicaRecord(desired, specHash(desired));
+    if (!existing) ctx.records.saveReplica(this.rec);
+  }
+
+  get id(): string {
+    return this.rec.id;
+  }
+
+  update(d: DesiredReplica): void {
+    this.desired = d;
+    this.wakeup.wake();
+  }
+
+  remove(): void {
+    this.desired = null;
+    this.wakeup.wake();
+  }
+
+  start(signal: AbortSignal): void {
+    this.finished = this.loop(signal).catch((err) => this.ctx.log.error("replica loop failed", { replica: this.id, error: (err as Error).stack ?? String(err) }));
+  }
+
+  private save(): void {
+    this.ctx.records.saveReplica(this.rec);
+    this.ctx.changed();
+  }
+
+  private async loop(signal: AbortSignal): Promise<void> {
+    await this.resume();
+    while (!signal.aborted) {
+      if (this.container && this.rec.stop_reason) {
+        await this.stop(this.rec.stop_reason);
+      } else if (this.desired === null) {
+        return this.retire();
+      } else if (specHash(this.desired) !== this.rec.spec_hash) {
+        if (this.container) await this.stop("spec changed");
+        this.applySpec(this.desired);
+      } else if (this.container) {
+        await this.watch(this.container, signal);
+      } else if (this.rec.phase === "exited" || this.rec.phase === "failed") {
+        await this.wakeup.wait(3_600_000, signal);
+      } else if ((this.rec.next_start_ms ?? 0) > Date.now()) {
+        this.rec.phase = "backoff";
+        await this.wakeup.wait(this.rec.next_start_ms! - Date.now(), signal);
+      } else {
+        await this.launch();
+      }
+    }
+    this.health?.close(); // the agent stops; the container (if any) keeps running
+  }
+
+  private applySpec(d: DesiredReplica): void {
+    const fresh = newReplicaRecord(d, specHash(d));
+    this.rec = { ...fresh, container: this.rec.container, history: this.rec.history, handled: this.rec.handled, ports: this.rec.ports };
+    if (!wantsHostPorts(d.spec)) this.rec.ports = [];
+    this.save();
+  }
+
+  private async launch(): Promise<void> {
+    const spec = this.rec.spec;
+    if (wantsHostPorts(spec) && this.rec.ports.length !== spec.ports.length) {
+      const got = await this.ctx.ports.allocate(spec.ports.length);
+      this.rec.ports = spec.ports.map((p, i) => ({ container_port: p.container_port, host_port: got[i]! }));
+    }
+    const previous = this.rec.container;
+    if (previous && this.rec.reason !== "abandoned") {
+      if (!this.rec.history.includes(previous)) this.rec.history.push(previous);
+      this.rec.restarts++;
+    }
+    this.rec.container = this.ctx.newContainerId(this.rec.id);
+    Object.assign(this.rec, { phase: "starting", next_start_ms: null, stop_reason: null, exit_code: null, reason: null });
+    this.save();
+    const res = await launchContainer(this.ctx, this.rec);
+    if (!res.ok) return this.decide(this.rec.container, res.outcome);
+    this.attach(res.container, Date.now());
+  }
+
+  private attach(c: Container, startedMs: number): void {
+    this.container = c;
+    this.lastUsageMs = Date.now();
+    Object.assign(this.rec, { phase: "running", started_ms: startedMs });
+    this.save();
+    this.ctx.shipper.follow(this.rec.id, c.id, c.paths.dir);
+    const hc = this.rec.spec.health_check;
+    if (hc && (hc.http_path !== undefined || hc.command?.length)) {
+      this.health = new HealthChecker(hc, { port: this.rec.ports[0]?.host_port, container: c.id, runc: c.runc }, this.ctx.log);
+      this.health.start();
+    }
+  }
+
+  /** Waits for the exit, sending a usage receipt every usage period; returns early when woken. */
+  private async watch(c: Container, signal: AbortSignal): Promise<void> {
+    const exit = c.wait().then((info) => ({ info }));
+    const due = this.lastUsageMs + this.ctx.usageMs - Date.now();
+    const giveUp = new AbortController(); // an exit must not leave a stale waiter that eats the next wake-up
+    const woke = this.wakeup.wait(due, AbortSignal.any([signal, giveUp.signal])).then(() => null);
+    const r = await Promise.race([exit, woke]);
+    giveUp.abort();
+    if (r) return this.finish(c, await recordExit(this.ctx, this.rec, c, r.info, this.sample.memoryBytes));
+    if (signal.aborted || Date.now() < this.lastUsageMs + this.ctx.usageMs) return;
+    this.lastUsageMs = Date.now();
+    const stats = await c.stats().catch(() => null);
+    if (!stats) return; // exiting right now: the exit receipt will carry the usage
+    this.sample.memoryBytes = stats.memoryBytes;
+    await this.ctx.chains.emit(c.id, this.rec.workload, (s, now) => ({
+      op: "usage",
+      resource: resourceDelta(s, now, { cpuNs: stats.cpuNs, memoryBytes: stats.memoryBytes, storageGb: this.rec.spec.resources.storage_gb, running: true }),
+      labels: { pids: String(stats.pids) },
+    }));
+  }
+
+  private async stop(reason: string): Promise<void> {
+    const c = this.container!;
+    Object.assign(this.rec, { stop_reason: reason, phase: "stopping" });
+    this.save();
+    const info = await stopGracefully(this.ctx, this.rec, c, reason);
+    await this.finish(c, await recordExit(this.ctx, this.rec, c, info, this.sample.memoryBytes));
+  }
+
+  private async finish(c: Container, outcome: Outcome): Promise<void> {
+    this.health?.close();
+    this.health = null;
+    this.container = null;
+    this.decide(c.id, outcome);
+    await purgeOldContainers(this.ctx, this.rec);
+  }
+
+  /** The restart decision for a container's end, made once per container. */
+  private decide(id: string, o: Outcome): void {
+    if (this.rec.handled === id) return;
+    const stopped = this.rec.stop_reason !== null;
+    Object.assign(this.rec, { handled: id, exit_code: o.exitCode, reason: stopped ? `stopped: ${this.rec.stop_reason}` : o.reason, stop_reason: null });
+    if (shouldRestart(this.rec.spec.restart, o, stopped)) {
+      this.rec.crashes = nextCrashCount(this.rec.crashes, o, this.ctx.backoff);
+      const delay = this.rec.crashes === 0 ? 0 : backoffDelay(this.rec.crashes - 1, this.ctx.backoff);
+      Object.assign(this.rec, { phase: "backoff", next_start_ms: Date.now() + delay });
+      this.ctx.log.info("restarting after back-off", { replica: this.id, container: id, delay_ms: delay, exit_code: o.exitCode, reason: o.reason });
+    } else {
+      Object.assign(this.rec, { phase: succeeded(o) || stopped ? "exited" : "failed", next_start_ms: null });
+    }
+    this.save();
+  }
+
+  /** Picks up the replica's newest container after an agent restart. */
+  private async resume(): Promise<void> {
+    const id = this.rec.container;
+    if (!id || this.rec.handled === id) return;
+    if (!fs.existsSync(containerPaths(this.ctx.dir.root, id).meta)) {
+      // The launch died before the bundle existed: close the chain and launch again.
+      const chain = this.ctx.chains.state(id);
+      if (chain && !chain.closed) await this.ctx.chains.emit(id, this.rec.workload, () => ({ op: "exit", labels: { reason: "abandoned" } }));
+      await fs.promises.rm(containerPaths(this.ctx.dir.root, id).dir, { recursive: true, force: true });
+      Object.assign(this.rec, { handled: id, phase: "pending", next_start_ms: null, reason: "abandoned" });
+      return this.save();
+    }
+    const c = await Container.adopt(this.ctx.cage, id);
+    const chain = this.ctx.chains.state(id);
+    if (!c.meta.startedAt) await c.start();
+    const emit = (op: string) => this.ctx.chains.emit(id, this.rec.workload, () => ({ op, image: c.meta.image, seed: c.seed }));
+    if (chain?.last_op === "pull") await emit("create");
+    if (chain?.last_op === "pull" || chain?.last_op === "create") await emit("start");
+    this.ctx.log.info("adopted container", { replica: this.id, container: id });
+    this.attach(c, this.rec.started_ms ?? Date.parse(c.meta.startedAt ?? new Date().toISOString()));
+  }
+
+  /** The replica is no longer wanted here: stop it, forget it. */
+  private async retire(): Promise<void> {
+    if (this.container) await this.stop("removed");
+    this.health?.close();
+    await purgeOldContainers(this.ctx, this.rec, true);
+    this.ctx.records.deleteReplica(this.id);
+    this.ctx.shipper.forgetReplica(this.id);
+    this.ctx.log.info("replica removed", { replica: this.id });
+  }
+
+  async refreshSample(): Promise<void> {
+    const c = this.container;
+    if (!c || this.rec.phase !== "running") return;
+    const stats = await c.stats().catch(() => null);
+    if (!stats) return;
+    const now = Date.now();
+    const prev = this.sample.cpuAt;
+    if (prev && now > prev.ms && stats.cpuNs >= prev.ns) {
+      const cores = (stats.cpuNs - prev.ns) / 1e6 / (now - prev.ms);
+      this.sample.cpuPercent = Math.round((cores / (this.rec.spec.resources.cpu_millis / 1000)) * 1000) / 10;
+      this.sample.cpuMillis = Math.round(cores * 1000);
+    }
+    this.sample.cpuAt = { ms: now, ns: stats.cpuNs };
+    this.sample.memoryBytes = stats.memoryBytes;
+  }
+
+  report(advertisedHost: string) {
+    return replicaReport(this.rec, this.sample, this.health?.healthy, advertisedHost);
+  }
+}

@@ -1,0 +1,38 @@
+// When a replica's container ends: does it run again, and after how long? never / on-failure /
+// always as Kubernetes has them, with a capped exponential back-off that resets once a
+// container has stayed up long enough to count as healthy.
+export type RestartPolicy = "never" | "on-failure" | "always";
+
+export interface Outcome {
+  exitCode: number | null;
+  /** exited | oom | killed | lost | failed_to_start | pull_failed | create_failed | abandoned */
+  reason: string;
+  /** how long the container ran, ms (0 if it never started) */
+  ranMs: number;
+}
+
+export interface BackoffOptions {
+  baseMs: number;
+  maxMs: number;
+  /** a container that ran this long resets the back-off */
+  resetAfterMs: number;
+}
+
+export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 1000, maxMs: 60_000, resetAfterMs: 10_000 };
+
+export const succeeded = (o: Outcome): boolean => o.exitCode === 0 && o.reason === "exited";
+
+export function shouldRestart(policy: RestartPolicy, o: Outcome, stoppedByAgent: boolean): boolean {
+  if (stoppedByAgent || policy === "never") return false;
+  return policy === "always" || !succeeded(o);
+}
+
+/** Delay before the next start, given how many quick failures came before (0 for the first). */
+export function backoffDelay(crashes: number, opts: BackoffOptions = DEFAULT_BACKOFF): number {
+  return Math.min(opts.maxMs, opts.baseMs * 2 ** Math.min(crashes, 30));
+}
+
+/** The crash-loop count after this outcome: a long enough run starts counting afresh. */
+export function nextCrashCount(prev: number, o: Outcome, opts: BackoffOptions = DEFAULT_BACKOFF): number {
+  return o.ranMs >= opts.resetAfterMs ? 0 : prev + 1;
+}

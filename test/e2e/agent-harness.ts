@@ -1,0 +1,93 @@
+// Shared by the agent daemon and end-to-end tests: a real control plane with a cluster owned by
+// a fresh wallet, join tokens, enc-agent processes with captured output, and polling helpers.
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { ApiClient } from "../../protocol/api-client.ts";
+import { generateSeed, signerFromSeed, type Signer } from "../../protocol/ed25519.ts";
+import { testControlPlane } from "../harness/control-plane.ts";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const AGENT_BIN = path.join(ROOT, "bin/enc-agent.mjs");
+
+export interface TestCluster {
+  url: string;
+  name: string;
+  owner: Signer;
+  api: ApiClient;
+  token(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/** A fresh Worker (wrangler dev) and a cluster owned by a fresh wallet. */
+export async function startCluster(name = "c1", config: Record<string, unknown> = {}): Promise<TestCluster> {
+  const cp = await testControlPlane();
+  const owner = await signerFromSeed(generateSeed());
+  const api = new ApiClient({ url: cp.url, signer: owner });
+  await api.post("/v1/clusters", { name, config });
+  return {
+    url: cp.url,
+    name,
+    owner,
+    api,
+    token: async () => (await api.post<{ token: string }>(`/v1/clusters/${name}/join-tokens`, {})).token,
+    stop: cp.stop,
+  };
+}
+
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 20_000, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v as T;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+export interface AgentProcess {
+  child: ChildProcess;
+  output(): string;
+  exited: Promise<number | null>;
+  /** SIGTERM and wait for the exit code */
+  stop(): Promise<number | null>;
+  kill(): Promise<void>;
+}
+
+/** Runs `enc-agent <args>` as a real process (bin/enc-agent.mjs). */
+export function spawnAgent(args: string[], echo = process.env.ENC_TEST_ECHO === "1"): AgentProcess {
+  const child = spawn(process.execPath, [AGENT_BIN, ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
+  let out = "";
+  const onData = (b: Buffer) => {
+    out += b.toString();
+    if (echo) process.stderr.write(b.toString().replace(/^(?=.)/gm, "[agent] "));
+  };
+  child.stdout!.on("data", onData);
+  child.stderr!.on("data", onData);
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return {
+    child,
+    output: () => out,
+    exited,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+      return exited;
+    },
+    kill: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      await exited;
+    },
+  };
+}
+
+/** `enc-agent <args>` to completion. */
+export async function runAgentOnce(args: string[]): Promise<{ code: number | null; output: string }> {
+  const p = spawnAgent(args);
+  const code = await p.exited;
+  return { code, output: p.output() };
+}
