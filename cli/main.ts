@@ -11,12 +11,14 @@ import { reportError } from "./lib/report.ts";
 import { styleFor } from "./lib/style.ts";
 
 export async function main(argv: string[], io: IO = processIO()): Promise<number> {
-  // Decided before parsing, so that even a usage error is reported as JSON when asked.
-  const json = argv.includes("--json");
+  // Decided before parsing, so that even a usage error is reported as JSON when asked. Words
+  // after `--` belong to the command being run (`enc deploy … -- tool --json`), not to enc.
+  const own = argv.includes("--") ? argv.slice(0, argv.indexOf("--")) : argv;
+  const json = own.includes("--json");
   try {
     const style = styleFor(io.stdout, io.env);
     const words = leadingWords(argv);
-    const wantsHelp = argv.some(isHelp);
+    const wantsHelp = own.some(isHelp);
     if (words.length === 0 || words[0] === "help") {
       if (words.length > 1) return print(io, isGroup(words.slice(1)) ? groupHelp(words[1], COMMANDS, style) : commandHelp(find(words.slice(1)).cmd, style));
       if (words.length === 0 && argv.length > 0 && !isHelp(argv[0])) {

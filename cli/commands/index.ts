@@ -4,14 +4,25 @@ import audit from "./audit.ts";
 import clusterCreate from "./cluster-create.ts";
 import clusterShow from "./cluster-show.ts";
 import clusterUse from "./cluster-use.ts";
+import deploy from "./deploy.ts";
+import health from "./health.ts";
 import ledgerBlocks from "./ledger-blocks.ts";
 import ledgerSeal from "./ledger-seal.ts";
 import ledgerVerify from "./ledger-verify.ts";
+import logs from "./logs.ts";
+import metrics from "./metrics.ts";
+import monitor from "./monitor.ts";
 import nodes from "./nodes.ts";
+import nodesCordon from "./nodes-cordon.ts";
+import nodesDrain from "./nodes-drain.ts";
+import nodesUncordon from "./nodes-uncordon.ts";
+import ps from "./ps.ts";
 import receiptsShow from "./receipts-show.ts";
+import rm from "./rm.ts";
 import roles from "./roles.ts";
 import rolesGrant from "./roles-grant.ts";
 import rolesRevoke from "./roles-revoke.ts";
+import scale from "./scale.ts";
 import tokenCreate from "./token-create.ts";
 import walletNew from "./wallet-new.ts";
 import walletShow from "./wallet-show.ts";
@@ -24,6 +35,17 @@ export const COMMANDS: readonly CommandDef[] = [
   clusterUse,
   tokenCreate,
   nodes,
+  nodesCordon,
+  nodesDrain,
+  nodesUncordon,
+  deploy,
+  ps,
+  scale,
+  logs,
+  rm,
+  metrics,
+  health,
+  monitor,
   roles,
   rolesGrant,
   rolesRevoke,

@@ -36,3 +36,46 @@ export interface RoleBinding {
   granted_by: string;
   granted_at: string;
 }
+
+export type ReplicaStatus = "pending" | "starting" | "running" | "stopping" | "exited" | "failed";
+
+export interface Replica {
+  id: string;
+  replica_type: "primary" | "secondary" | "read_only" | "load_balancer";
+  spec_version: number;
+  node: string | null;
+  status: ReplicaStatus;
+  container: string;
+  endpoint?: string;
+  exit_code?: number;
+  restarts: number;
+  reason?: string;
+  healthy?: boolean;
+}
+
+/** A WorkloadSpec as the server completed it (defaults filled in). */
+export interface WorkloadSpec {
+  name: string;
+  image: string;
+  command?: string[];
+  replicas: number;
+  secondaries: number;
+  read_only_replicas: number;
+  load_balancer_replicas: number;
+  restart: string;
+  [more: string]: unknown;
+}
+
+export interface Workload {
+  workload: { spec: WorkloadSpec; version: number; created_at: string; updated_at: string; created_by: string };
+  replicas: Replica[];
+}
+
+export interface ClusterHealth {
+  status: "ok" | "degraded";
+  nodes: Array<{ address: string; status: string; last_heartbeat: string | null; heartbeat_age_s: number | null }>;
+  replicas: Array<{ id: string; workload: string; replica_type: string; node: string | null; status: ReplicaStatus; healthy: boolean | null; reason?: string }>;
+}
+
+/** ClusterMetrics: gauges by name (total_nodes, running_replicas, cpu_utilization, …). */
+export type ClusterMetrics = Record<string, number>;

@@ -3,7 +3,7 @@
 import type { Context } from "./context.ts";
 
 export type FlagDef =
-  | { type: "string"; description: string; short?: string; placeholder?: string; default?: string }
+  | { type: "string"; description: string; short?: string; placeholder?: string; default?: string; multiple?: true }
   | { type: "boolean"; description: string; short?: string };
 
 export interface ArgDef {
@@ -11,7 +11,9 @@ export interface ArgDef {
   required?: boolean;
 }
 
-export type FlagValues<F> = { [K in keyof F]: F[K] extends { type: "boolean" } ? boolean : string | undefined };
+export type FlagValues<F> = {
+  [K in keyof F]: F[K] extends { type: "boolean" } ? boolean : F[K] extends { multiple: true } ? string[] : string | undefined;
+};
 export type ArgValues<A> = { [K in keyof A]: A[K] extends { required: true } ? string : string | undefined };
 
 export interface CommandDef<F extends Record<string, FlagDef> = Record<string, FlagDef>, A extends Record<string, ArgDef> = Record<string, ArgDef>> {
@@ -22,9 +24,11 @@ export interface CommandDef<F extends Record<string, FlagDef> = Record<string, F
   description?: string;
   args?: A;
   flags?: F;
+  /** Takes the words after `--` verbatim (e.g. a container's command); `rest` in run() holds them. */
+  rest?: { name: string; description: string };
   examples?: string[];
   // Method syntax on purpose: the command table holds commands of different flag types.
-  run(ctx: Context, input: { args: ArgValues<A>; flags: FlagValues<F> }): Promise<number | void>;
+  run(ctx: Context, input: { args: ArgValues<A>; flags: FlagValues<F>; rest: string[] }): Promise<number | void>;
 }
 
 export function defineCommand<const F extends Record<string, FlagDef>, const A extends Record<string, ArgDef>>(

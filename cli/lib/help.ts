@@ -9,16 +9,19 @@ const columns = (rows: Array<[string, string]>, indent = "  ") => {
 };
 
 function flagLabel(name: string, def: FlagDef): string {
-  const long = `--${name}${def.type === "string" ? ` <${def.placeholder ?? "value"}>` : ""}`;
+  const long = `--${name}${def.type === "string" ? ` <${def.placeholder ?? "value"}>${def.multiple ? "…" : ""}` : ""}`;
   return def.short ? `-${def.short}, ${long}` : `    ${long}`;
 }
 
 export function commandHelp(cmd: CommandDef, s: Style): string {
   const args = Object.entries(cmd.args ?? {});
-  const usage = ["enc", cmd.name, ...args.map(([n, a]) => (a.required ? `<${n}>` : `[${n}]`)), "[flags]"].join(" ");
+  const rest = cmd.rest ? [`[-- ${cmd.rest.name}…]`] : [];
+  const usage = ["enc", cmd.name, ...args.map(([n, a]) => (a.required ? `<${n}>` : `[${n}]`)), "[flags]", ...rest].join(" ");
   const parts = [`${s.bold("Usage:")} ${usage}`, "", cmd.summary + "."];
   if (cmd.description) parts.push("", cmd.description);
-  if (args.length) parts.push("", s.bold("Arguments:"), columns(args.map(([n, a]) => [n, a.description])));
+  const argRows = args.map(([n, a]): [string, string] => [n, a.description]);
+  if (cmd.rest) argRows.push([`-- ${cmd.rest.name}…`, cmd.rest.description]);
+  if (argRows.length) parts.push("", s.bold("Arguments:"), columns(argRows));
   const flags = Object.entries({ ...cmd.flags, ...GLOBAL_FLAGS } as Record<string, FlagDef>);
   parts.push("", s.bold("Flags:"), columns(flags.map(([n, f]) => [flagLabel(n, f), f.description])));
   if (cmd.examples?.length) parts.push("", s.bold("Examples:"), cmd.examples.map((e) => `  ${e}`).join("\n"));

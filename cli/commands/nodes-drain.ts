@@ -1,0 +1,3 @@
+import { nodeModeCommand } from "../lib/node-mode.ts";
+
+export default nodeModeCommand("drain");

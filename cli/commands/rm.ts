@@ -1,0 +1,17 @@
+import { CLUSTER_FLAG, defineCommand } from "../lib/command.ts";
+import { seg } from "../lib/context.ts";
+
+export default defineCommand({
+  name: "rm",
+  summary: "Delete a workload; its agents stop its containers (operator)",
+  args: { name: { description: "the workload", required: true } },
+  flags: { ...CLUSTER_FLAG },
+  examples: ["enc rm web"],
+  async run(ctx, { args, flags }) {
+    const cluster = ctx.cluster(flags.cluster);
+    const api = await ctx.client();
+    const { deleted } = await api.delete<{ deleted: string }>(`/v1/clusters/${seg(cluster)}/workloads/${seg(args.name)}`);
+    if (ctx.json) return ctx.emit({ cluster, deleted });
+    ctx.out(`${ctx.style.ok} Deleted workload ${ctx.style.bold(deleted)} from cluster ${cluster}; its agents stop its containers.`);
+  },
+});

@@ -1,0 +1,29 @@
+import type { Replica } from "../lib/api-types.ts";
+import { CLUSTER_FLAG, defineCommand } from "../lib/command.ts";
+import { seg } from "../lib/context.ts";
+import { usageError } from "../lib/errors.ts";
+import { replicaTable, statusCounts } from "../lib/workload-view.ts";
+
+export default defineCommand({
+  name: "scale",
+  summary: "Set a workload's number of primary replicas (operator)",
+  description: "Scaling down removes the newest replicas first, preferring ones not yet running.\nA workload with --autoscale may be rescaled by the autoscaler later.",
+  args: {
+    name: { description: "the workload", required: true },
+    replicas: { description: "primary replicas, 0-1000", required: true },
+  },
+  flags: { ...CLUSTER_FLAG },
+  examples: ["enc scale web 5", "enc scale web 0"],
+  async run(ctx, { args, flags }) {
+    const n = Number(args.replicas);
+    if (!/^\d+$/.test(args.replicas) || n > 1000) {
+      throw usageError("bad_value", `<replicas> must be a whole number 0–1000, got ${JSON.stringify(args.replicas)}`);
+    }
+    const cluster = ctx.cluster(flags.cluster);
+    const api = await ctx.client();
+    const { replicas } = await api.post<{ replicas: Replica[] }>(`/v1/clusters/${seg(cluster)}/workloads/${seg(args.name)}/scale`, { replicas: n });
+    if (ctx.json) return ctx.emit({ cluster, workload: args.name, replicas });
+    ctx.out(`${ctx.style.ok} Scaled ${ctx.style.bold(args.name)} to ${n} primary replica${n === 1 ? "" : "s"}; ${statusCounts(replicas)}.`);
+    if (replicas.length) ctx.out("\n" + replicaTable(replicas, ctx.style));
+  },
+});

@@ -1,0 +1,47 @@
+// `enc nodes cordon|drain|uncordon`: one declaration, three commands (one file each in commands/).
+import { isAddress } from "../../protocol/address.ts";
+import type { ApiClient } from "../../protocol/api-client.ts";
+import type { ClusterNode } from "./api-types.ts";
+import { CLUSTER_FLAG, defineCommand } from "./command.ts";
+import { seg } from "./context.ts";
+import { CLIError, usageError } from "./errors.ts";
+
+const VERBS = {
+  cordon: { summary: "Stop placing new replicas on a node (operator)", done: "Cordoned", after: "running replicas stay; new ones go elsewhere" },
+  drain: { summary: "Cordon a node and move its replicas to other nodes (operator)", done: "Draining", after: "its replicas are being rescheduled elsewhere" },
+  uncordon: { summary: "Return a cordoned or drained node to service (operator)", done: "Uncordoned", after: "it takes new replicas again" },
+} as const;
+
+export function nodeModeCommand(verb: keyof typeof VERBS) {
+  const v = VERBS[verb];
+  return defineCommand({
+    name: `nodes ${verb}`,
+    summary: v.summary,
+    description: "ADDRESS is a node's wallet address, or an unambiguous start of it (as `enc ps` shows: bpi1abc…).",
+    args: { address: { description: "the node, bpi1…", required: true } },
+    flags: { ...CLUSTER_FLAG },
+    examples: [`enc nodes ${verb} bpi1… --cluster demo`],
+    async run(ctx, { args, flags }) {
+      const cluster = ctx.cluster(flags.cluster);
+      const api = await ctx.client();
+      const address = await resolveNode(api, cluster, args.address);
+      const { node } = await api.post<{ node: ClusterNode }>(`/v1/clusters/${seg(cluster)}/nodes/${seg(address)}/${verb}`);
+      if (ctx.json) return ctx.emit({ cluster, node });
+      ctx.out(`${ctx.style.ok} ${v.done} node ${node.address} (now ${node.status}): ${v.after}.`);
+    },
+  });
+}
+
+/** A full address as given; otherwise the one node whose address starts (and ends) as written. */
+async function resolveNode(api: ApiClient, cluster: string, given: string): Promise<string> {
+  if (isAddress(given)) return given;
+  const [head, tail = ""] = (given as string).split("…");
+  if (!head.startsWith("bpi1") || head.length < 8) {
+    throw usageError("bad_address", `${JSON.stringify(given)} is not a node address (bpi1…, 62 characters, or its first 8 or more)`);
+  }
+  const { nodes } = await api.get<{ nodes: ClusterNode[] }>(`/v1/clusters/${seg(cluster)}/nodes`);
+  const hits = nodes.filter((n) => n.address.startsWith(head) && n.address.endsWith(tail));
+  if (hits.length === 1) return hits[0].address;
+  if (hits.length === 0) throw new CLIError("no_node", `no node of cluster ${cluster} matches ${given}`, 1, "List them with `enc nodes`.");
+  throw new CLIError("ambiguous_node", `${given} matches ${hits.length} nodes: ${hits.map((n) => n.address).join(", ")}`, 1, "Give more of the address.");
+}
