@@ -7,7 +7,7 @@ import { fail } from "../lib/problem.ts";
 import { publicRoute, signedRoute } from "../lib/route.ts";
 import { validationHook } from "../lib/validation.ts";
 import { json } from "../schemas/common.ts";
-import { ISOLATE_ID, resolverAdmins, resolverCache } from "./resolver-config.ts";
+import { isolateId, resolverAdmins, resolverCache } from "./resolver-config.ts";
 
 export const resolverCacheRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
@@ -34,7 +34,7 @@ resolverCacheRoutes.openapi(
   (c) => {
     const s = resolverCache(c.env).stats();
     c.header("cache-control", "no-store");
-    return c.json({ isolate: ISOLATE_ID, ...s, hit_ratio: s.hits + s.misses === 0 ? 0 : s.hits / (s.hits + s.misses) }, 200);
+    return c.json({ isolate: isolateId(), ...s, hit_ratio: s.hits + s.misses === 0 ? 0 : s.hits / (s.hits + s.misses) }, 200);
   },
 );
 
@@ -50,6 +50,6 @@ resolverCacheRoutes.openapi(
     const cache = resolverCache(c.env);
     const cleared = cache.size;
     cache.clear();
-    return c.json({ isolate: ISOLATE_ID, cleared }, 200);
+    return c.json({ isolate: isolateId(), cleared }, 200);
   },
 );

@@ -18,8 +18,15 @@ export type CacheValue =
   /** a remembered notFound */
   | { kind: "missing"; detail: string; field: string };
 
-/** Identifies the isolate in cache stats: every isolate has its own cache. */
-export const ISOLATE_ID = toHex(randomBytes(6));
+/**
+ * Identifies the isolate in cache stats: every isolate has its own cache. Made on first use:
+ * workerd forbids random number generation at global scope.
+ */
+export function isolateId(): string {
+  isolateId_ ??= toHex(randomBytes(6));
+  return isolateId_;
+}
+let isolateId_: string | undefined;
 
 let cache: LruCache<CacheValue> | undefined;
 
