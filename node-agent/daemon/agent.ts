@@ -21,6 +21,7 @@ import { ReceiptChains } from "./receipt-chains.ts";
 import { ReceiptJournal } from "./receipt-journal.ts";
 import { ReceiptSender } from "./receipt-sender.ts";
 import { Records } from "./records.ts";
+import { ReplayOrders } from "./replay-orders.ts";
 import { ReplicaRunner } from "./replica-runner.ts";
 import { DEFAULT_BACKOFF } from "./restart-policy.ts";
 import { sleep, Wakeup } from "./wakeup.ts";
@@ -52,6 +53,7 @@ export class Agent {
   sender!: ReceiptSender;
   ctx!: AgentContext;
   poller!: DesiredPoller;
+  replays!: ReplayOrders;
   readonly runners = new Map<string, ReplicaRunner>();
   private readonly retiring = new Set<string>();
   private invalid: { id: string; reason: string }[] = [];
@@ -90,7 +92,8 @@ export class Agent {
       this.journal.append(r);
       this.sender.notify();
     });
-    const recovered = chains.recover(this.journal.unackedReceipts());
+    // Every retained segment, acknowledged or not: a head lost with the page cache is found again.
+    const recovered = chains.recover([...this.journal.read({ seg: 0, offset: 0 })].map((x) => x.receipt));
     if (recovered) this.log.warn("receipt chain heads recovered from the spool", { receipts: recovered });
     const records = new Records(this.dir);
     const shipper = new LogShipper(this.dir.logs, cp, this.log);
@@ -109,6 +112,7 @@ export class Agent {
       newContainerId: (replica) => `${replica}.${nextCounter(this.dir)}`,
       changed: () => this.heartbeatKick.wake(),
     };
+    this.replays = new ReplayOrders(this.dir, this.log, () => this.heartbeatKick.wake(), o.runcBinary);
     const signal = this.loopStop.signal;
     const saved = records.replicas();
     for (const rec of saved) this.addRunner(new ReplicaRunner(this.ctx, { id: rec.id, workload: rec.workload, replica_type: rec.replica_type, spec: rec.spec }, rec));
@@ -119,6 +123,7 @@ export class Agent {
     this.poller = new DesiredPoller(cp, { cluster: this.config.cluster, node: this.signer.address, controlPlane: this.config.control_plane }, path.join(this.dir.root, "state", "desired.json"), (ds) => this.reconcile(ds), this.log, o.pollWaitS ?? 25);
     const deps = {
       cp, log: this.log, runners: () => [...this.runners.values()], invalid: () => this.invalid, desiredVersion: () => this.poller.version,
+      replays: () => this.replays.reports(),
       onNewerVersion: () => this.poller.kick(),
       onRecovered: () => this.sender.notify(),
       advertisedHost: this.ctx.advertisedHost, intervalMs: (o.heartbeatS ?? 5) * 1000,
@@ -135,6 +140,7 @@ export class Agent {
   reconcile(ds: DesiredState): void {
     this.invalid = ds.invalid;
     for (const bad of ds.invalid) this.log.error("desired replica cannot be run", bad);
+    this.replays.update(ds.replays);
     const want = new Map(ds.replicas.map((r) => [r.id, r]));
     for (const [id, runner] of this.runners) {
       if (want.has(id) || this.retiring.has(id)) continue;
@@ -158,7 +164,7 @@ export class Agent {
     if (this.loopStop.signal.aborted) return;
     this.loopStop.abort();
     if (this.ctx) {
-      await within(Promise.all([...this.loops, ...[...this.runners.values()].map((r) => r.finished)]), 15_000);
+      await within(Promise.all([...this.loops, ...[...this.runners.values()].map((r) => r.finished), this.replays.idle()]), 15_000);
       const sent = await within(this.sender.sendAll(), flushMs);
       await within(this.ctx.shipper.shipOnce().catch(() => 0), Math.min(flushMs, 3000));
       if (!sent || this.journal.pending) this.log.warn("receipts left in the spool; they are sent at the next start", { pending: this.journal.pending });

@@ -20,6 +20,8 @@ export interface HeartbeatReport {
 export interface HeartbeatBody {
   usage: { cpu_millis: number; memory_mb: number; storage_gb: number; connections: number };
   containers: HeartbeatReport[];
+  /** verdicts of replays the desired state ordered */
+  replays?: { id: string; verdict: "match" | "mismatch" | "error"; replay_receipt?: string; detail?: string }[];
   desired_version?: number;
 }
 

@@ -52,6 +52,14 @@ export const DesiredReplica = z.looseObject({
 });
 export type DesiredReplica = z.infer<typeof DesiredReplica>;
 
+/** A replay the control plane orders: rerun the container behind `receipt`, report the verdict. */
+export const ReplayOrder = z.looseObject({
+  id: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/),
+  receipt: z.string().regex(/^blake3:[0-9a-f]{64}$/),
+  app: z.string().optional(),
+});
+export type ReplayOrder = z.infer<typeof ReplayOrder>;
+
 const DesiredStateSchema = z.looseObject({
   v: z.literal(1),
   cluster: z.string(),
@@ -59,6 +67,7 @@ const DesiredStateSchema = z.looseObject({
   version: z.number().int().min(0),
   issued_at: z.string(),
   replicas: z.array(z.unknown()),
+  replays: z.array(ReplayOrder).default([]),
   hash: z.string(),
   sig: z.string(),
 });
@@ -68,6 +77,7 @@ export interface DesiredState {
   issued_at: string;
   hash: string;
   replicas: DesiredReplica[];
+  replays: ReplayOrder[];
   /** replicas whose spec this agent cannot run, with why (reported as failed) */
   invalid: { id: string; reason: string }[];
 }
@@ -100,5 +110,5 @@ export async function verifyDesiredState(raw: unknown, ctx: VerifyContext): Prom
     if (p.success) replicas.push(p.data);
     else invalid.push({ id: String((r as { id?: unknown })?.id ?? "?"), reason: p.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") });
   }
-  return { version: ds.version, issued_at: ds.issued_at, hash: ds.hash, replicas, invalid };
+  return { version: ds.version, issued_at: ds.issued_at, hash: ds.hash, replicas, replays: ds.replays, invalid };
 }

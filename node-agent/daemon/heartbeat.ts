@@ -13,6 +13,7 @@ export interface HeartbeatDeps {
   /** replicas in the desired state this agent cannot run */
   invalid: () => { id: string; reason: string }[];
   desiredVersion: () => number;
+  replays: () => NonNullable<HeartbeatBody["replays"]>;
   onNewerVersion: () => void;
   onRecovered: () => void;
   advertisedHost: string;
@@ -33,6 +34,8 @@ export async function buildHeartbeat(d: HeartbeatDeps): Promise<HeartbeatBody> {
   const containers = runners.map((r) => r.report(d.advertisedHost));
   for (const bad of d.invalid()) containers.push({ replica: bad.id, status: "failed", restarts: 0, reason: `cannot run: ${bad.reason}`.slice(0, 1000) });
   const body: HeartbeatBody = { usage, containers };
+  const replays = d.replays();
+  if (replays.length) body.replays = replays;
   if (d.desiredVersion() >= 0) body.desired_version = d.desiredVersion();
   return body;
 }

@@ -5,6 +5,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ApiClient } from "../../protocol/api-client.ts";
 import { generateSeed, signerFromSeed, type Signer } from "../../protocol/ed25519.ts";
+import { verifyAppLedger, type VerifyReport } from "../../protocol/ledger-verify.ts";
+import type { StepReceipt } from "../../protocol/schemas.ts";
+import { apiLedgerSource } from "../../cli/lib/ledger-source.ts";
 import { testControlPlane } from "../harness/control-plane.ts";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -90,4 +93,38 @@ export async function runAgentOnce(args: string[]): Promise<{ code: number | nul
   const p = spawnAgent(args);
   const code = await p.exited;
   return { code, output: p.output() };
+}
+
+/** Seals everything pending for `app`, then returns every sealed receipt and the verifier's report. */
+export async function sealAndVerify(c: TestCluster, app: string): Promise<{ receipts: StepReceipt[]; report: VerifyReport }> {
+  while ((await c.api.post(`/v1/clusters/${c.name}/apps/${app}/seal`)) !== null) {
+    // one block per call: seal until the notary answers 204 (nothing pending)
+  }
+  const src = apiLedgerSource(c.api, c.name, app);
+  const receipts: StepReceipt[] = [];
+  for (const b of await src.blocks(1, 1000)) receipts.push(...(await src.blockReceipts(b.height)));
+  const { notary } = await c.api.get<{ notary: string }>("/v1/keys");
+  return { receipts, report: await verifyAppLedger(src, notary) };
+}
+
+export const notaryStats = (c: TestCluster, app: string) =>
+  c.api.get<{ pending_receipts: number; current_height: number }>(`/v1/clusters/${c.name}/apps/${app}/notary`);
+
+/** Receipts grouped per container, each group in chain order (checked: genesis first, no fork, no gap). */
+export function chains(receipts: StepReceipt[]): Map<string, StepReceipt[]> {
+  const byContainer = new Map<string, StepReceipt[]>();
+  for (const r of receipts) byContainer.set(r.container, [...(byContainer.get(r.container) ?? []), r]);
+  const out = new Map<string, StepReceipt[]>();
+  for (const [container, rs] of byContainer) {
+    const next = new Map<string, StepReceipt>();
+    for (const r of rs) {
+      if (next.has(r.prev_hash)) throw new Error(`fork in ${container} after ${r.prev_hash}`);
+      next.set(r.prev_hash, r);
+    }
+    const ordered: StepReceipt[] = [];
+    for (let r = next.get("blake3:genesis"); r; r = next.get(r.hash)) ordered.push(r);
+    if (ordered.length !== rs.length) throw new Error(`chain of ${container} is broken: ${ordered.length} of ${rs.length} receipts linked from genesis`);
+    out.set(container, ordered);
+  }
+  return out;
 }
