@@ -1,0 +1,13 @@
+import { defineCommand } from "../lib/command.ts";
+
+export default defineCommand({
+  name: "cache clear",
+  summary: "Empty the resolver cache of the isolate that answers (resolver admin)",
+  description: "Resolver admins are the RESOLVER_ADMINS addresses, else the control-plane key. Other isolates expire their entries by TTL.",
+  async run(ctx) {
+    const api = await ctx.client();
+    const r = await api.post<{ isolate: string; cleared: number }>("/v1/resolve/cache/clear", {});
+    if (ctx.json) return ctx.emit(r);
+    ctx.out(`${ctx.style.ok} Cleared ${r.cleared} entr${r.cleared === 1 ? "y" : "ies"} from isolate ${r.isolate}.`);
+  },
+});
