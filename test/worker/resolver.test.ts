@@ -191,3 +191,31 @@ describe("GET /v1/resolve: rootzk://", () => {
     await expect(anon.get(resolvePath(`httpcg://${uniqHost()}/`))).rejects.toMatchObject({ status: 404 });
   });
 });
+
+describe("OpenAPI document", () => {
+  it("lists every resolver and registry route", async () => {
+    const doc = (await get("/v1/openapi.json")).body as { paths: Record<string, Record<string, unknown>> };
+    const routes = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`));
+    for (const r of [
+      "GET /v1/resolve",
+      "POST /v1/resolve",
+      "POST /v1/resolve/rootzk/challenge",
+      "POST /v1/resolve/rootzk/verify",
+      "POST /v1/resolve/qlock/verify",
+      "GET /v1/resolve/cache/stats",
+      "POST /v1/resolve/cache/clear",
+      "PUT /v1/registry/httpcg/{host}",
+      "GET /v1/registry/httpcg/{host}",
+      "DELETE /v1/registry/httpcg/{host}",
+      "GET /v1/registry/httpcg/{host}/versions",
+      "GET /v1/registry/httpcg/{host}/audit",
+      "PUT /v1/dids/{did}",
+      "GET /v1/dids/{did}",
+      "DELETE /v1/dids/{did}",
+      "GET /v1/dids/{did}/versions",
+      "GET /v1/dids/{did}/audit",
+      "GET /1.0/identifiers/{identifier}",
+    ])
+      expect(routes).toContain(r);
+  });
+});
