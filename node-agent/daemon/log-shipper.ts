@@ -25,6 +25,15 @@ interface Source {
   shipped: Record<Stream, number>;
   /** final sizes, once the container has exited */
   final: Record<Stream, number> | null;
+  /** chunks of the batch in flight: [stream, from, to] */
+  sending?: [Stream, number, number][];
+}
+
+interface Chunk {
+  s: Source;
+  stream: Stream;
+  from: number;
+  to: number;
 }
 
 interface ShipperState {
@@ -94,50 +103,72 @@ export class LogShipper {
     }
   }
 
-  /** Sends what is new in every followed file; throws (keeping offsets) if the control plane refuses. */
+  /**
+   * Sends what is new in every followed file. The control plane keys chunks by offset and keeps
+   * the first copy, so a resent chunk must have exactly the boundaries of the first attempt: the
+   * chunks of a batch are saved before sending ("sending") and resent as they were after a failed
+   * attempt or a crash, never re-cut from a file that has grown meanwhile.
+   */
   async shipOnce(): Promise<number> {
     let total = 0;
     for (;;) {
+      const planned = this.plan();
+      if (planned.length === 0) break;
       const entries: LogEntry[] = [];
-      const moves: { s: Source; stream: Stream; to: number }[] = [];
-      let bytes = 0;
-      for (const s of this.state.sources) {
-        for (const stream of STREAMS) {
-          const file = path.join(s.dir, stream);
-          const end = s.final ? s.final[stream] : size(file);
-          if (!fs.existsSync(file)) {
-            if (s.final) moves.push({ s, stream, to: end }); // purged before it could be shipped: nothing left to send
-            continue;
-          }
-          let at = moves.findLast((m) => m.s === s && m.stream === stream)?.to ?? s.shipped[stream];
-          while (at < end && bytes < BATCH_BYTES && entries.length < BATCH_ENTRIES) {
-            const len = Math.min(CHUNK, end - at);
-            const buf = Buffer.alloc(len);
-            const fd = fs.openSync(file, "r");
-            const got = (() => {
-              try {
-                return fs.readSync(fd, buf, 0, len, at);
-              } finally {
-                fs.closeSync(fd);
-              }
-            })();
-            if (got <= 0) break;
-            entries.push({ replica: s.replica, stream, offset: s.base[stream] + at, data: toBase64(buf.subarray(0, got)) });
-            at += got;
-            bytes += got;
-            moves.push({ s, stream, to: at });
-          }
+      for (const c of planned) {
+        const data = this.read(c.s, c.stream, c.from, c.to);
+        if (data) entries.push({ replica: c.s.replica, stream: c.stream, offset: c.s.base[c.stream] + c.from, data: toBase64(data) });
+      }
+      if (entries.length) await this.cp.logs(entries);
+      for (const c of planned) c.s.shipped[c.stream] = Math.max(c.s.shipped[c.stream], c.to);
+      for (const src of this.state.sources) delete src.sending;
+      total += entries.length;
+      this.save();
+      if (planned.length < BATCH_ENTRIES && planned.reduce((n, c) => n + c.to - c.from, 0) < BATCH_BYTES) break;
+    }
+    const before = this.state.sources.length;
+    this.state.sources = this.state.sources.filter((x) => !(x.final && STREAMS.every((st) => x.shipped[st] >= x.final![st])));
+    if (before !== this.state.sources.length) this.save();
+    return total;
+  }
+
+  /** The next batch: the one already promised (sending), else fresh chunks, saved before use. */
+  private plan(): Chunk[] {
+    const promised = this.state.sources.flatMap((s) => (s.sending ?? []).map(([stream, from, to]) => ({ s, stream, from, to })));
+    if (promised.length) return promised;
+    const out: Chunk[] = [];
+    let bytes = 0;
+    for (const s of this.state.sources) {
+      for (const stream of STREAMS) {
+        const file = path.join(s.dir, stream);
+        const end = s.final ? s.final[stream] : size(file);
+        for (let at = s.shipped[stream]; at < end && bytes < BATCH_BYTES && out.length < BATCH_ENTRIES; ) {
+          const to = Math.min(end, at + CHUNK);
+          out.push({ s, stream, from: at, to });
+          bytes += to - at;
+          at = to;
         }
       }
-      if (entries.length) {
-        await this.cp.logs(entries);
-        for (const m of moves) m.s.shipped[m.stream] = Math.max(m.s.shipped[m.stream], m.to);
-        total += entries.length;
-      }
-      const before = this.state.sources.length;
-      this.state.sources = this.state.sources.filter((s) => !(s.final && STREAMS.every((st) => s.shipped[st] >= s.final![st])));
-      if (entries.length || before !== this.state.sources.length) this.save();
-      if (bytes < BATCH_BYTES && entries.length < BATCH_ENTRIES) return total;
+    }
+    for (const c of out) (c.s.sending ??= []).push([c.stream, c.from, c.to]);
+    if (out.length) this.save();
+    return out;
+  }
+
+  private read(s: Source, stream: Stream, from: number, to: number): Buffer | null {
+    const file = path.join(s.dir, stream);
+    let fd: number;
+    try {
+      fd = fs.openSync(file, "r");
+    } catch {
+      return null; // purged before it could be shipped: nothing left to send
+    }
+    try {
+      const buf = Buffer.alloc(to - from);
+      const got = fs.readSync(fd, buf, 0, buf.length, from);
+      return got > 0 ? buf.subarray(0, got) : null;
+    } finally {
+      fs.closeSync(fd);
     }
   }
 }

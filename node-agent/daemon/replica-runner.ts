@@ -10,6 +10,7 @@ import type { AgentContext } from "./agent-context.ts";
 import { wantsHostPorts } from "./cage-workload.ts";
 import { launchContainer } from "./container-launch.ts";
 import { recordExit, stopGracefully } from "./container-exit.ts";
+import { whenExited } from "./exit-watch.ts";
 import type { DesiredReplica } from "./desired-state.ts";
 import { HealthChecker } from "./health-check.ts";
 import { newReplicaRecord, type ReplicaRecord } from "./records.ts";
@@ -130,10 +131,13 @@ export class ReplicaRunner {
 
   /** Waits for the exit, sending a usage receipt every usage period; returns early when woken. */
   private async watch(c: Container, signal: AbortSignal): Promise<void> {
-    const exit = c.wait().then((info) => ({ info }));
     const due = this.lastUsageMs + this.ctx.usageMs - Date.now();
-    const giveUp = new AbortController(); // an exit must not leave a stale waiter that eats the next wake-up
-    const woke = this.wakeup.wait(due, AbortSignal.any([signal, giveUp.signal])).then(() => null);
+    // Whichever comes first ends the other: no stale waiter may eat the next wake-up, and no exit
+    // watch may outlive the agent.
+    const giveUp = new AbortController();
+    const both = AbortSignal.any([signal, giveUp.signal]);
+    const exit = whenExited(c, both).then((info) => info && { info });
+    const woke = this.wakeup.wait(due, both).then(() => null);
     const r = await Promise.race([exit, woke]);
     giveUp.abort();
     if (r) return this.finish(c, await recordExit(this.ctx, this.rec, c, r.info, this.sample.memoryBytes));
