@@ -53,3 +53,14 @@ export async function post(path: string, payload: unknown, headers: Record<strin
 }
 
 export const resolvePath = (name: string, extra = "") => `/v1/resolve?name=${encodeURIComponent(name)}${extra}`;
+
+/** A fresh rootzk challenge from the real route. */
+export const challenge = async (body: object = {}) => (await post("/v1/resolve/rootzk/challenge", body)).body.challenge as string;
+
+/** A registered did:bpi DID whose only key (#key-1) is a fresh wallet's. */
+export async function bpiProver(): Promise<{ w: KeyedWallet; did: string; kid: string }> {
+  const w = await keyedWallet();
+  const did = uniqDid();
+  await w.api.put(`/v1/dids/${did}`, didDocument(did, [w.signer]));
+  return { w, did, kid: `${did}#key-1` };
+}
