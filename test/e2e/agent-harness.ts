@@ -1,9 +1,11 @@
 // Shared by the agent daemon and end-to-end tests: a real control plane with a cluster owned by
 // a fresh wallet, join tokens, enc-agent processes with captured output, and polling helpers.
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ApiClient } from "../../protocol/api-client.ts";
+import { toHex } from "../../protocol/bytes.ts";
 import { generateSeed, signerFromSeed, type Signer } from "../../protocol/ed25519.ts";
 import { verifyAppLedger, type VerifyReport } from "../../protocol/ledger-verify.ts";
 import type { StepReceipt } from "../../protocol/schemas.ts";
@@ -17,6 +19,8 @@ export interface TestCluster {
   url: string;
   name: string;
   owner: Signer;
+  /** hex seed of the owner's key, for a wallet file the enc CLI can use */
+  ownerSeed: string;
   api: ApiClient;
   token(): Promise<string>;
   stop(): Promise<void>;
@@ -25,13 +29,15 @@ export interface TestCluster {
 /** A fresh Worker (wrangler dev) and a cluster owned by a fresh wallet. */
 export async function startCluster(name = "c1", config: Record<string, unknown> = {}): Promise<TestCluster> {
   const cp = await testControlPlane();
-  const owner = await signerFromSeed(generateSeed());
+  const seed = generateSeed();
+  const owner = await signerFromSeed(seed);
   const api = new ApiClient({ url: cp.url, signer: owner });
   await api.post("/v1/clusters", { name, config });
   return {
     url: cp.url,
     name,
     owner,
+    ownerSeed: toHex(seed),
     api,
     token: async () => (await api.post<{ token: string }>(`/v1/clusters/${name}/join-tokens`, {})).token,
     stop: cp.stop,
@@ -86,6 +92,21 @@ export function spawnAgent(args: string[], echo = process.env.ENC_TEST_ECHO === 
       await exited;
     },
   };
+}
+
+/** Runs the `enc` CLI as the cluster owner; resolves with its exit code and output. */
+export function encCli(c: TestCluster, home: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const wallet = path.join(home, "wallet.json");
+  if (!fs.existsSync(wallet)) {
+    fs.mkdirSync(home, { recursive: true });
+    fs.writeFileSync(wallet, JSON.stringify({ version: 1, address: c.owner.address, seed: c.ownerSeed, created: new Date().toISOString() }), { mode: 0o600 });
+  }
+  return new Promise((resolve) => {
+    const env = { PATH: process.env.PATH ?? "", HOME: home, ENC_WALLET: wallet, ENC_URL: c.url, ENC_CLUSTER: c.name, NO_COLOR: "1" };
+    execFile(process.execPath, [path.join(ROOT, "bin/enc.mjs"), ...args], { cwd: ROOT, env, timeout: 30_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === "number" ? err.code : -1) : 0, stdout: String(stdout), stderr: String(stderr) });
+    });
+  });
 }
 
 /** `enc-agent <args>` to completion. */
