@@ -119,6 +119,12 @@ describe("did:bpi registry", () => {
     await expect(w.api.put(path(did), didDocument(did, [w.signer]))).rejects.toMatchObject({ status: 400, problem: { field: "did" } });
   });
 
+  it("refuses a lone surrogate (not I-JSON, so not hashable) with 422 naming the field", async () => {
+    const w = await keyedWallet();
+    const did = uniqDid();
+    await expect(w.api.put(path(did), { ...didDocument(did, [w.signer]), alsoKnownAs: ["ok", "bad\ud800"] })).rejects.toMatchObject({ status: 422, problem: { field: "alsoKnownAs[1]" } });
+  });
+
   it("refuses a document over 64 KiB with 413", async () => {
     const w = await keyedWallet();
     const did = uniqDid();

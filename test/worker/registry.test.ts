@@ -95,6 +95,7 @@ describe("httpcg shadow registry", () => {
     [{ https_endpoint: "https://a.example.com", ttl_s: 1.5 }, "ttl_s"],
     [{ https_endpoint: "https://a.example.com", extra: 1 }, "extra"],
     [{ gateway: { cluster: "C!", workload: "w" } }, "gateway.cluster"],
+    [{ https_endpoint: "https://a.example.com/\ud83d" }, "https_endpoint"],
   ])("refuses the record %j with 422 naming %s, and stores nothing", async (record, field) => {
     const owner = await keyedWallet();
     const host = uniqHost();

@@ -14,7 +14,7 @@ import { DidDocumentSchema, type DidDocument } from "../resolver/index.ts";
 import { resolverCache } from "./resolver-config.ts";
 import { didTag } from "./resolver-did.ts";
 import { didAt, didHistory } from "./registry-queries.ts";
-import { DidParam, DidView } from "./registry-schemas.ts";
+import { DidParam, DidView, requireIJson } from "./registry-schemas.ts";
 import type { Result } from "../../durable-objects/shared/result.ts";
 import { didView } from "../../durable-objects/registry/did-records.ts";
 
@@ -43,6 +43,7 @@ dids.openapi(
     const { did } = c.req.valid("param");
     const doc = c.req.valid("json");
     if (doc.id !== did) fail(422, `id must be ${did}, the DID in the path`, { field: "id" });
+    requireIJson(doc);
     if (JSON.stringify(doc).length > MAX_DOCUMENT_BYTES) fail(413, `a DID document is at most ${MAX_DOCUMENT_BYTES} bytes`, { field: "body" });
     const r = await unwrap(stub(c.env, did).putDid(c.get("actor"), did, doc as DidDocument));
     resolverCache(c.env).invalidateTag(didTag(did));

@@ -2,6 +2,8 @@
 // registry (PUT /v1/dids/{did}). Names are checked by the resolver's own grammar (names.ts,
 // did.ts), so what can be registered is exactly what can be resolved.
 import { z } from "@hono/zod-openapi";
+import { canonicalize, JcsError } from "../../protocol/jcs.ts";
+import { fail } from "../lib/problem.ts";
 import { isBpiName, parseDid, parseHttpcgName, parseServiceEndpoint } from "../resolver/index.ts";
 import { Address, AppName, ClusterName } from "../schemas/common.ts";
 
@@ -13,6 +15,20 @@ const messageOf = (f: () => unknown): string | null => {
     return (e as Error & { detail?: string }).detail ?? (e as Error).message;
   }
 };
+
+/**
+ * Registry bodies are hashed (JCS) into audit entries, so what JCS cannot carry (a lone UTF-16
+ * surrogate, which JSON.parse lets through) is refused up front: 422 naming the field.
+ */
+export function requireIJson(body: unknown): void {
+  try {
+    canonicalize(body);
+  } catch (e) {
+    if (!(e instanceof JcsError)) throw e;
+    const field = /at \$\.?(.*)$/.exec(e.message)?.[1] || "body";
+    fail(422, `${field}: strings must be valid Unicode (I-JSON, RFC 7493)`, { field });
+  }
+}
 
 /** A bare host as httpcg names use it: DNS labels, lower case, no port, no path. */
 export const HostName = z

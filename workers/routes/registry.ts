@@ -11,7 +11,7 @@ import { json } from "../schemas/common.ts";
 import { resolverCache } from "./resolver-config.ts";
 import { hostTag } from "./resolver-service.ts";
 import { currentHost, hostVersions } from "./registry-queries.ts";
-import { HostParam, HostRecordBody, HostRecordSchema, HostView, type HostRecord } from "./registry-schemas.ts";
+import { HostParam, HostRecordBody, HostRecordSchema, HostView, requireIJson, type HostRecord } from "./registry-schemas.ts";
 
 export const registry = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
@@ -36,6 +36,7 @@ registry.openapi(
   async (c) => {
     const { host } = c.req.valid("param");
     const body = c.req.valid("json");
+    requireIJson(body);
     const actor = c.get("actor");
     // Pointing a name at a cluster's gateway is a change to how that cluster is reached: operators only.
     if (body.gateway) await unwrap(clusterStub(c.env, body.gateway.cluster).authorize(actor, "operator"));
