@@ -3,6 +3,7 @@ import { fromHex, toHex } from "../../protocol/bytes.ts";
 import { didKeyFromPublicKey } from "../../workers/resolver/did-key.ts";
 import { prove, type ZkProof } from "../../workers/resolver/zk-schnorr.ts";
 import { TEST_KEYS } from "../fixtures/keys.ts";
+import { BASE, workerFetch } from "./helpers.ts";
 import { bpiProver, challenge, keyedWallet, post, uniqDid } from "./resolver-helpers.ts";
 
 const verify = (proof: unknown) => post("/v1/resolve/rootzk/verify", { proof });
@@ -17,6 +18,11 @@ describe("rootzk zero-knowledge proofs through the routes", () => {
     expect(r.body).toMatchObject({ challenge: expect.stringMatching(/^[0-9a-f]{64}$/), window_s: 300, domain: "enc/rootzk-zk/v1" });
     expect(Date.parse(r.body.expires_at) - Date.now()).toBeGreaterThan(100_000);
     expect((await post("/v1/resolve/rootzk/challenge", { ttl_s: 0 })).body).toMatchObject({ status: 422, field: "ttl_s" });
+    // No body at all (curl -X POST): the defaults apply.
+    const bare = await workerFetch(new Request(`${BASE}/v1/resolve/rootzk/challenge`, { method: "POST" }));
+    expect(bare.status).toBe(201);
+    const notJson = await workerFetch(new Request(`${BASE}/v1/resolve/rootzk/challenge`, { method: "POST", headers: { "content-type": "application/json" }, body: "{" }));
+    expect(notJson.status).toBe(400);
     expect((await post("/v1/resolve/rootzk/challenge", { did: "nope" })).body).toMatchObject({ status: 422, field: "did" });
   });
 
