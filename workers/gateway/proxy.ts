@@ -51,15 +51,17 @@ export async function proxy(c: Context<AppEnv>, cluster: string, workload: strin
   let last = "";
   for (const t of order(`${cluster}/${workload}`, route.algorithm, route.targets, client)) {
     const now = Date.now();
-    if (!breakers.acquire(t.replica, now)) continue;
+    // Keyed by upstream, not replica: a replica that moved to another node starts afresh.
+    const key = `${t.replica}@${t.endpoint}`;
+    if (!breakers.acquire(key, now)) continue;
     const res = await attempt(t, `${rest}${query}`, c.req.method, headers, body);
     if (res instanceof Response && ![502, 503, 504].includes(res.status)) {
-      breakers.success(t.replica, Date.now());
+      breakers.success(key, Date.now());
       const out = new Response(res.body, res);
       out.headers.set("x-enc-replica", t.replica);
       return out;
     }
-    breakers.failure(t.replica, Date.now());
+    breakers.failure(key, Date.now());
     last = res instanceof Response ? `replica ${t.replica} answered ${res.status}` : `replica ${t.replica}: ${res}`;
   }
   fail(502, last ? `no replica could serve the request (${last})` : "every replica's circuit breaker is open; retry shortly");
