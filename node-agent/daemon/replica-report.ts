@@ -46,3 +46,15 @@ export function replicaReport(rec: ReplicaRecord, sample: Sample, healthy: boole
   if (rec.phase === "running" && healthy !== undefined) r.healthy = healthy;
   return r;
 }
+
+/** Folds a `runc events --stats` reading into the sample: CPU share since the last reading. */
+export function updateSample(sample: Sample, stats: { cpuNs: number; memoryBytes: number }, cpuMillisRequested: number, now: number): void {
+  const prev = sample.cpuAt;
+  if (prev && now > prev.ms && stats.cpuNs >= prev.ns) {
+    const cores = (stats.cpuNs - prev.ns) / 1e6 / (now - prev.ms);
+    sample.cpuPercent = Math.round((cores / (cpuMillisRequested / 1000)) * 1000) / 10;
+    sample.cpuMillis = Math.round(cores * 1000);
+  }
+  sample.cpuAt = { ms: now, ns: stats.cpuNs };
+  sample.memoryBytes = stats.memoryBytes;
+}

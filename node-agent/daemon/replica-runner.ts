@@ -2,9 +2,7 @@
 // watch (usage receipts, exit), apply the restart policy with back-off, stop on removal or a
 // spec change. Everything decided is saved in the replica record first, so an agent that dies
 // at any point picks up where it was (see resume()).
-import fs from "node:fs";
-import { Container } from "../cage/container.ts";
-import { containerPaths } from "../cage/paths.ts";
+import type { Container } from "../cage/container.ts";
 import { hashCanonical } from "../../protocol/hash.ts";
 import type { AgentContext } from "./agent-context.ts";
 import { wantsHostPorts } from "./cage-workload.ts";
@@ -14,8 +12,9 @@ import { whenExited } from "./exit-watch.ts";
 import type { DesiredReplica } from "./desired-state.ts";
 import { HealthChecker } from "./health-check.ts";
 import { newReplicaRecord, type ReplicaRecord } from "./records.ts";
-import { replicaReport, type Sample } from "./replica-report.ts";
-import { backoffDelay, nextCrashCount, shouldRestart, succeeded, type Outcome } from "./restart-policy.ts";
+import { replicaReport, updateSample, type Sample } from "./replica-report.ts";
+import { resumeContainer } from "./replica-resume.ts";
+import { applyOutcome, type Outcome } from "./restart-policy.ts";
 import { resourceDelta } from "./usage-meter.ts";
 import { Wakeup } from "./wakeup.ts";
 import { purgeOldContainers } from "./container-gc.ts";
@@ -91,8 +90,10 @@ export class ReplicaRunner {
   }
 
   private applySpec(d: DesiredReplica): void {
-    const fresh = newReplicaRecord(d, specHash(d));
-    this.rec = { ...fresh, container: this.rec.container, history: this.rec.history, handled: this.rec.handled, ports: this.rec.ports };
+    // A new spec starts counting restarts afresh; the old spec's containers become history.
+    const old = this.rec;
+    const history = old.container && !old.history.includes(old.container) ? [...old.history, old.container] : old.history;
+    this.rec = { ...newReplicaRecord(d, specHash(d)), history, ports: old.ports };
     if (!wantsHostPorts(d.spec)) this.rec.ports = [];
     this.save();
   }
@@ -104,7 +105,7 @@ export class ReplicaRunner {
       this.rec.ports = spec.ports.map((p, i) => ({ container_port: p.container_port, host_port: got[i]! }));
     }
     const previous = this.rec.container;
-    if (previous && this.rec.reason !== "abandoned") {
+    if (previous) {
       if (!this.rec.history.includes(previous)) this.rec.history.push(previous);
       this.rec.restarts++;
     }
@@ -172,39 +173,21 @@ export class ReplicaRunner {
   /** The restart decision for a container's end, made once per container. */
   private decide(id: string, o: Outcome): void {
     if (this.rec.handled === id) return;
-    const stopped = this.rec.stop_reason !== null;
-    Object.assign(this.rec, { handled: id, exit_code: o.exitCode, reason: stopped ? `stopped: ${this.rec.stop_reason}` : o.reason, stop_reason: null });
-    if (shouldRestart(this.rec.spec.restart, o, stopped)) {
-      this.rec.crashes = nextCrashCount(this.rec.crashes, o, this.ctx.backoff);
-      const delay = this.rec.crashes === 0 ? 0 : backoffDelay(this.rec.crashes - 1, this.ctx.backoff);
-      Object.assign(this.rec, { phase: "backoff", next_start_ms: Date.now() + delay });
-      this.ctx.log.info("restarting after back-off", { replica: this.id, container: id, delay_ms: delay, exit_code: o.exitCode, reason: o.reason });
-    } else {
-      Object.assign(this.rec, { phase: succeeded(o) || stopped ? "exited" : "failed", next_start_ms: null });
-    }
+    const delay = applyOutcome(this.rec, id, o, this.ctx.backoff);
+    if (delay !== null) this.ctx.log.info("restarting after back-off", { replica: this.id, container: id, delay_ms: delay, exit_code: o.exitCode, reason: o.reason });
     this.save();
   }
 
   /** Picks up the replica's newest container after an agent restart. */
   private async resume(): Promise<void> {
-    const id = this.rec.container;
-    if (!id || this.rec.handled === id) return;
-    if (!fs.existsSync(containerPaths(this.ctx.dir.root, id).meta)) {
-      // The launch died before the bundle existed: close the chain and launch again.
-      const chain = this.ctx.chains.state(id);
-      if (chain && !chain.closed) await this.ctx.chains.emit(id, this.rec.workload, () => ({ op: "exit", labels: { reason: "abandoned" } }));
-      await fs.promises.rm(containerPaths(this.ctx.dir.root, id).dir, { recursive: true, force: true });
-      Object.assign(this.rec, { handled: id, phase: "pending", next_start_ms: null, reason: "abandoned" });
-      return this.save();
+    const r = await resumeContainer(this.ctx, this.rec);
+    if (r.kind === "abandoned") {
+      // Launched again as the same start: no restart is counted and the id is not kept.
+      Object.assign(this.rec, { container: null, phase: "pending", next_start_ms: null, reason: "abandoned" });
+      this.save();
+    } else if (r.kind === "adopted") {
+      this.attach(r.container, r.startedMs);
     }
-    const c = await Container.adopt(this.ctx.cage, id);
-    const chain = this.ctx.chains.state(id);
-    if (!c.meta.startedAt) await c.start();
-    const emit = (op: string) => this.ctx.chains.emit(id, this.rec.workload, () => ({ op, image: c.meta.image, seed: c.seed }));
-    if (chain?.last_op === "pull") await emit("create");
-    if (chain?.last_op === "pull" || chain?.last_op === "create") await emit("start");
-    this.ctx.log.info("adopted container", { replica: this.id, container: id });
-    this.attach(c, this.rec.started_ms ?? Date.parse(c.meta.startedAt ?? new Date().toISOString()));
   }
 
   /** The replica is no longer wanted here: stop it, forget it. */
@@ -217,20 +200,11 @@ export class ReplicaRunner {
     this.ctx.log.info("replica removed", { replica: this.id });
   }
 
+  /** Live usage for the heartbeat (CPU share, memory). */
   async refreshSample(): Promise<void> {
-    const c = this.container;
-    if (!c || this.rec.phase !== "running") return;
-    const stats = await c.stats().catch(() => null);
-    if (!stats) return;
-    const now = Date.now();
-    const prev = this.sample.cpuAt;
-    if (prev && now > prev.ms && stats.cpuNs >= prev.ns) {
-      const cores = (stats.cpuNs - prev.ns) / 1e6 / (now - prev.ms);
-      this.sample.cpuPercent = Math.round((cores / (this.rec.spec.resources.cpu_millis / 1000)) * 1000) / 10;
-      this.sample.cpuMillis = Math.round(cores * 1000);
-    }
-    this.sample.cpuAt = { ms: now, ns: stats.cpuNs };
-    this.sample.memoryBytes = stats.memoryBytes;
+    if (!this.container || this.rec.phase !== "running") return;
+    const stats = await this.container.stats().catch(() => null);
+    if (stats) updateSample(this.sample, stats, this.rec.spec.resources.cpu_millis, Date.now());
   }
 
   report(advertisedHost: string) {

@@ -1,6 +1,8 @@
 // When a replica's container ends: does it run again, and after how long? never / on-failure /
 // always as Kubernetes has them, with a capped exponential back-off that resets once a
 // container has stayed up long enough to count as healthy.
+import type { ReplicaRecord } from "./records.ts";
+
 export type RestartPolicy = "never" | "on-failure" | "always";
 
 export interface Outcome {
@@ -35,4 +37,23 @@ export function backoffDelay(crashes: number, opts: BackoffOptions = DEFAULT_BAC
 /** The crash-loop count after this outcome: a long enough run starts counting afresh. */
 export function nextCrashCount(prev: number, o: Outcome, opts: BackoffOptions = DEFAULT_BACKOFF): number {
   return o.ranMs >= opts.resetAfterMs ? 0 : prev + 1;
+}
+
+/**
+ * Records how a container ended in its replica and decides what follows: the delay before the
+ * next start (null: it stays ended, "exited" or "failed"). A container the agent stopped itself
+ * is never restarted; an image that could not be pulled never ran, so it is retried whatever
+ * the policy.
+ */
+export function applyOutcome(rec: ReplicaRecord, id: string, o: Outcome, opts: BackoffOptions, now = Date.now()): number | null {
+  const stopped = rec.stop_reason !== null;
+  Object.assign(rec, { handled: id, exit_code: o.exitCode, reason: stopped ? `stopped: ${rec.stop_reason}` : o.reason, stop_reason: null });
+  if (!shouldRestart(rec.spec.restart, o, stopped) && !(o.reason === "pull_failed" && !stopped)) {
+    Object.assign(rec, { phase: succeeded(o) || stopped ? "exited" : "failed", next_start_ms: null });
+    return null;
+  }
+  rec.crashes = nextCrashCount(rec.crashes, o, opts);
+  const delay = rec.crashes === 0 ? 0 : backoffDelay(rec.crashes - 1, opts);
+  Object.assign(rec, { phase: "backoff", next_start_ms: now + delay });
+  return delay;
 }

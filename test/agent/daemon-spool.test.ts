@@ -142,7 +142,7 @@ describe("the receipt sender", () => {
   });
 
   it("sets aside a receipt the notary refuses and delivers the rest", async () => {
-    const { journal, chains } = setup();
+    const { chains } = setup();
     const notary = fakeNotary();
     await chains.emit("ok.1", "w", () => ({ op: "pull" }));
     const bad = await chains.emit("bad.1", "w", () => ({ op: "pull" }));
