@@ -33,22 +33,29 @@ export async function launchContainer(ctx: AgentContext, rec: ReplicaRecord): Pr
     return { ok: false, outcome: { exitCode: null, reason, ranMs: 0 } };
   };
 
+  // Receipts are signed and journaled while the next step runs: the chain lock keeps their order,
+  // and everything is on disk before launchContainer returns.
+  const receipts: Promise<unknown>[] = [];
+  const t0 = Date.now();
   let image: PreparedImage;
   try {
     image = await prepareImage(spec.image, { dataDir: ctx.dir.root, rootfsDir: paths.rootfs });
   } catch (err) {
     return fail("pull_failed", err);
   }
-  await emit(() => ({ op: "pull", image: image.manifestDigest, labels: { ref: spec.image } }));
+  const t1 = Date.now();
+  receipts.push(emit(() => ({ op: "pull", image: image.manifestDigest, labels: { ref: spec.image } })));
   ctx.records.saveContainer({ ...ctx.records.container(id)!, image: image.manifestDigest });
 
   let container: Container;
   try {
     container = await Container.create(ctx.cage, { id, image, workload });
   } catch (err) {
+    await Promise.all(receipts);
     return fail("create_failed", err);
   }
-  await emit(() => ({ op: "create", image: image.manifestDigest, seed: container.seed, labels: { replica: rec.id } }));
+  const t2 = Date.now();
+  receipts.push(emit(() => ({ op: "create", image: image.manifestDigest, seed: container.seed, labels: { replica: rec.id } })));
   try {
     await container.start(); // a runc failure still starts the shim, which reports failed_to_start on exit
   } catch (err) {
@@ -56,7 +63,9 @@ export async function launchContainer(ctx: AgentContext, rec: ReplicaRecord): Pr
     ctx.log.error("container did not start in time; killing it", { replica: rec.id, container: id, error: (err as Error).message });
     await container.kill("SIGKILL").catch(() => {});
   }
-  await emit(() => ({ op: "start", image: image.manifestDigest, seed: container.seed }));
-  ctx.log.info("container started", { replica: rec.id, container: id, image: image.manifestDigest });
+  const t3 = Date.now();
+  receipts.push(emit(() => ({ op: "start", image: image.manifestDigest, seed: container.seed })));
+  await Promise.all(receipts);
+  ctx.log.info("container started", { replica: rec.id, container: id, image: image.manifestDigest, pull_ms: t1 - t0, create_ms: t2 - t1, start_ms: t3 - t2 });
   return { ok: true, container };
 }
