@@ -10,6 +10,7 @@ import { resolveArgs } from "./process.ts";
 import { deriveSeed, seedCommitment } from "./seed.ts";
 import { buildRuntimeSpec, specMountpoints } from "./spec.ts";
 import { canDisableAslr } from "./shim.ts";
+import { claimSpareDir } from "./spare-dirs.ts";
 import { resolveUser } from "./user.ts";
 import { effectiveNetwork, isDeterministic, parseCageWorkload } from "./workload.ts";
 import type { ImageConfig } from "../image/manifest.ts";
@@ -39,6 +40,7 @@ export async function writeBundle(o: ResolvedCageOptions, input: CreateInput): P
   if (!fs.existsSync(input.image.rootfs)) throw new CageError("bad_workload", `rootfs ${input.image.rootfs} does not exist`);
   const features = await hostFeatures(o.runcBinary);
   if (!features.seccomp) throw new CageError("unsupported", `runc ${features.runcVersion} has no seccomp support: refusing to run without the cage`);
+  claimSpareDir(o.dataDir, paths.dir);
   fs.mkdirSync(paths.bundle, { recursive: true, mode: 0o700 });
   fs.mkdirSync(o.runcRoot, { recursive: true, mode: 0o700 });
 

@@ -12,6 +12,7 @@ import { DirWatch } from "./dir-watch.ts";
 import { containerPaths, type ContainerPaths } from "./paths.ts";
 import { Runc, type RuncState, type RuncStats } from "./runc.ts";
 import { isAlive, spawnShim } from "./shim.ts";
+import { refillSpareDirs } from "./spare-dirs.ts";
 
 export type ContainerStatus = "created" | "starting" | "running" | "paused" | "stopped" | "exited";
 
@@ -57,7 +58,7 @@ export class Container {
     const meta = readJson<CageMeta>(containerPaths(o.dataDir, id).meta);
     if (!meta) throw new CageError("not_found", `no container ${id} under ${o.dataDir}`);
     const c = new Container(o, meta);
-    if (meta.determinism && meta.startedAt && !fs.existsSync(c.paths.exitCode) && !fs.existsSync(c.paths.exit)) {
+    if (meta.determinism && meta.startedAt && c.readExitCode() === null && !fs.existsSync(c.paths.exit)) {
       // Whatever sat in the old pipe buffer is gone or still there: no way to know which bytes the
       // workload saw, so the run is no longer vouched for; feeding goes on so readers never block.
       const offset = Number(fs.existsSync(c.paths.entropyOffset) ? fs.readFileSync(c.paths.entropyOffset, "utf8").trim() : 0) || 0;
@@ -92,7 +93,7 @@ export class Container {
     if (this.meta.determinism) await this.startFeeder(0);
     this.meta = { ...this.meta, startedAt: nowIso() };
     // Watching before the shim exists, so neither runc's pid file nor the exit status can slip by.
-    const watch = new DirWatch(this.paths.dir, ["init.pid", "exit_code"]);
+    const watch = new DirWatch(this.paths.dir, ["init.pid", "exit_code", "exit_code.tmp"]);
     try {
       const shimPid = spawnShim({
         runcBinary: this.options.runcBinary,
@@ -102,28 +103,48 @@ export class Container {
         stdinFile: this.meta.hasStdin ? this.paths.stdin : undefined,
         noAslr: this.meta.determinism && this.meta.aslr === false,
       });
+      // Both while runc starts the container (it takes tens of ms before it runs anything):
+      const precreated = Promise.all([this.precreate(), refillSpareDirs(this.options.dataDir)]);
       this.meta = { ...this.meta, shimPid };
       writeJsonAtomic(this.paths.meta, this.meta);
       const deadline = Date.now() + timeoutMs;
-      while (!fs.existsSync(this.paths.pid) && !fs.existsSync(this.paths.exitCode)) {
+      while (!fs.existsSync(this.paths.pid) && this.readExitCode() === null) {
         const left = deadline - Date.now();
         if (left < 0) throw new CageError("runc", `container ${this.id} did not start within ${timeoutMs} ms`);
         await watch.next(Math.min(left + 1, watch.watching ? WATCH_POLL_MS : 20));
       }
+      await precreated;
     } finally {
       watch.close();
     }
   }
 
+  /**
+   * Creates, empty, the temp files that the exit path later fills and renames (the shim's status,
+   * the witness log and summary, exit.json) while runc is still starting the container: creating
+   * an inode is the slow part of writing a small file, and here it costs nothing. Never replaces
+   * an existing file (the shim may already have written its status).
+   */
+  private async precreate(): Promise<void> {
+    const files = [`${this.paths.exitCode}.tmp`, `${this.paths.witnessLog}.tmp`, `${this.paths.witnessRoot}.tmp`, `${this.paths.exit}.tmp`];
+    await Promise.all(files.map((f) => fs.promises.open(f, "wx").then((h) => h.close(), () => undefined)));
+  }
+
   private readExitCode(): number | null {
-    let text: string;
-    try {
-      text = fs.readFileSync(this.paths.exitCode, "utf8").trim();
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
-      throw err;
-    }
-    return /^\d+$/.test(text) ? Number(text) : null;
+    const read = (file: string): string | null => {
+      try {
+        return fs.readFileSync(file, "utf8");
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
+        throw err;
+      }
+    };
+    const text = read(this.paths.exitCode);
+    if (text !== null) return /^\d+$/.test(text.trim()) ? Number(text.trim()) : null;
+    // The shim's status before its `mv` lands: one write of "<status>\n" by the shell's echo, so
+    // a complete line is the whole status (and a partial write is no status yet).
+    const pending = read(`${this.paths.exitCode}.tmp`);
+    return pending !== null && /^\d+\n$/.test(pending) ? Number(pending.trim()) : null;
   }
 
   /** Waits for the exit and collects it (usage, OOM, witness) once; later calls return the same. */
@@ -138,7 +159,7 @@ export class Container {
     if (!this.meta.startedAt) throw new CageError("state", `container ${this.id} was never started`);
     let code = this.readExitCode();
     if (code !== null) return this.finish(code);
-    const watch = new DirWatch(this.paths.dir, ["exit_code"]);
+    const watch = new DirWatch(this.paths.dir, ["exit_code", "exit_code.tmp"]);
     try {
       code = this.readExitCode(); // again: it may have landed before the watch was in place
       let goneSince: number | undefined;
@@ -202,6 +223,14 @@ export class Container {
     await this.runc.delete(this.id, true);
     await fs.promises.rm(this.paths.bundle, { recursive: true, force: true });
     await fs.promises.rm(this.paths.entropyFifo, { force: true });
-    if (opts.purge) await fs.promises.rm(this.paths.dir, { recursive: true, force: true });
+    if (opts.purge) {
+      // The shim may still be renaming its status file into the dir (the exit is collected as
+      // soon as the status is written): let it finish before the dir goes.
+      const deadline = Date.now() + 2000;
+      while (this.meta.shimPid !== undefined && isAlive(this.meta.shimPid) && Date.now() < deadline && fs.existsSync(`${this.paths.exitCode}.tmp`)) {
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      await fs.promises.rm(this.paths.dir, { recursive: true, force: true, maxRetries: 3 });
+    }
   }
 }

@@ -1,7 +1,7 @@
 // Public API of the cage: runtime spec, seeded entropy, and the runc-backed container lifecycle.
 export { CageError, type CageErrorCode } from "./errors.ts";
 export { parseCageWorkload, effectiveNetwork, isDeterministic, type CageWorkload } from "./workload.ts";
-export { buildRuntimeSpec, type RuntimeSpec, type SpecInput } from "./spec.ts";
+export { buildRuntimeSpec, cageMountpoints, specMountpoints, type RuntimeSpec, type SpecInput } from "./spec.ts";
 export { buildSeccomp, SECCOMP_ALLOW, type SeccompProfile } from "./seccomp.ts";
 export { deriveSeed, seedCommitment, EntropyStream, URANDOM_CONTEXT, type SeedInput } from "./seed.ts";
 export { EntropyFeeder } from "./entropy-feeder.ts";

@@ -23,7 +23,12 @@ export function layerTree(dataDir: string, digest: string): string {
 const inFlight = new Map<string, Promise<string>>();
 
 async function cachedTree(dir: string, digest: string, diffId: string): Promise<string | undefined> {
-  const recorded = await fs.promises.readFile(path.join(dir, "diff_id"), "utf8").catch(() => undefined);
+  let recorded: string | undefined;
+  try {
+    recorded = fs.readFileSync(path.join(dir, "diff_id"), "utf8"); // the cache-hit marker: tiny
+  } catch {
+    recorded = undefined;
+  }
   if (recorded === undefined) return undefined;
   if (recorded !== diffId) throw new ImageError("digest_mismatch", `layer ${digest}: config diff_id ${diffId} differs from the verified ${recorded}`);
   return path.join(dir, "tree");

@@ -48,6 +48,18 @@ async function drain(kind: BlobKind, desc: Descriptor, stream: Readable, sink: (
 /** A manifest, index or config, in memory, after its digest checked out. */
 export async function readVerified(source: ImageSource, kind: BlobKind, desc: Descriptor, onProgress?: ProgressFn): Promise<Uint8Array> {
   if (desc.size > SMALL_LIMIT) throw new ImageError("bad_manifest", `${kind} ${desc.digest} is ${desc.size} bytes; limit is ${SMALL_LIMIT}`);
+  if (source.readSmallBlob) {
+    // One byte more than the descriptor allows, so that a longer blob is caught, as in drain().
+    const bytes = await source.readSmallBlob(desc, desc.size + 1);
+    if (bytes.length !== desc.size) {
+      throw new ImageError("size_mismatch", `${kind} ${desc.digest} size mismatch: descriptor says ${desc.size} bytes, got ${bytes.length > desc.size ? "more" : bytes.length}`);
+    }
+    const hash = hasherFor(desc.digest);
+    const got = `${parseDigest(desc.digest).algorithm}:${hash.update(bytes).digest("hex")}`;
+    if (got !== desc.digest) throw new ImageError("digest_mismatch", `${kind} ${desc.digest} digest mismatch: got ${got}`);
+    onProgress?.({ kind, digest: desc.digest, fetched: bytes.length, total: desc.size });
+    return bytes;
+  }
   const stream = kind === "manifest" ? await source.openManifest(desc) : await source.openBlob(desc);
   const chunks: Buffer[] = [];
   await drain(kind, desc, stream, (c) => void chunks.push(c), onProgress);

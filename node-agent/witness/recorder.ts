@@ -7,6 +7,8 @@ import { collectOutput } from "./output-files.ts";
 import { WITNESS_VERSION, witnessRoot, type StreamName, type WitnessRecord } from "./record.ts";
 import { segmentFile } from "./segments.ts";
 
+const SMALL_LOG = 256 * 1024;
+
 export interface WitnessInput {
   /** raw stream files; a missing file is an empty stream */
   streams: { stdin?: string; stdout: string; stderr: string };
@@ -54,9 +56,18 @@ export async function recordWitness(input: WitnessInput, logPath: string, summar
   const records = await buildRecords(input);
   const summary = summarize(records);
   const lines = records.map((r) => canonicalize(r) + "\n").join("");
+  const summaryText = canonicalize(summary) + "\n";
+  if (lines.length <= SMALL_LOG) {
+    // The usual few records: synchronous writes skip a thread-pool round trip per call.
+    fs.writeFileSync(`${logPath}.tmp`, lines);
+    fs.renameSync(`${logPath}.tmp`, logPath);
+    fs.writeFileSync(`${summaryPath}.tmp`, summaryText);
+    fs.renameSync(`${summaryPath}.tmp`, summaryPath);
+    return summary;
+  }
   await fs.promises.writeFile(`${logPath}.tmp`, lines);
   await fs.promises.rename(`${logPath}.tmp`, logPath);
-  await fs.promises.writeFile(`${summaryPath}.tmp`, canonicalize(summary) + "\n");
+  await fs.promises.writeFile(`${summaryPath}.tmp`, summaryText);
   await fs.promises.rename(`${summaryPath}.tmp`, summaryPath);
   return summary;
 }

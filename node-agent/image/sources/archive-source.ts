@@ -49,6 +49,10 @@ export class ArchiveSource implements ImageSource {
     return (await this.open()).openBlob(desc);
   }
 
+  async readSmallBlob(desc: Descriptor, max: number): Promise<Uint8Array> {
+    return (await this.open()).readSmallBlob(desc, max);
+  }
+
   async openManifest(desc: Descriptor): Promise<Readable> {
     return (await this.open()).openManifest(desc);
   }

@@ -20,7 +20,7 @@ export class LayoutSource implements ImageSource {
 
   private async readSmall(file: string): Promise<string> {
     try {
-      return await fs.promises.readFile(path.join(this.dir, file), "utf8");
+      return fs.readFileSync(path.join(this.dir, file), "utf8"); // a few KiB: no thread-pool round trip
     } catch (err) {
       throw new ImageError("not_found", `${this.name}: cannot read ${file}: ${(err as Error).message}`, { cause: err });
     }
@@ -68,6 +68,24 @@ export class LayoutSource implements ImageSource {
 
   openManifest(desc: Descriptor): Promise<Readable> {
     return this.openBlob(desc);
+  }
+
+  /** Manifests and configs are a few KiB on local disk: one synchronous read beats a stream. */
+  async readSmallBlob(desc: Descriptor, max: number): Promise<Uint8Array> {
+    let fd: number;
+    try {
+      fd = fs.openSync(this.blobPath(desc), "r");
+    } catch (err) {
+      throw new ImageError("not_found", `blob ${desc.digest} missing from ${this.name}`, { cause: err });
+    }
+    try {
+      const buf = Buffer.allocUnsafe(max);
+      let n = 0;
+      for (let got = -1; got !== 0 && n < max; n += got) got = fs.readSync(fd, buf, n, max - n, null);
+      return buf.subarray(0, n);
+    } finally {
+      fs.closeSync(fd);
+    }
   }
 
   async close(): Promise<void> {}

@@ -17,6 +17,11 @@ export interface ImageSource {
   openManifest(desc: Descriptor): Promise<Readable>;
   /** a config or layer blob, by descriptor */
   openBlob(desc: Descriptor): Promise<Readable>;
+  /**
+   * Optional fast path for a small manifest or config on local storage: at most `max` bytes of
+   * it in one piece (still unverified; verified-fetch.ts checks them exactly as a stream).
+   */
+  readSmallBlob?(desc: Descriptor, max: number): Promise<Uint8Array>;
   /** releases temporary files */
   close(): Promise<void>;
 }
