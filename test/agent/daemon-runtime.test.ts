@@ -150,4 +150,20 @@ describe("enc-agent daemon with a real control plane", () => {
     expect(ops.at(-1)).toBe("exit");
     expect(fs.existsSync(path.join(dataDir, "state", "replicas", "web-1.json"))).toBe(false);
   });
+
+  it("runs a command health check inside the container", async () => {
+    await deploy({
+      name: "probe", command: ["sh", "-c", "sleep 1; touch /tmp/ready; exec sleep 60"],
+      health_check: { command: ["test", "-f", "/tmp/ready"], interval_s: 1, threshold: 1 },
+    });
+    const seen = new Set<boolean | undefined>();
+    await waitFor("probe to turn healthy", async () => {
+      const r = (await replicas("probe"))[0];
+      if (r?.status === "running") seen.add(r.healthy);
+      return r?.healthy === true;
+    }, 20_000);
+    expect(seen.has(false) || seen.has(undefined)).toBe(true); // not healthy before /tmp/ready existed
+    await remove("probe");
+    await waitFor("probe to be stopped", () => !agent.runners.has("probe-1"), 15_000);
+  });
 });
