@@ -69,8 +69,8 @@ export class Agent {
   }
 
   async start(): Promise<void> {
+    this.config = readNodeConfig(this.dir); // first: a mistyped --data-dir must not be created
     ensureLayout(this.dir);
-    this.config = readNodeConfig(this.dir);
     this.release = acquireLock(this.dir.lock);
     try {
       await this.open();
