@@ -23,7 +23,9 @@ import nodesCordon from "./nodes-cordon.ts";
 import nodesDrain from "./nodes-drain.ts";
 import nodesUncordon from "./nodes-uncordon.ts";
 import ps from "./ps.ts";
+import receiptsList from "./receipts-list.ts";
 import receiptsShow from "./receipts-show.ts";
+import replay from "./replay.ts";
 import registryRm from "./registry-rm.ts";
 import registrySet from "./registry-set.ts";
 import registryShow from "./registry-show.ts";
@@ -62,6 +64,8 @@ export const COMMANDS: readonly CommandDef[] = [
   rolesGrant,
   rolesRevoke,
   receiptsShow,
+  receiptsList,
+  replay,
   ledgerBlocks,
   ledgerSeal,
   ledgerVerify,

@@ -106,6 +106,19 @@ describe("enc-agent end to end", () => {
     for (const x of replays) expect(x).toMatchObject({ prev_hash: "blake3:genesis", witness_root: exit.witness_root, labels: { replay_of: exit.hash, verdict: "match" } });
   });
 
+  it("lists sealed receipts and orders a replay from the enc CLI", async () => {
+    const home = path.join(work, "home");
+    const list = await encCli(cluster, home, ["receipts", "list", "det", "--op", "exit", "--json"]);
+    expect(list.code, list.stderr).toBe(0);
+    const [exit] = (JSON.parse(list.stdout) as { receipts: StepReceipt[] }).receipts;
+    expect(exit).toMatchObject({ op: "exit", app: "det", witness_root: expect.stringMatching(/^blake3:/) });
+    const human = await encCli(cluster, home, ["receipts", "list", "det"]);
+    expect(human.stdout).toContain(exit.hash);
+    const r = await encCli(cluster, home, ["replay", exit.hash, "--wait"]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Verdict\s+MATCH/);
+  });
+
   it("reports a mismatch when the run was not reproducible", async () => {
     await cluster.api.post("/v1/clusters/e2e/workloads", { name: "noisy", image: image.ref, command: ["sh", "-c", "head -c 16 /dev/urandom | od -An -tx1"] });
     await exited("noisy");
