@@ -11,7 +11,8 @@ async function main(): Promise<void> {
   const cp = await startControlPlane({
     port: PORT,
     log: (line) => {
-      if (/error|warn/i.test(line) && !/deprecat/i.test(line)) console.log(`  [worker] ${line}`);
+      // Offline, wrangler cannot fetch the `Request.cf` placeholder data: harmless, not shown.
+      if (/error|warn/i.test(line) && !/deprecat|Request\.cf|workers\.cloudflare\.com/i.test(line)) console.log(`  [worker] ${line}`);
     },
   });
   console.log(`✓ ENC control plane on ${cp.url}  (OpenAPI: ${cp.url}/v1/openapi.json)`);
@@ -26,7 +27,10 @@ Next, in another terminal:
   npx enc token create --cluster demo # a join token for a node
   npx enc nodes --cluster ${node?.cluster ?? "demo"}
 See README.md for the full walkthrough. Ctrl-C stops everything.`);
+  let stopping = false;
   const stop = async () => {
+    if (stopping) return;
+    stopping = true;
     await node?.stop();
     await cp.stop();
     process.exit(0);
@@ -34,7 +38,8 @@ See README.md for the full walkthrough. Ctrl-C stops everything.`);
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
   cp.process.on("exit", (code) => {
-    console.log(`control plane exited (${code})`);
+    if (stopping) return;
+    console.log(`control plane exited unexpectedly (${code})`);
     void node?.stop().then(() => process.exit(code ?? 1));
   });
 }

@@ -1,6 +1,7 @@
 import { defineCommand } from "../lib/command.ts";
 import { formatPairs } from "../lib/table.ts";
-import { createWallet } from "../lib/wallet.ts";
+import { existsSync } from "node:fs";
+import { createWallet, readWallet } from "../lib/wallet.ts";
 
 export default defineCommand({
   name: "wallet new",
@@ -13,6 +14,15 @@ export default defineCommand({
   },
   async run(ctx, { flags }) {
     const file = ctx.walletPath();
+    // An existing wallet is kept, not an error: `npm start` may have made it already, and a
+    // second `wallet new` must never cost anyone their key.
+    if (!flags.force && existsSync(file)) {
+      const w = readWallet(file);
+      if (ctx.json) return ctx.emit({ address: w.address, path: file, created: w.created, existing: true });
+      ctx.out(`You already have a wallet; keeping it (pass --force to replace it, losing its key).\n`);
+      ctx.out(formatPairs([["Address", ctx.style.bold(w.address)], ["File", file]], ctx.style));
+      return;
+    }
     const w = await createWallet(file, flags.force);
     if (ctx.json) return ctx.emit({ address: w.address, path: file, created: w.created });
     ctx.out(`${ctx.style.ok} Created a wallet.\n`);

@@ -48,8 +48,18 @@ export function moveReplicasOff(ctx: ClusterCtx, nodes: string[], why: string): 
     status: r.status,
     nodeId: r.node,
   }));
-  for (const a of planFailover(replicas, nodes)) apply(ctx, a, why);
+  const actions = planFailover(replicas, nodes);
+  for (const a of actions) apply(ctx, a, why);
   placePending(ctx, "system");
+  // A replica no other node can take stays bound to its node (like a pod that cannot be
+  // evicted anywhere): if the node comes back, its containers are still wanted there and are
+  // not restarted for nothing. It moves as soon as room appears elsewhere.
+  const at = isoNow();
+  for (const a of actions) {
+    if (a.kind !== "reschedule" || ctx.workloads.replica(a.replicaId)?.node) continue;
+    const reason = `${why}; no other node fits, waiting (${ctx.workloads.replica(a.replicaId)?.reason ?? "no room"})`;
+    ctx.workloads.updateReplica(a.replicaId, { node: a.fromNode, reason }, at);
+  }
   bumpVersion(ctx.sql);
 }
 

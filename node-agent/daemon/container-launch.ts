@@ -4,6 +4,9 @@
 import fs from "node:fs";
 import { Container } from "../cage/container.ts";
 import { containerPaths } from "../cage/paths.ts";
+import { cageMountpoints } from "../cage/spec.ts";
+import { parseCageWorkload } from "../cage/workload.ts";
+import type { ImageConfig } from "../image/manifest.ts";
 import { prepareImage, type PreparedImage } from "../image/pull.ts";
 import type { AgentContext } from "./agent-context.ts";
 import { cageWorkload } from "./cage-workload.ts";
@@ -39,7 +42,9 @@ export async function launchContainer(ctx: AgentContext, rec: ReplicaRecord): Pr
   const t0 = Date.now();
   let image: PreparedImage;
   try {
-    image = await prepareImage(spec.image, { dataDir: ctx.dir.root, rootfsDir: paths.rootfs });
+    // The image's shared read-only rootfs when it can serve this cage (no per-container copy).
+    const shared = { mountpoints: (config: ImageConfig) => cageMountpoints(config, parseCageWorkload(workload)) };
+    image = await prepareImage(spec.image, { dataDir: ctx.dir.root, rootfsDir: paths.rootfs, shared });
   } catch (err) {
     return fail("pull_failed", err);
   }

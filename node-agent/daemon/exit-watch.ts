@@ -7,8 +7,8 @@ import type { Container } from "../cage/container.ts";
 import type { ExitInfo } from "../cage/meta.ts";
 import { sleep } from "./wakeup.ts";
 
-const POLL_MS = 100;
-const RUNC_EVERY = 20; // polls between asking runc (a process spawn) whether it still runs
+const POLL_MS = 25; // a stat per tick: cheap, and exits are noticed promptly
+const RUNC_EVERY = 80; // polls between asking runc (a process spawn) whether it still runs
 
 /** The container's exit info once it has ended; null if `signal` fires first. */
 export async function whenExited(c: Container, signal: AbortSignal): Promise<ExitInfo | null> {

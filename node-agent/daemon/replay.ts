@@ -9,6 +9,9 @@ import { randomBytes, toHex } from "../../protocol/bytes.ts";
 import type { StepReceipt } from "../../protocol/schemas.ts";
 import { Container } from "../cage/container.ts";
 import { containerPaths } from "../cage/paths.ts";
+import { cageMountpoints } from "../cage/spec.ts";
+import { parseCageWorkload } from "../cage/workload.ts";
+import type { ImageConfig } from "../image/manifest.ts";
 import { prepareImage } from "../image/pull.ts";
 import { AgentError } from "../agent-error.ts";
 import { ControlPlane } from "./control-plane.ts";
@@ -78,7 +81,8 @@ export async function replayReceipt(input: ReplayInput): Promise<ReplayResult> {
   input.log.info("replaying", { receipt: input.hash, container: original.container, as: id });
   let c: Container | undefined;
   try {
-    const image = await prepareImage(rec.image_ref, { dataDir: d.root, rootfsDir: paths.rootfs });
+    const shared = { mountpoints: (config: ImageConfig) => cageMountpoints(config, parseCageWorkload(workload)) };
+    const image = await prepareImage(rec.image_ref, { dataDir: d.root, rootfsDir: paths.rootfs, shared });
     if (image.manifestDigest !== rec.image) {
       throw new AgentError("replay_failed", `${rec.image_ref} now resolves to ${image.manifestDigest}, not ${rec.image} as the original run`);
     }

@@ -33,9 +33,10 @@ describe("enc wallet", () => {
     expect(r.stdout).not.toContain(file.seed);
 
     const again = await enc(["wallet", "new"], env);
-    expect(again.code).toBe(1);
-    expect(again.stderr).toMatch(/already exists/);
-    expect(again.stderr).toMatch(/--force/);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/already have a wallet; keeping it/);
+    expect(again.stdout).toMatch(/--force/);
+    expect(again.stdout).toContain(file.address);
     expect(JSON.parse(readFileSync(wallet, "utf8")).seed).toBe(file.seed);
 
     const forced = json(await enc(["wallet", "new", "--force", "--json"], env));
