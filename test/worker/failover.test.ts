@@ -52,6 +52,28 @@ describe("node lifecycle and self-healing", () => {
     expect(d.replicas.map((r) => r.id)).not.toContain(primary.id);
   });
 
+  it("keeps a down node's replica bound to it when no other node can take it", async () => {
+    const { name, owner } = await newCluster({ heartbeat_ttl_s: 1, heartbeat_grace_s: 0 });
+    const only = await joinNode(owner.api, name);
+    const dep = await owner.api.post<{ replicas: R[] }>(`/v1/clusters/${name}/workloads`, { name: "solo", image: "oci:/x:latest" });
+    await beat(only.api, name, only.signer.address, [{ replica: dep.replicas[0].id, status: "running" }]);
+    const status = async () =>
+      (await owner.api.get<{ nodes: { status: string }[] }>(`/v1/clusters/${name}/nodes`)).nodes[0].status;
+    const deadline = Date.now() + 8000;
+    while ((await status()) !== "down" && Date.now() < deadline) {
+      await runDurableObjectAlarm(env.CLUSTER.get(env.CLUSTER.idFromName(name)));
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(await status()).toBe("down");
+    const { replicas } = await owner.api.get<{ replicas: (R & { reason?: string })[] }>(`/v1/clusters/${name}/workloads/solo`);
+    expect(replicas[0].node).toBe(only.signer.address);
+    expect(replicas[0].reason).toMatch(/no other node fits/);
+    // When the node returns, its desired state still holds the replica: nothing is restarted.
+    await beat(only.api, name, only.signer.address);
+    const d = await only.api.get<{ replicas: { id: string }[] }>(`/v1/clusters/${name}/nodes/${only.signer.address}/desired?wait=0`);
+    expect(d.replicas.map((r) => r.id)).toEqual([dep.replicas[0].id]);
+  });
+
   it("cordons and drains a node", async () => {
     const { name, owner } = await newCluster();
     const a = await joinNode(owner.api, name);
