@@ -31,6 +31,8 @@ export default defineConfig(async () => {
       include: ["test/worker/**/*.test.ts", "test/unit/**/*.test.ts", "test/protocol/**/*.test.ts"],
       setupFiles: ["test/worker/apply-migrations.ts"],
       globalSetup: ["test/worker/global-setup.ts"],
+      // Alarm-driven tests wait for real seconds (heartbeat TTLs, seal windows).
+      testTimeout: 30_000,
     },
   };
 });

@@ -44,6 +44,9 @@ export abstract class BaseDO extends DurableObject<Env> {
         this.schedule.retry(task, Date.now() + Math.min(RETRY_CAP_MS, 1000 * 2 ** Math.min(attempts, 9)));
       }
     }
+    // An alarm that fired early (or was run by hand) consumed the platform's alarm: re-arm for
+    // whatever is still scheduled, or the remaining tasks would never run.
+    this.schedule.arm();
   }
 
   /** Flushes the outbox now; a failure is left to the alarm, never to the caller. */

@@ -51,7 +51,8 @@ export class Schedule {
     return one(this.sql, "SELECT 1 AS x FROM schedule WHERE task = ?", task) !== undefined;
   }
 
-  private arm(): void {
+  /** Sets the alarm to the earliest task; after an alarm ran, the platform has none set. */
+  arm(): void {
     const next = one<{ due: number | null }>(this.sql, "SELECT MIN(due_at) AS due FROM schedule")?.due;
     if (next == null) void this.storage.deleteAlarm();
     else void this.storage.setAlarm(next);
