@@ -13,17 +13,7 @@ import { didKeyFromPublicKey, didKeyPublicKey, resolveDidKey } from "../../../wo
 import { ResolveError } from "../../../workers/resolver/errors.ts";
 import { bpiDoc, pub1, pub2 } from "./fixtures.ts";
 import { decodeEd25519Multikey, encodeEd25519Multikey, encodeX25519Multikey } from "../../../workers/resolver/multikey.ts";
-
-
-function err(f: () => unknown): ResolveError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ResolveError);
-    return e as ResolveError;
-  }
-  throw new Error("expected a ResolveError");
-}
+import { err } from "./expect-resolve-error.ts";
 
 describe("Multikey", () => {
   it("round-trips Ed25519 keys as z6Mk…", () => {

@@ -5,20 +5,11 @@ import { didWebToUrl, fetchDidWeb, type FetchLike } from "../../../workers/resol
 import { ResolveError } from "../../../workers/resolver/errors.ts";
 import { isBlockedIPv6, parseIPv6, refuseHost } from "../../../workers/resolver/net-guard.ts";
 import { pub1 } from "./fixtures.ts";
+import { err } from "./expect-resolve-error.ts";
 
 async function rejects(p: Promise<unknown>): Promise<ResolveError> {
   try {
     await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(ResolveError);
-    return e as ResolveError;
-  }
-  throw new Error("expected a ResolveError");
-}
-
-function err(f: () => unknown): ResolveError {
-  try {
-    f();
   } catch (e) {
     expect(e).toBeInstanceOf(ResolveError);
     return e as ResolveError;

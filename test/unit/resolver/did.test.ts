@@ -2,16 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { assertSupportedMethod, isDid, parseBpiDid, parseDid, parseDidUrl } from "../../../workers/resolver/did.ts";
 import { ResolveError } from "../../../workers/resolver/errors.ts";
-
-function err(f: () => unknown): ResolveError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ResolveError);
-    return e as ResolveError;
-  }
-  throw new Error("expected a ResolveError");
-}
+import { err } from "./expect-resolve-error.ts";
 
 describe("DID syntax (DID Core §3.1)", () => {
   it.each([

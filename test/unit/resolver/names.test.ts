@@ -2,16 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ResolveError } from "../../../workers/resolver/errors.ts";
 import { parseHttpcgName, parseName, parseRootzkName } from "../../../workers/resolver/names.ts";
-
-function err(f: () => unknown): ResolveError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ResolveError);
-    return e as ResolveError;
-  }
-  throw new Error("expected a ResolveError");
-}
+import { err } from "./expect-resolve-error.ts";
 
 describe("httpcg names", () => {
   it("parses host, port, path and query", () => {

@@ -7,19 +7,10 @@ import { qlockVerify } from "../../../workers/resolver/qlock.ts";
 import { buildHttpcgResolved, buildRootzkResolved } from "../../../workers/resolver/resolved-domain.ts";
 import { dereference, errorResult, httpStatusFor, negotiate, resolutionResult } from "../../../workers/resolver/resolution.ts";
 import { bpiDoc } from "./fixtures.ts";
+import { err } from "./expect-resolve-error.ts";
 
 const T = Date.parse("2026-01-15T10:02:30.000Z");
 const doc = parseDidDocument(bpiDoc());
-
-function err(f: () => unknown): ResolveError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ResolveError);
-    return e as ResolveError;
-  }
-  throw new Error("expected a ResolveError");
-}
 
 describe("DID Resolution results", () => {
   it("builds the W3C result with metadata", () => {

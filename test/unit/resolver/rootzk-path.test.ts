@@ -2,16 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ResolveError } from "../../../workers/resolver/errors.ts";
 import { joinServicePath, parseServiceEndpoint } from "../../../workers/resolver/rootzk-path.ts";
-
-function err(f: () => unknown): ResolveError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ResolveError);
-    return e as ResolveError;
-  }
-  throw new Error("expected a ResolveError");
-}
+import { err } from "./expect-resolve-error.ts";
 
 describe("joinServicePath", () => {
   it.each([
