@@ -4,7 +4,7 @@ import { ApiClient } from "../../protocol/api-client.ts";
 import { generateSeed, signerFromSeed } from "../../protocol/ed25519.ts";
 import { app } from "../../workers/app.ts";
 import { resolverCache } from "../../workers/routes/resolver-config.ts";
-import { encodeEd25519Multikey } from "../../workers/resolver/multikey.ts";
+import { encodeEd25519Multikey } from "../../protocol/rootzk/multikey.ts";
 import { median, percentile, report } from "./stats.ts";
 
 /*

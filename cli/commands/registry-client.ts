@@ -5,9 +5,9 @@
 import { ApiClient } from "../../protocol/api-client.ts";
 import { fromHex } from "../../protocol/bytes.ts";
 import { signerFromSeed, type Signer } from "../../protocol/ed25519.ts";
-import { isDid, isBpiName } from "../../workers/resolver/did.ts";
-import { encodeEd25519Multikey } from "../../workers/resolver/multikey.ts";
-import { prove, type ZkProof } from "../../workers/resolver/zk-schnorr.ts";
+import { isDid, isBpiName } from "../../protocol/rootzk/did.ts";
+import { encodeEd25519Multikey } from "../../protocol/rootzk/multikey.ts";
+import { prove, type ZkProof } from "../../protocol/rootzk/zk-schnorr.ts";
 import type { Context } from "../lib/context.ts";
 import { CLIError, usageError } from "../lib/errors.ts";
 import { readWallet } from "../lib/wallet.ts";

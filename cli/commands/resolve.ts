@@ -1,4 +1,4 @@
-import type { ResolvedDomain } from "../../workers/resolver/resolved-domain.ts";
+import type { ResolvedDomain } from "../lib/api-types.ts";
 import { defineCommand } from "../lib/command.ts";
 import type { Context } from "../lib/context.ts";
 import { CLIError } from "../lib/errors.ts";
@@ -38,7 +38,7 @@ export default defineCommand({
     }
     if (ctx.json) return ctx.emit(r);
     const s = ctx.style;
-    const req = r.security_requirements as unknown as Record<string, any>;
+    const req = r.security_requirements as Record<string, any>;
     const pairs: Array<[string, string]> = [
       ["Name", r.domain],
       ["Endpoint", s.bold(r.endpoint)],

@@ -79,3 +79,14 @@ export interface ClusterHealth {
 
 /** ClusterMetrics: gauges by name (total_nodes, running_replicas, cpu_utilization, …). */
 export type ClusterMetrics = Record<string, number>;
+
+/** GET /v1/resolve: the seeds' ResolvedDomain. */
+export interface ResolvedDomain {
+  domain: string;
+  protocol: "httpcg" | "rootzk";
+  endpoint: string;
+  security_requirements: Record<string, unknown>;
+  wallet_binding: string | null;
+  cache_ttl: number;
+  resolution_time: string;
+}

@@ -2,7 +2,7 @@
 // answer is a result or a client error, never a server error, and a refused write stores nothing.
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { encodeEd25519Multikey } from "../../workers/resolver/multikey.ts";
+import { encodeEd25519Multikey } from "../../protocol/rootzk/multikey.ts";
 import { get, keyedWallet, type KeyedWallet } from "./resolver-helpers.ts";
 
 let w: KeyedWallet;

@@ -2,7 +2,7 @@
 // proofs), DID documents for them, and plain unsigned requests to the public look-ups.
 import { ApiClient } from "../../protocol/api-client.ts";
 import { generateSeed, signerFromSeed, type Signer } from "../../protocol/ed25519.ts";
-import { encodeEd25519Multikey } from "../../workers/resolver/multikey.ts";
+import { encodeEd25519Multikey } from "../../protocol/rootzk/multikey.ts";
 import { BASE, uniq, workerFetch } from "./helpers.ts";
 
 export interface KeyedWallet {

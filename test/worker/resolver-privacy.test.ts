@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
-import { prove } from "../../workers/resolver/zk-schnorr.ts";
+import { prove } from "../../protocol/rootzk/zk-schnorr.ts";
 import { bpiProver, challenge, get, keyedWallet, post, resolvePath, uniqHost } from "./resolver-helpers.ts";
 
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { fromHex, toHex } from "../../protocol/bytes.ts";
 import { didKeyFromPublicKey } from "../../workers/resolver/did-key.ts";
-import { prove, type ZkProof } from "../../workers/resolver/zk-schnorr.ts";
+import { prove, type ZkProof } from "../../protocol/rootzk/zk-schnorr.ts";
 import { TEST_KEYS } from "../fixtures/keys.ts";
 import { BASE, workerFetch } from "./helpers.ts";
 import { bpiProver, challenge, keyedWallet, post, uniqDid } from "./resolver-helpers.ts";

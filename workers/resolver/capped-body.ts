@@ -1,7 +1,7 @@
 // Reading a response body with a hard size limit: the Content-Length is checked first, then the
 // stream is read chunk by chunk and cancelled (and the request aborted) as soon as it passes the
 // limit, so an oversized or endless body never sits in memory.
-import { ResolveError } from "./errors.ts";
+import { ResolveError } from "../../protocol/rootzk/errors.ts";
 
 export async function readCapped(res: Response, maxBytes: number, abort: () => void): Promise<Uint8Array> {
   const declared = res.headers.get("content-length");

@@ -5,9 +5,9 @@
 // id/type/controller but are never used as authentication keys here.
 import { z } from "zod";
 import { encodeAddress } from "../../protocol/address.ts";
-import { isDid, parseDidUrl } from "./did.ts";
-import { ResolveError } from "./errors.ts";
-import { decodeEd25519Multikey, decodeMultikey } from "./multikey.ts";
+import { isDid, parseDidUrl } from "../../protocol/rootzk/did.ts";
+import { ResolveError } from "../../protocol/rootzk/errors.ts";
+import { decodeEd25519Multikey, decodeMultikey } from "../../protocol/rootzk/multikey.ts";
 
 export const DID_CONTEXT_V1 = "https://www.w3.org/ns/did/v1";
 export const DID_CONTEXT_V1_1 = "https://www.w3.org/ns/did/v1.1";

@@ -7,10 +7,10 @@
 // With enableEncryptionKeyDerivation (default false, as in the spec) a keyAgreement method holding
 // the birationally equivalent X25519 key ("z6LS…", multicodec 0xec01) is added.
 import { ed25519 } from "@noble/curves/ed25519.js";
-import { parseDid } from "./did.ts";
+import { parseDid } from "../../protocol/rootzk/did.ts";
 import { DID_CONTEXT_V1, MULTIKEY_CONTEXT, type DidDocument } from "./did-document.ts";
-import { ResolveError } from "./errors.ts";
-import { decodeEd25519Multikey, encodeEd25519Multikey, encodeX25519Multikey } from "./multikey.ts";
+import { ResolveError } from "../../protocol/rootzk/errors.ts";
+import { decodeEd25519Multikey, encodeEd25519Multikey, encodeX25519Multikey } from "../../protocol/rootzk/multikey.ts";
 
 export interface DidKeyOptions {
   enableEncryptionKeyDerivation?: boolean;

@@ -5,9 +5,9 @@
 // The first ":"-separated part is the host (percent-decoded, so %3A gives the port); the others
 // are path segments, kept percent-encoded. Hosts must be public (net-guard.ts); https only.
 import { fromUtf8 } from "../../protocol/bytes.ts";
-import { parseDid } from "./did.ts";
+import { parseDid } from "../../protocol/rootzk/did.ts";
 import { parseDidDocument, type DidDocument } from "./did-document.ts";
-import { ResolveError } from "./errors.ts";
+import { ResolveError } from "../../protocol/rootzk/errors.ts";
 import { readCapped } from "./capped-body.ts";
 import { refuseHost } from "./net-guard.ts";
 

@@ -15,8 +15,8 @@
 // Schemes match case-insensitively. No userinfo, no fragment, no IP literals, no whitespace.
 // Every malformed input throws a ResolveError (400; 501 for another scheme or DID method);
 // nothing else is ever thrown, whatever the string.
-import { assertSupportedMethod, parseBpiDid, parseDid } from "./did.ts";
-import { ResolveError } from "./errors.ts";
+import { assertSupportedMethod, parseBpiDid, parseDid } from "../../protocol/rootzk/did.ts";
+import { ResolveError } from "../../protocol/rootzk/errors.ts";
 import { validateQuery, validateRelativePath } from "./rootzk-path.ts";
 
 export const MAX_NAME_LENGTH = 2048;

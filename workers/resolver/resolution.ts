@@ -1,9 +1,9 @@
 // W3C DID Resolution results (the Universal Resolver's GET /1.0/identifiers/{did} shape), its error
 // codes and HTTP statuses, and DID URL dereferencing of ?service=…&relativeRef=… and #fragments.
 import { toIso } from "../../protocol/time.ts";
-import { parseDidUrl, type ParsedDidUrl } from "./did.ts";
+import { parseDidUrl, type ParsedDidUrl } from "../../protocol/rootzk/did.ts";
 import { absoluteId, findService, findVerificationMethod, type DidDocument, type Service, type VerificationMethod } from "./did-document.ts";
-import { ResolveError, STATUS_FOR_CODE, type ResolveErrorCode } from "./errors.ts";
+import { ResolveError, STATUS_FOR_CODE, type ResolveErrorCode } from "../../protocol/rootzk/errors.ts";
 
 export const DID_RESOLUTION_CONTEXT = "https://w3id.org/did-resolution/v1";
 export const DID_LD_JSON = "application/did+ld+json";

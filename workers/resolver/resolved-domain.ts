@@ -7,11 +7,11 @@
 // qlock_binding = qlock.ts; rootzk's zk_proof = zk-schnorr.ts. Nothing else is claimed.
 import { toIso } from "../../protocol/time.ts";
 import { authenticationKeys, findService, type DidDocument } from "./did-document.ts";
-import { ResolveError } from "./errors.ts";
+import { ResolveError } from "../../protocol/rootzk/errors.ts";
 import type { HttpcgName, RootzkName } from "./names.ts";
 import { qlockBind, QLOCK_DEFAULT_WINDOW_S, type QlockBinding } from "./qlock.ts";
 import { joinServicePath } from "./rootzk-path.ts";
-import { ZK_DEFAULT_WINDOW_S, ZK_DOMAIN } from "./zk-schnorr.ts";
+import { ZK_DEFAULT_WINDOW_S, ZK_DOMAIN } from "../../protocol/rootzk/zk-schnorr.ts";
 
 export const HTTPCG_CACHE_TTL_S = 300;
 export const ROOTZK_CACHE_TTL_S = 600;

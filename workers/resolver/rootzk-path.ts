@@ -7,7 +7,7 @@
 // prefix + path (so nothing was normalised away). Refused before the join, with 400 invalidPath:
 // dot segments ("." "..", also as %2e), empty segments ("//"), a leading "/", backslashes and
 // encoded slashes or backslashes (%2f, %5c), NUL (%00), and anything outside RFC 3986 pchar.
-import { ResolveError } from "./errors.ts";
+import { ResolveError } from "../../protocol/rootzk/errors.ts";
 
 export const MAX_PATH_LENGTH = 2048;
 

@@ -8,7 +8,7 @@
 import { toHex, randomBytes } from "../../protocol/bytes.ts";
 import { toIso } from "../../protocol/time.ts";
 import { absoluteId, authenticationKeys, type DidDocument } from "./did-document.ts";
-import { verify, type VerifyInput, type ZkVerifyResult } from "./zk-schnorr.ts";
+import { verify, type VerifyInput, type ZkVerifyResult } from "../../protocol/rootzk/zk-schnorr.ts";
 
 export interface ChallengeRecord {
   /** the DID the challenge was issued for, or null for any */

@@ -10,9 +10,9 @@ import {
   parseDidDocument,
 } from "../../../workers/resolver/did-document.ts";
 import { didKeyFromPublicKey, didKeyPublicKey, resolveDidKey } from "../../../workers/resolver/did-key.ts";
-import { ResolveError } from "../../../workers/resolver/errors.ts";
+import { ResolveError } from "../../../protocol/rootzk/errors.ts";
 import { bpiDoc, pub1, pub2 } from "./fixtures.ts";
-import { decodeEd25519Multikey, encodeEd25519Multikey, encodeX25519Multikey } from "../../../workers/resolver/multikey.ts";
+import { decodeEd25519Multikey, encodeEd25519Multikey, encodeX25519Multikey } from "../../../protocol/rootzk/multikey.ts";
 import { err } from "./expect-resolve-error.ts";
 
 describe("Multikey", () => {

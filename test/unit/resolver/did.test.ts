@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { assertSupportedMethod, isDid, parseBpiDid, parseDid, parseDidUrl } from "../../../workers/resolver/did.ts";
-import { ResolveError } from "../../../workers/resolver/errors.ts";
+import { assertSupportedMethod, isDid, parseBpiDid, parseDid, parseDidUrl } from "../../../protocol/rootzk/did.ts";
+import { ResolveError } from "../../../protocol/rootzk/errors.ts";
 import { err } from "./expect-resolve-error.ts";
 
 describe("DID syntax (DID Core §3.1)", () => {

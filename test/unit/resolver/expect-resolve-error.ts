@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import { ResolveError } from "../../../workers/resolver/errors.ts";
+import { ResolveError } from "../../../protocol/rootzk/errors.ts";
 
 /** Runs `f`, asserting it throws a ResolveError, and returns that error for closer checks. */
 export function err(f: () => unknown): ResolveError {

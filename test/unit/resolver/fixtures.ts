@@ -1,7 +1,7 @@
 // Shared fixtures for the resolver tests (keys from fixed seeds, a did:bpi document).
 import { ed25519 } from "@noble/curves/ed25519.js";
 import type { DidDocument } from "../../../workers/resolver/did-document.ts";
-import { encodeEd25519Multikey } from "../../../workers/resolver/multikey.ts";
+import { encodeEd25519Multikey } from "../../../protocol/rootzk/multikey.ts";
 
 export const seed1 = new Uint8Array(32).fill(1);
 export const seed2 = new Uint8Array(32).fill(2);

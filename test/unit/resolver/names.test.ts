@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ResolveError } from "../../../workers/resolver/errors.ts";
+import { ResolveError } from "../../../protocol/rootzk/errors.ts";
 import { parseHttpcgName, parseName, parseRootzkName } from "../../../workers/resolver/names.ts";
 import { err } from "./expect-resolve-error.ts";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { fromHex } from "../../../protocol/bytes.ts";
 import { parseDidDocument } from "../../../workers/resolver/did-document.ts";
-import { ResolveError } from "../../../workers/resolver/errors.ts";
+import { ResolveError } from "../../../protocol/rootzk/errors.ts";
 import { parseHttpcgName, parseRootzkName } from "../../../workers/resolver/names.ts";
 import { qlockVerify } from "../../../workers/resolver/qlock.ts";
 import { buildHttpcgResolved, buildRootzkResolved } from "../../../workers/resolver/resolved-domain.ts";

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { concatBytes, fromHex, toHex, utf8 } from "../../../protocol/bytes.ts";
 import { parseDidDocument } from "../../../workers/resolver/did-document.ts";
 import { ChallengeStore, verifyAndConsume, verifyForDocument, type ChallengeRecord } from "../../../workers/resolver/zk-auth.ts";
-import { challengeScalar, prove, statementPoint, verify, zkWindow, type ZkProof } from "../../../workers/resolver/zk-schnorr.ts";
+import { challengeScalar, prove, statementPoint, verify, zkWindow, type ZkProof } from "../../../protocol/rootzk/zk-schnorr.ts";
 import { bpiDoc, pub1, pub2, seed1, seed2 } from "./fixtures.ts";
 
 const L = ed25519.Point.Fn.ORDER;

@@ -8,7 +8,7 @@
 import { ed25519, ristretto255 } from "@noble/curves/ed25519.js";
 import { bytesToNumberLE, numberToBytesLE } from "@noble/curves/utils.js";
 import { sha512 } from "@noble/hashes/sha2.js";
-import { concatBytes, fromHex, randomBytes, toHex, utf8 } from "../../protocol/bytes.ts";
+import { concatBytes, fromHex, randomBytes, toHex, utf8 } from "../bytes.ts";
 import { isDid } from "./did.ts";
 
 export const ZK_DOMAIN = "enc/rootzk-zk/v1";

@@ -3,7 +3,7 @@
 // with prefix 0xed 0x01 (ed25519-pub) → "z6Mk…", 0xec 0x01 (x25519-pub) → "z6LS…".
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { base58 } from "@scure/base";
-import { concatBytes } from "../../protocol/bytes.ts";
+import { concatBytes } from "../bytes.ts";
 import { ResolveError } from "./errors.ts";
 
 export const ED25519_PUB_PREFIX = Uint8Array.of(0xed, 0x01);
