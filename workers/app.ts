@@ -1,4 +1,4 @@
-import { OpenAPIHono } from "@hono/zod-openapi";
+import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./env.ts";
 import { problem, problemResponse, ProblemException } from "./lib/problem.ts";
@@ -36,6 +36,28 @@ app.openAPIRegistry.registerComponent("securitySchemes", "httpSignature", {
   name: "Signature",
   description:
     "RFC 9421 HTTP Message Signature by a wallet key (Ed25519, keyid = bpi1 address) over @method, @target-uri and content-digest (RFC 9530), with created, expires and nonce. See PROTOCOL.md §3.",
+});
+
+// The gateway forwards any method and path, so it has no schema of its own; documented here.
+app.openAPIRegistry.registerPath({
+  method: "get",
+  path: "/v1/clusters/{cluster}/services/{workload}/{path}",
+  summary: "HTTP cage gateway: any method, forwarded to a healthy replica of the workload",
+  description:
+    "Chooses a replica with the workload's load-balancing algorithm, skips replicas whose circuit breaker is open (5 consecutive failures; half-open after 30 s) and retries the next one on a connection failure or 502/503/504. With `wallet_authentication`, the caller must sign the request (RFC 9421) and the replica receives the verified address in `x-enc-wallet`. All methods are forwarded the same way.",
+  request: {
+    params: z.object({
+      cluster: z.string().openapi({ param: { name: "cluster", in: "path" } }),
+      workload: z.string().openapi({ param: { name: "workload", in: "path" } }),
+      path: z.string().openapi({ param: { name: "path", in: "path" } }),
+    }),
+  },
+  responses: {
+    200: { description: "The replica's answer (any status), with `x-enc-replica` naming the replica" },
+    401: { description: "The workload requires a wallet signature" },
+    502: { description: "No replica could serve the request" },
+    503: { description: "The workload has no healthy replica" },
+  },
 });
 
 app.doc31("/v1/openapi.json", {

@@ -89,6 +89,19 @@ describe("OpenAPI document", () => {
       "GET /v1/clusters/{cluster}/audit",
       "POST /v1/clusters/{cluster}/roles",
       "DELETE /v1/clusters/{cluster}/roles/{address}",
+      "POST /v1/clusters/{cluster}/workloads",
+      "PUT /v1/clusters/{cluster}/workloads/{name}",
+      "GET /v1/clusters/{cluster}/workloads/{name}",
+      "DELETE /v1/clusters/{cluster}/workloads/{name}",
+      "POST /v1/clusters/{cluster}/workloads/{name}/scale",
+      "GET /v1/clusters/{cluster}/workloads/{name}/logs",
+      "POST /v1/clusters/{cluster}/nodes/{node}/heartbeat",
+      "GET /v1/clusters/{cluster}/nodes/{node}/desired",
+      "POST /v1/clusters/{cluster}/nodes/{node}/drain",
+      "GET /v1/clusters/{cluster}/metrics",
+      "GET /v1/clusters/{cluster}/health",
+      "POST /v1/clusters/{cluster}/replays",
+      "GET /v1/clusters/{cluster}/services/{workload}/{path}",
     ]) {
       expect(routes).toContain(r);
     }
