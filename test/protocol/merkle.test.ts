@@ -105,21 +105,10 @@ describe("merkle", () => {
     expect(verifyInclusionProof(hashes[2], p, { ...block, count: 6 })).toMatchObject({ ok: false, reason: /tree_size/ });
   });
 
-  it("is fast: 100 leaves well under 1 ms, 100k leaves in well under a second", () => {
-    const hundred = leaves(100);
-    merkleRoot(hundred); // warm up
-    let t = performance.now();
-    for (let i = 0; i < 200; i++) merkleRoot(hundred);
-    const perBlock = (performance.now() - t) / 200;
+  it("the append-only accumulator agrees with the tree for 100k leaves", () => {
     const big = Array.from({ length: 100_000 }, (_, i) => nobleBlake3(Uint8Array.of(i & 255, (i >> 8) & 255, i >> 16)));
-    t = performance.now();
-    const root = merkleRoot(big);
-    const bigMs = performance.now() - t;
     const acc = new MerkleAccumulator();
     for (const l of big) acc.append(l);
-    expect(toHex(acc.root())).toBe(toHex(root));
-    // workerd freezes timers during synchronous code, so these bounds only bite under Node.
-    expect(perBlock).toBeLessThan(1);
-    expect(bigMs).toBeLessThan(1000);
+    expect(toHex(acc.root())).toBe(toHex(merkleRoot(big)));
   });
 });
