@@ -36,11 +36,15 @@ export function checkLiveness(ctx: ClusterCtx, now: number): boolean {
     down.push(n.address);
   }
   if (down.length === 0) return false;
-  moveReplicasOff(ctx, down, "node down");
+  moveReplicasOff(ctx, down, "node down", true);
   return true;
 }
 
-export function moveReplicasOff(ctx: ClusterCtx, nodes: string[], why: string): void {
+/**
+ * Moves the replicas off `nodes`. For a node that went down (`keepIfNowhere`), a replica that no
+ * other node can take stays bound to it; a drain evicts regardless (the replica waits unplaced).
+ */
+export function moveReplicasOff(ctx: ClusterCtx, nodes: string[], why: string, keepIfNowhere = false): void {
   const replicas = ctx.workloads.allReplicas().map((r) => ({
     id: r.id,
     workload: r.workload,
@@ -56,7 +60,7 @@ export function moveReplicasOff(ctx: ClusterCtx, nodes: string[], why: string): 
   // not restarted for nothing. It moves as soon as room appears elsewhere.
   const at = isoNow();
   for (const a of actions) {
-    if (a.kind !== "reschedule" || ctx.workloads.replica(a.replicaId)?.node) continue;
+    if (!keepIfNowhere || a.kind !== "reschedule" || ctx.workloads.replica(a.replicaId)?.node) continue;
     const reason = `${why}; no other node fits, waiting (${ctx.workloads.replica(a.replicaId)?.reason ?? "no room"})`;
     ctx.workloads.updateReplica(a.replicaId, { node: a.fromNode, reason }, at);
   }
