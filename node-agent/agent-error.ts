@@ -1,4 +1,6 @@
 // Failures of the agent daemon with stable codes, so scripts and tests can tell them apart.
+import { CodedError } from "./coded-error.ts";
+
 export type AgentErrorCode =
   | "usage" // bad command line
   | "not_joined" // the data dir holds no node identity yet
@@ -13,13 +15,6 @@ export type AgentErrorCode =
   | "replay_failed" // a replay could not be run
   | "state"; // the data dir holds something inconsistent
 
-export class AgentError extends Error {
+export class AgentError extends CodedError<AgentErrorCode> {
   override name = "AgentError";
-  constructor(
-    readonly code: AgentErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }

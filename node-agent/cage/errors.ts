@@ -1,4 +1,6 @@
 // Failures of the cage (spec building, runc, container lifecycle) with stable codes.
+import { CodedError } from "../coded-error.ts";
+
 export type CageErrorCode =
   | "bad_workload" // the workload asks for something invalid (empty argv, bad env name…)
   | "bad_id" // container id not usable by runc
@@ -8,13 +10,6 @@ export type CageErrorCode =
   | "runc" // runc failed
   | "state"; // the operation does not fit the container's state
 
-export class CageError extends Error {
+export class CageError extends CodedError<CageErrorCode> {
   override name = "CageError";
-  constructor(
-    readonly code: CageErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }

@@ -1,5 +1,7 @@
 // Every failure to obtain or trust an image surfaces as one ImageError with a stable code, so the
 // daemon can report it in a receipt or an API error without parsing messages.
+import { CodedError } from "../coded-error.ts";
+
 export type ImageErrorCode =
   | "bad_reference" // the reference string does not parse
   | "not_found" // tag, manifest or blob absent
@@ -13,13 +15,6 @@ export type ImageErrorCode =
   | "registry" // any other registry/HTTP failure
   | "unpack"; // a layer tar could not be unpacked
 
-export class ImageError extends Error {
+export class ImageError extends CodedError<ImageErrorCode> {
   override name = "ImageError";
-  constructor(
-    readonly code: ImageErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
