@@ -1,19 +1,11 @@
 // Read side of the registries in D1 (written only by RegistryDO through its outbox).
 import { and, asc, desc, eq, lte } from "drizzle-orm";
 import { didVersions, registryHosts } from "../ledger/schema.ts";
-import { ledger } from "../ledger/writes.ts";
+import { ledger, type DidVersionRow, type RegistryHostRow } from "../ledger/writes.ts";
 import type { HostRecord } from "./registry-schemas.ts";
 
-export interface HostRow {
-  host: string;
-  version: number;
-  owner: string;
-  actor: string;
-  deleted: boolean;
-  record: HostRecord | null;
-  ts: string;
-  audit_hash: string;
-}
+/** A stored host version; `record` typed as the registry schema shapes it. */
+export type HostRow = Omit<RegistryHostRow, "record"> & { record: HostRecord | null };
 
 const hostCols = {
   host: registryHosts.host,
@@ -44,16 +36,8 @@ export async function hostVersions(d1: D1Database, host: string, limit: number):
   return rows.map(toHost);
 }
 
-export interface DidRow {
-  did: string;
-  version: number;
-  actor: string;
-  document: Record<string, unknown>;
-  deactivated: boolean;
-  created: string;
-  updated: string;
-  audit_hash: string;
-}
+/** A stored did:bpi version, as the outbox wrote it. */
+export type DidRow = DidVersionRow;
 
 const didCols = {
   did: didVersions.did,
