@@ -2,6 +2,6 @@ import { defineConfig } from "drizzle-kit";
 
 export default defineConfig({
   dialect: "sqlite",
-  schema: "./workers/ledger/schema.ts",
+  schema: "./domain/ledger/schema.ts",
   out: "./migrations",
 });

@@ -1,7 +1,7 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./env.ts";
-import { problem, problemResponse, ProblemException } from "./lib/problem.ts";
+import { problem, problemResponse, ProblemException } from "../domain/problem.ts";
 import { validationHook } from "./lib/validation.ts";
 import { agent } from "./routes/agent.ts";
 import { audit } from "./routes/audit.ts";

@@ -1,5 +1,4 @@
 import { app } from "./app.ts";
-import type { Env } from "./env.ts";
 
 export { ClusterDO } from "../durable-objects/cluster/cluster-do.ts";
 export { NotaryDO } from "../durable-objects/notary/notary-do.ts";

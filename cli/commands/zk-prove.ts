@@ -6,7 +6,7 @@ export default defineCommand({
   summary: "Prove in zero knowledge that your wallet holds a key of a DID (prints the proof JSON)",
   description:
     "Gets a single-use challenge from the resolver (unless --challenge is given) and makes a\n" +
-    "Schnorr proof over ristretto255 (workers/resolver/ZK.md). The proof reveals nothing about the\n" +
+    "Schnorr proof over ristretto255 (domain/resolver/ZK.md). The proof reveals nothing about the\n" +
     "key; it is good once, within about 5 minutes. Check it with `enc zk verify`.",
   args: { did: { description: "the DID (did:bpi, did:key, did:web) whose key your wallet holds", required: true } },
   flags: {

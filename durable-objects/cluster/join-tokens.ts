@@ -1,6 +1,6 @@
 import { toHex, utf8, randomBytes } from "../../protocol/bytes.ts";
 import { blake3 } from "../../protocol/hash.ts";
-import { reject } from "../shared/result.ts";
+import { reject } from "../../domain/result.ts";
 import { one } from "../shared/sql-migrate.ts";
 
 /** Tokens are stored only as hashes: a leaked DO snapshot does not leak usable tokens. */

@@ -1,9 +1,9 @@
 import { isoNow } from "../../protocol/time.ts";
-import type { Node } from "../../workers/schemas/node.ts";
-import { reject } from "../shared/result.ts";
+import type { Node } from "../../domain/schemas/node.ts";
+import { reject } from "../../domain/result.ts";
 import { one } from "../shared/sql-migrate.ts";
-import { nodeLiveness, planFailover, type FailoverAction } from "./scheduler/failover.ts";
-import type { ReplicaType } from "./scheduler/types.ts";
+import { nodeLiveness, planFailover, type FailoverAction } from "../../domain/scheduler/failover.ts";
+import type { ReplicaType } from "../../domain/scheduler/types.ts";
 import { addReplicas, bumpVersion, placePending, type ClusterCtx } from "./workload-service.ts";
 
 const lastHeartbeat = (ctx: ClusterCtx, n: Node): number | null => {

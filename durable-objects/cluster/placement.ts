@@ -1,7 +1,7 @@
-import type { Node } from "../../workers/schemas/node.ts";
-import type { WorkloadSpec } from "../../workers/schemas/workload.ts";
-import type { ClusterConfig } from "../../workers/schemas/cluster.ts";
-import type { Algorithm, SchedNode } from "./scheduler/types.ts";
+import type { Node } from "../../domain/schemas/node.ts";
+import type { WorkloadSpec } from "../../domain/schemas/workload.ts";
+import type { ClusterConfig } from "../../domain/schemas/cluster.ts";
+import type { Algorithm, SchedNode } from "../../domain/scheduler/types.ts";
 import type { ReplicaRow } from "./workload-store.ts";
 
 /** Node records plus current allocations, in the scheduler's units (millicores, MiB). */

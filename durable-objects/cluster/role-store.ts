@@ -1,5 +1,5 @@
-import type { RoleBinding } from "../../workers/schemas/cluster.ts";
-import type { Role } from "../../workers/env.ts";
+import type { RoleBinding } from "../../domain/schemas/cluster.ts";
+import type { Role } from "../../domain/schemas/common.ts";
 import { all, one } from "../shared/sql-migrate.ts";
 
 export class RoleStore {

@@ -1,6 +1,6 @@
 import { isoNow } from "../../protocol/time.ts";
-import type { WorkloadSpec } from "../../workers/schemas/workload.ts";
-import { reject } from "../shared/result.ts";
+import type { WorkloadSpec } from "../../domain/schemas/workload.ts";
+import { reject } from "../../domain/result.ts";
 import { addReplicas, bumpVersion, placePending, wantedTypes, type ClusterCtx } from "./workload-service.ts";
 
 /**

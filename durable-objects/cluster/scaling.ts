@@ -1,7 +1,7 @@
 import { isoNow } from "../../protocol/time.ts";
-import { reject } from "../shared/result.ts";
+import { reject } from "../../domain/result.ts";
 import { all } from "../shared/sql-migrate.ts";
-import { decideScale, type Recommendation } from "./scheduler/autoscale.ts";
+import { decideScale, type Recommendation } from "../../domain/scheduler/autoscale.ts";
 import { addReplicas, bumpVersion, placePending, type ClusterCtx } from "./workload-service.ts";
 
 /** Sets the number of primaries; removes the newest first, preferring ones not yet running. */

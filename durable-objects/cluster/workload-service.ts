@@ -1,16 +1,16 @@
 import { isoNow } from "../../protocol/time.ts";
-import type { ClusterConfig } from "../../workers/schemas/cluster.ts";
-import type { ContainerReport, HeartbeatBody } from "../../workers/schemas/agent.ts";
-import type { WorkloadSpec } from "../../workers/schemas/workload.ts";
+import type { ClusterConfig } from "../../domain/schemas/cluster.ts";
+import type { ContainerReport, HeartbeatBody } from "../../domain/schemas/agent.ts";
+import type { WorkloadSpec } from "../../domain/schemas/workload.ts";
 import type { AuditLog } from "../shared/audit-log.ts";
-import { reject } from "../shared/result.ts";
+import { reject } from "../../domain/result.ts";
 import { one } from "../shared/sql-migrate.ts";
 import type { NodeRegistry } from "./node-registry.ts";
 import { algorithmOf, schedNodes } from "./placement.ts";
 import { applyReplayReports } from "./replays.ts";
 import { progressRollouts } from "./rollout.ts";
-import { placeMany } from "./scheduler/schedule.ts";
-import type { ExistingReplica, PlacementRequest, ReplicaType, SchedulerState } from "./scheduler/types.ts";
+import { placeMany } from "../../domain/scheduler/schedule.ts";
+import type { ExistingReplica, PlacementRequest, ReplicaType, SchedulerState } from "../../domain/scheduler/types.ts";
 import type { WorkloadStore } from "./workload-store.ts";
 
 export interface ClusterCtx {

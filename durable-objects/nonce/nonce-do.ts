@@ -1,5 +1,4 @@
 import { DurableObject } from "cloudflare:workers";
-import type { Env } from "../../workers/env.ts";
 import { migrateSql } from "../shared/sql-migrate.ts";
 
 /**

@@ -1,6 +1,6 @@
 import { GENESIS } from "../../protocol/hash.ts";
 import type { StepReceipt } from "../../protocol/schemas.ts";
-import { reject } from "../shared/result.ts";
+import { reject } from "../../domain/result.ts";
 import { one } from "../shared/sql-migrate.ts";
 
 /**

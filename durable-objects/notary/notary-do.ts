@@ -1,8 +1,8 @@
 import type { LogBlock, StepReceipt } from "../../protocol/schemas.ts";
 import { verifyReceipt } from "../../protocol/signed.ts";
-import type { ClusterConfig } from "../../workers/schemas/cluster.ts";
+import type { ClusterConfig } from "../../domain/schemas/cluster.ts";
 import { BaseDO } from "../shared/base-do.ts";
-import { attempt, err, reject, type Result } from "../shared/result.ts";
+import { attempt, err, reject, type Result } from "../../domain/result.ts";
 import { all, one } from "../shared/sql-migrate.ts";
 import { syncSigner } from "../shared/sync-signer.ts";
 import { admit } from "./chain.ts";

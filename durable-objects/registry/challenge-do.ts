@@ -1,5 +1,5 @@
 import { randomBytes } from "../../protocol/bytes.ts";
-import { ChallengeStore, type ChallengeRecord, type ConsumeResult, type KeyValueStore } from "../../workers/resolver/index.ts";
+import { ChallengeStore, type ChallengeRecord, type ConsumeResult, type KeyValueStore } from "../../domain/resolver/index.ts";
 import { BaseDO } from "../shared/base-do.ts";
 import { all, one } from "../shared/sql-migrate.ts";
 import { CHALLENGE_MIGRATIONS } from "./migrations.ts";

@@ -1,11 +1,11 @@
 import { hashCanonical } from "../../protocol/hash.ts";
 import { canonicalize } from "../../protocol/jcs.ts";
-import type { DidVersionRow } from "../../workers/ledger/writes.ts";
-import { authenticationKeys, type DidDocument } from "../../workers/resolver/index.ts";
-import type { DidView } from "../../workers/routes/registry-schemas.ts";
+import type { DidVersionRow } from "../../domain/ledger/writes.ts";
+import { authenticationKeys, type DidDocument } from "../../domain/resolver/index.ts";
+import type { DidView } from "../../domain/registry/schemas.ts";
 import type { AuditLog } from "../shared/audit-log.ts";
 import type { Outbox } from "../shared/outbox.ts";
-import { reject } from "../shared/result.ts";
+import { reject } from "../../domain/result.ts";
 import { Versions } from "./versions.ts";
 
 /** The audit chain of one DID: its AuditEntries carry `cluster = "registry:<did>"`. */

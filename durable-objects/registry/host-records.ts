@@ -1,9 +1,9 @@
 import { canonicalize } from "../../protocol/jcs.ts";
-import type { RegistryHostRow } from "../../workers/ledger/writes.ts";
-import type { HostRecord, HostView } from "../../workers/routes/registry-schemas.ts";
+import type { RegistryHostRow } from "../../domain/ledger/writes.ts";
+import type { HostRecord, HostView } from "../../domain/registry/schemas.ts";
 import type { AuditLog } from "../shared/audit-log.ts";
 import type { Outbox } from "../shared/outbox.ts";
-import { reject } from "../shared/result.ts";
+import { reject } from "../../domain/result.ts";
 import { Versions } from "./versions.ts";
 
 /** The audit chain of one host: its AuditEntries carry `cluster = "registry:httpcg:<host>"`. */

@@ -1,8 +1,8 @@
-import type { DidDocument } from "../../workers/resolver/index.ts";
-import type { DidView, HostRecord, HostView } from "../../workers/routes/registry-schemas.ts";
+import type { DidDocument } from "../../domain/resolver/index.ts";
+import type { DidView, HostRecord, HostView } from "../../domain/registry/schemas.ts";
 import { AuditLog } from "../shared/audit-log.ts";
 import { BaseDO } from "../shared/base-do.ts";
-import { attempt, type Result } from "../shared/result.ts";
+import { attempt, type Result } from "../../domain/result.ts";
 import { syncSigner } from "../shared/sync-signer.ts";
 import { DidRecords } from "./did-records.ts";
 import { HostRecords } from "./host-records.ts";

@@ -1,5 +1,4 @@
 import { DurableObject } from "cloudflare:workers";
-import type { Env } from "../../workers/env.ts";
 import { Outbox, OUTBOX_SQL } from "./outbox.ts";
 import { Schedule, SCHEDULE_SQL } from "./schedule.ts";
 import { migrateSql } from "./sql-migrate.ts";

@@ -1,5 +1,5 @@
-import type { LedgerWrite } from "../../workers/ledger/writes.ts";
-import { applyLedgerWrites } from "../../workers/ledger/writes.ts";
+import type { LedgerWrite } from "../../domain/ledger/writes.ts";
+import { applyLedgerWrites } from "../../domain/ledger/writes.ts";
 import type { Schedule } from "./schedule.ts";
 import { all } from "./sql-migrate.ts";
 

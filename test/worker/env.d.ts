@@ -1,13 +1,9 @@
 import type { D1Migration } from "cloudflare:test";
-import type { Env as EncEnv } from "../../workers/env.ts";
 
+// The Worker's bindings come from worker-configuration.d.ts; tests add the D1 migrations.
 declare global {
   namespace Cloudflare {
-    interface GlobalProps {
-      mainModule: typeof import("../../workers/index.ts");
-      durableNamespaces: "ClusterDO" | "NotaryDO" | "NonceDO";
-    }
-    interface Env extends EncEnv {
+    interface Env {
       TEST_MIGRATIONS: D1Migration[];
     }
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { didKeyFromPublicKey } from "../../workers/resolver/did-key.ts";
+import { didKeyFromPublicKey } from "../../domain/resolver/did-key.ts";
 import { didDocument, get, keyedWallet, uniqDid } from "./resolver-helpers.ts";
 
 const RESULT_TYPE = 'application/ld+json;profile="https://w3id.org/did-resolution"';

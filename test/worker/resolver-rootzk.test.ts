@@ -66,7 +66,7 @@ describe("GET /v1/resolve: rootzk://", () => {
     expect(web.status).toBe(200);
     expect(web.body.endpoint).toBe("https://api.good.didweb.example/v1/x");
     const k = await keyedWallet();
-    const { didKeyFromPublicKey } = await import("../../workers/resolver/did-key.ts");
+    const { didKeyFromPublicKey } = await import("../../domain/resolver/did-key.ts");
     const key = await get(resolvePath(`rootzk://${didKeyFromPublicKey(k.signer.publicKey)}/api`));
     expect(key.body).toMatchObject({ status: 404, part: "service" });
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { fromHex, toHex } from "../../protocol/bytes.ts";
-import { didKeyFromPublicKey } from "../../workers/resolver/did-key.ts";
+import { didKeyFromPublicKey } from "../../domain/resolver/did-key.ts";
 import { prove, type ZkProof } from "../../protocol/rootzk/zk-schnorr.ts";
 import { TEST_KEYS } from "../fixtures/keys.ts";
 import { BASE, workerFetch } from "./helpers.ts";

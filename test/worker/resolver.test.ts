@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { fromHex } from "../../protocol/bytes.ts";
-import { qlockBind } from "../../workers/resolver/qlock.ts";
+import { qlockBind } from "../../domain/resolver/qlock.ts";
 import { TEST_KEYS } from "../fixtures/keys.ts";
 import { get, keyedWallet, post, resolvePath, uniqHost } from "./resolver-helpers.ts";
 

@@ -6,7 +6,7 @@ import {
   breakerPhase,
   type BreakerOptions,
   type BreakerState,
-} from "../../durable-objects/cluster/scheduler/circuit-breaker.ts";
+} from "../../domain/scheduler/circuit-breaker.ts";
 
 /**
  * Breakers live in the isolate: each Worker isolate learns on its own that a replica fails,

@@ -1,4 +1,4 @@
-import { rendezvousScore } from "../../durable-objects/cluster/scheduler/rendezvous.ts";
+import { rendezvousScore } from "../../domain/scheduler/rendezvous.ts";
 
 export interface Target {
   replica: string;

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { verifyRequest } from "../../protocol/http-signature.ts";
 import type { AppEnv } from "../env.ts";
-import { fail } from "../lib/problem.ts";
+import { fail } from "../../domain/problem.ts";
 import { clusterStub, unwrap } from "../lib/stubs.ts";
 import { Breakers } from "./breakers.ts";
 import { began, ended, order, type Target } from "./pick.ts";

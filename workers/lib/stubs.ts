@@ -1,6 +1,5 @@
-import type { Result } from "../../durable-objects/shared/result.ts";
-import type { Env } from "../env.ts";
-import { ProblemException } from "./problem.ts";
+import type { Result } from "../../domain/result.ts";
+import { ProblemException } from "../../domain/problem.ts";
 
 export const clusterStub = (env: Env, cluster: string) => env.CLUSTER.get(env.CLUSTER.idFromName(cluster));
 

@@ -1,6 +1,6 @@
 import type { Hook } from "@hono/zod-openapi";
 import type { AppEnv } from "../env.ts";
-import { problem, problemResponse } from "./problem.ts";
+import { problem, problemResponse } from "../../domain/problem.ts";
 
 type Issue = { path: PropertyKey[]; message: string; code?: string; keys?: string[] };
 

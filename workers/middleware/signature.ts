@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import { verifyRequest } from "../../protocol/http-signature.ts";
 import type { AppEnv } from "../env.ts";
-import { fail } from "../lib/problem.ts";
+import { fail } from "../../domain/problem.ts";
 
 const WINDOW_S = 300;
 const MAX_BODY_BYTES = 1 << 20;

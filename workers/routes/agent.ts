@@ -1,11 +1,11 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../env.ts";
-import { fail } from "../lib/problem.ts";
+import { fail } from "../../domain/problem.ts";
 import { signedRoute } from "../lib/route.ts";
 import { clusterStub, unwrap } from "../lib/stubs.ts";
 import { validationHook } from "../lib/validation.ts";
-import { HeartbeatBody, LogBatch } from "../schemas/agent.ts";
-import { Address, ClusterParam, json } from "../schemas/common.ts";
+import { HeartbeatBody, LogBatch } from "../../domain/schemas/agent.ts";
+import { Address, ClusterParam, json } from "../../domain/schemas/common.ts";
 
 /** The agent channel: a node speaks only for itself (the path's node must be the signer). */
 export const agent = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });

@@ -3,8 +3,8 @@ import type { AppEnv } from "../env.ts";
 import { signedRoute } from "../lib/route.ts";
 import { clusterStub, unwrap } from "../lib/stubs.ts";
 import { validationHook } from "../lib/validation.ts";
-import { listAudit } from "../ledger/queries.ts";
-import { ClusterParam, json } from "../schemas/common.ts";
+import { listAudit } from "../../domain/ledger/queries.ts";
+import { ClusterParam, json } from "../../domain/schemas/common.ts";
 
 export const audit = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 

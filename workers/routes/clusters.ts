@@ -3,8 +3,8 @@ import type { AppEnv } from "../env.ts";
 import { signedRoute } from "../lib/route.ts";
 import { clusterStub, unwrap } from "../lib/stubs.ts";
 import { validationHook } from "../lib/validation.ts";
-import { Cluster, ClusterConfig, CreateClusterBody, GrantRoleBody, JoinToken, JoinTokenBody, RoleBinding } from "../schemas/cluster.ts";
-import { Address, ClusterParam, json } from "../schemas/common.ts";
+import { Cluster, ClusterConfig, CreateClusterBody, GrantRoleBody, JoinToken, JoinTokenBody, RoleBinding } from "../../domain/schemas/cluster.ts";
+import { Address, ClusterParam, json } from "../../domain/schemas/common.ts";
 
 export const clusters = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 

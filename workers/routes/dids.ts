@@ -3,19 +3,19 @@
 // version afterwards) and go to the DID's RegistryDO. Reads are public and come from D1;
 // resolution proper is GET /1.0/identifiers/{did}.
 import { OpenAPIHono, z } from "@hono/zod-openapi";
-import type { AppEnv, Env } from "../env.ts";
-import { fail } from "../lib/problem.ts";
+import type { AppEnv } from "../env.ts";
+import { fail } from "../../domain/problem.ts";
 import { publicRoute, signedRoute } from "../lib/route.ts";
 import { unwrap } from "../lib/stubs.ts";
 import { validationHook } from "../lib/validation.ts";
-import { listAudit } from "../ledger/queries.ts";
-import { json } from "../schemas/common.ts";
-import { DidDocumentSchema, type DidDocument } from "../resolver/index.ts";
+import { listAudit } from "../../domain/ledger/queries.ts";
+import { json } from "../../domain/schemas/common.ts";
+import { DidDocumentSchema, type DidDocument } from "../../domain/resolver/index.ts";
 import { resolverCache } from "./resolver-config.ts";
 import { didTag } from "./resolver-did.ts";
 import { didAt, didHistory } from "./registry-queries.ts";
-import { DidParam, DidView, requireIJson } from "./registry-schemas.ts";
-import type { Result } from "../../durable-objects/shared/result.ts";
+import { DidParam, DidView, requireIJson } from "../../domain/registry/schemas.ts";
+import type { Result } from "../../domain/result.ts";
 import { didView } from "../../durable-objects/registry/did-records.ts";
 
 export const dids = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });

@@ -3,8 +3,8 @@ import type { AppEnv } from "../env.ts";
 import { signedRoute } from "../lib/route.ts";
 import { clusterStub, unwrap } from "../lib/stubs.ts";
 import { validationHook } from "../lib/validation.ts";
-import { Address, ClusterParam, json } from "../schemas/common.ts";
-import { JoinNodeBody, Node } from "../schemas/node.ts";
+import { Address, ClusterParam, json } from "../../domain/schemas/common.ts";
+import { JoinNodeBody, Node } from "../../domain/schemas/node.ts";
 
 export const nodes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 

@@ -1,11 +1,11 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../env.ts";
-import { fail } from "../lib/problem.ts";
+import { fail } from "../../domain/problem.ts";
 import { signedRoute } from "../lib/route.ts";
 import { clusterStub, notaryStub, unwrap } from "../lib/stubs.ts";
 import { validationHook } from "../lib/validation.ts";
-import { blockReceipts, getBlock, listBlocks } from "../ledger/queries.ts";
-import { ClusterAppParam, HashText, json } from "../schemas/common.ts";
+import { blockReceipts, getBlock, listBlocks } from "../../domain/ledger/queries.ts";
+import { ClusterAppParam, HashText, json } from "../../domain/schemas/common.ts";
 
 export const notary = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 

@@ -3,12 +3,12 @@ import { inclusionPath } from "../../protocol/merkle.ts";
 import { hashToText, textToHash } from "../../protocol/hash.ts";
 import { StepReceiptSchema } from "../../protocol/schemas.ts";
 import type { AppEnv } from "../env.ts";
-import { fail } from "../lib/problem.ts";
+import { fail } from "../../domain/problem.ts";
 import { signedRoute } from "../lib/route.ts";
 import { clusterStub, notaryStub, unwrap } from "../lib/stubs.ts";
 import { validationHook } from "../lib/validation.ts";
-import { blockLeaves, getReceipt } from "../ledger/queries.ts";
-import { ClusterParam, HashText, json } from "../schemas/common.ts";
+import { blockLeaves, getReceipt } from "../../domain/ledger/queries.ts";
+import { ClusterParam, HashText, json } from "../../domain/schemas/common.ts";
 
 export const receipts = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 

@@ -1,8 +1,8 @@
 // Read side of the registries in D1 (written only by RegistryDO through its outbox).
 import { and, asc, desc, eq, lte } from "drizzle-orm";
-import { didVersions, registryHosts } from "../ledger/schema.ts";
-import { ledger, type DidVersionRow, type RegistryHostRow } from "../ledger/writes.ts";
-import type { HostRecord } from "./registry-schemas.ts";
+import { didVersions, registryHosts } from "../../domain/ledger/schema.ts";
+import { ledger, type DidVersionRow, type RegistryHostRow } from "../../domain/ledger/writes.ts";
+import type { HostRecord } from "../../domain/registry/schemas.ts";
 
 /** A stored host version; `record` typed as the registry schema shapes it. */
 export type HostRow = Omit<RegistryHostRow, "record"> & { record: HostRecord | null };

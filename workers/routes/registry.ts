@@ -1,17 +1,17 @@
 // The httpcg shadow registry: PUT/DELETE are signed and go to the host's RegistryDO (single
 // writer, owner check, version, audit entry); reads are public and come from D1.
 import { OpenAPIHono, z } from "@hono/zod-openapi";
-import type { AppEnv, Env } from "../env.ts";
-import { fail } from "../lib/problem.ts";
+import type { AppEnv } from "../env.ts";
+import { fail } from "../../domain/problem.ts";
 import { publicRoute, signedRoute } from "../lib/route.ts";
 import { clusterStub, unwrap } from "../lib/stubs.ts";
 import { validationHook } from "../lib/validation.ts";
-import { listAudit } from "../ledger/queries.ts";
-import { json } from "../schemas/common.ts";
+import { listAudit } from "../../domain/ledger/queries.ts";
+import { json } from "../../domain/schemas/common.ts";
 import { resolverCache } from "./resolver-config.ts";
 import { hostTag } from "./resolver-service.ts";
 import { currentHost, hostVersions } from "./registry-queries.ts";
-import { HostParam, HostRecordBody, HostRecordSchema, HostView, requireIJson, type HostRecord } from "./registry-schemas.ts";
+import { HostParam, HostRecordBody, HostRecordSchema, HostView, requireIJson, type HostRecord } from "../../domain/registry/schemas.ts";
 
 export const registry = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 

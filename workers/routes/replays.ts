@@ -1,11 +1,11 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../env.ts";
-import { fail } from "../lib/problem.ts";
+import { fail } from "../../domain/problem.ts";
 import { signedRoute } from "../lib/route.ts";
 import { clusterStub, unwrap } from "../lib/stubs.ts";
 import { validationHook } from "../lib/validation.ts";
-import { getReceipt } from "../ledger/queries.ts";
-import { ClusterParam, HashText, json } from "../schemas/common.ts";
+import { getReceipt } from "../../domain/ledger/queries.ts";
+import { ClusterParam, HashText, json } from "../../domain/schemas/common.ts";
 
 export const replays = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 

@@ -3,10 +3,10 @@
 // their TTL runs out: there is no cross-isolate broadcast, by design (see README).
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../env.ts";
-import { fail } from "../lib/problem.ts";
+import { fail } from "../../domain/problem.ts";
 import { publicRoute, signedRoute } from "../lib/route.ts";
 import { validationHook } from "../lib/validation.ts";
-import { json } from "../schemas/common.ts";
+import { json } from "../../domain/schemas/common.ts";
 import { isolateId, resolverAdmins, resolverCache } from "./resolver-config.ts";
 
 export const resolverCacheRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });

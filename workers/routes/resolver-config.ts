@@ -2,9 +2,8 @@
 // admins, each built once from the Worker's env on first use.
 import { syncSigner } from "../../durable-objects/shared/sync-signer.ts";
 import { toHex, randomBytes } from "../../protocol/bytes.ts";
-import type { Env } from "../env.ts";
-import { fail } from "../lib/problem.ts";
-import { LruCache, qlockKeyFromSecret, type DidDocument, type DidDocumentMetadata } from "../resolver/index.ts";
+import { fail } from "../../domain/problem.ts";
+import { LruCache, qlockKeyFromSecret, type DidDocument, type DidDocumentMetadata } from "../../domain/resolver/index.ts";
 
 export const DEFAULT_CACHE_SIZE = 10_000;
 /** How long "not registered" is remembered: short, because other isolates cannot be told of a new registration. */

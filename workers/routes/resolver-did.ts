@@ -2,7 +2,6 @@
 // over HTTPS (guarded: public hosts only, timeout, size cap). Results pass through the isolate
 // cache, tagged with the DID so a registry update in this isolate drops them at once.
 import { toIso } from "../../protocol/time.ts";
-import type { Env } from "../env.ts";
 import {
   assertSupportedMethod,
   fetchDidWeb,
@@ -12,7 +11,7 @@ import {
   ResolveError,
   type DidDocument,
   type DidDocumentMetadata,
-} from "../resolver/index.ts";
+} from "../../domain/resolver/index.ts";
 import { DID_TTL_MS, NEGATIVE_TTL_MS, resolverCache } from "./resolver-config.ts";
 import { didAt, type DidRow } from "./registry-queries.ts";
 

@@ -18,7 +18,7 @@ import {
   ResolveError,
   RESOLUTION_RESULT_TYPE,
   DID_RESOLUTION_CONTEXT,
-} from "../resolver/index.ts";
+} from "../../domain/resolver/index.ts";
 import { resolveDid } from "./resolver-did.ts";
 
 export const resolverIdentifiers = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });

@@ -1,6 +1,6 @@
 // ResolveError (the resolver's pure logic) → the Worker's RFC 9457 problems.
-import { ProblemException, type Problem } from "../lib/problem.ts";
-import { isResolveError, type ResolveError } from "../resolver/index.ts";
+import { ProblemException, type Problem } from "../../domain/problem.ts";
+import { isResolveError, type ResolveError } from "../../domain/resolver/index.ts";
 
 /**
  * For /v1/resolve: `field` names the request input ("name" unless given), `part` the piece of

@@ -1,11 +1,11 @@
-// POST /v1/resolve/qlock/verify: checks a QLOCK session binding (workers/resolver/QLOCK.md) for a
+// POST /v1/resolve/qlock/verify: checks a QLOCK session binding (domain/resolver/QLOCK.md) for a
 // gateway that does not hold QLOCK_KEY itself. It answers valid or not, and can never mint one.
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../env.ts";
 import { publicRoute } from "../lib/route.ts";
 import { validationHook } from "../lib/validation.ts";
-import { Address, json } from "../schemas/common.ts";
-import { isResolveError, parseHttpcgName, qlockVerify } from "../resolver/index.ts";
+import { Address, json } from "../../domain/schemas/common.ts";
+import { isResolveError, parseHttpcgName, qlockVerify } from "../../domain/resolver/index.ts";
 import { qlockKey } from "./resolver-config.ts";
 
 export const resolverQlock = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });

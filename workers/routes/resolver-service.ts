@@ -2,12 +2,11 @@
 // lookup and returns the answer already serialised; a miss parses the name, reads D1 (httpcg)
 // or resolves the DID (rootzk), builds the answer and caches it for its cache_ttl, tagged with
 // the host or DID so that a registry write in this isolate invalidates it.
-import type { Env } from "../env.ts";
-import { buildHttpcgResolved, buildRootzkResolved, parseName, ResolveError, type HttpcgName, type ResolvedDomain } from "../resolver/index.ts";
+import { buildHttpcgResolved, buildRootzkResolved, parseName, ResolveError, type HttpcgName, type ResolvedDomain } from "../../domain/resolver/index.ts";
 import { NEGATIVE_TTL_MS, qlockKey, resolverCache } from "./resolver-config.ts";
 import { didTag, resolveDid } from "./resolver-did.ts";
 import { currentHost } from "./registry-queries.ts";
-import type { HostRecord } from "./registry-schemas.ts";
+import type { HostRecord } from "../../domain/registry/schemas.ts";
 
 export const hostTag = (host: string) => `host:${host}`;
 

@@ -3,9 +3,8 @@
 // order matters: a bad proof does not use up a good challenge. Nothing here logs or stores
 // the prover's DID or key; failures are answered, never recorded.
 import { z } from "@hono/zod-openapi";
-import type { Env } from "../env.ts";
-import { fail } from "../lib/problem.ts";
-import { isDid, isResolveError, verifyForDocument, ZK_DEFAULT_WINDOW_S, type ZkProof } from "../resolver/index.ts";
+import { fail } from "../../domain/problem.ts";
+import { isDid, isResolveError, verifyForDocument, ZK_DEFAULT_WINDOW_S, type ZkProof } from "../../domain/resolver/index.ts";
 import { resolveDid } from "./resolver-did.ts";
 
 const Hex64 = z.string().regex(/^[0-9a-f]{64}$/, "64 lowercase hex characters");

@@ -1,12 +1,12 @@
-// rootzk zero-knowledge authentication (workers/resolver/ZK.md): challenges and proof checks.
+// rootzk zero-knowledge authentication (domain/resolver/ZK.md): challenges and proof checks.
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { randomBytes } from "../../protocol/bytes.ts";
 import type { AppEnv } from "../env.ts";
 import { publicRoute } from "../lib/route.ts";
 import { validationHook } from "../lib/validation.ts";
-import { json } from "../schemas/common.ts";
+import { json } from "../../domain/schemas/common.ts";
 import { CHALLENGE_SHARDS } from "../../durable-objects/registry/challenge-do.ts";
-import { isDid, ZK_DEFAULT_WINDOW_S, ZK_DOMAIN } from "../resolver/index.ts";
+import { isDid, ZK_DEFAULT_WINDOW_S, ZK_DOMAIN } from "../../domain/resolver/index.ts";
 import { checkProof, ZkProofSchema } from "./resolver-zk-verify.ts";
 
 export const resolverZk = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });

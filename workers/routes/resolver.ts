@@ -1,13 +1,13 @@
 // GET /v1/resolve (public, hot) and privacy-mode resolution (a rootzk zero-knowledge proof
-// instead of any identity). See workers/resolver/README.md for the answer and the privacy rules.
+// instead of any identity). See domain/resolver/README.md for the answer and the privacy rules.
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { base64urlnopad } from "@scure/base";
 import { fromUtf8 } from "../../protocol/bytes.ts";
 import type { AppEnv } from "../env.ts";
-import { fail } from "../lib/problem.ts";
+import { fail } from "../../domain/problem.ts";
 import { publicRoute } from "../lib/route.ts";
 import { validationHook } from "../lib/validation.ts";
-import { Address, json, ProblemSchema } from "../schemas/common.ts";
+import { Address, json, ProblemSchema } from "../../domain/schemas/common.ts";
 import { resolving } from "./resolver-problem.ts";
 import { resolveName } from "./resolver-service.ts";
 import { checkProof, ZkProofSchema } from "./resolver-zk-verify.ts";

@@ -1,11 +1,11 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../env.ts";
-import { fail } from "../lib/problem.ts";
+import { fail } from "../../domain/problem.ts";
 import { signedRoute } from "../lib/route.ts";
 import { clusterStub, unwrap } from "../lib/stubs.ts";
 import { validationHook } from "../lib/validation.ts";
-import { AppName, ClusterParam, json } from "../schemas/common.ts";
-import { Replica, WorkloadSpec, WorkloadView } from "../schemas/workload.ts";
+import { AppName, ClusterParam, json } from "../../domain/schemas/common.ts";
+import { Replica, WorkloadSpec, WorkloadView } from "../../domain/schemas/workload.ts";
 
 export const workloads = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 

@@ -8,8 +8,8 @@ import {
   findService,
   findVerificationMethod,
   parseDidDocument,
-} from "../../../workers/resolver/did-document.ts";
-import { didKeyFromPublicKey, didKeyPublicKey, resolveDidKey } from "../../../workers/resolver/did-key.ts";
+} from "../../../domain/resolver/did-document.ts";
+import { didKeyFromPublicKey, didKeyPublicKey, resolveDidKey } from "../../../domain/resolver/did-key.ts";
 import { ResolveError } from "../../../protocol/rootzk/errors.ts";
 import { bpiDoc, pub1, pub2 } from "./fixtures.ts";
 import { decodeEd25519Multikey, encodeEd25519Multikey, encodeX25519Multikey } from "../../../protocol/rootzk/multikey.ts";

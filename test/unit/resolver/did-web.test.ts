@@ -1,9 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { encodeEd25519Multikey } from "../../../protocol/rootzk/multikey.ts";
-import { didWebToUrl, fetchDidWeb, type FetchLike } from "../../../workers/resolver/did-web.ts";
+import { didWebToUrl, fetchDidWeb, type FetchLike } from "../../../domain/resolver/did-web.ts";
 import { ResolveError } from "../../../protocol/rootzk/errors.ts";
-import { isBlockedIPv6, parseIPv6, refuseHost } from "../../../workers/resolver/net-guard.ts";
+import { isBlockedIPv6, parseIPv6, refuseHost } from "../../../domain/resolver/net-guard.ts";
 import { pub1 } from "./fixtures.ts";
 import { err } from "./expect-resolve-error.ts";
 

@@ -1,6 +1,6 @@
 // Shared fixtures for the resolver tests (keys from fixed seeds, a did:bpi document).
 import { ed25519 } from "@noble/curves/ed25519.js";
-import type { DidDocument } from "../../../workers/resolver/did-document.ts";
+import type { DidDocument } from "../../../domain/resolver/did-document.ts";
 import { encodeEd25519Multikey } from "../../../protocol/rootzk/multikey.ts";
 
 export const seed1 = new Uint8Array(32).fill(1);

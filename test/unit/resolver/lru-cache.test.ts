@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { LruCache } from "../../../workers/resolver/lru-cache.ts";
+import { LruCache } from "../../../domain/resolver/lru-cache.ts";
 
 function clock(start = 1_000) {
   let t = start;

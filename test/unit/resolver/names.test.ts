@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ResolveError } from "../../../protocol/rootzk/errors.ts";
-import { parseHttpcgName, parseName, parseRootzkName } from "../../../workers/resolver/names.ts";
+import { parseHttpcgName, parseName, parseRootzkName } from "../../../domain/resolver/names.ts";
 import { err } from "./expect-resolve-error.ts";
 
 describe("httpcg names", () => {

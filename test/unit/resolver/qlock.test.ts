@@ -1,7 +1,7 @@
 import { blake3 } from "@noble/hashes/blake3.js";
 import { describe, expect, it } from "vitest";
 import { fromHex, toHex, utf8 } from "../../../protocol/bytes.ts";
-import { qlockBind, qlockKeyFromSecret, qlockMac, qlockVerify, qlockWindow } from "../../../workers/resolver/qlock.ts";
+import { qlockBind, qlockKeyFromSecret, qlockMac, qlockVerify, qlockWindow } from "../../../domain/resolver/qlock.ts";
 
 const key = fromHex("42".repeat(32));
 const T = Date.parse("2026-01-15T10:02:30.000Z"); // 1768471350 s; window 5894904 of 300 s

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { fromHex } from "../../../protocol/bytes.ts";
-import { parseDidDocument } from "../../../workers/resolver/did-document.ts";
+import { parseDidDocument } from "../../../domain/resolver/did-document.ts";
 import { ResolveError } from "../../../protocol/rootzk/errors.ts";
-import { parseHttpcgName, parseRootzkName } from "../../../workers/resolver/names.ts";
-import { qlockVerify } from "../../../workers/resolver/qlock.ts";
-import { buildHttpcgResolved, buildRootzkResolved } from "../../../workers/resolver/resolved-domain.ts";
-import { dereference, errorResult, httpStatusFor, negotiate, resolutionResult } from "../../../workers/resolver/resolution.ts";
+import { parseHttpcgName, parseRootzkName } from "../../../domain/resolver/names.ts";
+import { qlockVerify } from "../../../domain/resolver/qlock.ts";
+import { buildHttpcgResolved, buildRootzkResolved } from "../../../domain/resolver/resolved-domain.ts";
+import { dereference, errorResult, httpStatusFor, negotiate, resolutionResult } from "../../../domain/resolver/resolution.ts";
 import { bpiDoc } from "./fixtures.ts";
 import { err } from "./expect-resolve-error.ts";
 

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ResolveError } from "../../../protocol/rootzk/errors.ts";
-import { joinServicePath, parseServiceEndpoint } from "../../../workers/resolver/rootzk-path.ts";
+import { joinServicePath, parseServiceEndpoint } from "../../../domain/resolver/rootzk-path.ts";
 import { err } from "./expect-resolve-error.ts";
 
 describe("joinServicePath", () => {

@@ -3,8 +3,8 @@ import { bytesToNumberLE, numberToBytesLE } from "@noble/curves/utils.js";
 import { sha512 } from "@noble/hashes/sha2.js";
 import { describe, expect, it } from "vitest";
 import { concatBytes, fromHex, toHex, utf8 } from "../../../protocol/bytes.ts";
-import { parseDidDocument } from "../../../workers/resolver/did-document.ts";
-import { ChallengeStore, verifyAndConsume, verifyForDocument, type ChallengeRecord } from "../../../workers/resolver/zk-auth.ts";
+import { parseDidDocument } from "../../../domain/resolver/did-document.ts";
+import { ChallengeStore, verifyAndConsume, verifyForDocument, type ChallengeRecord } from "../../../domain/resolver/zk-auth.ts";
 import { challengeScalar, prove, statementPoint, verify, zkWindow, type ZkProof } from "../../../protocol/rootzk/zk-schnorr.ts";
 import { bpiDoc, pub1, pub2, seed1, seed2 } from "./fixtures.ts";
 
@@ -176,7 +176,7 @@ describe("challenges and document binding", () => {
     expect(await verifyAndConsume(mkProof(), doc, cs, { now: T })).toEqual({ ok: false, reason: "challenge unknown" });
   });
   it("works for did:key keys too", async () => {
-    const { resolveDidKey, didKeyFromPublicKey } = await import("../../../workers/resolver/did-key.ts");
+    const { resolveDidKey, didKeyFromPublicKey } = await import("../../../domain/resolver/did-key.ts");
     const dk = didKeyFromPublicKey(pub1);
     const kdoc = parseDidDocument(resolveDidKey(dk));
     const vm = (kdoc.authentication as string[])[0];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decideScale, type Recommendation } from "../../../durable-objects/cluster/scheduler/autoscale.ts";
+import { decideScale, type Recommendation } from "../../../domain/scheduler/autoscale.ts";
 
 const base = { current: 4, min: 2, max: 10, targetCPU: 70, now: 1_000_000 };
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { benchPlacements, makeSimulatedCluster, makeSimulatedRequests } from "../../../durable-objects/cluster/scheduler/bench-support.ts";
-import { placeMany } from "../../../durable-objects/cluster/scheduler/schedule.ts";
-import { ALGORITHMS } from "../../../durable-objects/cluster/scheduler/types.ts";
+import { benchPlacements, makeSimulatedCluster, makeSimulatedRequests } from "../../../domain/scheduler/bench-support.ts";
+import { placeMany } from "../../../domain/scheduler/schedule.ts";
+import { ALGORITHMS } from "../../../domain/scheduler/types.ts";
 
 describe("bench support", () => {
   it("builds the same simulated cluster for the same seed, with bpi1 ids", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   breakerPhase, initialBreaker, recordFailure, recordSuccess, tryAcquire, type BreakerState,
-} from "../../../durable-objects/cluster/scheduler/circuit-breaker.ts";
+} from "../../../domain/scheduler/circuit-breaker.ts";
 
 const failTimes = (s: BreakerState, n: number, now: number) => {
   for (let k = 0; k < n; k++) s = recordFailure(s, now);

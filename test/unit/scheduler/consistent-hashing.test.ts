@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { rendezvousScore } from "../../../durable-objects/cluster/scheduler/rendezvous.ts";
-import { place, placeMany } from "../../../durable-objects/cluster/scheduler/schedule.ts";
-import type { SchedNode } from "../../../durable-objects/cluster/scheduler/types.ts";
+import { rendezvousScore } from "../../../domain/scheduler/rendezvous.ts";
+import { place, placeMany } from "../../../domain/scheduler/schedule.ts";
+import type { SchedNode } from "../../../domain/scheduler/types.ts";
 import { node, req } from "./helpers.ts";
 
 const ids = ["node-a", "node-b", "node-c", "node-d", "node-e"];

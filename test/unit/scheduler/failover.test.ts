@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { nodeLiveness, planFailover, type FailoverReplica } from "../../../durable-objects/cluster/scheduler/failover.ts";
+import { nodeLiveness, planFailover, type FailoverReplica } from "../../../domain/scheduler/failover.ts";
 
 const r = (id: string, type: FailoverReplica["type"], nodeId: string | null, status: FailoverReplica["status"] = "running", workload = "db"): FailoverReplica =>
   ({ id, workload, type, status, nodeId });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { capabilityMatches } from "../../../durable-objects/cluster/scheduler/constraints.ts";
-import { place } from "../../../durable-objects/cluster/scheduler/schedule.ts";
+import { capabilityMatches } from "../../../domain/scheduler/constraints.ts";
+import { place } from "../../../domain/scheduler/schedule.ts";
 import { node, req } from "./helpers.ts";
 
 const mem = (cpu: number, memory: number, storage = 0) => ({ cpu_millis: cpu, memory_mb: memory, storage_gb: storage });

@@ -1,4 +1,4 @@
-import type { NodeStatus, PlacementRequest, ReplicaType, SchedNode } from "../../../durable-objects/cluster/scheduler/types.ts";
+import type { NodeStatus, PlacementRequest, ReplicaType, SchedNode } from "../../../domain/scheduler/types.ts";
 
 export interface NodeSpec {
   cpu?: number;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { place, placeMany } from "../../../durable-objects/cluster/scheduler/schedule.ts";
-import { ALGORITHMS, type ExistingReplica } from "../../../durable-objects/cluster/scheduler/types.ts";
+import { place, placeMany } from "../../../domain/scheduler/schedule.ts";
+import { ALGORITHMS, type ExistingReplica } from "../../../domain/scheduler/types.ts";
 import { node, req } from "./helpers.ts";
 
 const on = (nodeId: string, replicaId: string): ExistingReplica => ({ nodeId, replicaId, replicaType: "read_only" });

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { place, placeMany, type PlacementOutcome } from "../../../durable-objects/cluster/scheduler/schedule.ts";
-import { ALGORITHMS, type PlacementRequest, type ReplicaType, type SchedNode } from "../../../durable-objects/cluster/scheduler/types.ts";
+import { place, placeMany, type PlacementOutcome } from "../../../domain/scheduler/schedule.ts";
+import { ALGORITHMS, type PlacementRequest, type ReplicaType, type SchedNode } from "../../../domain/scheduler/types.ts";
 import { node, req } from "./helpers.ts";
 
 const nodeArb = (i: number, ample: boolean) =>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { place } from "../../../durable-objects/cluster/scheduler/schedule.ts";
-import type { Algorithm } from "../../../durable-objects/cluster/scheduler/types.ts";
+import { place } from "../../../domain/scheduler/schedule.ts";
+import type { Algorithm } from "../../../domain/scheduler/types.ts";
 import { node, req } from "./helpers.ts";
 
 const r = { cpu_millis: 500, memory_mb: 1024, storage_gb: 10 };

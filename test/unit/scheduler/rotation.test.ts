@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { place } from "../../../durable-objects/cluster/scheduler/schedule.ts";
-import type { Algorithm, SchedNode, SchedulerState } from "../../../durable-objects/cluster/scheduler/types.ts";
+import { place } from "../../../domain/scheduler/schedule.ts";
+import type { Algorithm, SchedNode, SchedulerState } from "../../../domain/scheduler/types.ts";
 import { node, req } from "./helpers.ts";
 
 /** Place `count` single-replica workloads one by one, threading the state through. */

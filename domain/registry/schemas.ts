@@ -3,7 +3,7 @@
 // did.ts), so what can be registered is exactly what can be resolved.
 import { z } from "@hono/zod-openapi";
 import { canonicalize, JcsError } from "../../protocol/jcs.ts";
-import { fail } from "../lib/problem.ts";
+import { fail } from "../problem.ts";
 import { isBpiName, parseDid, parseHttpcgName, parseServiceEndpoint } from "../resolver/index.ts";
 import { Address, AppName, ClusterName } from "../schemas/common.ts";
 

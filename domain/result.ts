@@ -1,5 +1,5 @@
-import type { Problem } from "../../workers/lib/problem.ts";
-import { problem } from "../../workers/lib/problem.ts";
+import type { Problem } from "./problem.ts";
+import { problem } from "./problem.ts";
 
 /**
  * DO RPC methods return results instead of throwing: an exception crossing RPC loses its class

@@ -18,6 +18,7 @@ export const Address = z
 export const HashText = z.string().regex(/^blake3:[0-9a-f]{64}$/, "blake3:<64 lowercase hex>");
 
 export const Role = z.enum(["owner", "admin", "operator", "viewer", "node"]);
+export type Role = z.infer<typeof Role>;
 export const GrantableRole = z.enum(["admin", "operator", "viewer"]);
 
 export const ClusterParam = z.object({
