@@ -1,6 +1,6 @@
 import { bech32, bech32m } from "@scure/base";
 import { describe, expect, it } from "vitest";
-import vectors from "../../../shared/vectors/protocol-v1.json";
+import vectors from "../vectors/protocol-v1.json";
 import { AddressError, decodeAddress, encodeAddress, fromHex, isAddress } from "../../protocol/index.ts";
 
 const key = vectors.keys[0];

@@ -1,6 +1,6 @@
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { afterEach, describe, expect, it } from "vitest";
-import vectors from "../../../shared/vectors/protocol-v1.json";
+import vectors from "../vectors/protocol-v1.json";
 import { cachedVerifyKeyCount } from "../../protocol/ed25519-webcrypto.ts";
 import {
   ed25519Backend, fromHex, generateSeed, publicKeyFromSeed, resolveEd25519Backend, setEd25519Backend, signerFromHex,

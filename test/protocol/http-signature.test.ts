@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import vectors from "../../../shared/vectors/protocol-v1.json";
+import vectors from "../vectors/protocol-v1.json";
 import {
   contentDigest, fromBase64, signRequest, signatureBase, signerFromHex, toBase64, utf8, verifyRequest,
   type VerifyRequestResult,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import vectors from "../../../shared/vectors/protocol-v1.json";
+import vectors from "../vectors/protocol-v1.json";
 import { parseDictionary, serializeInnerList, Token } from "../../protocol/structured-fields.ts";
 import {
   AuditEntry, InclusionProof, LogBlock, StepReceipt, concatBytes, fromBase64, fromBase64Url, fromHex, isIso, isoNow,

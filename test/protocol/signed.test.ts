@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import vectors from "../../../shared/vectors/protocol-v1.json";
+import vectors from "../vectors/protocol-v1.json";
 import {
   DOMAINS, GENESIS, computeHash, hashReceipt, logBlockHash, signAuditEntry, signHash, signLogBlock, signReceipt,
   signerFromHex, signingInput, textToSig, toHex, verifyAuditEntry, verifyLogBlock, verifyReceipt, verifySignature,

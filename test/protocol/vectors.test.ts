@@ -1,6 +1,6 @@
-// Reproduces every section of shared/vectors/protocol-v1.json, with both Ed25519 backends.
+// Reproduces every section of test/vectors/protocol-v1.json (a copy of the shared vectors), with both Ed25519 backends.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import vectors from "../../../shared/vectors/protocol-v1.json";
+import vectors from "../vectors/protocol-v1.json";
 import {
   DOMAINS, blake3, canonicalize, decodeAddress, encodeAddress, fromHex, hashAuditEntry, hashReceipt, hashToText,
   inclusionProofText, logBlockHash, merkleRootText, publicKeyFromSeed, setEd25519Backend, signAuditEntry, signLogBlock,
