@@ -9,12 +9,12 @@ export default defineConfig({
   test: {
     name: "node",
     environment: "node",
-    // bin/ runs the build in dist/: every run tests a fresh one.
-    globalSetup: ["./test/cli/global-setup.ts"],
     include: ["test/protocol/**/*.test.ts", "test/agent/**/*.test.ts", "test/cli/**/*.test.ts", "test/e2e/**/*.test.ts"],
     // runc containers and wrangler dev instances share this 2-core machine: one file at a time.
     fileParallelism: false,
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // bin/ runs the build in dist/: every run tests a fresh one.
+    globalSetup: ["./test/cli/global-setup.ts"],
   },
 });
