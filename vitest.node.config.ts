@@ -14,5 +14,7 @@ export default defineConfig({
     fileParallelism: false,
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // bin/ runs the build in dist/: every run tests a fresh one.
+    globalSetup: ["./test/cli/global-setup.ts"],
   },
 });

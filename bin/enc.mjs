@@ -1,8 +1,7 @@
 #!/usr/bin/env node
-// The `enc` CLI. TypeScript sources run through tsx so the package needs no build step.
-import { register } from "tsx/esm/api";
+// The `enc` CLI, from its build (dist/enc.mjs).
+import { loadBuilt } from "./load-built.mjs";
 
-register();
 // `enc … | head` closes the pipe early: that is the reader's choice, not an error.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on("error", (err) => {
@@ -10,5 +9,5 @@ for (const stream of [process.stdout, process.stderr]) {
     throw err;
   });
 }
-const { main } = await import("../cli/main.ts");
+const { main } = await loadBuilt("enc");
 process.exitCode = await main(process.argv.slice(2));

@@ -1,14 +1,16 @@
 // Entry point of the `enc` CLI: picks the command, parses its arguments, runs it, and turns any
-// error into a message and an exit code. process.exit is left to bin/enc.mjs.
+// error into a message and an exit code. process.exit is left to bin/enc.mjs. Only the table and
+// the command model load up front; the selected command, the API client and the error report
+// are imported when needed, so `enc --version` and `enc help` start fast.
+import { select } from "../cli-kit/select.ts";
+import { VERSION } from "../cli-kit/version.ts";
 import { COMMANDS } from "./commands/index.ts";
-import type { CommandDef } from "./lib/command.ts";
-import { Context } from "./lib/context.ts";
-import { usageError } from "./lib/errors.ts";
-import { commandHelp, groupHelp, mainHelp } from "./lib/help.ts";
+import { encProgram } from "./lib/command.ts";
+import { mainHelp } from "./lib/help.ts";
 import { processIO, type IO } from "./lib/io.ts";
-import { parseCommandLine } from "./lib/parse.ts";
-import { reportError } from "./lib/report.ts";
 import { styleFor } from "./lib/style.ts";
+
+const PROGRAM = encProgram(COMMANDS);
 
 export async function main(argv: string[], io: IO = processIO()): Promise<number> {
   // Decided before parsing, so that even a usage error is reported as JSON when asked. Words
@@ -17,56 +19,19 @@ export async function main(argv: string[], io: IO = processIO()): Promise<number
   const json = own.includes("--json");
   try {
     const style = styleFor(io.stdout, io.env);
-    const words = leadingWords(argv);
-    const wantsHelp = own.some(isHelp);
-    if (words.length === 0 || words[0] === "help") {
-      if (words.length > 1) return print(io, isGroup(words.slice(1)) ? groupHelp(words[1], COMMANDS, style) : commandHelp(find(words.slice(1)).cmd, style));
-      if (words.length === 0 && argv.length > 0 && !isHelp(argv[0])) {
-        throw usageError("unknown_flag", `${argv[0]} must come after a command`, "Run `enc help` to see the commands.");
-      }
-      return print(io, mainHelp(COMMANDS, style));
-    }
-    if (wantsHelp && isGroup(words)) return print(io, groupHelp(words[0], COMMANDS, style));
-    const { cmd, used } = find(words);
-    const parsed = parseCommandLine(cmd, argv.slice(used));
-    if (parsed.flags.help) return print(io, commandHelp(cmd, style));
-    const ctx = new Context(io, json);
-    const code = await cmd.run(ctx, parsed as Parameters<CommandDef["run"]>[1]);
+    const action = await select(PROGRAM, argv, { style, main: () => mainHelp(COMMANDS, style) });
+    if (action.kind === "version") return print(io, VERSION + "\n");
+    if (action.kind === "help") return print(io, action.text);
+    const { Context } = await import("./lib/context.ts");
+    const code = await action.cmd.run(new Context(io, json), action.input as Parameters<typeof action.cmd.run>[1]);
     return code ?? 0;
   } catch (err) {
+    const { reportError } = await import("./lib/report.ts");
     return reportError(err, io, json);
   }
 }
 
-const isHelp = (a: string) => a === "--help" || a === "-h";
-
 function print(io: IO, text: string): number {
   io.stdout.write(text);
   return 0;
-}
-
-/** `wallet` alone names a group of subcommands, not a command. */
-function isGroup(words: string[]): boolean {
-  return words.length === 1 && !COMMANDS.some((c) => c.name === words[0]) && COMMANDS.some((c) => c.name.startsWith(words[0] + " "));
-}
-
-/** The words before the first flag: candidates for the command name. */
-function leadingWords(argv: string[]): string[] {
-  const end = argv.findIndex((a) => a.startsWith("-"));
-  return end < 0 ? argv : argv.slice(0, end);
-}
-
-/** Longest command name that prefixes the words: "roles grant" before "roles". */
-function find(words: string[]): { cmd: CommandDef; used: number } {
-  for (let n = Math.min(2, words.length); n > 0; n--) {
-    const name = words.slice(0, n).join(" ");
-    const cmd = COMMANDS.find((c) => c.name === name);
-    if (cmd) return { cmd, used: n };
-  }
-  const group = COMMANDS.filter((c) => c.name.startsWith(words[0] + " ")).map((c) => c.name.split(" ")[1]);
-  if (group.length) {
-    const what = words.length > 1 ? `unknown command \`enc ${words[0]} ${words[1]}\`` : `\`enc ${words[0]}\` needs a subcommand`;
-    throw usageError(words.length > 1 ? "unknown_command" : "missing_subcommand", `${what}; choose one of: ${group.join(", ")}`, `Run \`enc ${words[0]} <subcommand> --help\` for its usage.`);
-  }
-  throw usageError("unknown_command", `unknown command \`${words[0]}\``, "Run `enc help` to see the commands.");
 }

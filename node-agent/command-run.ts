@@ -1,45 +1,59 @@
 // `enc-agent run`: serve until SIGTERM or SIGINT, then stop cleanly (containers keep running).
 import { AgentError } from "./agent-error.ts";
-import { num, parseArgs, str } from "./cli-args.ts";
-import { DEFAULT_DATA_DIR } from "./command-join.ts";
+import { num } from "./cli-args.ts";
+import { DATA_DIR_FLAG, defineAgentCommand } from "./command-context.ts";
 import { Agent } from "./daemon/agent.ts";
 import { checkRunc } from "./daemon/host-capabilities.ts";
 import { parsePortRange } from "./daemon/host-ports.ts";
-import type { Logger } from "./daemon/logger.ts";
 
-export async function runCommand(argv: string[], log: Logger): Promise<number> {
-  const p = parseArgs(argv, {
-    "data-dir": {}, "heartbeat-s": {}, "usage-s": {}, "poll-wait-s": {}, "stop-grace-s": {}, "backoff-s": {}, "backoff-max-s": {},
-    "port-range": {}, url: {}, "log-level": {}, "runc": {},
-  });
-  const runcBinary = str(p, "runc");
-  const runc = await checkRunc(runcBinary);
-  if (!runc.ok) throw new AgentError(runc.reason?.includes("root") ? "not_root" : "no_runc", `cannot run containers: ${runc.reason}`);
-  const range = str(p, "port-range");
-  const agent = new Agent({
-    dataDir: str(p, "data-dir") ?? DEFAULT_DATA_DIR,
-    heartbeatS: num(p, "heartbeat-s", 0.2, 3600),
-    usageS: num(p, "usage-s", 1, 86_400),
-    pollWaitS: num(p, "poll-wait-s", 0, 55),
-    stopGraceS: num(p, "stop-grace-s", 0, 3600),
-    backoffBaseS: num(p, "backoff-s", 0.05, 3600),
-    backoffMaxS: num(p, "backoff-max-s", 0.05, 86_400),
-    portRange: range ? parsePortRange(range) : undefined,
-    url: str(p, "url"),
-    runcBinary,
-    log,
-  });
-  await agent.start();
-  await new Promise<void>((resolve) => {
-    const onSignal = (sig: NodeJS.Signals) => {
-      log.info("signal received; stopping", { signal: sig });
-      process.off("SIGTERM", onSignal);
-      process.off("SIGINT", onSignal);
-      resolve();
-    };
-    process.on("SIGTERM", onSignal);
-    process.on("SIGINT", onSignal);
-  });
-  await agent.stop();
-  return 0;
-}
+const seconds = (description: string) => ({ type: "string", placeholder: "s", description }) as const;
+
+export default defineAgentCommand({
+  description:
+    "Serves until SIGTERM/SIGINT: heartbeats, desired state (long-poll), reconciliation, restart\n" +
+    "policies, receipts (spooled in DIR while the control plane is unreachable), logs. Stopping the\n" +
+    "agent leaves containers running; the next start adopts them.",
+  flags: {
+    ...DATA_DIR_FLAG,
+    "heartbeat-s": seconds("seconds between heartbeats (default 5)"),
+    "usage-s": seconds("seconds between usage receipts (default 60)"),
+    "poll-wait-s": seconds("long-poll wait for the desired state (default 25)"),
+    "stop-grace-s": seconds("SIGTERM to SIGKILL grace for a stopped container (default 10)"),
+    "backoff-s": seconds("first restart backoff (default 1)"),
+    "backoff-max-s": seconds("longest restart backoff (default 60)"),
+    "port-range": { type: "string", placeholder: "lo-hi", description: "host ports for containers (default 30000-32767)" },
+    url: { type: "string", placeholder: "URL", description: "the control plane (default: the one joined)" },
+    runc: { type: "string", placeholder: "path", description: "the runc binary (default: runc on PATH)" },
+  },
+  async run({ log }, { flags }) {
+    const runc = await checkRunc(flags.runc);
+    if (!runc.ok) throw new AgentError(runc.reason?.includes("root") ? "not_root" : "no_runc", `cannot run containers: ${runc.reason}`);
+    const range = flags["port-range"];
+    const agent = new Agent({
+      dataDir: flags["data-dir"],
+      heartbeatS: num(flags["heartbeat-s"], "heartbeat-s", 0.2, 3600),
+      usageS: num(flags["usage-s"], "usage-s", 1, 86_400),
+      pollWaitS: num(flags["poll-wait-s"], "poll-wait-s", 0, 55),
+      stopGraceS: num(flags["stop-grace-s"], "stop-grace-s", 0, 3600),
+      backoffBaseS: num(flags["backoff-s"], "backoff-s", 0.05, 3600),
+      backoffMaxS: num(flags["backoff-max-s"], "backoff-max-s", 0.05, 86_400),
+      portRange: range ? parsePortRange(range) : undefined,
+      url: flags.url,
+      runcBinary: flags.runc,
+      log,
+    });
+    await agent.start();
+    await new Promise<void>((resolve) => {
+      const onSignal = (sig: NodeJS.Signals) => {
+        log.info("signal received; stopping", { signal: sig });
+        process.off("SIGTERM", onSignal);
+        process.off("SIGINT", onSignal);
+        resolve();
+      };
+      process.on("SIGTERM", onSignal);
+      process.on("SIGINT", onSignal);
+    });
+    await agent.stop();
+    return 0;
+  },
+});

@@ -1,11 +1,13 @@
 import { spawnSync } from "node:child_process";
 import path from "node:path";
+import { cliStartupFigures } from "./lib/cli-startup.ts";
 import { ROOT } from "./lib/control-plane.ts";
 
 /*
- * `npm run bench`: the workerd benchmarks (NotaryDO, Ed25519, scheduler in a ClusterDO,
- * resolver) and the Node ones (agent vs bare runc; needs root and runc). Prints every figure as
- * `BENCH <name> <value> <unit>` and a summary at the end; asserts nothing about speed.
+ * `npm run bench`: the CLIs' start-up (`enc --version`, from a fresh build), the workerd benchmarks
+ * (NotaryDO, Ed25519, scheduler in a ClusterDO, resolver) and the Node ones (agent vs bare runc;
+ * needs root and runc). Prints every figure as `BENCH <name> <value> <unit>` and a summary at the
+ * end; asserts nothing about speed.
  */
 const VITEST = path.join(ROOT, "node_modules/.bin/vitest");
 
@@ -22,7 +24,15 @@ function run(config: string, label: string): string[] {
   return lines.map((l) => l.slice(l.indexOf("BENCH ")));
 }
 
+async function cliStartup(): Promise<string[]> {
+  console.log("\n▶ CLI start-up: built JavaScript, whole processes");
+  const lines = await cliStartupFigures();
+  for (const l of lines) console.log("  " + l);
+  return lines;
+}
+
 const figures = [
+  ...(await cliStartup()),
   ...run("vitest.bench.config.ts", "inside workerd: NotaryDO, Ed25519, scheduler, resolver"),
   ...(process.getuid?.() === 0 ? run("vitest.bench-node.config.ts", "node agent vs bare runc") : (console.log("\n(skipping the agent bench: it needs root for runc)"), [])),
 ];

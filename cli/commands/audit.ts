@@ -9,8 +9,6 @@ import { formatTable } from "../lib/table.ts";
 import { intFlag } from "../lib/values.ts";
 
 export default defineCommand({
-  name: "audit",
-  summary: "List a cluster's audit entries, or verify the whole chain (viewer)",
   description:
     "--verify reads every entry from seq 1 and checks each control-plane signature (against\n" +
     "GET /v1/keys), consecutive seq numbers and the prev_hash chain; exits 1 on any problem.",

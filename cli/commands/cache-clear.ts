@@ -1,8 +1,6 @@
 import { defineCommand } from "../lib/command.ts";
 
 export default defineCommand({
-  name: "cache clear",
-  summary: "Empty the resolver cache of the isolate that answers (resolver admin)",
   description: "Resolver admins are the RESOLVER_ADMINS addresses, else the control-plane key. Other isolates expire their entries by TTL.",
   async run(ctx) {
     const api = await ctx.client();

@@ -3,8 +3,6 @@ import { formatPairs } from "../lib/table.ts";
 import { publicApi } from "./registry-client.ts";
 
 export default defineCommand({
-  name: "cache stats",
-  summary: "Counters of the resolver cache of the isolate that answers (public)",
   description: "Each Worker isolate has its own cache; successive calls may reach different isolates.",
   async run(ctx) {
     const s = await publicApi(ctx).get<Record<string, number | string>>("/v1/resolve/cache/stats");

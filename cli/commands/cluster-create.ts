@@ -10,8 +10,6 @@ const LB = ["round_robin", "consistent_hashing", "least_connections", "weighted_
 const SECURITY = ["standard", "enterprise", "military_grade"] as const;
 
 export default defineCommand({
-  name: "cluster create",
-  summary: "Create a cluster; your wallet becomes its owner",
   description: "Omitted settings take the server's defaults. Flags override values from --config.\nThe new cluster becomes your default cluster.",
   args: { name: { description: "cluster name: 2-63 of a-z, 0-9 and '-'", required: true } },
   flags: {

@@ -4,8 +4,6 @@ import { defineCommand } from "../lib/command.ts";
 import { seg } from "../lib/context.ts";
 
 export default defineCommand({
-  name: "cluster show",
-  summary: "Show a cluster's owner, size and settings (viewer)",
   args: { name: { description: "the cluster (default: the default cluster)" } },
   async run(ctx, { args }) {
     const name = ctx.cluster(args.name);

@@ -3,8 +3,6 @@ import { usageError } from "../lib/errors.ts";
 import { saveDefaultCluster } from "../lib/wallet.ts";
 
 export default defineCommand({
-  name: "cluster use",
-  summary: "Make a cluster the default for --cluster",
   description: "Saved in config.json beside the wallet. $ENC_CLUSTER and --cluster still take precedence.",
   args: { name: { description: "the cluster", required: true } },
   async run(ctx, { args }) {

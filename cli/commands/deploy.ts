@@ -14,8 +14,6 @@ const LB = ["round_robin", "consistent_hashing", "least_connections", "weighted_
 const SETTLED = new Set(["running", "exited", "failed"]);
 
 export default defineCommand({
-  name: "deploy",
-  summary: "Deploy a workload: its replicas are placed on ready nodes (operator)",
   description:
     "Everything after `--` is the container's command. Flags override the values of --file (a\n" +
     "WorkloadSpec JSON document); omitted settings take the server's defaults.\n" +

@@ -17,8 +17,6 @@ export function readDocument(file: string, did: string): DidDoc {
 }
 
 export default defineCommand({
-  name: "did create",
-  summary: "Register a did:bpi DID whose authentication key is your wallet's",
   description:
     "Without --file the document has one Ed25519 Multikey (#key-1, your wallet's key) and the\n" +
     "--service entries. With --file your document is sent as is; your key must be among its\n" +

@@ -2,8 +2,6 @@ import { defineCommand } from "../lib/command.ts";
 import { didPath, requireBpiDid } from "./registry-client.ts";
 
 export default defineCommand({
-  name: "did deactivate",
-  summary: "Deactivate a did:bpi DID for good (signed by one of its current authentication keys)",
   args: { did: { description: "the DID", required: true } },
   async run(ctx, { args }) {
     const did = requireBpiDid(args.did);

@@ -4,8 +4,6 @@ import { intFlag } from "../lib/values.ts";
 import { didPath, publicApi, requireDid, resolveDid } from "./registry-client.ts";
 
 export default defineCommand({
-  name: "did show",
-  summary: "Resolve a DID (did:bpi, did:key, did:web) and show its keys and services (public)",
   args: { did: { description: "the DID", required: true } },
   flags: {
     version: { type: "string", placeholder: "N", description: "a past version (did:bpi)" },

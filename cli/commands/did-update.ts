@@ -4,8 +4,6 @@ import { readDocument } from "./did-create.ts";
 import { didPath, parseServices, publicApi, requireBpiDid, type DidDoc } from "./registry-client.ts";
 
 export default defineCommand({
-  name: "did update",
-  summary: "Change a did:bpi DID's document (signed by one of its current authentication keys)",
   description: "--file replaces the document; --service adds or replaces services and --remove-service drops them.",
   args: { did: { description: "the DID", required: true } },
   flags: {

@@ -5,8 +5,6 @@ import { formatTable } from "../lib/table.ts";
 import { heartbeatAge, nodeStatus, replicaStatus } from "../lib/workload-view.ts";
 
 export default defineCommand({
-  name: "health",
-  summary: "Check a cluster's health: nodes and replicas (viewer)",
   description:
     "Degraded means a node is down, or a replica is failed, unhealthy or not placed. Exits 0 when the\n" +
     "cluster is ok and 1 when it is degraded, so scripts can use it as a check.",

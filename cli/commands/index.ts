@@ -1,85 +1,47 @@
-// The command table, in the order `enc help` lists them.
-import type { CommandDef } from "../lib/command.ts";
-import audit from "./audit.ts";
-import cacheClear from "./cache-clear.ts";
-import cacheStats from "./cache-stats.ts";
-import clusterCreate from "./cluster-create.ts";
-import clusterShow from "./cluster-show.ts";
-import clusterUse from "./cluster-use.ts";
-import deploy from "./deploy.ts";
-import didCreate from "./did-create.ts";
-import didDeactivate from "./did-deactivate.ts";
-import didShow from "./did-show.ts";
-import didUpdate from "./did-update.ts";
-import health from "./health.ts";
-import ledgerBlocks from "./ledger-blocks.ts";
-import ledgerSeal from "./ledger-seal.ts";
-import ledgerVerify from "./ledger-verify.ts";
-import logs from "./logs.ts";
-import metrics from "./metrics.ts";
-import monitor from "./monitor.ts";
-import nodes from "./nodes.ts";
-import nodesCordon from "./nodes-cordon.ts";
-import nodesDrain from "./nodes-drain.ts";
-import nodesUncordon from "./nodes-uncordon.ts";
-import ps from "./ps.ts";
-import receiptsList from "./receipts-list.ts";
-import receiptsShow from "./receipts-show.ts";
-import replay from "./replay.ts";
-import registryRm from "./registry-rm.ts";
-import registrySet from "./registry-set.ts";
-import registryShow from "./registry-show.ts";
-import resolve from "./resolve.ts";
-import rm from "./rm.ts";
-import roles from "./roles.ts";
-import rolesGrant from "./roles-grant.ts";
-import rolesRevoke from "./roles-revoke.ts";
-import scale from "./scale.ts";
-import tokenCreate from "./token-create.ts";
-import walletNew from "./wallet-new.ts";
-import walletShow from "./wallet-show.ts";
-import zkProve from "./zk-prove.ts";
-import zkVerify from "./zk-verify.ts";
+// The command table, in the order `enc help` lists them. Each row names and summarizes a command
+// and imports its module only when that command is selected (help lists them without loading any).
+import type { Command } from "../lib/command.ts";
 
-export const COMMANDS: readonly CommandDef[] = [
-  walletNew,
-  walletShow,
-  clusterCreate,
-  clusterShow,
-  clusterUse,
-  tokenCreate,
-  nodes,
-  nodesCordon,
-  nodesDrain,
-  nodesUncordon,
-  deploy,
-  ps,
-  scale,
-  logs,
-  rm,
-  metrics,
-  health,
-  monitor,
-  roles,
-  rolesGrant,
-  rolesRevoke,
-  receiptsShow,
-  receiptsList,
-  replay,
-  ledgerBlocks,
-  ledgerSeal,
-  ledgerVerify,
-  audit,
-  resolve,
-  registrySet,
-  registryShow,
-  registryRm,
-  didCreate,
-  didShow,
-  didUpdate,
-  didDeactivate,
-  zkProve,
-  zkVerify,
-  cacheStats,
-  cacheClear,
-] as CommandDef[];
+export const COMMANDS: readonly Command[] = [
+  { name: "wallet new", summary: "Create a wallet: the Ed25519 key that signs your requests", load: () => import("./wallet-new.ts") },
+  { name: "wallet show", summary: "Show your wallet's address (never its key)", load: () => import("./wallet-show.ts") },
+  { name: "cluster create", summary: "Create a cluster; your wallet becomes its owner", load: () => import("./cluster-create.ts") },
+  { name: "cluster show", summary: "Show a cluster's owner, size and settings (viewer)", load: () => import("./cluster-show.ts") },
+  { name: "cluster use", summary: "Make a cluster the default for --cluster", load: () => import("./cluster-use.ts") },
+  { name: "token create", summary: "Issue a single-use join token for a new node (admin)", load: () => import("./token-create.ts") },
+  { name: "nodes", summary: "List a cluster's nodes (viewer)", load: () => import("./nodes.ts") },
+  { name: "nodes cordon", summary: "Stop placing new replicas on a node (operator)", load: () => import("./nodes-cordon.ts") },
+  { name: "nodes drain", summary: "Cordon a node and move its replicas to other nodes (operator)", load: () => import("./nodes-drain.ts") },
+  { name: "nodes uncordon", summary: "Return a cordoned or drained node to service (operator)", load: () => import("./nodes-uncordon.ts") },
+  { name: "deploy", summary: "Deploy a workload: its replicas are placed on ready nodes (operator)", load: () => import("./deploy.ts") },
+  { name: "ps", summary: "List workloads and their replicas, or one workload in detail (viewer)", load: () => import("./ps.ts") },
+  { name: "scale", summary: "Set a workload's number of primary replicas (operator)", load: () => import("./scale.ts") },
+  { name: "logs", summary: "Print the recent output of a workload's replicas (viewer)", load: () => import("./logs.ts") },
+  { name: "rm", summary: "Delete a workload; its agents stop its containers (operator)", load: () => import("./rm.ts") },
+  { name: "metrics", summary: "Show a cluster's metrics: nodes, replicas, CPU and memory (viewer)", load: () => import("./metrics.ts") },
+  { name: "health", summary: "Check a cluster's health: nodes and replicas (viewer)", load: () => import("./health.ts") },
+  { name: "monitor", summary: "A live view of a cluster: metrics, nodes and replicas (viewer)", load: () => import("./monitor.ts") },
+  { name: "roles", summary: "List who holds which role in a cluster (viewer)", load: () => import("./roles.ts") },
+  { name: "roles grant", summary: "Grant a role to a wallet (admin; granting admin needs the owner)", load: () => import("./roles-grant.ts") },
+  { name: "roles revoke", summary: "Revoke a wallet's role (admin; revoking an admin needs the owner)", load: () => import("./roles-revoke.ts") },
+  { name: "receipts show", summary: "Fetch a StepReceipt and verify it locally (viewer of its cluster)", load: () => import("./receipts-show.ts") },
+  { name: "receipts list", summary: "List an app's sealed StepReceipts (viewer)", load: () => import("./receipts-list.ts") },
+  { name: "replay", summary: "Ask the node that produced a receipt to rerun it and compare witness roots (admin)", load: () => import("./replay.ts") },
+  { name: "ledger blocks", summary: "List an app's LogBlocks in height order (viewer)", load: () => import("./ledger-blocks.ts") },
+  { name: "ledger seal", summary: "Seal an app's pending receipts into a LogBlock now (admin)", load: () => import("./ledger-seal.ts") },
+  { name: "ledger verify", summary: "Verify an app's whole ledger with public keys only (viewer)", load: () => import("./ledger-verify.ts") },
+  { name: "audit", summary: "List a cluster's audit entries, or verify the whole chain (viewer)", load: () => import("./audit.ts") },
+  { name: "resolve", summary: "Resolve an httpcg:// or rootzk:// name (or a DID) through the public resolver", load: () => import("./resolve.ts") },
+  { name: "registry set", summary: "Register or update an httpcg:// host (the first wallet to register a host owns it)", load: () => import("./registry-set.ts") },
+  { name: "registry show", summary: "Show an httpcg:// host's registration, or with --versions its whole history (public)", load: () => import("./registry-show.ts") },
+  { name: "registry rm", summary: "Remove an httpcg:// host (owner); its history and audit chain stay", load: () => import("./registry-rm.ts") },
+  { name: "did create", summary: "Register a did:bpi DID whose authentication key is your wallet's", load: () => import("./did-create.ts") },
+  { name: "did show", summary: "Resolve a DID (did:bpi, did:key, did:web) and show its keys and services (public)", load: () => import("./did-show.ts") },
+  { name: "did update", summary: "Change a did:bpi DID's document (signed by one of its current authentication keys)", load: () => import("./did-update.ts") },
+  { name: "did deactivate", summary: "Deactivate a did:bpi DID for good (signed by one of its current authentication keys)", load: () => import("./did-deactivate.ts") },
+  { name: "zk prove", summary: "Prove in zero knowledge that your wallet holds a key of a DID (prints the proof JSON)", load: () => import("./zk-prove.ts") },
+  { name: "zk verify", summary: "Check a rootzk proof with the resolver (uses up its challenge); exits 1 if it fails", load: () => import("./zk-verify.ts") },
+  { name: "cache stats", summary: "Counters of the resolver cache of the isolate that answers (public)", load: () => import("./cache-stats.ts") },
+  { name: "cache clear", summary: "Empty the resolver cache of the isolate that answers (resolver admin)", load: () => import("./cache-clear.ts") },
+  { name: "version", summary: "Print the version of enc", load: () => import("./version.ts") },
+];

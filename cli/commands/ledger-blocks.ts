@@ -5,8 +5,6 @@ import { formatTable, short } from "../lib/table.ts";
 import { intFlag } from "../lib/values.ts";
 
 export default defineCommand({
-  name: "ledger blocks",
-  summary: "List an app's LogBlocks in height order (viewer)",
   args: { app: { description: "the app (workload name)", required: true } },
   flags: {
     ...CLUSTER_FLAG,

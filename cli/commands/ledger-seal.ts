@@ -4,8 +4,6 @@ import { appPath } from "../lib/ledger-source.ts";
 import { formatPairs } from "../lib/table.ts";
 
 export default defineCommand({
-  name: "ledger seal",
-  summary: "Seal an app's pending receipts into a LogBlock now (admin)",
   description: "Blocks are also sealed on their own, by count or age (see `enc cluster show`).",
   args: { app: { description: "the app (workload name)", required: true } },
   flags: { ...CLUSTER_FLAG },

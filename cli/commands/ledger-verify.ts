@@ -4,8 +4,6 @@ import { apiLedgerSource, notaryStats } from "../lib/ledger-source.ts";
 import { progress } from "../lib/progress.ts";
 
 export default defineCommand({
-  name: "ledger verify",
-  summary: "Verify an app's whole ledger with public keys only (viewer)",
   description:
     "Checks every LogBlock's notary signature (against GET /v1/keys), consecutive heights and the\n" +
     "prev chain, each Merkle root and count, every receipt's hash and node signature, and each\n" +

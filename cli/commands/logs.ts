@@ -19,8 +19,6 @@ const POLL_MS = 1000;
 const utf8 = new TextEncoder();
 
 export default defineCommand({
-  name: "logs",
-  summary: "Print the recent output of a workload's replicas (viewer)",
   description:
     "The containers' stdout goes to stdout and their stderr to stderr, each line prefixed with its\n" +
     "replica when several replicas have output. --follow polls every second for new output until Ctrl-C.",

@@ -6,8 +6,6 @@ import { formatPairs } from "../lib/table.ts";
 import { metricsPairs } from "../lib/workload-view.ts";
 
 export default defineCommand({
-  name: "metrics",
-  summary: "Show a cluster's metrics: nodes, replicas, CPU and memory (viewer)",
   description:
     "Utilization is the usage agents report over the capacity ready nodes declare; allocation is what\n" +
     "placed replicas request. --prometheus prints the text exposition format for a scraper.",

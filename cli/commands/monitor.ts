@@ -18,8 +18,6 @@ interface Snapshot {
 }
 
 export default defineCommand({
-  name: "monitor",
-  summary: "A live view of a cluster: metrics, nodes and replicas (viewer)",
   description:
     "On a terminal the screen is redrawn every --interval seconds; otherwise one snapshot is printed\n" +
     "per interval. Stops on Ctrl-C, or after --count refreshes. --json prints one JSON object per line.",

@@ -4,8 +4,6 @@ import { seg } from "../lib/context.ts";
 import { formatTable } from "../lib/table.ts";
 
 export default defineCommand({
-  name: "nodes",
-  summary: "List a cluster's nodes (viewer)",
   flags: { ...CLUSTER_FLAG },
   async run(ctx, { flags }) {
     const cluster = ctx.cluster(flags.cluster);

@@ -4,8 +4,6 @@ import { seg } from "../lib/context.ts";
 import { replicaTable, statusCounts, wantedReplicas, workloadPairs } from "../lib/workload-view.ts";
 
 export default defineCommand({
-  name: "ps",
-  summary: "List workloads and their replicas, or one workload in detail (viewer)",
   description: "NODE is shortened; --json carries full addresses and every field.",
   args: { name: { description: "a workload (default: all of them)" } },
   flags: { ...CLUSTER_FLAG },

@@ -4,8 +4,6 @@ import { apiLedgerSource } from "../lib/ledger-source.ts";
 import { formatTable, short } from "../lib/table.ts";
 
 export default defineCommand({
-  name: "receipts list",
-  summary: "List an app's sealed StepReceipts (viewer)",
   description: "Receipts appear here once sealed into a LogBlock (`enc ledger seal <app>` seals now).",
   args: { app: { description: "the app (workload name)", required: true } },
   flags: {

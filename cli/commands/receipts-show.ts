@@ -9,8 +9,6 @@ import { formatPairs } from "../lib/table.ts";
 import { requireHash } from "../lib/values.ts";
 
 export default defineCommand({
-  name: "receipts show",
-  summary: "Fetch a StepReceipt and verify it locally (viewer of its cluster)",
   description:
     "Checks the receipt's hash and node signature; once sealed, also the LogBlock's notary signature\n" +
     "(against GET /v1/keys) and the Merkle inclusion proof against the block's merkle_root.\n" +

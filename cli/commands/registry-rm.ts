@@ -2,8 +2,6 @@ import { defineCommand } from "../lib/command.ts";
 import { hostPath, requireHost } from "./registry-client.ts";
 
 export default defineCommand({
-  name: "registry rm",
-  summary: "Remove an httpcg:// host (owner); its history and audit chain stay",
   args: { host: { description: "the host", required: true } },
   async run(ctx, { args }) {
     const host = requireHost(args.host);

@@ -12,8 +12,6 @@ interface Registration {
 }
 
 export default defineCommand({
-  name: "registry set",
-  summary: "Register or update an httpcg:// host (the first wallet to register a host owns it)",
   description:
     "Points httpcg://<host>/… at an HTTPS endpoint, or at a cluster workload's gateway\n" +
     "(<control plane>/v1/clusters/<cluster>/services/<workload>/; needs the operator role there).",

@@ -6,8 +6,6 @@ type Record_ = { https_endpoint?: string; gateway?: { cluster: string; workload:
 const target = (r: Record_ | null) => (r === null ? "(removed)" : (r.https_endpoint ?? `gateway ${r.gateway!.cluster}/${r.gateway!.workload}`));
 
 export default defineCommand({
-  name: "registry show",
-  summary: "Show an httpcg:// host's registration, or with --versions its whole history (public)",
   args: { host: { description: "the host", required: true } },
   flags: { versions: { type: "boolean", description: "list every version, oldest first" } },
   async run(ctx, { args, flags }) {

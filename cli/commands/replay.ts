@@ -13,8 +13,6 @@ interface Replay {
 }
 
 export default defineCommand({
-  name: "replay",
-  summary: "Ask the node that produced a receipt to rerun it and compare witness roots (admin)",
   description:
     "The node reruns the container with the same image, command, env and seed and records a `replay` receipt with the verdict. Exits 0 on match, 3 on mismatch (with --wait).",
   args: { receipt: { description: "the receipt's hash (blake3:…), e.g. an exit receipt from `enc receipts list <app> --op exit`", required: true } },

@@ -7,8 +7,6 @@ import { requireAddress } from "../lib/values.ts";
 import { proveWithWallet, publicApi, requireDid } from "./registry-client.ts";
 
 export default defineCommand({
-  name: "resolve",
-  summary: "Resolve an httpcg:// or rootzk:// name (or a DID) through the public resolver",
   description:
     "httpcg://host/path gives the registered HTTPS endpoint with the path, the wallet binding and a\n" +
     "QLOCK session token; rootzk://<did>/<service>/<path> the DID's service endpoint. A bare DID\n" +

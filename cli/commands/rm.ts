@@ -2,8 +2,6 @@ import { CLUSTER_FLAG, defineCommand } from "../lib/command.ts";
 import { seg } from "../lib/context.ts";
 
 export default defineCommand({
-  name: "rm",
-  summary: "Delete a workload; its agents stop its containers (operator)",
   args: { name: { description: "the workload", required: true } },
   flags: { ...CLUSTER_FLAG },
   examples: ["enc rm web"],

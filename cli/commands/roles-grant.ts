@@ -6,8 +6,6 @@ import { requireAddress, requireOneOf } from "../lib/values.ts";
 const GRANTABLE = ["admin", "operator", "viewer"] as const;
 
 export default defineCommand({
-  name: "roles grant",
-  summary: "Grant a role to a wallet (admin; granting admin needs the owner)",
   args: {
     address: { description: "the wallet address, bpi1…", required: true },
     role: { description: GRANTABLE.join(", "), required: true },

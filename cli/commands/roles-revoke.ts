@@ -3,8 +3,6 @@ import { seg } from "../lib/context.ts";
 import { requireAddress } from "../lib/values.ts";
 
 export default defineCommand({
-  name: "roles revoke",
-  summary: "Revoke a wallet's role (admin; revoking an admin needs the owner)",
   args: { address: { description: "the wallet address, bpi1…", required: true } },
   flags: { ...CLUSTER_FLAG },
   async run(ctx, { args, flags }) {

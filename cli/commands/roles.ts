@@ -4,8 +4,6 @@ import { seg } from "../lib/context.ts";
 import { formatTable } from "../lib/table.ts";
 
 export default defineCommand({
-  name: "roles",
-  summary: "List who holds which role in a cluster (viewer)",
   description: "Roles: owner (the creator), admin, operator, viewer, node. See `enc roles grant` and `enc roles revoke`.",
   flags: { ...CLUSTER_FLAG },
   async run(ctx, { flags }) {

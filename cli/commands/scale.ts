@@ -5,8 +5,6 @@ import { usageError } from "../lib/errors.ts";
 import { replicaTable, statusCounts } from "../lib/workload-view.ts";
 
 export default defineCommand({
-  name: "scale",
-  summary: "Set a workload's number of primary replicas (operator)",
   description: "Scaling down removes the newest replicas first, preferring ones not yet running.\nA workload with --autoscale may be rescaled by the autoscaler later.",
   args: {
     name: { description: "the workload", required: true },

@@ -4,8 +4,6 @@ import { formatPairs } from "../lib/table.ts";
 import { intFlag } from "../lib/values.ts";
 
 export default defineCommand({
-  name: "token create",
-  summary: "Issue a single-use join token for a new node (admin)",
   description: "Prints the token once, with the `enc-agent join` command that uses it on the node.",
   flags: {
     ...CLUSTER_FLAG,

@@ -4,8 +4,6 @@ import { existsSync } from "node:fs";
 import { createWallet, readWallet } from "../lib/wallet.ts";
 
 export default defineCommand({
-  name: "wallet new",
-  summary: "Create a wallet: the Ed25519 key that signs your requests",
   description:
     "Writes {version, address, seed, created} to $ENC_WALLET, else $XDG_CONFIG_HOME/enc/wallet.json\n" +
     "(~/.config/enc/wallet.json), with mode 0600. The seed is your identity: keep the file private.",

@@ -3,8 +3,6 @@ import { formatPairs } from "../lib/table.ts";
 import { loadSigner, readWallet } from "../lib/wallet.ts";
 
 export default defineCommand({
-  name: "wallet show",
-  summary: "Show your wallet's address (never its key)",
   async run(ctx) {
     const file = ctx.walletPath();
     const w = readWallet(file);

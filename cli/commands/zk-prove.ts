@@ -2,8 +2,6 @@ import { defineCommand } from "../lib/command.ts";
 import { proveWithWallet, requireDid } from "./registry-client.ts";
 
 export default defineCommand({
-  name: "zk prove",
-  summary: "Prove in zero knowledge that your wallet holds a key of a DID (prints the proof JSON)",
   description:
     "Gets a single-use challenge from the resolver (unless --challenge is given) and makes a\n" +
     "Schnorr proof over ristretto255 (domain/resolver/ZK.md). The proof reveals nothing about the\n" +

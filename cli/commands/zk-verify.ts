@@ -4,8 +4,6 @@ import { usageError } from "../lib/errors.ts";
 import { publicApi } from "./registry-client.ts";
 
 export default defineCommand({
-  name: "zk verify",
-  summary: "Check a rootzk proof with the resolver (uses up its challenge); exits 1 if it fails",
   args: { proof: { description: "a proof file from `enc zk prove`, or - for stdin (default -)" } },
   examples: ["enc zk prove did:bpi:alice | enc zk verify"],
   async run(ctx, { args }) {

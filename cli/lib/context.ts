@@ -1,12 +1,12 @@
 // What every command runs with: output streams and style, the wallet-signed API client, the
 // control-plane keys, and the default-cluster lookup.
 import { ApiClient } from "../../protocol/api-client.ts";
+import { DEFAULT_URL } from "./defaults.ts";
 import { CLIError, usageError } from "./errors.ts";
 import type { IO } from "./io.ts";
 import { styleFor, type Style } from "./style.ts";
 import { loadSigner, readConfig, tooOpen, walletPath } from "./wallet.ts";
 
-export const DEFAULT_URL = "http://127.0.0.1:8787";
 const TIMEOUT_MS = 30_000;
 
 export interface Keys {

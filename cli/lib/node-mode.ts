@@ -1,4 +1,5 @@
-// `enc nodes cordon|drain|uncordon`: one declaration, three commands (one file each in commands/).
+// `enc nodes cordon|drain|uncordon`: one declaration, three commands (one file each in commands/;
+// their names and summaries are in the table, commands/index.ts).
 import { isAddress } from "../../protocol/address.ts";
 import type { ApiClient } from "../../protocol/api-client.ts";
 import type { ClusterNode } from "./api-types.ts";
@@ -7,16 +8,14 @@ import { seg } from "./context.ts";
 import { CLIError, usageError } from "./errors.ts";
 
 const VERBS = {
-  cordon: { summary: "Stop placing new replicas on a node (operator)", done: "Cordoned", after: "running replicas stay; new ones go elsewhere" },
-  drain: { summary: "Cordon a node and move its replicas to other nodes (operator)", done: "Draining", after: "its replicas are being rescheduled elsewhere" },
-  uncordon: { summary: "Return a cordoned or drained node to service (operator)", done: "Uncordoned", after: "it takes new replicas again" },
+  cordon: { done: "Cordoned", after: "running replicas stay; new ones go elsewhere" },
+  drain: { done: "Draining", after: "its replicas are being rescheduled elsewhere" },
+  uncordon: { done: "Uncordoned", after: "it takes new replicas again" },
 } as const;
 
 export function nodeModeCommand(verb: keyof typeof VERBS) {
   const v = VERBS[verb];
   return defineCommand({
-    name: `nodes ${verb}`,
-    summary: v.summary,
     description: "ADDRESS is a node's wallet address, or an unambiguous start of it (as `enc ps` shows: bpi1abc…).",
     args: { address: { description: "the node, bpi1…", required: true } },
     flags: { ...CLUSTER_FLAG },

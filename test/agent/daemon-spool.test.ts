@@ -11,7 +11,6 @@ import { GENESIS, hashCanonical } from "../../protocol/hash.ts";
 import type { StepReceipt } from "../../protocol/schemas.ts";
 import { signHash, verifyReceipt } from "../../protocol/signed.ts";
 import { AgentError } from "../../node-agent/agent-error.ts";
-import { parseArgs, labels } from "../../node-agent/cli-args.ts";
 import type { ControlPlane } from "../../node-agent/daemon/control-plane.ts";
 import { verifyDesiredState, DESIRED_STATE_DOMAIN } from "../../node-agent/daemon/desired-state.ts";
 import { silentLogger } from "../../node-agent/daemon/logger.ts";
@@ -209,14 +208,5 @@ describe("restart policy, back-off and resource deltas", () => {
     const s = { container: "x", app: "a", head: GENESIS, count: 2, last_op: "start", last_ms: 1_000_000, cpu_ms: 40, closed: false };
     expect(resourceDelta(s, 1_010_000, { cpuNs: 250e6, memoryBytes: 64 * 1024 * 1024, storageGb: 8.64, running: true })).toEqual({ cpu_ms: 210, memory_mb_s: 640, storage_gb_day: 0.001, egress_mb: 0 });
     expect(resourceDelta(s, 1_010_000, { running: false })).toEqual({ cpu_ms: 0, memory_mb_s: 0, storage_gb_day: 0, egress_mb: 0 });
-  });
-});
-
-describe("command line", () => {
-  it("parses repeated labels and refuses unknown flags", () => {
-    const p = parseArgs(["--label", "a=1", "--label=b=2", "--force", "pos"], { label: { repeat: true }, force: { boolean: true } });
-    expect(labels(p)).toEqual({ a: "1", b: "2" });
-    expect(p.positionals).toEqual(["pos"]);
-    expect(() => parseArgs(["--nope"], {})).toThrow(/unknown flag --nope/);
   });
 });

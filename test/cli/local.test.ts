@@ -69,6 +69,16 @@ describe("enc wallet", () => {
   });
 });
 
+describe("enc --version", () => {
+  it("prints the package's version, also as `enc version` and --json", async () => {
+    const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
+    expect(await enc(["--version"], env)).toEqual({ code: 0, stdout: `${version}\n`, stderr: "" });
+    expect((await enc(["version"], env)).stdout).toBe(`${version}\n`);
+    expect(json(await enc(["version", "--json"], env))).toEqual({ version });
+    expect((await enc(["help"], env)).stdout).toMatch(/^  version\s+Print the version of enc$/m);
+  });
+});
+
 describe("usage errors (exit 2)", () => {
   it("help lists every command; --help lists a command's flags", async () => {
     const r = await enc(["help"], env);

@@ -1,23 +1,22 @@
+// Parses a command's words against its declaration (node:util parseArgs, strict): typed flag
+// values with defaults, named positional args, and the words after `--` for commands that take them.
 import { parseArgs } from "node:util";
-import type { CommandDef, FlagDef } from "./command.ts";
-import { GLOBAL_FLAGS } from "./command.ts";
-import { usageError } from "./errors.ts";
+import type { CommandDef, FlagDef, Program } from "./command.ts";
 
+/** Untyped here; a command's run() sees it through its own declaration (RunInput). */
 export interface Parsed {
   args: Record<string, string | undefined>;
   flags: Record<string, string | boolean | string[] | undefined>;
-  /** The words after `--`, for a command that declares `rest`. */
   rest: string[];
 }
 
-const helpHint = (cmd: CommandDef) => `Run \`enc ${cmd.name} --help\` for its usage.`;
-
-/** Parses argv (after the command words) against the command's declaration. */
-export function parseCommandLine(cmd: CommandDef, argv: string[]): Parsed {
-  const defs: Record<string, FlagDef> = { ...GLOBAL_FLAGS, ...cmd.flags };
+/** Parses argv (the words after the command's name). */
+export function parseCommandLine<Ctx>(program: Program<Ctx>, name: string, cmd: CommandDef<Ctx>, argv: string[]): Parsed {
+  const fail = (code: string, message: string) => program.usageError(code, message, `Run \`${program.name} ${name} --help\` for its usage.`);
+  const defs: Record<string, FlagDef> = { ...program.globalFlags, ...cmd.flags };
   const options: Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }> = {};
-  for (const [name, def] of Object.entries(defs)) {
-    options[name] = { type: def.type, ...(def.short ? { short: def.short } : {}), ...(def.type === "string" && def.multiple ? { multiple: true } : {}) };
+  for (const [flag, def] of Object.entries(defs)) {
+    options[flag] = { type: def.type, ...(def.short ? { short: def.short } : {}), ...(def.type === "string" && def.multiple ? { multiple: true } : {}) };
   }
   let values: Record<string, string | boolean | string[] | undefined>;
   let positionals: string[];
@@ -32,26 +31,26 @@ export function parseCommandLine(cmd: CommandDef, argv: string[]): Parsed {
       positionals = positionals.slice(0, positionals.length - rest.length);
     }
   } catch (err) {
-    throw usageError("bad_flag", flagMessage(err as Error & { code?: string }), helpHint(cmd));
+    throw fail("bad_flag", flagMessage(err as Error & { code?: string }));
   }
   const flags: Parsed["flags"] = {};
-  for (const [name, def] of Object.entries(defs)) {
-    const v = values[name];
-    if (def.type === "boolean") flags[name] = v === true;
-    else if (def.multiple) flags[name] = (v as string[] | undefined) ?? [];
-    else flags[name] = (v as string | undefined) ?? def.default;
+  for (const [flag, def] of Object.entries(defs)) {
+    const v = values[flag];
+    if (def.type === "boolean") flags[flag] = v === true;
+    else if (def.multiple) flags[flag] = (v as string[] | undefined) ?? [];
+    else flags[flag] = (v as string | undefined) ?? def.default;
   }
   if (flags.help) return { args: {}, flags, rest };
   const argDefs = Object.entries(cmd.args ?? {});
   const args: Parsed["args"] = {};
-  for (const [i, [name, def]] of argDefs.entries()) {
-    args[name] = positionals[i];
+  for (const [i, [arg, def]] of argDefs.entries()) {
+    args[arg] = positionals[i];
     if (def.required && positionals[i] === undefined) {
-      throw usageError("missing_argument", `\`enc ${cmd.name}\` needs the <${name}> argument (${def.description})`, helpHint(cmd));
+      throw fail("missing_argument", `\`${program.name} ${name}\` needs the <${arg}> argument (${def.description})`);
     }
   }
   if (positionals.length > argDefs.length) {
-    throw usageError("unexpected_argument", `unexpected argument ${JSON.stringify(positionals[argDefs.length])} for \`enc ${cmd.name}\``, helpHint(cmd));
+    throw fail("unexpected_argument", `unexpected argument ${JSON.stringify(positionals[argDefs.length])} for \`${program.name} ${name}\``);
   }
   return { args, flags, rest };
 }
