@@ -41,7 +41,8 @@ export default tseslint.config(
       "import-x/external-module-folders": ["node_modules", "node_modules/@types"],
     },
     rules: {
-      "import-x/no-cycle": "error",
+      // A cycle cannot pass through node_modules, and reading those packages was 90% of lint time.
+      "import-x/no-cycle": ["error", { ignoreExternal: true }],
       "import-x/no-restricted-paths": ["error", { basePath: root, zones: LAYER_ZONES }],
       // The codebase casts through `any` at a few wire and SQL boundaries; rewriting those is the
       // protocol/drizzle work of issue 9, not a lint sweep.
