@@ -1,5 +1,4 @@
 import { fileURLToPath } from "node:url";
-import path from "node:path";
 import { defineConfig } from "vitest/config";
 
 const root = fileURLToPath(new URL(".", import.meta.url));
@@ -9,7 +8,10 @@ export default defineConfig({
   test: {
     name: "node",
     environment: "node",
-    include: ["test/protocol/**/*.test.ts", "test/repo/**/*.test.ts", "test/agent/**/*.test.ts", "test/cli/**/*.test.ts", "test/e2e/**/*.test.ts"],
+    include: [
+      "test/protocol/**/*.test.ts", "test/repo/**/*.test.ts", "test/lint/**/*.test.ts",
+      "test/agent/**/*.test.ts", "test/cli/**/*.test.ts", "test/e2e/**/*.test.ts",
+    ],
     // runc containers and wrangler dev instances share this 2-core machine: one file at a time.
     fileParallelism: false,
     testTimeout: 60_000,

@@ -2,7 +2,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { it } from "vitest";
 import type { ClusterDO } from "../../durable-objects/cluster/cluster-do.ts";
-import { benchPlacements } from "../../domain/scheduler/bench-support.ts";
+import { benchPlacements } from "../scheduler-support.ts";
 import { ClusterConfig } from "../../domain/schemas/cluster.ts";
 import { WorkloadSpec } from "../../domain/schemas/workload.ts";
 import { report } from "./stats.ts";

@@ -58,6 +58,7 @@ export function didWebToUrl(did: string): string {
     } catch {
       throw refuse("did:web path segment is badly percent-encoded");
     }
+    // eslint-disable-next-line no-control-regex -- controls are exactly what this refuses
     if (decoded === "." || decoded === ".." || /[/\\?#\x00-\x1f\x7f]/.test(decoded))
       throw refuse("did:web path segments must not be dot segments or encode / \\ ? # or controls");
   }

@@ -109,7 +109,10 @@ export class LruCache<V> {
   /** Drops every key starting with prefix (O(n)); returns how many. */
   invalidatePrefix(prefix: string): number {
     let n = 0;
-    for (const [k, e] of [...this.map]) if (k.startsWith(prefix)) (this.remove(k, e), n++);
+    for (const [k, e] of [...this.map]) if (k.startsWith(prefix)) {
+      this.remove(k, e);
+      n++;
+    }
     return n;
   }
 
@@ -120,7 +123,10 @@ export class LruCache<V> {
     let n = 0;
     for (const k of [...keys]) {
       const e = this.map.get(k);
-      if (e) (this.remove(k, e), n++);
+      if (e) {
+        this.remove(k, e);
+        n++;
+      }
     }
     this.byTag.delete(tag);
     return n;
@@ -130,7 +136,10 @@ export class LruCache<V> {
   prune(): number {
     const t = this.now();
     let n = 0;
-    for (const [k, e] of [...this.map]) if (t >= e.expiresAt) (this.remove(k, e), n++);
+    for (const [k, e] of [...this.map]) if (t >= e.expiresAt) {
+      this.remove(k, e);
+      n++;
+    }
     this.expired += n;
     return n;
   }

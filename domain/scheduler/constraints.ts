@@ -62,10 +62,6 @@ export function labelsMatch(have: Record<string, string>, cc: CompiledConstraint
   return true;
 }
 
-export function zoneAllowed(zone: string | undefined, cc: CompiledConstraints): boolean {
-  return cc.zones === null || (zone !== undefined && cc.zones.has(zone));
-}
-
 /** Count of the node's boolean features that are `true` (the capability score's denominator). */
 export function countTrueFeatures(caps: Record<string, unknown>): number {
   let n = 0;

@@ -35,7 +35,7 @@ export class NotaryDO extends BaseDO {
     if (task === SEAL_TASK) {
       this.ctx.storage.transactionSync(() => {
         this.schedule.done(SEAL_TASK);
-        while (this.sealOne()) {}
+        while (this.sealOne()) continue;
       });
       await this.flushSoon();
       await this.deliver();

@@ -81,7 +81,7 @@ export async function startControlPlane(opts: StartOptions = {}): Promise<Contro
     await waitForHealth(url, 90_000, proc);
   } catch (e) {
     proc.kill("SIGTERM");
-    throw new Error(`${(e as Error).message}\n--- wrangler output ---\n${tail.join("\n")}`);
+    throw new Error(`${(e as Error).message}\n--- wrangler output ---\n${tail.join("\n")}`, { cause: e });
   }
   return {
     url,

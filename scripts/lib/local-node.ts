@@ -36,7 +36,7 @@ async function ensureCluster(api: ApiClient): Promise<void> {
     return;
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
-    if (err.status === 403) throw new Error(`cluster "${LOCAL_CLUSTER}" exists but your wallet has no role in it`);
+    if (err.status === 403) throw new Error(`cluster "${LOCAL_CLUSTER}" exists but your wallet has no role in it`, { cause: err });
     if (err.status !== 404) throw err;
   }
   await api.post("/v1/clusters", { name: LOCAL_CLUSTER });

@@ -1,5 +1,7 @@
 import { createRoute, type RouteConfig } from "@hono/zod-openapi";
 import { signature } from "../middleware/signature.ts";
+import { requireRole } from "../middleware/require-role.ts";
+import type { Role } from "../../domain/schemas/common.ts";
 import { problemResponses } from "../../domain/schemas/common.ts";
 
 type Config = Omit<RouteConfig, "responses" | "middleware"> & { responses: RouteConfig["responses"] };
@@ -10,6 +12,15 @@ export const signedRoute = <C extends Config>(config: C) =>
     ...config,
     security: [{ httpSignature: [] }],
     middleware: [signature()] as const,
+    responses: { ...problemResponses, ...config.responses },
+  });
+
+/** A signed route on the `{cluster}` of its path that needs `role` there (see requireRole). */
+export const clusterRoute = <C extends Config>(role: Role, config: C) =>
+  createRoute({
+    ...config,
+    security: [{ httpSignature: [] }],
+    middleware: [signature(), requireRole(role, { params: config.request?.params, query: config.request?.query })] as const,
     responses: { ...problemResponses, ...config.responses },
   });
 

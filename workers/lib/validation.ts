@@ -13,8 +13,7 @@ export function fieldPath(path: PropertyKey[]): string {
 }
 
 /** Every schema failure becomes one RFC 9457 problem naming the first bad field (all in `errors`). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const validationHook: Hook<any, AppEnv, any, any> = (result, c) => {
+export const validationHook: Hook<any, AppEnv, any, any> = (result) => {
   if (result.success) return;
   const issues = (result.error as { issues: Issue[] }).issues;
   const first = issues[0];

@@ -10,7 +10,6 @@ import {
   parseDidDocument,
 } from "../../../domain/resolver/did-document.ts";
 import { didKeyFromPublicKey, didKeyPublicKey, resolveDidKey } from "../../../domain/resolver/did-key.ts";
-import { ResolveError } from "../../../protocol/rootzk/errors.ts";
 import { bpiDoc, pub1, pub2 } from "./fixtures.ts";
 import { decodeEd25519Multikey, encodeEd25519Multikey, encodeX25519Multikey } from "../../../protocol/rootzk/multikey.ts";
 import { err } from "./expect-resolve-error.ts";

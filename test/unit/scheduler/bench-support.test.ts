@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { benchPlacements, makeSimulatedCluster, makeSimulatedRequests } from "../../../domain/scheduler/bench-support.ts";
+import { benchPlacements, makeSimulatedCluster, makeSimulatedRequests } from "../../../bench/scheduler-support.ts";
 import { placeMany } from "../../../domain/scheduler/schedule.ts";
 import { ALGORITHMS } from "../../../domain/scheduler/types.ts";
 

@@ -1,6 +1,6 @@
 import { bech32m } from "@scure/base";
-import { placeMany } from "./schedule.ts";
-import type { Algorithm, PlacementRequest, ReplicaType, SchedNode } from "./types.ts";
+import { placeMany } from "../domain/scheduler/schedule.ts";
+import type { Algorithm, PlacementRequest, ReplicaType, SchedNode } from "../domain/scheduler/types.ts";
 
 /** mulberry32: a tiny seeded PRNG, so a simulated cluster is the same on every run. */
 export function seededRandom(seed: number): () => number {
