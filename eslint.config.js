@@ -25,7 +25,7 @@ const LAYER_ZONES = Object.entries(MAY_IMPORT).map(([layer, allowed]) => ({
 }));
 
 export default tseslint.config(
-  { ignores: ["node_modules/", ".wrangler/", ".enc-local/", "coverage/", "worker-configuration.d.ts"] },
+  { ignores: ["node_modules/", "dist/", ".wrangler/", ".enc-local/", "coverage/", "worker-configuration.d.ts"] },
   js.configs.recommended,
   // Syntax-only rules: the type-checked presets would parse the whole program per run, and the
   // 2-core CI box already pays for `tsc` in the same `npm test`.

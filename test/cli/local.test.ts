@@ -75,7 +75,7 @@ describe("enc --version", () => {
     expect(await enc(["--version"], env)).toEqual({ code: 0, stdout: `${version}\n`, stderr: "" });
     expect((await enc(["version"], env)).stdout).toBe(`${version}\n`);
     expect(json(await enc(["version", "--json"], env))).toEqual({ version });
-    expect((await enc(["help"], env)).stdout).toMatch(/^  version\s+Print the version of enc$/m);
+    expect((await enc(["help"], env)).stdout).toMatch(/^ {2}version\s+Print the version of enc$/m);
   });
 });
 
