@@ -5,7 +5,7 @@ import { z } from "@hono/zod-openapi";
 import { canonicalize, JcsError } from "../../protocol/jcs.ts";
 import { fail } from "../problem.ts";
 import { isBpiName, parseDid, parseHttpcgName, parseServiceEndpoint } from "../resolver/index.ts";
-import { Address, AppName, ClusterName } from "../schemas/common.ts";
+import { Address, AppName, ClusterName } from "../../protocol/api/common.ts";
 
 const messageOf = (f: () => unknown): string | null => {
   try {

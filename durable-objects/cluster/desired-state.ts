@@ -1,7 +1,7 @@
 import { hashCanonical } from "../../protocol/hash.ts";
 import { signingInput } from "../../protocol/signed.ts";
 import { isoNow } from "../../protocol/time.ts";
-import type { WorkloadSpec } from "../../domain/schemas/workload.ts";
+import type { WorkloadSpec } from "../../protocol/api/workload.ts";
 import type { SyncSigner } from "../shared/sync-signer.ts";
 
 export const DESIRED_STATE_DOMAIN = "enc/desired-state/v1";

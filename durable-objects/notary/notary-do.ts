@@ -1,6 +1,6 @@
 import type { LogBlock, StepReceipt } from "../../protocol/schemas.ts";
 import { verifyReceipt } from "../../protocol/signed.ts";
-import type { ClusterConfig } from "../../domain/schemas/cluster.ts";
+import type { ClusterConfig } from "../../protocol/api/cluster.ts";
 import { BaseDO } from "../shared/base-do.ts";
 import { attempt, err, reject, type Result } from "../../domain/result.ts";
 import { all, one } from "../shared/sql-migrate.ts";

@@ -1,6 +1,6 @@
 import { createRoute, type RouteConfig } from "@hono/zod-openapi";
 import { signature } from "../middleware/signature.ts";
-import { problemResponses } from "../../domain/schemas/common.ts";
+import { problemResponses } from "./openapi.ts";
 
 type Config = Omit<RouteConfig, "responses" | "middleware"> & { responses: RouteConfig["responses"] };
 

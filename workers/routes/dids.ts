@@ -9,7 +9,7 @@ import { publicRoute, signedRoute } from "../lib/route.ts";
 import { unwrap } from "../lib/stubs.ts";
 import { validationHook } from "../lib/validation.ts";
 import { listAudit } from "../../domain/ledger/queries.ts";
-import { json } from "../../domain/schemas/common.ts";
+import { json } from "../lib/openapi.ts";
 import { DidDocumentSchema, type DidDocument } from "../../domain/resolver/index.ts";
 import { resolverCache } from "./resolver-config.ts";
 import { didTag } from "./resolver-did.ts";

@@ -5,7 +5,8 @@ import { signedRoute } from "../lib/route.ts";
 import { clusterStub, notaryStub, unwrap } from "../lib/stubs.ts";
 import { validationHook } from "../lib/validation.ts";
 import { blockReceipts, getBlock, listBlocks } from "../../domain/ledger/queries.ts";
-import { ClusterAppParam, HashText, json } from "../../domain/schemas/common.ts";
+import { HashText } from "../../protocol/api/common.ts";
+import { ClusterAppParam, json } from "../lib/openapi.ts";
 
 export const notary = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 

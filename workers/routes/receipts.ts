@@ -8,7 +8,8 @@ import { signedRoute } from "../lib/route.ts";
 import { clusterStub, notaryStub, unwrap } from "../lib/stubs.ts";
 import { validationHook } from "../lib/validation.ts";
 import { blockLeaves, getReceipt } from "../../domain/ledger/queries.ts";
-import { ClusterParam, HashText, json } from "../../domain/schemas/common.ts";
+import { HashText } from "../../protocol/api/common.ts";
+import { ClusterParam, json } from "../lib/openapi.ts";
 
 export const receipts = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 

@@ -7,7 +7,7 @@ import { publicRoute, signedRoute } from "../lib/route.ts";
 import { clusterStub, unwrap } from "../lib/stubs.ts";
 import { validationHook } from "../lib/validation.ts";
 import { listAudit } from "../../domain/ledger/queries.ts";
-import { json } from "../../domain/schemas/common.ts";
+import { json } from "../lib/openapi.ts";
 import { resolverCache } from "./resolver-config.ts";
 import { hostTag } from "./resolver-service.ts";
 import { currentHost, hostVersions } from "./registry-queries.ts";

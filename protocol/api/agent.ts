@@ -1,4 +1,4 @@
-import { z } from "@hono/zod-openapi";
+import { z } from "zod";
 import { ReplicaStatus } from "./workload.ts";
 
 export const ContainerReport = z
@@ -40,7 +40,7 @@ export const HeartbeatBody = z
     desired_version: z.number().int().min(0).optional(),
   })
   .strict()
-  .openapi("Heartbeat");
+  .meta({ id: "Heartbeat" });
 export type HeartbeatBody = z.infer<typeof HeartbeatBody>;
 
 export const LogBatch = z
@@ -60,5 +60,5 @@ export const LogBatch = z
       .max(200),
   })
   .strict()
-  .openapi("LogBatch");
+  .meta({ id: "LogBatch" });
 export type LogBatch = z.infer<typeof LogBatch>;
