@@ -7,11 +7,13 @@ import { SIG_TEXT_RE } from "./signing.ts";
 import { isIso } from "./time.ts";
 
 export const KNOWN_OPS = ["pull", "create", "start", "usage", "stop", "kill", "exit", "oom", "replay"] as const;
+/** Every event the control plane records; `AuditLog.append` takes only these. */
 export const AUDIT_EVENTS = [
   "ClusterCreated", "NodeAdded", "NodeRemoved", "NodeStatusChanged", "JoinTokenIssued", "RoleGranted",
-  "RoleRevoked", "WorkloadDeployed", "WorkloadScaled", "WorkloadDeleted", "ReplicaCreated", "ReplicaFailover",
-  "AgreementDeployed", "AgreementUpdated", "AgreementRolledBack", "ResourceAllocation", "SecurityViolation",
-  "DomainRegistered", "LogBlockSealed", "ProtocolUpgrade",
+  "RoleRevoked", "WorkloadDeployed", "WorkloadUpdated", "WorkloadScaled", "WorkloadDeleted", "ReplicaCreated",
+  "ReplicaFailover", "ReplayRequested", "ReplayVerified", "AgreementDeployed", "AgreementUpdated",
+  "AgreementRolledBack", "ResourceAllocation", "SecurityViolation", "DomainRegistered", "DomainUpdated",
+  "DomainRemoved", "DidCreated", "DidUpdated", "DidDeactivated", "LogBlockSealed", "ProtocolUpgrade",
 ] as const;
 
 export const hashText = z.string().regex(HASH_TEXT_RE, "must be blake3:<64 lowercase hex>");

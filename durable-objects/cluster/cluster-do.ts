@@ -10,7 +10,9 @@ import { syncSigner } from "../shared/sync-signer.ts";
 import { fromBase64 } from "../../protocol/bytes.ts";
 import type { HeartbeatBody, LogBatch } from "../../protocol/api/agent.ts";
 import type { Replica, WorkloadSpec, WorkloadView } from "../../protocol/api/workload.ts";
-import { signDesiredState, Waiters, type DesiredState } from "./desired-state.ts";
+import { signDesiredStateSync, type DesiredState } from "../../protocol/desired-state.ts";
+import type { AuditEvent } from "../../protocol/schemas.ts";
+import { Waiters } from "./waiters.ts";
 import { JoinTokens } from "./join-tokens.ts";
 import { readLogs, storeLogs, type LogChunk } from "./logs.ts";
 import { WorkloadStore, toReplica } from "./workload-store.ts";
@@ -219,7 +221,7 @@ export class ClusterDO extends BaseDO {
   }
 
   /** An audit entry for an event that happened elsewhere (e.g. a sealed LogBlock). Idempotent. */
-  recordEvent(event: string, actor: string, subject: string, details: Record<string, unknown>, key: string): Promise<Result<{ seq: number }>> {
+  recordEvent(event: AuditEvent, actor: string, subject: string, details: Record<string, unknown>, key: string): Promise<Result<{ seq: number }>> {
     return this.act(() => {
       const rec = this.record();
       if (!rec) reject(404, "no such cluster");
@@ -282,7 +284,10 @@ export class ClusterDO extends BaseDO {
         return spec ? [{ id: r.id, workload: r.workload, replica_type: r.replica_type, spec }] : [];
       });
       const replays = pendingReplays(this.ctxFor(rec), actor);
-      return signDesiredState(rec.name, actor, desiredVersion(this.sql), replicas, replays, this.signer());
+      return signDesiredStateSync(
+        { v: 1, cluster: rec.name, node: actor, version: desiredVersion(this.sql), issued_at: isoNow(), replicas, replays },
+        this.signer(),
+      );
     });
   }
 
