@@ -1,4 +1,5 @@
 // The ledger as the public API serves it, in the shapes protocol/ledger-verify.ts reads.
+import type { NotaryStats } from "../../protocol/api/notary.ts";
 import type { ApiClient } from "../../protocol/api-client.ts";
 import type { AppLedgerSource } from "../../protocol/ledger-verify.ts";
 import type { AuditEntry, LogBlock, StepReceipt } from "../../protocol/schemas.ts";
@@ -18,13 +19,6 @@ export function apiLedgerSource(api: ApiClient, cluster: string, app: string): A
       return (await api.get<{ receipts: StepReceipt[] }>(`${base}/blocks/${height}/receipts`)).receipts;
     },
   };
-}
-
-export interface NotaryStats {
-  pending_receipts: number;
-  current_height: number;
-  max_receipts_per_block: number;
-  max_block_window_s: number;
 }
 
 export function notaryStats(api: ApiClient, cluster: string, app: string): Promise<NotaryStats> {

@@ -16,6 +16,8 @@ export const ContainerReport = z
   })
   .strict();
 export type ContainerReport = z.infer<typeof ContainerReport>;
+/** As the agent sends it: defaulted fields may be left out. */
+export type ContainerReportInput = z.input<typeof ContainerReport>;
 
 export const HeartbeatBody = z
   .object({
@@ -42,6 +44,8 @@ export const HeartbeatBody = z
   .strict()
   .meta({ id: "Heartbeat" });
 export type HeartbeatBody = z.infer<typeof HeartbeatBody>;
+export type HeartbeatBodyInput = z.input<typeof HeartbeatBody>;
+export type HeartbeatAnswer = { desired_version: number };
 
 export const LogBatch = z
   .object({
@@ -62,3 +66,4 @@ export const LogBatch = z
   .strict()
   .meta({ id: "LogBatch" });
 export type LogBatch = z.infer<typeof LogBatch>;
+export type LogEntry = LogBatch["entries"][number];

@@ -7,6 +7,7 @@ import { validationHook } from "../lib/validation.ts";
 import { blockReceipts, getBlock, listBlocks } from "../../domain/ledger/queries.ts";
 import { HashText } from "../../protocol/api/common.ts";
 import { ClusterAppParam, json } from "../lib/openapi.ts";
+import { NotaryStats } from "../../protocol/api/notary.ts";
 
 export const notary = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
@@ -36,10 +37,7 @@ notary.openapi(
     summary: "Notary state of an app (viewer)",
     request: { params: ClusterAppParam },
     responses: {
-      200: json(
-        z.object({ pending_receipts: z.number().int(), current_height: z.number().int(), max_receipts_per_block: z.number().int(), max_block_window_s: z.number().int() }),
-        "Stats",
-      ),
+      200: json(NotaryStats, "Stats"),
     },
   }),
   async (c) => {
