@@ -85,6 +85,7 @@ export const WorkloadSpec = z
 export type WorkloadSpec = z.infer<typeof WorkloadSpec>;
 
 export const ReplicaStatus = z.enum(["pending", "starting", "running", "stopping", "exited", "failed"]);
+export type ReplicaStatus = z.infer<typeof ReplicaStatus>;
 
 export const ReplicaType = z.enum(["primary", "secondary", "read_only", "load_balancer"]);
 
@@ -110,3 +111,6 @@ export const WorkloadView = z
   .meta({ id: "WorkloadView" });
 export type WorkloadView = z.infer<typeof WorkloadView>;
 
+/** A workload as the API answers it: the current spec and where its replicas are. */
+export const WorkloadWithReplicas = z.object({ workload: WorkloadView, replicas: z.array(Replica) });
+export type WorkloadWithReplicas = z.infer<typeof WorkloadWithReplicas>;

@@ -12,20 +12,9 @@ import { json } from "../lib/openapi.ts";
 import { resolving } from "./resolver-problem.ts";
 import { resolveName } from "./resolver-service.ts";
 import { checkProof, ZkProofSchema } from "./resolver-zk-verify.ts";
+import { ResolvedDomain } from "../../protocol/api/resolver.ts";
 
 export const resolver = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-
-const ResolvedDomain = z
-  .looseObject({
-    domain: z.string(),
-    protocol: z.enum(["httpcg", "rootzk"]),
-    endpoint: z.string(),
-    security_requirements: z.looseObject({}),
-    wallet_binding: z.string().nullable(),
-    cache_ttl: z.number().int(),
-    resolution_time: z.string(),
-  })
-  .openapi("ResolvedDomain");
 
 const problems = (codes: number[]) =>
   Object.fromEntries(codes.map((s) => [s, { description: "RFC 9457 problem", content: { "application/problem+json": { schema: ProblemSchema } } }]));

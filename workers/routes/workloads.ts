@@ -6,12 +6,12 @@ import { clusterStub, unwrap } from "../lib/stubs.ts";
 import { validationHook } from "../lib/validation.ts";
 import { AppName } from "../../protocol/api/common.ts";
 import { ClusterParam, json } from "../lib/openapi.ts";
-import { Replica, WorkloadSpec, WorkloadView } from "../../protocol/api/workload.ts";
+import { Replica, WorkloadSpec, WorkloadView, WorkloadWithReplicas } from "../../protocol/api/workload.ts";
 
 export const workloads = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
 const NameParam = ClusterParam.extend({ name: AppName.openapi({ param: { name: "name", in: "path" } }) });
-const WithReplicas = z.object({ workload: WorkloadView, replicas: z.array(Replica) });
+const WithReplicas = WorkloadWithReplicas;
 
 workloads.openapi(
   signedRoute({
