@@ -9,7 +9,7 @@ export default defineConfig({
   test: {
     name: "node",
     environment: "node",
-    include: ["test/protocol/**/*.test.ts", "test/agent/**/*.test.ts", "test/cli/**/*.test.ts", "test/e2e/**/*.test.ts"],
+    include: ["test/protocol/**/*.test.ts", "test/contract/**/*.test.ts", "test/agent/**/*.test.ts", "test/cli/**/*.test.ts", "test/e2e/**/*.test.ts"],
     // runc containers and wrangler dev instances share this 2-core machine: one file at a time.
     fileParallelism: false,
     testTimeout: 60_000,

@@ -75,7 +75,7 @@ const blockBodyShape = {
   notary: address,
 };
 export const LogBlockBodySchema = z.looseObject(blockBodyShape);
-export const LogBlockSchema = LogBlockBodySchema.extend({ sig_notary: sigText });
+export const LogBlockSchema = LogBlockBodySchema.extend({ sig_notary: sigText }).meta({ id: "LogBlock" });
 
 // Future events are allowed but keep the PascalCase form of the listed ones.
 export const auditEvent = z.string().regex(/^[A-Z][A-Za-z0-9]*$/, "must be a PascalCase event name");
@@ -92,7 +92,7 @@ const auditBodyShape = {
   prev_hash: prevHash,
 };
 export const AuditEntryBodySchema = z.looseObject(auditBodyShape);
-export const AuditEntrySchema = AuditEntryBodySchema.extend({ hash: hashText, sig: sigText });
+export const AuditEntrySchema = AuditEntryBodySchema.extend({ hash: hashText, sig: sigText }).meta({ id: "AuditEntry" });
 
 export const InclusionProofSchema = z
   .object({
@@ -103,7 +103,8 @@ export const InclusionProofSchema = z
     tree_size: z.int().min(1),
     path: z.array(hashText),
   })
-  .refine((p) => p.leaf_index < p.tree_size, "leaf_index must be less than tree_size");
+  .refine((p) => p.leaf_index < p.tree_size, "leaf_index must be less than tree_size")
+  .meta({ id: "InclusionProof" });
 
 // Same-named values and types, the usual zod style: `StepReceipt.parse(x)` gives a `StepReceipt`.
 export const StepReceipt = StepReceiptSchema;

@@ -5,10 +5,11 @@ import { clusterStub, unwrap } from "../lib/stubs.ts";
 import { validationHook } from "../lib/validation.ts";
 import { listAudit } from "../../domain/ledger/queries.ts";
 import { ClusterParam, json } from "../lib/openapi.ts";
+import { AuditEntrySchema } from "../../protocol/schemas.ts";
 
 export const audit = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
-const Entry = z.looseObject({ seq: z.number().int(), event: z.string(), hash: z.string() }).openapi("AuditEntry");
+const Entry = AuditEntrySchema;
 
 audit.openapi(
   signedRoute({

@@ -8,10 +8,11 @@ import { blockReceipts, getBlock, listBlocks } from "../../domain/ledger/queries
 import { HashText } from "../../protocol/api/common.ts";
 import { ClusterAppParam, json } from "../lib/openapi.ts";
 import { NotaryStats } from "../../protocol/api/notary.ts";
+import { LogBlockSchema } from "../../protocol/schemas.ts";
 
 export const notary = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
-const Block = z.looseObject({ height: z.number().int(), prev: z.string(), merkle_root: z.string() }).openapi("LogBlock");
+const Block = LogBlockSchema;
 
 notary.openapi(
   signedRoute({

@@ -1,7 +1,7 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { inclusionPath } from "../../protocol/merkle.ts";
 import { hashToText, textToHash } from "../../protocol/hash.ts";
-import { StepReceiptSchema } from "../../protocol/schemas.ts";
+import { InclusionProof, StepReceiptSchema } from "../../protocol/schemas.ts";
 import type { AppEnv } from "../env.ts";
 import { fail } from "../../domain/problem.ts";
 import { signedRoute } from "../lib/route.ts";
@@ -48,10 +48,6 @@ receipts.openapi(
     return c.json({ accepted, duplicates }, 202);
   },
 );
-
-const InclusionProof = z
-  .object({ cluster: z.string(), app: z.string(), height: z.number().int(), leaf_index: z.number().int(), tree_size: z.number().int(), path: z.array(HashText) })
-  .openapi("InclusionProof");
 
 receipts.openapi(
   signedRoute({
