@@ -6,6 +6,7 @@ import { GENESIS, HASH_TEXT_RE } from "./hash.ts";
 import { SIG_TEXT_RE } from "./signing.ts";
 import { isIso } from "./time.ts";
 
+/** The ops this agent emits (ReceiptInput.op); verifiers accept any op-shaped string (`op` below). */
 export const KNOWN_OPS = ["pull", "create", "start", "usage", "stop", "kill", "exit", "oom", "replay"] as const;
 /** Every event the control plane records; `AuditLog.append` takes only these. */
 export const AUDIT_EVENTS = [

@@ -66,7 +66,7 @@ function fakeNotary() {
 describe("receipt chains and the journal", () => {
   it("chains each container's receipts from genesis, signed by the node key", async () => {
     const { journal, chains } = setup();
-    for (const op of ["pull", "create", "start", "exit"]) await chains.emit("web-1.1", "web", () => ({ op }));
+    for (const op of ["pull", "create", "start", "exit"] as const) await chains.emit("web-1.1", "web", () => ({ op }));
     await chains.emit("web-2.2", "web", () => ({ op: "pull" }));
     const all = [...journal.unackedReceipts()];
     expect(all.map((r) => r.op)).toEqual(["pull", "create", "start", "exit", "pull"]);
@@ -126,7 +126,7 @@ describe("the receipt sender", () => {
     const { journal, chains } = setup();
     const notary = fakeNotary();
     const sender = new ReceiptSender(journal, path.join(dir, "spool", "inbox"), notary.cp, silentLogger, { batchMax: 3 });
-    for (const op of ["pull", "create", "start", "usage", "exit"]) await chains.emit("w.1", "w", () => ({ op }));
+    for (const op of ["pull", "create", "start", "usage", "exit"] as const) await chains.emit("w.1", "w", () => ({ op }));
     notary.setDown(true);
     expect(await sender.sendAll()).toBe(false);
     expect(journal.pending).toBe(5);
