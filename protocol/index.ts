@@ -23,3 +23,4 @@ export * from "./api/agent.ts";
 export * from "./api/notary.ts";
 export * from "./api/observe.ts";
 export * from "./api/resolver.ts";
+export * from "./api/registry.ts";

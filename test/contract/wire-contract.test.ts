@@ -44,6 +44,10 @@ const WIRE: Record<string, string> = {
   NotaryStats: "protocol/api/notary.ts",
   ClusterHealth: "protocol/api/observe.ts",
   ClusterMetrics: "protocol/api/observe.ts",
+  HostRecord: "protocol/api/registry.ts",
+  HostRecordSchema: "protocol/api/registry.ts",
+  HostView: "protocol/api/registry.ts",
+  DidView: "protocol/api/registry.ts",
   DesiredState: "protocol/desired-state.ts",
   DesiredStateFields: "protocol/desired-state.ts",
   DesiredReplica: "protocol/desired-state.ts",
@@ -65,9 +69,9 @@ const NOT_WIRE = new Set(["domain/scheduler/types.ts NodeCapabilities"]);
 /** Files that speak for each side; every wire name they import must resolve into protocol/. */
 const SIDES = {
   agent: ["node-agent/daemon/control-plane.ts", "node-agent/daemon/heartbeat.ts", "node-agent/daemon/replica-report.ts", "node-agent/daemon/log-shipper.ts", "node-agent/daemon/desired-poller.ts", "node-agent/daemon/records.ts", "node-agent/daemon/replay-orders.ts"],
-  cli: ["cli/lib/api-types.ts", "cli/lib/ledger-source.ts"],
-  worker: ["workers/routes/agent.ts", "workers/routes/clusters.ts", "workers/routes/nodes.ts", "workers/routes/workloads.ts", "workers/routes/notary.ts", "workers/routes/resolver.ts"],
-  durableObjects: ["durable-objects/cluster/cluster-do.ts", "durable-objects/cluster/workload-service.ts", "durable-objects/cluster/roles.ts", "durable-objects/notary/notary-do.ts", "durable-objects/notary/seal.ts", "durable-objects/shared/audit-log.ts"],
+  cli: ["cli/lib/api-types.ts", "cli/lib/ledger-source.ts", "cli/commands/registry-show.ts"],
+  worker: ["workers/routes/agent.ts", "workers/routes/clusters.ts", "workers/routes/nodes.ts", "workers/routes/workloads.ts", "workers/routes/notary.ts", "workers/routes/resolver.ts", "workers/routes/registry.ts", "workers/routes/dids.ts"],
+  durableObjects: ["durable-objects/cluster/cluster-do.ts", "durable-objects/cluster/workload-service.ts", "durable-objects/cluster/roles.ts", "durable-objects/notary/notary-do.ts", "durable-objects/notary/seal.ts", "durable-objects/shared/audit-log.ts", "durable-objects/registry/registry-do.ts"],
 };
 
 /** For each file: imported name (as exported) → the file that declares it, aliases followed. */
@@ -119,6 +123,7 @@ describe("each wire object is defined once, in protocol/", () => {
     expect([...(seen.get("NotaryStats") ?? [])].sort()).toEqual(["cli", "durableObjects", "worker"]);
     expect([...(seen.get("ClusterConfig") ?? [])].sort()).toEqual(["cli", "durableObjects", "worker"]);
     expect([...(seen.get("DesiredState") ?? [])]).toEqual(["durableObjects"]);
+    expect([...(seen.get("HostView") ?? [])].sort()).toEqual(["cli", "durableObjects", "worker"]);
     expect([...(seen.get("CheckedDesiredState") ?? [])]).toEqual(["agent"]);
   }, 60_000);
 

@@ -14,7 +14,8 @@ import { DidDocumentSchema, type DidDocument } from "../../domain/resolver/index
 import { resolverCache } from "./resolver-config.ts";
 import { didTag } from "./resolver-did.ts";
 import { didAt, didHistory } from "./registry-queries.ts";
-import { DidParam, DidView, requireIJson } from "../../domain/registry/schemas.ts";
+import { DidParam, requireIJson } from "../../domain/registry/schemas.ts";
+import { DidView } from "../../protocol/api/registry.ts";
 import type { Result } from "../../domain/result.ts";
 import { didView } from "../../durable-objects/registry/did-records.ts";
 
