@@ -9,7 +9,7 @@ export default defineConfig({
     name: "node",
     environment: "node",
     include: [
-      "test/protocol/**/*.test.ts", "test/repo/**/*.test.ts", "test/lint/**/*.test.ts",
+      "test/protocol/**/*.test.ts", "test/repo/**/*.test.ts", "test/lint/**/*.test.ts", "test/contract/**/*.test.ts",
       "test/agent/**/*.test.ts", "test/cli/**/*.test.ts", "test/e2e/**/*.test.ts",
     ],
     // runc containers and wrangler dev instances share this 2-core machine: one file at a time.

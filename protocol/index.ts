@@ -1,4 +1,5 @@
-// The ENC protocol core: one import for the Worker, the agent and the CLI.
+// The ENC wire contract: every object that crosses a process boundary, its schema, signer and
+// verifier, and the API paths. One import for the Worker, the DOs, the agent and the CLI.
 export * from "./bytes.ts";
 export * from "./jcs.ts";
 export * from "./hash.ts";
@@ -10,3 +11,16 @@ export * from "./inclusion.ts";
 export * from "./http-signature.ts";
 export * from "./time.ts";
 export * from "./schemas.ts";
+export * from "./sync-signer.ts";
+export * from "./desired-state.ts";
+export * from "./routes.ts";
+export * from "./api-client.ts";
+export * from "./api/common.ts";
+export * from "./api/cluster.ts";
+export * from "./api/node.ts";
+export * from "./api/workload.ts";
+export * from "./api/agent.ts";
+export * from "./api/notary.ts";
+export * from "./api/observe.ts";
+export * from "./api/resolver.ts";
+export * from "./api/registry.ts";

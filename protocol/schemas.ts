@@ -6,12 +6,15 @@ import { GENESIS, HASH_TEXT_RE } from "./hash.ts";
 import { SIG_TEXT_RE } from "./signing.ts";
 import { isIso } from "./time.ts";
 
+/** The ops this agent emits (ReceiptInput.op); verifiers accept any op-shaped string (`op` below). */
 export const KNOWN_OPS = ["pull", "create", "start", "usage", "stop", "kill", "exit", "oom", "replay"] as const;
+/** Every event the control plane records; `AuditLog.append` takes only these. */
 export const AUDIT_EVENTS = [
   "ClusterCreated", "NodeAdded", "NodeRemoved", "NodeStatusChanged", "JoinTokenIssued", "RoleGranted",
-  "RoleRevoked", "WorkloadDeployed", "WorkloadScaled", "WorkloadDeleted", "ReplicaCreated", "ReplicaFailover",
-  "AgreementDeployed", "AgreementUpdated", "AgreementRolledBack", "ResourceAllocation", "SecurityViolation",
-  "DomainRegistered", "LogBlockSealed", "ProtocolUpgrade",
+  "RoleRevoked", "WorkloadDeployed", "WorkloadUpdated", "WorkloadScaled", "WorkloadDeleted", "ReplicaCreated",
+  "ReplicaFailover", "ReplayRequested", "ReplayVerified", "AgreementDeployed", "AgreementUpdated",
+  "AgreementRolledBack", "ResourceAllocation", "SecurityViolation", "DomainRegistered", "DomainUpdated",
+  "DomainRemoved", "DidCreated", "DidUpdated", "DidDeactivated", "LogBlockSealed", "ProtocolUpgrade",
 ] as const;
 
 export const hashText = z.string().regex(HASH_TEXT_RE, "must be blake3:<64 lowercase hex>");
@@ -73,7 +76,7 @@ const blockBodyShape = {
   notary: address,
 };
 export const LogBlockBodySchema = z.looseObject(blockBodyShape);
-export const LogBlockSchema = LogBlockBodySchema.extend({ sig_notary: sigText });
+export const LogBlockSchema = LogBlockBodySchema.extend({ sig_notary: sigText }).meta({ id: "LogBlock" });
 
 // Future events are allowed but keep the PascalCase form of the listed ones.
 export const auditEvent = z.string().regex(/^[A-Z][A-Za-z0-9]*$/, "must be a PascalCase event name");
@@ -90,7 +93,7 @@ const auditBodyShape = {
   prev_hash: prevHash,
 };
 export const AuditEntryBodySchema = z.looseObject(auditBodyShape);
-export const AuditEntrySchema = AuditEntryBodySchema.extend({ hash: hashText, sig: sigText });
+export const AuditEntrySchema = AuditEntryBodySchema.extend({ hash: hashText, sig: sigText }).meta({ id: "AuditEntry" });
 
 export const InclusionProofSchema = z
   .object({
@@ -101,7 +104,8 @@ export const InclusionProofSchema = z
     tree_size: z.int().min(1),
     path: z.array(hashText),
   })
-  .refine((p) => p.leaf_index < p.tree_size, "leaf_index must be less than tree_size");
+  .refine((p) => p.leaf_index < p.tree_size, "leaf_index must be less than tree_size")
+  .meta({ id: "InclusionProof" });
 
 // Same-named values and types, the usual zod style: `StepReceipt.parse(x)` gives a `StepReceipt`.
 export const StepReceipt = StepReceiptSchema;

@@ -2,7 +2,8 @@
 // (all fields but the hash/sig ones) and never rebuild an object from a fixed field list.
 import type { Signer } from "./ed25519.ts";
 import type { AuditEntry, AuditEntryFields, LogBlock, LogBlockFields, StepReceipt, StepReceiptFields } from "./schemas.ts";
-import { DOMAINS, computeHash, signHash, verifySigned, type VerifyResult } from "./signing.ts";
+import { DOMAINS, computeHash, signHash, signHashSync, verifySigned, type VerifyResult } from "./signing.ts";
+import type { SyncSigner } from "./sync-signer.ts";
 
 export * from "./signing.ts";
 
@@ -50,10 +51,22 @@ export function hashAuditEntry(e: Loose): string {
   return computeHash(e, AUDIT_OMIT);
 }
 
-export async function signAuditEntry(body: AuditEntryFields & Extra, signer: Signer): Promise<AuditEntry> {
+type AuditInput = AuditEntryFields & Extra;
+
+function auditBody(body: AuditInput) {
   const full = without(body, AUDIT_OMIT);
-  const hash = hashAuditEntry(full);
+  return { full, hash: hashAuditEntry(full) };
+}
+
+export async function signAuditEntry(body: AuditInput, signer: Signer): Promise<AuditEntry> {
+  const { full, hash } = auditBody(body);
   return { ...full, hash, sig: await signHash(DOMAINS.auditEntry, hash, signer) } as AuditEntry;
+}
+
+/** For a Durable Object's synchronous transaction (see sync-signer.ts). */
+export function signAuditEntrySync(body: AuditInput, signer: SyncSigner): AuditEntry {
+  const { full, hash } = auditBody(body);
+  return { ...full, hash, sig: signHashSync(DOMAINS.auditEntry, hash, signer) } as AuditEntry;
 }
 
 export function verifyAuditEntry(e: unknown, controlPlaneAddress: string): Promise<VerifyResult> {
@@ -69,17 +82,26 @@ export function logBlockHash(block: Loose): string {
   return computeHash(block, BLOCK_OMIT);
 }
 
+type BlockInput = Omit<LogBlockFields, "notary"> & { notary?: string } & Extra;
+
 /** `notary` defaults to the signer; a different `notary` would never verify, so it throws. */
-export async function signLogBlock(
-  body: Omit<LogBlockFields, "notary"> & { notary?: string } & Extra,
-  signer: Signer,
-): Promise<LogBlock> {
+function blockBody(body: BlockInput, signer: { address: string }) {
   if (body.notary !== undefined && body.notary !== signer.address) {
     throw new Error(`block notary ${body.notary} is not the signer ${signer.address}`);
   }
   const full = without({ ...body, notary: signer.address }, BLOCK_OMIT);
-  const hash = logBlockHash(full);
+  return { full, hash: logBlockHash(full) };
+}
+
+export async function signLogBlock(body: BlockInput, signer: Signer): Promise<LogBlock> {
+  const { full, hash } = blockBody(body, signer);
   return { ...full, sig_notary: await signHash(DOMAINS.logBlock, hash, signer) } as LogBlock;
+}
+
+/** For a Durable Object's synchronous transaction (see sync-signer.ts). */
+export function signLogBlockSync(body: BlockInput, signer: SyncSigner): LogBlock {
+  const { full, hash } = blockBody(body, signer);
+  return { ...full, sig_notary: signHashSync(DOMAINS.logBlock, hash, signer) } as LogBlock;
 }
 
 /** With `notaryAddress`, also requires the block's `notary` to be that key. */

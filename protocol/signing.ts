@@ -4,11 +4,13 @@ import { decodeAddress } from "./address.ts";
 import { concatBytes, fromHex, toHex, utf8 } from "./bytes.ts";
 import { verifySignature, type Signer } from "./ed25519.ts";
 import { hashCanonical, isHashText, textToHash } from "./hash.ts";
+import type { SyncSigner } from "./sync-signer.ts";
 
 export const DOMAINS = {
   stepReceipt: "enc/step-receipt/v1",
   logBlock: "enc/log-block/v1",
   auditEntry: "enc/audit-entry/v1",
+  desiredState: "enc/desired-state/v1",
 } as const;
 export type Domain = (typeof DOMAINS)[keyof typeof DOMAINS];
 
@@ -49,6 +51,10 @@ export function computeHash(obj: Readonly<Record<string, unknown>>, omitFields: 
 
 export async function signHash(domain: string, hashText: string, signer: Signer): Promise<string> {
   return sigToText(await signer.sign(signingInput(domain, hashText)));
+}
+
+export function signHashSync(domain: string, hashText: string, signer: SyncSigner): string {
+  return sigToText(signer.sign(signingInput(domain, hashText)));
 }
 
 /** Checks field formats, that the hash matches the body, then the signature by `address`. */

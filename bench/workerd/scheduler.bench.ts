@@ -3,8 +3,8 @@ import { env } from "cloudflare:workers";
 import { it } from "vitest";
 import type { ClusterDO } from "../../durable-objects/cluster/cluster-do.ts";
 import { benchPlacements } from "../scheduler-support.ts";
-import { ClusterConfig } from "../../domain/schemas/cluster.ts";
-import { WorkloadSpec } from "../../domain/schemas/workload.ts";
+import { ClusterConfig } from "../../protocol/api/cluster.ts";
+import { WorkloadSpec } from "../../protocol/api/workload.ts";
 import { report } from "./stats.ts";
 
 const NODES = 1000;

@@ -1,8 +1,8 @@
 import { verifyAuditChain } from "../../protocol/ledger-verify.ts";
+import { routes } from "../../protocol/routes.ts";
 import type { AuditEntry } from "../../protocol/schemas.ts";
 import { CLUSTER_FLAG, defineCommand } from "../lib/command.ts";
 import type { Context } from "../lib/context.ts";
-import { seg } from "../lib/context.ts";
 import { allAuditEntries } from "../lib/ledger-source.ts";
 import { progress } from "../lib/progress.ts";
 import { formatTable } from "../lib/table.ts";
@@ -34,7 +34,7 @@ export default defineCommand({
       }
       return verify(ctx, cluster, entries);
     }
-    const { entries } = await api.get<{ entries: AuditEntry[] }>(`/v1/clusters/${seg(cluster)}/audit?from_seq=${from}&limit=${limit}`);
+    const { entries } = await api.get<{ entries: AuditEntry[] }>(`${routes.audit(cluster)}?from_seq=${from}&limit=${limit}`);
     if (ctx.json) return ctx.emit({ cluster, entries });
     if (entries.length === 0) return ctx.out(`No audit entries in ${cluster}${from > 1 ? ` from seq ${from}` : ""}.`);
     const rows = entries.map((e) => [String(e.seq), e.ts, e.event, e.actor, e.subject]);

@@ -1,3 +1,4 @@
+import { routes } from "../../protocol/routes.ts";
 import { readFileSync } from "node:fs";
 import type { Cluster } from "../lib/api-types.ts";
 import { printCluster } from "../lib/cluster-view.ts";
@@ -39,7 +40,7 @@ export default defineCommand({
 
     const api = await ctx.client();
     const body = Object.keys(config).length ? { name: args.name, config } : { name: args.name };
-    const { cluster } = await api.post<{ cluster: Cluster }>("/v1/clusters", body);
+    const { cluster } = await api.post<{ cluster: Cluster }>(routes.clusters(), body);
     saveDefaultCluster(ctx.env, cluster.name);
     if (ctx.json) return ctx.emit({ cluster, default: true });
     ctx.out(`${ctx.style.ok} Created cluster ${ctx.style.bold(cluster.name)}; it is now your default cluster.\n`);

@@ -1,8 +1,9 @@
 import { readFileSync } from "node:fs";
 import type { ApiClient } from "../../protocol/api-client.ts";
+import { routes } from "../../protocol/routes.ts";
 import type { Replica, Workload } from "../lib/api-types.ts";
 import { CLUSTER_FLAG, defineCommand } from "../lib/command.ts";
-import { seg, type Context } from "../lib/context.ts";
+import type { Context } from "../lib/context.ts";
 import { CLIError, usageError } from "../lib/errors.ts";
 import { intFlag, requireOneOf } from "../lib/values.ts";
 import { interruptSignal, replicaTable, sleep, statusCounts, workloadPairs } from "../lib/workload-view.ts";
@@ -86,7 +87,7 @@ export default defineCommand({
 
     const cluster = ctx.cluster(flags.cluster);
     const api = await ctx.client();
-    let res = await api.post<Workload>(`/v1/clusters/${seg(cluster)}/workloads`, spec);
+    let res = await api.post<Workload>(routes.workloads(cluster), spec);
     if (!ctx.json) ctx.out(`${ctx.style.ok} Deployed ${ctx.style.bold(res.workload.spec.name)} to cluster ${cluster} (version ${res.workload.version}).\n`);
     if (flags.wait) res = await waitSettled(ctx, api, cluster, res, timeout);
     if (ctx.json) {
@@ -125,7 +126,7 @@ async function waitSettled(ctx: Context, api: ApiClient, cluster: string, first:
       }
       await sleep(1000, interrupt.signal);
       if (interrupt.signal.aborted) continue;
-      current = await api.get<Workload>(`/v1/clusters/${seg(cluster)}/workloads/${seg(name)}`);
+      current = await api.get<Workload>(routes.workload(cluster, name));
     }
   } finally {
     interrupt.dispose();

@@ -1,6 +1,6 @@
+import { routes } from "../../protocol/routes.ts";
 import type { ClusterHealth } from "../lib/api-types.ts";
 import { CLUSTER_FLAG, defineCommand } from "../lib/command.ts";
-import { seg } from "../lib/context.ts";
 import { formatTable } from "../lib/table.ts";
 import { heartbeatAge, nodeStatus, replicaStatus } from "../lib/workload-view.ts";
 
@@ -13,7 +13,7 @@ export default defineCommand({
   async run(ctx, { flags }) {
     const cluster = ctx.cluster(flags.cluster);
     const api = await ctx.client();
-    const h = await api.get<ClusterHealth>(`/v1/clusters/${seg(cluster)}/health`);
+    const h = await api.get<ClusterHealth>(routes.clusterHealth(cluster));
     const code = h.status === "ok" ? 0 : 1;
     if (ctx.json) {
       ctx.emit({ cluster, ...h });

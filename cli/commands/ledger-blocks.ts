@@ -1,6 +1,6 @@
+import { routes } from "../../protocol/routes.ts";
 import type { LogBlock } from "../../protocol/schemas.ts";
 import { CLUSTER_FLAG, defineCommand } from "../lib/command.ts";
-import { appPath } from "../lib/ledger-source.ts";
 import { formatTable, short } from "../lib/table.ts";
 import { intFlag } from "../lib/values.ts";
 
@@ -16,7 +16,7 @@ export default defineCommand({
     const from = intFlag(flags["from-height"], "from-height")!;
     const limit = intFlag(flags.limit, "limit", 1, 1000)!;
     const api = await ctx.client();
-    const { blocks } = await api.get<{ blocks: LogBlock[] }>(`${appPath(cluster, args.app)}/blocks?from_height=${from}&limit=${limit}`);
+    const { blocks } = await api.get<{ blocks: LogBlock[] }>(`${routes.blocks(cluster, args.app)}?from_height=${from}&limit=${limit}`);
     if (ctx.json) return ctx.emit({ cluster, app: args.app, blocks });
     if (blocks.length === 0) return ctx.out(`No blocks for ${cluster}/${args.app}${from > 1 ? ` from height ${from}` : ""} yet.`);
     const rows = blocks.map((b) => [String(b.height), String(b.count), b.range.from_ts, b.range.to_ts, short(b.merkle_root, 18)]);

@@ -1,6 +1,6 @@
+import { routes } from "../../protocol/routes.ts";
 import type { LogBlock } from "../../protocol/schemas.ts";
 import { CLUSTER_FLAG, defineCommand } from "../lib/command.ts";
-import { appPath } from "../lib/ledger-source.ts";
 import { formatPairs } from "../lib/table.ts";
 
 export default defineCommand({
@@ -11,7 +11,7 @@ export default defineCommand({
     const cluster = ctx.cluster(flags.cluster);
     const api = await ctx.client();
     // 204 (nothing pending) decodes to null.
-    const res = await api.post<{ block: LogBlock } | null>(`${appPath(cluster, args.app)}/seal`);
+    const res = await api.post<{ block: LogBlock } | null>(routes.seal(cluster, args.app));
     const block = res?.block ?? null;
     if (ctx.json) return ctx.emit({ cluster, app: args.app, block });
     if (!block) return ctx.out(`Nothing to seal: ${cluster}/${args.app} has no pending receipts.`);

@@ -1,5 +1,6 @@
+import { routes } from "../../protocol/routes.ts";
 import { CLUSTER_FLAG, defineCommand } from "../lib/command.ts";
-import { seg, type Context } from "../lib/context.ts";
+import type { Context } from "../lib/context.ts";
 import { intFlag } from "../lib/values.ts";
 import { interruptSignal, sleep } from "../lib/workload-view.ts";
 
@@ -36,7 +37,7 @@ export default defineCommand({
     const api = await ctx.client();
     const fetchLogs = async (n: number) => {
       const q = new URLSearchParams({ tail: String(n), ...(flags.replica ? { replica: flags.replica } : {}) });
-      return (await api.get<{ logs: LogText[] }>(`/v1/clusters/${seg(cluster)}/workloads/${seg(args.name)}/logs?${q}`)).logs;
+      return (await api.get<{ logs: LogText[] }>(`${routes.workloadLogs(cluster, args.name)}?${q}`)).logs;
     };
     if (!flags.follow) {
       const logs = await fetchLogs(tail);

@@ -1,7 +1,7 @@
 import { ApiError } from "../../protocol/api-client.ts";
+import { routes } from "../../protocol/routes.ts";
 import type { ClusterMetrics } from "../lib/api-types.ts";
 import { CLUSTER_FLAG, defineCommand } from "../lib/command.ts";
-import { seg } from "../lib/context.ts";
 import { formatPairs } from "../lib/table.ts";
 import { metricsPairs } from "../lib/workload-view.ts";
 
@@ -17,7 +17,7 @@ export default defineCommand({
   async run(ctx, { flags }) {
     const cluster = ctx.cluster(flags.cluster);
     const api = await ctx.client();
-    const path = `/v1/clusters/${seg(cluster)}/metrics`;
+    const path = routes.metrics(cluster);
     if (flags.prometheus) {
       const res = await api.raw("GET", `${path}?format=prometheus`);
       const text = await res.text();

@@ -1,7 +1,8 @@
 import type { ApiClient } from "../../protocol/api-client.ts";
+import { routes } from "../../protocol/routes.ts";
 import type { ClusterHealth, ClusterMetrics, Workload } from "../lib/api-types.ts";
 import { CLUSTER_FLAG, defineCommand } from "../lib/command.ts";
-import { seg, type Context } from "../lib/context.ts";
+import type { Context } from "../lib/context.ts";
 import { formatPairs, formatTable, short } from "../lib/table.ts";
 import { intFlag } from "../lib/values.ts";
 import { heartbeatAge, interruptSignal, metricsPairs, nodeStatus, replicaTable, sleep } from "../lib/workload-view.ts";
@@ -59,11 +60,10 @@ export default defineCommand({
 });
 
 async function snapshot(api: ApiClient, cluster: string): Promise<Snapshot> {
-  const base = `/v1/clusters/${seg(cluster)}`;
   const [metrics, health, { workloads }] = await Promise.all([
-    api.get<ClusterMetrics>(`${base}/metrics`),
-    api.get<ClusterHealth>(`${base}/health`),
-    api.get<{ workloads: Workload[] }>(`${base}/workloads`),
+    api.get<ClusterMetrics>(routes.metrics(cluster)),
+    api.get<ClusterHealth>(routes.clusterHealth(cluster)),
+    api.get<{ workloads: Workload[] }>(routes.workloads(cluster)),
   ]);
   return { cluster, at: new Date().toISOString(), status: health.status, metrics, nodes: health.nodes, workloads };
 }

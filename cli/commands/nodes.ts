@@ -1,6 +1,6 @@
+import { routes } from "../../protocol/routes.ts";
 import type { ClusterNode } from "../lib/api-types.ts";
 import { CLUSTER_FLAG, defineCommand } from "../lib/command.ts";
-import { seg } from "../lib/context.ts";
 import { formatTable } from "../lib/table.ts";
 
 export default defineCommand({
@@ -8,7 +8,7 @@ export default defineCommand({
   async run(ctx, { flags }) {
     const cluster = ctx.cluster(flags.cluster);
     const api = await ctx.client();
-    const { nodes } = await api.get<{ nodes: ClusterNode[] }>(`/v1/clusters/${seg(cluster)}/nodes`);
+    const { nodes } = await api.get<{ nodes: ClusterNode[] }>(routes.nodes(cluster));
     if (ctx.json) return ctx.emit({ cluster, nodes });
     if (nodes.length === 0) {
       ctx.out(`Cluster ${cluster} has no nodes yet. Add one with \`enc token create --cluster ${cluster}\`.`);

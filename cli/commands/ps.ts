@@ -1,6 +1,6 @@
+import { routes } from "../../protocol/routes.ts";
 import type { Workload } from "../lib/api-types.ts";
 import { CLUSTER_FLAG, defineCommand } from "../lib/command.ts";
-import { seg } from "../lib/context.ts";
 import { replicaTable, statusCounts, wantedReplicas, workloadPairs } from "../lib/workload-view.ts";
 
 export default defineCommand({
@@ -11,10 +11,10 @@ export default defineCommand({
   async run(ctx, { args, flags }) {
     const cluster = ctx.cluster(flags.cluster);
     const api = await ctx.client();
-    const base = `/v1/clusters/${seg(cluster)}/workloads`;
+    const base = routes.workloads(cluster);
     const s = ctx.style;
     if (args.name) {
-      const w = await api.get<Workload>(`${base}/${seg(args.name)}`);
+      const w = await api.get<Workload>(routes.workload(cluster, args.name));
       if (ctx.json) return ctx.emit({ cluster, workload: w.workload, replicas: w.replicas });
       ctx.out(workloadPairs(w, s));
       if (w.replicas.length) ctx.out("\n" + replicaTable(w.replicas, s));

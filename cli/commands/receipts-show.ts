@@ -1,10 +1,9 @@
 import { verifyInclusionProof } from "../../protocol/inclusion.ts";
+import { routes } from "../../protocol/routes.ts";
 import type { InclusionProof, LogBlock, StepReceipt } from "../../protocol/schemas.ts";
 import { verifyLogBlock, verifyReceipt } from "../../protocol/signed.ts";
 import { printChecks, type Check } from "../lib/checks.ts";
 import { defineCommand } from "../lib/command.ts";
-import { seg } from "../lib/context.ts";
-import { appPath } from "../lib/ledger-source.ts";
 import { formatPairs } from "../lib/table.ts";
 import { requireHash } from "../lib/values.ts";
 
@@ -17,7 +16,7 @@ export default defineCommand({
   async run(ctx, { args }) {
     const hash = requireHash(args.hash);
     const api = await ctx.client();
-    const { receipt, inclusion } = await api.get<{ receipt: StepReceipt; inclusion: InclusionProof | null }>(`/v1/receipts/${seg(hash)}`);
+    const { receipt, inclusion } = await api.get<{ receipt: StepReceipt; inclusion: InclusionProof | null }>(routes.receipt(hash));
     const checks: Check[] = [];
     const add = (check: string, r: { ok: true } | { ok: false; reason: string }, okDetail?: string) =>
       checks.push({ check, ok: r.ok, detail: r.ok ? okDetail : r.reason });
@@ -26,7 +25,7 @@ export default defineCommand({
     let block: LogBlock | null = null;
     if (inclusion) {
       const { notary } = await ctx.keys();
-      ({ block } = await api.get<{ block: LogBlock }>(`${appPath(inclusion.cluster, inclusion.app)}/blocks/${inclusion.height}`));
+      ({ block } = await api.get<{ block: LogBlock }>(routes.block(inclusion.cluster, inclusion.app, inclusion.height)));
       add(`block ${block.height} signed by the published notary`, await verifyLogBlock(block, notary), notary);
       // A valid proof into another app's block would still be a lie about this receipt.
       const sameApp = receipt.cluster === block.cluster && receipt.app === block.app;

@@ -8,6 +8,7 @@ import { signerFromSeed, type Signer } from "../../protocol/ed25519.ts";
 import { isDid, isBpiName } from "../../protocol/rootzk/did.ts";
 import { encodeEd25519Multikey } from "../../protocol/rootzk/multikey.ts";
 import { prove, type ZkProof } from "../../protocol/rootzk/zk-schnorr.ts";
+import { routes } from "../../protocol/routes.ts";
 import type { Context } from "../lib/context.ts";
 import { CLIError, usageError } from "../lib/errors.ts";
 import { readWallet } from "../lib/wallet.ts";
@@ -94,10 +95,10 @@ export function kidFor(doc: DidDoc, publicKey: Uint8Array): string {
 export async function proveWithWallet(ctx: Context, did: string, kid?: string, challenge?: string): Promise<ZkProof> {
   const { seed, signer } = await walletKey(ctx);
   const useKid = kid ?? kidFor((await resolveDid(ctx, did)).didDocument, signer.publicKey);
-  const ch = challenge ?? (await publicApi(ctx).post<{ challenge: string }>("/v1/resolve/rootzk/challenge", {})).challenge;
+  const ch = challenge ?? (await publicApi(ctx).post<{ challenge: string }>(routes.rootzkChallenge(), {})).challenge;
   if (!/^[0-9a-f]{64}$/.test(ch)) throw usageError("bad_challenge", "--challenge must be 64 lowercase hex characters");
   return prove(seed, { did, kid: useKid, challenge: ch, now: Date.now() });
 }
 
-export const didPath = (did: string) => `/v1/dids/${did}`;
-export const hostPath = (host: string) => `/v1/registry/httpcg/${host}`;
+export const didPath = (did: string) => routes.did(did);
+export const hostPath = (host: string) => routes.host(host);

@@ -1,9 +1,9 @@
+import type { HostRecord, HostView } from "../../protocol/api/registry.ts";
 import { defineCommand } from "../lib/command.ts";
 import { formatPairs, formatTable } from "../lib/table.ts";
 import { hostPath, publicApi, requireHost } from "./registry-client.ts";
 
-type Record_ = { https_endpoint?: string; gateway?: { cluster: string; workload: string }; wallet_binding: string | null; ttl_s: number };
-const target = (r: Record_ | null) => (r === null ? "(removed)" : (r.https_endpoint ?? `gateway ${r.gateway!.cluster}/${r.gateway!.workload}`));
+const target = (r: HostRecord | null) => (r === null ? "(removed)" : (r.https_endpoint ?? `gateway ${r.gateway!.cluster}/${r.gateway!.workload}`));
 
 export default defineCommand({
   args: { host: { description: "the host", required: true } },
@@ -12,13 +12,13 @@ export default defineCommand({
     const host = requireHost(args.host);
     const api = publicApi(ctx);
     if (flags.versions) {
-      const { versions } = await api.get<{ versions: Array<{ version: number; owner: string; actor: string; deleted: boolean; record: Record_ | null; ts: string }> }>(`${hostPath(host)}/versions?limit=1000`);
+      const { versions } = await api.get<{ versions: Array<{ version: number; owner: string; actor: string; deleted: boolean; record: HostRecord | null; ts: string }> }>(`${hostPath(host)}/versions?limit=1000`);
       if (ctx.json) return ctx.emit({ host, versions });
       if (versions.length === 0) return ctx.out(`${host} was never registered.`);
       ctx.out(formatTable(["VERSION", "TIME", "TARGET", "OWNER", "BY"], versions.map((v) => [String(v.version), v.ts, target(v.record), v.owner, v.actor]), ctx.style));
       return;
     }
-    const { registration: r } = await api.get<{ registration: { version: number; owner: string; record: Record_; updated_at: string; audit_hash: string } }>(hostPath(host));
+    const { registration: r } = await api.get<{ registration: HostView }>(hostPath(host));
     if (ctx.json) return ctx.emit({ registration: r });
     ctx.out(
       formatPairs(

@@ -1,5 +1,5 @@
+import { routes } from "../../protocol/routes.ts";
 import { CLUSTER_FLAG, defineCommand } from "../lib/command.ts";
-import { seg } from "../lib/context.ts";
 import { formatPairs } from "../lib/table.ts";
 
 interface Replay {
@@ -24,11 +24,11 @@ export default defineCommand({
   async run(ctx, { args, flags }) {
     const cluster = ctx.cluster(flags.cluster);
     const api = await ctx.client();
-    let { replay } = await api.post<{ replay: Replay }>(`/v1/clusters/${seg(cluster)}/replays`, { receipt: args.receipt });
+    let { replay } = await api.post<{ replay: Replay }>(routes.replays(cluster), { receipt: args.receipt });
     const deadline = Date.now() + Number(flags.timeout ?? 120) * 1000;
     while (flags.wait && replay.status !== "done" && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 500));
-      ({ replay } = await api.get<{ replay: Replay }>(`/v1/clusters/${seg(cluster)}/replays/${replay.id}`));
+      ({ replay } = await api.get<{ replay: Replay }>(routes.replay(cluster, replay.id)));
     }
     const code = replay.verdict === "mismatch" ? 3 : flags.wait && replay.status !== "done" ? 1 : replay.verdict === "error" ? 1 : 0;
     if (ctx.json) {

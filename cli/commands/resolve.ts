@@ -1,3 +1,4 @@
+import { routes } from "../../protocol/routes.ts";
 import type { ResolvedDomain } from "../lib/api-types.ts";
 import { defineCommand } from "../lib/command.ts";
 import type { Context } from "../lib/context.ts";
@@ -29,10 +30,10 @@ export default defineCommand({
     let r: ResolvedDomain;
     if (flags.privacy) {
       const proof = await proveWithWallet(ctx, requireDid(flags.did ?? ""), flags.kid);
-      r = await api.post<ResolvedDomain>("/v1/resolve", { name: args.name, proof });
+      r = await api.post<ResolvedDomain>(routes.resolve(), { name: args.name, proof });
     } else {
       const wallet = flags.wallet ? `&wallet=${requireAddress(flags.wallet, "--wallet")}` : "";
-      r = await api.get<ResolvedDomain>(`/v1/resolve?name=${encodeURIComponent(args.name)}${wallet}`);
+      r = await api.get<ResolvedDomain>(`${routes.resolve()}?name=${encodeURIComponent(args.name)}${wallet}`);
     }
     if (ctx.json) return ctx.emit(r);
     const s = ctx.style;

@@ -1,5 +1,5 @@
+import { routes } from "../../protocol/routes.ts";
 import { CLUSTER_FLAG, defineCommand } from "../lib/command.ts";
-import { seg } from "../lib/context.ts";
 
 export default defineCommand({
   args: { name: { description: "the workload", required: true } },
@@ -8,7 +8,7 @@ export default defineCommand({
   async run(ctx, { args, flags }) {
     const cluster = ctx.cluster(flags.cluster);
     const api = await ctx.client();
-    const { deleted } = await api.delete<{ deleted: string }>(`/v1/clusters/${seg(cluster)}/workloads/${seg(args.name)}`);
+    const { deleted } = await api.delete<{ deleted: string }>(routes.workload(cluster, args.name));
     if (ctx.json) return ctx.emit({ cluster, deleted });
     ctx.out(`${ctx.style.ok} Deleted workload ${ctx.style.bold(deleted)} from cluster ${cluster}; its agents stop its containers.`);
   },

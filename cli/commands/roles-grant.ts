@@ -1,6 +1,6 @@
+import { routes } from "../../protocol/routes.ts";
 import type { RoleBinding } from "../lib/api-types.ts";
 import { CLUSTER_FLAG, defineCommand } from "../lib/command.ts";
-import { seg } from "../lib/context.ts";
 import { requireAddress, requireOneOf } from "../lib/values.ts";
 
 const GRANTABLE = ["admin", "operator", "viewer"] as const;
@@ -17,7 +17,7 @@ export default defineCommand({
     const role = requireOneOf(args.role, GRANTABLE, "<role>");
     const cluster = ctx.cluster(flags.cluster);
     const api = await ctx.client();
-    const res = await api.post<{ role: RoleBinding }>(`/v1/clusters/${seg(cluster)}/roles`, { address, role });
+    const res = await api.post<{ role: RoleBinding }>(routes.roles(cluster), { address, role });
     if (ctx.json) return ctx.emit({ cluster, role: res.role });
     ctx.out(`${ctx.style.ok} Granted ${ctx.style.bold(res.role.role)} to ${address} in cluster ${cluster}.`);
   },

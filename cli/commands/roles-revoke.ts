@@ -1,5 +1,5 @@
+import { routes } from "../../protocol/routes.ts";
 import { CLUSTER_FLAG, defineCommand } from "../lib/command.ts";
-import { seg } from "../lib/context.ts";
 import { requireAddress } from "../lib/values.ts";
 
 export default defineCommand({
@@ -9,7 +9,7 @@ export default defineCommand({
     const address = requireAddress(args.address);
     const cluster = ctx.cluster(flags.cluster);
     const api = await ctx.client();
-    const { revoked } = await api.delete<{ revoked: { address: string; role: string } }>(`/v1/clusters/${seg(cluster)}/roles/${seg(address)}`);
+    const { revoked } = await api.delete<{ revoked: { address: string; role: string } }>(routes.role(cluster, address));
     if (ctx.json) return ctx.emit({ cluster, revoked });
     ctx.out(`${ctx.style.ok} Revoked ${ctx.style.bold(revoked.role)} from ${address} in cluster ${cluster}.`);
   },

@@ -1,6 +1,6 @@
+import { routes } from "../../protocol/routes.ts";
 import type { RoleBinding } from "../lib/api-types.ts";
 import { CLUSTER_FLAG, defineCommand } from "../lib/command.ts";
-import { seg } from "../lib/context.ts";
 import { formatTable } from "../lib/table.ts";
 
 export default defineCommand({
@@ -9,7 +9,7 @@ export default defineCommand({
   async run(ctx, { flags }) {
     const cluster = ctx.cluster(flags.cluster);
     const api = await ctx.client();
-    const { roles } = await api.get<{ roles: RoleBinding[] }>(`/v1/clusters/${seg(cluster)}/roles`);
+    const { roles } = await api.get<{ roles: RoleBinding[] }>(routes.roles(cluster));
     if (ctx.json) return ctx.emit({ cluster, roles });
     const me = api.signer?.address;
     const rows = roles.map((r) => [r.address + (r.address === me ? ctx.style.dim(" (you)") : ""), r.role, r.granted_by, r.granted_at]);

@@ -1,6 +1,6 @@
+import { routes } from "../../protocol/routes.ts";
 import type { Replica } from "../lib/api-types.ts";
 import { CLUSTER_FLAG, defineCommand } from "../lib/command.ts";
-import { seg } from "../lib/context.ts";
 import { usageError } from "../lib/errors.ts";
 import { replicaTable, statusCounts } from "../lib/workload-view.ts";
 
@@ -19,7 +19,7 @@ export default defineCommand({
     }
     const cluster = ctx.cluster(flags.cluster);
     const api = await ctx.client();
-    const { replicas } = await api.post<{ replicas: Replica[] }>(`/v1/clusters/${seg(cluster)}/workloads/${seg(args.name)}/scale`, { replicas: n });
+    const { replicas } = await api.post<{ replicas: Replica[] }>(routes.workloadScale(cluster, args.name), { replicas: n });
     if (ctx.json) return ctx.emit({ cluster, workload: args.name, replicas });
     ctx.out(`${ctx.style.ok} Scaled ${ctx.style.bold(args.name)} to ${n} primary replica${n === 1 ? "" : "s"}; ${statusCounts(replicas)}.`);
     if (replicas.length) ctx.out("\n" + replicaTable(replicas, ctx.style));

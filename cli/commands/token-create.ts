@@ -1,5 +1,5 @@
+import { routes } from "../../protocol/routes.ts";
 import { CLUSTER_FLAG, defineCommand } from "../lib/command.ts";
-import { seg } from "../lib/context.ts";
 import { formatPairs } from "../lib/table.ts";
 import { intFlag } from "../lib/values.ts";
 
@@ -13,7 +13,7 @@ export default defineCommand({
     const cluster = ctx.cluster(flags.cluster);
     const ttl_s = intFlag(flags.ttl, "ttl", 60, 7 * 86_400);
     const api = await ctx.client();
-    const t = await api.post<{ token: string; expires_at: string }>(`/v1/clusters/${seg(cluster)}/join-tokens`, { ttl_s });
+    const t = await api.post<{ token: string; expires_at: string }>(routes.joinTokens(cluster), { ttl_s });
     // The agent needs the same URL the CLI used; quoting keeps the line copy-pastable.
     const join = `enc-agent join --url ${shellQuote(ctx.url)} --cluster ${shellQuote(cluster)} --token ${shellQuote(t.token)}`;
     if (ctx.json) return ctx.emit({ cluster, token: t.token, expires_at: t.expires_at, join_command: join });

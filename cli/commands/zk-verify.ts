@@ -1,3 +1,4 @@
+import { routes } from "../../protocol/routes.ts";
 import { readFileSync } from "node:fs";
 import { defineCommand } from "../lib/command.ts";
 import { usageError } from "../lib/errors.ts";
@@ -14,7 +15,7 @@ export default defineCommand({
     } catch (err) {
       throw usageError("bad_proof", `cannot read a JSON proof from ${file === "-" ? "stdin" : file}: ${(err as Error).message}`);
     }
-    const r = await publicApi(ctx).post<{ verified: true; did: string; kid: string }>("/v1/resolve/rootzk/verify", { proof });
+    const r = await publicApi(ctx).post<{ verified: true; did: string; kid: string }>(routes.rootzkVerify(), { proof });
     if (ctx.json) return ctx.emit(r);
     ctx.out(`${ctx.style.ok} Proof verified: the prover holds ${ctx.style.bold(r.kid)} of ${r.did}.`);
   },

@@ -2,6 +2,7 @@
 // control-plane keys, and the default-cluster lookup.
 import { ApiClient } from "../../protocol/api-client.ts";
 import { DEFAULT_URL } from "./defaults.ts";
+import { routes } from "../../protocol/routes.ts";
 import { CLIError, usageError } from "./errors.ts";
 import type { IO } from "./io.ts";
 import { styleFor, type Style } from "./style.ts";
@@ -60,7 +61,7 @@ export class Context {
 
   /** The published control-plane and notary keys, fetched once (unsigned: the route is public). */
   keys(): Promise<Keys> {
-    this.keysPromise ??= new ApiClient({ url: this.url, fetch: (req) => this.fetch(req) }).get<Keys>("/v1/keys");
+    this.keysPromise ??= new ApiClient({ url: this.url, fetch: (req) => this.fetch(req) }).get<Keys>(routes.keys());
     return this.keysPromise;
   }
 
@@ -91,5 +92,3 @@ export class Context {
   }
 }
 
-/** Path segment for a user-given name (the server validates it; this only keeps the URL intact). */
-export const seg = (s: string | number) => encodeURIComponent(String(s));

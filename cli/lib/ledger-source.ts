@@ -1,34 +1,23 @@
 // The ledger as the public API serves it, in the shapes protocol/ledger-verify.ts reads.
+import type { NotaryStats } from "../../protocol/api/notary.ts";
 import type { ApiClient } from "../../protocol/api-client.ts";
 import type { AppLedgerSource } from "../../protocol/ledger-verify.ts";
+import { routes } from "../../protocol/routes.ts";
 import type { AuditEntry, LogBlock, StepReceipt } from "../../protocol/schemas.ts";
-import { seg } from "./context.ts";
-
-export function appPath(cluster: string, app: string): string {
-  return `/v1/clusters/${seg(cluster)}/apps/${seg(app)}`;
-}
 
 export function apiLedgerSource(api: ApiClient, cluster: string, app: string): AppLedgerSource {
-  const base = appPath(cluster, app);
   return {
     async blocks(fromHeight, limit) {
-      return (await api.get<{ blocks: LogBlock[] }>(`${base}/blocks?from_height=${fromHeight}&limit=${limit}`)).blocks;
+      return (await api.get<{ blocks: LogBlock[] }>(`${routes.blocks(cluster, app)}?from_height=${fromHeight}&limit=${limit}`)).blocks;
     },
     async blockReceipts(height) {
-      return (await api.get<{ receipts: StepReceipt[] }>(`${base}/blocks/${height}/receipts`)).receipts;
+      return (await api.get<{ receipts: StepReceipt[] }>(routes.blockReceipts(cluster, app, height))).receipts;
     },
   };
 }
 
-export interface NotaryStats {
-  pending_receipts: number;
-  current_height: number;
-  max_receipts_per_block: number;
-  max_block_window_s: number;
-}
-
 export function notaryStats(api: ApiClient, cluster: string, app: string): Promise<NotaryStats> {
-  return api.get<NotaryStats>(`${appPath(cluster, app)}/notary`);
+  return api.get<NotaryStats>(routes.notary(cluster, app));
 }
 
 const AUDIT_PAGE = 1000;
@@ -37,7 +26,7 @@ const AUDIT_PAGE = 1000;
 export async function allAuditEntries(api: ApiClient, cluster: string, onPage?: (n: number) => void): Promise<AuditEntry[]> {
   const all: AuditEntry[] = [];
   for (let from = 1; ; ) {
-    const { entries } = await api.get<{ entries: AuditEntry[] }>(`/v1/clusters/${seg(cluster)}/audit?from_seq=${from}&limit=${AUDIT_PAGE}`);
+    const { entries } = await api.get<{ entries: AuditEntry[] }>(`${routes.audit(cluster)}?from_seq=${from}&limit=${AUDIT_PAGE}`);
     if (entries.length === 0) return all;
     all.push(...entries);
     onPage?.(all.length);

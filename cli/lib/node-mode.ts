@@ -2,9 +2,9 @@
 // their names and summaries are in the table, commands/index.ts).
 import { isAddress } from "../../protocol/address.ts";
 import type { ApiClient } from "../../protocol/api-client.ts";
+import { routes } from "../../protocol/routes.ts";
 import type { ClusterNode } from "./api-types.ts";
 import { CLUSTER_FLAG, defineCommand } from "./command.ts";
-import { seg } from "./context.ts";
 import { CLIError, usageError } from "./errors.ts";
 
 const VERBS = {
@@ -12,6 +12,7 @@ const VERBS = {
   drain: { done: "Draining", after: "its replicas are being rescheduled elsewhere" },
   uncordon: { done: "Uncordoned", after: "it takes new replicas again" },
 } as const;
+const MODE_ROUTE = { cordon: routes.nodeCordon, drain: routes.nodeDrain, uncordon: routes.nodeUncordon } as const;
 
 export function nodeModeCommand(verb: keyof typeof VERBS) {
   const v = VERBS[verb];
@@ -24,7 +25,7 @@ export function nodeModeCommand(verb: keyof typeof VERBS) {
       const cluster = ctx.cluster(flags.cluster);
       const api = await ctx.client();
       const address = await resolveNode(api, cluster, args.address);
-      const { node } = await api.post<{ node: ClusterNode }>(`/v1/clusters/${seg(cluster)}/nodes/${seg(address)}/${verb}`);
+      const { node } = await api.post<{ node: ClusterNode }>(MODE_ROUTE[verb](cluster, address));
       if (ctx.json) return ctx.emit({ cluster, node });
       ctx.out(`${ctx.style.ok} ${v.done} node ${node.address} (now ${node.status}): ${v.after}.`);
     },
@@ -38,7 +39,7 @@ async function resolveNode(api: ApiClient, cluster: string, given: string): Prom
   if (!head.startsWith("bpi1") || head.length < 8) {
     throw usageError("bad_address", `${JSON.stringify(given)} is not a node address (bpi1…, 62 characters, or its first 8 or more)`);
   }
-  const { nodes } = await api.get<{ nodes: ClusterNode[] }>(`/v1/clusters/${seg(cluster)}/nodes`);
+  const { nodes } = await api.get<{ nodes: ClusterNode[] }>(routes.nodes(cluster));
   const hits = nodes.filter((n) => n.address.startsWith(head) && n.address.endsWith(tail));
   if (hits.length === 1) return hits[0].address;
   if (hits.length === 0) throw new CLIError("no_node", `no node of cluster ${cluster} matches ${given}`, 1, "List them with `enc nodes`.");

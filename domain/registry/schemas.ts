@@ -1,11 +1,12 @@
-// Request and answer schemas of the shadow registry (PUT /v1/registry/httpcg/{host}) and the DID
+// Request schemas of the shadow registry (PUT /v1/registry/httpcg/{host}) and the DID
 // registry (PUT /v1/dids/{did}). Names are checked by the resolver's own grammar (names.ts,
 // did.ts), so what can be registered is exactly what can be resolved.
 import { z } from "@hono/zod-openapi";
 import { canonicalize, JcsError } from "../../protocol/jcs.ts";
 import { fail } from "../problem.ts";
 import { isBpiName, parseDid, parseHttpcgName, parseServiceEndpoint } from "../resolver/index.ts";
-import { Address, AppName, ClusterName } from "../schemas/common.ts";
+import { Address } from "../../protocol/api/common.ts";
+import { Gateway } from "../../protocol/api/registry.ts";
 
 const messageOf = (f: () => unknown): string | null => {
   try {
@@ -63,8 +64,6 @@ const HttpsEndpoint = z
   })
   .openapi({ example: "https://origin.example.com/app" });
 
-export const Gateway = z.object({ cluster: ClusterName, workload: AppName }).strict().openapi("RegistryGateway");
-
 export const HostRecordBody = z
   .object({
     https_endpoint: HttpsEndpoint.optional(),
@@ -78,36 +77,3 @@ export const HostRecordBody = z
       ctx.addIssue({ code: "custom", path: ["https_endpoint"], message: "give exactly one of https_endpoint or gateway" });
   })
   .openapi("HostRecordBody");
-
-/** What is stored and returned: defaults filled in. */
-export type HostRecord = {
-  https_endpoint?: string;
-  gateway?: { cluster: string; workload: string };
-  wallet_binding: string | null;
-  ttl_s: number;
-};
-
-export const HostRecordSchema = z
-  .object({ https_endpoint: z.string().optional(), gateway: Gateway.optional(), wallet_binding: Address.nullable(), ttl_s: z.number().int() })
-  .openapi("HostRecord");
-
-export const HostView = z
-  .object({
-    host: z.string(),
-    version: z.number().int(),
-    owner: Address,
-    record: HostRecordSchema,
-    updated_at: z.string(),
-    audit_hash: z.string(),
-  })
-  .openapi("RegistryHost");
-export type HostView = z.infer<typeof HostView>;
-
-export const DidView = z
-  .object({
-    did: z.string(),
-    didDocument: z.looseObject({ id: z.string() }),
-    didDocumentMetadata: z.looseObject({ versionId: z.string(), created: z.string(), updated: z.string() }),
-  })
-  .openapi("DidRecord");
-export type DidView = { did: string; didDocument: Record<string, unknown> & { id: string }; didDocumentMetadata: { versionId: string; created: string; updated: string; deactivated?: boolean } };

@@ -42,7 +42,7 @@ export interface SchedNode {
 }
 
 export type ReplicaType = "primary" | "secondary" | "read_only" | "load_balancer";
-export type ReplicaStatus = "pending" | "starting" | "running" | "stopping" | "exited" | "failed";
+export type { ReplicaStatus } from "../../protocol/api/workload.ts";
 
 export type Algorithm =
   | "resource_based"

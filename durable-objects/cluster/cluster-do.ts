@@ -1,16 +1,18 @@
 import { isoNow, toIso } from "../../protocol/time.ts";
-import type { Role } from "../../domain/schemas/common.ts";
-import type { Cluster, ClusterConfig, RoleBinding } from "../../domain/schemas/cluster.ts";
-import type { JoinNodeBody, Node } from "../../domain/schemas/node.ts";
+import type { Role } from "../../protocol/api/common.ts";
+import type { Cluster, ClusterConfig, RoleBinding } from "../../protocol/api/cluster.ts";
+import type { JoinNodeBody, Node } from "../../protocol/api/node.ts";
 import { AuditLog } from "../shared/audit-log.ts";
 import { BaseDO } from "../shared/base-do.ts";
 import { attempt, reject, type Result } from "../../domain/result.ts";
 import { one } from "../shared/sql-migrate.ts";
 import { syncSigner } from "../shared/sync-signer.ts";
 import { fromBase64 } from "../../protocol/bytes.ts";
-import type { HeartbeatBody, LogBatch } from "../../domain/schemas/agent.ts";
-import type { Replica, WorkloadSpec, WorkloadView } from "../../domain/schemas/workload.ts";
-import { signDesiredState, Waiters, type DesiredState } from "./desired-state.ts";
+import type { HeartbeatBody, LogBatch } from "../../protocol/api/agent.ts";
+import type { Replica, WorkloadSpec, WorkloadView } from "../../protocol/api/workload.ts";
+import { signDesiredStateSync, type DesiredState } from "../../protocol/desired-state.ts";
+import type { AuditEvent } from "../../protocol/schemas.ts";
+import { Waiters } from "./waiters.ts";
 import { JoinTokens } from "./join-tokens.ts";
 import { readLogs, storeLogs, type LogChunk } from "./logs.ts";
 import { WorkloadStore, toReplica } from "./workload-store.ts";
@@ -18,7 +20,8 @@ import { checkLiveness, setNodeMode } from "./lifecycle.ts";
 import { autoscale, scaleWorkload } from "./scaling.ts";
 import { updateWorkload } from "./rollout.ts";
 import { getReplay, pendingReplays, requestReplay, type ReplayView } from "./replays.ts";
-import { clusterHealth, clusterMetrics, type ClusterMetrics } from "./metrics.ts";
+import type { ClusterMetrics } from "../../protocol/api/observe.ts";
+import { clusterHealth, clusterMetrics } from "./metrics.ts";
 import { bumpVersion, deleteWorkload, deployWorkload, desiredVersion, placePending, type ClusterCtx } from "./workload-service.ts";
 import { recordHeartbeat } from "./heartbeat.ts";
 import { CLUSTER_MIGRATIONS } from "./migrations.ts";
@@ -220,7 +223,7 @@ export class ClusterDO extends BaseDO {
   }
 
   /** An audit entry for an event that happened elsewhere (e.g. a sealed LogBlock). Idempotent. */
-  recordEvent(event: string, actor: string, subject: string, details: Record<string, unknown>, key: string): Promise<Result<{ seq: number }>> {
+  recordEvent(event: AuditEvent, actor: string, subject: string, details: Record<string, unknown>, key: string): Promise<Result<{ seq: number }>> {
     return this.act(() => {
       const rec = this.record();
       if (!rec) reject(404, "no such cluster");
@@ -283,7 +286,10 @@ export class ClusterDO extends BaseDO {
         return spec ? [{ id: r.id, workload: r.workload, replica_type: r.replica_type, spec }] : [];
       });
       const replays = pendingReplays(this.ctxFor(rec), actor);
-      return signDesiredState(rec.name, actor, desiredVersion(this.sql), replicas, replays, this.signer());
+      return signDesiredStateSync(
+        { v: 1, cluster: rec.name, node: actor, version: desiredVersion(this.sql), issued_at: isoNow(), replicas, replays },
+        this.signer(),
+      );
     });
   }
 

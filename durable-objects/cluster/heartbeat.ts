@@ -1,5 +1,5 @@
 import { isoNow } from "../../protocol/time.ts";
-import type { ContainerReport, HeartbeatBody } from "../../domain/schemas/agent.ts";
+import type { ContainerReport, HeartbeatBody } from "../../protocol/api/agent.ts";
 import { reject } from "../../domain/result.ts";
 import { applyReplayReports } from "./replays.ts";
 import { progressRollouts } from "./rollout.ts";

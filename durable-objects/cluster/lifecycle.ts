@@ -1,5 +1,5 @@
 import { isoNow } from "../../protocol/time.ts";
-import type { Node } from "../../domain/schemas/node.ts";
+import type { Node } from "../../protocol/api/node.ts";
 import { reject } from "../../domain/result.ts";
 import { one } from "../shared/sql-migrate.ts";
 import { nodeLiveness, planFailover, type FailoverAction } from "../../domain/scheduler/failover.ts";

@@ -1,3 +1,4 @@
+import type { ClusterMetrics } from "../../protocol/api/observe.ts";
 import { one } from "../shared/sql-migrate.ts";
 import type { ClusterCtx } from "./workload-service.ts";
 
@@ -42,8 +43,6 @@ export function clusterMetrics(ctx: ClusterCtx, now: number) {
     bpi_audit_entries_per_minute: auditLastMinute,
   };
 }
-
-export type ClusterMetrics = ReturnType<typeof clusterMetrics>;
 
 export function clusterHealth(ctx: ClusterCtx, now: number) {
   const nodes = ctx.nodes.list().map((n) => {

@@ -1,4 +1,4 @@
-import type { JoinNodeBody, Node } from "../../domain/schemas/node.ts";
+import type { JoinNodeBody, Node } from "../../protocol/api/node.ts";
 import { toIso } from "../../protocol/time.ts";
 import { all, one } from "../shared/sql-migrate.ts";
 

@@ -1,6 +1,6 @@
-import type { Node } from "../../domain/schemas/node.ts";
-import type { WorkloadSpec } from "../../domain/schemas/workload.ts";
-import type { ClusterConfig } from "../../domain/schemas/cluster.ts";
+import type { Node } from "../../protocol/api/node.ts";
+import type { WorkloadSpec } from "../../protocol/api/workload.ts";
+import type { ClusterConfig } from "../../protocol/api/cluster.ts";
 import type { Algorithm, SchedNode } from "../../domain/scheduler/types.ts";
 import type { ReplicaRow } from "./workload-store.ts";
 

@@ -1,6 +1,6 @@
 import { toHex, randomBytes } from "../../protocol/bytes.ts";
 import { isoNow } from "../../protocol/time.ts";
-import type { HeartbeatBody } from "../../domain/schemas/agent.ts";
+import type { HeartbeatBody } from "../../protocol/api/agent.ts";
 import { reject } from "../../domain/result.ts";
 import { all, one } from "../shared/sql-migrate.ts";
 import { bumpVersion, type ClusterCtx } from "./workload-service.ts";

@@ -1,5 +1,5 @@
-import type { RoleBinding } from "../../domain/schemas/cluster.ts";
-import type { Role } from "../../domain/schemas/common.ts";
+import type { RoleBinding } from "../../protocol/api/cluster.ts";
+import type { Role } from "../../protocol/api/common.ts";
 import { all, one } from "../shared/sql-migrate.ts";
 
 export class RoleStore {

@@ -1,4 +1,4 @@
-import type { Role } from "../../domain/schemas/common.ts";
+import type { Role } from "../../protocol/api/common.ts";
 
 /** Management roles are ordered; `node` stands apart (agents act only as themselves). */
 const RANK: Record<Exclude<Role, "node">, number> = { viewer: 1, operator: 2, admin: 3, owner: 4 };

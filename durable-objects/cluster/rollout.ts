@@ -1,5 +1,5 @@
 import { isoNow } from "../../protocol/time.ts";
-import type { WorkloadSpec } from "../../domain/schemas/workload.ts";
+import type { WorkloadSpec } from "../../protocol/api/workload.ts";
 import { reject } from "../../domain/result.ts";
 import { addReplicas, bumpVersion, placePending, wantedTypes, type ClusterCtx } from "./workload-service.ts";
 

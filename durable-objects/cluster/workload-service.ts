@@ -1,6 +1,6 @@
 import { isoNow } from "../../protocol/time.ts";
-import type { ClusterConfig } from "../../domain/schemas/cluster.ts";
-import type { WorkloadSpec } from "../../domain/schemas/workload.ts";
+import type { ClusterConfig } from "../../protocol/api/cluster.ts";
+import type { WorkloadSpec } from "../../protocol/api/workload.ts";
 import type { AuditLog } from "../shared/audit-log.ts";
 import { reject } from "../../domain/result.ts";
 import { one } from "../shared/sql-migrate.ts";

@@ -1,4 +1,4 @@
-import type { Replica, WorkloadSpec, WorkloadView } from "../../domain/schemas/workload.ts";
+import type { Replica, WorkloadSpec, WorkloadView } from "../../protocol/api/workload.ts";
 import { all, one } from "../shared/sql-migrate.ts";
 
 export interface ReplicaRow {

@@ -1,6 +1,7 @@
 import type { LogBlock, StepReceipt } from "../../protocol/schemas.ts";
 import { verifyReceipt } from "../../protocol/signed.ts";
-import type { ClusterConfig } from "../../domain/schemas/cluster.ts";
+import type { NotaryStats } from "../../protocol/api/notary.ts";
+import type { ClusterConfig } from "../../protocol/api/cluster.ts";
 import { BaseDO } from "../shared/base-do.ts";
 import { attempt, err, reject, type Result } from "../../domain/result.ts";
 import { all, one } from "../shared/sql-migrate.ts";
@@ -10,13 +11,6 @@ import { NOTARY_MIGRATIONS } from "./migrations.ts";
 import { buildBlock, type PendingReceipt } from "./seal.ts";
 
 export type NotaryLimits = ClusterConfig["notary"];
-
-export interface NotaryStats {
-  pending_receipts: number;
-  current_height: number;
-  max_receipts_per_block: number;
-  max_block_window_s: number;
-}
 
 const SEAL_TASK = "seal";
 const DELIVER_TASK = "deliver";

@@ -1,7 +1,7 @@
 import { GENESIS, textToHash } from "../../protocol/hash.ts";
 import { merkleRoot } from "../../protocol/merkle.ts";
 import { hashToText } from "../../protocol/hash.ts";
-import { DOMAINS, logBlockHash, signingInput } from "../../protocol/signed.ts";
+import { logBlockHash, signLogBlockSync } from "../../protocol/signed.ts";
 import type { LogBlock } from "../../protocol/schemas.ts";
 import type { SyncSigner } from "../shared/sync-signer.ts";
 
@@ -26,7 +26,7 @@ export function buildBlock(
     if (p.ts > to) to = p.ts;
   }
   const body = {
-    v: 1,
+    v: 1 as const,
     cluster,
     app,
     height,
@@ -36,7 +36,6 @@ export function buildBlock(
     range: { from_ts: from, to_ts: to },
     notary: signer.address,
   };
-  const hash = logBlockHash(body);
-  const block = { ...body, sig_notary: signer.sign(signingInput(DOMAINS.logBlock, hash)) } as LogBlock;
-  return { block, hash };
+  const block = signLogBlockSync(body, signer);
+  return { block, hash: logBlockHash(block) };
 }

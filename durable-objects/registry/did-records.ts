@@ -2,7 +2,7 @@ import { hashCanonical } from "../../protocol/hash.ts";
 import { canonicalize } from "../../protocol/jcs.ts";
 import type { DidVersionRow } from "../../domain/ledger/writes.ts";
 import { authenticationKeys, type DidDocument } from "../../domain/resolver/index.ts";
-import type { DidView } from "../../domain/registry/schemas.ts";
+import type { DidView } from "../../protocol/api/registry.ts";
 import type { AuditLog } from "../shared/audit-log.ts";
 import type { Outbox } from "../shared/outbox.ts";
 import { reject } from "../../domain/result.ts";

@@ -1,6 +1,6 @@
 import { canonicalize } from "../../protocol/jcs.ts";
 import type { RegistryHostRow } from "../../domain/ledger/writes.ts";
-import type { HostRecord, HostView } from "../../domain/registry/schemas.ts";
+import type { HostRecord, HostView } from "../../protocol/api/registry.ts";
 import type { AuditLog } from "../shared/audit-log.ts";
 import type { Outbox } from "../shared/outbox.ts";
 import { reject } from "../../domain/result.ts";

@@ -1,5 +1,5 @@
 import type { DidDocument } from "../../domain/resolver/index.ts";
-import type { DidView, HostRecord, HostView } from "../../domain/registry/schemas.ts";
+import type { DidView, HostRecord, HostView } from "../../protocol/api/registry.ts";
 import { AuditLog } from "../shared/audit-log.ts";
 import { BaseDO } from "../shared/base-do.ts";
 import { attempt, type Result } from "../../domain/result.ts";

@@ -1,6 +1,6 @@
 import { GENESIS } from "../../protocol/hash.ts";
-import { DOMAINS, hashAuditEntry, signingInput } from "../../protocol/signed.ts";
-import type { AuditEntry } from "../../protocol/schemas.ts";
+import { signAuditEntrySync } from "../../protocol/signed.ts";
+import type { AuditEntry, AuditEvent } from "../../protocol/schemas.ts";
 import { isoNow } from "../../protocol/time.ts";
 import type { Outbox } from "./outbox.ts";
 import { one } from "./sql-migrate.ts";
@@ -25,29 +25,30 @@ export class AuditLog {
     private readonly signer: () => SyncSigner,
   ) {}
 
-  append(cluster: string, event: string, actor: string, subject: string, details: Record<string, unknown>, idempotencyKey?: string): AuditEntry {
+  append(cluster: string, event: AuditEvent, actor: string, subject: string, details: Record<string, unknown>, idempotencyKey?: string): AuditEntry {
     if (idempotencyKey) {
       const seen = one<{ body: string }>(this.sql, "SELECT body FROM audit WHERE idempotency_key = ?", idempotencyKey);
       if (seen) return JSON.parse(seen.body) as AuditEntry;
     }
     const head = one<{ seq: number; hash: string }>(this.sql, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
-    const body = {
-      v: 1,
-      cluster,
-      seq: (head?.seq ?? 0) + 1,
-      ts: isoNow(),
-      event,
-      actor,
-      subject,
-      details,
-      prev_hash: head?.hash ?? GENESIS,
-    };
-    const hash = hashAuditEntry(body);
-    const entry = { ...body, hash, sig: this.signer().sign(signingInput(DOMAINS.auditEntry, hash)) } as AuditEntry;
+    const entry = signAuditEntrySync(
+      {
+        v: 1,
+        cluster,
+        seq: (head?.seq ?? 0) + 1,
+        ts: isoNow(),
+        event,
+        actor,
+        subject,
+        details,
+        prev_hash: head?.hash ?? GENESIS,
+      },
+      this.signer(),
+    );
     this.sql.exec(
       "INSERT INTO audit (seq, hash, event, idempotency_key, body) VALUES (?, ?, ?, ?, ?)",
       entry.seq,
-      hash,
+      entry.hash,
       event,
       idempotencyKey ?? null,
       JSON.stringify(entry),

@@ -10,7 +10,7 @@ import { sweepOrphans } from "./container-gc.ts";
 import { ControlPlane } from "./control-plane.ts";
 import { dataDir, ensureLayout, nextCounter, type DataDir } from "./data-dir.ts";
 import { DesiredPoller } from "./desired-poller.ts";
-import type { DesiredState } from "./desired-state.ts";
+import type { CheckedDesiredState } from "../../protocol/desired-state.ts";
 import { heartbeatLoop } from "./heartbeat.ts";
 import { DEFAULT_PORT_RANGE, PortAllocator, type PortRange } from "./host-ports.ts";
 import { LogShipper } from "./log-shipper.ts";
@@ -137,7 +137,7 @@ export class Agent {
   }
 
   /** Brings the set of runners in line with a verified desired state. */
-  reconcile(ds: DesiredState): void {
+  reconcile(ds: CheckedDesiredState): void {
     this.invalid = ds.invalid;
     for (const bad of ds.invalid) this.log.error("desired replica cannot be run", bad);
     this.replays.update(ds.replays);

@@ -1,6 +1,6 @@
 // From a WorkloadSpec to what the cage library takes: command, env, limits, cage settings and
 // the host ports this replica was given.
-import type { ReplicaSpec } from "./desired-state.ts";
+import type { ReplicaSpec } from "../../protocol/desired-state.ts";
 import type { HostPort } from "./records.ts";
 
 export function cageWorkload(spec: ReplicaSpec, ports: HostPort[]): Record<string, unknown> {

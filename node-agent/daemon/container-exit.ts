@@ -1,6 +1,7 @@
 // The end of a container: stopping it on purpose (stop → grace → kill, each receipted) and
 // recording how it ended (`exit`, or `oom`, with exit code and witness root) exactly once, even
 // when the exit is collected by an agent that restarted in between.
+import type { KnownOp } from "../../protocol/schemas.ts";
 import type { Container } from "../cage/container.ts";
 import type { ExitInfo } from "../cage/meta.ts";
 import type { AgentContext } from "./agent-context.ts";
@@ -36,7 +37,7 @@ export async function recordExit(ctx: AgentContext, rec: ReplicaRecord, c: Conta
 
 /** SIGTERM, then SIGKILL after the grace period; resolves with the collected exit. */
 export async function stopGracefully(ctx: AgentContext, rec: ReplicaRecord, c: Container, reason: string): Promise<ExitInfo> {
-  const emit = (op: string, signal: string) => ctx.chains.emit(c.id, rec.workload, () => ({ op, labels: { reason, signal } }));
+  const emit = (op: KnownOp, signal: string) => ctx.chains.emit(c.id, rec.workload, () => ({ op, labels: { reason, signal } }));
   const exited = c.wait().then(() => true);
   const st = ctx.chains.state(c.id);
   if (!st?.closed && st?.last_op !== "stop" && st?.last_op !== "kill") await emit("stop", "SIGTERM");

@@ -2,38 +2,12 @@
 // the node key, with a deadline, and aborted at once when the daemon shuts down.
 import { ApiClient, ApiError } from "../../protocol/api-client.ts";
 import type { Signer } from "../../protocol/ed25519.ts";
+import type { HeartbeatAnswer, HeartbeatBodyInput, LogEntry } from "../../protocol/api/agent.ts";
+import { routes } from "../../protocol/routes.ts";
 import type { StepReceipt } from "../../protocol/schemas.ts";
 import { AgentError } from "../agent-error.ts";
 
-export interface HeartbeatReport {
-  replica: string;
-  container?: string;
-  status: "pending" | "starting" | "running" | "stopping" | "exited" | "failed";
-  exit_code?: number;
-  endpoint?: string;
-  restarts: number;
-  reason?: string;
-  cpu_percent?: number;
-  healthy?: boolean;
-}
-
-export interface HeartbeatBody {
-  usage: { cpu_millis: number; memory_mb: number; storage_gb: number; connections: number };
-  containers: HeartbeatReport[];
-  /** verdicts of replays the desired state ordered */
-  replays?: { id: string; verdict: "match" | "mismatch" | "error"; replay_receipt?: string; detail?: string }[];
-  desired_version?: number;
-}
-
-export interface LogEntry {
-  replica: string;
-  stream: "stdout" | "stderr";
-  offset: number;
-  data: string;
-}
-
 const REQUEST_TIMEOUT_MS = 15_000;
-const seg = encodeURIComponent;
 
 function client(url: string, signer: Signer, timeoutMs: number, stop?: AbortSignal): ApiClient {
   return new ApiClient({
@@ -60,7 +34,6 @@ export function isTransient(err: unknown): boolean {
 
 export class ControlPlane {
   private readonly api: ApiClient;
-  private readonly base: string;
 
   constructor(
     readonly url: string,
@@ -69,28 +42,23 @@ export class ControlPlane {
     private readonly stop?: AbortSignal,
   ) {
     this.api = client(url, signer, REQUEST_TIMEOUT_MS, stop);
-    this.base = `/v1/clusters/${seg(cluster)}`;
-  }
-
-  private get nodePath(): string {
-    return `${this.base}/nodes/${seg(this.signer.address)}`;
   }
 
   keys(): Promise<{ control_plane: string; notary: string }> {
-    return this.api.get("/v1/keys");
+    return this.api.get(routes.keys());
   }
 
   join(body: Record<string, unknown>): Promise<{ node: Record<string, unknown> }> {
-    return this.api.post(`${this.base}/nodes`, body);
+    return this.api.post(routes.nodes(this.cluster), body);
   }
 
-  heartbeat(body: HeartbeatBody): Promise<{ desired_version: number }> {
-    return this.api.post(`${this.nodePath}/heartbeat`, body);
+  heartbeat(body: HeartbeatBodyInput): Promise<HeartbeatAnswer> {
+    return this.api.post(routes.heartbeat(this.cluster, this.signer.address), body);
   }
 
   /** Long-poll: answers when the desired state moves past `since`, or after `waitS`; `cancel` ends it early. */
   async desired(since: number, waitS: number, cancel?: AbortSignal): Promise<unknown> {
-    const req = await this.api.build("GET", `${this.nodePath}/desired?since=${since}&wait=${waitS}`);
+    const req = await this.api.build("GET", `${routes.desired(this.cluster, this.signer.address)}?since=${since}&wait=${waitS}`);
     const signals = [AbortSignal.timeout((waitS + 15) * 1000), ...(this.stop ? [this.stop] : []), ...(cancel ? [cancel] : [])];
     let res: Response;
     try {
@@ -111,10 +79,10 @@ export class ControlPlane {
   }
 
   receipts(receipts: StepReceipt[]): Promise<{ accepted: number; duplicates: number }> {
-    return this.api.post(`${this.base}/receipts`, { receipts });
+    return this.api.post(routes.receipts(this.cluster), { receipts });
   }
 
   logs(entries: LogEntry[]): Promise<{ stored: number }> {
-    return this.api.post(`${this.nodePath}/logs`, { entries });
+    return this.api.post(routes.nodeLogs(this.cluster, this.signer.address), { entries });
   }
 }

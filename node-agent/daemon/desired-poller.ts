@@ -4,7 +4,8 @@
 import { AgentError } from "../agent-error.ts";
 import { isTransient, type ControlPlane } from "./control-plane.ts";
 import { readJsonFile, writeJsonAtomic } from "./data-dir.ts";
-import { verifyDesiredState, type DesiredState, type VerifyContext } from "./desired-state.ts";
+import type { CheckedDesiredState, DesiredStateExpect } from "../../protocol/desired-state.ts";
+import { verifyDesiredState } from "./desired-state.ts";
 import type { Logger } from "./logger.ts";
 import { sleep } from "./wakeup.ts";
 
@@ -15,9 +16,9 @@ export class DesiredPoller {
 
   constructor(
     private readonly cp: ControlPlane,
-    private readonly verify: VerifyContext,
+    private readonly verify: DesiredStateExpect,
     private readonly versionFile: string,
-    private readonly onState: (ds: DesiredState) => Promise<void> | void,
+    private readonly onState: (ds: CheckedDesiredState) => Promise<void> | void,
     private readonly log: Logger,
     private readonly waitS = 25,
   ) {

@@ -1,7 +1,8 @@
 // The periodic heartbeat: node usage and every replica's state. Its answer carries the
 // control plane's desired-state version; a newer one than ours kicks the poller. A heartbeat
 // that gets through after failures also tells the receipt sender the way is clear again.
-import type { ControlPlane, HeartbeatBody } from "./control-plane.ts";
+import type { HeartbeatBodyInput } from "../../protocol/api/agent.ts";
+import type { ControlPlane } from "./control-plane.ts";
 import type { Logger } from "./logger.ts";
 import type { ReplicaRunner } from "./replica-runner.ts";
 import { sleep } from "./wakeup.ts";
@@ -13,14 +14,14 @@ export interface HeartbeatDeps {
   /** replicas in the desired state this agent cannot run */
   invalid: () => { id: string; reason: string }[];
   desiredVersion: () => number;
-  replays: () => NonNullable<HeartbeatBody["replays"]>;
+  replays: () => NonNullable<HeartbeatBodyInput["replays"]>;
   onNewerVersion: () => void;
   onRecovered: () => void;
   advertisedHost: string;
   intervalMs: number;
 }
 
-export async function buildHeartbeat(d: HeartbeatDeps): Promise<HeartbeatBody> {
+export async function buildHeartbeat(d: HeartbeatDeps): Promise<HeartbeatBodyInput> {
   const runners = d.runners();
   await Promise.all(runners.map((r) => r.refreshSample()));
   const usage = { cpu_millis: 0, memory_mb: 0, storage_gb: 0, connections: 0 };
@@ -33,7 +34,7 @@ export async function buildHeartbeat(d: HeartbeatDeps): Promise<HeartbeatBody> {
   usage.memory_mb = Math.round(usage.memory_mb * 10) / 10;
   const containers = runners.map((r) => r.report(d.advertisedHost));
   for (const bad of d.invalid()) containers.push({ replica: bad.id, status: "failed", restarts: 0, reason: `cannot run: ${bad.reason}`.slice(0, 1000) });
-  const body: HeartbeatBody = { usage, containers };
+  const body: HeartbeatBodyInput = { usage, containers };
   const replays = d.replays();
   if (replays.length) body.replays = replays;
   if (d.desiredVersion() >= 0) body.desired_version = d.desiredVersion();

@@ -3,6 +3,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { ApiClient, ApiError } from "../../protocol/api-client.ts";
+import { routes } from "../../protocol/routes.ts";
 import { isoNow } from "../../protocol/time.ts";
 import { AgentError } from "../agent-error.ts";
 import { ControlPlane } from "./control-plane.ts";
@@ -29,7 +30,7 @@ export interface JoinInput {
 
 async function publishedKeys(url: string): Promise<{ control_plane: string; notary: string }> {
   try {
-    return await new ApiClient({ url, fetch: (req) => fetch(req, { signal: AbortSignal.timeout(15_000) }) }).get("/v1/keys");
+    return await new ApiClient({ url, fetch: (req) => fetch(req, { signal: AbortSignal.timeout(15_000) }) }).get(routes.keys());
   } catch (err) {
     if (err instanceof ApiError) throw new AgentError("rejected", `GET ${url}/v1/keys: ${err.message}`, { cause: err });
     throw new AgentError("unreachable", `cannot reach the control plane at ${url}: ${(err as Error).message}`, { cause: err });

@@ -5,7 +5,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { toBase64 } from "../../protocol/bytes.ts";
-import type { ControlPlane, LogEntry } from "./control-plane.ts";
+import type { LogEntry } from "../../protocol/api/agent.ts";
+import type { ControlPlane } from "./control-plane.ts";
 import { readJsonFile, writeJsonAtomic } from "./data-dir.ts";
 import type { Logger } from "./logger.ts";
 import { Wakeup } from "./wakeup.ts";

@@ -6,7 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Signer } from "../../protocol/ed25519.ts";
 import { GENESIS } from "../../protocol/hash.ts";
-import type { StepReceipt } from "../../protocol/schemas.ts";
+import type { KnownOp, StepReceipt } from "../../protocol/schemas.ts";
 import { signReceipt } from "../../protocol/signed.ts";
 import { toIso } from "../../protocol/time.ts";
 import { fileName, readJsonFile, writeJsonAtomic } from "./data-dir.ts";
@@ -25,7 +25,8 @@ export interface ChainState {
 }
 
 export interface ReceiptInput {
-  op: string;
+  /** only the listed ops: a typo would be a receipt no verifier understands */
+  op: KnownOp;
   resource?: { cpu_ms: number; memory_mb_s: number; storage_gb_day: number; egress_mb: number };
   labels?: Record<string, string>;
   exit_code?: number;

@@ -4,7 +4,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileName, listJson, readJsonFile, writeJsonAtomic, type DataDir } from "./data-dir.ts";
-import type { DesiredReplica, ReplicaSpec } from "./desired-state.ts";
+import type { DesiredReplica, ReplicaSpec } from "../../protocol/desired-state.ts";
 
 export type ReplicaPhase = "pending" | "starting" | "running" | "stopping" | "backoff" | "exited" | "failed";
 

@@ -3,7 +3,7 @@
 // order leaves the desired state (the control plane has recorded it).
 import path from "node:path";
 import { readJsonFile, writeJsonAtomic, type DataDir } from "./data-dir.ts";
-import type { ReplayOrder } from "./desired-state.ts";
+import type { ReplayOrder } from "../../protocol/desired-state.ts";
 import type { Logger } from "./logger.ts";
 import { replayReceipt } from "./replay.ts";
 

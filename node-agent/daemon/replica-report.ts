@@ -1,7 +1,7 @@
 // How a replica looks in a heartbeat: the control plane's statuses, the container id, restarts,
 // the endpoint of network "host" replicas, CPU as a percentage of the requested cpu_millis
 // (what autoscaling reads) and the health check's verdict.
-import type { HeartbeatReport } from "./control-plane.ts";
+import type { ContainerReportInput } from "../../protocol/api/agent.ts";
 import type { ReplicaRecord } from "./records.ts";
 
 export interface Sample {
@@ -12,7 +12,7 @@ export interface Sample {
   memoryBytes?: number;
 }
 
-const STATUS: Record<ReplicaRecord["phase"], HeartbeatReport["status"]> = {
+const STATUS: Record<ReplicaRecord["phase"], ContainerReportInput["status"]> = {
   pending: "pending",
   starting: "starting",
   running: "running",
@@ -29,8 +29,8 @@ export function endpointOf(rec: ReplicaRecord, advertisedHost: string): string |
   return `http://${host}:${port}`;
 }
 
-export function replicaReport(rec: ReplicaRecord, sample: Sample, healthy: boolean | undefined, advertisedHost: string): HeartbeatReport {
-  const r: HeartbeatReport = { replica: rec.id, status: STATUS[rec.phase], restarts: rec.restarts };
+export function replicaReport(rec: ReplicaRecord, sample: Sample, healthy: boolean | undefined, advertisedHost: string): ContainerReportInput {
+  const r: ContainerReportInput = { replica: rec.id, status: STATUS[rec.phase], restarts: rec.restarts };
   if (rec.container) r.container = rec.container;
   const ended = rec.phase === "exited" || rec.phase === "failed" || rec.phase === "backoff";
   if (ended && rec.exit_code !== null) r.exit_code = rec.exit_code;

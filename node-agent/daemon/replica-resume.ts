@@ -1,6 +1,7 @@
 // What a restarted agent finds of a replica's newest container, and how it picks it up: a launch
 // cut short before its bundle existed is closed ("abandoned") and redone; a created or running
 // container is adopted, with the create/start receipts it may have missed written now.
+import type { KnownOp } from "../../protocol/schemas.ts";
 import fs from "node:fs";
 import { Container } from "../cage/container.ts";
 import { containerPaths } from "../cage/paths.ts";
@@ -21,7 +22,7 @@ export async function resumeContainer(ctx: AgentContext, rec: ReplicaRecord): Pr
   }
   const c = await Container.adopt(ctx.cage, id);
   if (!c.meta.startedAt) await c.start();
-  const emit = (op: string) => ctx.chains.emit(id, rec.workload, () => ({ op, image: c.meta.image, seed: c.seed }));
+  const emit = (op: KnownOp) => ctx.chains.emit(id, rec.workload, () => ({ op, image: c.meta.image, seed: c.seed }));
   if (chain?.last_op === "pull") await emit("create");
   if (chain?.last_op === "pull" || chain?.last_op === "create") await emit("start");
   ctx.log.info("adopted container", { replica: rec.id, container: id });

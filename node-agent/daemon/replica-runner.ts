@@ -9,7 +9,7 @@ import { wantsHostPorts } from "./cage-workload.ts";
 import { launchContainer } from "./container-launch.ts";
 import { recordExit, stopGracefully } from "./container-exit.ts";
 import { whenExited } from "./exit-watch.ts";
-import type { DesiredReplica } from "./desired-state.ts";
+import type { DesiredReplica } from "../../protocol/desired-state.ts";
 import { HealthChecker } from "./health-check.ts";
 import { newReplicaRecord, type ReplicaRecord } from "./records.ts";
 import { replicaReport, updateSample, type Sample } from "./replica-report.ts";

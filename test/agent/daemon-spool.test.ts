@@ -12,7 +12,8 @@ import type { StepReceipt } from "../../protocol/schemas.ts";
 import { signHash, verifyReceipt } from "../../protocol/signed.ts";
 import { AgentError } from "../../node-agent/agent-error.ts";
 import type { ControlPlane } from "../../node-agent/daemon/control-plane.ts";
-import { verifyDesiredState, DESIRED_STATE_DOMAIN } from "../../node-agent/daemon/desired-state.ts";
+import { verifyDesiredState } from "../../node-agent/daemon/desired-state.ts";
+import { DESIRED_STATE_DOMAIN } from "../../protocol/desired-state.ts";
 import { silentLogger } from "../../node-agent/daemon/logger.ts";
 import { ReceiptChains } from "../../node-agent/daemon/receipt-chains.ts";
 import { ReceiptJournal } from "../../node-agent/daemon/receipt-journal.ts";
@@ -64,7 +65,7 @@ function fakeNotary() {
 describe("receipt chains and the journal", () => {
   it("chains each container's receipts from genesis, signed by the node key", async () => {
     const { journal, chains } = setup();
-    for (const op of ["pull", "create", "start", "exit"]) await chains.emit("web-1.1", "web", () => ({ op }));
+    for (const op of ["pull", "create", "start", "exit"] as const) await chains.emit("web-1.1", "web", () => ({ op }));
     await chains.emit("web-2.2", "web", () => ({ op: "pull" }));
     const all = [...journal.unackedReceipts()];
     expect(all.map((r) => r.op)).toEqual(["pull", "create", "start", "exit", "pull"]);
@@ -124,7 +125,7 @@ describe("the receipt sender", () => {
     const { journal, chains } = setup();
     const notary = fakeNotary();
     const sender = new ReceiptSender(journal, path.join(dir, "spool", "inbox"), notary.cp, silentLogger, { batchMax: 3 });
-    for (const op of ["pull", "create", "start", "usage", "exit"]) await chains.emit("w.1", "w", () => ({ op }));
+    for (const op of ["pull", "create", "start", "usage", "exit"] as const) await chains.emit("w.1", "w", () => ({ op }));
     notary.setDown(true);
     expect(await sender.sendAll()).toBe(false);
     expect(journal.pending).toBe(5);

@@ -1,8 +1,8 @@
 import { createRoute, type RouteConfig } from "@hono/zod-openapi";
 import { signature } from "../middleware/signature.ts";
 import { requireRole } from "../middleware/require-role.ts";
-import type { Role } from "../../domain/schemas/common.ts";
-import { problemResponses } from "../../domain/schemas/common.ts";
+import type { Role } from "../../protocol/api/common.ts";
+import { problemResponses } from "./openapi.ts";
 
 type Config = Omit<RouteConfig, "responses" | "middleware"> & { responses: RouteConfig["responses"] };
 

@@ -1,7 +1,7 @@
 import type { z } from "@hono/zod-openapi";
 import { createMiddleware } from "hono/factory";
-import type { ClusterConfig } from "../../domain/schemas/cluster.ts";
-import type { Role } from "../../domain/schemas/common.ts";
+import type { ClusterConfig } from "../../protocol/api/cluster.ts";
+import type { Role } from "../../protocol/api/common.ts";
 import type { Context } from "hono";
 import type { AppEnv, AppVariables } from "../env.ts";
 import { clusterStub, unwrap } from "../lib/stubs.ts";

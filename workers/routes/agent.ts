@@ -4,8 +4,9 @@ import { fail } from "../../domain/problem.ts";
 import { signedRoute } from "../lib/route.ts";
 import { clusterStub, unwrap } from "../lib/stubs.ts";
 import { validationHook } from "../lib/validation.ts";
-import { HeartbeatBody, LogBatch } from "../../domain/schemas/agent.ts";
-import { Address, ClusterParam, json } from "../../domain/schemas/common.ts";
+import { HeartbeatBody, LogBatch } from "../../protocol/api/agent.ts";
+import { Address } from "../../protocol/api/common.ts";
+import { ClusterParam, json } from "../lib/openapi.ts";
 
 /** The agent channel: a node speaks only for itself (the path's node must be the signer). */
 export const agent = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });

@@ -3,11 +3,12 @@ import type { AppEnv } from "../env.ts";
 import { clusterRoute } from "../lib/route.ts";
 import { validationHook } from "../lib/validation.ts";
 import { listAudit } from "../../domain/ledger/queries.ts";
-import { ClusterParam, json } from "../../domain/schemas/common.ts";
+import { ClusterParam, json } from "../lib/openapi.ts";
+import { AuditEntrySchema } from "../../protocol/schemas.ts";
 
 export const audit = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
-const Entry = z.looseObject({ seq: z.number().int(), event: z.string(), hash: z.string() }).openapi("AuditEntry");
+const Entry = AuditEntrySchema;
 
 audit.openapi(
   clusterRoute("viewer", {

@@ -3,8 +3,9 @@ import type { AppEnv } from "../env.ts";
 import { signedRoute } from "../lib/route.ts";
 import { clusterStub, unwrap } from "../lib/stubs.ts";
 import { validationHook } from "../lib/validation.ts";
-import { Cluster, ClusterConfig, CreateClusterBody, GrantRoleBody, JoinToken, JoinTokenBody, RoleBinding } from "../../domain/schemas/cluster.ts";
-import { Address, ClusterParam, json } from "../../domain/schemas/common.ts";
+import { Cluster, ClusterConfig, CreateClusterBody, GrantRoleBody, JoinToken, JoinTokenBody, RoleBinding } from "../../protocol/api/cluster.ts";
+import { Address } from "../../protocol/api/common.ts";
+import { ClusterParam, json } from "../lib/openapi.ts";
 
 export const clusters = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 

@@ -9,12 +9,13 @@ import { publicRoute, signedRoute } from "../lib/route.ts";
 import { unwrap } from "../lib/stubs.ts";
 import { validationHook } from "../lib/validation.ts";
 import { listAudit } from "../../domain/ledger/queries.ts";
-import { json } from "../../domain/schemas/common.ts";
+import { json } from "../lib/openapi.ts";
 import { DidDocumentSchema, type DidDocument } from "../../domain/resolver/index.ts";
 import { resolverCache } from "./resolver-config.ts";
 import { didTag } from "./resolver-did.ts";
 import { didAt, didHistory } from "./registry-queries.ts";
-import { DidParam, DidView, requireIJson } from "../../domain/registry/schemas.ts";
+import { DidParam, requireIJson } from "../../domain/registry/schemas.ts";
+import { DidView } from "../../protocol/api/registry.ts";
 import type { Result } from "../../domain/result.ts";
 import { didView } from "../../durable-objects/registry/did-records.ts";
 

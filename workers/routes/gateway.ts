@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import type { AppEnv } from "../env.ts";
 import { fail } from "../../domain/problem.ts";
 import { proxy } from "../gateway/proxy.ts";
-import { AppName, ClusterName } from "../../domain/schemas/common.ts";
+import { AppName, ClusterName } from "../../protocol/api/common.ts";
 
 /** /v1/clusters/{cluster}/services/{workload}/… → the workload's replicas. */
 export const gateway = new Hono<AppEnv>();

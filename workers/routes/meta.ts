@@ -3,7 +3,8 @@ import type { AppEnv } from "../env.ts";
 import { publicRoute } from "../lib/route.ts";
 import { validationHook } from "../lib/validation.ts";
 import { syncSigner } from "../../durable-objects/shared/sync-signer.ts";
-import { Address, json } from "../../domain/schemas/common.ts";
+import { Address } from "../../protocol/api/common.ts";
+import { json } from "../lib/openapi.ts";
 
 export const meta = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 

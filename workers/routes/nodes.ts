@@ -3,8 +3,9 @@ import type { AppEnv } from "../env.ts";
 import { signedRoute } from "../lib/route.ts";
 import { clusterStub, unwrap } from "../lib/stubs.ts";
 import { validationHook } from "../lib/validation.ts";
-import { Address, ClusterParam, json } from "../../domain/schemas/common.ts";
-import { JoinNodeBody, Node } from "../../domain/schemas/node.ts";
+import { Address } from "../../protocol/api/common.ts";
+import { ClusterParam, json } from "../lib/openapi.ts";
+import { JoinNodeBody, Node } from "../../protocol/api/node.ts";
 
 export const nodes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 

@@ -5,11 +5,14 @@ import { clusterRoute } from "../lib/route.ts";
 import { notaryStub, unwrap } from "../lib/stubs.ts";
 import { validationHook } from "../lib/validation.ts";
 import { blockReceipts, getBlock, listBlocks } from "../../domain/ledger/queries.ts";
-import { ClusterAppParam, HashText, json } from "../../domain/schemas/common.ts";
+import { HashText } from "../../protocol/api/common.ts";
+import { ClusterAppParam, json } from "../lib/openapi.ts";
+import { NotaryStats } from "../../protocol/api/notary.ts";
+import { LogBlockSchema } from "../../protocol/schemas.ts";
 
 export const notary = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
-const Block = z.looseObject({ height: z.number().int(), prev: z.string(), merkle_root: z.string() }).openapi("LogBlock");
+const Block = LogBlockSchema;
 
 notary.openapi(
   clusterRoute("admin", {
@@ -34,10 +37,7 @@ notary.openapi(
     summary: "Notary state of an app (viewer)",
     request: { params: ClusterAppParam },
     responses: {
-      200: json(
-        z.object({ pending_receipts: z.number().int(), current_height: z.number().int(), max_receipts_per_block: z.number().int(), max_block_window_s: z.number().int() }),
-        "Stats",
-      ),
+      200: json(NotaryStats, "Stats"),
     },
   }),
   async (c) => {

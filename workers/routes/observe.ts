@@ -4,7 +4,7 @@ import type { AppEnv } from "../env.ts";
 import { signedRoute } from "../lib/route.ts";
 import { clusterStub, unwrap } from "../lib/stubs.ts";
 import { validationHook } from "../lib/validation.ts";
-import { ClusterParam, json } from "../../domain/schemas/common.ts";
+import { ClusterParam, json } from "../lib/openapi.ts";
 
 export const observe = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 

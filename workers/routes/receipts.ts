@@ -1,14 +1,15 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { inclusionPath } from "../../protocol/merkle.ts";
 import { hashToText, textToHash } from "../../protocol/hash.ts";
-import { StepReceiptSchema } from "../../protocol/schemas.ts";
+import { InclusionProof, StepReceiptSchema } from "../../protocol/schemas.ts";
 import type { AppEnv } from "../env.ts";
 import { fail } from "../../domain/problem.ts";
 import { clusterRoute, signedRoute } from "../lib/route.ts";
 import { clusterStub, notaryStub, unwrap } from "../lib/stubs.ts";
 import { validationHook } from "../lib/validation.ts";
 import { blockLeaves, getReceipt } from "../../domain/ledger/queries.ts";
-import { ClusterParam, HashText, json } from "../../domain/schemas/common.ts";
+import { HashText } from "../../protocol/api/common.ts";
+import { ClusterParam, json } from "../lib/openapi.ts";
 
 export const receipts = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
@@ -47,10 +48,6 @@ receipts.openapi(
     return c.json({ accepted, duplicates }, 202);
   },
 );
-
-const InclusionProof = z
-  .object({ cluster: z.string(), app: z.string(), height: z.number().int(), leaf_index: z.number().int(), tree_size: z.number().int(), path: z.array(HashText) })
-  .openapi("InclusionProof");
 
 receipts.openapi(
   signedRoute({

@@ -2,7 +2,7 @@
 import { and, asc, desc, eq, lte } from "drizzle-orm";
 import { didVersions, registryHosts } from "../../domain/ledger/schema.ts";
 import { ledger, type DidVersionRow, type RegistryHostRow } from "../../domain/ledger/writes.ts";
-import type { HostRecord } from "../../domain/registry/schemas.ts";
+import type { HostRecord } from "../../protocol/api/registry.ts";
 
 /** A stored host version; `record` typed as the registry schema shapes it. */
 export type HostRow = Omit<RegistryHostRow, "record"> & { record: HostRecord | null };

@@ -7,11 +7,12 @@ import { publicRoute, signedRoute } from "../lib/route.ts";
 import { clusterStub, unwrap } from "../lib/stubs.ts";
 import { validationHook } from "../lib/validation.ts";
 import { listAudit } from "../../domain/ledger/queries.ts";
-import { json } from "../../domain/schemas/common.ts";
+import { json } from "../lib/openapi.ts";
 import { resolverCache } from "./resolver-config.ts";
 import { hostTag } from "./resolver-service.ts";
 import { currentHost, hostVersions } from "./registry-queries.ts";
-import { HostParam, HostRecordBody, HostRecordSchema, HostView, requireIJson, type HostRecord } from "../../domain/registry/schemas.ts";
+import { HostParam, HostRecordBody, requireIJson } from "../../domain/registry/schemas.ts";
+import { HostRecordSchema, HostView, type HostRecord } from "../../protocol/api/registry.ts";
 
 export const registry = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 

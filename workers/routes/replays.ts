@@ -5,7 +5,8 @@ import { signedRoute } from "../lib/route.ts";
 import { clusterStub, unwrap } from "../lib/stubs.ts";
 import { validationHook } from "../lib/validation.ts";
 import { getReceipt } from "../../domain/ledger/queries.ts";
-import { ClusterParam, HashText, json } from "../../domain/schemas/common.ts";
+import { HashText } from "../../protocol/api/common.ts";
+import { ClusterParam, json } from "../lib/openapi.ts";
 
 export const replays = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 

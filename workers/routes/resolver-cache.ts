@@ -6,7 +6,7 @@ import type { AppEnv } from "../env.ts";
 import { fail } from "../../domain/problem.ts";
 import { publicRoute, signedRoute } from "../lib/route.ts";
 import { validationHook } from "../lib/validation.ts";
-import { json } from "../../domain/schemas/common.ts";
+import { json } from "../lib/openapi.ts";
 import { isolateId, resolverAdmins, resolverCache } from "./resolver-config.ts";
 
 export const resolverCacheRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });

@@ -4,7 +4,8 @@ import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../env.ts";
 import { publicRoute } from "../lib/route.ts";
 import { validationHook } from "../lib/validation.ts";
-import { Address, json } from "../../domain/schemas/common.ts";
+import { Address } from "../../protocol/api/common.ts";
+import { json } from "../lib/openapi.ts";
 import { isResolveError, parseHttpcgName, qlockVerify } from "../../domain/resolver/index.ts";
 import { qlockKey } from "./resolver-config.ts";
 

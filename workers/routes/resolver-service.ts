@@ -6,7 +6,7 @@ import { buildHttpcgResolved, buildRootzkResolved, parseName, ResolveError, type
 import { NEGATIVE_TTL_MS, qlockKey, resolverCache } from "./resolver-config.ts";
 import { didTag, resolveDid } from "./resolver-did.ts";
 import { currentHost } from "./registry-queries.ts";
-import type { HostRecord } from "../../domain/registry/schemas.ts";
+import type { HostRecord } from "../../protocol/api/registry.ts";
 
 export const hostTag = (host: string) => `host:${host}`;
 

@@ -4,7 +4,7 @@ import { randomBytes } from "../../protocol/bytes.ts";
 import type { AppEnv } from "../env.ts";
 import { publicRoute } from "../lib/route.ts";
 import { validationHook } from "../lib/validation.ts";
-import { json } from "../../domain/schemas/common.ts";
+import { json } from "../lib/openapi.ts";
 import { CHALLENGE_SHARDS } from "../../durable-objects/registry/challenge-do.ts";
 import { isDid, ZK_DEFAULT_WINDOW_S, ZK_DOMAIN } from "../../domain/resolver/index.ts";
 import { checkProof, ZkProofSchema } from "./resolver-zk-verify.ts";

@@ -7,24 +7,14 @@ import type { AppEnv } from "../env.ts";
 import { fail } from "../../domain/problem.ts";
 import { publicRoute } from "../lib/route.ts";
 import { validationHook } from "../lib/validation.ts";
-import { Address, json, ProblemSchema } from "../../domain/schemas/common.ts";
+import { Address, ProblemSchema } from "../../protocol/api/common.ts";
+import { json } from "../lib/openapi.ts";
 import { resolving } from "./resolver-problem.ts";
 import { resolveName } from "./resolver-service.ts";
 import { checkProof, ZkProofSchema } from "./resolver-zk-verify.ts";
+import { ResolvedDomain } from "../../protocol/api/resolver.ts";
 
 export const resolver = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-
-const ResolvedDomain = z
-  .looseObject({
-    domain: z.string(),
-    protocol: z.enum(["httpcg", "rootzk"]),
-    endpoint: z.string(),
-    security_requirements: z.looseObject({}),
-    wallet_binding: z.string().nullable(),
-    cache_ttl: z.number().int(),
-    resolution_time: z.string(),
-  })
-  .openapi("ResolvedDomain");
 
 const problems = (codes: number[]) =>
   Object.fromEntries(codes.map((s) => [s, { description: "RFC 9457 problem", content: { "application/problem+json": { schema: ProblemSchema } } }]));

@@ -4,13 +4,14 @@ import { fail } from "../../domain/problem.ts";
 import { signedRoute } from "../lib/route.ts";
 import { clusterStub, unwrap } from "../lib/stubs.ts";
 import { validationHook } from "../lib/validation.ts";
-import { AppName, ClusterParam, json } from "../../domain/schemas/common.ts";
-import { Replica, WorkloadSpec, WorkloadView } from "../../domain/schemas/workload.ts";
+import { AppName } from "../../protocol/api/common.ts";
+import { ClusterParam, json } from "../lib/openapi.ts";
+import { Replica, WorkloadSpec, WorkloadWithReplicas } from "../../protocol/api/workload.ts";
 
 export const workloads = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
 const NameParam = ClusterParam.extend({ name: AppName.openapi({ param: { name: "name", in: "path" } }) });
-const WithReplicas = z.object({ workload: WorkloadView, replicas: z.array(Replica) });
+const WithReplicas = WorkloadWithReplicas;
 
 workloads.openapi(
   signedRoute({

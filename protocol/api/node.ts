@@ -1,4 +1,4 @@
-import { z } from "@hono/zod-openapi";
+import { z } from "zod";
 import { Address } from "./common.ts";
 
 /** The seed's NodeCapabilities; hardware figures drive scheduling. */
@@ -14,7 +14,7 @@ export const NodeCapabilities = z
     wallet_integration: z.boolean().default(true),
   })
   .strict()
-  .openapi("NodeCapabilities");
+  .meta({ id: "NodeCapabilities" });
 export type NodeCapabilities = z.infer<typeof NodeCapabilities>;
 
 export const NodeType = z.enum(["compute", "storage", "gateway", "validator", "hybrid"]);
@@ -29,7 +29,7 @@ export const JoinNodeBody = z
     zone: z.string().max(63).optional(),
   })
   .strict()
-  .openapi("JoinNode");
+  .meta({ id: "JoinNode" });
 export type JoinNodeBody = z.infer<typeof JoinNodeBody>;
 
 export const NodeStatus = z.enum(["ready", "cordoned", "draining", "down"]);
@@ -46,5 +46,5 @@ export const Node = z
     joined_at: z.string(),
     last_heartbeat: z.string().nullable(),
   })
-  .openapi("Node");
+  .meta({ id: "Node" });
 export type Node = z.infer<typeof Node>;

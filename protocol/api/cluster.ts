@@ -1,4 +1,4 @@
-import { z } from "@hono/zod-openapi";
+import { z } from "zod";
 import { Address, ClusterName, GrantableRole, Role } from "./common.ts";
 
 export const NotaryLimits = z
@@ -34,13 +34,13 @@ export const ClusterConfig = z
     heartbeat_grace_s: z.number().int().min(0).max(3600).default(10),
   })
   .strict()
-  .openapi("ClusterConfig");
+  .meta({ id: "ClusterConfig" });
 export type ClusterConfig = z.infer<typeof ClusterConfig>;
 
 export const CreateClusterBody = z
   .object({ name: ClusterName, config: ClusterConfig.optional() })
   .strict()
-  .openapi("CreateCluster");
+  .meta({ id: "CreateCluster" });
 
 export const Cluster = z
   .object({
@@ -50,18 +50,18 @@ export const Cluster = z
     config: ClusterConfig,
     nodes: z.number().int(),
   })
-  .openapi("Cluster");
+  .meta({ id: "Cluster" });
 export type Cluster = z.infer<typeof Cluster>;
 
 export const JoinTokenBody = z
   .object({ ttl_s: z.number().int().min(60).max(7 * 86_400).default(3600) })
   .strict()
-  .openapi("JoinTokenRequest");
+  .meta({ id: "JoinTokenRequest" });
 
-export const JoinToken = z.object({ token: z.string(), expires_at: z.string() }).openapi("JoinToken");
+export const JoinToken = z.object({ token: z.string(), expires_at: z.string() }).meta({ id: "JoinToken" });
 
-export const GrantRoleBody = z.object({ address: Address, role: GrantableRole }).strict().openapi("GrantRole");
+export const GrantRoleBody = z.object({ address: Address, role: GrantableRole }).strict().meta({ id: "GrantRole" });
 export const RoleBinding = z
   .object({ address: Address, role: Role, granted_by: z.string(), granted_at: z.string() })
-  .openapi("RoleBinding");
+  .meta({ id: "RoleBinding" });
 export type RoleBinding = z.infer<typeof RoleBinding>;

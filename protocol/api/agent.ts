@@ -1,4 +1,4 @@
-import { z } from "@hono/zod-openapi";
+import { z } from "zod";
 import { ReplicaStatus } from "./workload.ts";
 
 export const ContainerReport = z
@@ -16,6 +16,8 @@ export const ContainerReport = z
   })
   .strict();
 export type ContainerReport = z.infer<typeof ContainerReport>;
+/** As the agent sends it: defaulted fields may be left out. */
+export type ContainerReportInput = z.input<typeof ContainerReport>;
 
 export const HeartbeatBody = z
   .object({
@@ -40,8 +42,10 @@ export const HeartbeatBody = z
     desired_version: z.number().int().min(0).optional(),
   })
   .strict()
-  .openapi("Heartbeat");
+  .meta({ id: "Heartbeat" });
 export type HeartbeatBody = z.infer<typeof HeartbeatBody>;
+export type HeartbeatBodyInput = z.input<typeof HeartbeatBody>;
+export type HeartbeatAnswer = { desired_version: number };
 
 export const LogBatch = z
   .object({
@@ -60,5 +64,6 @@ export const LogBatch = z
       .max(200),
   })
   .strict()
-  .openapi("LogBatch");
+  .meta({ id: "LogBatch" });
 export type LogBatch = z.infer<typeof LogBatch>;
+export type LogEntry = LogBatch["entries"][number];

@@ -1,4 +1,4 @@
-import { z } from "@hono/zod-openapi";
+import { z } from "zod";
 import { AppName } from "./common.ts";
 import { LoadBalancingAlgorithm } from "./cluster.ts";
 
@@ -81,10 +81,11 @@ export const WorkloadSpec = z
       .optional(),
   })
   .strict()
-  .openapi("Workload");
+  .meta({ id: "Workload" });
 export type WorkloadSpec = z.infer<typeof WorkloadSpec>;
 
 export const ReplicaStatus = z.enum(["pending", "starting", "running", "stopping", "exited", "failed"]);
+export type ReplicaStatus = z.infer<typeof ReplicaStatus>;
 
 export const ReplicaType = z.enum(["primary", "secondary", "read_only", "load_balancer"]);
 
@@ -102,11 +103,14 @@ export const Replica = z
     restarts: z.number().int(),
     reason: z.string().optional(),
   })
-  .openapi("Replica");
+  .meta({ id: "Replica" });
 export type Replica = z.infer<typeof Replica>;
 
 export const WorkloadView = z
   .object({ spec: WorkloadSpec, version: z.number().int(), created_at: z.string(), updated_at: z.string(), created_by: z.string() })
-  .openapi("WorkloadView");
+  .meta({ id: "WorkloadView" });
 export type WorkloadView = z.infer<typeof WorkloadView>;
 
+/** A workload as the API answers it: the current spec and where its replicas are. */
+export const WorkloadWithReplicas = z.object({ workload: WorkloadView, replicas: z.array(Replica) });
+export type WorkloadWithReplicas = z.infer<typeof WorkloadWithReplicas>;

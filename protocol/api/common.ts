@@ -1,0 +1,35 @@
+// Names and values shared by the API's bodies. Plain zod: the agent and the CLI load this
+// without the OpenAPI extension; `.meta({ id })` names the OpenAPI components.
+import { z } from "zod";
+
+export const ClusterName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{1,62}$/, "cluster names are 2-63 characters of a-z, 0-9 and '-', starting with a letter or digit")
+  .meta({ example: "demo" });
+
+export const AppName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "app and workload names are 1-63 characters of a-z, 0-9 and '-'")
+  .meta({ example: "hello" });
+
+export const Address = z
+  .string()
+  .regex(/^bpi1[02-9ac-hj-np-z]{58}$/, "a bech32m bpi1… address of 62 characters")
+  .meta({ example: "bpi132yw8ht5p8cetl2jmvknewjawt9xwzdlrk2pyxlnwjyqrdq0dawq22zv0m" });
+
+export const HashText = z.string().regex(/^blake3:[0-9a-f]{64}$/, "blake3:<64 lowercase hex>");
+
+export const Role = z.enum(["owner", "admin", "operator", "viewer", "node"]);
+export type Role = z.infer<typeof Role>;
+export const GrantableRole = z.enum(["admin", "operator", "viewer"]);
+
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    field: z.string().optional(),
+  })
+  .meta({ id: "Problem" });
+export type Problem = z.infer<typeof ProblemSchema>;

@@ -1,0 +1,148 @@
+// The desired state: what one node should run, signed by the control-plane key so an agent acts
+// only on orders the control plane gave (hash and signature as for AuditEntries, domain
+// enc/desired-state/v1). The ClusterDO signs it, the agent checks it: both through this module.
+import { z } from "zod";
+import type { WorkloadSpec } from "./api/workload.ts";
+import type { Signer } from "./ed25519.ts";
+import { verifyWithAddress } from "./ed25519.ts";
+import { isHashText } from "./hash.ts";
+import { DOMAINS, computeHash, isSigText, signHash, signHashSync, signingInput, textToSig } from "./signing.ts";
+import type { SyncSigner } from "./sync-signer.ts";
+
+export const DESIRED_STATE_DOMAIN = DOMAINS.desiredState;
+const OMIT = ["hash", "sig"] as const;
+
+/** The parts of a WorkloadSpec the agent acts on; unknown fields pass through untouched. */
+export const ReplicaSpec = z.looseObject({
+  name: z.string().min(1),
+  image: z.string().min(1),
+  command: z.array(z.string()).optional(),
+  env: z.record(z.string(), z.string()).default({}),
+  resources: z
+    .looseObject({
+      cpu_millis: z.number().default(100),
+      memory_mb: z.number().default(64),
+      storage_gb: z.number().default(0),
+      pids: z.number().optional(),
+    })
+    .default({ cpu_millis: 100, memory_mb: 64, storage_gb: 0 }),
+  ports: z.array(z.looseObject({ container_port: z.number().int().min(1).max(65535) })).default([]),
+  restart: z.enum(["never", "on-failure", "always"]).default("never"),
+  cage: z
+    .looseObject({
+      determinism: z.boolean().default(false),
+      seed: z.string().default(""),
+      network: z.enum(["none", "host"]).default("none"),
+      output_dir: z.string().optional(),
+    })
+    .default({ determinism: false, seed: "", network: "none" }),
+  health_check: z
+    .looseObject({
+      http_path: z.string().optional(),
+      command: z.array(z.string()).optional(),
+      interval_s: z.number().min(1).default(5),
+      threshold: z.number().int().min(1).default(3),
+    })
+    .optional(),
+});
+export type ReplicaSpec = z.infer<typeof ReplicaSpec>;
+
+export const DesiredReplica = z.looseObject({
+  id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,150}$/, "replica ids must be usable in container ids"),
+  workload: z.string().min(1),
+  replica_type: z.string().default("primary"),
+  spec: ReplicaSpec,
+});
+export type DesiredReplica = z.infer<typeof DesiredReplica>;
+
+/** A replay the control plane orders: rerun the container behind `receipt`, report the verdict. */
+export const ReplayOrder = z.looseObject({
+  id: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/),
+  receipt: z.string().regex(/^blake3:[0-9a-f]{64}$/),
+  app: z.string().optional(),
+});
+export type ReplayOrder = z.infer<typeof ReplayOrder>;
+
+/** Replicas stay `unknown` here: one the agent cannot run is reported failed, not fatal. */
+export const DesiredStateSchema = z.looseObject({
+  v: z.literal(1),
+  cluster: z.string(),
+  node: z.string(),
+  version: z.int().min(0),
+  issued_at: z.string(),
+  replicas: z.array(z.unknown()),
+  replays: z.array(ReplayOrder).default([]),
+  hash: z.string(),
+  sig: z.string(),
+});
+
+/** What the control plane signs: each replica carries the full spec it was placed with. */
+export interface DesiredStateFields {
+  v: 1;
+  cluster: string;
+  node: string;
+  version: number;
+  issued_at: string;
+  replicas: { id: string; workload: string; replica_type: string; spec: WorkloadSpec }[];
+  replays: { id: string; receipt: string; app: string }[];
+}
+export type DesiredState = DesiredStateFields & { hash: string; sig: string };
+
+export function hashDesiredState(ds: Readonly<Record<string, unknown>>): string {
+  return computeHash(ds, OMIT);
+}
+
+export async function signDesiredState(body: DesiredStateFields, signer: Signer): Promise<DesiredState> {
+  const hash = hashDesiredState(body as unknown as Record<string, unknown>);
+  return { ...body, hash, sig: await signHash(DESIRED_STATE_DOMAIN, hash, signer) };
+}
+
+/** For the ClusterDO's synchronous transaction (see sync-signer.ts). */
+export function signDesiredStateSync(body: DesiredStateFields, signer: SyncSigner): DesiredState {
+  const hash = hashDesiredState(body as unknown as Record<string, unknown>);
+  return { ...body, hash, sig: signHashSync(DESIRED_STATE_DOMAIN, hash, signer) };
+}
+
+/** A desired state that passed every check, with its replicas split into runnable and not. */
+export interface CheckedDesiredState {
+  version: number;
+  issued_at: string;
+  hash: string;
+  replicas: DesiredReplica[];
+  replays: ReplayOrder[];
+  /** replicas whose spec the agent cannot run, with why (reported as failed) */
+  invalid: { id: string; reason: string }[];
+}
+
+export interface DesiredStateExpect {
+  cluster: string;
+  node: string;
+  /** the control-plane key pinned at join */
+  controlPlane: string;
+}
+
+export type CheckResult = { ok: true; state: CheckedDesiredState } | { ok: false; reason: string };
+
+const issues = (e: z.ZodError): string => e.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+
+/** Body hash, signature by the pinned key, addressee; then each replica on its own. */
+export async function checkDesiredState(raw: unknown, expect: DesiredStateExpect): Promise<CheckResult> {
+  const bad = (reason: string): CheckResult => ({ ok: false, reason });
+  const parsed = DesiredStateSchema.safeParse(raw);
+  if (!parsed.success) return bad(`malformed (${issues(parsed.error)})`);
+  const ds = parsed.data;
+  if (!isHashText(ds.hash) || !isSigText(ds.sig)) return bad("hash or sig is not in protocol form");
+  if (hashDesiredState(raw as Record<string, unknown>) !== ds.hash) return bad("hash does not match the body");
+  const ok = await verifyWithAddress(expect.controlPlane, signingInput(DESIRED_STATE_DOMAIN, ds.hash), textToSig(ds.sig));
+  if (!ok) return bad(`signature is not by the pinned control-plane key ${expect.controlPlane}`);
+  if (ds.cluster !== expect.cluster) return bad(`addressed to cluster ${ds.cluster}, not ${expect.cluster}`);
+  if (ds.node !== expect.node) return bad(`addressed to node ${ds.node}, not this node`);
+  const replicas: DesiredReplica[] = [];
+  const invalid: { id: string; reason: string }[] = [];
+  for (const r of ds.replicas) {
+    const p = DesiredReplica.safeParse(r);
+    if (p.success) replicas.push(p.data);
+    else invalid.push({ id: String((r as { id?: unknown })?.id ?? "?"), reason: issues(p.error) });
+  }
+  return { ok: true, state: { version: ds.version, issued_at: ds.issued_at, hash: ds.hash, replicas, replays: ds.replays, invalid } };
+}
