@@ -5,7 +5,7 @@ import type { JoinNodeBody, Node } from "../../domain/schemas/node.ts";
 import { AuditLog } from "../shared/audit-log.ts";
 import { BaseDO } from "../shared/base-do.ts";
 import { attempt, reject, type Result } from "../../domain/result.ts";
-import { one } from "../shared/sql-migrate.ts";
+import { one } from "../shared/rows.ts";
 import { syncSigner } from "../shared/sync-signer.ts";
 import { fromBase64 } from "../../protocol/bytes.ts";
 import type { HeartbeatBody, LogBatch } from "../../domain/schemas/agent.ts";
@@ -20,7 +20,8 @@ import { updateWorkload } from "./rollout.ts";
 import { getReplay, pendingReplays, requestReplay, type ReplayView } from "./replays.ts";
 import { clusterHealth, clusterMetrics, type ClusterMetrics } from "./metrics.ts";
 import { bumpVersion, deleteWorkload, deployWorkload, desiredVersion, placePending, recordHeartbeat, type ClusterCtx } from "./workload-service.ts";
-import { CLUSTER_MIGRATIONS } from "./migrations.ts";
+import migrations from "./drizzle/migrations.js";
+import { LEGACY_CLUSTER_STEPS } from "./legacy-schema.ts";
 import { NodeRegistry } from "./node-registry.ts";
 import { RoleStore } from "./role-store.ts";
 import { canManage, satisfies } from "./roles.ts";
@@ -66,8 +67,8 @@ export class ClusterDO extends BaseDO {
     return res;
   }
 
-  protected migrations() {
-    return CLUSTER_MIGRATIONS;
+  protected schema() {
+    return { bundle: migrations, legacy: LEGACY_CLUSTER_STEPS };
   }
 
   protected async runTask(task: string): Promise<void> {

@@ -1,7 +1,7 @@
 import { toHex, utf8, randomBytes } from "../../protocol/bytes.ts";
 import { blake3 } from "../../protocol/hash.ts";
 import { reject } from "../../domain/result.ts";
-import { one } from "../shared/sql-migrate.ts";
+import { one } from "../shared/rows.ts";
 
 /** Tokens are stored only as hashes: a leaked DO snapshot does not leak usable tokens. */
 const digest = (token: string) => toHex(blake3(utf8(token)));

@@ -1,7 +1,7 @@
 import { isoNow } from "../../protocol/time.ts";
 import type { Node } from "../../domain/schemas/node.ts";
 import { reject } from "../../domain/result.ts";
-import { one } from "../shared/sql-migrate.ts";
+import { one } from "../shared/rows.ts";
 import { nodeLiveness, planFailover, type FailoverAction } from "../../domain/scheduler/failover.ts";
 import type { ReplicaType } from "../../domain/scheduler/types.ts";
 import { addReplicas, bumpVersion, placePending, type ClusterCtx } from "./workload-service.ts";

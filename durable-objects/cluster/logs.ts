@@ -1,4 +1,4 @@
-import { all } from "../shared/sql-migrate.ts";
+import { all } from "../shared/rows.ts";
 
 export interface LogChunk {
   replica: string;

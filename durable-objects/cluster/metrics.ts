@@ -1,4 +1,4 @@
-import { one } from "../shared/sql-migrate.ts";
+import { one } from "../shared/rows.ts";
 import type { ClusterCtx } from "./workload-service.ts";
 
 /**

@@ -1,6 +1,6 @@
 import type { JoinNodeBody, Node } from "../../domain/schemas/node.ts";
 import { toIso } from "../../protocol/time.ts";
-import { all, one } from "../shared/sql-migrate.ts";
+import { all, one } from "../shared/rows.ts";
 
 interface NodeRow {
   address: string;

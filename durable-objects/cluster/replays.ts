@@ -2,7 +2,7 @@ import { toHex, randomBytes } from "../../protocol/bytes.ts";
 import { isoNow } from "../../protocol/time.ts";
 import type { HeartbeatBody } from "../../domain/schemas/agent.ts";
 import { reject } from "../../domain/result.ts";
-import { all, one } from "../shared/sql-migrate.ts";
+import { all, one } from "../shared/rows.ts";
 import { bumpVersion, type ClusterCtx } from "./workload-service.ts";
 
 export interface ReplayView {

@@ -1,6 +1,6 @@
 import type { RoleBinding } from "../../domain/schemas/cluster.ts";
 import type { Role } from "../../domain/schemas/common.ts";
-import { all, one } from "../shared/sql-migrate.ts";
+import { all, one } from "../shared/rows.ts";
 
 export class RoleStore {
   constructor(private readonly sql: SqlStorage) {}

@@ -1,6 +1,6 @@
 import { isoNow } from "../../protocol/time.ts";
 import { reject } from "../../domain/result.ts";
-import { all } from "../shared/sql-migrate.ts";
+import { all } from "../shared/rows.ts";
 import { decideScale, type Recommendation } from "../../domain/scheduler/autoscale.ts";
 import { addReplicas, bumpVersion, placePending, type ClusterCtx } from "./workload-service.ts";
 

@@ -4,7 +4,7 @@ import type { ContainerReport, HeartbeatBody } from "../../domain/schemas/agent.
 import type { WorkloadSpec } from "../../domain/schemas/workload.ts";
 import type { AuditLog } from "../shared/audit-log.ts";
 import { reject } from "../../domain/result.ts";
-import { one } from "../shared/sql-migrate.ts";
+import { one } from "../shared/rows.ts";
 import type { NodeRegistry } from "./node-registry.ts";
 import { algorithmOf, schedNodes } from "./placement.ts";
 import { applyReplayReports } from "./replays.ts";

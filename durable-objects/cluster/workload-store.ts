@@ -1,5 +1,5 @@
 import type { Replica, WorkloadSpec, WorkloadView } from "../../domain/schemas/workload.ts";
-import { all, one } from "../shared/sql-migrate.ts";
+import { all, one } from "../shared/rows.ts";
 
 export interface ReplicaRow {
   id: string;

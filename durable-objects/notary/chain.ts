@@ -1,7 +1,7 @@
 import { GENESIS } from "../../protocol/hash.ts";
 import type { StepReceipt } from "../../protocol/schemas.ts";
 import { reject } from "../../domain/result.ts";
-import { one } from "../shared/sql-migrate.ts";
+import { one } from "../shared/rows.ts";
 
 /**
  * Chain rules of PROTOCOL.md §2: a receipt's predecessor is genesis or a receipt already

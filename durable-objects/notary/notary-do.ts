@@ -3,10 +3,11 @@ import { verifyReceipt } from "../../protocol/signed.ts";
 import type { ClusterConfig } from "../../domain/schemas/cluster.ts";
 import { BaseDO } from "../shared/base-do.ts";
 import { attempt, err, reject, type Result } from "../../domain/result.ts";
-import { all, one } from "../shared/sql-migrate.ts";
+import { all, one } from "../shared/rows.ts";
 import { syncSigner } from "../shared/sync-signer.ts";
 import { admit } from "./chain.ts";
-import { NOTARY_MIGRATIONS } from "./migrations.ts";
+import migrations from "./drizzle/migrations.js";
+import { LEGACY_NOTARY_STEPS } from "./legacy-schema.ts";
 import { buildBlock, type PendingReceipt } from "./seal.ts";
 
 export type NotaryLimits = ClusterConfig["notary"];
@@ -27,8 +28,8 @@ const DELIVER_TASK = "deliver";
  * (alarm) or on demand, signed by the notary key and written to D1 through the outbox.
  */
 export class NotaryDO extends BaseDO {
-  protected migrations() {
-    return NOTARY_MIGRATIONS;
+  protected schema() {
+    return { bundle: migrations, legacy: LEGACY_NOTARY_STEPS };
   }
 
   protected async runTask(task: string): Promise<void> {

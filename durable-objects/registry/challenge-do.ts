@@ -1,8 +1,9 @@
 import { randomBytes } from "../../protocol/bytes.ts";
 import { ChallengeStore, type ChallengeRecord, type ConsumeResult, type KeyValueStore } from "../../domain/resolver/index.ts";
 import { BaseDO } from "../shared/base-do.ts";
-import { all, one } from "../shared/sql-migrate.ts";
-import { CHALLENGE_MIGRATIONS } from "./migrations.ts";
+import { all, one } from "../shared/rows.ts";
+import migrations from "./challenge-drizzle/migrations.js";
+import { LEGACY_CHALLENGE_STEPS } from "./legacy-schema.ts";
 
 /** Challenges are spread over this many instances; the first hex digit of a challenge names its shard. */
 export const CHALLENGE_SHARDS = 16;
@@ -36,8 +37,8 @@ export class ZkChallengeDO extends BaseDO {
       ),
   };
 
-  protected migrations() {
-    return CHALLENGE_MIGRATIONS;
+  protected schema() {
+    return { bundle: migrations, legacy: LEGACY_CHALLENGE_STEPS };
   }
 
   /** A fresh challenge whose first hex digit is `shard`, so consume() finds this instance again. */

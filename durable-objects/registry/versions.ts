@@ -1,4 +1,4 @@
-import { one } from "../shared/sql-migrate.ts";
+import { one } from "../shared/rows.ts";
 
 /** The version rows of the one name a RegistryDO holds (see migrations.ts). */
 export class Versions<Row extends { version: number }> {
