@@ -1,6 +1,6 @@
 import type { LedgerWrite } from "../../domain/ledger/writes.ts";
 import { applyLedgerWrites } from "../../domain/ledger/writes.ts";
-import { count, lte } from "drizzle-orm";
+import { count, lte, sql } from "drizzle-orm";
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
 import type { Schedule } from "./schedule.ts";
 import { outbox } from "./schema.ts";
@@ -17,16 +17,20 @@ const backoffMs = (attempts: number) => Math.min(300_000, 1000 * 2 ** Math.min(a
  */
 export class Outbox {
   private flushing: Promise<void> | null = null;
+  // Built once: a push is on every ledger-writing hot path.
+  private readonly insert;
 
   constructor(
     private readonly db: DrizzleSqliteDODatabase,
     private readonly schedule: Schedule,
     private readonly d1: D1Database,
-  ) {}
+  ) {
+    this.insert = db.insert(outbox).values({ payload: sql.placeholder("payload") }).prepare();
+  }
 
   /** Must be called inside the state change's synchronous transaction. */
   push(write: LedgerWrite): void {
-    this.db.insert(outbox).values({ payload: JSON.stringify(write) }).run();
+    this.insert.run({ payload: JSON.stringify(write) });
     // One schedule row covers the whole outbox; re-arming per row would cost a setAlarm each.
     if (!this.schedule.has(FLUSH_TASK)) this.schedule.at(FLUSH_TASK, Date.now() + 5_000);
   }

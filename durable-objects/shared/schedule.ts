@@ -7,10 +7,15 @@ import { schedule } from "./schema.ts";
  * always set to the earliest one. Tasks are idempotent, so running one twice is harmless.
  */
 export class Schedule {
+  // Built once: the outbox asks on every ledger row.
+  private readonly byTask;
+
   constructor(
     private readonly db: DrizzleSqliteDODatabase,
     private readonly storage: DurableObjectStorage,
-  ) {}
+  ) {
+    this.byTask = db.select({ attempts: schedule.attempts }).from(schedule).where(eq(schedule.task, sql.placeholder("task"))).prepare();
+  }
 
   /** Schedules `task` at `dueAt` unless it is already due earlier. */
   at(task: string, dueAt: number): void {
@@ -39,11 +44,11 @@ export class Schedule {
   }
 
   attempts(task: string): number {
-    return this.db.select({ attempts: schedule.attempts }).from(schedule).where(eq(schedule.task, task)).get()?.attempts ?? 0;
+    return this.byTask.get({ task })?.attempts ?? 0;
   }
 
   has(task: string): boolean {
-    return this.db.select({ task: schedule.task }).from(schedule).where(eq(schedule.task, task)).get() !== undefined;
+    return this.byTask.get({ task }) !== undefined;
   }
 
   /** Sets the alarm to the earliest task; after an alarm ran, the platform has none set. */

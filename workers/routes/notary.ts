@@ -22,7 +22,7 @@ notary.openapi(
   async (c) => {
     const { cluster, app } = c.req.valid("param");
     const { config } = await unwrap(clusterStub(c.env, cluster).authorize(c.get("actor"), "admin"));
-    const block = await unwrap(notaryStub(c.env, cluster, app).seal(cluster, app, config.notary));
+    const block = await unwrap(notaryStub(c.env, cluster, app).seal(config.notary));
     if (!block) return c.body(null, 204);
     return c.json({ block }, 201);
   },
