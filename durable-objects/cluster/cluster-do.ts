@@ -43,11 +43,11 @@ interface ClusterRecord {
  * with its audit entry in one synchronous transaction, then flushes the ledger outbox.
  */
 export class ClusterDO extends BaseDO {
-  private readonly roles = new RoleStore(this.sql);
-  private readonly tokens = new JoinTokens(this.sql);
-  private readonly nodes = new NodeRegistry(this.sql);
+  private readonly roles = new RoleStore(this.db);
+  private readonly tokens = new JoinTokens(this.db);
+  private readonly nodes = new NodeRegistry(this.db);
   private readonly audit = new AuditLog(this.sql, this.outbox, () => this.signer());
-  private readonly workloads = new WorkloadStore(this.sql);
+  private readonly workloads = new WorkloadStore(this.db);
   private readonly waiters = new Waiters();
   private nextAutoscale = 0;
 

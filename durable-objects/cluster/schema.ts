@@ -1,4 +1,7 @@
 import { blob, index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import type { Role } from "../../domain/schemas/common.ts";
+import type { Node } from "../../domain/schemas/node.ts";
+import type { Replica } from "../../domain/schemas/workload.ts";
 
 export * from "../shared/schema.ts";
 export * from "../shared/audit-schema.ts";
@@ -10,7 +13,7 @@ export const meta = sqliteTable("meta", {
 
 export const roles = sqliteTable("roles", {
   address: text("address").primaryKey(),
-  role: text("role").notNull(),
+  role: text("role").$type<Role>().notNull(),
   granted_by: text("granted_by").notNull(),
   granted_at: text("granted_at").notNull(),
 });
@@ -24,12 +27,12 @@ export const joinTokens = sqliteTable("join_tokens", {
 
 export const nodes = sqliteTable("nodes", {
   address: text("address").primaryKey(),
-  node_type: text("node_type").notNull(),
+  node_type: text("node_type").$type<Node["node_type"]>().notNull(),
   endpoint: text("endpoint").notNull(),
   capabilities: text("capabilities").notNull(),
   labels: text("labels").notNull(),
   zone: text("zone"),
-  status: text("status").notNull(),
+  status: text("status").$type<Node["status"]>().notNull(),
   joined_at: text("joined_at").notNull(),
   last_heartbeat: integer("last_heartbeat"),
   usage: text("usage"),
@@ -51,9 +54,9 @@ export const replicas = sqliteTable(
   {
     id: text("id").primaryKey(),
     workload: text("workload").notNull(),
-    replica_type: text("replica_type").notNull().default("primary"),
+    replica_type: text("replica_type").$type<Replica["replica_type"]>().notNull().default("primary"),
     node: text("node"),
-    status: text("status").notNull(),
+    status: text("status").$type<Replica["status"]>().notNull(),
     container: text("container").notNull(),
     endpoint: text("endpoint"),
     exit_code: integer("exit_code"),
