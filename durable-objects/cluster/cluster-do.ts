@@ -5,7 +5,7 @@ import type { JoinNodeBody, Node } from "../../domain/schemas/node.ts";
 import { AuditLog } from "../shared/audit-log.ts";
 import { BaseDO } from "../shared/base-do.ts";
 import { attempt, reject, type Result } from "../../domain/result.ts";
-import { one } from "../shared/rows.ts";
+import { count, sql } from "drizzle-orm";
 import { syncSigner } from "../shared/sync-signer.ts";
 import { fromBase64 } from "../../protocol/bytes.ts";
 import type { HeartbeatBody, LogBatch } from "../../domain/schemas/agent.ts";
@@ -19,7 +19,12 @@ import { autoscale, scaleWorkload } from "./scaling.ts";
 import { updateWorkload } from "./rollout.ts";
 import { getReplay, pendingReplays, requestReplay, type ReplayView } from "./replays.ts";
 import { clusterHealth, clusterMetrics, type ClusterMetrics } from "./metrics.ts";
-import { bumpVersion, deleteWorkload, deployWorkload, desiredVersion, placePending, recordHeartbeat, type ClusterCtx } from "./workload-service.ts";
+import { deleteWorkload, deployWorkload, placePending } from "./workload-service.ts";
+import type { ClusterCtx } from "./context.ts";
+import { recordHeartbeat } from "./heartbeat.ts";
+import { ClusterMeta } from "./meta-store.ts";
+import { ReplayStore } from "./replay-store.ts";
+import { audit } from "./schema.ts";
 import migrations from "./drizzle/migrations.js";
 import { LEGACY_CLUSTER_STEPS } from "./legacy-schema.ts";
 import { NodeRegistry } from "./node-registry.ts";
@@ -48,6 +53,8 @@ export class ClusterDO extends BaseDO {
   private readonly nodes = new NodeRegistry(this.db);
   private readonly audit = new AuditLog(this.sql, this.outbox, () => this.signer());
   private readonly workloads = new WorkloadStore(this.db);
+  private readonly meta = new ClusterMeta(this.db);
+  private readonly replays = new ReplayStore(this.db);
   private readonly waiters = new Waiters();
   private nextAutoscale = 0;
 
@@ -56,14 +63,23 @@ export class ClusterDO extends BaseDO {
   }
 
   private ctxFor(rec: ClusterRecord): ClusterCtx {
-    return { cluster: rec.name, config: rec.config, sql: this.sql, audit: this.audit, nodes: this.nodes, workloads: this.workloads };
+    return {
+      cluster: rec.name,
+      config: rec.config,
+      meta: this.meta,
+      audit: this.audit,
+      auditSince: (iso) => this.db.select({ n: count() }).from(audit).where(sql`json_extract(${audit.body}, '$.ts') >= ${iso}`).get()!.n,
+      nodes: this.nodes,
+      workloads: this.workloads,
+      replays: this.replays,
+    };
   }
 
   /** Like act(), and wakes agents waiting on the desired state if the change moved it. */
   private async actAndNotify<T>(fn: () => T): Promise<Result<T>> {
-    const before = desiredVersion(this.sql);
+    const before = this.meta.desiredVersion();
     const res = await this.act(fn);
-    if (desiredVersion(this.sql) !== before) this.waiters.wakeAll();
+    if (this.meta.desiredVersion() !== before) this.waiters.wakeAll();
     return res;
   }
 
@@ -101,8 +117,7 @@ export class ClusterDO extends BaseDO {
   // -- helpers ---------------------------------------------------------------------------------
 
   private record(): ClusterRecord | undefined {
-    const row = one<{ value: string }>(this.sql, "SELECT value FROM meta WHERE key = 'cluster'");
-    return row && (JSON.parse(row.value) as ClusterRecord);
+    return this.meta.record<ClusterRecord>();
   }
 
   /** The cluster, after checking `actor` holds `role`; unknown clusters and strangers get 404/403. */
@@ -130,7 +145,7 @@ export class ClusterDO extends BaseDO {
     return this.act(() => {
       if (this.record()) reject(409, `cluster ${name} already exists`, { field: "name" });
       const rec: ClusterRecord = { name, owner: actor, created_at: isoNow(), config };
-      this.sql.exec("INSERT INTO meta (key, value) VALUES ('cluster', ?)", JSON.stringify(rec));
+      this.meta.setRecord(rec);
       this.roles.set(actor, "owner", actor, rec.created_at);
       this.audit.append(name, "ClusterCreated", actor, name, { config });
       return this.view(rec);
@@ -172,7 +187,7 @@ export class ClusterDO extends BaseDO {
       this.roles.set(actor, "node", actor, now);
       const { token: _secret, ...details } = body;
       this.audit.append(rec.name, "NodeAdded", actor, actor, details);
-      if (placePending(this.ctxFor(rec), "system") > 0) bumpVersion(this.sql);
+      if (placePending(this.ctxFor(rec), "system") > 0) this.meta.bumpVersion();
       this.armLiveness();
       return node;
     });
@@ -267,7 +282,7 @@ export class ClusterDO extends BaseDO {
     return this.actAndNotify(() => {
       recordHeartbeat(this.ctxFor(this.require(actor, "node")), actor, body, Date.now());
       this.armLiveness();
-      return { desired_version: desiredVersion(this.sql) };
+      return { desired_version: this.meta.desiredVersion() };
     });
   }
 
@@ -275,7 +290,7 @@ export class ClusterDO extends BaseDO {
   async desiredState(actor: string, since: number, waitMs: number): Promise<Result<DesiredState>> {
     const check = attempt(() => this.require(actor, "node"));
     if (!check.ok) return check;
-    if (desiredVersion(this.sql) <= since && waitMs > 0) await this.waiters.wait(waitMs);
+    if (this.meta.desiredVersion() <= since && waitMs > 0) await this.waiters.wait(waitMs);
     return attempt(() => {
       const rec = this.require(actor, "node");
       const replicas = this.workloads.replicasOn(actor).flatMap((r) => {
@@ -283,7 +298,7 @@ export class ClusterDO extends BaseDO {
         return spec ? [{ id: r.id, workload: r.workload, replica_type: r.replica_type, spec }] : [];
       });
       const replays = pendingReplays(this.ctxFor(rec), actor);
-      return signDesiredState(rec.name, actor, desiredVersion(this.sql), replicas, replays, this.signer());
+      return signDesiredState(rec.name, actor, this.meta.desiredVersion(), replicas, replays, this.signer());
     });
   }
 

@@ -50,6 +50,21 @@ export class NodeRegistry {
     return this.get(address)!;
   }
 
+  /** What a node last reported: its heartbeat time (ms) and its usage JSON. */
+  reported(address: string): { last_heartbeat: number | null; usage: string | null } | undefined {
+    return this.db.select({ last_heartbeat: nodes.last_heartbeat, usage: nodes.usage }).from(nodes).where(eq(nodes.address, address)).get();
+  }
+
+  /** reported() of every node in one query. */
+  allReported(): Map<string, { last_heartbeat: number | null; usage: string | null }> {
+    const rows = this.db.select({ address: nodes.address, last_heartbeat: nodes.last_heartbeat, usage: nodes.usage }).from(nodes).all();
+    return new Map(rows.map(({ address, ...r }) => [address, r]));
+  }
+
+  heartbeat(address: string, at: number, usage: unknown): void {
+    this.db.update(nodes).set({ last_heartbeat: at, usage: JSON.stringify(usage) }).where(eq(nodes.address, address)).run();
+  }
+
   setStatus(address: string, status: Node["status"]): void {
     this.db.update(nodes).set({ status }).where(eq(nodes.address, address)).run();
   }

@@ -1,43 +1,11 @@
 import { isoNow } from "../../protocol/time.ts";
-import type { ClusterConfig } from "../../domain/schemas/cluster.ts";
-import type { ContainerReport, HeartbeatBody } from "../../domain/schemas/agent.ts";
+import type { ContainerReport } from "../../domain/schemas/agent.ts";
 import type { WorkloadSpec } from "../../domain/schemas/workload.ts";
-import type { AuditLog } from "../shared/audit-log.ts";
 import { reject } from "../../domain/result.ts";
-import { one } from "../shared/rows.ts";
-import type { NodeRegistry } from "./node-registry.ts";
 import { algorithmOf, schedNodes } from "./placement.ts";
-import { applyReplayReports } from "./replays.ts";
-import { progressRollouts } from "./rollout.ts";
 import { placeMany } from "../../domain/scheduler/schedule.ts";
-import type { ExistingReplica, PlacementRequest, ReplicaType, SchedulerState } from "../../domain/scheduler/types.ts";
-import type { WorkloadStore } from "./workload-store.ts";
-
-export interface ClusterCtx {
-  cluster: string;
-  config: ClusterConfig;
-  sql: SqlStorage;
-  audit: AuditLog;
-  nodes: NodeRegistry;
-  workloads: WorkloadStore;
-}
-
-const getState = (sql: SqlStorage): SchedulerState =>
-  JSON.parse(one<{ value: string }>(sql, "SELECT value FROM meta WHERE key = 'sched_state'")?.value ?? "{}");
-
-const setState = (sql: SqlStorage, s: SchedulerState) =>
-  sql.exec("INSERT INTO meta (key, value) VALUES ('sched_state', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", JSON.stringify(s));
-
-export function bumpVersion(sql: SqlStorage): number {
-  return one<{ v: number }>(
-    sql,
-    `INSERT INTO meta (key, value) VALUES ('desired_version', '1')
-     ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1 RETURNING CAST(value AS INTEGER) AS v`,
-  )!.v;
-}
-
-export const desiredVersion = (sql: SqlStorage): number =>
-  Number(one<{ value: string }>(sql, "SELECT value FROM meta WHERE key = 'desired_version'")?.value ?? 0);
+import type { ExistingReplica, PlacementRequest, ReplicaType } from "../../domain/scheduler/types.ts";
+import type { ClusterCtx } from "./context.ts";
 
 /** Placements audited per ResourceAllocation entry: one signature per chunk keeps a
  * 10,000-replica deploy from spending seconds on audit signatures. */
@@ -75,8 +43,8 @@ export function placePending(ctx: ClusterCtx, actor: string): number {
       existing: placedByWorkload.get(r.workload) ?? [],
     });
   }
-  const result = placeMany(requests, schedNodes(ctx.nodes.list(), all), getState(ctx.sql), { maxReplicasPerNode: ctx.config.max_replicas_per_node });
-  setState(ctx.sql, result.state);
+  const result = placeMany(requests, schedNodes(ctx.nodes.list(), all), ctx.meta.schedState(), { maxReplicasPerNode: ctx.config.max_replicas_per_node });
+  ctx.meta.setSchedState(result.state);
   const at = isoNow();
   const allocations: Record<string, unknown>[] = [];
   for (const o of result.outcomes) {
@@ -139,7 +107,7 @@ export function deployWorkload(ctx: ClusterCtx, actor: string, spec: WorkloadSpe
   ctx.audit.append(ctx.cluster, "WorkloadDeployed", actor, spec.name, { spec, version: view.version });
   for (const [type, n] of wantedTypes(spec)) if (n > 0) addReplicas(ctx, actor, spec.name, type, n, at);
   placePending(ctx, actor);
-  bumpVersion(ctx.sql);
+  ctx.meta.bumpVersion();
   return view;
 }
 
@@ -149,7 +117,7 @@ export function deleteWorkload(ctx: ClusterCtx, actor: string, name: string) {
   const replicas = ctx.workloads.replicasOf(name).map((r) => r.id);
   ctx.workloads.remove(name);
   ctx.audit.append(ctx.cluster, "WorkloadDeleted", actor, name, { replicas });
-  bumpVersion(ctx.sql);
+  ctx.meta.bumpVersion();
 }
 
 /** Applies what a node says about its containers; reports about other nodes' replicas are ignored. */
@@ -173,18 +141,4 @@ export function applyReports(ctx: ClusterCtx, node: string, reports: ContainerRe
       at,
     );
   }
-}
-
-export function recordHeartbeat(ctx: ClusterCtx, node: string, body: HeartbeatBody, now: number): void {
-  const n = ctx.nodes.get(node);
-  if (!n) reject(404, "this node is not registered in the cluster");
-  ctx.sql.exec("UPDATE nodes SET last_heartbeat = ?, usage = ? WHERE address = ?", now, JSON.stringify(body.usage), node);
-  if (n.status === "down") {
-    ctx.nodes.setStatus(node, "ready");
-    ctx.audit.append(ctx.cluster, "NodeStatusChanged", node, node, { from: "down", to: "ready" });
-  }
-  applyReports(ctx, node, body.containers);
-  applyReplayReports(ctx, node, body.replays);
-  progressRollouts(ctx);
-  if (placePending(ctx, "system") > 0) bumpVersion(ctx.sql);
 }

@@ -1,7 +1,7 @@
 import type { Replica, WorkloadSpec, WorkloadView } from "../../domain/schemas/workload.ts";
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
-import { logs, replicas, workloadSpecs, workloads } from "./schema.ts";
+import { logs, replicas, scaleHistory, workloadSpecs, workloads } from "./schema.ts";
 
 export type ReplicaRow = typeof replicas.$inferSelect;
 
@@ -30,8 +30,38 @@ const toView = (r: WorkloadRow): WorkloadView => ({
 });
 
 /** Rows of workloads and replicas; decisions live in workload-service.ts. */
+const p = sql.placeholder;
+
 export class WorkloadStore {
-  constructor(private readonly db: DrizzleSqliteDODatabase) {}
+  // Built once: a big deploy runs these once per replica.
+  private readonly bumpReplica;
+  private readonly insertReplica;
+
+  constructor(private readonly db: DrizzleSqliteDODatabase) {
+    this.bumpReplica = db
+      .update(workloads)
+      .set({ next_replica: sql`${workloads.next_replica} + 1` })
+      .where(eq(workloads.name, p("workload")))
+      .returning({ n: workloads.next_replica })
+      .prepare();
+    this.insertReplica = db
+      .insert(replicas)
+      .values({
+        id: p("id"),
+        workload: p("workload"),
+        replica_type: p("replica_type"),
+        node: p("node"),
+        status: p("status"),
+        container: p("container"),
+        cpu_millis: p("cpu_millis"),
+        memory_mb: p("memory_mb"),
+        storage_gb: p("storage_gb"),
+        spec_version: p("spec_version"),
+        created_at: p("created_at"),
+        updated_at: p("updated_at"),
+      })
+      .prepare();
+  }
 
   get(name: string): WorkloadView | undefined {
     const r = this.db.select().from(workloads).where(eq(workloads.name, name)).get();
@@ -71,13 +101,7 @@ export class WorkloadStore {
 
   /** A fresh replica id for `workload` (never reused, so receipts stay unambiguous). */
   nextReplicaId(workload: string): string {
-    const r = this.db
-      .update(workloads)
-      .set({ next_replica: sql`${workloads.next_replica} + 1` })
-      .where(eq(workloads.name, workload))
-      .returning({ n: workloads.next_replica })
-      .get();
-    return `${workload}-${r!.n}`;
+    return `${workload}-${this.bumpReplica.get({ workload })!.n}`;
   }
 
   replicasOf(workload: string): ReplicaRow[] {
@@ -101,10 +125,7 @@ export class WorkloadStore {
     at: string,
   ): void {
     const { id, workload, replica_type, node, status, container, cpu_millis, memory_mb, storage_gb, spec_version } = r;
-    this.db
-      .insert(replicas)
-      .values({ id, workload, replica_type, node, status, container, cpu_millis, memory_mb, storage_gb, spec_version, created_at: at, updated_at: at })
-      .run();
+    this.insertReplica.run({ id, workload, replica_type, node, status, container, cpu_millis, memory_mb, storage_gb, spec_version, created_at: at, updated_at: at });
   }
 
   /** The spec a replica runs: the version it was created for (rolling updates keep old ones). */
@@ -122,6 +143,16 @@ export class WorkloadStore {
     // Absent means unchanged; an explicit undefined clears the column, as the raw UPDATE did.
     const set = Object.fromEntries(Object.entries(patch).map(([k, v]) => [k, v ?? null])) as typeof patch;
     this.db.update(replicas).set({ ...set, updated_at: at }).where(eq(replicas.id, id)).run();
+  }
+
+  /** The autoscaler's recent recommendations for `workload`, oldest first. */
+  scaleHistory(workload: string): { at: number; replicas: number }[] {
+    return this.db.select({ at: scaleHistory.at, replicas: scaleHistory.desired }).from(scaleHistory).where(eq(scaleHistory.workload, workload)).orderBy(asc(scaleHistory.at)).all();
+  }
+
+  setScaleHistory(workload: string, history: readonly { at: number; replicas: number }[]): void {
+    this.db.delete(scaleHistory).where(eq(scaleHistory.workload, workload)).run();
+    if (history.length) this.db.insert(scaleHistory).values(history.map((h) => ({ workload, at: h.at, desired: h.replicas }))).run();
   }
 
   removeReplica(id: string): void {

@@ -1,0 +1,20 @@
+import type { HeartbeatBody } from "../../domain/schemas/agent.ts";
+import { reject } from "../../domain/result.ts";
+import type { ClusterCtx } from "./context.ts";
+import { applyReplayReports } from "./replays.ts";
+import { progressRollouts } from "./rollout.ts";
+import { applyReports, placePending } from "./workload-service.ts";
+
+export function recordHeartbeat(ctx: ClusterCtx, node: string, body: HeartbeatBody, now: number): void {
+  const n = ctx.nodes.get(node);
+  if (!n) reject(404, "this node is not registered in the cluster");
+  ctx.nodes.heartbeat(node, now, body.usage);
+  if (n.status === "down") {
+    ctx.nodes.setStatus(node, "ready");
+    ctx.audit.append(ctx.cluster, "NodeStatusChanged", node, node, { from: "down", to: "ready" });
+  }
+  applyReports(ctx, node, body.containers);
+  applyReplayReports(ctx, node, body.replays);
+  progressRollouts(ctx);
+  if (placePending(ctx, "system") > 0) ctx.meta.bumpVersion();
+}
