@@ -310,7 +310,7 @@ export class ClusterDO extends BaseDO {
         const r = this.workloads.replica(e.replica);
         if (r && r.node === actor) chunks.push({ replica: e.replica, stream: e.stream, offset: e.offset, data: fromBase64(e.data) });
       }
-      storeLogs(this.sql, chunks);
+      storeLogs(this.db, chunks);
       return { stored: chunks.length };
     });
   }
@@ -321,7 +321,7 @@ export class ClusterDO extends BaseDO {
       if (!this.workloads.get(workload)) reject(404, `no workload ${workload}`, { field: "name" });
       const ids = this.workloads.replicasOf(workload).map((r) => r.id).filter((id) => !replica || id === replica);
       if (replica && ids.length === 0) reject(404, `no replica ${replica} in ${workload}`, { field: "replica" });
-      return ids.flatMap((id) => readLogs(this.sql, id, tailBytes));
+      return ids.flatMap((id) => readLogs(this.db, id, tailBytes));
     });
   }
 

@@ -81,7 +81,7 @@ export const logs = sqliteTable(
     replica: text("replica").notNull(),
     stream: text("stream").notNull(),
     offset: integer("offset").notNull(),
-    data: blob("data").notNull(),
+    data: blob("data").$type<Uint8Array>().notNull(),
   },
   (t) => [primaryKey({ columns: [t.replica, t.stream, t.offset] })],
 );

@@ -18,8 +18,8 @@ import { LEGACY_REGISTRY_STEPS } from "./legacy-schema.ts";
  */
 export class RegistryDO extends BaseDO {
   private readonly audit = new AuditLog(this.sql, this.outbox, () => syncSigner(this.env.CONTROL_PLANE_KEY, "CONTROL_PLANE_KEY"));
-  private readonly hosts = new HostRecords(this.sql, this.audit, this.outbox);
-  private readonly dids = new DidRecords(this.sql, this.audit, this.outbox);
+  private readonly hosts = new HostRecords(this.db, this.audit, this.outbox);
+  private readonly dids = new DidRecords(this.db, this.audit, this.outbox);
 
   protected schema() {
     return { bundle: migrations, legacy: LEGACY_REGISTRY_STEPS };
