@@ -19,10 +19,10 @@ it("NotaryDO ingest and seal", async () => {
   const chains = await Promise.all(Array.from({ length: batches }, (_, i) => receiptChain(node, cluster, "ingest", `c-${i}`, 100)));
   const stub = env.NOTARY.get(env.NOTARY.idFromName(`${cluster}/ingest`));
   const big = { max_receipts_per_block: 10_000, max_block_window_s: 3600 };
-  await stub.submit(cluster, "ingest", big, await receiptChain(node, cluster, "ingest", "warmup", 100));
+  await stub.submit(big, await receiptChain(node, cluster, "ingest", "warmup", 100));
   const t0 = performance.now();
   for (const chain of chains) {
-    const r = await stub.submit(cluster, "ingest", big, chain);
+    const r = await stub.submit(big, chain);
     if (!r.ok) throw new Error(r.problem.detail);
   }
   const secs = (performance.now() - t0) / 1000;
@@ -34,17 +34,17 @@ it("NotaryDO ingest and seal", async () => {
   const inDo: number[] = [];
   const rpc: number[] = [];
   for (let i = 0; i < 30; i++) {
-    await sealStub.submit(cluster, "seal", big, await receiptChain(node, cluster, "seal", `s-${i}`, 100));
+    await sealStub.submit(big, await receiptChain(node, cluster, "seal", `s-${i}`, 100));
     const t = performance.now();
-    const res = await sealStub.seal(cluster, "seal", big);
+    const res = await sealStub.seal(big);
     rpc.push(performance.now() - t);
     if (!res.ok || !res.value) throw new Error("seal failed");
   }
   // In the DO: 40 blocks' worth pending, then each sealing transaction timed on its own.
-  for (let i = 0; i < 40; i++) await sealStub.submit(cluster, "seal", big, await receiptChain(node, cluster, "seal", `t-${i}`, 100));
+  for (let i = 0; i < 40; i++) await sealStub.submit(big, await receiptChain(node, cluster, "seal", `t-${i}`, 100));
   await runInDurableObject(sealStub, (inst: NotaryDO) => {
-    const self = inst as unknown as { sealOne(): unknown; bind(c: string, a: string, l: object): void; ctx: DurableObjectState };
-    self.ctx.storage.transactionSync(() => self.bind(cluster, "seal", { max_receipts_per_block: 100, max_block_window_s: 3600 }));
+    const self = inst as unknown as { sealOne(): unknown; store: { setLimits(l: object): void }; ctx: DurableObjectState };
+    self.ctx.storage.transactionSync(() => self.store.setLimits({ max_receipts_per_block: 100, max_block_window_s: 3600 }));
     for (let i = 0; i < 40; i++) {
       const t = performance.now();
       self.ctx.storage.transactionSync(() => self.sealOne());

@@ -5,7 +5,7 @@ import type { JoinNodeBody, Node } from "../../protocol/api/node.ts";
 import { AuditLog } from "../shared/audit-log.ts";
 import { BaseDO } from "../shared/base-do.ts";
 import { attempt, reject, type Result } from "../../domain/result.ts";
-import { one } from "../shared/sql-migrate.ts";
+import { count, sql } from "drizzle-orm";
 import { syncSigner } from "../shared/sync-signer.ts";
 import { fromBase64 } from "../../protocol/bytes.ts";
 import type { HeartbeatBody, LogBatch } from "../../protocol/api/agent.ts";
@@ -22,9 +22,14 @@ import { updateWorkload } from "./rollout.ts";
 import { getReplay, pendingReplays, requestReplay, type ReplayView } from "./replays.ts";
 import type { ClusterMetrics } from "../../protocol/api/observe.ts";
 import { clusterHealth, clusterMetrics } from "./metrics.ts";
-import { bumpVersion, deleteWorkload, deployWorkload, desiredVersion, placePending, type ClusterCtx } from "./workload-service.ts";
+import { deleteWorkload, deployWorkload, placePending } from "./workload-service.ts";
+import type { ClusterCtx } from "./context.ts";
 import { recordHeartbeat } from "./heartbeat.ts";
-import { CLUSTER_MIGRATIONS } from "./migrations.ts";
+import { ClusterMeta } from "./meta-store.ts";
+import { ReplayStore } from "./replay-store.ts";
+import { audit } from "./schema.ts";
+import migrations from "./drizzle/migrations.js";
+import { LEGACY_CLUSTER_STEPS } from "./legacy-schema.ts";
 import { NodeRegistry } from "./node-registry.ts";
 import { RoleStore } from "./role-store.ts";
 import { canManage, satisfies } from "./roles.ts";
@@ -46,11 +51,13 @@ interface ClusterRecord {
  * with its audit entry in one synchronous transaction, then flushes the ledger outbox.
  */
 export class ClusterDO extends BaseDO {
-  private readonly roles = new RoleStore(this.sql);
-  private readonly tokens = new JoinTokens(this.sql);
-  private readonly nodes = new NodeRegistry(this.sql);
+  private readonly roles = new RoleStore(this.db);
+  private readonly tokens = new JoinTokens(this.db);
+  private readonly nodes = new NodeRegistry(this.db);
   private readonly audit = new AuditLog(this.sql, this.outbox, () => this.signer());
-  private readonly workloads = new WorkloadStore(this.sql);
+  private readonly workloads = new WorkloadStore(this.db);
+  private readonly meta = new ClusterMeta(this.db);
+  private readonly replays = new ReplayStore(this.db);
   private readonly waiters = new Waiters();
   private nextAutoscale = 0;
 
@@ -59,19 +66,28 @@ export class ClusterDO extends BaseDO {
   }
 
   private ctxFor(rec: ClusterRecord): ClusterCtx {
-    return { cluster: rec.name, config: rec.config, sql: this.sql, audit: this.audit, nodes: this.nodes, workloads: this.workloads };
+    return {
+      cluster: rec.name,
+      config: rec.config,
+      meta: this.meta,
+      audit: this.audit,
+      auditSince: (iso) => this.db.select({ n: count() }).from(audit).where(sql`json_extract(${audit.body}, '$.ts') >= ${iso}`).get()!.n,
+      nodes: this.nodes,
+      workloads: this.workloads,
+      replays: this.replays,
+    };
   }
 
   /** Like act(), and wakes agents waiting on the desired state if the change moved it. */
   private async actAndNotify<T>(fn: () => T): Promise<Result<T>> {
-    const before = desiredVersion(this.sql);
+    const before = this.meta.desiredVersion();
     const res = await this.act(fn);
-    if (desiredVersion(this.sql) !== before) this.waiters.wakeAll();
+    if (this.meta.desiredVersion() !== before) this.waiters.wakeAll();
     return res;
   }
 
-  protected migrations() {
-    return CLUSTER_MIGRATIONS;
+  protected schema() {
+    return { bundle: migrations, legacy: LEGACY_CLUSTER_STEPS };
   }
 
   protected async runTask(task: string): Promise<void> {
@@ -104,8 +120,7 @@ export class ClusterDO extends BaseDO {
   // -- helpers ---------------------------------------------------------------------------------
 
   private record(): ClusterRecord | undefined {
-    const row = one<{ value: string }>(this.sql, "SELECT value FROM meta WHERE key = 'cluster'");
-    return row && (JSON.parse(row.value) as ClusterRecord);
+    return this.meta.record<ClusterRecord>();
   }
 
   /** The cluster, after checking `actor` holds `role`; unknown clusters and strangers get 404/403. */
@@ -133,7 +148,7 @@ export class ClusterDO extends BaseDO {
     return this.act(() => {
       if (this.record()) reject(409, `cluster ${name} already exists`, { field: "name" });
       const rec: ClusterRecord = { name, owner: actor, created_at: isoNow(), config };
-      this.sql.exec("INSERT INTO meta (key, value) VALUES ('cluster', ?)", JSON.stringify(rec));
+      this.meta.setRecord(rec);
       this.roles.set(actor, "owner", actor, rec.created_at);
       this.audit.append(name, "ClusterCreated", actor, name, { config });
       return this.view(rec);
@@ -175,7 +190,7 @@ export class ClusterDO extends BaseDO {
       this.roles.set(actor, "node", actor, now);
       const { token: _secret, ...details } = body;
       this.audit.append(rec.name, "NodeAdded", actor, actor, details);
-      if (placePending(this.ctxFor(rec), "system") > 0) bumpVersion(this.sql);
+      if (placePending(this.ctxFor(rec), "system") > 0) this.meta.bumpVersion();
       this.armLiveness();
       return node;
     });
@@ -270,7 +285,7 @@ export class ClusterDO extends BaseDO {
     return this.actAndNotify(() => {
       recordHeartbeat(this.ctxFor(this.require(actor, "node")), actor, body, Date.now());
       this.armLiveness();
-      return { desired_version: desiredVersion(this.sql) };
+      return { desired_version: this.meta.desiredVersion() };
     });
   }
 
@@ -278,7 +293,7 @@ export class ClusterDO extends BaseDO {
   async desiredState(actor: string, since: number, waitMs: number): Promise<Result<DesiredState>> {
     const check = attempt(() => this.require(actor, "node"));
     if (!check.ok) return check;
-    if (desiredVersion(this.sql) <= since && waitMs > 0) await this.waiters.wait(waitMs);
+    if (this.meta.desiredVersion() <= since && waitMs > 0) await this.waiters.wait(waitMs);
     return attempt(() => {
       const rec = this.require(actor, "node");
       const replicas = this.workloads.replicasOn(actor).flatMap((r) => {
@@ -287,7 +302,7 @@ export class ClusterDO extends BaseDO {
       });
       const replays = pendingReplays(this.ctxFor(rec), actor);
       return signDesiredStateSync(
-        { v: 1, cluster: rec.name, node: actor, version: desiredVersion(this.sql), issued_at: isoNow(), replicas, replays },
+        { v: 1, cluster: rec.name, node: actor, version: this.meta.desiredVersion(), issued_at: isoNow(), replicas, replays },
         this.signer(),
       );
     });
@@ -301,7 +316,7 @@ export class ClusterDO extends BaseDO {
         const r = this.workloads.replica(e.replica);
         if (r && r.node === actor) chunks.push({ replica: e.replica, stream: e.stream, offset: e.offset, data: fromBase64(e.data) });
       }
-      storeLogs(this.sql, chunks);
+      storeLogs(this.db, chunks);
       return { stored: chunks.length };
     });
   }
@@ -312,7 +327,7 @@ export class ClusterDO extends BaseDO {
       if (!this.workloads.get(workload)) reject(404, `no workload ${workload}`, { field: "name" });
       const ids = this.workloads.replicasOf(workload).map((r) => r.id).filter((id) => !replica || id === replica);
       if (replica && ids.length === 0) reject(404, `no replica ${replica} in ${workload}`, { field: "replica" });
-      return ids.flatMap((id) => readLogs(this.sql, id, tailBytes));
+      return ids.flatMap((id) => readLogs(this.db, id, tailBytes));
     });
   }
 

@@ -1,15 +1,14 @@
 import { isoNow } from "../../protocol/time.ts";
 import type { Node } from "../../protocol/api/node.ts";
 import { reject } from "../../domain/result.ts";
-import { one } from "../shared/sql-migrate.ts";
 import { nodeLiveness, planFailover, type FailoverAction } from "../../domain/scheduler/failover.ts";
 import type { ReplicaType } from "../../domain/scheduler/types.ts";
-import { addReplicas, bumpVersion, placePending, type ClusterCtx } from "./workload-service.ts";
+import type { ClusterCtx } from "./context.ts";
+import { addReplicas, placePending } from "./workload-service.ts";
 
 const lastHeartbeat = (ctx: ClusterCtx, n: Node): number | null => {
-  const r = one<{ last_heartbeat: number | null }>(ctx.sql, "SELECT last_heartbeat FROM nodes WHERE address = ?", n.address);
   // A node that never spoke is judged from when it joined, so it gets one TTL to start.
-  return r?.last_heartbeat ?? Date.parse(n.joined_at);
+  return ctx.nodes.reported(n.address)?.last_heartbeat ?? Date.parse(n.joined_at);
 };
 
 /**
@@ -64,7 +63,7 @@ export function moveReplicasOff(ctx: ClusterCtx, nodes: string[], why: string, k
     const reason = `${why}; no other node fits, waiting (${ctx.workloads.replica(a.replicaId)?.reason ?? "no room"})`;
     ctx.workloads.updateReplica(a.replicaId, { node: a.fromNode, reason }, at);
   }
-  bumpVersion(ctx.sql);
+  ctx.meta.bumpVersion();
 }
 
 function apply(ctx: ClusterCtx, a: FailoverAction, why: string): void {
@@ -96,6 +95,6 @@ export function setNodeMode(ctx: ClusterCtx, actor: string, address: string, mod
     ctx.audit.append(ctx.cluster, "NodeStatusChanged", actor, address, { from: n.status, to: mode });
   }
   if (mode === "draining") moveReplicasOff(ctx, [address], "node drained");
-  else if (mode === "ready" && placePending(ctx, "system") > 0) bumpVersion(ctx.sql);
+  else if (mode === "ready" && placePending(ctx, "system") > 0) ctx.meta.bumpVersion();
   return ctx.nodes.get(address)!;
 }

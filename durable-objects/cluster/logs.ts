@@ -1,4 +1,6 @@
-import { all } from "../shared/sql-migrate.ts";
+import { and, asc, eq, lt, sql } from "drizzle-orm";
+import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
+import { logs } from "./schema.ts";
 
 export interface LogChunk {
   replica: string;
@@ -10,29 +12,28 @@ export interface LogChunk {
 /** Output kept per replica and stream; older bytes stay in the node's witness log only. */
 const KEEP_BYTES = 1 << 20;
 
-export function storeLogs(sql: SqlStorage, chunks: LogChunk[]): void {
+export function storeLogs(db: DrizzleSqliteDODatabase, chunks: LogChunk[]): void {
   const touched = new Set<string>();
   for (const c of chunks) {
-    sql.exec("INSERT OR IGNORE INTO logs (replica, stream, offset, data) VALUES (?, ?, ?, ?)", c.replica, c.stream, c.offset, c.data);
+    db.insert(logs).values({ replica: c.replica, stream: c.stream, offset: c.offset, data: c.data }).onConflictDoNothing().run();
     touched.add(`${c.replica}\u0000${c.stream}`);
   }
   for (const key of touched) {
     const [replica, stream] = key.split("\u0000");
-    sql.exec(
-      `DELETE FROM logs WHERE replica = ? AND stream = ? AND offset < (
-         SELECT MAX(offset + length(data)) - ? FROM logs WHERE replica = ? AND stream = ?)`,
-      replica, stream, KEEP_BYTES, replica, stream,
-    );
+    const same = and(eq(logs.replica, replica), eq(logs.stream, stream));
+    const end = sql`(SELECT MAX(${logs.offset} + length(${logs.data})) - ${KEEP_BYTES} FROM ${logs} WHERE ${same})`;
+    db.delete(logs).where(and(same, lt(logs.offset, end))).run();
   }
 }
 
 /** The last `tailBytes` of each stream of a replica, decoded as UTF-8 (lossy). */
-export function readLogs(sql: SqlStorage, replica: string, tailBytes: number) {
-  const rows = all<{ stream: string; offset: number; data: ArrayBuffer }>(
-    sql,
-    "SELECT stream, offset, data FROM logs WHERE replica = ? ORDER BY stream, offset",
-    replica,
-  );
+export function readLogs(db: DrizzleSqliteDODatabase, replica: string, tailBytes: number) {
+  const rows = db
+    .select({ stream: logs.stream, offset: logs.offset, data: logs.data })
+    .from(logs)
+    .where(eq(logs.replica, replica))
+    .orderBy(asc(logs.stream), asc(logs.offset))
+    .all();
   const byStream = new Map<string, { offset: number; parts: Uint8Array[] }>();
   for (const r of rows) {
     const s = byStream.get(r.stream) ?? { offset: r.offset, parts: [] };

@@ -1,6 +1,5 @@
 import type { ClusterMetrics } from "../../protocol/api/observe.ts";
-import { one } from "../shared/sql-migrate.ts";
-import type { ClusterCtx } from "./workload-service.ts";
+import type { ClusterCtx } from "./context.ts";
 
 /**
  * The seeds' ClusterMetrics, limited to what ENC measures: utilizations are the usage agents
@@ -8,9 +7,10 @@ import type { ClusterCtx } from "./workload-service.ts";
  */
 export function clusterMetrics(ctx: ClusterCtx, now: number) {
   const nodes = ctx.nodes.list();
+  const reports = ctx.nodes.allReported();
   const usage = new Map(
     nodes.map((n) => {
-      const u = one<{ usage: string | null }>(ctx.sql, "SELECT usage FROM nodes WHERE address = ?", n.address)?.usage;
+      const u = reports.get(n.address)?.usage;
       return [n.address, u ? (JSON.parse(u) as { cpu_millis: number; memory_mb: number; connections?: number }) : null] as const;
     }),
   );
@@ -22,11 +22,7 @@ export function clusterMetrics(ctx: ClusterCtx, now: number) {
   const replicas = ctx.workloads.allReplicas();
   const allocCpu = replicas.filter((r) => r.node).reduce((s, r) => s + r.cpu_millis, 0);
   const allocMem = replicas.filter((r) => r.node).reduce((s, r) => s + r.memory_mb, 0);
-  const auditLastMinute = one<{ n: number }>(
-    ctx.sql,
-    "SELECT COUNT(*) AS n FROM audit WHERE json_extract(body, '$.ts') >= ?",
-    new Date(now - 60_000).toISOString(),
-  )!.n;
+  const auditLastMinute = ctx.auditSince(new Date(now - 60_000).toISOString());
   const ratio = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 10_000) / 10_000 : 0);
   return {
     total_nodes: nodes.length,
@@ -45,8 +41,9 @@ export function clusterMetrics(ctx: ClusterCtx, now: number) {
 }
 
 export function clusterHealth(ctx: ClusterCtx, now: number) {
+  const reports = ctx.nodes.allReported();
   const nodes = ctx.nodes.list().map((n) => {
-    const hb = one<{ last_heartbeat: number | null }>(ctx.sql, "SELECT last_heartbeat FROM nodes WHERE address = ?", n.address)?.last_heartbeat ?? null;
+    const hb = reports.get(n.address)?.last_heartbeat ?? null;
     return { address: n.address, status: n.status, last_heartbeat: n.last_heartbeat, heartbeat_age_s: hb == null ? null : Math.round((now - hb) / 100) / 10 };
   });
   const replicas = ctx.workloads.allReplicas().map((r) => ({

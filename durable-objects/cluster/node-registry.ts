@@ -1,72 +1,75 @@
 import type { JoinNodeBody, Node } from "../../protocol/api/node.ts";
 import { toIso } from "../../protocol/time.ts";
-import { all, one } from "../shared/sql-migrate.ts";
+import { asc, count, eq } from "drizzle-orm";
+import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
+import { nodes } from "./schema.ts";
 
-interface NodeRow {
-  address: string;
-  node_type: string;
-  endpoint: string;
-  capabilities: string;
-  labels: string;
-  zone: string | null;
-  status: string;
-  joined_at: string;
-  last_heartbeat: number | null;
-  usage: string | null;
-}
+type NodeRow = typeof nodes.$inferSelect;
 
 export function toNode(r: NodeRow): Node {
   return {
     address: r.address,
-    node_type: r.node_type as Node["node_type"],
+    node_type: r.node_type,
     endpoint: r.endpoint,
     capabilities: JSON.parse(r.capabilities),
     labels: JSON.parse(r.labels),
     zone: r.zone,
-    status: r.status as Node["status"],
+    status: r.status,
     joined_at: r.joined_at,
     last_heartbeat: r.last_heartbeat == null ? null : toIso(r.last_heartbeat),
   };
 }
 
 export class NodeRegistry {
-  constructor(private readonly sql: SqlStorage) {}
+  constructor(private readonly db: DrizzleSqliteDODatabase) {}
 
   get(address: string): Node | undefined {
-    const r = one<NodeRow>(this.sql, "SELECT * FROM nodes WHERE address = ?", address);
+    const r = this.db.select().from(nodes).where(eq(nodes.address, address)).get();
     return r && toNode(r);
   }
 
   list(): Node[] {
-    return all<NodeRow>(this.sql, "SELECT * FROM nodes ORDER BY joined_at, address").map(toNode);
+    return this.db.select().from(nodes).orderBy(asc(nodes.joined_at), asc(nodes.address)).all().map(toNode);
   }
 
   count(): number {
-    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM nodes").one().n;
+    return this.db.select({ n: count() }).from(nodes).get()!.n;
   }
 
   add(address: string, body: JoinNodeBody, at: string): Node {
-    this.sql.exec(
-      `INSERT INTO nodes (address, node_type, endpoint, capabilities, labels, zone, status, joined_at)
-       VALUES (?, ?, ?, ?, ?, ?, 'ready', ?)
-       ON CONFLICT (address) DO UPDATE SET node_type = excluded.node_type, endpoint = excluded.endpoint,
-         capabilities = excluded.capabilities, labels = excluded.labels, zone = excluded.zone, status = 'ready'`,
-      address,
-      body.node_type,
-      body.endpoint,
-      JSON.stringify(body.capabilities),
-      JSON.stringify(body.labels),
-      body.zone ?? null,
-      at,
-    );
+    const joined = {
+      node_type: body.node_type,
+      endpoint: body.endpoint,
+      capabilities: JSON.stringify(body.capabilities),
+      labels: JSON.stringify(body.labels),
+      zone: body.zone ?? null,
+      status: "ready" as const,
+    };
+    // A node that joins again keeps its first joined_at.
+    this.db.insert(nodes).values({ address, ...joined, joined_at: at }).onConflictDoUpdate({ target: nodes.address, set: joined }).run();
     return this.get(address)!;
   }
 
+  /** What a node last reported: its heartbeat time (ms) and its usage JSON. */
+  reported(address: string): { last_heartbeat: number | null; usage: string | null } | undefined {
+    return this.db.select({ last_heartbeat: nodes.last_heartbeat, usage: nodes.usage }).from(nodes).where(eq(nodes.address, address)).get();
+  }
+
+  /** reported() of every node in one query. */
+  allReported(): Map<string, { last_heartbeat: number | null; usage: string | null }> {
+    const rows = this.db.select({ address: nodes.address, last_heartbeat: nodes.last_heartbeat, usage: nodes.usage }).from(nodes).all();
+    return new Map(rows.map(({ address, ...r }) => [address, r]));
+  }
+
+  heartbeat(address: string, at: number, usage: unknown): void {
+    this.db.update(nodes).set({ last_heartbeat: at, usage: JSON.stringify(usage) }).where(eq(nodes.address, address)).run();
+  }
+
   setStatus(address: string, status: Node["status"]): void {
-    this.sql.exec("UPDATE nodes SET status = ? WHERE address = ?", status, address);
+    this.db.update(nodes).set({ status }).where(eq(nodes.address, address)).run();
   }
 
   remove(address: string): void {
-    this.sql.exec("DELETE FROM nodes WHERE address = ?", address);
+    this.db.delete(nodes).where(eq(nodes.address, address)).run();
   }
 }

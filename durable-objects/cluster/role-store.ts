@@ -1,30 +1,26 @@
+import { asc, eq } from "drizzle-orm";
+import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
 import type { RoleBinding } from "../../protocol/api/cluster.ts";
 import type { Role } from "../../protocol/api/common.ts";
-import { all, one } from "../shared/sql-migrate.ts";
+import { roles } from "./schema.ts";
 
 export class RoleStore {
-  constructor(private readonly sql: SqlStorage) {}
+  constructor(private readonly db: DrizzleSqliteDODatabase) {}
 
   of(address: string): Role | undefined {
-    return one<{ role: string }>(this.sql, "SELECT role FROM roles WHERE address = ?", address)?.role as Role | undefined;
+    return this.db.select({ role: roles.role }).from(roles).where(eq(roles.address, address)).get()?.role;
   }
 
   set(address: string, role: Role, grantedBy: string, at: string): void {
-    this.sql.exec(
-      `INSERT INTO roles (address, role, granted_by, granted_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (address) DO UPDATE SET role = excluded.role, granted_by = excluded.granted_by, granted_at = excluded.granted_at`,
-      address,
-      role,
-      grantedBy,
-      at,
-    );
+    const row = { address, role, granted_by: grantedBy, granted_at: at };
+    this.db.insert(roles).values(row).onConflictDoUpdate({ target: roles.address, set: { role, granted_by: grantedBy, granted_at: at } }).run();
   }
 
   remove(address: string): void {
-    this.sql.exec("DELETE FROM roles WHERE address = ?", address);
+    this.db.delete(roles).where(eq(roles.address, address)).run();
   }
 
   list(): RoleBinding[] {
-    return all<RoleBinding>(this.sql, "SELECT address, role, granted_by, granted_at FROM roles ORDER BY granted_at, address");
+    return this.db.select().from(roles).orderBy(asc(roles.granted_at), asc(roles.address)).all();
   }
 }

@@ -1,7 +1,8 @@
 import { isoNow } from "../../protocol/time.ts";
 import type { WorkloadSpec } from "../../protocol/api/workload.ts";
 import { reject } from "../../domain/result.ts";
-import { addReplicas, bumpVersion, placePending, wantedTypes, type ClusterCtx } from "./workload-service.ts";
+import type { ClusterCtx } from "./context.ts";
+import { addReplicas, placePending, wantedTypes } from "./workload-service.ts";
 
 /**
  * A rolling update: the new spec becomes a new version and a full set of replicas for it is
@@ -17,7 +18,7 @@ export function updateWorkload(ctx: ClusterCtx, actor: string, spec: WorkloadSpe
   for (const [type, n] of wantedTypes(spec)) if (n > 0) addReplicas(ctx, actor, spec.name, type, n, at);
   placePending(ctx, actor);
   progressRollouts(ctx);
-  bumpVersion(ctx.sql);
+  ctx.meta.bumpVersion();
   return view;
 }
 
@@ -44,6 +45,6 @@ export function progressRollouts(ctx: ClusterCtx): boolean {
       ctx.audit.append(ctx.cluster, "WorkloadUpdated", "system", wl.spec.name, { version: wl.version, rollout: "complete" });
     }
   }
-  if (changed) bumpVersion(ctx.sql);
+  if (changed) ctx.meta.bumpVersion();
   return changed;
 }

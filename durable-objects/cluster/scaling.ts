@@ -1,8 +1,8 @@
 import { isoNow } from "../../protocol/time.ts";
 import { reject } from "../../domain/result.ts";
-import { all } from "../shared/sql-migrate.ts";
 import { decideScale, type Recommendation } from "../../domain/scheduler/autoscale.ts";
-import { addReplicas, bumpVersion, placePending, type ClusterCtx } from "./workload-service.ts";
+import type { ClusterCtx } from "./context.ts";
+import { addReplicas, placePending } from "./workload-service.ts";
 
 /** Sets the number of primaries; removes the newest first, preferring ones not yet running. */
 export function scaleWorkload(ctx: ClusterCtx, actor: string, name: string, replicas: number, details: Record<string, unknown> = {}): number {
@@ -20,7 +20,7 @@ export function scaleWorkload(ctx: ClusterCtx, actor: string, name: string, repl
   for (const v of victims) ctx.workloads.removeReplica(v.id);
   ctx.audit.append(ctx.cluster, "WorkloadScaled", actor, name, { from, to: replicas, ...details });
   placePending(ctx, actor);
-  bumpVersion(ctx.sql);
+  ctx.meta.bumpVersion();
   return replicas;
 }
 
@@ -37,10 +37,9 @@ export function autoscale(ctx: ClusterCtx, now: number): boolean {
     const primaries = ctx.workloads.replicasOf(wl.spec.name).filter((r) => r.replica_type === "primary");
     const reporting = primaries.filter((r) => r.status === "running" && r.cpu_percent != null);
     const observed = reporting.length ? reporting.reduce((n, r) => n + r.cpu_percent!, 0) / reporting.length : null;
-    const history = all<Recommendation>(ctx.sql, "SELECT at, desired AS replicas FROM scale_history WHERE workload = ? ORDER BY at", wl.spec.name);
+    const history: Recommendation[] = ctx.workloads.scaleHistory(wl.spec.name);
     const d = decideScale({ current: primaries.length, min: as.minReplicas, max: as.maxReplicas, targetCPU: as.targetCPU, observedCPU: observed, now, history });
-    ctx.sql.exec("DELETE FROM scale_history WHERE workload = ?", wl.spec.name);
-    for (const h of d.history) ctx.sql.exec("INSERT INTO scale_history (workload, at, desired) VALUES (?, ?, ?)", wl.spec.name, h.at, h.replicas);
+    ctx.workloads.setScaleHistory(wl.spec.name, d.history);
     if (!d.changed) continue;
     scaleWorkload(ctx, "system", wl.spec.name, d.desired, { reason: d.reason, ratio: d.ratio, recommended: d.recommended, inputs: d.inputs, reporting: reporting.length });
     changed = true;

@@ -1,40 +1,11 @@
 import { isoNow } from "../../protocol/time.ts";
-import type { ClusterConfig } from "../../protocol/api/cluster.ts";
+import type { ContainerReport } from "../../protocol/api/agent.ts";
 import type { WorkloadSpec } from "../../protocol/api/workload.ts";
-import type { AuditLog } from "../shared/audit-log.ts";
 import { reject } from "../../domain/result.ts";
-import { one } from "../shared/sql-migrate.ts";
-import type { NodeRegistry } from "./node-registry.ts";
 import { algorithmOf, schedNodes } from "./placement.ts";
 import { placeMany } from "../../domain/scheduler/schedule.ts";
-import type { ExistingReplica, PlacementRequest, ReplicaType, SchedulerState } from "../../domain/scheduler/types.ts";
-import type { WorkloadStore } from "./workload-store.ts";
-
-export interface ClusterCtx {
-  cluster: string;
-  config: ClusterConfig;
-  sql: SqlStorage;
-  audit: AuditLog;
-  nodes: NodeRegistry;
-  workloads: WorkloadStore;
-}
-
-const getState = (sql: SqlStorage): SchedulerState =>
-  JSON.parse(one<{ value: string }>(sql, "SELECT value FROM meta WHERE key = 'sched_state'")?.value ?? "{}");
-
-const setState = (sql: SqlStorage, s: SchedulerState) =>
-  sql.exec("INSERT INTO meta (key, value) VALUES ('sched_state', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", JSON.stringify(s));
-
-export function bumpVersion(sql: SqlStorage): number {
-  return one<{ v: number }>(
-    sql,
-    `INSERT INTO meta (key, value) VALUES ('desired_version', '1')
-     ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1 RETURNING CAST(value AS INTEGER) AS v`,
-  )!.v;
-}
-
-export const desiredVersion = (sql: SqlStorage): number =>
-  Number(one<{ value: string }>(sql, "SELECT value FROM meta WHERE key = 'desired_version'")?.value ?? 0);
+import type { ExistingReplica, PlacementRequest, ReplicaType } from "../../domain/scheduler/types.ts";
+import type { ClusterCtx } from "./context.ts";
 
 /** Placements audited per ResourceAllocation entry: one signature per chunk keeps a
  * 10,000-replica deploy from spending seconds on audit signatures. */
@@ -72,8 +43,8 @@ export function placePending(ctx: ClusterCtx, actor: string): number {
       existing: placedByWorkload.get(r.workload) ?? [],
     });
   }
-  const result = placeMany(requests, schedNodes(ctx.nodes.list(), all), getState(ctx.sql), { maxReplicasPerNode: ctx.config.max_replicas_per_node });
-  setState(ctx.sql, result.state);
+  const result = placeMany(requests, schedNodes(ctx.nodes.list(), all), ctx.meta.schedState(), { maxReplicasPerNode: ctx.config.max_replicas_per_node });
+  ctx.meta.setSchedState(result.state);
   const at = isoNow();
   const allocations: Record<string, unknown>[] = [];
   for (const o of result.outcomes) {
@@ -136,7 +107,7 @@ export function deployWorkload(ctx: ClusterCtx, actor: string, spec: WorkloadSpe
   ctx.audit.append(ctx.cluster, "WorkloadDeployed", actor, spec.name, { spec, version: view.version });
   for (const [type, n] of wantedTypes(spec)) if (n > 0) addReplicas(ctx, actor, spec.name, type, n, at);
   placePending(ctx, actor);
-  bumpVersion(ctx.sql);
+  ctx.meta.bumpVersion();
   return view;
 }
 
@@ -146,5 +117,28 @@ export function deleteWorkload(ctx: ClusterCtx, actor: string, name: string) {
   const replicas = ctx.workloads.replicasOf(name).map((r) => r.id);
   ctx.workloads.remove(name);
   ctx.audit.append(ctx.cluster, "WorkloadDeleted", actor, name, { replicas });
-  bumpVersion(ctx.sql);
+  ctx.meta.bumpVersion();
+}
+
+/** Applies what a node says about its containers; reports about other nodes' replicas are ignored. */
+export function applyReports(ctx: ClusterCtx, node: string, reports: ContainerReport[]): void {
+  const at = isoNow();
+  for (const c of reports) {
+    const r = ctx.workloads.replica(c.replica);
+    if (!r || r.node !== node) continue;
+    ctx.workloads.updateReplica(
+      r.id,
+      {
+        status: c.status,
+        exit_code: c.exit_code ?? null,
+        endpoint: c.endpoint ?? r.endpoint,
+        restarts: c.restarts,
+        reason: c.reason ?? null,
+        healthy: c.healthy === undefined ? null : c.healthy ? 1 : 0,
+        cpu_percent: c.cpu_percent ?? null,
+        ...(c.container ? { container: c.container } : {}),
+      },
+      at,
+    );
+  }
 }

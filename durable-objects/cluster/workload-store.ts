@@ -1,28 +1,13 @@
 import type { Replica, WorkloadSpec, WorkloadView } from "../../protocol/api/workload.ts";
-import { all, one } from "../shared/sql-migrate.ts";
+import { and, asc, eq, sql } from "drizzle-orm";
+import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
+import { logs, replicas, scaleHistory, workloadSpecs, workloads } from "./schema.ts";
 
-export interface ReplicaRow {
-  id: string;
-  workload: string;
-  replica_type: string;
-  node: string | null;
-  status: Replica["status"];
-  container: string;
-  endpoint: string | null;
-  exit_code: number | null;
-  restarts: number;
-  reason: string | null;
-  cpu_millis: number;
-  memory_mb: number;
-  storage_gb: number;
-  healthy: number | null;
-  spec_version: number;
-  cpu_percent: number | null;
-}
+export type ReplicaRow = typeof replicas.$inferSelect;
 
 export const toReplica = (r: ReplicaRow): Replica => ({
   id: r.id,
-  replica_type: r.replica_type as Replica["replica_type"],
+  replica_type: r.replica_type,
   spec_version: r.spec_version,
   ...(r.healthy != null ? { healthy: r.healthy === 1 } : {}),
   node: r.node,
@@ -34,15 +19,7 @@ export const toReplica = (r: ReplicaRow): Replica => ({
   ...(r.reason ? { reason: r.reason } : {}),
 });
 
-interface WorkloadRow {
-  name: string;
-  spec: string;
-  version: number;
-  created_by: string;
-  created_at: string;
-  updated_at: string;
-  next_replica: number;
-}
+type WorkloadRow = typeof workloads.$inferSelect;
 
 const toView = (r: WorkloadRow): WorkloadView => ({
   spec: JSON.parse(r.spec),
@@ -53,97 +30,133 @@ const toView = (r: WorkloadRow): WorkloadView => ({
 });
 
 /** Rows of workloads and replicas; decisions live in workload-service.ts. */
+const p = sql.placeholder;
+
 export class WorkloadStore {
-  constructor(private readonly sql: SqlStorage) {}
+  // Built once: a big deploy runs these once per replica.
+  private readonly bumpReplica;
+  private readonly insertReplica;
+
+  constructor(private readonly db: DrizzleSqliteDODatabase) {
+    this.bumpReplica = db
+      .update(workloads)
+      .set({ next_replica: sql`${workloads.next_replica} + 1` })
+      .where(eq(workloads.name, p("workload")))
+      .returning({ n: workloads.next_replica })
+      .prepare();
+    this.insertReplica = db
+      .insert(replicas)
+      .values({
+        id: p("id"),
+        workload: p("workload"),
+        replica_type: p("replica_type"),
+        node: p("node"),
+        status: p("status"),
+        container: p("container"),
+        cpu_millis: p("cpu_millis"),
+        memory_mb: p("memory_mb"),
+        storage_gb: p("storage_gb"),
+        spec_version: p("spec_version"),
+        created_at: p("created_at"),
+        updated_at: p("updated_at"),
+      })
+      .prepare();
+  }
 
   get(name: string): WorkloadView | undefined {
-    const r = one<WorkloadRow>(this.sql, "SELECT * FROM workloads WHERE name = ?", name);
+    const r = this.db.select().from(workloads).where(eq(workloads.name, name)).get();
     return r && toView(r);
   }
 
   list(): WorkloadView[] {
-    return all<WorkloadRow>(this.sql, "SELECT * FROM workloads ORDER BY name").map(toView);
+    return this.db.select().from(workloads).orderBy(asc(workloads.name)).all().map(toView);
   }
 
   put(spec: WorkloadSpec, actor: string, at: string): WorkloadView {
-    this.sql.exec(
-      `INSERT INTO workloads (name, spec, version, created_by, created_at, updated_at) VALUES (?, ?, 1, ?, ?, ?)
-       ON CONFLICT (name) DO UPDATE SET spec = excluded.spec, version = version + 1, updated_at = excluded.updated_at`,
-      spec.name,
-      JSON.stringify(spec),
-      actor,
-      at,
-      at,
-    );
+    const body = JSON.stringify(spec);
+    this.db
+      .insert(workloads)
+      .values({ name: spec.name, spec: body, version: 1, created_by: actor, created_at: at, updated_at: at })
+      .onConflictDoUpdate({ target: workloads.name, set: { spec: body, version: sql`${workloads.version} + 1`, updated_at: at } })
+      .run();
     const view = this.get(spec.name)!;
-    this.sql.exec("INSERT OR REPLACE INTO workload_specs (name, version, spec) VALUES (?, ?, ?)", spec.name, view.version, JSON.stringify(spec));
+    this.db.insert(workloadSpecs).values({ name: spec.name, version: view.version, spec: body }).onConflictDoUpdate({ target: [workloadSpecs.name, workloadSpecs.version], set: { spec: body } }).run();
     return view;
   }
 
   /** Records a new primary count in the current spec (no new version: scaling is not an update). */
-  setReplicaCount(name: string, replicas: number): void {
+  setReplicaCount(name: string, count: number): void {
     const wl = this.get(name);
     if (!wl) return;
-    const spec = JSON.stringify({ ...wl.spec, replicas });
-    this.sql.exec("UPDATE workloads SET spec = ? WHERE name = ?", spec, name);
-    this.sql.exec("UPDATE workload_specs SET spec = ? WHERE name = ? AND version = ?", spec, name, wl.version);
+    const spec = JSON.stringify({ ...wl.spec, replicas: count });
+    this.db.update(workloads).set({ spec }).where(eq(workloads.name, name)).run();
+    this.db.update(workloadSpecs).set({ spec }).where(and(eq(workloadSpecs.name, name), eq(workloadSpecs.version, wl.version))).run();
   }
 
   remove(name: string): void {
-    this.sql.exec("DELETE FROM workloads WHERE name = ?", name);
-    this.sql.exec("DELETE FROM workload_specs WHERE name = ?", name);
+    this.db.delete(workloads).where(eq(workloads.name, name)).run();
+    this.db.delete(workloadSpecs).where(eq(workloadSpecs.name, name)).run();
     for (const r of this.replicasOf(name)) this.removeReplica(r.id);
   }
 
   /** A fresh replica id for `workload` (never reused, so receipts stay unambiguous). */
   nextReplicaId(workload: string): string {
-    const r = one<{ n: number }>(this.sql, "UPDATE workloads SET next_replica = next_replica + 1 WHERE name = ? RETURNING next_replica AS n", workload);
-    return `${workload}-${r!.n}`;
+    return `${workload}-${this.bumpReplica.get({ workload })!.n}`;
   }
 
   replicasOf(workload: string): ReplicaRow[] {
-    return all<ReplicaRow>(this.sql, "SELECT * FROM replicas WHERE workload = ? ORDER BY created_at, id", workload);
+    return this.db.select().from(replicas).where(eq(replicas.workload, workload)).orderBy(asc(replicas.created_at), asc(replicas.id)).all();
   }
 
   replicasOn(node: string): ReplicaRow[] {
-    return all<ReplicaRow>(this.sql, "SELECT * FROM replicas WHERE node = ? ORDER BY id", node);
+    return this.db.select().from(replicas).where(eq(replicas.node, node)).orderBy(asc(replicas.id)).all();
   }
 
   allReplicas(): ReplicaRow[] {
-    return all<ReplicaRow>(this.sql, "SELECT * FROM replicas");
+    return this.db.select().from(replicas).all();
   }
 
   replica(id: string): ReplicaRow | undefined {
-    return one<ReplicaRow>(this.sql, "SELECT * FROM replicas WHERE id = ?", id);
+    return this.db.select().from(replicas).where(eq(replicas.id, id)).get();
   }
 
-  addReplica(r: Omit<ReplicaRow, "endpoint" | "exit_code" | "restarts" | "reason" | "healthy" | "cpu_percent">, at: string): void {
-    this.sql.exec(
-      `INSERT INTO replicas (id, workload, replica_type, node, status, container, cpu_millis, memory_mb, storage_gb, spec_version, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      r.id, r.workload, r.replica_type, r.node, r.status, r.container, r.cpu_millis, r.memory_mb, r.storage_gb, r.spec_version, at, at,
-    );
+  addReplica(
+    r: Omit<ReplicaRow, "endpoint" | "exit_code" | "restarts" | "reason" | "healthy" | "cpu_percent" | "created_at" | "updated_at">,
+    at: string,
+  ): void {
+    const { id, workload, replica_type, node, status, container, cpu_millis, memory_mb, storage_gb, spec_version } = r;
+    this.insertReplica.run({ id, workload, replica_type, node, status, container, cpu_millis, memory_mb, storage_gb, spec_version, created_at: at, updated_at: at });
   }
 
   /** The spec a replica runs: the version it was created for (rolling updates keep old ones). */
   specFor(workload: string, version: number): WorkloadSpec | undefined {
-    const r = one<{ spec: string }>(this.sql, "SELECT spec FROM workload_specs WHERE name = ? AND version = ?", workload, version);
+    const r = this.db
+      .select({ spec: workloadSpecs.spec })
+      .from(workloadSpecs)
+      .where(and(eq(workloadSpecs.name, workload), eq(workloadSpecs.version, version)))
+      .get();
     return r ? JSON.parse(r.spec) : this.get(workload)?.spec;
   }
 
-  updateReplica(id: string, patch: Partial<Omit<ReplicaRow, "id" | "workload">>, at: string): void {
-    const keys = Object.keys(patch) as (keyof typeof patch)[];
-    if (keys.length === 0) return;
-    this.sql.exec(
-      `UPDATE replicas SET ${keys.map((k) => `${k} = ?`).join(", ")}, updated_at = ? WHERE id = ?`,
-      ...keys.map((k) => patch[k] ?? null),
-      at,
-      id,
-    );
+  updateReplica(id: string, patch: Partial<Omit<ReplicaRow, "id" | "workload" | "created_at" | "updated_at">>, at: string): void {
+    if (Object.keys(patch).length === 0) return;
+    // Absent means unchanged; an explicit undefined clears the column, as the raw UPDATE did.
+    const set = Object.fromEntries(Object.entries(patch).map(([k, v]) => [k, v ?? null])) as typeof patch;
+    this.db.update(replicas).set({ ...set, updated_at: at }).where(eq(replicas.id, id)).run();
+  }
+
+  /** The autoscaler's recent recommendations for `workload`, oldest first. */
+  scaleHistory(workload: string): { at: number; replicas: number }[] {
+    return this.db.select({ at: scaleHistory.at, replicas: scaleHistory.desired }).from(scaleHistory).where(eq(scaleHistory.workload, workload)).orderBy(asc(scaleHistory.at)).all();
+  }
+
+  setScaleHistory(workload: string, history: readonly { at: number; replicas: number }[]): void {
+    this.db.delete(scaleHistory).where(eq(scaleHistory.workload, workload)).run();
+    if (history.length) this.db.insert(scaleHistory).values(history.map((h) => ({ workload, at: h.at, desired: h.replicas }))).run();
   }
 
   removeReplica(id: string): void {
-    this.sql.exec("DELETE FROM replicas WHERE id = ?", id);
-    this.sql.exec("DELETE FROM logs WHERE replica = ?", id);
+    this.db.delete(replicas).where(eq(replicas.id, id)).run();
+    this.db.delete(logs).where(eq(logs.replica, id)).run();
   }
 }

@@ -1,8 +1,10 @@
 import { randomBytes } from "../../protocol/bytes.ts";
 import { ChallengeStore, type ChallengeRecord, type ConsumeResult, type KeyValueStore } from "../../domain/resolver/index.ts";
 import { BaseDO } from "../shared/base-do.ts";
-import { all, one } from "../shared/sql-migrate.ts";
-import { CHALLENGE_MIGRATIONS } from "./migrations.ts";
+import { eq, min } from "drizzle-orm";
+import { challenges } from "./challenge-schema.ts";
+import migrations from "./challenge-drizzle/migrations.js";
+import { LEGACY_CHALLENGE_STEPS } from "./legacy-schema.ts";
 
 /** Challenges are spread over this many instances; the first hex digit of a challenge names its shard. */
 export const CHALLENGE_SHARDS = 16;
@@ -18,26 +20,26 @@ const SWEEP = "sweep";
 export class ZkChallengeDO extends BaseDO {
   private readonly kv: KeyValueStore<ChallengeRecord> = {
     get: (k) => {
-      const r = one<{ did: string | null; expires_ms: number; used: number }>(this.sql, "SELECT did, expires_ms, used FROM challenges WHERE challenge = ?", k);
+      const r = this.db.select({ did: challenges.did, expires_ms: challenges.expires_ms, used: challenges.used }).from(challenges).where(eq(challenges.challenge, k)).get();
       return r && { did: r.did, expires_ms: r.expires_ms, used: r.used === 1 };
     },
     set: (k, v) =>
-      this.sql.exec(
-        "INSERT INTO challenges (challenge, did, expires_ms, used) VALUES (?, ?, ?, ?) ON CONFLICT (challenge) DO UPDATE SET used = excluded.used",
-        k,
-        v.did,
-        v.expires_ms,
-        v.used ? 1 : 0,
-      ),
-    delete: (k) => this.sql.exec("DELETE FROM challenges WHERE challenge = ?", k),
+      this.db
+        .insert(challenges)
+        .values({ challenge: k, did: v.did, expires_ms: v.expires_ms, used: v.used ? 1 : 0 })
+        .onConflictDoUpdate({ target: challenges.challenge, set: { used: v.used ? 1 : 0 } })
+        .run(),
+    delete: (k) => this.db.delete(challenges).where(eq(challenges.challenge, k)).run(),
     entries: () =>
-      all<{ challenge: string; did: string | null; expires_ms: number; used: number }>(this.sql, "SELECT * FROM challenges").map(
-        (r) => [r.challenge, { did: r.did, expires_ms: r.expires_ms, used: r.used === 1 }] as [string, ChallengeRecord],
-      ),
+      this.db
+        .select()
+        .from(challenges)
+        .all()
+        .map((r) => [r.challenge, { did: r.did, expires_ms: r.expires_ms, used: r.used === 1 }]),
   };
 
-  protected migrations() {
-    return CHALLENGE_MIGRATIONS;
+  protected schema() {
+    return { bundle: migrations, legacy: LEGACY_CHALLENGE_STEPS };
   }
 
   /** A fresh challenge whose first hex digit is `shard`, so consume() finds this instance again. */
@@ -60,7 +62,7 @@ export class ZkChallengeDO extends BaseDO {
     this.schedule.done(task);
     if (task !== SWEEP) return;
     await new ChallengeStore(this.kv).sweep(Date.now());
-    const next = one<{ t: number | null }>(this.sql, "SELECT MIN(expires_ms) AS t FROM challenges")?.t;
+    const next = this.db.select({ t: min(challenges.expires_ms) }).from(challenges).get()?.t;
     if (next != null) this.schedule.at(SWEEP, next + 1000);
   }
 }

@@ -6,6 +6,7 @@ import type { DidView } from "../../protocol/api/registry.ts";
 import type { AuditLog } from "../shared/audit-log.ts";
 import type { Outbox } from "../shared/outbox.ts";
 import { reject } from "../../domain/result.ts";
+import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
 import { Versions } from "./versions.ts";
 
 /** The audit chain of one DID: its AuditEntries carry `cluster = "registry:<did>"`. */
@@ -35,11 +36,11 @@ export class DidRecords {
   private readonly versions: Versions<DidVersionRow>;
 
   constructor(
-    sql: SqlStorage,
+    db: DrizzleSqliteDODatabase,
     private readonly audit: AuditLog,
     private readonly outbox: Outbox,
   ) {
-    this.versions = new Versions(sql);
+    this.versions = new Versions(db);
   }
 
   put(actor: string, did: string, doc: DidDocument): { created: boolean; view: DidView } {

@@ -4,6 +4,7 @@ import type { HostRecord, HostView } from "../../protocol/api/registry.ts";
 import type { AuditLog } from "../shared/audit-log.ts";
 import type { Outbox } from "../shared/outbox.ts";
 import { reject } from "../../domain/result.ts";
+import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
 import { Versions } from "./versions.ts";
 
 /** The audit chain of one host: its AuditEntries carry `cluster = "registry:httpcg:<host>"`. */
@@ -27,11 +28,11 @@ export class HostRecords {
   private readonly versions: Versions<RegistryHostRow>;
 
   constructor(
-    sql: SqlStorage,
+    db: DrizzleSqliteDODatabase,
     private readonly audit: AuditLog,
     private readonly outbox: Outbox,
   ) {
-    this.versions = new Versions(sql);
+    this.versions = new Versions(db);
   }
 
   get(host: string): HostView | undefined {

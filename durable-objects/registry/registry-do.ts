@@ -6,7 +6,8 @@ import { attempt, type Result } from "../../domain/result.ts";
 import { syncSigner } from "../shared/sync-signer.ts";
 import { DidRecords } from "./did-records.ts";
 import { HostRecords } from "./host-records.ts";
-import { REGISTRY_MIGRATIONS } from "./migrations.ts";
+import migrations from "./drizzle/migrations.js";
+import { LEGACY_REGISTRY_STEPS } from "./legacy-schema.ts";
 
 /**
  * The single writer of one registry name: an httpcg host (idFromName("httpcg:<host>")) or a
@@ -17,11 +18,11 @@ import { REGISTRY_MIGRATIONS } from "./migrations.ts";
  */
 export class RegistryDO extends BaseDO {
   private readonly audit = new AuditLog(this.sql, this.outbox, () => syncSigner(this.env.CONTROL_PLANE_KEY, "CONTROL_PLANE_KEY"));
-  private readonly hosts = new HostRecords(this.sql, this.audit, this.outbox);
-  private readonly dids = new DidRecords(this.sql, this.audit, this.outbox);
+  private readonly hosts = new HostRecords(this.db, this.audit, this.outbox);
+  private readonly dids = new DidRecords(this.db, this.audit, this.outbox);
 
-  protected migrations() {
-    return REGISTRY_MIGRATIONS;
+  protected schema() {
+    return { bundle: migrations, legacy: LEGACY_REGISTRY_STEPS };
   }
 
   protected async runTask(task: string): Promise<void> {

@@ -1,15 +1,17 @@
-import { one } from "../shared/sql-migrate.ts";
+import { desc } from "drizzle-orm";
+import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
+import { versions } from "./schema.ts";
 
-/** The version rows of the one name a RegistryDO holds (see migrations.ts). */
+/** The version rows of the one name a RegistryDO holds (see schema.ts). */
 export class Versions<Row extends { version: number }> {
-  constructor(private readonly sql: SqlStorage) {}
+  constructor(private readonly db: DrizzleSqliteDODatabase) {}
 
   current(): Row | undefined {
-    const r = one<{ body: string }>(this.sql, "SELECT body FROM versions ORDER BY version DESC LIMIT 1");
+    const r = this.db.select({ body: versions.body }).from(versions).orderBy(desc(versions.version)).limit(1).get();
     return r && (JSON.parse(r.body) as Row);
   }
 
   insert(row: Row): void {
-    this.sql.exec("INSERT INTO versions (version, body) VALUES (?, ?)", row.version, JSON.stringify(row));
+    this.db.insert(versions).values({ version: row.version, body: JSON.stringify(row) }).run();
   }
 }

@@ -3,16 +3,8 @@ import { signAuditEntrySync } from "../../protocol/signed.ts";
 import type { AuditEntry, AuditEvent } from "../../protocol/schemas.ts";
 import { isoNow } from "../../protocol/time.ts";
 import type { Outbox } from "./outbox.ts";
-import { one } from "./sql-migrate.ts";
+import { one } from "./rows.ts";
 import type { SyncSigner } from "./sync-signer.ts";
-
-export const AUDIT_SQL = `CREATE TABLE IF NOT EXISTS audit (
-  seq INTEGER PRIMARY KEY,
-  hash TEXT NOT NULL UNIQUE,
-  event TEXT NOT NULL,
-  idempotency_key TEXT UNIQUE,
-  body TEXT NOT NULL
-)`;
 
 /**
  * The cluster's hash-chained audit log. `append` must run inside the synchronous part of a

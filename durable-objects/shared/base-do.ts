@@ -1,7 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
-import { Outbox, OUTBOX_SQL } from "./outbox.ts";
-import { Schedule, SCHEDULE_SQL } from "./schedule.ts";
-import { migrateSql } from "./sql-migrate.ts";
+import { drizzle, type DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
+import { migrateDO, type DOSchema } from "./migrate.ts";
+import { Outbox } from "./outbox.ts";
+import { Schedule } from "./schedule.ts";
 
 const RETRY_CAP_MS = 300_000;
 
@@ -11,22 +12,24 @@ const RETRY_CAP_MS = 300_000;
  */
 export abstract class BaseDO extends DurableObject<Env> {
   protected readonly sql: SqlStorage;
+  protected readonly db: DrizzleSqliteDODatabase;
   protected readonly schedule: Schedule;
   protected readonly outbox: Outbox;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    this.schedule = new Schedule(this.sql, ctx.storage);
-    this.outbox = new Outbox(this.sql, this.schedule, env.LEDGER);
+    this.db = drizzle(ctx.storage);
+    this.schedule = new Schedule(this.db, ctx.storage);
+    this.outbox = new Outbox(this.db, this.schedule, env.LEDGER);
     // An error here must surface (rethrown): a DO on a half-applied schema must not serve.
     void ctx.blockConcurrencyWhile(async () => {
-      migrateSql(this.sql, [SCHEDULE_SQL, OUTBOX_SQL, ...this.migrations()]);
+      await migrateDO(ctx.storage, this.schema());
     });
   }
 
-  /** Schema steps after the shared tables; append only, never edit a shipped step. */
-  protected abstract migrations(): readonly string[];
+  /** This DO's drizzle migrations (its schema module includes the shared tables) and its pre-drizzle steps. */
+  protected abstract schema(): DOSchema;
 
   /** Runs one due task; throwing reschedules it with back-off. */
   protected abstract runTask(task: string, attempts: number): Promise<void>;

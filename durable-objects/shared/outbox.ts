@@ -1,12 +1,9 @@
 import type { LedgerWrite } from "../../domain/ledger/writes.ts";
 import { applyLedgerWrites } from "../../domain/ledger/writes.ts";
+import { count, lte, sql } from "drizzle-orm";
+import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
 import type { Schedule } from "./schedule.ts";
-import { all } from "./sql-migrate.ts";
-
-export const OUTBOX_SQL = `CREATE TABLE IF NOT EXISTS outbox (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  payload TEXT NOT NULL
-)`;
+import { outbox } from "./schema.ts";
 
 const FLUSH_TASK = "flush";
 const MAX_ROWS_PER_FLUSH = 400;
@@ -20,22 +17,26 @@ const backoffMs = (attempts: number) => Math.min(300_000, 1000 * 2 ** Math.min(a
  */
 export class Outbox {
   private flushing: Promise<void> | null = null;
+  // Built once: a push is on every ledger-writing hot path.
+  private readonly insert;
 
   constructor(
-    private readonly sql: SqlStorage,
+    private readonly db: DrizzleSqliteDODatabase,
     private readonly schedule: Schedule,
     private readonly d1: D1Database,
-  ) {}
+  ) {
+    this.insert = db.insert(outbox).values({ payload: sql.placeholder("payload") }).prepare();
+  }
 
   /** Must be called inside the state change's synchronous transaction. */
   push(write: LedgerWrite): void {
-    this.sql.exec("INSERT INTO outbox (payload) VALUES (?)", JSON.stringify(write));
+    this.insert.run({ payload: JSON.stringify(write) });
     // One schedule row covers the whole outbox; re-arming per row would cost a setAlarm each.
     if (!this.schedule.has(FLUSH_TASK)) this.schedule.at(FLUSH_TASK, Date.now() + 5_000);
   }
 
   pending(): number {
-    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM outbox").one().n;
+    return this.db.select({ n: count() }).from(outbox).get()!.n;
   }
 
   /** Sends everything pending to D1. Concurrent callers share one flush. */
@@ -58,13 +59,13 @@ export class Outbox {
 
   private async drain(): Promise<void> {
     for (;;) {
-      const rows = all<{ id: number; payload: string }>(this.sql, "SELECT id, payload FROM outbox ORDER BY id LIMIT ?", MAX_ROWS_PER_FLUSH);
+      const rows = this.db.select().from(outbox).orderBy(outbox.id).limit(MAX_ROWS_PER_FLUSH).all();
       if (rows.length === 0) {
         if (this.schedule.has(FLUSH_TASK)) this.schedule.done(FLUSH_TASK);
         return;
       }
       await applyLedgerWrites(this.d1, rows.map((r) => JSON.parse(r.payload) as LedgerWrite));
-      this.sql.exec("DELETE FROM outbox WHERE id <= ?", rows[rows.length - 1].id);
+      this.db.delete(outbox).where(lte(outbox.id, rows[rows.length - 1].id)).run();
     }
   }
 }

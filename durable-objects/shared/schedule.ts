@@ -1,59 +1,59 @@
-import { all, one } from "./sql-migrate.ts";
-
-export const SCHEDULE_SQL = `CREATE TABLE IF NOT EXISTS schedule (
-  task TEXT PRIMARY KEY,
-  due_at INTEGER NOT NULL,
-  attempts INTEGER NOT NULL DEFAULT 0
-)`;
+import { eq, lte, min, sql } from "drizzle-orm";
+import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
+import { schedule } from "./schema.ts";
 
 /**
  * The single alarm of a DO is driven by this table: every task has a due time; the alarm is
  * always set to the earliest one. Tasks are idempotent, so running one twice is harmless.
  */
 export class Schedule {
+  // Built once: the outbox asks on every ledger row.
+  private readonly byTask;
+
   constructor(
-    private readonly sql: SqlStorage,
+    private readonly db: DrizzleSqliteDODatabase,
     private readonly storage: DurableObjectStorage,
-  ) {}
+  ) {
+    this.byTask = db.select({ attempts: schedule.attempts }).from(schedule).where(eq(schedule.task, sql.placeholder("task"))).prepare();
+  }
 
   /** Schedules `task` at `dueAt` unless it is already due earlier. */
   at(task: string, dueAt: number): void {
-    this.sql.exec(
-      `INSERT INTO schedule (task, due_at) VALUES (?, ?)
-       ON CONFLICT (task) DO UPDATE SET due_at = MIN(due_at, excluded.due_at)`,
-      task,
-      dueAt,
-    );
+    this.db
+      .insert(schedule)
+      .values({ task, due_at: dueAt })
+      .onConflictDoUpdate({ target: schedule.task, set: { due_at: sql`MIN(${schedule.due_at}, excluded.due_at)` } })
+      .run();
     this.arm();
   }
 
   /** Replaces the due time (used for back-off after a failure). */
   retry(task: string, dueAt: number): number {
-    this.sql.exec("UPDATE schedule SET due_at = ?, attempts = attempts + 1 WHERE task = ?", dueAt, task);
+    this.db.update(schedule).set({ due_at: dueAt, attempts: sql`${schedule.attempts} + 1` }).where(eq(schedule.task, task)).run();
     this.arm();
-    return one<{ attempts: number }>(this.sql, "SELECT attempts FROM schedule WHERE task = ?", task)?.attempts ?? 0;
+    return this.attempts(task);
   }
 
   done(task: string): void {
-    this.sql.exec("DELETE FROM schedule WHERE task = ?", task);
+    this.db.delete(schedule).where(eq(schedule.task, task)).run();
     this.arm();
   }
 
   due(now: number): { task: string; attempts: number }[] {
-    return all<{ task: string; attempts: number }>(this.sql, "SELECT task, attempts FROM schedule WHERE due_at <= ? ORDER BY due_at", now);
+    return this.db.select({ task: schedule.task, attempts: schedule.attempts }).from(schedule).where(lte(schedule.due_at, now)).orderBy(schedule.due_at).all();
   }
 
   attempts(task: string): number {
-    return one<{ attempts: number }>(this.sql, "SELECT attempts FROM schedule WHERE task = ?", task)?.attempts ?? 0;
+    return this.byTask.get({ task })?.attempts ?? 0;
   }
 
   has(task: string): boolean {
-    return one(this.sql, "SELECT 1 AS x FROM schedule WHERE task = ?", task) !== undefined;
+    return this.byTask.get({ task }) !== undefined;
   }
 
   /** Sets the alarm to the earliest task; after an alarm ran, the platform has none set. */
   arm(): void {
-    const next = one<{ due: number | null }>(this.sql, "SELECT MIN(due_at) AS due FROM schedule")?.due;
+    const next = this.db.select({ due: min(schedule.due_at) }).from(schedule).get()?.due;
     if (next == null) void this.storage.deleteAlarm();
     else void this.storage.setAlarm(next);
   }

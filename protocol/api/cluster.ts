@@ -7,6 +7,7 @@ export const NotaryLimits = z
     max_block_window_s: z.number().int().min(1).max(86_400).default(300),
   })
   .strict();
+export type NotaryLimits = z.infer<typeof NotaryLimits>;
 
 export const LoadBalancingAlgorithm = z.enum([
   "round_robin",

@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { ClusterDO } from "../../durable-objects/cluster/cluster-do.ts";
 import { autoscale } from "../../durable-objects/cluster/scaling.ts";
-import type { ClusterCtx } from "../../durable-objects/cluster/workload-service.ts";
+import type { ClusterCtx } from "../../durable-objects/cluster/context.ts";
 import { joinNode, newCluster } from "./helpers.ts";
 
 type R = { id: string; node: string; replica_type: string };

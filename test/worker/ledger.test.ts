@@ -22,7 +22,7 @@ describe("D1 ledger", () => {
     const stub = env.NOTARY.get(env.NOTARY.idFromName(`${name}/evict`));
     // Commit the state change only (what submit does before it flushes), then lose the instance.
     await runInDurableObject(stub, (inst: NotaryDO) => {
-      const res = (inst as unknown as { admitBatch: NotaryDO["submit"] }).admitBatch(name, "evict", { max_receipts_per_block: 3, max_block_window_s: 300 }, chain, [0, 1, 2, 3]);
+      const res = (inst as unknown as { admitBatch: NotaryDO["submit"] }).admitBatch({ max_receipts_per_block: 3, max_block_window_s: 300 }, chain, [0, 1, 2, 3]);
       expect(res).toMatchObject({ ok: true });
     });
     await evictDurableObject(stub);

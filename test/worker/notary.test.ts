@@ -116,4 +116,14 @@ describe("NotaryDO receipt checks", () => {
     const stranger = (await joinNode(owner.api, name)).api;
     await expect(stranger.get(`/v1/receipts/${chain[3].hash}`)).rejects.toMatchObject({ status: 403 });
   });
+
+  it("takes its cluster and app from the name it is addressed by, and refuses to notarise without one", async () => {
+    const { name, node } = await setup(100);
+    const chain = await receiptChain(node.signer, name, "named", "c1", 2);
+    const lim = { max_receipts_per_block: 100, max_block_window_s: 300 };
+    expect(await env.NOTARY.getByName(`${name}/named`).submit(lim, chain)).toMatchObject({ ok: true, value: { accepted: 2 } });
+    expect(await env.NOTARY.getByName(`${name}/other`).submit(lim, chain)).toMatchObject({ ok: false, problem: { status: 422, field: "receipts[0].app" } });
+    const unnamed = env.NOTARY.get(env.NOTARY.newUniqueId());
+    expect(await unnamed.submit(lim, chain)).toMatchObject({ ok: false, problem: { status: 500 } });
+  });
 });

@@ -1,9 +1,11 @@
 import type { Result } from "../../domain/result.ts";
 import { ProblemException } from "../../domain/problem.ts";
+import { notaryName } from "../../domain/notary/identity.ts";
 
 export const clusterStub = (env: Env, cluster: string) => env.CLUSTER.get(env.CLUSTER.idFromName(cluster));
 
-export const notaryStub = (env: Env, cluster: string, app: string) => env.NOTARY.get(env.NOTARY.idFromName(`${cluster}/${app}`));
+/** The NotaryDO of one app; it knows its cluster and app from this name (ctx.id.name). */
+export const notaryStub = (env: Env, cluster: string, app: string) => env.NOTARY.getByName(notaryName(cluster, app));
 
 /** The value of a DO result, or its problem thrown for the Worker's single onError. */
 export async function unwrap<T>(result: Result<T> | Promise<Result<T>>): Promise<T> {

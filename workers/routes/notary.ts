@@ -24,7 +24,7 @@ notary.openapi(
   }),
   async (c) => {
     const { cluster, app } = c.req.valid("param");
-    const block = await unwrap(notaryStub(c.env, cluster, app).seal(cluster, app, c.var.clusterConfig.notary));
+    const block = await unwrap(notaryStub(c.env, cluster, app).seal(c.var.clusterConfig.notary));
     if (!block) return c.body(null, 204);
     return c.json({ block }, 201);
   },

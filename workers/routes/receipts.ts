@@ -41,7 +41,7 @@ receipts.openapi(
     let accepted = 0;
     let duplicates = 0;
     for (const [app, idx] of groups) {
-      const res = await unwrap(notaryStub(c.env, cluster, app).submit(cluster, app, limits, idx.map((i) => batch[i]), idx));
+      const res = await unwrap(notaryStub(c.env, cluster, app).submit(limits, idx.map((i) => batch[i]), idx));
       accepted += res.accepted;
       duplicates += res.duplicates;
     }

@@ -1,4 +1,8 @@
-export const NOTARY_MIGRATIONS = [
+import { LEGACY_BASE_STEPS } from "../shared/legacy-schema.ts";
+
+/** Frozen: every positional step NotaryDO ran before drizzle (see cluster/legacy-schema.ts). */
+export const LEGACY_NOTARY_STEPS: readonly string[] = [
+  ...LEGACY_BASE_STEPS,
   `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
   `CREATE TABLE receipts (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -18,4 +22,4 @@ export const NOTARY_MIGRATIONS = [
   `CREATE TABLE blocks (height INTEGER PRIMARY KEY, hash TEXT NOT NULL UNIQUE, body TEXT NOT NULL)`,
   // Events owed to the ClusterDO's audit chain, delivered by the alarm until confirmed.
   `CREATE TABLE deliveries (key TEXT PRIMARY KEY, payload TEXT NOT NULL)`,
-] as const;
+];

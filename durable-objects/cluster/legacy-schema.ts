@@ -1,8 +1,14 @@
-import { AUDIT_SQL } from "../shared/audit-log.ts";
+import { LEGACY_AUDIT_SQL, LEGACY_BASE_STEPS } from "../shared/legacy-schema.ts";
 
-export const CLUSTER_MIGRATIONS: readonly string[] = [
+/**
+ * Frozen: every positional step ClusterDO ran before drizzle, in order (what `_schema.version`
+ * counts). Only finishes a pre-drizzle database before its adoption (shared/migrate.ts) and makes
+ * one in tests. Never edit; the schema lives in schema.ts.
+ */
+export const LEGACY_CLUSTER_STEPS: readonly string[] = [
+  ...LEGACY_BASE_STEPS,
   `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
-  AUDIT_SQL,
+  LEGACY_AUDIT_SQL,
   `CREATE TABLE roles (
     address TEXT PRIMARY KEY,
     role TEXT NOT NULL,

@@ -1,0 +1,19 @@
+import type { ClusterConfig } from "../../protocol/api/cluster.ts";
+import type { AuditLog } from "../shared/audit-log.ts";
+import type { ClusterMeta } from "./meta-store.ts";
+import type { NodeRegistry } from "./node-registry.ts";
+import type { ReplayStore } from "./replay-store.ts";
+import type { WorkloadStore } from "./workload-store.ts";
+
+/** What the cluster's modules act on: its config and its typed stores (no raw SQL). */
+export interface ClusterCtx {
+  cluster: string;
+  config: ClusterConfig;
+  meta: ClusterMeta;
+  audit: AuditLog;
+  /** Audit entries written since `iso` (for the per-minute metric). */
+  auditSince: (iso: string) => number;
+  nodes: NodeRegistry;
+  workloads: WorkloadStore;
+  replays: ReplayStore;
+}

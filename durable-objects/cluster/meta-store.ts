@@ -1,0 +1,49 @@
+import { eq, sql } from "drizzle-orm";
+import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
+import type { SchedulerState } from "../../domain/scheduler/types.ts";
+import { meta } from "./schema.ts";
+
+/** The ClusterDO's single-valued state, kept as JSON under fixed keys of `meta`. */
+export class ClusterMeta {
+  constructor(private readonly db: DrizzleSqliteDODatabase) {}
+
+  private get(key: string): string | undefined {
+    return this.db.select({ value: meta.value }).from(meta).where(eq(meta.key, key)).get()?.value;
+  }
+
+  private set(key: string, value: string): void {
+    this.db.insert(meta).values({ key, value }).onConflictDoUpdate({ target: meta.key, set: { value } }).run();
+  }
+
+  /** The cluster's record (name, owner, config), once created. */
+  record<T>(): T | undefined {
+    const v = this.get("cluster");
+    return v === undefined ? undefined : (JSON.parse(v) as T);
+  }
+
+  setRecord(rec: unknown): void {
+    this.set("cluster", JSON.stringify(rec));
+  }
+
+  /** Bumped by every change agents must see; they long-poll on it. */
+  desiredVersion(): number {
+    return Number(this.get("desired_version") ?? 0);
+  }
+
+  bumpVersion(): number {
+    return this.db
+      .insert(meta)
+      .values({ key: "desired_version", value: "1" })
+      .onConflictDoUpdate({ target: meta.key, set: { value: sql`CAST(${meta.value} AS INTEGER) + 1` } })
+      .returning({ v: sql<number>`CAST(${meta.value} AS INTEGER)` })
+      .get()!.v;
+  }
+
+  schedState(): SchedulerState {
+    return JSON.parse(this.get("sched_state") ?? "{}");
+  }
+
+  setSchedState(s: SchedulerState): void {
+    this.set("sched_state", JSON.stringify(s));
+  }
+}

@@ -1,0 +1,31 @@
+import { and, asc, eq } from "drizzle-orm";
+import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
+import { replays } from "./schema.ts";
+
+export type ReplayView = typeof replays.$inferSelect;
+
+/** Replays an admin asked a node to run, and what the node answered. */
+export class ReplayStore {
+  constructor(private readonly db: DrizzleSqliteDODatabase) {}
+
+  add(r: Pick<ReplayView, "id" | "node" | "receipt" | "app" | "requested_by" | "requested_at">): void {
+    this.db.insert(replays).values({ ...r, status: "requested" }).run();
+  }
+
+  get(id: string): ReplayView | undefined {
+    return this.db.select().from(replays).where(eq(replays.id, id)).get();
+  }
+
+  pendingOn(node: string): { id: string; receipt: string; app: string }[] {
+    return this.db
+      .select({ id: replays.id, receipt: replays.receipt, app: replays.app })
+      .from(replays)
+      .where(and(eq(replays.node, node), eq(replays.status, "requested")))
+      .orderBy(asc(replays.requested_at))
+      .all();
+  }
+
+  finish(id: string, outcome: Pick<ReplayView, "verdict" | "replay_receipt" | "detail" | "finished_at">): void {
+    this.db.update(replays).set({ status: "done", ...outcome }).where(eq(replays.id, id)).run();
+  }
+}

@@ -1,0 +1,120 @@
+import { blob, index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import type { Role } from "../../protocol/api/common.ts";
+import type { Node } from "../../protocol/api/node.ts";
+import type { Replica } from "../../protocol/api/workload.ts";
+
+export * from "../shared/schema.ts";
+export * from "../shared/audit-schema.ts";
+
+export const meta = sqliteTable("meta", {
+  key: text("key").primaryKey(),
+  value: text("value").notNull(),
+});
+
+export const roles = sqliteTable("roles", {
+  address: text("address").primaryKey(),
+  role: text("role").$type<Role>().notNull(),
+  granted_by: text("granted_by").notNull(),
+  granted_at: text("granted_at").notNull(),
+});
+
+export const joinTokens = sqliteTable("join_tokens", {
+  token_hash: text("token_hash").primaryKey(),
+  expires_at: integer("expires_at").notNull(),
+  created_by: text("created_by").notNull(),
+  used_by: text("used_by"),
+});
+
+export const nodes = sqliteTable("nodes", {
+  address: text("address").primaryKey(),
+  node_type: text("node_type").$type<Node["node_type"]>().notNull(),
+  endpoint: text("endpoint").notNull(),
+  capabilities: text("capabilities").notNull(),
+  labels: text("labels").notNull(),
+  zone: text("zone"),
+  status: text("status").$type<Node["status"]>().notNull(),
+  joined_at: text("joined_at").notNull(),
+  last_heartbeat: integer("last_heartbeat"),
+  usage: text("usage"),
+});
+
+export const workloads = sqliteTable("workloads", {
+  name: text("name").primaryKey(),
+  spec: text("spec").notNull(),
+  version: integer("version").notNull(),
+  created_by: text("created_by").notNull(),
+  created_at: text("created_at").notNull(),
+  updated_at: text("updated_at").notNull(),
+  next_replica: integer("next_replica").notNull().default(0),
+});
+
+/** A workload's replicas; `node` is null while a replica waits for room. */
+export const replicas = sqliteTable(
+  "replicas",
+  {
+    id: text("id").primaryKey(),
+    workload: text("workload").notNull(),
+    replica_type: text("replica_type").$type<Replica["replica_type"]>().notNull().default("primary"),
+    node: text("node"),
+    status: text("status").$type<Replica["status"]>().notNull(),
+    container: text("container").notNull(),
+    endpoint: text("endpoint"),
+    exit_code: integer("exit_code"),
+    restarts: integer("restarts").notNull().default(0),
+    reason: text("reason"),
+    cpu_millis: integer("cpu_millis").notNull(),
+    memory_mb: integer("memory_mb").notNull(),
+    storage_gb: real("storage_gb").notNull(),
+    created_at: text("created_at").notNull(),
+    updated_at: text("updated_at").notNull(),
+    healthy: integer("healthy"),
+    spec_version: integer("spec_version").notNull().default(1),
+    cpu_percent: real("cpu_percent"),
+  },
+  (t) => [index("replicas_node").on(t.node), index("replicas_workload").on(t.workload)],
+);
+
+/** The tail of each replica's output (the full witness log stays on its node). */
+export const logs = sqliteTable(
+  "logs",
+  {
+    replica: text("replica").notNull(),
+    stream: text("stream").notNull(),
+    offset: integer("offset").notNull(),
+    data: blob("data").$type<Uint8Array>().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.replica, t.stream, t.offset] })],
+);
+
+/** Every spec version of a workload, for rolling updates. */
+export const workloadSpecs = sqliteTable(
+  "workload_specs",
+  {
+    name: text("name").notNull(),
+    version: integer("version").notNull(),
+    spec: text("spec").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.name, t.version] })],
+);
+
+/** Autoscaling memory: the desired count over time. */
+export const scaleHistory = sqliteTable("scale_history", {
+  workload: text("workload").notNull(),
+  at: integer("at").notNull(),
+  desired: integer("desired").notNull(),
+});
+
+/** Replays an admin asked a node to run. */
+export const replays = sqliteTable("replays", {
+  id: text("id").primaryKey(),
+  node: text("node").notNull(),
+  receipt: text("receipt").notNull(),
+  app: text("app").notNull(),
+  status: text("status").$type<"requested" | "done">().notNull(),
+  verdict: text("verdict").$type<"match" | "mismatch" | "error">(),
+  replay_receipt: text("replay_receipt"),
+  detail: text("detail"),
+  requested_by: text("requested_by").notNull(),
+  requested_at: text("requested_at").notNull(),
+  finished_at: text("finished_at"),
+});

@@ -1,0 +1,4 @@
+CREATE TABLE `nonces` (
+	`nonce` text PRIMARY KEY NOT NULL,
+	`forget_at` integer NOT NULL
+);

@@ -1,0 +1,41 @@
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+export * from "../shared/schema.ts";
+
+export const meta = sqliteTable("meta", {
+  key: text("key").primaryKey(),
+  value: text("value").notNull(),
+});
+
+export const receipts = sqliteTable(
+  "receipts",
+  {
+    seq: integer("seq").primaryKey({ autoIncrement: true }),
+    hash: text("hash").notNull().unique(),
+    node: text("node").notNull(),
+    container: text("container").notNull(),
+    prev_hash: text("prev_hash").notNull(),
+    ts: text("ts").notNull(),
+    accepted_at: integer("accepted_at").notNull(),
+    block_height: integer("block_height"),
+    leaf_index: integer("leaf_index"),
+    body: text("body").notNull(),
+  },
+  (t) => [
+    // A chain may not fork: one successor per predecessor (genesis included) per container.
+    uniqueIndex("receipts_chain").on(t.node, t.container, t.prev_hash),
+    index("receipts_pending").on(t.block_height, t.seq),
+  ],
+);
+
+export const blocks = sqliteTable("blocks", {
+  height: integer("height").primaryKey(),
+  hash: text("hash").notNull().unique(),
+  body: text("body").notNull(),
+});
+
+/** Events owed to the ClusterDO's audit chain, delivered by the alarm until confirmed. */
+export const deliveries = sqliteTable("deliveries", {
+  key: text("key").primaryKey(),
+  payload: text("payload").notNull(),
+});
