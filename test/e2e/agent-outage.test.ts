@@ -41,7 +41,8 @@ describe("an unreachable control plane", () => {
   it("loses no receipt and duplicates none across an outage and an agent crash", async () => {
     const image = buildBusyboxImage(path.join(work, "img"));
     agent = spawnAgent(RUN());
-    const script = "for i in 1 2 3 4 5 6 7 8; do echo line $i; sleep 0.3; done";
+    // Long enough that a heartbeat sees it running on a loaded machine before the outage starts.
+    const script = "for i in 1 2 3 4 5 6 7 8; do echo line $i; sleep 0.6; done";
     await cluster.api.post("/v1/clusters/outage/workloads", { name: "batch", image: image.ref, command: ["sh", "-c", script] });
     await waitFor("batch to run", async () => (await cluster.api.get<{ replicas: { status: string }[] }>("/v1/clusters/outage/workloads/batch")).replicas[0]?.status === "running");
 
