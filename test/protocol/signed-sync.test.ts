@@ -1,7 +1,7 @@
 // The synchronous signers the Durable Objects sign with give the vectors' bytes, as the async
 // ones do; the desired state signs and checks through the one protocol module.
 import { describe, expect, it } from "vitest";
-import vectors from "../../../shared/vectors/protocol-v1.json";
+import vectors from "../vectors/protocol-v1.json";
 import {
   checkDesiredState, fromHex, signAuditEntrySync, signDesiredState, signDesiredStateSync, signerFromHex, signLogBlockSync,
   syncSignerFromSeed, verifyAuditEntry, verifyLogBlock, type AuditEntry, type AuditEntryFields, type DesiredStateFields, type LogBlock,

@@ -34,3 +34,20 @@ describe("vector copies", () => {
     }
   });
 });
+
+describe("a clone on its own", () => {
+  it("has no source file that reaches into ../shared (only this test compares against it)", () => {
+    const offenders: string[] = [];
+    for (const dir of ["protocol", "domain", "durable-objects", "workers", "node-agent", "cli", "cli-kit", "test", "bench", "scripts"]) {
+      for (const e of readdirSync(path.join(ROOT, dir), { recursive: true, withFileTypes: true })) {
+        if (!e.isFile() || !/\.(ts|mts|mjs|js|json)$/.test(e.name)) continue;
+        const file = path.join(e.parentPath, e.name);
+        if (file === fileURLToPath(import.meta.url)) continue;
+        for (const m of readFileSync(file, "utf8").matchAll(/["']((?:\.\.\/)+shared\/[^"']*)["']/g)) {
+          if (path.resolve(path.dirname(file), m[1]!).startsWith(path.resolve(ROOT, "../shared"))) offenders.push(path.relative(ROOT, file));
+        }
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+});
