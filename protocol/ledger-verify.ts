@@ -150,7 +150,7 @@ export async function verifyAuditChain(entries: AuditEntry[], controlPlane: stri
  * entries up to the head's seq only (later ones were appended after it), and an end that is
  * exactly the head's, so deleted trailing entries are named.
  */
-export async function verifyAuditHistory(entries: AuditEntry[], controlPlane: string, check: HeadCheck & { cluster: string }): Promise<{ checked: number; problems: LedgerProblem[] }> {
+export async function verifyAuditHistory(entries: AuditEntry[], controlPlane: string, check: HeadCheck & { cluster: string }): Promise<{ checked: number; last_seq: number; problems: LedgerProblem[] }> {
   const problems: LedgerProblem[] = [];
   const head = await checkHead(check, "audit", check.cluster, undefined, controlPlane, problems);
   const upTo = head ? entries.filter((e) => !(e.seq > head.size)) : entries;
@@ -158,5 +158,5 @@ export async function verifyAuditHistory(entries: AuditEntry[], controlPlane: st
   for (const e of upTo) checkPinnedLink(check.pin, e.seq, e.hash, "audit seq", problems);
   const last = upTo.at(-1);
   if (head) checkEnd(head, last?.seq ?? 0, last?.hash ?? GENESIS, "audit seq", problems);
-  return { checked: upTo.length, problems };
+  return { checked: upTo.length, last_seq: last?.seq ?? 0, problems };
 }
