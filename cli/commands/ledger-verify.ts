@@ -31,7 +31,7 @@ export default defineCommand({
     const bar = progress(ctx.io.stderr, "verifying blocks", { verbose: flags.verbose });
     let report: VerifyReport;
     try {
-      report = await verifyAppLedger(apiLedgerSource(api, cluster, args.app), notary, (done) => bar.update(done, total && Math.max(done, total)), {
+      report = await verifyAppLedger(apiLedgerSource(api, cluster, args.app), notary, (done) => bar.update(done, total ? Math.max(done, total) : null), {
         head,
         pin,
         cluster,

@@ -64,7 +64,8 @@ describe("signed chain heads", () => {
     const stranger = await wallet();
     for (const path of [routes.appHead(name, "web"), routes.auditHead(name)]) {
       expect((await workerFetch(new Request(BASE + path))).status).toBe(401);
-      await expect(stranger.api.get(path)).rejects.toMatchObject({ status: expect.any(Number) });
+      const refused = await stranger.api.get(path).then(() => null, (e: { status?: number }) => e.status);
+      expect([403, 404]).toContain(refused);
     }
   });
 
