@@ -1,4 +1,5 @@
 import { GENESIS, isHashText } from "./hash.ts";
+import { comparePinned, verifyChainHead, type ChainHead, type ChainKind } from "./head.ts";
 import { merkleRootText } from "./merkle.ts";
 import type { AuditEntry, LogBlock, StepReceipt } from "./schemas.ts";
 import { logBlockHash, verifyAuditEntry, verifyLogBlock, verifyReceipt } from "./signed.ts";
@@ -24,6 +25,49 @@ export interface VerifyReport {
 }
 
 /**
+ * The signed head the history must reach (fetched before the history, so links added after it
+ * are ignored), and optionally one seen earlier that it must not roll back or rewrite. Without a
+ * head a verifier cannot tell a complete history from a truncated one.
+ */
+export interface HeadCheck {
+  head: unknown;
+  pin?: ChainHead;
+}
+
+/** The head's signature, then the pin; returns the head to read up to, or null if it is not trustworthy. */
+async function checkHead(check: HeadCheck, kind: ChainKind, cluster: string, app: string | undefined, signer: string, problems: LedgerProblem[]): Promise<ChainHead | null> {
+  const v = await verifyChainHead(check.head, { kind, cluster, app, signer });
+  if (!v.ok) {
+    problems.push({ where: "signed head", problem: v.reason });
+    return null;
+  }
+  const head = check.head as ChainHead;
+  const moved = check.pin ? comparePinned(check.pin, head) : null;
+  if (moved) problems.push({ where: "signed head", problem: moved });
+  return head;
+}
+
+/** The history read must end exactly where the signed head says. */
+function checkEnd(head: ChainHead, lastRead: number, lastHash: string, unit: "block" | "audit seq", problems: LedgerProblem[]): void {
+  const who = unit === "block" ? `the notary's signed head is at height ${head.size}` : `the control plane's signed head is at seq ${head.size}`;
+  if (lastRead < head.size) {
+    const from = lastRead + 1;
+    const where = unit === "block" ? (from === head.size ? `block ${from}` : `blocks ${from}–${head.size}`) : from === head.size ? `audit seq ${from}` : `audit seq ${from}–${head.size}`;
+    const held = lastRead === 0 ? "holds none" : `ends at ${lastRead}`;
+    problems.push({ where, problem: `missing: ${who} (${head.head_hash}), but the ledger ${held}` });
+  } else if (lastHash !== head.head_hash) {
+    problems.push({ where: `${unit} ${head.size}`, problem: `hashes to ${lastHash}, but ${who} with ${head.head_hash}` });
+  }
+}
+
+/** A pinned link must still be in the history the verifier reads. */
+function checkPinnedLink(pin: ChainHead | undefined, at: number, hash: string, unit: string, problems: LedgerProblem[]): void {
+  if (pin && pin.size === at && pin.head_hash !== hash) {
+    problems.push({ where: `${unit} ${at}`, problem: `rewrite: hashes to ${hash}, but ${pin.head_hash} was pinned at ${pin.issued_at}` });
+  }
+}
+
+/**
  * Verifies an app's whole ledger with public keys only: every LogBlock signature (against the
  * published notary key), consecutive heights, the `prev` chain, each Merkle root and count,
  * every receipt's hash and node signature, and every container's receipt chain (no unknown
@@ -33,16 +77,20 @@ export async function verifyAppLedger(
   src: AppLedgerSource,
   notary: string,
   onProgress?: (done: number, total: number | null) => void,
+  headCheck?: HeadCheck & { cluster: string; app: string },
 ): Promise<VerifyReport> {
   const problems: LedgerProblem[] = [];
+  const head = headCheck ? await checkHead(headCheck, "log", headCheck.cluster, headCheck.app, notary, problems) : null;
+  const end = head ? head.size : Infinity;
   const seen = new Map<string, string>(); // receipt hash -> chain key
   const successor = new Set<string>(); // chainKey|prev
   let expectedHeight = 1;
   let prevHash = GENESIS;
   let receipts = 0;
   let blocks = 0;
-  for (let from = 1; ; ) {
-    const page = await src.blocks(from, 100);
+  let lastHeight = 0;
+  for (let from = 1; from <= end; ) {
+    const page = (await src.blocks(from, 100)).filter((b) => !(b.height > end));
     if (page.length === 0) break;
     for (const block of page) {
       blocks++;
@@ -69,11 +117,14 @@ export async function verifyAppLedger(
         if (r.ts < block.range.from_ts || r.ts > block.range.to_ts) problems.push({ where: rw, problem: `ts ${r.ts} outside the block's range` });
       }
       prevHash = logBlockHash(block);
+      checkPinnedLink(headCheck?.pin, block.height, prevHash, "block", problems);
       expectedHeight = block.height + 1;
+      lastHeight = block.height;
       onProgress?.(blocks, null);
     }
     from = page[page.length - 1].height + 1;
   }
+  if (head) checkEnd(head, lastHeight, prevHash, "block", problems);
   return { blocks, receipts, problems };
 }
 
@@ -92,4 +143,20 @@ export async function verifyAuditChain(entries: AuditEntry[], controlPlane: stri
     seq = e.seq + 1;
   }
   return problems;
+}
+
+/**
+ * A cluster's whole audit history against its signed head: the chain rules of verifyAuditChain,
+ * entries up to the head's seq only (later ones were appended after it), and an end that is
+ * exactly the head's, so deleted trailing entries are named.
+ */
+export async function verifyAuditHistory(entries: AuditEntry[], controlPlane: string, check: HeadCheck & { cluster: string }): Promise<{ checked: number; last_seq: number; problems: LedgerProblem[] }> {
+  const problems: LedgerProblem[] = [];
+  const head = await checkHead(check, "audit", check.cluster, undefined, controlPlane, problems);
+  const upTo = head ? entries.filter((e) => !(e.seq > head.size)) : entries;
+  problems.push(...(await verifyAuditChain(upTo, controlPlane)));
+  for (const e of upTo) checkPinnedLink(check.pin, e.seq, e.hash, "audit seq", problems);
+  const last = upTo.at(-1);
+  if (head) checkEnd(head, last?.seq ?? 0, last?.hash ?? GENESIS, "audit seq", problems);
+  return { checked: upTo.length, last_seq: last?.seq ?? 0, problems };
 }

@@ -11,6 +11,7 @@ export const DOMAINS = {
   logBlock: "enc/log-block/v1",
   auditEntry: "enc/audit-entry/v1",
   desiredState: "enc/desired-state/v1",
+  chainHead: "enc/chain-head/v1",
 } as const;
 export type Domain = (typeof DOMAINS)[keyof typeof DOMAINS];
 

@@ -1,20 +1,26 @@
-import { verifyAuditChain } from "../../protocol/ledger-verify.ts";
+import type { ChainHead } from "../../protocol/head.ts";
+import { verifyAuditHistory } from "../../protocol/ledger-verify.ts";
 import { routes } from "../../protocol/routes.ts";
 import type { AuditEntry } from "../../protocol/schemas.ts";
 import { CLUSTER_FLAG, defineCommand } from "../lib/command.ts";
 import type { Context } from "../lib/context.ts";
 import { allAuditEntries } from "../lib/ledger-source.ts";
+import { readPin, writePin } from "../lib/pin.ts";
 import { progress } from "../lib/progress.ts";
 import { formatTable } from "../lib/table.ts";
 import { intFlag } from "../lib/values.ts";
 
 export default defineCommand({
   description:
-    "--verify reads every entry from seq 1 and checks each control-plane signature (against\n" +
-    "GET /v1/keys), consecutive seq numbers and the prev_hash chain; exits 1 on any problem.",
+    "--verify checks the control plane's signed head (GET …/audit/head), reads every entry from\n" +
+    "seq 1 and checks each control-plane signature (against GET /v1/keys), consecutive seq numbers,\n" +
+    "the prev_hash chain, and that the chain reaches exactly the head's seq and hash, so deleted\n" +
+    "entries are named. With --pin FILE, also refuses a head behind, or a history that differs\n" +
+    "from, the one FILE holds, and saves the new head there after a clean run. Exits 1 on any problem.",
   flags: {
     ...CLUSTER_FLAG,
     verify: { type: "boolean", description: "verify the whole chain instead of listing a page" },
+    pin: { type: "string", placeholder: "FILE", description: "with --verify: the last head accepted for this cluster; created on the first run" },
     "from-seq": { type: "string", placeholder: "N", default: "1", description: "first seq to list (default 1)" },
     limit: { type: "string", placeholder: "N", default: "100", description: "at most N entries, 1-1000 (default 100)" },
     verbose: { type: "boolean", short: "v", description: "with --verify: progress lines on stderr when it is not a terminal" },
@@ -25,6 +31,10 @@ export default defineCommand({
     const limit = intFlag(flags.limit, "limit", 1, 1000)!;
     const api = await ctx.client();
     if (flags.verify) {
+      const { control_plane } = await ctx.keys();
+      const pin = await readPin(flags.pin, { kind: "audit", cluster, signer: control_plane });
+      // The head before the history: entries appended after it are simply not checked this time.
+      const head = await api.get<ChainHead>(routes.auditHead(cluster));
       const bar = progress(ctx.io.stderr, "reading audit entries", { verbose: flags.verbose });
       let entries: AuditEntry[];
       try {
@@ -32,7 +42,7 @@ export default defineCommand({
       } finally {
         bar.finish(); // before any result line, which would otherwise land on the bar's line
       }
-      return verify(ctx, cluster, entries);
+      return verify(ctx, cluster, entries, head, pin, flags.pin);
     }
     const { entries } = await api.get<{ entries: AuditEntry[] }>(`${routes.audit(cluster)}?from_seq=${from}&limit=${limit}`);
     if (ctx.json) return ctx.emit({ cluster, entries });
@@ -44,21 +54,21 @@ export default defineCommand({
   },
 });
 
-async function verify(ctx: Context, cluster: string, entries: AuditEntry[]): Promise<number> {
+async function verify(ctx: Context, cluster: string, all: AuditEntry[], head: ChainHead, pin: ChainHead | undefined, pinFile: string | undefined): Promise<number> {
   const { control_plane } = await ctx.keys();
-  const problems = await verifyAuditChain(entries, control_plane);
+  const { checked, last_seq: last, problems } = await verifyAuditHistory(all, control_plane, { head, pin, cluster });
   const ok = problems.length === 0;
-  const last = entries.length ? entries[entries.length - 1].seq : 0;
+  if (ok) writePin(pinFile, head);
   if (ctx.json) {
-    ctx.emit({ cluster, control_plane, ok, entries: entries.length, last_seq: last, problems });
+    ctx.emit({ cluster, control_plane, ok, entries: checked, last_seq: last, head, problems });
     return ok ? 0 : 1;
   }
   const s = ctx.style;
   if (ok) {
-    ctx.out(`${s.ok} Audit chain of ${cluster} verified: ${entries.length} entr${entries.length === 1 ? "y" : "ies"} (seq 1–${last}), signed by control plane ${control_plane}.`);
+    ctx.out(`${s.ok} Audit chain of ${cluster} verified: ${checked} entr${checked === 1 ? "y" : "ies"} (seq 1–${last}) up to the control plane's signed head, signed by control plane ${control_plane}.`);
     return 0;
   }
-  ctx.out(`${s.fail} Audit chain of ${cluster} FAILED verification: ${problems.length} problem${problems.length === 1 ? "" : "s"} in ${entries.length} entries.\n`);
+  ctx.out(`${s.fail} Audit chain of ${cluster} FAILED verification: ${problems.length} problem${problems.length === 1 ? "" : "s"} in ${checked} entries.\n`);
   for (const p of problems) ctx.out(`  ${s.fail} ${s.bold(p.where)}: ${p.problem}`);
   return 1;
 }

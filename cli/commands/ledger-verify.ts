@@ -1,41 +1,56 @@
+import type { ChainHead } from "../../protocol/head.ts";
 import { verifyAppLedger, type VerifyReport } from "../../protocol/ledger-verify.ts";
+import { routes } from "../../protocol/routes.ts";
 import { CLUSTER_FLAG, defineCommand } from "../lib/command.ts";
-import { apiLedgerSource, notaryStats } from "../lib/ledger-source.ts";
+import { apiLedgerSource } from "../lib/ledger-source.ts";
+import { readPin, writePin } from "../lib/pin.ts";
 import { progress } from "../lib/progress.ts";
 
 export default defineCommand({
   description:
-    "Checks every LogBlock's notary signature (against GET /v1/keys), consecutive heights and the\n" +
-    "prev chain, each Merkle root and count, every receipt's hash and node signature, and each\n" +
-    "container's receipt chain. Names every problem; exits 1 if there is any.",
+    "Checks the notary's signed head of the app (GET …/apps/{app}/head) and that the ledger reaches\n" +
+    "exactly its height and hash, so deleted blocks are named; every LogBlock's notary signature\n" +
+    "(against GET /v1/keys), consecutive heights and the prev chain, each Merkle root and count,\n" +
+    "every receipt's hash and node signature, and each container's receipt chain. With --pin FILE,\n" +
+    "also refuses a head behind, or a history that differs from, the one FILE holds, and saves\n" +
+    "the new head there after a clean run. Names every problem; exits 1 if there is any.",
   args: { app: { description: "the app (workload name)", required: true } },
   flags: {
     ...CLUSTER_FLAG,
+    pin: { type: "string", placeholder: "FILE", description: "the last head accepted for this app; created on the first run" },
     verbose: { type: "boolean", short: "v", description: "progress lines on stderr when it is not a terminal" },
   },
   async run(ctx, { args, flags }) {
     const cluster = ctx.cluster(flags.cluster);
     const api = await ctx.client();
     const { notary } = await ctx.keys();
-    // The height only sizes the progress bar; the verifier itself reads until the ledger ends.
-    const total = (await notaryStats(api, cluster, args.app)).current_height;
+    const pin = await readPin(flags.pin, { kind: "log", cluster, app: args.app, signer: notary });
+    // The head before the history: blocks sealed after it are simply not checked this time.
+    const head = await api.get<ChainHead>(routes.appHead(cluster, args.app));
+    const total = typeof head?.size === "number" ? head.size : null;
     const bar = progress(ctx.io.stderr, "verifying blocks", { verbose: flags.verbose });
     let report: VerifyReport;
     try {
-      report = await verifyAppLedger(apiLedgerSource(api, cluster, args.app), notary, (done) => bar.update(done, Math.max(done, total) || null));
+      report = await verifyAppLedger(apiLedgerSource(api, cluster, args.app), notary, (done) => bar.update(done, total ? Math.max(done, total) : null), {
+        head,
+        pin,
+        cluster,
+        app: args.app,
+      });
     } finally {
       bar.finish();
     }
     const ok = report.problems.length === 0;
+    if (ok) writePin(flags.pin, head);
     if (ctx.json) {
-      ctx.emit({ cluster, app: args.app, notary, ok, blocks: report.blocks, receipts: report.receipts, problems: report.problems });
+      ctx.emit({ cluster, app: args.app, notary, ok, blocks: report.blocks, receipts: report.receipts, head, problems: report.problems });
       return ok ? 0 : 1;
     }
     const s = ctx.style;
     const counts = `${report.blocks} block${report.blocks === 1 ? "" : "s"}, ${report.receipts} receipt${report.receipts === 1 ? "" : "s"}`;
     if (ok) {
-      if (report.blocks === 0) ctx.out(`${s.ok} ${cluster}/${args.app} has no sealed blocks yet: nothing to verify.`);
-      else ctx.out(`${s.ok} Ledger of ${cluster}/${args.app} verified: ${counts}, signed by notary ${notary}.`);
+      if (report.blocks === 0) ctx.out(`${s.ok} ${cluster}/${args.app} has no sealed blocks yet (the notary's signed head is at height 0): nothing to verify.`);
+      else ctx.out(`${s.ok} Ledger of ${cluster}/${args.app} verified: ${counts}, up to the notary's signed head (height ${head.size}), signed by notary ${notary}.`);
       return 0;
     }
     ctx.out(`${s.fail} Ledger of ${cluster}/${args.app} FAILED verification: ${report.problems.length} problem${report.problems.length === 1 ? "" : "s"} in ${counts}.\n`);

@@ -12,6 +12,7 @@ import type { HeartbeatBody, LogBatch } from "../../protocol/api/agent.ts";
 import type { Replica, WorkloadSpec, WorkloadView } from "../../protocol/api/workload.ts";
 import { signDesiredStateSync, type DesiredState } from "../../protocol/desired-state.ts";
 import type { AuditEvent } from "../../protocol/schemas.ts";
+import type { ChainHead } from "../../protocol/head.ts";
 import { Waiters } from "./waiters.ts";
 import { JoinTokens } from "./join-tokens.ts";
 import { readLogs, storeLogs, type LogChunk } from "./logs.ts";
@@ -235,6 +236,14 @@ export class ClusterDO extends BaseDO {
       this.audit.append(rec.name, "RoleRevoked", actor, address, { role: current });
       return { address, role: current };
     });
+  }
+
+  /** The audit chain's signed head (viewer), after a flush so D1 has had the chance to catch up. */
+  async auditHead(actor: string): Promise<Result<ChainHead>> {
+    const rec = attempt(() => this.require(actor, "viewer"));
+    if (!rec.ok) return rec;
+    await this.flushSoon();
+    return attempt(() => this.audit.head(rec.value.name));
   }
 
   /** An audit entry for an event that happened elsewhere (e.g. a sealed LogBlock). Idempotent. */

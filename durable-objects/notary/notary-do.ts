@@ -1,4 +1,7 @@
+import { GENESIS } from "../../protocol/hash.ts";
+import { signChainHeadSync, type ChainHead } from "../../protocol/head.ts";
 import type { LogBlock, StepReceipt } from "../../protocol/schemas.ts";
+import { isoNow } from "../../protocol/time.ts";
 import { verifyReceipt } from "../../protocol/signed.ts";
 import { checkBatch, planAdmission } from "../../domain/notary/admission.ts";
 import { afterDelivery, sealedDelivery, type DeliveryAnswer, type SealedEvent } from "../../domain/notary/delivery.ts";
@@ -139,6 +142,22 @@ export class NotaryDO extends BaseDO {
       await this.deliver().catch(() => {});
     }
     return res;
+  }
+
+  /**
+   * The app's signed head: height and last block hash from this DO's own storage, which D1 only
+   * mirrors, so deleting blocks there cannot shorten it. Flushed first, so an honest D1 has them.
+   */
+  async head(): Promise<Result<ChainHead>> {
+    const owner = attempt(() => this.identity());
+    if (!owner.ok) return owner;
+    await this.flushSoon();
+    const { cluster, app } = owner.value;
+    return attempt(() => {
+      const size = this.store.height();
+      const head_hash = this.store.blockHash(size) ?? GENESIS;
+      return signChainHeadSync({ v: 1, kind: "log", cluster, app, size, head_hash, issued_at: isoNow() }, syncSigner(this.env.NOTARY_KEY, "NOTARY_KEY"));
+    });
   }
 
   stats(limits: NotaryLimits): NotaryStats {

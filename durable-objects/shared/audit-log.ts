@@ -1,4 +1,5 @@
 import { GENESIS } from "../../protocol/hash.ts";
+import { signChainHeadSync, type ChainHead } from "../../protocol/head.ts";
 import { signAuditEntrySync } from "../../protocol/signed.ts";
 import type { AuditEntry, AuditEvent } from "../../protocol/schemas.ts";
 import { isoNow } from "../../protocol/time.ts";
@@ -47,5 +48,14 @@ export class AuditLog {
     );
     this.outbox.push({ kind: "audit", entry });
     return entry;
+  }
+
+  /**
+   * The chain's signed head, read from this DO's storage: D1 only mirrors the chain, so rows
+   * deleted there cannot shorten what is signed here.
+   */
+  head(cluster: string): ChainHead {
+    const last = one<{ seq: number; hash: string }>(this.sql, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
+    return signChainHeadSync({ v: 1, kind: "audit", cluster, size: last?.seq ?? 0, head_hash: last?.hash ?? GENESIS, issued_at: isoNow() }, this.signer());
   }
 }

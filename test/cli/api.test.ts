@@ -209,6 +209,7 @@ describe("verification catches a dishonest server", () => {
     const { blocks } = await ownerApi.get<{ blocks: LogBlock[] }>("/v1/clusters/demo/apps/web/blocks");
     const full = await Promise.all(blocks.map((b) => ownerApi.get<{ receipts: StepReceipt[] }>(`/v1/clusters/demo/apps/web/blocks/${b.height}/receipts`)));
     const stats = await ownerApi.get("/v1/clusters/demo/apps/web/notary");
+    const head = await ownerApi.get("/v1/clusters/demo/apps/web/head");
     const shown = await ownerApi.get<{ receipt: StepReceipt; inclusion: { path: string[] } }>(`/v1/receipts/${receipts[0].hash}`);
     // Inflate one receipt's usage after the fact, and hand out a proof with a wrong sibling.
     const forged = full.map((f, i) => (i === 0 ? f.receipts.map((r, j) => (j === 2 ? { ...r, resource: { ...r.resource, cpu_ms: 1 } } : r)) : f.receipts));
@@ -217,6 +218,7 @@ describe("verification catches a dishonest server", () => {
       const base = "/v1/clusters/demo/apps/web";
       if (p === "/v1/keys") return k;
       if (p === `${base}/notary`) return stats;
+      if (p === `${base}/head`) return head;
       if (p === `${base}/blocks`) return { blocks: blocks.filter((b) => b.height >= Number(q.get("from_height") ?? 1)) };
       const m = /^\/v1\/clusters\/demo\/apps\/web\/blocks\/(\d+)(\/receipts)?$/.exec(p);
       if (m && m[2]) return { receipts: forged[Number(m[1]) - 1] ?? [] };

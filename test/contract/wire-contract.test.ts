@@ -42,6 +42,8 @@ const WIRE: Record<string, string> = {
   Replica: "protocol/api/workload.ts",
   ReplicaStatus: "protocol/api/workload.ts",
   NotaryStats: "protocol/api/notary.ts",
+  ChainHead: "protocol/head.ts",
+  ChainHeadSchema: "protocol/head.ts",
   NotaryLimits: "protocol/api/cluster.ts",
   ClusterHealth: "protocol/api/observe.ts",
   ClusterMetrics: "protocol/api/observe.ts",

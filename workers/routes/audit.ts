@@ -5,6 +5,8 @@ import { validationHook } from "../lib/validation.ts";
 import { listAudit } from "../../domain/ledger/queries.ts";
 import { ClusterParam, json } from "../lib/openapi.ts";
 import { AuditEntrySchema } from "../../protocol/schemas.ts";
+import { ChainHeadSchema } from "../../protocol/head.ts";
+import { clusterStub, unwrap } from "../lib/stubs.ts";
 
 export const audit = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
@@ -28,5 +30,19 @@ audit.openapi(
     const { cluster } = c.req.valid("param");
     const { from_seq, limit } = c.req.valid("query");
     return c.json({ entries: await listAudit(c.env.LEDGER, cluster, from_seq, limit) }, 200);
+  },
+);
+
+audit.openapi(
+  clusterRoute("viewer", {
+    method: "get",
+    path: "/v1/clusters/{cluster}/audit/head",
+    summary: "The audit chain's head (last seq and entry hash), signed by the control-plane key; a verifier's history must reach it (viewer)",
+    request: { params: ClusterParam },
+    responses: { 200: json(ChainHeadSchema, "Signed head") },
+  }),
+  async (c) => {
+    const { cluster } = c.req.valid("param");
+    return c.json(await unwrap(clusterStub(c.env, cluster).auditHead(c.get("actor"))), 200);
   },
 );

@@ -9,6 +9,7 @@ import { HashText } from "../../protocol/api/common.ts";
 import { ClusterAppParam, json } from "../lib/openapi.ts";
 import { NotaryStats } from "../../protocol/api/notary.ts";
 import { LogBlockSchema } from "../../protocol/schemas.ts";
+import { ChainHeadSchema } from "../../protocol/head.ts";
 
 export const notary = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
@@ -94,5 +95,19 @@ notary.openapi(
   async (c) => {
     const { cluster, app, height } = c.req.valid("param");
     return c.json({ receipts: await blockReceipts(c.env.LEDGER, cluster, app, height) }, 200);
+  },
+);
+
+notary.openapi(
+  clusterRoute("viewer", {
+    method: "get",
+    path: "/v1/clusters/{cluster}/apps/{app}/head",
+    summary: "The app's LogBlock chain head (height and last block hash), signed by the notary key; a verifier's history must reach it (viewer)",
+    request: { params: ClusterAppParam },
+    responses: { 200: json(ChainHeadSchema, "Signed head") },
+  }),
+  async (c) => {
+    const { cluster, app } = c.req.valid("param");
+    return c.json(await unwrap(notaryStub(c.env, cluster, app).head()), 200);
   },
 );
