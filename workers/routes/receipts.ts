@@ -62,7 +62,10 @@ receipts.openapi(
     const found = await getReceipt(c.env.LEDGER, hash);
     // Not-found and not-allowed look the same to strangers: existence is not leaked.
     if (!found) fail(404, `no receipt ${hash}`, { field: "hash" });
-    await unwrap(clusterStub(c.env, found.cluster).authorize(c.get("actor"), "viewer"));
+    const auth = await clusterStub(c.env, found.cluster).authorize(c.get("actor"), "viewer");
+    // A stranger is told what an unknown hash gets (the cluster's 404 names the cluster instead).
+    if (!auth.ok && auth.problem.status === 404) fail(404, `no receipt ${hash}`, { field: "hash" });
+    await unwrap(auth);
     if (found.height == null || found.leafIndex == null) return c.json({ receipt: found.receipt, inclusion: null }, 200);
     const leaves = await blockLeaves(c.env.LEDGER, found.cluster, found.app, found.height);
     const raw = leaves.map(textToHash);
