@@ -10,7 +10,7 @@ async function problemOf(p: Promise<unknown>) {
   expect(e).toBeInstanceOf(ApiError);
   const { status, problem } = e as ApiError;
   const { instance: _i, ...rest } = (problem ?? {}) as Record<string, unknown>;
-  return { status, ...rest };
+  return { status, ...rest } as { status: number; detail?: string; [k: string]: unknown };
 }
 
 describe("existence is not leaked to strangers", () => {
