@@ -82,6 +82,7 @@ resolverIdentifiers.openapi(
     responses: {
       200: { description: "DID Resolution result, or the dereferenced resource", content: { "application/ld+json": { schema: z.looseObject({}) } } },
       303: { description: "A service endpoint selected by ?service= (Location)" },
+      400: { description: "invalidDid, invalidDidUrl (checked before the method: syntax first)" },
       404: { description: "notFound" },
       406: { description: "representationNotSupported" },
       410: { description: "deactivated" },
