@@ -13,7 +13,7 @@
 //
 // Example: rootzk://did:bpi:alice/api/v1/x → did "did:bpi:alice", service "api", path "v1/x".
 // Schemes match case-insensitively. No userinfo, no fragment, no IP literals, no whitespace.
-// Every malformed input throws a ResolveError (400; 501 for another scheme or DID method);
+// Every malformed input throws a ResolveError (400, also for another scheme; 501 for another DID method);
 // nothing else is ever thrown, whatever the string.
 import { assertSupportedMethod, parseBpiDid, parseDid } from "../../protocol/rootzk/did.ts";
 import { ResolveError } from "../../protocol/rootzk/errors.ts";

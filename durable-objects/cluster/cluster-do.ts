@@ -124,11 +124,15 @@ export class ClusterDO extends BaseDO {
     return this.meta.record<ClusterRecord>();
   }
 
-  /** The cluster, after checking `actor` holds `role`; unknown clusters and strangers get 404/403. */
+  /**
+   * The cluster, after checking `actor` holds `role`. A stranger gets the unknown cluster's 404, so
+   * existence is not leaked; only a member whose role is too low learns it (403).
+   */
   private require(actor: string, role: Role): ClusterRecord {
     const rec = this.record();
-    if (!rec) reject(404, "no such cluster", { field: "cluster" });
-    if (!satisfies(this.roles.of(actor), role)) reject(403, `this action needs the ${role} role in cluster ${rec.name}`);
+    const held = rec ? this.roles.of(actor) : undefined;
+    if (!rec || !held) reject(404, "no such cluster", { field: "cluster" });
+    if (!satisfies(held, role)) reject(403, `this action needs the ${role} role in cluster ${rec.name}`);
     return rec;
   }
 

@@ -25,7 +25,8 @@ export type ResolveErrorStatus = 400 | 404 | 406 | 410 | 500 | 501;
 export const STATUS_FOR_CODE: Readonly<Record<ResolveErrorCode, ResolveErrorStatus>> = {
   invalidName: 400,
   invalidPath: 400,
-  unsupportedProtocol: 501,
+  // Another scheme is the caller's mistake, not a missing feature of ours (issue 10).
+  unsupportedProtocol: 400,
   invalidDid: 400,
   invalidDidUrl: 400,
   invalidPublicKey: 400,

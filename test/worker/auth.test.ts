@@ -70,11 +70,12 @@ describe("request authentication (RFC 9421)", () => {
     expect((await send("POST", "/v1/clusters", h, body)).status).toBe(401);
   });
 
-  it("answers 403 when the signer lacks the role, and changes nothing", async () => {
+  it("answers 403 when a member lacks the role (404 to a stranger), and changes nothing", async () => {
     const { name, owner } = await newCluster();
     const stranger = await wallet();
-    await expect(stranger.api.get(`/v1/clusters/${name}`)).rejects.toMatchObject({ status: 403 });
-    await expect(stranger.api.post(`/v1/clusters/${name}/join-tokens`, {})).rejects.toMatchObject({ status: 403 });
+    // Issue 10: a stranger is not told the cluster exists.
+    await expect(stranger.api.get(`/v1/clusters/${name}`)).rejects.toMatchObject({ status: 404 });
+    await expect(stranger.api.post(`/v1/clusters/${name}/join-tokens`, {})).rejects.toMatchObject({ status: 404 });
     // A viewer may read but not issue tokens.
     await owner.api.post(`/v1/clusters/${name}/roles`, { address: stranger.signer.address, role: "viewer" });
     expect(await stranger.api.get(`/v1/clusters/${name}`)).toMatchObject({ cluster: { name } });
@@ -93,7 +94,7 @@ describe("request authentication (RFC 9421)", () => {
     await admin.api.post(`/v1/clusters/${name}/roles`, { address: other.signer.address, role: "operator" });
     expect(await other.api.get(`/v1/clusters/${name}`)).toMatchObject({ cluster: { name } });
     await admin.api.delete(`/v1/clusters/${name}/roles/${other.signer.address}`);
-    await expect(other.api.get(`/v1/clusters/${name}`)).rejects.toMatchObject({ status: 403 });
+    await expect(other.api.get(`/v1/clusters/${name}`)).rejects.toMatchObject({ status: 404 }); // a stranger again
     await expect(admin.api.delete(`/v1/clusters/${name}/roles/${owner.signer.address}`)).rejects.toMatchObject({ status: 403 });
   });
 

@@ -37,6 +37,6 @@ describe("metrics and health", () => {
     expect(h.nodes).toEqual([expect.objectContaining({ status: "ready" })]);
     expect(h.replicas.map((r) => r.healthy).sort()).toEqual([false, null]);
     const stranger = await wallet();
-    await expect(stranger.api.get(`/v1/clusters/${name}/metrics`)).rejects.toMatchObject({ status: 403 });
+    await expect(stranger.api.get(`/v1/clusters/${name}/metrics`)).rejects.toMatchObject({ status: 404 }); // issue 10: not leaked
   });
 });

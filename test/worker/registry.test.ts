@@ -76,7 +76,7 @@ describe("httpcg shadow registry", () => {
     const stranger = await keyedWallet();
     const host = uniqHost();
     const gateway = { cluster: name, workload: "web" };
-    await expect(stranger.api.put(`/v1/registry/httpcg/${host}`, { gateway })).rejects.toMatchObject({ status: 403 });
+    await expect(stranger.api.put(`/v1/registry/httpcg/${host}`, { gateway })).rejects.toMatchObject({ status: 404 }); // issue 10: not leaked
     await owner.api.put(`/v1/registry/httpcg/${host}`, { gateway });
     const r = await get(resolvePath(`httpcg://${host}/index.html`));
     expect(r.status).toBe(200);

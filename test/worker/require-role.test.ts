@@ -17,11 +17,11 @@ describe("requireRole", () => {
     expect((await owner.api.raw("POST", `/v1/clusters/${name}/apps/web/seal`)).status).toBe(204);
   });
 
-  it("answers 403 to strangers and 404 for a cluster that does not exist", async () => {
+  it("answers strangers 404, as for a cluster that does not exist (issue 10: existence is not leaked)", async () => {
     const { name } = await newCluster();
     const stranger = await wallet();
-    await expect(stranger.api.get(`/v1/clusters/${name}/audit`)).rejects.toMatchObject({ status: 403 });
-    await expect(stranger.api.get(`/v1/clusters/${name}/apps/web/blocks/1`)).rejects.toMatchObject({ status: 403 });
+    await expect(stranger.api.get(`/v1/clusters/${name}/audit`)).rejects.toMatchObject({ status: 404, problem: { field: "cluster" } });
+    await expect(stranger.api.get(`/v1/clusters/${name}/apps/web/blocks/1`)).rejects.toMatchObject({ status: 404, problem: { field: "cluster" } });
     await expect(stranger.api.get(`/v1/clusters/${uniq("nope")}/audit`)).rejects.toMatchObject({ status: 404, problem: { field: "cluster" } });
   });
 

@@ -93,7 +93,7 @@ describe("GET /v1/resolve: httpcg://", () => {
     ["httpcg://a.example.com/a%2fb", 400, "name"],
     ["httpcg://a.example.com/a//b", 400, "name"],
     ["httpcg://a.example.com/#frag", 400, "name"],
-    ["https://a.example.com/", 501, "name"],
+    ["https://a.example.com/", 400, "name"],
     ["httpcg://" + "a".repeat(2100), 400, "name"],
   ])("refuses the name %j with %i", async (name, status, field) => {
     const r = await get(resolvePath(name));

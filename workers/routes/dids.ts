@@ -18,6 +18,8 @@ import { DidParam, requireIJson } from "../../domain/registry/schemas.ts";
 import { DidView } from "../../protocol/api/registry.ts";
 import type { Result } from "../../domain/result.ts";
 import { didView } from "../../durable-objects/registry/did-records.ts";
+import { checkEndpoints, serviceEndpoints } from "../../domain/registry/private-endpoints.ts";
+import { PrivateEndpointsQuery, privateAllowed } from "./registry.ts";
 
 export const dids = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
@@ -37,7 +39,7 @@ dids.openapi(
     method: "put",
     path: "/v1/dids/{did}",
     summary: "Create or update a did:bpi DID document (signed by an authentication key)",
-    request: { params: DidParam, body: { content: { "application/json": { schema: DidDocumentSchema } }, required: true } },
+    request: { params: DidParam, query: PrivateEndpointsQuery, body: { content: { "application/json": { schema: DidDocumentSchema } }, required: true } },
     responses: { 200: json(DidView, "Updated (or unchanged)"), 201: json(DidView, "Created"), 410: { description: "Deactivated" }, 422: { description: "Invalid document" } },
   }),
   async (c) => {
@@ -46,6 +48,7 @@ dids.openapi(
     if (doc.id !== did) fail(422, `id must be ${did}, the DID in the path`, { field: "id" });
     requireIJson(doc);
     if (JSON.stringify(doc).length > MAX_DOCUMENT_BYTES) fail(413, `a DID document is at most ${MAX_DOCUMENT_BYTES} bytes`, { field: "body" });
+    await checkEndpoints(serviceEndpoints(doc as DidDocument), privateAllowed(c, c.req.valid("query").cluster));
     const r = await unwrap(stub(c.env, did).putDid(c.get("actor"), did, doc as DidDocument));
     resolverCache(c.env).invalidateTag(didTag(did));
     return c.json(r.view, r.created ? 201 : 200);

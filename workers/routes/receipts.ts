@@ -3,7 +3,7 @@ import { inclusionPath } from "../../protocol/merkle.ts";
 import { hashToText, textToHash } from "../../protocol/hash.ts";
 import { InclusionProof, StepReceiptSchema } from "../../protocol/schemas.ts";
 import type { AppEnv } from "../env.ts";
-import { fail } from "../../domain/problem.ts";
+import { fail, ProblemException } from "../../domain/problem.ts";
 import { clusterRoute, signedRoute } from "../lib/route.ts";
 import { clusterStub, notaryStub, unwrap } from "../lib/stubs.ts";
 import { validationHook } from "../lib/validation.ts";
@@ -62,7 +62,11 @@ receipts.openapi(
     const found = await getReceipt(c.env.LEDGER, hash);
     // Not-found and not-allowed look the same to strangers: existence is not leaked.
     if (!found) fail(404, `no receipt ${hash}`, { field: "hash" });
-    await unwrap(clusterStub(c.env, found.cluster).authorize(c.get("actor"), "viewer"));
+    // A stranger is told what an unknown hash gets (the cluster's 404 names the cluster instead).
+    await unwrap(clusterStub(c.env, found.cluster).authorize(c.get("actor"), "viewer")).catch((e: unknown) => {
+      if (e instanceof ProblemException && e.problem.status === 404) fail(404, `no receipt ${hash}`, { field: "hash" });
+      throw e;
+    });
     if (found.height == null || found.leafIndex == null) return c.json({ receipt: found.receipt, inclusion: null }, 200);
     const leaves = await blockLeaves(c.env.LEDGER, found.cluster, found.app, found.height);
     const raw = leaves.map(textToHash);

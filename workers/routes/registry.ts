@@ -13,8 +13,19 @@ import { hostTag } from "./resolver-service.ts";
 import { currentHost, hostVersions } from "./registry-queries.ts";
 import { HostParam, HostRecordBody, requireIJson } from "../../domain/registry/schemas.ts";
 import { HostRecordSchema, HostView, type HostRecord } from "../../protocol/api/registry.ts";
+import { ClusterName } from "../../protocol/api/common.ts";
+import { checkEndpoints } from "../../domain/registry/private-endpoints.ts";
+import type { Context } from "hono";
 
 export const registry = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+/** ?cluster= on a signed write: a cluster whose admin may publish private endpoints, if it allows them. */
+export const PrivateEndpointsQuery = z.object({
+  cluster: ClusterName.optional().openapi({ description: "a cluster you administer whose config sets allow_private_endpoints" }),
+});
+
+export const privateAllowed = (c: Context<AppEnv>, cluster: string | undefined) => async () =>
+  cluster !== undefined && (await unwrap(clusterStub(c.env, cluster).authorize(c.get("actor"), "admin"))).config.allow_private_endpoints;
 
 const stub = (env: Env, host: string) => env.REGISTRY.get(env.REGISTRY.idFromName(`httpcg:${host}`));
 const Paging = z.object({
@@ -27,7 +38,7 @@ registry.openapi(
     method: "put",
     path: "/v1/registry/httpcg/{host}",
     summary: "Register or update an httpcg host (the first signer owns it; then only the owner)",
-    request: { params: HostParam, body: { content: { "application/json": { schema: HostRecordBody } }, required: true } },
+    request: { params: HostParam, query: PrivateEndpointsQuery, body: { content: { "application/json": { schema: HostRecordBody } }, required: true } },
     responses: {
       200: json(z.object({ registration: HostView, changed: z.boolean() }), "Updated (or unchanged)"),
       201: json(z.object({ registration: HostView, changed: z.literal(true) }), "Registered"),
@@ -38,6 +49,7 @@ registry.openapi(
     const { host } = c.req.valid("param");
     const body = c.req.valid("json");
     requireIJson(body);
+    await checkEndpoints([{ field: "https_endpoint", url: body.https_endpoint }], privateAllowed(c, c.req.valid("query").cluster));
     const actor = c.get("actor");
     // Pointing a name at a cluster's gateway is a change to how that cluster is reached: operators only.
     if (body.gateway) await unwrap(clusterStub(c.env, body.gateway.cluster).authorize(actor, "operator"));

@@ -27,7 +27,10 @@ const PREFIX = "/1.0/identifiers/";
 
 function identifierOf(url: URL): string {
   const raw = url.pathname.slice(PREFIX.length) + url.search;
-  if (!/^did%3a/i.test(raw)) return raw;
+  // An encoded "/", "?" or "#" is the client escaping a DID URL's delimiters ("did:rootzk:%2F%2F…"
+  // is "did:rootzk://…", not a DID): decoded, it fails the syntax check (400 invalidDid) before
+  // any method lookup could answer 501 (W3C DID Resolution checks syntax first).
+  if (!/^did%3a/i.test(raw) && !/%(2f|3f|23)/i.test(raw)) return raw;
   try {
     return decodeURIComponent(raw);
   } catch {
@@ -79,6 +82,7 @@ resolverIdentifiers.openapi(
     responses: {
       200: { description: "DID Resolution result, or the dereferenced resource", content: { "application/ld+json": { schema: z.looseObject({}) } } },
       303: { description: "A service endpoint selected by ?service= (Location)" },
+      400: { description: "invalidDid, invalidDidUrl (checked before the method: syntax first)" },
       404: { description: "notFound" },
       406: { description: "representationNotSupported" },
       410: { description: "deactivated" },

@@ -55,7 +55,7 @@ resolver.openapi(
         privacy_mode: z.enum(["true", "false"]).optional().openapi({ description: "true: needs a rootzk-proof header; nothing identifying is kept" }),
       }),
     },
-    responses: { 200: json(ResolvedDomain, "The resolution"), ...problems([401, 404, 410, 501, 502]) },
+    responses: { 200: json(ResolvedDomain, "The resolution"), ...problems([400, 401, 404, 410, 501, 502]) },
   }),
   async (c) => {
     const { name, wallet, privacy_mode } = c.req.valid("query");
@@ -82,7 +82,7 @@ resolver.openapi(
     request: {
       body: { content: { "application/json": { schema: z.object({ name: Name, proof: ZkProofSchema }).strict() } }, required: true },
     },
-    responses: { 200: json(ResolvedDomain, "The resolution (not cached anywhere)"), ...problems([401, 404, 410, 422, 501, 502]) },
+    responses: { 200: json(ResolvedDomain, "The resolution (not cached anywhere)"), ...problems([400, 401, 404, 410, 422, 501, 502]) },
   }),
   async (c) => {
     const { name, proof } = c.req.valid("json");

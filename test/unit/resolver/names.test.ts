@@ -53,10 +53,10 @@ describe("httpcg names", () => {
     expect(e.field).toBe(field);
     expect(e.code).toBe(code);
   });
-  it("refuses other schemes with 501", () => {
+  it("refuses other schemes with 400 (the caller's error, issue 10)", () => {
     for (const n of ["https://example.com/", "http://x.y/", "ftp://a.b/"]) {
       const e = err(() => parseName(n));
-      expect([e.status, e.code, e.field]).toEqual([501, "unsupportedProtocol", "scheme"]);
+      expect([e.status, e.code, e.field]).toEqual([400, "unsupportedProtocol", "scheme"]);
     }
   });
   it("refuses non-strings and overlong names", () => {
