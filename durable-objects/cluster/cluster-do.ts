@@ -16,7 +16,7 @@ import { Waiters } from "./waiters.ts";
 import { JoinTokens } from "./join-tokens.ts";
 import { readLogs, storeLogs, type LogChunk } from "./logs.ts";
 import { WorkloadStore, toReplica } from "./workload-store.ts";
-import { checkLiveness, setNodeMode } from "./lifecycle.ts";
+import { checkLiveness, removeNode, setNodeMode } from "./lifecycle.ts";
 import { autoscale, scaleWorkload } from "./scaling.ts";
 import { updateWorkload } from "./rollout.ts";
 import { getReplay, pendingReplays, requestReplay, type ReplayView } from "./replays.ts";
@@ -334,6 +334,15 @@ export class ClusterDO extends BaseDO {
   /** cordon | drain | ready (uncordon) a node (operator). */
   setNodeMode(actor: string, address: string, mode: "cordoned" | "draining" | "ready"): Promise<Result<Node>> {
     return this.actAndNotify(() => setNodeMode(this.ctxFor(this.require(actor, "operator")), actor, address, mode));
+  }
+
+  /** Removes a node and revokes its key in one transaction (admin): every later request of it gets 403. */
+  removeNode(actor: string, address: string): Promise<Result<Node>> {
+    return this.actAndNotify(() => {
+      const node = removeNode(this.ctxFor(this.require(actor, "admin")), actor, address);
+      if (this.roles.of(address) === "node") this.roles.remove(address);
+      return node;
+    });
   }
 
   scaleWorkload(actor: string, name: string, replicas: number): Promise<Result<{ replicas: Replica[] }>> {
