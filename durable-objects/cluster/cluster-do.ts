@@ -33,6 +33,7 @@ import { LEGACY_CLUSTER_STEPS } from "./legacy-schema.ts";
 import { NodeRegistry } from "./node-registry.ts";
 import { RoleStore } from "./role-store.ts";
 import { canManage, satisfies } from "./roles.ts";
+import { ReceiptRate, type ReceiptRef } from "./node-scope.ts";
 
 const LIVENESS_TASK = "liveness";
 const LIVENESS_EVERY_MS = 2_000;
@@ -59,6 +60,7 @@ export class ClusterDO extends BaseDO {
   private readonly meta = new ClusterMeta(this.db);
   private readonly replays = new ReplayStore(this.db);
   private readonly waiters = new Waiters();
+  private readonly receiptRate = new ReceiptRate();
   private nextAutoscale = 0;
 
   private signer() {
@@ -308,6 +310,19 @@ export class ClusterDO extends BaseDO {
     });
   }
 
+  /**
+   * Before a node's receipts reach the notaries: the batch must be within the node's rate. One call
+   * per batch, so a refused batch opens no NotaryDO.
+   */
+  admitReceipts(actor: string, refs: ReceiptRef[]): Result<{ checked: number }> {
+    return attempt(() => {
+      this.require(actor, "node");
+      const now = Date.now();
+      this.receiptRate.take(actor, refs.length, now);
+      return { checked: refs.length };
+    });
+  }
+
   pushLogs(actor: string, batch: LogBatch): Promise<Result<{ stored: number }>> {
     return this.act(() => {
       this.require(actor, "node");
@@ -341,6 +356,7 @@ export class ClusterDO extends BaseDO {
     return this.actAndNotify(() => {
       const node = removeNode(this.ctxFor(this.require(actor, "admin")), actor, address);
       if (this.roles.of(address) === "node") this.roles.remove(address);
+      this.receiptRate.forget(address);
       return node;
     });
   }
