@@ -8,6 +8,7 @@ export const paths = {
   cluster: "/v1/clusters/{cluster}",
   joinTokens: "/v1/clusters/{cluster}/join-tokens",
   nodes: "/v1/clusters/{cluster}/nodes",
+  node: "/v1/clusters/{cluster}/nodes/{node}",
   nodeDrain: "/v1/clusters/{cluster}/nodes/{node}/drain",
   nodeCordon: "/v1/clusters/{cluster}/nodes/{node}/cordon",
   nodeUncordon: "/v1/clusters/{cluster}/nodes/{node}/uncordon",

@@ -5,6 +5,7 @@ import { decodeAddress } from "./address.ts";
 import { GENESIS, HASH_TEXT_RE } from "./hash.ts";
 import { SIG_TEXT_RE } from "./signing.ts";
 import { isIso } from "./time.ts";
+import { AppName } from "./api/common.ts";
 
 /** The ops this agent emits (ReceiptInput.op); verifiers accept any op-shaped string (`op` below). */
 export const KNOWN_OPS = ["pull", "create", "start", "usage", "stop", "kill", "exit", "oom", "replay"] as const;
@@ -32,23 +33,36 @@ export const address = z.string().superRefine((s, ctx) => {
 // Future ops are allowed (PROTOCOL.md: "more may be added") but must look like ops.
 export const op = z.string().regex(/^[a-z][a-z0-9_-]*$/, "must match ^[a-z][a-z0-9_-]*$");
 const name = z.string().min(1);
-const nonNeg = z.number().nonnegative();
+/**
+ * The most one receipt may claim of any resource: far above a real step (1e12 ms of CPU is 31
+ * years), far below where sums lose integer precision or overflow (a 1e308 would make every
+ * total of its app Infinity).
+ */
+export const MAX_RESOURCE = 1e12;
+const usage = z.number().nonnegative().max(MAX_RESOURCE);
+/** A container id as agents name them (`<replica>.<n>`, `replay-…`): short and path-safe. */
+export const containerId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, "container ids are 1-128 characters of A-Z, a-z, 0-9, '.', '_' and '-'");
+/**
+ * Receipt times are real times: years 2000-2199 (the notary further holds them to a window around
+ * its own clock, domain/notary/admission.ts); a string compare is a time compare for these.
+ */
+export const receiptTime = isoTime.refine((s) => s >= "2000-01-01T00:00:00.000Z" && s < "2200-01-01T00:00:00.000Z", "must be between the years 2000 and 2199");
 
 export const Resource = z.looseObject({
-  cpu_ms: z.int().nonnegative(),
-  memory_mb_s: nonNeg,
-  storage_gb_day: nonNeg,
-  egress_mb: nonNeg,
+  cpu_ms: z.int().nonnegative().max(MAX_RESOURCE),
+  memory_mb_s: usage,
+  storage_gb_day: usage,
+  egress_mb: usage,
 });
 
 const receiptBodyShape = {
   v: z.literal(1),
   cluster: name,
-  app: name,
+  app: AppName,
   node: address,
-  container: name,
+  container: containerId,
   op,
-  ts: isoTime,
+  ts: receiptTime,
   resource: Resource,
   labels: z.record(z.string(), z.string()),
   prev_hash: prevHash,

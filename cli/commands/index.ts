@@ -12,6 +12,7 @@ export const COMMANDS: readonly Command[] = [
   { name: "nodes", summary: "List a cluster's nodes (viewer)", load: () => import("./nodes.ts") },
   { name: "nodes cordon", summary: "Stop placing new replicas on a node (operator)", load: () => import("./nodes-cordon.ts") },
   { name: "nodes drain", summary: "Cordon a node and move its replicas to other nodes (operator)", load: () => import("./nodes-drain.ts") },
+  { name: "nodes remove", summary: "Remove a node and revoke its key; its replicas move elsewhere (admin)", load: () => import("./nodes-remove.ts") },
   { name: "nodes uncordon", summary: "Return a cordoned or drained node to service (operator)", load: () => import("./nodes-uncordon.ts") },
   { name: "deploy", summary: "Deploy a workload: its replicas are placed on ready nodes (operator)", load: () => import("./deploy.ts") },
   { name: "ps", summary: "List workloads and their replicas, or one workload in detail (viewer)", load: () => import("./ps.ts") },

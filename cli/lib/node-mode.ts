@@ -33,7 +33,7 @@ export function nodeModeCommand(verb: keyof typeof VERBS) {
 }
 
 /** A full address as given; otherwise the one node whose address starts (and ends) as written. */
-async function resolveNode(api: ApiClient, cluster: string, given: string): Promise<string> {
+export async function resolveNode(api: ApiClient, cluster: string, given: string): Promise<string> {
   if (isAddress(given)) return given;
   const [head, tail = ""] = (given as string).split("…");
   if (!head.startsWith("bpi1") || head.length < 8) {

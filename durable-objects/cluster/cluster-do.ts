@@ -17,7 +17,7 @@ import { Waiters } from "./waiters.ts";
 import { JoinTokens } from "./join-tokens.ts";
 import { readLogs, storeLogs, type LogChunk } from "./logs.ts";
 import { WorkloadStore, toReplica } from "./workload-store.ts";
-import { checkLiveness, setNodeMode } from "./lifecycle.ts";
+import { checkLiveness, removeNode, setNodeMode } from "./lifecycle.ts";
 import { autoscale, scaleWorkload } from "./scaling.ts";
 import { updateWorkload } from "./rollout.ts";
 import { getReplay, pendingReplays, requestReplay, type ReplayView } from "./replays.ts";
@@ -34,6 +34,7 @@ import { LEGACY_CLUSTER_STEPS } from "./legacy-schema.ts";
 import { NodeRegistry } from "./node-registry.ts";
 import { RoleStore } from "./role-store.ts";
 import { canManage, satisfies } from "./roles.ts";
+import { ReceiptRate, type ReceiptRef } from "./node-scope.ts";
 
 const LIVENESS_TASK = "liveness";
 const LIVENESS_EVERY_MS = 2_000;
@@ -60,6 +61,7 @@ export class ClusterDO extends BaseDO {
   private readonly meta = new ClusterMeta(this.db);
   private readonly replays = new ReplayStore(this.db);
   private readonly waiters = new Waiters();
+  private readonly receiptRate = new ReceiptRate();
   private nextAutoscale = 0;
 
   private signer() {
@@ -321,6 +323,19 @@ export class ClusterDO extends BaseDO {
     });
   }
 
+  /**
+   * Before a node's receipts reach the notaries: the batch must be within the node's rate. One call
+   * per batch, so a refused batch opens no NotaryDO.
+   */
+  admitReceipts(actor: string, refs: ReceiptRef[]): Result<{ checked: number }> {
+    return attempt(() => {
+      this.require(actor, "node");
+      const now = Date.now();
+      this.receiptRate.take(actor, refs.length, now);
+      return { checked: refs.length };
+    });
+  }
+
   pushLogs(actor: string, batch: LogBatch): Promise<Result<{ stored: number }>> {
     return this.act(() => {
       this.require(actor, "node");
@@ -347,6 +362,16 @@ export class ClusterDO extends BaseDO {
   /** cordon | drain | ready (uncordon) a node (operator). */
   setNodeMode(actor: string, address: string, mode: "cordoned" | "draining" | "ready"): Promise<Result<Node>> {
     return this.actAndNotify(() => setNodeMode(this.ctxFor(this.require(actor, "operator")), actor, address, mode));
+  }
+
+  /** Removes a node and revokes its key in one transaction (admin): every later request of it gets 403. */
+  removeNode(actor: string, address: string): Promise<Result<Node>> {
+    return this.actAndNotify(() => {
+      const node = removeNode(this.ctxFor(this.require(actor, "admin")), actor, address);
+      if (this.roles.of(address) === "node") this.roles.remove(address);
+      this.receiptRate.forget(address);
+      return node;
+    });
   }
 
   scaleWorkload(actor: string, name: string, replicas: number): Promise<Result<{ replicas: Replica[] }>> {

@@ -98,3 +98,17 @@ export function setNodeMode(ctx: ClusterCtx, actor: string, address: string, mod
   else if (mode === "ready" && placePending(ctx, "system") > 0) ctx.meta.bumpVersion();
   return ctx.nodes.get(address)!;
 }
+
+/**
+ * Takes a node out of the cluster for good: its row goes (the caller revokes its key in the same
+ * transaction) and its replicas are rescheduled as if it had gone down, but nothing stays bound
+ * to it: it will never come back under this key.
+ */
+export function removeNode(ctx: ClusterCtx, actor: string, address: string): Node {
+  const n = ctx.nodes.get(address);
+  if (!n) reject(404, `no node ${address}`, { field: "node" });
+  ctx.nodes.remove(address);
+  ctx.audit.append(ctx.cluster, "NodeRemoved", actor, address, { status: n.status, replicas: ctx.workloads.replicasOn(address).map((r) => r.id) });
+  moveReplicasOff(ctx, [address], "node removed");
+  return n;
+}

@@ -59,3 +59,17 @@ for (const [verb, mode, summary] of [
     },
   );
 }
+
+nodes.openapi(
+  signedRoute({
+    method: "delete",
+    path: "/v1/clusters/{cluster}/nodes/{node}",
+    summary: "Remove a node and revoke its key (admin): its replicas move elsewhere, its requests are refused",
+    request: { params: NodeParam },
+    responses: { 200: json(z.object({ removed: Node }), "Removed") },
+  }),
+  async (c) => {
+    const { cluster, node } = c.req.valid("param");
+    return c.json({ removed: await unwrap(clusterStub(c.env, cluster).removeNode(c.get("actor"), node)) }, 200);
+  },
+);

@@ -3,7 +3,8 @@ import { inclusionPath } from "../../protocol/merkle.ts";
 import { hashToText, textToHash } from "../../protocol/hash.ts";
 import { InclusionProof, StepReceiptSchema } from "../../protocol/schemas.ts";
 import type { AppEnv } from "../env.ts";
-import { fail, ProblemException } from "../../domain/problem.ts";
+import { fail, problemResponse, ProblemException } from "../../domain/problem.ts";
+import type { Result } from "../../domain/result.ts";
 import { clusterRoute, signedRoute } from "../lib/route.ts";
 import { clusterStub, notaryStub, unwrap } from "../lib/stubs.ts";
 import { validationHook } from "../lib/validation.ts";
@@ -23,7 +24,8 @@ receipts.openapi(
     request: { params: ClusterParam, body: { content: { "application/json": { schema: SubmitBody } }, required: true } },
     responses: {
       202: json(z.object({ accepted: z.number().int(), duplicates: z.number().int() }), "Accepted"),
-      422: { description: "A receipt failed verification; `field` names its index" },
+      422: { description: "A receipt failed verification or is outside the node's replicas; `field` names its index" },
+      429: { description: "The node is over its receipt rate; Retry-After says when to send again" },
     },
   }),
   async (c) => {
@@ -38,6 +40,13 @@ receipts.openapi(
       if (r.cluster !== cluster) fail(422, `receipt ${i}: cluster ${r.cluster} is not ${cluster}`, { field: `receipts[${i}].cluster`, index: i });
       groups.set(r.app, [...(groups.get(r.app) ?? []), i]);
     });
+    // One ClusterDO call before any NotaryDO is touched: the node's rate.
+    const scope = (await clusterStub(c.env, cluster).admitReceipts(actor, batch.map((r) => ({ app: r.app, container: r.container })))) as unknown as Result<unknown>;
+    if (!scope.ok) {
+      const res = problemResponse(scope.problem);
+      if (typeof scope.problem.retry_after_s === "number") res.headers.set("retry-after", String(scope.problem.retry_after_s));
+      return res;
+    }
     let accepted = 0;
     let duplicates = 0;
     for (const [app, idx] of groups) {
