@@ -3,6 +3,7 @@ import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./env.ts";
 import { problem, problemResponse, ProblemException } from "../domain/problem.ts";
 import { validationHook } from "./lib/validation.ts";
+import { apiBodyCap } from "./middleware/body-cap.ts";
 import { agent } from "./routes/agent.ts";
 import { audit } from "./routes/audit.ts";
 import { clusters } from "./routes/clusters.ts";
@@ -23,6 +24,9 @@ import { resolverZk } from "./routes/resolver-zk.ts";
 import { workloads } from "./routes/workloads.ts";
 
 export const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+// Before any route reads a body: an oversized one is refused without being read in full.
+app.use("*", apiBodyCap);
 
 for (const routes of [meta, clusters, nodes, agent, receipts, notary, audit, workloads, observe, replays]) app.route("/", routes);
 // The gateway is plain Hono: it forwards arbitrary paths and bodies, so it has no schema.

@@ -1,6 +1,7 @@
 import type { HeartbeatBody } from "../../protocol/api/agent.ts";
 import { reject } from "../../domain/result.ts";
 import type { ClusterCtx } from "./context.ts";
+import { checkEndpoints } from "./replica-endpoint.ts";
 import { applyReplayReports } from "./replays.ts";
 import { progressRollouts } from "./rollout.ts";
 import { applyReports, placePending } from "./workload-service.ts";
@@ -8,6 +9,7 @@ import { applyReports, placePending } from "./workload-service.ts";
 export function recordHeartbeat(ctx: ClusterCtx, node: string, body: HeartbeatBody, now: number): void {
   const n = ctx.nodes.get(node);
   if (!n) reject(404, "this node is not registered in the cluster");
+  checkEndpoints(body.containers, n.endpoint);
   ctx.nodes.heartbeat(node, now, body.usage);
   if (n.status === "down") {
     ctx.nodes.setStatus(node, "ready");

@@ -6,7 +6,7 @@ import type { TestProject } from "vitest/node";
  * answers with what it received, one that always fails with 503. They count their hits.
  */
 export default async function setup(project: TestProject) {
-  const hits = { ok: 0, bad: 0 };
+  const hits = { ok: 0, bad: 0, internal: 0 };
   const servers: Server[] = [];
   const listen = (handler: Parameters<typeof createServer>[1]) =>
     new Promise<string>((resolve) => {
@@ -25,7 +25,20 @@ export default async function setup(project: TestProject) {
     res.statusCode = 503;
     res.end("down");
   });
+  // Stands for a page only reachable from the control plane's own host (loopback, metadata).
+  const internal = await listen((_req, res) => {
+    hits.internal++;
+    res.end("internal secret");
+  });
+  // A replica that answers every request with a redirect to the internal page.
+  const redirect = await listen((req, res) => {
+    res.statusCode = req.method === "POST" ? 307 : 302;
+    res.setHeader("location", `${internal}/secret`);
+    res.end();
+  });
   project.provide("upstreamOk", ok);
+  project.provide("upstreamInternal", internal);
+  project.provide("upstreamRedirect", redirect);
   project.provide("upstreamBad", bad);
   return () => Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
 }
@@ -34,5 +47,7 @@ declare module "vitest" {
   export interface ProvidedContext {
     upstreamOk: string;
     upstreamBad: string;
+    upstreamInternal: string;
+    upstreamRedirect: string;
   }
 }

@@ -5,6 +5,7 @@ import { fail } from "../../domain/problem.ts";
 import { clusterStub, unwrap } from "../lib/stubs.ts";
 import { Breakers } from "./breakers.ts";
 import { began, ended, order, type Target } from "./pick.ts";
+import { upstreamUrl } from "./upstream-url.ts";
 
 const breakers = new Breakers();
 const HOP_BY_HOP = ["connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host"];
@@ -70,7 +71,10 @@ export async function proxy(c: Context<AppEnv>, cluster: string, workload: strin
 async function attempt(t: Target, path: string, method: string, headers: Headers, body: Uint8Array | null): Promise<Response | string> {
   began(t.replica);
   try {
-    const url = new URL(path.replace(/^\/+/, ""), t.endpoint.endsWith("/") ? t.endpoint : t.endpoint + "/");
+    const url = upstreamUrl(t.endpoint, path);
+    if (!url) return `endpoint ${JSON.stringify(t.endpoint)} cannot be proxied to`;
+    // Never followed: a redirect is the replica's answer to the caller, not a place the
+    // control plane should go (it could name loopback or a metadata service).
     return await fetch(url, { method, headers, body, redirect: "manual", signal: AbortSignal.timeout(10_000) });
   } catch (e) {
     return (e as Error).message;

@@ -2,10 +2,13 @@ import { Hono } from "hono";
 import type { AppEnv } from "../env.ts";
 import { fail } from "../../domain/problem.ts";
 import { proxy } from "../gateway/proxy.ts";
+import { bodyCap, GATEWAY_BODY_MAX } from "../middleware/body-cap.ts";
 import { AppName, ClusterName } from "../../protocol/api/common.ts";
 
 /** /v1/clusters/{cluster}/services/{workload}/… → the workload's replicas. */
 export const gateway = new Hono<AppEnv>();
+
+gateway.use("/v1/clusters/:cluster/services/:workload/*", bodyCap(GATEWAY_BODY_MAX));
 
 gateway.all("/v1/clusters/:cluster/services/:workload/*", async (c) => {
   const cluster = ClusterName.safeParse(c.req.param("cluster"));
