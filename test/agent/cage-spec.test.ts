@@ -9,6 +9,7 @@ const base: Omit<SpecInput, "workload"> = {
   id: "ctr-1",
   image: { manifestDigest: "sha256:" + "1".repeat(64), config: { Entrypoint: ["/bin/app"], Cmd: ["--serve"], Env: ["PATH=/usr/bin:/bin", "IMAGE_ONLY=1"], WorkingDir: "/srv" }, rootfs: "/r" },
   user: { uid: 0, gid: 0, additionalGids: [] },
+  idRange: { base: 1_700_000, size: 65536 },
   cgroupsPath: "enc/ctr-1",
   outputHostDir: "/data/ctr-1/out",
   entropyFifo: "/data/ctr-1/urandom.fifo",
@@ -19,7 +20,10 @@ const dests = (s: ReturnType<typeof spec>) => s.mounts.map((m) => m.destination)
 describe("cage runtime spec", () => {
   it("cages by default: namespaces, no capabilities, read-only rootfs, no rlimits, masked paths", () => {
     const s = spec({});
-    expect(s.linux.namespaces.map((n) => n.type).sort()).toEqual(["cgroup", "ipc", "mount", "network", "pid", "uts"]);
+    expect(s.linux.namespaces.map((n) => n.type).sort()).toEqual(["cgroup", "ipc", "mount", "network", "pid", "user", "uts"]);
+    // container root is host id 1700000: never the identity map
+    expect(s.linux.uidMappings).toEqual([{ containerID: 0, hostID: 1_700_000, size: 65536 }]);
+    expect(s.linux.gidMappings).toEqual([{ containerID: 0, hostID: 1_700_000, size: 65536 }]);
     expect(Object.values(s.process.capabilities).every((set) => set.length === 0)).toBe(true);
     expect(s.process.noNewPrivileges).toBe(true);
     expect(s.process).not.toHaveProperty("rlimits");
@@ -68,9 +72,11 @@ describe("cage runtime spec", () => {
     expect(s.hostname).toBe("enc-cage");
     expect(s.process.env).toEqual(["A=1", "B=2", "LANG=C", "PATH=/usr/bin:/bin", "TZ=UTC"]);
     expect(s.linux.resources.cpu?.cpus).toBe("0");
-    const urandom = s.mounts.filter((m) => m.destination === "/dev/urandom" || m.destination === "/dev/random");
-    expect(urandom.map((m) => m.source)).toEqual(["/data/ctr-1/urandom.fifo", "/data/ctr-1/urandom.fifo"]);
-    expect(dests(s).indexOf("/dev/urandom")).toBeGreaterThan(dests(s).indexOf("/dev"));
+    // bound by hooks after runc's own device binds (user namespace), inside the container's mount namespace
+    expect(s.hooks?.createContainer).toEqual([
+      { path: "/bin/mount", args: ["mount", "-n", "--bind", "/data/ctr-1/urandom.fifo", "/r/dev/urandom"] },
+      { path: "/bin/mount", args: ["mount", "-n", "--bind", "/data/ctr-1/urandom.fifo", "/r/dev/random"] },
+    ]);
     expect(s.linux.seccomp.syscalls.find((r) => r.names.includes("getrandom"))).toEqual({ names: ["getrandom"], action: "SCMP_ACT_ERRNO", errnoRet: 38 });
   });
 
