@@ -33,6 +33,8 @@ export const ClusterConfig = z
     /** A node silent for ttl + grace seconds is Down and its replicas move. */
     heartbeat_ttl_s: z.number().int().min(1).max(3600).default(10),
     heartbeat_grace_s: z.number().int().min(0).max(3600).default(10),
+    /** Lets admins (only) deploy `cage.network: "host"`: no network isolation, see node-agent/cage/CAGE.md. */
+    allow_host_network: z.boolean().default(false),
   })
   .strict()
   .meta({ id: "ClusterConfig" });
