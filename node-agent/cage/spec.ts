@@ -115,7 +115,7 @@ export function buildRuntimeSpec(input: SpecInput): RuntimeSpec {
       gidMappings: mapping,
       cgroupsPath: input.cgroupsPath,
       resources: buildResources(w),
-      seccomp: buildSeccomp({ determinism: deterministic }),
+      seccomp: buildSeccomp({ determinism: deterministic, hostNetwork: network === "host" }),
       maskedPaths: MASKED_PATHS,
       readonlyPaths: READONLY_PATHS,
       rootfsPropagation: "rprivate",

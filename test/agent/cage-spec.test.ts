@@ -59,6 +59,16 @@ describe("cage runtime spec", () => {
     const s = spec({ cage: { network: "host" }, ports: [{ container_port: 8080, host_port: 31001 }, { container_port: 9090, host_port: 31002 }], env: { A: "1" } });
     expect(s.linux.namespaces.map((n) => n.type)).not.toContain("network");
     expect(s.process.env).toEqual(expect.arrayContaining(["PORT=31001", "PORT_8080=31001", "PORT_9090=31002", "A=1", "IMAGE_ONLY=1"]));
+    // still a user namespace; the host's sysfs bound recursively read-only (no sysfs mount without a netns)
+    expect(s.linux.namespaces.map((n) => n.type)).toContain("user");
+    expect(s.mounts.find((m) => m.destination === "/sys")).toEqual({ destination: "/sys", type: "bind", source: "/sys", options: ["rbind", "nosuid", "noexec", "nodev", "rro"] });
+    // IPv4/IPv6 sockets only (the host's abstract unix sockets are out of reach), no socketcall
+    const socket = s.linux.seccomp.syscalls.filter((r) => r.names.includes("socket"));
+    expect(socket.map((r) => r.args?.[0])).toEqual([
+      { index: 0, value: 0xffffffff, valueTwo: 2, op: "SCMP_CMP_MASKED_EQ" },
+      { index: 0, value: 0xffffffff, valueTwo: 10, op: "SCMP_CMP_MASKED_EQ" },
+    ]);
+    expect(s.linux.seccomp.syscalls.some((r) => r.names.includes("socketcall"))).toBe(false);
   });
 
   it("binds the output dir from the host", () => {
