@@ -17,14 +17,15 @@ export default defineCommand({
       const w = await api.get<Workload>(routes.workload(cluster, args.name));
       if (ctx.json) return ctx.emit({ cluster, workload: w.workload, replicas: w.replicas });
       ctx.out(workloadPairs(w, s));
-      if (w.replicas.length) ctx.out("\n" + replicaTable(w.replicas, s));
+      if (w.replicas.length) ctx.out("\n" + replicaTable(w.replicas, s, () => w.workload.spec.cage.network));
       return;
     }
     const { workloads } = await api.get<{ workloads: Workload[] }>(base);
     if (ctx.json) return ctx.emit({ cluster, workloads });
     if (workloads.length === 0) return ctx.out(`No workloads in ${cluster}. Deploy one with \`enc deploy <name> --image <ref>\`.`);
     const replicas = workloads.flatMap((w) => w.replicas);
-    if (replicas.length) ctx.out(replicaTable(replicas, s));
+    const network = new Map(workloads.flatMap((w) => w.replicas.map((r) => [r.id, w.workload.spec.cage.network] as const)));
+    if (replicas.length) ctx.out(replicaTable(replicas, s, (r) => network.get(r.id)));
     for (const w of workloads.filter((x) => x.replicas.length === 0)) {
       ctx.out(s.dim(`${w.workload.spec.name}: no replicas (wants ${wantedReplicas(w.workload.spec)})`));
     }

@@ -21,8 +21,16 @@ export function nodeStatus(st: string, s: Style): string {
   return st === "ready" ? s.green(st) : st === "down" ? s.red(st) : s.yellow(st);
 }
 
-/** REPLICA TYPE NODE STATUS RESTARTS ENDPOINT EXIT, plus NOTE when a replica has a reason or fails its check. */
-export function replicaTable(replicas: Replica[], s: Style): string {
+/** A workload's cage network as ps shows it: host network stands out (it shares the node's stack). */
+export function netLabel(network: string, s: Style): string {
+  return network === "host" ? s.yellow("host-net") : network;
+}
+
+/**
+ * REPLICA TYPE NODE STATUS RESTARTS ENDPOINT EXIT, NET when `networkOf` is given, plus NOTE when a
+ * replica has a reason or fails its check.
+ */
+export function replicaTable(replicas: Replica[], s: Style, networkOf?: (r: Replica) => string | undefined): string {
   const note = (r: Replica) => [r.healthy === false ? "unhealthy" : "", r.reason ?? ""].filter(Boolean).join("; ");
   const withNote = replicas.some((r) => note(r));
   const rows = replicas.map((r) => [
@@ -33,9 +41,10 @@ export function replicaTable(replicas: Replica[], s: Style): string {
     String(r.restarts),
     r.endpoint ?? "-",
     r.exit_code === undefined ? "-" : String(r.exit_code),
+    ...(networkOf ? [netLabel(networkOf(r) ?? "-", s)] : []),
     ...(withNote ? [note(r) || "-"] : []),
   ]);
-  return formatTable(["REPLICA", "TYPE", "NODE", "STATUS", "RESTARTS", "ENDPOINT", "EXIT", ...(withNote ? ["NOTE"] : [])], rows, s);
+  return formatTable(["REPLICA", "TYPE", "NODE", "STATUS", "RESTARTS", "ENDPOINT", "EXIT", ...(networkOf ? ["NET"] : []), ...(withNote ? ["NOTE"] : [])], rows, s);
 }
 
 /** "2 running, 1 pending" */
@@ -67,6 +76,7 @@ export function workloadPairs(w: Workload, s: Style): string {
       ["Version", String(w.workload.version)],
       ["Replicas", `${wantedReplicas(spec)}; ${statusCounts(w.replicas)}`],
       ["Restart", spec.restart],
+      ["Network", netLabel(spec.cage.network, s)],
       ["Updated", w.workload.updated_at],
     ],
     s,

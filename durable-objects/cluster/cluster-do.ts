@@ -4,7 +4,7 @@ import type { Cluster, ClusterConfig, RoleBinding } from "../../protocol/api/clu
 import type { JoinNodeBody, Node } from "../../protocol/api/node.ts";
 import { AuditLog } from "../shared/audit-log.ts";
 import { BaseDO } from "../shared/base-do.ts";
-import { attempt, reject, type Result } from "../../domain/result.ts";
+import { attempt, err, reject, type Result } from "../../domain/result.ts";
 import { count, sql } from "drizzle-orm";
 import { syncSigner } from "../shared/sync-signer.ts";
 import { fromBase64 } from "../../protocol/bytes.ts";
@@ -23,7 +23,7 @@ import { updateWorkload } from "./rollout.ts";
 import { getReplay, pendingReplays, requestReplay, type ReplayView } from "./replays.ts";
 import type { ClusterMetrics } from "../../protocol/api/observe.ts";
 import { clusterHealth, clusterMetrics } from "./metrics.ts";
-import { deleteWorkload, deployWorkload, placePending } from "./workload-service.ts";
+import { cageViolation, deleteWorkload, deployWorkload, placePending } from "./workload-service.ts";
 import type { ClusterCtx } from "./context.ts";
 import { recordHeartbeat } from "./heartbeat.ts";
 import { ClusterMeta } from "./meta-store.ts";
@@ -263,12 +263,25 @@ export class ClusterDO extends BaseDO {
 
   // -- workloads -------------------------------------------------------------------------------
 
+  /**
+   * Refuses a cage-weakening spec from a caller who could otherwise deploy, with a
+   * SecurityViolation audit entry committed on its own (the refused change rolls back).
+   */
+  private async guardCage<T>(actor: string, spec: WorkloadSpec, run: () => Promise<Result<T>>): Promise<Result<T>> {
+    const rec = this.record();
+    const role = this.roles.of(actor);
+    const v = rec && satisfies(role, "operator") ? cageViolation(spec, role, rec.config) : undefined;
+    if (!rec || !v) return run();
+    await this.act(() => this.audit.append(rec.name, "SecurityViolation", actor, spec.name, { field: v.field, value: spec.cage.network, role: role ?? null, reason: v.detail }));
+    return err(403, v.detail, { field: v.field });
+  }
+
   deployWorkload(actor: string, spec: WorkloadSpec): Promise<Result<{ workload: WorkloadView; replicas: Replica[] }>> {
-    return this.actAndNotify(() => {
+    return this.guardCage(actor, spec, () => this.actAndNotify(() => {
       const ctx = this.ctxFor(this.require(actor, "operator"));
       const workload = deployWorkload(ctx, actor, spec);
       return { workload, replicas: this.workloads.replicasOf(spec.name).map(toReplica) };
-    });
+    }));
   }
 
   getWorkload(actor: string, name: string): Result<{ workload: WorkloadView; replicas: Replica[] }> {
@@ -420,9 +433,9 @@ export class ClusterDO extends BaseDO {
   }
 
   updateWorkload(actor: string, spec: WorkloadSpec): Promise<Result<{ workload: WorkloadView; replicas: Replica[] }>> {
-    return this.actAndNotify(() => {
+    return this.guardCage(actor, spec, () => this.actAndNotify(() => {
       const workload = updateWorkload(this.ctxFor(this.require(actor, "operator")), actor, spec);
       return { workload, replicas: this.workloads.replicasOf(spec.name).map(toReplica) };
-    });
+    }));
   }
 }

@@ -6,6 +6,21 @@ import { algorithmOf, schedNodes } from "./placement.ts";
 import { placeMany } from "../../domain/scheduler/schedule.ts";
 import type { ExistingReplica, PlacementRequest, ReplicaType } from "../../domain/scheduler/types.ts";
 import type { ClusterCtx } from "./context.ts";
+import type { Role } from "../../protocol/api/common.ts";
+import type { ClusterConfig } from "../../protocol/api/cluster.ts";
+import { satisfies } from "./roles.ts";
+
+/**
+ * Why `spec` weakens the cage beyond what `role` may ask for in a cluster with `config`, or
+ * undefined. Host network shares the node's stack (its loopback services included): it needs the
+ * admin role and a cluster that opted in.
+ */
+export function cageViolation(spec: WorkloadSpec, role: Role | undefined, config: Partial<ClusterConfig>): { field: string; detail: string } | undefined {
+  if (spec.cage.network !== "host") return undefined;
+  if (!config.allow_host_network) return { field: "cage.network", detail: 'cage.network "host" is not allowed in this cluster (its allow_host_network setting is off)' };
+  if (!satisfies(role, "admin")) return { field: "cage.network", detail: 'cage.network "host" needs the admin role' };
+  return undefined;
+}
 
 /** Placements audited per ResourceAllocation entry: one signature per chunk keeps a
  * 10,000-replica deploy from spending seconds on audit signatures. */

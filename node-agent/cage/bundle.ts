@@ -14,7 +14,9 @@ import { claimSpareDir } from "./spare-dirs.ts";
 import { resolveUser } from "./user.ts";
 import { effectiveNetwork, isDeterministic, parseCageWorkload } from "./workload.ts";
 import type { ImageConfig } from "../image/manifest.ts";
+import { hostId, letRangeReach, nodeIdRange } from "../image/id-range.ts";
 import { missingDirs } from "../image/rootfs-cache.ts";
+import { isShiftedFor } from "../image/rootfs-shift.ts";
 
 export interface CreateInput {
   id: string;
@@ -44,6 +46,9 @@ export async function writeBundle(o: ResolvedCageOptions, input: CreateInput): P
   fs.mkdirSync(paths.bundle, { recursive: true, mode: 0o700 });
   fs.mkdirSync(o.runcRoot, { recursive: true, mode: 0o700 });
 
+  const idRange = nodeIdRange(o.dataDir);
+  // Image root must be the namespace's root: a tree the host's root owns would be nobody's inside.
+  if (!isShiftedFor(input.image.rootfs, idRange)) throw new CageError("state", `rootfs ${input.image.rootfs} is not shifted into this node's id range (prepareImage does that)`);
   const user = resolveUser(input.image.rootfs, input.image.config.User);
   const args = resolveArgs(input.image.config, w);
   const deterministic = isDeterministic(w);
@@ -51,7 +56,7 @@ export async function writeBundle(o: ResolvedCageOptions, input: CreateInput): P
   const commitment = seed ? seedCommitment(seed) : undefined;
   if (w.cage?.output_dir) {
     fs.mkdirSync(paths.out, { recursive: true, mode: 0o755 });
-    fs.chownSync(paths.out, user.uid, user.gid); // the workload's user must be able to write its outputs
+    fs.chownSync(paths.out, hostId(idRange, user.uid), hostId(idRange, user.gid)); // the workload's user must be able to write its outputs
   }
   if (input.stdin) fs.writeFileSync(paths.stdin, input.stdin, { mode: 0o600 });
 
@@ -60,10 +65,12 @@ export async function writeBundle(o: ResolvedCageOptions, input: CreateInput): P
     image: input.image,
     workload: w,
     user,
+    idRange,
     cgroupsPath: `${o.cgroupParent}/${input.id}`,
     outputHostDir: w.cage?.output_dir ? paths.out : undefined,
     entropyFifo: deterministic ? paths.entropyFifo : undefined,
     seedCommitment: commitment,
+    mountBinary: ["/bin/mount", "/usr/bin/mount"].find((m) => fs.existsSync(m)),
     cgroupNamespace: features.cgroupNamespace,
   });
   if (isShared(o.dataDir, input.image.rootfs)) {
@@ -74,6 +81,8 @@ export async function writeBundle(o: ResolvedCageOptions, input: CreateInput): P
       throw new CageError("state", `shared rootfs ${input.image.rootfs} lacks the mount points ${missing?.join(", ") ?? "(a path component is not a directory)"}`);
     }
   }
+  if (!isShared(o.dataDir, input.image.rootfs)) letRangeReach(o.dataDir, input.image.rootfs, idRange);
+  if (deterministic) letRangeReach(o.dataDir, paths.entropyFifo, idRange); // the hooks bind it from inside the namespace
   writeJsonAtomic(paths.config, spec);
   const meta: CageMeta = {
     v: 1,

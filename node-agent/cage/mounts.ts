@@ -1,6 +1,6 @@
 // Filesystem view of the cage: runc's usual /proc, /dev, /sys set (sysfs and cgroupfs read-only),
 // a tmpfs /tmp, the output dir as a bind of a host dir (so files survive the container for
-// collection), and in deterministic cages /dev/urandom and /dev/random bound to the seeded FIFO.
+// collection). (Deterministic cages' /dev/urandom and /dev/random: hooks in spec.ts.)
 export interface Mount {
   destination: string;
   type: string;
@@ -18,9 +18,12 @@ export const READONLY_PATHS = ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys"
 export interface MountInput {
   /** host dir bound at the output dir */
   output?: { hostDir: string; containerDir: string };
-  /** FIFO bound over /dev/urandom and /dev/random */
-  entropyFifo?: string;
   tmpSizeMb?: number;
+  /**
+   * no network namespace: a user namespace that owns no network namespace may not mount sysfs,
+   * so /sys is the host's, bound recursively read-only
+   */
+  hostNetwork?: boolean;
 }
 
 export function buildMounts(input: MountInput): Mount[] {
@@ -30,18 +33,14 @@ export function buildMounts(input: MountInput): Mount[] {
     { destination: "/dev/pts", type: "devpts", source: "devpts", options: ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"] },
     { destination: "/dev/shm", type: "tmpfs", source: "shm", options: ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"] },
     { destination: "/dev/mqueue", type: "mqueue", source: "mqueue", options: ["nosuid", "noexec", "nodev"] },
-    { destination: "/sys", type: "sysfs", source: "sysfs", options: ["nosuid", "noexec", "nodev", "ro"] },
+    input.hostNetwork
+      ? { destination: "/sys", type: "bind", source: "/sys", options: ["rbind", "nosuid", "noexec", "nodev", "rro"] }
+      : { destination: "/sys", type: "sysfs", source: "sysfs", options: ["nosuid", "noexec", "nodev", "ro"] },
     { destination: "/sys/fs/cgroup", type: "cgroup", source: "cgroup", options: ["nosuid", "noexec", "nodev", "relatime", "ro"] },
     { destination: "/tmp", type: "tmpfs", source: "tmpfs", options: ["nosuid", "nodev", "mode=1777", `size=${(input.tmpSizeMb ?? 64) * 1024}k`] },
   ];
   if (input.output) {
     mounts.push({ destination: input.output.containerDir, type: "bind", source: input.output.hostDir, options: ["rbind", "rw", "nosuid", "nodev"] });
-  }
-  if (input.entropyFifo) {
-    // After the /dev tmpfs, so runc finds the destinations taken and does not create the real devices there.
-    for (const dev of ["/dev/urandom", "/dev/random"]) {
-      mounts.push({ destination: dev, type: "bind", source: input.entropyFifo, options: ["bind", "ro", "nosuid", "noexec"] });
-    }
   }
   return mounts;
 }

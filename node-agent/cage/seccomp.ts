@@ -49,6 +49,10 @@ utimensat utimensat_time64 utimes vfork vmsplice wait4 waitid waitpid write writ
 const EPERM = 1;
 const ENOSYS = 38;
 const AF_VSOCK = 40;
+const AF_INET = 2;
+const AF_INET6 = 10;
+// socket()'s domain is an int: the kernel drops the upper 32 bits, so compare only the lower ones.
+const INT_MASK = 0xffffffff;
 // CLONE_NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET: clone() may not create namespaces.
 const CLONE_NAMESPACE_FLAGS = 0x7e020000;
 const PERSONALITY_QUERY = 0xffffffff;
@@ -67,13 +71,23 @@ export interface SeccompProfile {
   syscalls: SeccompRule[];
 }
 
-export function buildSeccomp(opts: { determinism: boolean }): SeccompProfile {
+/**
+ * `hostNetwork`: the container shares the node's network namespace, and with it the node's
+ * abstract unix sockets, which no file permission protects. seccomp cannot read a sockaddr, so
+ * such a cage may create IPv4 and IPv6 sockets only (no AF_UNIX at all, no netlink, no packet
+ * sockets), and loses socketcall(2), whose arguments sit in memory seccomp cannot inspect.
+ */
+export function buildSeccomp(opts: { determinism: boolean; hostNetwork?: boolean }): SeccompProfile {
+  const allow = opts.hostNetwork ? SECCOMP_ALLOW.filter((n) => n !== "socketcall") : SECCOMP_ALLOW;
+  const socketRules: SeccompRule[] = opts.hostNetwork
+    ? [AF_INET, AF_INET6].map((domain) => ({ names: ["socket"], action: "SCMP_ACT_ALLOW", args: [{ index: 0, value: INT_MASK, valueTwo: domain, op: "SCMP_CMP_MASKED_EQ" }] }))
+    : [{ names: ["socket"], action: "SCMP_ACT_ALLOW", args: [{ index: 0, value: AF_VSOCK, op: "SCMP_CMP_NE" }] }];
   const rules: SeccompRule[] = [
-    { names: [...SECCOMP_ALLOW], action: "SCMP_ACT_ALLOW" },
+    { names: [...allow], action: "SCMP_ACT_ALLOW" },
     // Only the default execution domain; the query form changes nothing.
     { names: ["personality"], action: "SCMP_ACT_ALLOW", args: [{ index: 0, value: 0, op: "SCMP_CMP_EQ" }] },
     { names: ["personality"], action: "SCMP_ACT_ALLOW", args: [{ index: 0, value: PERSONALITY_QUERY, op: "SCMP_CMP_EQ" }] },
-    { names: ["socket"], action: "SCMP_ACT_ALLOW", args: [{ index: 0, value: AF_VSOCK, op: "SCMP_CMP_NE" }] },
+    ...socketRules,
     { names: ["clone"], action: "SCMP_ACT_ALLOW", args: [{ index: 0, value: CLONE_NAMESPACE_FLAGS, valueTwo: 0, op: "SCMP_CMP_MASKED_EQ" }] },
     // clone3 passes its flags in memory seccomp cannot inspect: ENOSYS makes libc fall back to clone.
     { names: ["clone3"], action: "SCMP_ACT_ERRNO", errnoRet: ENOSYS },

@@ -1,4 +1,5 @@
 // The OCI runtime spec (config.json) of a cage. See CAGE.md for what each choice buys.
+import type { IdRange } from "../image/id-range.ts";
 import type { ImageConfig } from "../image/manifest.ts";
 import { buildMounts, MASKED_PATHS, READONLY_PATHS, rootfsMountpoints, type Mount } from "./mounts.ts";
 import { resolveArgs, resolveCwd, resolveEnv, resolveHostname } from "./process.ts";
@@ -22,8 +23,11 @@ export interface RuntimeSpec {
   hostname: string;
   mounts: Mount[];
   annotations: Record<string, string>;
+  hooks?: { createContainer: Hook[] };
   linux: {
     namespaces: { type: string }[];
+    uidMappings: IdMapping[];
+    gidMappings: IdMapping[];
     cgroupsPath: string;
     resources: LinuxResources;
     seccomp: SeccompProfile;
@@ -33,17 +37,42 @@ export interface RuntimeSpec {
   };
 }
 
+export interface Hook {
+  path: string;
+  args: string[];
+}
+
+/**
+ * Binds the seeded FIFO over /dev/urandom and /dev/random. Not as spec mounts: in a user
+ * namespace runc bind-mounts the host's devices over those paths after the mounts, which would
+ * replace the stream. createContainer hooks run in the container's mount namespace after that,
+ * before pivot_root, where the rootfs is still at its host path.
+ */
+export function entropyHooks(rootfs: string, fifo: string, mountBinary = "/bin/mount"): Hook[] {
+  return ["/dev/urandom", "/dev/random"].map((dev) => ({ path: mountBinary, args: ["mount", "-n", "--bind", fifo, `${rootfs}${dev}`] }));
+}
+
+export interface IdMapping {
+  containerID: number;
+  hostID: number;
+  size: number;
+}
+
 export interface SpecInput {
   id: string;
   image: { manifestDigest: string; config: ImageConfig; rootfs: string };
   workload: CageWorkload;
   user: ResolvedUser;
+  /** the node's host id range: container ids 0..size-1 are host ids base.. (always a user namespace) */
+  idRange: IdRange;
   cgroupsPath: string;
   /** host dir bound at cage.output_dir */
   outputHostDir?: string;
   /** FIFO for /dev/urandom (deterministic cages) */
   entropyFifo?: string;
   seedCommitment?: string;
+  /** host mount(8) run by the entropy hooks */
+  mountBinary?: string;
   /** runc on this host can create cgroup namespaces (runc features) */
   cgroupNamespace?: boolean;
 }
@@ -51,9 +80,12 @@ export interface SpecInput {
 export function buildRuntimeSpec(input: SpecInput): RuntimeSpec {
   const w = input.workload;
   const deterministic = isDeterministic(w);
-  const namespaces = ["pid", "ipc", "uts", "mount"].map((type) => ({ type }));
+  const network = effectiveNetwork(w);
+  // A user namespace always: container root is an unprivileged id of the node's range on the host.
+  const namespaces = ["pid", "ipc", "uts", "mount", "user"].map((type) => ({ type }));
   if (input.cgroupNamespace !== false) namespaces.push({ type: "cgroup" });
-  if (effectiveNetwork(w) === "none") namespaces.push({ type: "network" }); // own, empty (loopback only)
+  if (network === "none") namespaces.push({ type: "network" }); // own, empty (loopback only)
+  const mapping: IdMapping[] = [{ containerID: 0, hostID: input.idRange.base, size: input.idRange.size }];
   const outDir = w.cage?.output_dir;
   const annotations: Record<string, string> = { "org.enc.image": input.image.manifestDigest, "org.enc.determinism": String(deterministic) };
   if (input.seedCommitment) annotations["org.enc.seed"] = input.seedCommitment;
@@ -73,14 +105,17 @@ export function buildRuntimeSpec(input: SpecInput): RuntimeSpec {
     hostname: resolveHostname(input.id, w),
     mounts: buildMounts({
       output: outDir && input.outputHostDir ? { hostDir: input.outputHostDir, containerDir: outDir } : undefined,
-      entropyFifo: deterministic ? input.entropyFifo : undefined,
+      hostNetwork: network === "host",
     }),
     annotations,
+    ...(deterministic && input.entropyFifo ? { hooks: { createContainer: entropyHooks(input.image.rootfs, input.entropyFifo, input.mountBinary) } } : {}),
     linux: {
       namespaces,
+      uidMappings: mapping,
+      gidMappings: mapping,
       cgroupsPath: input.cgroupsPath,
       resources: buildResources(w),
-      seccomp: buildSeccomp({ determinism: deterministic }),
+      seccomp: buildSeccomp({ determinism: deterministic, hostNetwork: network === "host" }),
       maskedPaths: MASKED_PATHS,
       readonlyPaths: READONLY_PATHS,
       rootfsPropagation: "rprivate",
@@ -97,7 +132,6 @@ export function cageMountpoints(config: ImageConfig, w: CageWorkload): string[] 
   const outDir = w.cage?.output_dir;
   const mounts = buildMounts({
     output: outDir ? { hostDir: "", containerDir: outDir } : undefined,
-    entropyFifo: isDeterministic(w) ? "urandom.fifo" : undefined,
   });
   return rootfsMountpoints(mounts, resolveCwd(config));
 }

@@ -6,6 +6,7 @@ import { ApiClient, ApiError } from "../../protocol/api-client.ts";
 import { routes } from "../../protocol/routes.ts";
 import { isoNow } from "../../protocol/time.ts";
 import { AgentError } from "../agent-error.ts";
+import { nodeIdRange } from "../image/id-range.ts";
 import { ControlPlane } from "./control-plane.ts";
 import { dataDir, ensureLayout } from "./data-dir.ts";
 import { checkRunc, detectCapabilities } from "./host-capabilities.ts";
@@ -81,5 +82,8 @@ export async function joinCluster(input: JoinInput): Promise<NodeConfig> {
     node_type: String(body.node_type), endpoint, joined_at: isoNow(),
   };
   writeNodeConfig(d, cfg);
+  // The node's user-namespace range is chosen at join (it never changes afterwards): see CAGE.md.
+  const range = nodeIdRange(d.root);
+  input.log.info("containers run in a user namespace", { uid_base: range.base, size: range.size });
   return cfg;
 }

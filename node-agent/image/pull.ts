@@ -6,7 +6,9 @@ import type { ImageConfig } from "./manifest.ts";
 import { parseImageRef } from "./reference.ts";
 import { resolveImage } from "./resolve.ts";
 import { assembleRootfs } from "./rootfs.ts";
+import { nodeIdRange } from "./id-range.ts";
 import { sharedRootfs } from "./rootfs-cache.ts";
+import { shiftTree } from "./rootfs-shift.ts";
 import { ArchiveSource } from "./sources/archive-source.ts";
 import { LayoutSource } from "./sources/layout-source.ts";
 import { RegistrySource } from "./sources/registry-source.ts";
@@ -87,14 +89,18 @@ export async function pullImage(ref: string, opts: PullOptions): Promise<PulledI
 
 /**
  * Pulls `ref` (verifying every blob) and assembles its rootfs at `rootfsDir`, which must not
- * exist; with `shared`, returns the image's shared rootfs instead whenever it can serve.
+ * exist; with `shared`, returns the image's shared rootfs instead whenever it can serve. Either
+ * way the rootfs is shifted into the data dir's id range (id-range.ts).
  */
 export async function prepareImage(ref: string, opts: PrepareOptions): Promise<PreparedImage> {
   const pulled = await pullImage(ref, opts);
+  const range = nodeIdRange(opts.dataDir); // every rootfs belongs to the node's user-namespace range
   const image = { manifestDigest: pulled.manifestDigest, indexDigest: pulled.indexDigest, config: pulled.config };
   if (opts.shared) {
-    const rootfs = await sharedRootfs(opts.dataDir, pulled.manifestDigest, pulled.layers, opts.shared.mountpoints(pulled.config));
+    const rootfs = await sharedRootfs(opts.dataDir, pulled.manifestDigest, pulled.layers, range, opts.shared.mountpoints(pulled.config));
     if (rootfs) return { ...image, rootfs, shared: true };
   }
-  return { ...image, rootfs: await assembleRootfs(pulled.layers, opts.rootfsDir) };
+  const rootfs = await assembleRootfs(pulled.layers, opts.rootfsDir);
+  await shiftTree(rootfs, range);
+  return { ...image, rootfs };
 }

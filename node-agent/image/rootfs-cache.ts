@@ -1,7 +1,10 @@
 // Assembled root filesystems shared by the containers of one image. The rootfs is mounted
 // read-only in every cage, so one tree per image manifest is enough:
 //
-//   <dataDir>/rootfs/<manifest digest>/<variant>/tree
+//   <dataDir>/rootfs/<manifest digest>/<variant>@<range base>/tree
+//
+// Every tree is shifted into the node's id range (rootfs-shift.ts) before it appears, so it is
+// owned by the user namespace's root, never by the host's.
 //
 // `base` is the image's layers stacked as assembleRootfs does. runc creates a missing mount point
 // (and the working directory) inside the root before it remounts it read-only, which would write
@@ -16,7 +19,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { parseDigest } from "./digest.ts";
 import { ImageError } from "./errors.ts";
+import { letRangeReach, type IdRange } from "./id-range.ts";
 import { assembleRootfs } from "./rootfs.ts";
+import { shiftTree } from "./rootfs-shift.ts";
 
 const inFlight = new Map<string, Promise<string>>();
 
@@ -60,11 +65,12 @@ export function missingDirs(tree: string, dirs: readonly string[]): string[] | n
   return missing;
 }
 
-function variantKey(extra: readonly string[]): string {
-  return extra.length === 0 ? "base" : createHash("sha256").update(extra.join("\0")).digest("hex").slice(0, 32);
+function variantKey(extra: readonly string[], range: IdRange): string {
+  const key = extra.length === 0 ? "base" : createHash("sha256").update(extra.join("\0")).digest("hex").slice(0, 32);
+  return `${key}@${range.base}`;
 }
 
-async function build(cacheDir: string, final: string, layers: readonly string[], extra: readonly string[]): Promise<string> {
+async function build(cacheDir: string, final: string, layers: readonly string[], extra: readonly string[], range: IdRange): Promise<string> {
   const tree = path.join(final, "tree");
   if (fs.existsSync(tree)) return tree;
   await fs.promises.mkdir(cacheDir, { recursive: true, mode: 0o700 });
@@ -82,6 +88,7 @@ async function build(cacheDir: string, final: string, layers: readonly string[],
         if (!fs.existsSync(p)) fs.mkdirSync(p, { mode: 0o755 });
       }
     }
+    await shiftTree(stagedTree, range);
     try {
       await fs.promises.rename(staging, final);
     } catch (err) {
@@ -100,15 +107,20 @@ async function build(cacheDir: string, final: string, layers: readonly string[],
  * the image makes that impossible (a mount point through a symlink or a file), in which case the
  * caller assembles a private rootfs. Never write into the returned tree.
  */
-export async function sharedRootfs(dataDir: string, manifestDigest: string, layers: readonly string[], mountpoints: readonly string[] = []): Promise<string | undefined> {
+export async function sharedRootfs(dataDir: string, manifestDigest: string, layers: readonly string[], range: IdRange, mountpoints: readonly string[] = []): Promise<string | undefined> {
   const cacheDir = rootfsCacheDir(dataDir, manifestDigest);
-  const ensure = (extra: readonly string[]): Promise<string> => {
-    const final = path.join(cacheDir, variantKey(extra));
+  const ensure = async (extra: readonly string[]): Promise<string> => {
+    const tree = await ensureTree(extra);
+    letRangeReach(dataDir, tree, range);
+    return tree;
+  };
+  const ensureTree = (extra: readonly string[]): Promise<string> => {
+    const final = path.join(cacheDir, variantKey(extra, range));
     const tree = path.join(final, "tree");
     if (fs.existsSync(tree)) return Promise.resolve(tree);
     let p = inFlight.get(final);
     if (!p) {
-      p = build(cacheDir, final, layers, extra).finally(() => inFlight.delete(final));
+      p = build(cacheDir, final, layers, extra, range).finally(() => inFlight.delete(final));
       inFlight.set(final, p);
     }
     return p;

@@ -35,6 +35,8 @@ export const ClusterConfig = z
     heartbeat_grace_s: z.number().int().min(0).max(3600).default(10),
     /** Registry https_endpoints and DID services may name loopback/private/link-local hosts (admins only). */
     allow_private_endpoints: z.boolean().default(false),
+    /** Lets admins (only) deploy `cage.network: "host"`: no network isolation, see node-agent/cage/CAGE.md. */
+    allow_host_network: z.boolean().default(false),
   })
   .strict()
   .meta({ id: "ClusterConfig" });

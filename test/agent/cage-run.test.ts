@@ -6,7 +6,7 @@ import net from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Container, containerPaths, createFromImage, deriveSeed, listContainers, seedCommitment, type ExitInfo } from "../../node-agent/cage/index.ts";
-import { prepareImage } from "../../node-agent/image/index.ts";
+import { nodeIdRange, prepareImage } from "../../node-agent/image/index.ts";
 import { readWitnessLog, rootOfLog, witnessRoot } from "../../node-agent/witness/index.ts";
 import { buildBusyboxImage, type BuiltImage } from "../fixtures/image-builder.ts";
 import { cleanup, runcIds, tempDir } from "./helpers.ts";
@@ -116,6 +116,23 @@ describe("running caged containers", () => {
     expect(r.stdout).toMatch(/Seccomp:\s+2/);
     expect(r.stderr).toContain("unshare(0x10000000): Operation not permitted"); // a user namespace needs no capability: only seccomp stops it
     expect(r.stderr).toMatch(/sethostname: Operation not permitted/);
+  });
+
+  it("runs in a user namespace: container root is an unprivileged id of the node's range on the host", async () => {
+    const range = nodeIdRange(dataDir);
+    const r = await run("userns", {
+      command: sh("cat /proc/self/uid_map /proc/self/gid_map; id -u; cat /etc/passwd > /dev/null && echo readable; echo made > /out/f; ls -ln /bin/busybox | tr -s ' ' | cut -d' ' -f3,4"),
+      cage: { output_dir: "/out" },
+    });
+    expect(r.exit).toMatchObject({ exitCode: 0 });
+    const [uidMap, gidMap, ...rest] = r.stdout.split("\n");
+    expect(uidMap!.trim().split(/\s+/)).toEqual(["0", String(range.base), "65536"]);
+    expect(uidMap!.trim().split(/\s+/)).not.toEqual(["0", "0", "4294967295"]);
+    expect(gidMap!.trim().split(/\s+/)).toEqual(["0", String(range.base), "65536"]);
+    expect(rest.join("\n")).toBe("0\nreadable\n0 0\n"); // image root owns the image's files inside
+    const out = fs.statSync(path.join(r.container.paths.out, "f"));
+    expect([out.uid, out.gid]).toEqual([range.base, range.base]); // on the host: the range, not root
+    expect(range.base).toBeGreaterThanOrEqual(1_000_000);
   });
 
   it("mounts the rootfs read-only, /tmp and the output dir writable, and has no network", async () => {

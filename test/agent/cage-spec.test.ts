@@ -9,6 +9,7 @@ const base: Omit<SpecInput, "workload"> = {
   id: "ctr-1",
   image: { manifestDigest: "sha256:" + "1".repeat(64), config: { Entrypoint: ["/bin/app"], Cmd: ["--serve"], Env: ["PATH=/usr/bin:/bin", "IMAGE_ONLY=1"], WorkingDir: "/srv" }, rootfs: "/r" },
   user: { uid: 0, gid: 0, additionalGids: [] },
+  idRange: { base: 1_700_000, size: 65536 },
   cgroupsPath: "enc/ctr-1",
   outputHostDir: "/data/ctr-1/out",
   entropyFifo: "/data/ctr-1/urandom.fifo",
@@ -19,7 +20,10 @@ const dests = (s: ReturnType<typeof spec>) => s.mounts.map((m) => m.destination)
 describe("cage runtime spec", () => {
   it("cages by default: namespaces, no capabilities, read-only rootfs, no rlimits, masked paths", () => {
     const s = spec({});
-    expect(s.linux.namespaces.map((n) => n.type).sort()).toEqual(["cgroup", "ipc", "mount", "network", "pid", "uts"]);
+    expect(s.linux.namespaces.map((n) => n.type).sort()).toEqual(["cgroup", "ipc", "mount", "network", "pid", "user", "uts"]);
+    // container root is host id 1700000: never the identity map
+    expect(s.linux.uidMappings).toEqual([{ containerID: 0, hostID: 1_700_000, size: 65536 }]);
+    expect(s.linux.gidMappings).toEqual([{ containerID: 0, hostID: 1_700_000, size: 65536 }]);
     expect(Object.values(s.process.capabilities).every((set) => set.length === 0)).toBe(true);
     expect(s.process.noNewPrivileges).toBe(true);
     expect(s.process).not.toHaveProperty("rlimits");
@@ -55,6 +59,16 @@ describe("cage runtime spec", () => {
     const s = spec({ cage: { network: "host" }, ports: [{ container_port: 8080, host_port: 31001 }, { container_port: 9090, host_port: 31002 }], env: { A: "1" } });
     expect(s.linux.namespaces.map((n) => n.type)).not.toContain("network");
     expect(s.process.env).toEqual(expect.arrayContaining(["PORT=31001", "PORT_8080=31001", "PORT_9090=31002", "A=1", "IMAGE_ONLY=1"]));
+    // still a user namespace; the host's sysfs bound recursively read-only (no sysfs mount without a netns)
+    expect(s.linux.namespaces.map((n) => n.type)).toContain("user");
+    expect(s.mounts.find((m) => m.destination === "/sys")).toEqual({ destination: "/sys", type: "bind", source: "/sys", options: ["rbind", "nosuid", "noexec", "nodev", "rro"] });
+    // IPv4/IPv6 sockets only (the host's abstract unix sockets are out of reach), no socketcall
+    const socket = s.linux.seccomp.syscalls.filter((r) => r.names.includes("socket"));
+    expect(socket.map((r) => r.args?.[0])).toEqual([
+      { index: 0, value: 0xffffffff, valueTwo: 2, op: "SCMP_CMP_MASKED_EQ" },
+      { index: 0, value: 0xffffffff, valueTwo: 10, op: "SCMP_CMP_MASKED_EQ" },
+    ]);
+    expect(s.linux.seccomp.syscalls.some((r) => r.names.includes("socketcall"))).toBe(false);
   });
 
   it("binds the output dir from the host", () => {
@@ -68,9 +82,11 @@ describe("cage runtime spec", () => {
     expect(s.hostname).toBe("enc-cage");
     expect(s.process.env).toEqual(["A=1", "B=2", "LANG=C", "PATH=/usr/bin:/bin", "TZ=UTC"]);
     expect(s.linux.resources.cpu?.cpus).toBe("0");
-    const urandom = s.mounts.filter((m) => m.destination === "/dev/urandom" || m.destination === "/dev/random");
-    expect(urandom.map((m) => m.source)).toEqual(["/data/ctr-1/urandom.fifo", "/data/ctr-1/urandom.fifo"]);
-    expect(dests(s).indexOf("/dev/urandom")).toBeGreaterThan(dests(s).indexOf("/dev"));
+    // bound by hooks after runc's own device binds (user namespace), inside the container's mount namespace
+    expect(s.hooks?.createContainer).toEqual([
+      { path: "/bin/mount", args: ["mount", "-n", "--bind", "/data/ctr-1/urandom.fifo", "/r/dev/urandom"] },
+      { path: "/bin/mount", args: ["mount", "-n", "--bind", "/data/ctr-1/urandom.fifo", "/r/dev/random"] },
+    ]);
     expect(s.linux.seccomp.syscalls.find((r) => r.names.includes("getrandom"))).toEqual({ names: ["getrandom"], action: "SCMP_ACT_ERRNO", errnoRet: 38 });
   });
 

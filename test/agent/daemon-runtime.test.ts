@@ -40,7 +40,7 @@ beforeAll(async () => {
   work = tempDir("daemon-runtime");
   dataDir = path.join(work, "agent");
   image = buildBusyboxImage(path.join(work, "img"));
-  cluster = await startCluster("rt");
+  cluster = await startCluster("rt", { allow_host_network: true }); // the owner deploys a host-network replica below
   await joinCluster({ url: cluster.url, cluster: cluster.name, token: await cluster.token(), dataDir, log: silentLogger });
   agent = new Agent({ dataDir, heartbeatS: 1, backoffBaseS: 0.25, stopGraceS: 1, receiptLingerMs: 100, log: silentLogger });
   await agent.start();

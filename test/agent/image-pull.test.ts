@@ -4,7 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createFromImage } from "../../node-agent/cage/index.ts";
-import { ImageError, layerTree, prepareImage, pullImage, type Progress } from "../../node-agent/image/index.ts";
+import { ImageError, layerTree, nodeIdRange, prepareImage, pullImage, type Progress } from "../../node-agent/image/index.ts";
 import { buildBusyboxImage, packOciArchive, type BuiltImage } from "../fixtures/image-builder.ts";
 import { blobPath, cleanup, runcIds, tamper, tempDir } from "./helpers.ts";
 
@@ -38,9 +38,15 @@ describe("pull from an OCI image layout", () => {
     expect(prepared.config).toMatchObject({ Cmd: ["sh"], WorkingDir: "/" });
     const layerSize = fs.statSync(blobPath(image.dir, image.layerDigests[0]!)).size;
     expect(progress.filter((p) => p.kind === "layer").at(-1)).toEqual({ kind: "layer", digest: image.layerDigests[0], fetched: layerSize, total: layerSize });
-    // Files are hard links into the content-addressed cache; /tmp keeps its sticky mode.
+    // Files are copies shifted into the node's id range; the content-addressed cache stays root's.
+    // /tmp keeps its sticky mode.
     const cached = path.join(layerTree(dataDir, image.layerDigests[0]!), "bin/busybox");
-    expect(fs.statSync(path.join(prepared.rootfs, "bin/busybox")).ino).toBe(fs.statSync(cached).ino);
+    const range = nodeIdRange(dataDir);
+    const copied = fs.statSync(path.join(prepared.rootfs, "bin/busybox"));
+    expect(copied.ino).not.toBe(fs.statSync(cached).ino);
+    expect([copied.uid, copied.gid, copied.mode & 0o7777]).toEqual([range.base, range.base, fs.statSync(cached).mode & 0o7777]);
+    expect([fs.statSync(cached).uid, fs.statSync(cached).gid]).toEqual([0, 0]);
+    expect(fs.readFileSync(path.join(prepared.rootfs, "bin/busybox")).equals(fs.readFileSync(cached))).toBe(true);
     expect(fs.statSync(path.join(prepared.rootfs, "tmp")).mode & 0o7777).toBe(0o1777);
     expect(fs.readlinkSync(path.join(prepared.rootfs, "bin/sh"))).toBe("busybox");
     expect(fs.readdirSync(path.join(dataDir, "tmp"))).toEqual([]);

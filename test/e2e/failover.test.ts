@@ -22,7 +22,7 @@ const replicas = async () => (await cluster.api.get<{ replicas: R[] }>("/v1/clus
 beforeAll(async () => {
   work = tempDir("e2e-ha");
   image = buildBusyboxImage(path.join(work, "busybox"));
-  cluster = await startCluster("ha", { heartbeat_ttl_s: TTL_S, heartbeat_grace_s: GRACE_S });
+  cluster = await startCluster("ha", { heartbeat_ttl_s: TTL_S, heartbeat_grace_s: GRACE_S, allow_host_network: true });
   for (let i = 0; i < 3; i++) {
     const dir = path.join(work, `agent-${i}`);
     const r = await runAgentOnce(["join", "--url", cluster.url, "--cluster", "ha", "--token", await cluster.token(), "--data-dir", dir, "--zone", `z${i}`]);
