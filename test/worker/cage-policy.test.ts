@@ -41,7 +41,7 @@ describe("host network is an admin's opt-in the cluster must allow", () => {
   it("a stranger is refused without an audit entry (no audit spam)", async () => {
     const { name, owner } = await newCluster({ allow_host_network: true });
     const stranger = await wallet();
-    await expect(stranger.api.post(`/v1/clusters/${name}/workloads`, hostNet("web"))).rejects.toMatchObject({ status: 403 });
+    await expect(stranger.api.post(`/v1/clusters/${name}/workloads`, hostNet("web"))).rejects.toMatchObject({ status: 404 });
     expect(await violations(owner.api, name)).toHaveLength(0);
   });
 });

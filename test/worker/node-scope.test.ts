@@ -23,10 +23,11 @@ describe("node keys and scope (issue 10, finding 4)", () => {
 
     const { removed } = await owner.api.delete<{ removed: { address: string } }>(`/v1/clusters/${name}/nodes/${a.signer.address}`);
     expect(removed.address).toBe(a.signer.address);
+    // A revoked key holds no role: like any stranger it gets 404 (issue 10: no existence leak).
 
-    await expect(beat(a.api, name, a.signer.address)).rejects.toMatchObject({ status: 403 });
-    await expect(a.api.post(`/v1/clusters/${name}/receipts`, { receipts: [chain[1]] })).rejects.toMatchObject({ status: 403 });
-    await expect(a.api.get(`/v1/clusters/${name}/nodes/${a.signer.address}/desired?wait=0`)).rejects.toMatchObject({ status: 403 });
+    await expect(beat(a.api, name, a.signer.address)).rejects.toMatchObject({ status: 404 });
+    await expect(a.api.post(`/v1/clusters/${name}/receipts`, { receipts: [chain[1]] })).rejects.toMatchObject({ status: 404 });
+    await expect(a.api.get(`/v1/clusters/${name}/nodes/${a.signer.address}/desired?wait=0`)).rejects.toMatchObject({ status: 404 });
     const { nodes } = await owner.api.get<{ nodes: { address: string }[] }>(`/v1/clusters/${name}/nodes`);
     expect(nodes.map((n) => n.address)).toEqual([b.signer.address]);
     const { replicas } = await owner.api.get<{ replicas: R[] }>(`/v1/clusters/${name}/workloads/web`);
