@@ -7,7 +7,7 @@ import { LEGACY_NOTARY_STEPS } from "../../durable-objects/notary/legacy-schema.
 import { LEGACY_CHALLENGE_STEPS, LEGACY_REGISTRY_STEPS } from "../../durable-objects/registry/legacy-schema.ts";
 import type { LogBlock } from "../../protocol/schemas.ts";
 import { describeSchema, rewriteAsLegacy } from "./legacy-db.ts";
-import { joinNode, newCluster, receiptChain, uniq, wallet } from "./helpers.ts";
+import { deployApp, joinNode, newCluster, receiptChain, uniq, wallet } from "./helpers.ts";
 
 const namespaces = {
   ClusterDO: [env.CLUSTER, LEGACY_CLUSTER_STEPS],
@@ -64,7 +64,7 @@ describe("DO schemas in drizzle", () => {
   it("a NotaryDO left part-way through today's steps finishes them, then serves its pending receipts", async () => {
     const { name, owner } = await newCluster({ notary: { max_receipts_per_block: 100, max_block_window_s: 300 } });
     const node = await joinNode(owner.api, name);
-    await node.api.post(`/v1/clusters/${name}/receipts`, { receipts: await receiptChain(node.signer, name, "old", "c1", 3) });
+    await node.api.post(`/v1/clusters/${name}/receipts`, { receipts: await receiptChain(node.signer, name, "old", (await deployApp(owner.api, name, "old")).container, 3) });
     const stub = env.NOTARY.get(env.NOTARY.idFromName(`${name}/old`));
     // The last step (deliveries) not yet run, as an older build would have left it.
     await runInDurableObject(stub, (_i, state) => rewriteAsLegacy(state.storage, LEGACY_NOTARY_STEPS, LEGACY_NOTARY_STEPS.length - 1));
