@@ -1,4 +1,4 @@
-import { listDurableObjectIds } from "cloudflare:test";
+import { listDurableObjectIds, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { ApiClient } from "../../protocol/api-client.ts";
@@ -156,5 +156,30 @@ describe("node keys and scope (issue 10, finding 4)", () => {
     // The same listing does show a notary once a receipt is in scope.
     await a.api.post(`/v1/clusters/${name}/receipts`, { receipts: await receiptChain(a.signer, name, "web", web.container, 1) });
     expect((await listDurableObjectIds(env.NOTARY)).map((id) => id.toString())).toContain(notaryOf("web"));
+  });
+
+  it("remembers the replicas a node left for 7 days, the newest 1,000 of them", async () => {
+    const { name, owner } = await newCluster();
+    const a = await joinNode(owner.api, name);
+    const web = await deployApp(owner.api, name, "web");
+    const stub = env.CLUSTER.get(env.CLUSTER.idFromName(name));
+    const DAY = 86_400_000;
+    const now = Date.now();
+    // As if the node had left 1,000 replicas of `old` over the last seconds, and one 8 days ago.
+    await runInDurableObject(stub, (_i, state) => {
+      const row = "INSERT INTO past_assignments (node, replica, workload, ended_at) VALUES (?, ?, 'old', ?)";
+      for (let i = 0; i < 1000; i++) state.storage.sql.exec(row, a.signer.address, `old-${i}`, now - 10_000 + i);
+      state.storage.sql.exec(row, a.signer.address, "old-stale", now - 8 * DAY);
+    });
+    const post = async (app: string, container: string) => a.api.post<{ accepted: number }>(`/v1/clusters/${name}/receipts`, { receipts: await receiptChain(a.signer, name, app, container, 1) });
+    await expect(post("old", "old-stale.1")).rejects.toMatchObject({ status: 422, problem: { field: "receipts[0].container" } });
+    expect(await post("old", "old-0.1")).toMatchObject({ accepted: 1 });
+    // Leaving `web` makes 1,001 recent ones: the oldest is forgotten, the stale one pruned.
+    await owner.api.post(`/v1/clusters/${name}/nodes/${a.signer.address}/drain`, {});
+    expect(await post("web", web.container)).toMatchObject({ accepted: 1 });
+    await expect(post("old", "old-0.2")).rejects.toMatchObject({ status: 422, problem: { field: "receipts[0].container" } });
+    expect(await post("old", "old-1.1")).toMatchObject({ accepted: 1 });
+    const kept = await runInDurableObject(stub, (_i, state) => state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM past_assignments WHERE node = ?", a.signer.address).one().n);
+    expect(kept).toBe(1000);
   });
 });
