@@ -18,6 +18,7 @@ export const COMMANDS: readonly Command[] = [
   { name: "ps", summary: "List workloads and their replicas, or one workload in detail (viewer)", load: () => import("./ps.ts") },
   { name: "scale", summary: "Set a workload's number of primary replicas (operator)", load: () => import("./scale.ts") },
   { name: "logs", summary: "Print the recent output of a workload's replicas (viewer)", load: () => import("./logs.ts") },
+  { name: "exec", summary: "Run a command in a replica's container through its agent (operator; audited)", load: () => import("./exec.ts") },
   { name: "rm", summary: "Delete a workload; its agents stop its containers (operator)", load: () => import("./rm.ts") },
   { name: "metrics", summary: "Show a cluster's metrics: nodes, replicas, CPU and memory (viewer)", load: () => import("./metrics.ts") },
   { name: "health", summary: "Check a cluster's health: nodes and replicas (viewer)", load: () => import("./health.ts") },
