@@ -8,6 +8,9 @@ export const COMMANDS: readonly Command[] = [
   { name: "cluster create", summary: "Create a cluster; your wallet becomes its owner", load: () => import("./cluster-create.ts") },
   { name: "cluster show", summary: "Show a cluster's owner, size and settings (viewer)", load: () => import("./cluster-show.ts") },
   { name: "cluster use", summary: "Make a cluster the default for --cluster", load: () => import("./cluster-use.ts") },
+  { name: "context add", summary: "Save a named context: control plane URL, wallet and default cluster", load: () => import("./context-add.ts") },
+  { name: "context use", summary: "Switch to a named context", load: () => import("./context-use.ts") },
+  { name: "context list", summary: "List the saved contexts; * marks the current one", load: () => import("./context-list.ts") },
   { name: "token create", summary: "Issue a single-use join token for a new node (admin)", load: () => import("./token-create.ts") },
   { name: "nodes", summary: "List a cluster's nodes (viewer)", load: () => import("./nodes.ts") },
   { name: "nodes cordon", summary: "Stop placing new replicas on a node (operator)", load: () => import("./nodes-cordon.ts") },
@@ -45,5 +48,6 @@ export const COMMANDS: readonly Command[] = [
   { name: "zk verify", summary: "Check a rootzk proof with the resolver (uses up its challenge); exits 1 if it fails", load: () => import("./zk-verify.ts") },
   { name: "cache stats", summary: "Counters of the resolver cache of the isolate that answers (public)", load: () => import("./cache-stats.ts") },
   { name: "cache clear", summary: "Empty the resolver cache of the isolate that answers (resolver admin)", load: () => import("./cache-clear.ts") },
-  { name: "version", summary: "Print the version of enc", load: () => import("./version.ts") },
+  { name: "completion", summary: "Print a shell completion script: bash, zsh or fish", load: () => import("./completion.ts") },
+  { name: "version", summary: "Print the versions of enc and of the control plane", load: () => import("./version.ts") },
 ];

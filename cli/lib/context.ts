@@ -6,7 +6,8 @@ import { routes } from "../../protocol/routes.ts";
 import { CLIError, usageError } from "./errors.ts";
 import type { IO } from "./io.ts";
 import { styleFor, type Style } from "./style.ts";
-import { loadSigner, readConfig, tooOpen, walletPath } from "./wallet.ts";
+import { currentContext, loadSigner, readConfig, tooOpen, walletPath } from "./wallet.ts";
+import { normalizeUrl } from "./url.ts";
 
 const TIMEOUT_MS = 30_000;
 
@@ -27,7 +28,8 @@ export class Context {
   ) {
     this.style = styleFor(io.stdout, io.env);
     this.errStyle = styleFor(io.stderr, io.env);
-    this.url = (io.env.ENC_URL || DEFAULT_URL).replace(/\/+$/, "");
+    // $ENC_URL, then the current context's URL, then the local default.
+    this.url = io.env.ENC_URL ? normalizeUrl(io.env.ENC_URL, "ENC_URL") : (currentContext(io.env)?.url ?? DEFAULT_URL);
   }
 
   get env(): IO["env"] {
@@ -65,9 +67,9 @@ export class Context {
     return this.keysPromise;
   }
 
-  /** --cluster, then $ENC_CLUSTER, then the saved default. */
+  /** --cluster, then $ENC_CLUSTER, then the current context's cluster, then the saved default. */
   cluster(flag: string | undefined): string {
-    const name = flag || this.env.ENC_CLUSTER || readConfig(this.env).cluster;
+    const name = flag || this.env.ENC_CLUSTER || currentContext(this.env)?.cluster || readConfig(this.env).cluster;
     if (!name) {
       throw usageError("no_cluster", "no cluster given", "Pass --cluster <name>, set ENC_CLUSTER, or save a default with `enc cluster use <name>`.");
     }

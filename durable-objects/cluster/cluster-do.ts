@@ -125,6 +125,11 @@ export class ClusterDO extends BaseDO {
 
   // -- helpers ---------------------------------------------------------------------------------
 
+  /** "no cluster NAME": the name asked for (this DO's own), so a stranger learns nothing new. */
+  private noSuchCluster(): string {
+    return this.ctx.id.name ? `no cluster ${this.ctx.id.name}` : "no such cluster";
+  }
+
   private record(): ClusterRecord | undefined {
     return this.meta.record<ClusterRecord>();
   }
@@ -136,7 +141,7 @@ export class ClusterDO extends BaseDO {
   private require(actor: string, role: Role): ClusterRecord {
     const rec = this.record();
     const held = rec ? this.roles.of(actor) : undefined;
-    if (!rec || !held) reject(404, "no such cluster", { field: "cluster" });
+    if (!rec || !held) reject(404, this.noSuchCluster(), { field: "cluster" });
     if (!satisfies(held, role)) reject(403, `this action needs the ${role} role in cluster ${rec.name}`);
     return rec;
   }
@@ -188,7 +193,7 @@ export class ClusterDO extends BaseDO {
   joinNode(actor: string, body: JoinNodeBody): Promise<Result<Node>> {
     return this.actAndNotify(() => {
       const rec = this.record();
-      if (!rec) reject(404, "no such cluster", { field: "cluster" });
+      if (!rec) reject(404, this.noSuchCluster(), { field: "cluster" });
       const held = this.roles.of(actor);
       if (held && held !== "node") reject(409, "this key already holds a management role; nodes need their own key");
       this.tokens.consume(body.token, actor, Date.now());
@@ -259,7 +264,7 @@ export class ClusterDO extends BaseDO {
   recordEvent(event: AuditEvent, actor: string, subject: string, details: Record<string, unknown>, key: string): Promise<Result<{ seq: number }>> {
     return this.act(() => {
       const rec = this.record();
-      if (!rec) reject(404, "no such cluster");
+      if (!rec) reject(404, this.noSuchCluster());
       return { seq: this.audit.append(rec.name, event, actor, subject, details, key).seq };
     });
   }
@@ -413,7 +418,7 @@ export class ClusterDO extends BaseDO {
   serviceTargets(workload: string): Result<{ wallet_authentication: boolean; algorithm: string; targets: { replica: string; node: string; endpoint: string }[] }> {
     return attempt(() => {
       const rec = this.record();
-      if (!rec) reject(404, "no such cluster", { field: "cluster" });
+      if (!rec) reject(404, this.noSuchCluster(), { field: "cluster" });
       const wl = this.workloads.get(workload);
       if (!wl) reject(404, `no workload ${workload}`, { field: "workload" });
       const targets = this.workloads
