@@ -23,7 +23,7 @@ export async function main(argv: string[], io: IO = processIO()): Promise<number
     if (action.kind === "version") return print(io, VERSION + "\n");
     if (action.kind === "help") return print(io, action.text);
     const { Context } = await import("./lib/context.ts");
-    const code = await action.cmd.run(new Context(io, json), action.input as Parameters<typeof action.cmd.run>[1]);
+    const code = await action.cmd.run(new Context(io, json, PROGRAM), action.input as Parameters<typeof action.cmd.run>[1]);
     return code ?? 0;
   } catch (err) {
     const { reportError } = await import("./lib/report.ts");

@@ -8,8 +8,7 @@ export default defineCommand({
   examples: ["source <(enc completion bash)", "enc completion fish > ~/.config/fish/completions/enc.fish"],
   async run(ctx, { args }) {
     if (!(SHELLS as readonly string[]).includes(args.shell)) throw usageError("bad_shell", `no completion for ${JSON.stringify(args.shell)}; choose one of: ${SHELLS.join(", ")}`);
-    const { COMMANDS } = await import("./index.ts");
-    const { encProgram } = await import("../lib/command.ts");
-    ctx.io.stdout.write(await completionScript(encProgram(COMMANDS), args.shell as Shell));
+    if (!ctx.program) throw new Error("enc completion needs the program's command table");
+    ctx.io.stdout.write(await completionScript(ctx.program, args.shell as Shell));
   },
 });

@@ -1,6 +1,7 @@
 // What every command runs with: output streams and style, the wallet-signed API client, the
 // control-plane keys, and the default-cluster lookup.
 import { ApiClient } from "../../protocol/api-client.ts";
+import type { Program } from "../../cli-kit/command.ts";
 import { DEFAULT_URL } from "./defaults.ts";
 import { routes } from "../../protocol/routes.ts";
 import { CLIError, usageError } from "./errors.ts";
@@ -25,6 +26,8 @@ export class Context {
   constructor(
     readonly io: IO,
     readonly json: boolean,
+    /** the program being run (its command table), for commands about the CLI itself */
+    readonly program?: Program<Context>,
   ) {
     this.style = styleFor(io.stdout, io.env);
     this.errStyle = styleFor(io.stderr, io.env);
