@@ -9,6 +9,7 @@ import type { IO } from "./io.ts";
 import { styleFor, type Style } from "./style.ts";
 import { currentContext, loadSigner, readConfig, tooOpen, walletPath } from "./wallet.ts";
 import { normalizeUrl } from "./url.ts";
+import { toYaml, type OutputFormat } from "./output.ts";
 
 const TIMEOUT_MS = 30_000;
 
@@ -28,6 +29,8 @@ export class Context {
     readonly json: boolean,
     /** the program being run (its command table), for commands about the CLI itself */
     readonly program?: Program<Context>,
+    /** -o: json and yaml set `json` too (the document is the same); wide asks for more columns */
+    readonly format: OutputFormat = json ? "json" : "table",
   ) {
     this.style = styleFor(io.stdout, io.env);
     this.errStyle = styleFor(io.stderr, io.env);
@@ -43,9 +46,14 @@ export class Context {
     this.io.stdout.write(text.endsWith("\n") ? text : text + "\n");
   }
 
-  /** --json output: one pretty-printed document on stdout. */
+  /** --json (or -o json|yaml) output: one document on stdout. */
   emit(value: unknown): void {
-    this.io.stdout.write(JSON.stringify(value, null, 2) + "\n");
+    if (this.format === "yaml") this.io.stdout.write(toYaml(JSON.parse(JSON.stringify(value))).replace(/^\n/, "") + "\n");
+    else this.io.stdout.write(JSON.stringify(value, null, 2) + "\n");
+  }
+
+  get wide(): boolean {
+    return this.format === "wide";
   }
 
   note(text: string): void {
