@@ -29,7 +29,7 @@ import { recordHeartbeat } from "./heartbeat.ts";
 import { ClusterMeta } from "./meta-store.ts";
 import { ReplayStore } from "./replay-store.ts";
 import { ExecQueue } from "./execs.ts";
-import type { ExecRequest, ExecResult, ExecView } from "../../protocol/api/exec.ts";
+import type { ExecRequest, ExecOutcome, ExecView } from "../../protocol/api/exec.ts";
 import { audit } from "./schema.ts";
 import migrations from "./drizzle/migrations.js";
 import { LEGACY_CLUSTER_STEPS } from "./legacy-schema.ts";
@@ -479,7 +479,7 @@ export class ClusterDO extends BaseDO {
   }
 
   /** A node's answer to an exec it was ordered to run (node). */
-  execResult(actor: string, id: string, result: ExecResult): Result<{ recorded: true }> {
+  execResult(actor: string, id: string, result: ExecOutcome): Result<{ recorded: true }> {
     return attempt(() => {
       this.require(actor, "node");
       if (!this.execs.report(actor, id, result, Date.now())) reject(404, `no open exec ${id} for this node`, { field: "id" });

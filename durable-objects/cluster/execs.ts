@@ -3,7 +3,7 @@
 // evicted while one waits, the user's long-poll ends without a result and they run it again.
 import { randomBytes, toHex } from "../../protocol/bytes.ts";
 import { toIso } from "../../protocol/time.ts";
-import type { ExecRequest, ExecResult, ExecView } from "../../protocol/api/exec.ts";
+import type { ExecRequest, ExecOutcome, ExecView } from "../../protocol/api/exec.ts";
 import type { DesiredStateFields } from "../../protocol/desired-state.ts";
 
 /** How long an order waits for its node to pick it up before it is dropped. */
@@ -64,7 +64,7 @@ export class ExecQueue {
   }
 
   /** The node's answer; false when it is not this node's open order. */
-  report(node: string, id: string, result: ExecResult, now: number): boolean {
+  report(node: string, id: string, result: ExecOutcome, now: number): boolean {
     const e = this.entries.get(id);
     if (!e || e.view.node !== node || e.view.status !== "queued") return false;
     this.finish(e, result, now);
@@ -86,7 +86,7 @@ export class ExecQueue {
     });
   }
 
-  private finish(e: Entry, result: ExecResult, now: number): void {
+  private finish(e: Entry, result: ExecOutcome, now: number): void {
     e.view.status = "done";
     e.view.result = result;
     e.view.finished_at = toIso(now);

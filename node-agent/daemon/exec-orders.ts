@@ -3,7 +3,7 @@
 // container's own process settings (user, env, cwd), and its outcome is posted back on the
 // node's signed channel. Output is capped; a command past its timeout gets SIGTERM, then SIGKILL.
 import { spawn } from "node:child_process";
-import { EXEC_OUTPUT_MAX, type ExecResultInput } from "../../protocol/api/exec.ts";
+import { EXEC_OUTPUT_MAX, type ExecOutcomeInput } from "../../protocol/api/exec.ts";
 import type { ExecOrder } from "../../protocol/desired-state.ts";
 import { isTransient, type ControlPlane } from "./control-plane.ts";
 import type { Logger } from "./logger.ts";
@@ -48,7 +48,7 @@ export class ExecOrders {
   private async run(o: ExecOrder): Promise<void> {
     const container = this.target.containerOf(o.replica);
     const started = Date.now();
-    const result: ExecResultInput = container
+    const result: ExecOutcomeInput = container
       ? { ...(await runcExec(this.target, container, o)), container }
       : { exit_code: null, error: `replica ${o.replica} has no running container on this node` };
     this.log.info("exec finished", { exec: o.id, replica: o.replica, container, exit_code: result.exit_code, ms: Date.now() - started, error: result.error });
@@ -67,7 +67,7 @@ export class ExecOrders {
   }
 }
 
-function runcExec(t: ExecTarget, container: string, o: ExecOrder): Promise<ExecResultInput> {
+function runcExec(t: ExecTarget, container: string, o: ExecOrder): Promise<ExecOutcomeInput> {
   return new Promise((resolve) => {
     const child = spawn(t.runcBinary, ["--root", t.runcRoot, "exec", container, ...o.command], { stdio: ["pipe", "pipe", "pipe"] });
     const out: Buffer[] = [];

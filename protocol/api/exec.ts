@@ -25,7 +25,7 @@ export const ExecRequest = z
 export type ExecRequest = z.infer<typeof ExecRequest>;
 
 /** What the agent reports: the command's exit code (null if it could not run), its output. */
-export const ExecResult = z
+export const ExecOutcome = z
   .object({
     exit_code: z.number().int().nullable(),
     stdout: Base64.max(Math.ceil(EXEC_OUTPUT_MAX / 3) * 4 + 4).default(""),
@@ -36,9 +36,9 @@ export const ExecResult = z
     container: z.string().max(200).optional(),
   })
   .strict()
-  .meta({ id: "ExecResult" });
-export type ExecResult = z.infer<typeof ExecResult>;
-export type ExecResultInput = z.input<typeof ExecResult>;
+  .meta({ id: "ExecOutcome" });
+export type ExecOutcome = z.infer<typeof ExecOutcome>;
+export type ExecOutcomeInput = z.input<typeof ExecOutcome>;
 
 export const ExecView = z
   .object({
@@ -51,7 +51,7 @@ export const ExecView = z
     requested_at: z.string(),
     expires_at: z.string(),
     finished_at: z.string().nullable(),
-    result: ExecResult.nullable(),
+    result: ExecOutcome.nullable(),
   })
   .meta({ id: "ExecView" });
 export type ExecView = z.infer<typeof ExecView>;

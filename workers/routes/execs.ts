@@ -5,7 +5,7 @@ import { signedRoute } from "../lib/route.ts";
 import { clusterStub, unwrap } from "../lib/stubs.ts";
 import { validationHook } from "../lib/validation.ts";
 import { Address } from "../../protocol/api/common.ts";
-import { ExecRequest, ExecResult, ExecView } from "../../protocol/api/exec.ts";
+import { ExecRequest, ExecOutcome, ExecView } from "../../protocol/api/exec.ts";
 import { ClusterParam, json } from "../lib/openapi.ts";
 
 /**
@@ -56,7 +56,7 @@ execs.openapi(
     summary: "A node's outcome of an exec it was ordered to run (node)",
     request: {
       params: ClusterParam.extend({ node: Address.openapi({ param: { name: "node", in: "path" } }), id: ExecId.openapi({ param: { name: "id", in: "path" } }) }),
-      body: { content: { "application/json": { schema: ExecResult } }, required: true },
+      body: { content: { "application/json": { schema: ExecOutcome } }, required: true },
     },
     responses: { 200: json(z.object({ recorded: z.literal(true) }), "Recorded") },
   }),
