@@ -7,10 +7,10 @@ export default defineCommand({
   description: [
     "The command runs in the replica's current container (as `runc exec`, with the container's user, env and working directory) on the node that runs it.",
     "The request is signed and audited (ReplicaExec, with the command but never stdin); it reaches the agent in its signed desired state, which the agent",
-    "long-polls, so a command starts about 0.1–0.5 s after the request on an idle node. Exits with the command's exit code.",
+    "long-polls, so no poll interval is waited out: request to answer takes about 1 s (runc exec included). Exits with the command's exit code.",
     "Output is capped at 256 KiB per stream, stdin (-i) at 64 KiB. A terminal session (-t) is not relayed yet: -t is refused.",
   ].join("\n"),
-  args: { replica: { description: "the replica, e.g. web-0 (see `enc ps`)", required: true } },
+  args: { replica: { description: "the replica, e.g. web-1 (see `enc ps`)", required: true } },
   rest: { name: "command", description: "the command and its arguments" },
   flags: {
     ...CLUSTER_FLAG,
@@ -18,9 +18,9 @@ export default defineCommand({
     tty: { type: "boolean", short: "t", description: "a terminal session (not supported yet; refused)" },
     timeout: { type: "string", placeholder: "S", default: "60", description: "the agent stops the command after S seconds (1–600, default 60)" },
   },
-  examples: ["enc exec web-0 -- cat /etc/hostname", "echo hi | enc exec -i web-0 -- sh -c 'cat > /tmp/x'"],
+  examples: ["enc exec web-1 -- cat /etc/hostname", "echo hi | enc exec -i web-1 -- sh -c 'cat > /tmp/x'"],
   async run(ctx, { args, flags, rest }) {
-    if (rest.length === 0) throw usageError("missing_command", "`enc exec` needs a command after `--`", "e.g. `enc exec web-0 -- ls /`");
+    if (rest.length === 0) throw usageError("missing_command", "`enc exec` needs a command after `--`", "e.g. `enc exec web-1 -- ls /`");
     if (flags.tty) throw usageError("tty_unsupported", "a terminal session (-t) is not relayed yet; run single commands, with -i to pass input");
     const timeout = Number(flags.timeout);
     if (!Number.isInteger(timeout) || timeout < 1 || timeout > 600) throw usageError("bad_timeout", `--timeout must be whole seconds from 1 to 600, not ${JSON.stringify(flags.timeout)}`);
