@@ -25,6 +25,7 @@ export const toReplica = (r: ReplicaRow): Replica => ({
   ...(r.exit_code != null ? { exit_code: r.exit_code } : {}),
   restarts: r.restarts,
   ...(r.reason ? { reason: r.reason } : {}),
+  created_at: r.created_at,
 });
 
 type WorkloadRow = typeof workloads.$inferSelect;

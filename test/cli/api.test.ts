@@ -87,6 +87,25 @@ describe("a cluster's life through the CLI", () => {
     expect(JSON.parse(dup.stderr).error.status).toBe(409);
   });
 
+  it("cluster use checks the cluster; enc version names the server's version; no such X names X", async () => {
+    const [missing, stranger, ok, version] = await Promise.all([
+      enc(["cluster", "use", "nope"], owner),
+      enc(["cluster", "use", "demo"], other),
+      enc(["cluster", "use", "demo", "--json"], owner),
+      enc(["version", "--json"], owner),
+    ]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain(`no cluster nope at ${cp.url} that your wallet can see`);
+    expect(stranger.code).toBe(1); // a cluster where the wallet holds no role looks the same
+    expect(stranger.stderr).toContain("no cluster demo at");
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(json(ok).cluster).toBe("demo");
+    const { version: pkg } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
+    expect(json(version)).toEqual({ version: pkg, client: pkg, server: pkg, url: cp.url });
+    const show = await enc(["cluster", "show", "nope"], owner);
+    expect(show.stderr).toContain("no cluster nope");
+  });
+
   it("token create prints the token and the enc-agent join command", async () => {
     const [r, jr] = await Promise.all([enc(["token", "create", "--cluster", "demo", "--ttl", "600"], owner), enc(["token", "create", "--json"], owner)]);
     expect(r.code, r.stderr).toBe(0);
