@@ -32,6 +32,8 @@ export interface ReplicaRecord {
   next_start_ms: number | null;
   exit_code: number | null;
   reason: string | null;
+  /** the underlying error of the last failure (a pull's or runc's message); absent in old records */
+  error?: string | null;
   /** the container whose exit has been fully dealt with (receipt, restart decision) */
   handled: string | null;
   /** set while the agent itself stops the container: its exit is not a failure to restart */

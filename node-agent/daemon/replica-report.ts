@@ -2,6 +2,9 @@
 // the endpoint of network "host" replicas, CPU as a percentage of the requested cpu_millis
 // (what autoscaling reads) and the health check's verdict.
 import type { ContainerReportInput } from "../../protocol/api/agent.ts";
+import type { ReplicaBackOff } from "../../protocol/api/workload.ts";
+import { toIso } from "../../protocol/time.ts";
+import type { EventLog } from "./event-log.ts";
 import type { ReplicaRecord } from "./records.ts";
 
 export interface Sample {
@@ -29,6 +32,51 @@ export function endpointOf(rec: ReplicaRecord, advertisedHost: string): string |
   return `http://${host}:${port}`;
 }
 
+/** What went wrong, in the words a user needs: "exited 3", the pull's own error, … */
+export function failureReason(rec: Pick<ReplicaRecord, "reason" | "exit_code" | "error">): string {
+  const err = rec.error ? `: ${rec.error}` : "";
+  switch (rec.reason) {
+    case "pull_failed":
+      return rec.error ?? "image pull failed";
+    case "create_failed":
+      return `cannot create the container${err}`;
+    case "failed_to_start":
+      return `failed to start${err}`;
+    case "oom":
+      return "out of memory (OOM-killed)";
+    case "exited":
+      return `exited ${rec.exit_code ?? "?"}`;
+    default:
+      return `${rec.reason ?? "ended"}${rec.exit_code !== null ? ` (exit ${rec.exit_code})` : ""}${err}`;
+  }
+}
+
+/**
+ * CrashLoopBackOff or ImagePullBackOff while the replica waits out a back-off after a failure
+ * (not after a long run that ended: that restart is immediate and no loop).
+ */
+export function backoffOf(rec: ReplicaRecord): ReplicaBackOff | undefined {
+  if (rec.phase !== "backoff" || !rec.next_start_ms || rec.crashes === 0) return undefined;
+  return {
+    state: rec.reason === "pull_failed" ? "ImagePullBackOff" : "CrashLoopBackOff",
+    reason: failureReason(rec).slice(0, 1000),
+    next_retry_at: toIso(rec.next_start_ms),
+    failures: rec.crashes,
+  };
+}
+
+/** The restart decision after a container's end, as an event: back-off, restart, or it stays down. */
+export function reportDecision(events: EventLog, rec: ReplicaRecord, container: string, delayMs: number | null): void {
+  const backoff = backoffOf(rec);
+  if (backoff) {
+    events.push({ replica: rec.id, container, kind: "back_off", reason: `${backoff.state}: ${backoff.reason}; retry in ${Math.round((delayMs ?? 0) / 100) / 10} s` });
+  } else if (delayMs !== null) {
+    events.push({ replica: rec.id, container, kind: "restarting", reason: failureReason(rec) });
+  } else if (rec.phase === "failed") {
+    events.push({ replica: rec.id, container, kind: "failed", reason: `${failureReason(rec)}; restart policy ${rec.spec.restart}` });
+  }
+}
+
 export function replicaReport(rec: ReplicaRecord, sample: Sample, healthy: boolean | undefined, advertisedHost: string): ContainerReportInput {
   const r: ContainerReportInput = { replica: rec.id, status: STATUS[rec.phase], restarts: rec.restarts };
   if (rec.container) r.container = rec.container;
@@ -40,6 +88,8 @@ export function replicaReport(rec: ReplicaRecord, sample: Sample, healthy: boole
   } else if (ended && rec.reason && rec.reason !== "exited") {
     r.reason = rec.reason;
   }
+  const backoff = backoffOf(rec);
+  if (backoff) r.backoff = backoff;
   const endpoint = endpointOf(rec, advertisedHost);
   if (endpoint && rec.phase === "running") r.endpoint = endpoint;
   if (rec.phase === "running" && sample.cpuPercent !== undefined) r.cpu_percent = sample.cpuPercent;

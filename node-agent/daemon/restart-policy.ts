@@ -11,6 +11,8 @@ export interface Outcome {
   reason: string;
   /** how long the container ran, ms (0 if it never started) */
   ranMs: number;
+  /** the underlying error, e.g. a pull's "layer sha256:… digest mismatch" */
+  error?: string;
 }
 
 export interface BackoffOptions {
@@ -47,7 +49,7 @@ export function nextCrashCount(prev: number, o: Outcome, opts: BackoffOptions = 
  */
 export function applyOutcome(rec: ReplicaRecord, id: string, o: Outcome, opts: BackoffOptions, now = Date.now()): number | null {
   const stopped = rec.stop_reason !== null;
-  Object.assign(rec, { handled: id, exit_code: o.exitCode, reason: stopped ? `stopped: ${rec.stop_reason}` : o.reason, stop_reason: null });
+  Object.assign(rec, { handled: id, exit_code: o.exitCode, reason: stopped ? `stopped: ${rec.stop_reason}` : o.reason, error: o.error ?? null, stop_reason: null });
   if (!shouldRestart(rec.spec.restart, o, stopped) && !(o.reason === "pull_failed" && !stopped)) {
     Object.assign(rec, { phase: succeeded(o) || stopped ? "exited" : "failed", next_start_ms: null });
     return null;
