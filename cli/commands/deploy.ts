@@ -6,7 +6,7 @@ import { CLUSTER_FLAG, defineCommand } from "../lib/command.ts";
 import type { Context } from "../lib/context.ts";
 import { CLIError, usageError } from "../lib/errors.ts";
 import { intFlag, requireOneOf } from "../lib/values.ts";
-import { interruptSignal, replicaTable, sleep, statusCounts, workloadPairs } from "../lib/workload-view.ts";
+import { backoffText, interruptSignal, replicaTable, sleep, statusCounts, workloadPairs } from "../lib/workload-view.ts";
 
 const RESTART = ["never", "on-failure", "always"] as const;
 const NETWORK = ["none", "host"] as const;
@@ -21,7 +21,8 @@ export default defineCommand({
     "--constraint node_type=T picks a node type; any other key=value is a required node capability\n" +
     "(true/false a feature, a number a minimum, text an exact value). --zone takes a comma list.\n" +
     "--wait polls until every replica is running or has exited (progress on stderr) and exits 1\n" +
-    "when one failed or exited non-zero.",
+    "when one failed or exited non-zero, or at once when one is in CrashLoopBackOff or\n" +
+    "ImagePullBackOff (with the reason: the exit code, the pull's error).",
   args: { name: { description: "workload name: 1-63 of a-z, 0-9 and '-' (default: the name in --file)" } },
   rest: { name: "command", description: "the container's command and its arguments (default: the image's)" },
   flags: {
@@ -120,6 +121,11 @@ async function waitSettled(ctx: Context, api: ApiClient, cluster: string, first:
       if (line !== last && !ctx.json) ctx.note(ctx.errStyle.dim(`waiting… ${line}${waitingReason(current.replicas)}`));
       last = line;
       if (done(current.replicas)) return current;
+      // A crash loop or an image that cannot be pulled will not settle by waiting: say why now.
+      const stuck = current.replicas.find((r) => r.backoff);
+      if (stuck?.backoff) {
+        throw new CLIError("replica_backoff", `${stuck.id} is in ${stuck.backoff.state}: ${backoffText(stuck.backoff)}`, 1, `See \`enc events --workload ${name}\` and \`enc logs ${name}\`.`);
+      }
       if (interrupt.signal.aborted) throw new CLIError("interrupted", `stopped waiting for ${name}; it keeps deploying (see \`enc ps ${name}\`)`);
       if (Date.now() >= deadline) {
         throw new CLIError("wait_timeout", `${name} did not settle within ${timeoutS} s: ${statusCounts(current.replicas)}${waitingReason(current.replicas)}`, 1, `See \`enc ps ${name}\` and \`enc nodes\`.`);
