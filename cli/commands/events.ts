@@ -1,7 +1,9 @@
+import { ApiClient, ApiError } from "../../protocol/api-client.ts";
 import { routes } from "../../protocol/routes.ts";
 import type { ClusterEvent, EventsPage } from "../lib/api-types.ts";
 import { CLUSTER_FLAG, defineCommand } from "../lib/command.ts";
 import type { Context } from "../lib/context.ts";
+import { CLIError } from "../lib/errors.ts";
 import { formatTable, short } from "../lib/table.ts";
 import { intFlag } from "../lib/values.ts";
 import { interruptSignal } from "../lib/workload-view.ts";
@@ -36,15 +38,24 @@ export default defineCommand({
       return ctx.out(eventTable(first.events, ctx));
     }
     const interrupt = interruptSignal();
-    const stopped = new Promise<null>((resolve) => interrupt.signal.addEventListener("abort", () => resolve(null), { once: true }));
+    // The held requests go through a client whose requests Ctrl-C aborts: a request left open
+    // would keep the process alive until the server lets go of it.
+    const poller = new ApiClient({
+      url: ctx.url,
+      signer: api.signer,
+      fetch: (req) => fetch(req, { signal: AbortSignal.any([interrupt.signal, AbortSignal.timeout((WAIT_S + 15) * 1000)]) }),
+    });
     const print = printer(ctx);
     ctx.note(ctx.errStyle.dim(`Following events${flags.workload ? ` of ${flags.workload}` : ""} in ${cluster}; Ctrl-C to stop.`));
     try {
       print(first.events);
       let cursor = first.cursor;
       while (!interrupt.signal.aborted) {
-        // Ctrl-C ends the wait at once; the request still held by the server is simply dropped.
-        const page = await Promise.race([api.get<EventsPage>(query({ after: cursor, wait: String(WAIT_S), limit: "500" })), stopped]);
+        const page = await poller.get<EventsPage>(query({ after: cursor, wait: String(WAIT_S), limit: "500" })).catch((err: unknown) => {
+          if (interrupt.signal.aborted) return null;
+          if (err instanceof ApiError) throw err;
+          throw new CLIError("unreachable", `lost the event stream from ${ctx.url}: ${(err as Error).message}`, 1, "Run the command again to resume.");
+        });
         if (!page) break;
         print(page.events);
         cursor = page.cursor;

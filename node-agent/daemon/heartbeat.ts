@@ -2,6 +2,7 @@
 // control plane's desired-state version; a newer one than ours kicks the poller. A heartbeat
 // that gets through after failures also tells the receipt sender the way is clear again.
 import type { HeartbeatBodyInput } from "../../protocol/api/agent.ts";
+import { ApiError } from "../../protocol/api-client.ts";
 import type { ControlPlane } from "./control-plane.ts";
 import type { EventLog } from "./event-log.ts";
 import type { Logger } from "./logger.ts";
@@ -62,6 +63,11 @@ export async function heartbeatLoop(d: HeartbeatDeps, signal: AbortSignal, kick:
       if (res.desired_version > d.desiredVersion()) d.onNewerVersion();
     } catch (err) {
       if (signal.aborted) break;
+      // Events the control plane refuses as malformed would refuse every later heartbeat too.
+      if (err instanceof ApiError && (err.status === 400 || err.status === 422) && d.events?.pending) {
+        d.log.warn("heartbeat refused; dropping its events", { error: err.message });
+        d.events.ack(d.events.peek());
+      }
       if (++failures === 1 || failures % 12 === 0) d.log.warn("heartbeat failed", { error: (err as Error).message, failures });
     }
     // A kick (a replica changed state) sends the next heartbeat early, but not more than 4 a second.

@@ -3,8 +3,8 @@
 // (what autoscaling reads) and the health check's verdict.
 import type { ContainerReportInput } from "../../protocol/api/agent.ts";
 import type { ReplicaBackOff } from "../../protocol/api/workload.ts";
-import { toIso } from "../../protocol/time.ts";
 import type { EventLog } from "./event-log.ts";
+import { DEFAULT_BACKOFF, failureReason } from "./restart-policy.ts";
 import type { ReplicaRecord } from "./records.ts";
 
 export interface Sample {
@@ -32,37 +32,17 @@ export function endpointOf(rec: ReplicaRecord, advertisedHost: string): string |
   return `http://${host}:${port}`;
 }
 
-/** What went wrong, in the words a user needs: "exited 3", the pull's own error, … */
-export function failureReason(rec: Pick<ReplicaRecord, "reason" | "exit_code" | "error">): string {
-  const err = rec.error ? `: ${rec.error}` : "";
-  switch (rec.reason) {
-    case "pull_failed":
-      return rec.error ?? "image pull failed";
-    case "create_failed":
-      return `cannot create the container${err}`;
-    case "failed_to_start":
-      return `failed to start${err}`;
-    case "oom":
-      return "out of memory (OOM-killed)";
-    case "exited":
-      return `exited ${rec.exit_code ?? "?"}`;
-    default:
-      return `${rec.reason ?? "ended"}${rec.exit_code !== null ? ` (exit ${rec.exit_code})` : ""}${err}`;
-  }
-}
-
 /**
- * CrashLoopBackOff or ImagePullBackOff while the replica waits out a back-off after a failure
- * (not after a long run that ended: that restart is immediate and no loop).
+ * CrashLoopBackOff or ImagePullBackOff: while the replica waits out a back-off after a quick
+ * failure, and also while it is tried again, until a container has run long enough to reset the
+ * back-off. Reporting "running" for the instant a crashing container runs would make the
+ * replica look fine in `enc health` every few seconds.
  */
-export function backoffOf(rec: ReplicaRecord): ReplicaBackOff | undefined {
-  if (rec.phase !== "backoff" || !rec.next_start_ms || rec.crashes === 0) return undefined;
-  return {
-    state: rec.reason === "pull_failed" ? "ImagePullBackOff" : "CrashLoopBackOff",
-    reason: failureReason(rec).slice(0, 1000),
-    next_retry_at: toIso(rec.next_start_ms),
-    failures: rec.crashes,
-  };
+export function backoffOf(rec: ReplicaRecord, now = Date.now(), resetAfterMs = DEFAULT_BACKOFF.resetAfterMs): ReplicaBackOff | undefined {
+  if (!rec.loop) return undefined;
+  if (rec.phase === "backoff" || rec.phase === "starting" || rec.phase === "pending") return rec.loop;
+  if (rec.phase === "running" && rec.started_ms !== null && now - rec.started_ms < resetAfterMs) return rec.loop;
+  return undefined;
 }
 
 /** The restart decision after a container's end, as an event: back-off, restart, or it stays down. */

@@ -101,7 +101,8 @@ describe("events", () => {
     await expect(hb({ events: [{ at: "yesterday", replica: ids[0], kind: "exited" }] })).rejects.toMatchObject({ status: 422, problem: { field: expect.stringContaining("events") } });
     await expect(owner.api.get(`/v1/clusters/${name}/events?after=zzz`)).rejects.toMatchObject({ status: 400, problem: { field: "after" } });
     await expect(owner.api.get(`/v1/clusters/${name}/events?wait=99`)).rejects.toMatchObject({ status: 400, problem: { field: "wait" } });
-    await expect(owner.api.get(`/v1/clusters/${name}/events?workload=nope`)).rejects.toMatchObject({ status: 404, problem: { field: "workload" } });
+    await expect(owner.api.get(`/v1/clusters/${name}/events?workload=Bad_Name`)).rejects.toMatchObject({ status: 400, problem: { field: "workload" } });
+    expect((await owner.api.get<Page>(`/v1/clusters/${name}/events?workload=not-yet`)).events).toEqual([]);
     const stranger = await wallet();
     await expect(stranger.api.get(`/v1/clusters/${name}/events`)).rejects.toMatchObject({ status: 404 });
   });
