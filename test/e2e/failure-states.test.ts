@@ -140,7 +140,7 @@ describe("enc events --follow", () => {
       expect(kinds.indexOf("pulled")).toBeGreaterThan(kinds.indexOf("scheduled"));
       expect(kinds.indexOf("started")).toBeGreaterThan(kinds.indexOf("pulled"));
       expect(lines.find((l) => l.includes(" pulled "))).toContain(image.manifestDigest);
-      for (const l of lines) expect(l).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z  /);
+      for (const l of lines) expect(l).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z {2}/);
 
       // Removing it streams its stop too.
       await cluster.api.delete(`/v1/clusters/${C}/workloads/hello`);
