@@ -117,7 +117,7 @@ function items(audit: AuditRow[], agent: AgentRow[], workload: string | undefine
   for (const row of audit) {
     for (const ev of auditEvents(row)) if (!workload || ev.workload === workload) out.push({ ev, src: "audit", key: row.seq, t: Date.parse(ev.at) || 0 });
   }
-  for (const row of agent) out.push({ ev: agentEvent(row), src: "agent", key: row.id, t: Date.parse(row.at) || 0 });
+  for (const row of agent) if (!workload || row.workload === workload) out.push({ ev: agentEvent(row), src: "agent", key: row.id, t: Date.parse(row.at) || 0 });
   return out.sort(byTime);
 }
 
