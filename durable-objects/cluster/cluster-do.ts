@@ -37,7 +37,7 @@ import { LEGACY_CLUSTER_STEPS } from "./legacy-schema.ts";
 import { NodeRegistry } from "./node-registry.ts";
 import { RoleStore } from "./role-store.ts";
 import { canManage, satisfies } from "./roles.ts";
-import { ReceiptRate, type ReceiptRef } from "./node-scope.ts";
+import { ReceiptRate, checkReceiptScope, type ReceiptRef } from "./node-scope.ts";
 
 const LIVENESS_TASK = "liveness";
 const LIVENESS_EVERY_MS = 2_000;
@@ -353,6 +353,8 @@ export class ClusterDO extends BaseDO {
       this.require(actor, "node");
       const now = Date.now();
       this.receiptRate.take(actor, refs.length, now);
+      // One look at the node's assignments per batch, before any notary is opened.
+      checkReceiptScope(refs, { replicas: this.workloads.assignmentsOf(actor, now), replayApps: this.replays.appsOn(actor) }, now);
       return { checked: refs.length };
     });
   }
@@ -391,6 +393,7 @@ export class ClusterDO extends BaseDO {
       const node = removeNode(this.ctxFor(this.require(actor, "admin")), actor, address);
       if (this.roles.of(address) === "node") this.roles.remove(address);
       this.receiptRate.forget(address);
+      this.workloads.forgetNode(address);
       return node;
     });
   }

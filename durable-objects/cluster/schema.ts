@@ -77,6 +77,22 @@ export const replicas = sqliteTable(
 );
 
 /**
+ * Replicas a node ran and no longer runs (moved away, scaled down, deleted), so its late receipts
+ * for them are still accepted. Bounded (workload-store.ts): PAST_ASSIGNMENT_DAYS, PAST_ASSIGNMENTS_PER_NODE.
+ */
+export const pastAssignments = sqliteTable(
+  "past_assignments",
+  {
+    node: text("node").notNull(),
+    replica: text("replica").notNull(),
+    workload: text("workload").notNull(),
+    /** ms since the epoch when the replica left the node. */
+    ended_at: integer("ended_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.node, t.replica] }), index("past_assignments_node_ended").on(t.node, t.ended_at)],
+);
+
+/**
  * What nodes report happening to their replicas (pulled, started, exited, back-off…), for
  * `enc events`; the audit log supplies the control plane's side. Bounded: the newest rows stay.
  */

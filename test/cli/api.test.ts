@@ -23,6 +23,16 @@ let ownerAddress: string;
 let otherAddress: string;
 let node: Signer;
 const receipts: StepReceipt[] = [];
+let container: string | undefined; // web's container on the node: a node's receipts must name one of its replicas
+
+/** Deploys `web`, whose one replica lands on the cluster's only node, and gives its first container's id. */
+async function deployWeb(): Promise<string> {
+  const r = await enc(["deploy", "web", "--image", "oci:/x:latest", "--cluster", "demo", "--json"], owner);
+  expect(r.code, r.stderr).toBe(0);
+  const { replicas } = json(r) as { replicas: { id: string; node: string }[] };
+  expect(replicas[0].node).toBe(node.address);
+  return `${replicas[0].id}.1`;
+}
 
 beforeAll(async () => {
   home = mkdtempSync(path.join(tmpdir(), "enc-cli-api-"));
@@ -42,11 +52,12 @@ afterAll(async () => {
 /** `count` receipts continuing one container's chain, signed by the node and submitted by it. */
 async function submitReceipts(count: number): Promise<StepReceipt[]> {
   const batch: StepReceipt[] = [];
+  container ??= await deployWeb();
   for (let i = 0; i < count; i++) {
     const prev = receipts.at(-1)?.hash ?? GENESIS;
     const r = await signReceipt(
       {
-        v: 1, cluster: "demo", app: "web", container: "ctr-1", op: receipts.length === 0 ? "create" : "usage",
+        v: 1, cluster: "demo", app: "web", container, op: receipts.length === 0 ? "create" : "usage",
         ts: toIso(Date.now() + receipts.length), resource: { cpu_ms: 10 * receipts.length, memory_mb_s: 1.5, storage_gb_day: 0, egress_mb: 0 },
         labels: {}, prev_hash: prev,
       },
