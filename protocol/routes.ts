@@ -32,6 +32,7 @@ export const paths = {
   workloadScale: "/v1/clusters/{cluster}/workloads/{name}/scale",
   workloadLogs: "/v1/clusters/{cluster}/workloads/{name}/logs",
   clusterHealth: "/v1/clusters/{cluster}/health",
+  events: "/v1/clusters/{cluster}/events",
   metrics: "/v1/clusters/{cluster}/metrics",
   replays: "/v1/clusters/{cluster}/replays",
   replay: "/v1/clusters/{cluster}/replays/{id}",

@@ -6,7 +6,7 @@ import { CLUSTER_FLAG, defineCommand } from "../lib/command.ts";
 import type { Context } from "../lib/context.ts";
 import { CLIError, usageError } from "../lib/errors.ts";
 import { intFlag, requireOneOf } from "../lib/values.ts";
-import { interruptSignal, replicaTable, sleep, statusCounts, workloadPairs } from "../lib/workload-view.ts";
+import { backoffText, interruptSignal, replicaTable, sleep, statusCounts, workloadPairs } from "../lib/workload-view.ts";
 
 const RESTART = ["never", "on-failure", "always"] as const;
 const NETWORK = ["none", "host"] as const;
@@ -20,8 +20,9 @@ export default defineCommand({
     "WorkloadSpec JSON document); omitted settings take the server's defaults.\n" +
     "--constraint node_type=T picks a node type; any other key=value is a required node capability\n" +
     "(true/false a feature, a number a minimum, text an exact value). --zone takes a comma list.\n" +
-    "--wait polls until every replica is running or has exited (progress on stderr) and exits 1\n" +
-    "when one failed or exited non-zero.",
+    "--wait polls until every replica is running (on two polls a second apart) or has exited\n" +
+    "(progress on stderr) and exits 1 when one failed or exited non-zero, or at once when one is\n" +
+    "in CrashLoopBackOff or ImagePullBackOff (with the reason: the exit code, the pull's error).",
   args: { name: { description: "workload name: 1-63 of a-z, 0-9 and '-' (default: the name in --file)" } },
   rest: { name: "command", description: "the container's command and its arguments (default: the image's)" },
   flags: {
@@ -110,7 +111,14 @@ export default defineCommand({
 async function waitSettled(ctx: Context, api: ApiClient, cluster: string, first: Workload, timeoutS: number): Promise<Workload> {
   const name = first.workload.spec.name;
   const deadline = Date.now() + timeoutS * 1000;
-  const done = (rs: Replica[]) => rs.every((r) => SETTLED.has(r.status));
+  // Running counts once seen on two polls in a row: a container that crashes at once is seen
+  // "running" for a moment between back-offs, and that is not a deploy that worked.
+  let wasRunning = new Set<string>();
+  const done = (rs: Replica[]) => {
+    const ok = rs.every((r) => SETTLED.has(r.status) && (r.status !== "running" || wasRunning.has(r.id)));
+    wasRunning = new Set(rs.filter((r) => r.status === "running").map((r) => r.id));
+    return ok;
+  };
   const interrupt = interruptSignal();
   let current = first;
   let last = "";
@@ -119,6 +127,11 @@ async function waitSettled(ctx: Context, api: ApiClient, cluster: string, first:
       const line = `${name}: ${statusCounts(current.replicas)}`;
       if (line !== last && !ctx.json) ctx.note(ctx.errStyle.dim(`waiting… ${line}${waitingReason(current.replicas)}`));
       last = line;
+      // A crash loop or an image that cannot be pulled will not settle by waiting: say why now.
+      const stuck = current.replicas.find((r) => r.backoff);
+      if (stuck?.backoff) {
+        throw new CLIError("replica_backoff", `${stuck.id} is in ${stuck.backoff.state}: ${backoffText(stuck.backoff)}`, 1, `See \`enc events --workload ${name}\` and \`enc logs ${name}\`.`);
+      }
       if (done(current.replicas)) return current;
       if (interrupt.signal.aborted) throw new CLIError("interrupted", `stopped waiting for ${name}; it keeps deploying (see \`enc ps ${name}\`)`);
       if (Date.now() >= deadline) {

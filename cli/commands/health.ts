@@ -2,11 +2,12 @@ import { routes } from "../../protocol/routes.ts";
 import type { ClusterHealth } from "../lib/api-types.ts";
 import { CLUSTER_FLAG, defineCommand } from "../lib/command.ts";
 import { formatTable } from "../lib/table.ts";
-import { heartbeatAge, nodeStatus, replicaStatus } from "../lib/workload-view.ts";
+import { backoffText, heartbeatAge, nodeStatus, replicaStatus } from "../lib/workload-view.ts";
 
 export default defineCommand({
   description:
-    "Degraded means a node is down, or a replica is failed, unhealthy or not placed. Exits 0 when the\n" +
+    "Degraded means a node is down, or a replica is failed, unhealthy, not placed, or in\n" +
+    "CrashLoopBackOff or ImagePullBackOff (its reason and next retry are shown). Exits 0 when the\n" +
     "cluster is ok and 1 when it is degraded, so scripts can use it as a check.",
   flags: { ...CLUSTER_FLAG },
   examples: ["enc health", "enc health --json"],
@@ -20,7 +21,7 @@ export default defineCommand({
       return code;
     }
     const s = ctx.style;
-    const problems = h.replicas.filter((r) => r.status === "failed" || r.healthy === false || !r.node);
+    const problems = h.replicas.filter((r) => r.status === "failed" || r.healthy === false || !r.node || r.backoff);
     const down = h.nodes.filter((n) => n.status === "down").length;
     ctx.out(
       h.status === "ok"
@@ -31,7 +32,8 @@ export default defineCommand({
       ctx.out("\n" + formatTable(["NODE", "STATUS", "LAST HEARTBEAT"], h.nodes.map((n) => [n.address, nodeStatus(n.status, s), heartbeatAge(n.heartbeat_age_s)]), s));
     }
     if (problems.length) {
-      const why = (r: ClusterHealth["replicas"][number]) => [!r.node ? "not placed" : "", r.healthy === false ? "failing its health check" : "", r.reason ?? ""].filter(Boolean).join("; ");
+      const why = (r: ClusterHealth["replicas"][number]) =>
+        r.backoff ? backoffText(r.backoff) : [!r.node ? "not placed" : "", r.healthy === false ? "failing its health check" : "", r.reason ?? ""].filter(Boolean).join("; ");
       ctx.out("\n" + formatTable(["REPLICA", "STATUS", "PROBLEM"], problems.map((r) => [r.id, replicaStatus(r, s), why(r) || r.status]), s));
     }
     return code;

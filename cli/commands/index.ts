@@ -25,6 +25,7 @@ export const COMMANDS: readonly Command[] = [
   { name: "rm", summary: "Delete a workload; its agents stop its containers (operator)", load: () => import("./rm.ts") },
   { name: "metrics", summary: "Show a cluster's metrics: nodes, replicas, CPU and memory (viewer)", load: () => import("./metrics.ts") },
   { name: "health", summary: "Check a cluster's health: nodes and replicas (viewer)", load: () => import("./health.ts") },
+  { name: "events", summary: "What happened: scheduling, pulls, starts, exits, back-offs, failovers; --follow (viewer)", load: () => import("./events.ts") },
   { name: "monitor", summary: "A live view of a cluster: metrics, nodes and replicas (viewer)", load: () => import("./monitor.ts") },
   { name: "roles", summary: "List who holds which role in a cluster (viewer)", load: () => import("./roles.ts") },
   { name: "roles grant", summary: "Grant a role to a wallet (admin; granting admin needs the owner)", load: () => import("./roles-grant.ts") },

@@ -4,4 +4,5 @@ export type { Cluster, ClusterConfig, RoleBinding } from "../../protocol/api/clu
 export type { Node as ClusterNode } from "../../protocol/api/node.ts";
 export type { Replica, ReplicaStatus, WorkloadSpec, WorkloadWithReplicas as Workload } from "../../protocol/api/workload.ts";
 export type { ClusterHealth, ClusterMetrics } from "../../protocol/api/observe.ts";
+export type { ClusterEvent, EventsPage } from "../../protocol/api/events.ts";
 export type { ResolvedDomain } from "../../protocol/api/resolver.ts";

@@ -4,7 +4,8 @@ import type { ClusterMetrics, Replica, Workload } from "./api-types.ts";
 import type { Style } from "./style.ts";
 import { formatPairs, formatTable, short } from "./table.ts";
 
-export function replicaStatus(r: Pick<Replica, "status" | "exit_code">, s: Style): string {
+export function replicaStatus(r: Pick<Replica, "status" | "exit_code" | "backoff">, s: Style): string {
+  if (r.backoff) return s.red(r.backoff.state);
   switch (r.status) {
     case "running":
       return s.green(r.status);
@@ -55,7 +56,7 @@ export function age(fromIso: string | undefined, now: number): string {
  * AGE after RESTARTS; `cols.wide` prints whole node addresses and adds CONTAINER and VERSION.
  */
 export function replicaTable(replicas: Replica[], s: Style, networkOf?: (r: Replica) => string | undefined, cols: ReplicaColumns = {}): string {
-  const note = (r: Replica) => [r.healthy === false ? "unhealthy" : "", r.reason ?? ""].filter(Boolean).join("; ");
+  const note = (r: Replica) => (r.backoff ? backoffText(r.backoff) : [r.healthy === false ? "unhealthy" : "", r.reason ?? ""].filter(Boolean).join("; "));
   const withNote = replicas.some((r) => note(r));
   const life = cols.lifecycle ?? false;
   const now = cols.now ?? Date.now();
@@ -80,11 +81,17 @@ export function replicaTable(replicas: Replica[], s: Style, networkOf?: (r: Repl
   return formatTable(headers, rows, s);
 }
 
-/** "2 running, 1 pending" */
-export function statusCounts(replicas: Pick<Replica, "status">[]): string {
+/** "exited 3; retry in 8 s" — the underlying reason of a back-off and when it is tried again. */
+export function backoffText(b: NonNullable<Replica["backoff"]>, now = Date.now()): string {
+  const s = Math.max(0, Math.round((Date.parse(b.next_retry_at) - now) / 1000));
+  return `${b.reason}; retry in ${Number.isFinite(s) ? s : "?"} s (failure ${b.failures})`;
+}
+
+/** "2 running, 1 pending, 1 CrashLoopBackOff" */
+export function statusCounts(replicas: Pick<Replica, "status" | "backoff">[]): string {
   if (replicas.length === 0) return "no replicas";
   const counts = new Map<string, number>();
-  for (const r of replicas) counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
+  for (const r of replicas) counts.set(r.backoff?.state ?? r.status, (counts.get(r.backoff?.state ?? r.status) ?? 0) + 1);
   return [...counts].map(([st, n]) => `${n} ${st}`).join(", ");
 }
 

@@ -14,6 +14,9 @@ import { signDesiredStateSync, type DesiredState } from "../../protocol/desired-
 import type { AuditEvent } from "../../protocol/schemas.ts";
 import type { ChainHead } from "../../protocol/head.ts";
 import { Waiters } from "./waiters.ts";
+import { EventStore } from "./events.ts";
+import { parseCursor } from "../../domain/events/stream.ts";
+import type { EventsPage } from "../../protocol/api/events.ts";
 import { JoinTokens } from "./join-tokens.ts";
 import { readLogs, storeLogs, type LogChunk } from "./logs.ts";
 import { WorkloadStore, toReplica } from "./workload-store.ts";
@@ -64,6 +67,9 @@ export class ClusterDO extends BaseDO {
   private readonly replays = new ReplayStore(this.db);
   private readonly waiters = new Waiters();
   private readonly execs = new ExecQueue();
+  /** `enc events --follow` long-polls, woken by every committed change */
+  private readonly eventWaiters = new Waiters();
+  private readonly events = new EventStore(this.db);
   private readonly receiptRate = new ReceiptRate();
   private nextAutoscale = 0;
 
@@ -81,6 +87,7 @@ export class ClusterDO extends BaseDO {
       nodes: this.nodes,
       workloads: this.workloads,
       replays: this.replays,
+      events: this.events,
     };
   }
 
@@ -153,6 +160,7 @@ export class ClusterDO extends BaseDO {
   /** Runs a state change atomically; a DomainError rolls it back and becomes a problem. */
   private async act<T>(fn: () => T): Promise<Result<T>> {
     const result = attempt(() => this.ctx.storage.transactionSync(fn));
+    if (result.ok) this.eventWaiters.wakeAll();
     if (result.ok) await this.flushSoon();
     return result;
   }
@@ -404,6 +412,26 @@ export class ClusterDO extends BaseDO {
       scaleWorkload(this.ctxFor(this.require(actor, "operator")), actor, name, replicas, { manual: true });
       return { replicas: this.workloads.replicasOf(name).map(toReplica) };
     });
+  }
+
+  /**
+   * The event stream (viewer): the newest `limit` events, or those after `after`. A request
+   * with a cursor and `waitMs` that finds nothing new is held until a change commits (a
+   * heartbeat, a deploy…) or the wait ends: a long poll, as the agents' desired state is.
+   */
+  async eventsPage(actor: string, q: { after?: string; workload?: string; limit: number; waitMs: number }): Promise<Result<EventsPage>> {
+    const deadline = Date.now() + q.waitMs;
+    for (;;) {
+      const page = attempt(() => {
+        // A workload that does not exist (yet, or any more) is no error: one may follow it before
+        // deploying it, and a deleted one's history stays.
+        this.require(actor, "viewer");
+        return this.events.page(q.after ? parseCursor(q.after) : undefined, q.workload, q.limit);
+      });
+      if (!page.ok || page.value.events.length || !q.after || Date.now() >= deadline) return page;
+      q = { ...q, after: page.value.cursor };
+      await this.eventWaiters.wait(deadline - Date.now());
+    }
   }
 
   metrics(actor: string): Result<ClusterMetrics> {

@@ -1,5 +1,6 @@
 import type { ClusterConfig } from "../../protocol/api/cluster.ts";
 import type { AuditLog } from "../shared/audit-log.ts";
+import type { EventStore } from "./events.ts";
 import type { ClusterMeta } from "./meta-store.ts";
 import type { NodeRegistry } from "./node-registry.ts";
 import type { ReplayStore } from "./replay-store.ts";
@@ -16,4 +17,6 @@ export interface ClusterCtx {
   nodes: NodeRegistry;
   workloads: WorkloadStore;
   replays: ReplayStore;
+  /** node-reported events (enc events) */
+  events: EventStore;
 }

@@ -4,7 +4,7 @@ import type { ClusterCtx } from "./context.ts";
 import { checkEndpoints } from "./replica-endpoint.ts";
 import { applyReplayReports } from "./replays.ts";
 import { progressRollouts } from "./rollout.ts";
-import { applyReports, placePending } from "./workload-service.ts";
+import { applyReports, placePending, recordAgentEvents } from "./workload-service.ts";
 
 export function recordHeartbeat(ctx: ClusterCtx, node: string, body: HeartbeatBody, now: number): void {
   const n = ctx.nodes.get(node);
@@ -15,6 +15,8 @@ export function recordHeartbeat(ctx: ClusterCtx, node: string, body: HeartbeatBo
     ctx.nodes.setStatus(node, "ready");
     ctx.audit.append(ctx.cluster, "NodeStatusChanged", node, node, { from: "down", to: "ready" });
   }
+  // Events first: a replica's last events (its exit) count even if this report retires it.
+  recordAgentEvents(ctx, node, body.events);
   applyReports(ctx, node, body.containers);
   applyReplayReports(ctx, node, body.replays);
   progressRollouts(ctx);

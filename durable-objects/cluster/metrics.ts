@@ -1,4 +1,5 @@
 import type { ClusterMetrics } from "../../protocol/api/observe.ts";
+import type { ReplicaBackOff } from "../../protocol/api/workload.ts";
 import type { ClusterCtx } from "./context.ts";
 
 /**
@@ -54,8 +55,10 @@ export function clusterHealth(ctx: ClusterCtx, now: number) {
     status: r.status,
     healthy: r.healthy == null ? null : r.healthy === 1,
     ...(r.reason ? { reason: r.reason } : {}),
+    ...(r.backoff ? { backoff: JSON.parse(r.backoff) as ReplicaBackOff } : {}),
   }));
-  const degraded = nodes.some((n) => n.status === "down") || replicas.some((r) => r.status === "failed" || r.healthy === false || !r.node);
+  // A replica in CrashLoopBackOff or ImagePullBackOff is reported "starting" but is not getting there.
+  const degraded = nodes.some((n) => n.status === "down") || replicas.some((r) => r.status === "failed" || r.healthy === false || !r.node || r.backoff);
   return { status: degraded ? ("degraded" as const) : ("ok" as const), nodes, replicas };
 }
 

@@ -70,6 +70,8 @@ export const replicas = sqliteTable(
     healthy: integer("healthy"),
     spec_version: integer("spec_version").notNull().default(1),
     cpu_percent: real("cpu_percent"),
+    /** ReplicaBackOff JSON while the node reports the replica crash-looping or failing to pull */
+    backoff: text("backoff"),
   },
   (t) => [index("replicas_node").on(t.node), index("replicas_workload").on(t.workload)],
 );
@@ -88,6 +90,26 @@ export const pastAssignments = sqliteTable(
     ended_at: integer("ended_at").notNull(),
   },
   (t) => [primaryKey({ columns: [t.node, t.replica] }), index("past_assignments_node_ended").on(t.node, t.ended_at)],
+);
+
+/**
+ * What nodes report happening to their replicas (pulled, started, exited, back-off…), for
+ * `enc events`; the audit log supplies the control plane's side. Bounded: the newest rows stay.
+ */
+export const events = sqliteTable(
+  "events",
+  {
+    // A rowid: only the oldest rows are pruned, so ids keep growing (the cursor relies on it).
+    id: integer("id").primaryKey(),
+    at: text("at").notNull(),
+    node: text("node").notNull(),
+    workload: text("workload").notNull(),
+    replica: text("replica").notNull(),
+    container: text("container"),
+    kind: text("kind").notNull(),
+    reason: text("reason"),
+  },
+  (t) => [index("events_workload").on(t.workload, t.id)],
 );
 
 /** The tail of each replica's output (the full witness log stays on its node). */

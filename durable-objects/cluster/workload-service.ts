@@ -1,5 +1,5 @@
 import { isoNow } from "../../protocol/time.ts";
-import type { ContainerReport } from "../../protocol/api/agent.ts";
+import type { AgentEvent, ContainerReport } from "../../protocol/api/agent.ts";
 import type { WorkloadSpec } from "../../protocol/api/workload.ts";
 import { reject } from "../../domain/result.ts";
 import { algorithmOf, schedNodes } from "./placement.ts";
@@ -67,7 +67,7 @@ export function placePending(ctx: ClusterCtx, actor: string): number {
       ctx.workloads.updateReplica(o.replicaId, { reason: o.reason }, at);
       continue;
     }
-    ctx.workloads.updateReplica(o.replicaId, { node: o.nodeId, status: "pending", reason: null }, at);
+    ctx.workloads.updateReplica(o.replicaId, { node: o.nodeId, status: "pending", reason: null, backoff: null }, at);
     const spec = specOf(o.workload)!;
     allocations.push({ replica: o.replicaId, workload: o.workload, node: o.nodeId, algorithm: algorithmOf(spec, ctx.config), resources: spec.resources, scores: o.scores });
   }
@@ -135,6 +135,25 @@ export function deleteWorkload(ctx: ClusterCtx, actor: string, name: string) {
   ctx.meta.bumpVersion();
 }
 
+/**
+ * Stores what a node says happened to its replicas, each under its workload; events about
+ * replicas that are not (or no longer) on that node are dropped: a node speaks only for its own.
+ */
+export function recordAgentEvents(ctx: ClusterCtx, node: string, list: AgentEvent[]): void {
+  const mine = new Map<string, string | null>();
+  const workloadOf = (replica: string) => {
+    if (!mine.has(replica)) {
+      const r = ctx.workloads.replica(replica);
+      mine.set(replica, r && r.node === node ? r.workload : null);
+    }
+    return mine.get(replica);
+  };
+  ctx.events.add(node, list.flatMap((e) => {
+    const workload = workloadOf(e.replica);
+    return workload ? [{ ...e, workload }] : [];
+  }));
+}
+
 /** Applies what a node says about its containers; reports about other nodes' replicas are ignored. */
 export function applyReports(ctx: ClusterCtx, node: string, reports: ContainerReport[]): void {
   const at = isoNow();
@@ -151,6 +170,7 @@ export function applyReports(ctx: ClusterCtx, node: string, reports: ContainerRe
         reason: c.reason ?? null,
         healthy: c.healthy === undefined ? null : c.healthy ? 1 : 0,
         cpu_percent: c.cpu_percent ?? null,
+        backoff: c.backoff ? JSON.stringify(c.backoff) : null,
         ...(c.container ? { container: c.container } : {}),
       },
       at,

@@ -1,4 +1,4 @@
-import type { Replica, WorkloadSpec, WorkloadView } from "../../protocol/api/workload.ts";
+import type { Replica, ReplicaBackOff, WorkloadSpec, WorkloadView } from "../../protocol/api/workload.ts";
 import { and, asc, desc, eq, gte, lt, sql } from "drizzle-orm";
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
 import { logs, pastAssignments, replicas, scaleHistory, workloadSpecs, workloads } from "./schema.ts";
@@ -26,6 +26,7 @@ export const toReplica = (r: ReplicaRow): Replica => ({
   restarts: r.restarts,
   ...(r.reason ? { reason: r.reason } : {}),
   created_at: r.created_at,
+  ...(r.backoff ? { backoff: JSON.parse(r.backoff) as ReplicaBackOff } : {}),
 });
 
 type WorkloadRow = typeof workloads.$inferSelect;
@@ -130,7 +131,7 @@ export class WorkloadStore {
   }
 
   addReplica(
-    r: Omit<ReplicaRow, "endpoint" | "exit_code" | "restarts" | "reason" | "healthy" | "cpu_percent" | "created_at" | "updated_at">,
+    r: Omit<ReplicaRow, "endpoint" | "exit_code" | "restarts" | "reason" | "healthy" | "cpu_percent" | "backoff" | "created_at" | "updated_at">,
     at: string,
   ): void {
     const { id, workload, replica_type, node, status, container, cpu_millis, memory_mb, storage_gb, spec_version } = r;

@@ -1,6 +1,7 @@
 // The services every replica runner shares, wired once by the Agent.
 import type { CageOptions } from "../cage/options.ts";
 import type { DataDir } from "./data-dir.ts";
+import type { EventLog } from "./event-log.ts";
 import type { PortAllocator } from "./host-ports.ts";
 import type { LogShipper } from "./log-shipper.ts";
 import type { Logger } from "./logger.ts";
@@ -21,6 +22,8 @@ export interface AgentContext {
   usageMs: number;
   stopGraceMs: number;
   backoff: BackoffOptions;
+  /** events for the next heartbeat (enc events) */
+  events: EventLog;
   /** a container id never used before on this node */
   newContainerId(replica: string): string;
   /** a replica changed state: report it soon */

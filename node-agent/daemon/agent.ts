@@ -26,6 +26,7 @@ import { ExecOrders } from "./exec-orders.ts";
 import { resolveCageOptions } from "../cage/options.ts";
 import { ReplicaRunner } from "./replica-runner.ts";
 import { DEFAULT_BACKOFF } from "./restart-policy.ts";
+import { EventLog } from "./event-log.ts";
 import { sleep, Wakeup } from "./wakeup.ts";
 
 export interface AgentOptions {
@@ -91,14 +92,16 @@ export class Agent {
     const cp = new ControlPlane(url, this.config.cluster, this.signer, this.netStop.signal);
     this.journal = new ReceiptJournal(this.dir.spool);
     this.sender = new ReceiptSender(this.journal, this.dir.inbox, cp, this.log, { lingerMs: o.receiptLingerMs });
+    const records = new Records(this.dir);
+    const events = new EventLog(() => this.heartbeatKick.wake());
     const chains = new ReceiptChains(this.dir.chains, this.config.cluster, this.signer, (r) => {
       this.journal.append(r);
       this.sender.notify();
+      events.fromReceipt(r, records.container(r.container)?.replica);
     });
     // Every retained segment, acknowledged or not: a head lost with the page cache is found again.
     const recovered = chains.recover([...this.journal.read({ seg: 0, offset: 0 })].map((x) => x.receipt));
     if (recovered) this.log.warn("receipt chain heads recovered from the spool", { receipts: recovered });
-    const records = new Records(this.dir);
     const shipper = new LogShipper(this.dir.logs, cp, this.log);
     this.ctx = {
       dir: this.dir,
@@ -111,6 +114,7 @@ export class Agent {
       advertisedHost: new URL(this.config.endpoint).hostname.replace(/^\[|\]$/g, "") || "127.0.0.1",
       usageMs: (o.usageS ?? 60) * 1000,
       stopGraceMs: (o.stopGraceS ?? 10) * 1000,
+      events,
       backoff: { ...DEFAULT_BACKOFF, baseMs: (o.backoffBaseS ?? 1) * 1000, maxMs: (o.backoffMaxS ?? 60) * 1000 },
       newContainerId: (replica) => `${replica}.${nextCounter(this.dir)}`,
       changed: () => this.heartbeatKick.wake(),
@@ -133,6 +137,7 @@ export class Agent {
     const deps = {
       cp, log: this.log, runners: () => [...this.runners.values()], invalid: () => this.invalid, desiredVersion: () => this.poller.version,
       replays: () => this.replays.reports(),
+      events,
       onNewerVersion: () => this.poller.kick(),
       onRecovered: () => this.sender.notify(),
       advertisedHost: this.ctx.advertisedHost, intervalMs: (o.heartbeatS ?? 5) * 1000,

@@ -32,7 +32,7 @@ export async function recordExit(ctx: AgentContext, rec: ReplicaRecord, c: Conta
   ctx.shipper.finish(c.id);
   await c.delete().catch((err) => ctx.log.warn("runc delete failed", { container: c.id, error: (err as Error).message }));
   const ranMs = rec.started_ms ? Math.max(0, Date.parse(info.finishedAt) - rec.started_ms) : 0;
-  return { exitCode: info.exitCode, reason: info.reason, ranMs };
+  return { exitCode: info.exitCode, reason: info.reason, ranMs, ...(info.error ? { error: info.error.slice(0, 500) } : {}) };
 }
 
 /** SIGTERM, then SIGKILL after the grace period; resolves with the collected exit. */

@@ -33,7 +33,7 @@ export async function launchContainer(ctx: AgentContext, rec: ReplicaRecord): Pr
     ctx.log.error(`container ${reason.replace("_", " ")}`, { replica: rec.id, container: id, error });
     await emit(() => ({ op: "exit", labels: { reason, error } }));
     await fs.promises.rm(paths.dir, { recursive: true, force: true });
-    return { ok: false, outcome: { exitCode: null, reason, ranMs: 0 } };
+    return { ok: false, outcome: { exitCode: null, reason, ranMs: 0, error } };
   };
 
   // Receipts are signed and journaled while the next step runs: the chain lock keeps their order,

@@ -2,7 +2,9 @@
 // control plane's desired-state version; a newer one than ours kicks the poller. A heartbeat
 // that gets through after failures also tells the receipt sender the way is clear again.
 import type { HeartbeatBodyInput } from "../../protocol/api/agent.ts";
+import { ApiError } from "../../protocol/api-client.ts";
 import type { ControlPlane } from "./control-plane.ts";
+import type { EventLog } from "./event-log.ts";
 import type { Logger } from "./logger.ts";
 import type { ReplicaRunner } from "./replica-runner.ts";
 import { sleep } from "./wakeup.ts";
@@ -15,6 +17,8 @@ export interface HeartbeatDeps {
   invalid: () => { id: string; reason: string }[];
   desiredVersion: () => number;
   replays: () => NonNullable<HeartbeatBodyInput["replays"]>;
+  /** events to report; those delivered are acknowledged */
+  events?: EventLog;
   onNewerVersion: () => void;
   onRecovered: () => void;
   advertisedHost: string;
@@ -33,11 +37,14 @@ export async function buildHeartbeat(d: HeartbeatDeps): Promise<HeartbeatBodyInp
   }
   usage.memory_mb = Math.round(usage.memory_mb * 10) / 10;
   const containers = runners.map((r) => r.report(d.advertisedHost));
+  for (const c of containers) d.events?.observeHealth(c.replica, c.healthy);
   for (const bad of d.invalid()) containers.push({ replica: bad.id, status: "failed", restarts: 0, reason: `cannot run: ${bad.reason}`.slice(0, 1000) });
   const body: HeartbeatBodyInput = { usage, containers };
   const replays = d.replays();
   if (replays.length) body.replays = replays;
   if (d.desiredVersion() >= 0) body.desired_version = d.desiredVersion();
+  const events = d.events?.peek() ?? [];
+  if (events.length) body.events = events;
   return body;
 }
 
@@ -45,7 +52,9 @@ export async function heartbeatLoop(d: HeartbeatDeps, signal: AbortSignal, kick:
   let failures = 0;
   while (!signal.aborted) {
     try {
-      const res = await d.cp.heartbeat(await buildHeartbeat(d));
+      const body = await buildHeartbeat(d);
+      const res = await d.cp.heartbeat(body);
+      if (body.events) d.events?.ack(body.events);
       if (failures) {
         d.log.info("heartbeat delivered again", { after_failures: failures });
         d.onRecovered();
@@ -54,6 +63,11 @@ export async function heartbeatLoop(d: HeartbeatDeps, signal: AbortSignal, kick:
       if (res.desired_version > d.desiredVersion()) d.onNewerVersion();
     } catch (err) {
       if (signal.aborted) break;
+      // Events the control plane refuses as malformed would refuse every later heartbeat too.
+      if (err instanceof ApiError && (err.status === 400 || err.status === 422) && d.events?.pending) {
+        d.log.warn("heartbeat refused; dropping its events", { error: err.message });
+        d.events.ack(d.events.peek());
+      }
       if (++failures === 1 || failures % 12 === 0) d.log.warn("heartbeat failed", { error: (err as Error).message, failures });
     }
     // A kick (a replica changed state) sends the next heartbeat early, but not more than 4 a second.

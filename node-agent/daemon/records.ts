@@ -5,6 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileName, listJson, readJsonFile, writeJsonAtomic, type DataDir } from "./data-dir.ts";
 import type { DesiredReplica, ReplicaSpec } from "../../protocol/desired-state.ts";
+import type { ReplicaBackOff } from "../../protocol/api/workload.ts";
 
 export type ReplicaPhase = "pending" | "starting" | "running" | "stopping" | "backoff" | "exited" | "failed";
 
@@ -32,6 +33,10 @@ export interface ReplicaRecord {
   next_start_ms: number | null;
   exit_code: number | null;
   reason: string | null;
+  /** the underlying error of the last failure (a pull's or runc's message); absent in old records */
+  error?: string | null;
+  /** set while quick failures repeat (CrashLoopBackOff / ImagePullBackOff), cleared by a long run */
+  loop?: ReplicaBackOff | null;
   /** the container whose exit has been fully dealt with (receipt, restart decision) */
   handled: string | null;
   /** set while the agent itself stops the container: its exit is not a failure to restart */

@@ -2,6 +2,9 @@
 // the endpoint of network "host" replicas, CPU as a percentage of the requested cpu_millis
 // (what autoscaling reads) and the health check's verdict.
 import type { ContainerReportInput } from "../../protocol/api/agent.ts";
+import type { ReplicaBackOff } from "../../protocol/api/workload.ts";
+import type { EventLog } from "./event-log.ts";
+import { DEFAULT_BACKOFF, failureReason } from "./restart-policy.ts";
 import type { ReplicaRecord } from "./records.ts";
 
 export interface Sample {
@@ -29,6 +32,31 @@ export function endpointOf(rec: ReplicaRecord, advertisedHost: string): string |
   return `http://${host}:${port}`;
 }
 
+/**
+ * CrashLoopBackOff or ImagePullBackOff: while the replica waits out a back-off after a quick
+ * failure, and also while it is tried again, until a container has run long enough to reset the
+ * back-off. Reporting "running" for the instant a crashing container runs would make the
+ * replica look fine in `enc health` every few seconds.
+ */
+export function backoffOf(rec: ReplicaRecord, now = Date.now(), resetAfterMs = DEFAULT_BACKOFF.resetAfterMs): ReplicaBackOff | undefined {
+  if (!rec.loop) return undefined;
+  if (rec.phase === "backoff" || rec.phase === "starting" || rec.phase === "pending") return rec.loop;
+  if (rec.phase === "running" && rec.started_ms !== null && now - rec.started_ms < resetAfterMs) return rec.loop;
+  return undefined;
+}
+
+/** The restart decision after a container's end, as an event: back-off, restart, or it stays down. */
+export function reportDecision(events: EventLog, rec: ReplicaRecord, container: string, delayMs: number | null): void {
+  const backoff = backoffOf(rec);
+  if (backoff) {
+    events.push({ replica: rec.id, container, kind: "back_off", reason: `${backoff.state}: ${backoff.reason}; retry in ${Math.round((delayMs ?? 0) / 100) / 10} s` });
+  } else if (delayMs !== null) {
+    events.push({ replica: rec.id, container, kind: "restarting", reason: failureReason(rec) });
+  } else if (rec.phase === "failed") {
+    events.push({ replica: rec.id, container, kind: "failed", reason: `${failureReason(rec)}; restart policy ${rec.spec.restart}` });
+  }
+}
+
 export function replicaReport(rec: ReplicaRecord, sample: Sample, healthy: boolean | undefined, advertisedHost: string): ContainerReportInput {
   const r: ContainerReportInput = { replica: rec.id, status: STATUS[rec.phase], restarts: rec.restarts };
   if (rec.container) r.container = rec.container;
@@ -40,6 +68,8 @@ export function replicaReport(rec: ReplicaRecord, sample: Sample, healthy: boole
   } else if (ended && rec.reason && rec.reason !== "exited") {
     r.reason = rec.reason;
   }
+  const backoff = backoffOf(rec);
+  if (backoff) r.backoff = backoff;
   const endpoint = endpointOf(rec, advertisedHost);
   if (endpoint && rec.phase === "running") r.endpoint = endpoint;
   if (rec.phase === "running" && sample.cpuPercent !== undefined) r.cpu_percent = sample.cpuPercent;

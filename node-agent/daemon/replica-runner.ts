@@ -12,7 +12,7 @@ import { whenExited } from "./exit-watch.ts";
 import type { DesiredReplica } from "../../protocol/desired-state.ts";
 import { HealthChecker } from "./health-check.ts";
 import { newReplicaRecord, type ReplicaRecord } from "./records.ts";
-import { replicaReport, updateSample, type Sample } from "./replica-report.ts";
+import { replicaReport, reportDecision, updateSample, type Sample } from "./replica-report.ts";
 import { resumeContainer } from "./replica-resume.ts";
 import { applyOutcome, type Outcome } from "./restart-policy.ts";
 import { resourceDelta } from "./usage-meter.ts";
@@ -175,6 +175,7 @@ export class ReplicaRunner {
     if (this.rec.handled === id) return;
     const delay = applyOutcome(this.rec, id, o, this.ctx.backoff);
     if (delay !== null) this.ctx.log.info("restarting after back-off", { replica: this.id, container: id, delay_ms: delay, exit_code: o.exitCode, reason: o.reason });
+    reportDecision(this.ctx.events, this.rec, id, delay);
     this.save();
   }
 

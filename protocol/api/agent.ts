@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ReplicaStatus } from "./workload.ts";
+import { ReplicaBackOff, ReplicaStatus } from "./workload.ts";
 
 export const ContainerReport = z
   .object({
@@ -13,11 +13,29 @@ export const ContainerReport = z
     cpu_percent: z.number().min(0).optional(),
     /** Result of the workload's health check; absent when it has none. */
     healthy: z.boolean().optional(),
+    /** CrashLoopBackOff / ImagePullBackOff, while the replica waits to be tried again */
+    backoff: ReplicaBackOff.optional(),
   })
   .strict();
 export type ContainerReport = z.infer<typeof ContainerReport>;
 /** As the agent sends it: defaulted fields may be left out. */
 export type ContainerReportInput = z.input<typeof ContainerReport>;
+
+/**
+ * Something that happened to a replica on the node (pulled, started, exited, back-off, health
+ * changed…), as the agent saw it; carried by the node-signed heartbeat.
+ */
+export const AgentEvent = z
+  .object({
+    at: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/, "an RFC 3339 UTC time"),
+    replica: z.string().max(200),
+    container: z.string().max(200).optional(),
+    kind: z.string().regex(/^[a-z][a-z_]{0,39}$/, "a lower-case event kind, e.g. pulled"),
+    reason: z.string().max(1000).optional(),
+  })
+  .strict()
+  .meta({ id: "AgentEvent" });
+export type AgentEvent = z.infer<typeof AgentEvent>;
 
 export const HeartbeatBody = z
   .object({
@@ -40,6 +58,8 @@ export const HeartbeatBody = z
       .max(100)
       .default([]),
     desired_version: z.number().int().min(0).optional(),
+    /** events since the last delivered heartbeat, oldest first */
+    events: z.array(AgentEvent).max(200).default([]),
   })
   .strict()
   .meta({ id: "Heartbeat" });

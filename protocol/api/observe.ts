@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ReplicaStatus } from "./workload.ts";
+import { ReplicaBackOff, ReplicaStatus } from "./workload.ts";
 
 /** GET …/metrics: the seeds' ClusterMetrics, gauges by name (total_nodes, running_replicas, …). */
 export const ClusterMetrics = z.record(z.string(), z.number());
@@ -18,6 +18,7 @@ export const ClusterHealth = z.looseObject({
       status: ReplicaStatus,
       healthy: z.boolean().nullable(),
       reason: z.string().optional(),
+      backoff: ReplicaBackOff.optional(),
     }),
   ),
 });

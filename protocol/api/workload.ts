@@ -87,6 +87,25 @@ export type WorkloadSpec = z.infer<typeof WorkloadSpec>;
 export const ReplicaStatus = z.enum(["pending", "starting", "running", "stopping", "exited", "failed"]);
 export type ReplicaStatus = z.infer<typeof ReplicaStatus>;
 
+/**
+ * Why a replica is not running and when it is tried again, as Kubernetes' waiting reasons: its
+ * container keeps crashing (CrashLoopBackOff) or its image cannot be pulled (ImagePullBackOff).
+ * `reason` is the underlying cause ("exited 3", "cannot read oci-layout: ENOENT"); the retry
+ * time follows a capped exponential back-off.
+ */
+export const ReplicaBackOff = z
+  .object({
+    state: z.enum(["CrashLoopBackOff", "ImagePullBackOff"]),
+    reason: z.string().max(1000),
+    /** when the agent starts (or pulls) again, by the agent's clock */
+    next_retry_at: z.string().max(40),
+    /** failures in a row so far */
+    failures: z.number().int().min(0),
+  })
+  .strict()
+  .meta({ id: "ReplicaBackOff" });
+export type ReplicaBackOff = z.infer<typeof ReplicaBackOff>;
+
 export const ReplicaType = z.enum(["primary", "secondary", "read_only", "load_balancer"]);
 
 export const Replica = z
@@ -104,6 +123,8 @@ export const Replica = z
     reason: z.string().optional(),
     /** when the replica was placed (its AGE in `enc ps`) */
     created_at: z.string().optional(),
+    /** present while the replica waits out a back-off after crashing or failing to pull */
+    backoff: ReplicaBackOff.optional(),
   })
   .meta({ id: "Replica" });
 export type Replica = z.infer<typeof Replica>;
