@@ -16,7 +16,8 @@ export default defineConfig({
     fileParallelism: false,
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    // bin/ runs the build in dist/: every run tests a fresh one.
-    globalSetup: ["./test/cli/global-setup.ts"],
+    // bin/ runs the build in dist/: every run tests a fresh one. The harness's setup hands out
+    // the migrated D1 template and the one shared control plane (test/harness/control-plane.ts).
+    globalSetup: ["./test/cli/global-setup.ts", "./test/harness/global-setup.ts"],
   },
 });
