@@ -5,9 +5,10 @@
 //                             testControlPlane() copies it instead of migrating again.
 //   GET /shared   -> { url }  one `wrangler dev` for the whole run, for files that only touch their
 //                             own clusters and names (sharedControlPlane(), startCluster()).
-// Both are made on first request: a run that needs neither starts no wrangler.
+// Both start as soon as the run's files are known to need them (so wrangler boots while the
+// first files run), or else on first request: a run that needs neither starts no wrangler.
 import { execFile } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -45,6 +46,12 @@ export default async function setup(project: TestProject) {
       cpSync(await makeTemplate(), dir, { recursive: true });
       return startControlPlane({ persistTo: dir, migrate: false, vars: TEST_VARS });
     })());
+
+  // The files this run will execute (vitest's CLI filters applied), and what they ask for.
+  const filters = (project.vitest as unknown as { filenamePattern?: string[] }).filenamePattern;
+  const sources = (await project.globTestFiles(filters)).testFiles.map((f) => readFileSync(f, "utf8"));
+  if (sources.some((src) => /\b(sharedControlPlane|startCluster)\(/.test(src))) makeShared().catch(() => {});
+  else if (sources.some((src) => /\btestControlPlane\(/.test(src))) makeTemplate().catch(() => {});
 
   const server = createServer((req, res) => {
     const answer = (p: Promise<Record<string, string>>) =>
