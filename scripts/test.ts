@@ -33,7 +33,7 @@ const args = process.argv.slice(2);
 if (args.length) JOBS.push({ name: "vitest", cmd: bin("vitest"), args: ["run", ...args], stream: true });
 else {
   JOBS.push({ name: "node", cmd: bin("vitest"), args: ["run", "--project", "node"], stream: true });
-  JOBS.push({ name: "workers", cmd: bin("vitest"), args: ["run", "--project", "workers"], stream: true, after: ["lint", "typecheck"] });
+  JOBS.push({ name: "workers", cmd: bin("vitest"), args: ["run", "--project", "workers", "--project", "workers-isolated"], stream: true, after: ["lint", "typecheck"] });
 }
 
 interface Result {
