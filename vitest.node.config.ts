@@ -14,9 +14,12 @@ export default defineConfig({
     ],
     // runc containers and wrangler dev instances share this 2-core machine: one file at a time.
     fileParallelism: false,
+    // Each file in a fresh process: isolate: false saved ~1 s a file, but then the agent tests,
+    // which run the daemon in-process, failed.
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    // bin/ runs the build in dist/: every run tests a fresh one.
-    globalSetup: ["./test/cli/global-setup.ts"],
+    // bin/ runs the build in dist/: every run tests a fresh one. The harness's setup hands out
+    // the migrated D1 template and the one shared control plane (test/harness/control-plane.ts).
+    globalSetup: ["./test/cli/global-setup.ts", "./test/harness/global-setup.ts"],
   },
 });

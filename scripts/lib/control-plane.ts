@@ -20,6 +20,8 @@ export interface StartOptions {
   /** Extra vars, e.g. keys for tests (otherwise .dev.vars is read). */
   vars?: Record<string, string>;
   log?: (line: string) => void;
+  /** false when `persistTo` already holds the migrated D1 (tests copy one migrated template). */
+  migrate?: boolean;
 }
 
 export function freePort(): Promise<number> {
@@ -60,7 +62,7 @@ export async function waitForHealth(url: string, timeoutMs = 60_000, proc?: Chil
 /** Runs the real Worker with `wrangler dev` (workerd + local DO SQLite and D1). */
 export async function startControlPlane(opts: StartOptions = {}): Promise<ControlPlane> {
   const port = opts.port ?? (await freePort());
-  applyMigrations(opts.persistTo);
+  if (opts.migrate !== false) applyMigrations(opts.persistTo);
   const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(await freePort()), "--show-interactive-dev-session=false"];
   if (opts.persistTo) args.push("--persist-to", opts.persistTo);
   for (const [k, v] of Object.entries(opts.vars ?? {})) args.push("--var", `${k}:${v}`);

@@ -59,8 +59,9 @@ describe("agent restarts", () => {
     // SIGKILL: no chance to flush anything.
     await agent.kill();
     expect(runcStatus(id)).toBe("running");
-    const ticksBefore = fs.readFileSync(path.join(dataDir, "containers", id, "stdout"), "utf8").split("\n").length;
-    await new Promise((r) => setTimeout(r, 500)); // the container goes on writing while no agent runs
+    const stdoutLines = () => fs.readFileSync(path.join(dataDir, "containers", id, "stdout"), "utf8").split("\n").length;
+    const ticksBefore = stdoutLines();
+    await waitFor("the container to go on writing while no agent runs", () => stdoutLines() > ticksBefore + 2, 10_000, 50);
     agent = spawnAgent(RUN());
     await waitFor("adoption after SIGKILL", () => agent!.output().includes(`adopted container replica=ticker-1 container=${id}`));
     expect(fs.readFileSync(path.join(dataDir, "containers", id, "stdout"), "utf8").split("\n").length).toBeGreaterThan(ticksBefore);

@@ -11,11 +11,11 @@ import { GENESIS } from "../../protocol/hash.ts";
 import type { LogBlock, StepReceipt } from "../../protocol/schemas.ts";
 import { signReceipt } from "../../protocol/signed.ts";
 import { toIso } from "../../protocol/time.ts";
-import { testControlPlane } from "../harness/control-plane.ts";
+import { sharedControlPlane } from "../harness/control-plane.ts";
 import { fakeApi } from "./fake-api.ts";
 import { enc, encEnv, json } from "./run-enc.ts";
 
-let cp: Awaited<ReturnType<typeof testControlPlane>>;
+let cp: Awaited<ReturnType<typeof sharedControlPlane>>;
 let home: string;
 let owner: Record<string, string>; // env of the cluster's owner
 let other: Record<string, string>; // env of a second wallet
@@ -36,7 +36,7 @@ async function deployWeb(): Promise<string> {
 
 beforeAll(async () => {
   home = mkdtempSync(path.join(tmpdir(), "enc-cli-api-"));
-  cp = await testControlPlane();
+  cp = await sharedControlPlane();
   owner = encEnv(home, { ENC_URL: cp.url, ENC_WALLET: path.join(home, "owner", "wallet.json") });
   other = encEnv(home, { ENC_URL: cp.url, ENC_WALLET: path.join(home, "other", "wallet.json") });
   const [a, b] = await Promise.all([enc(["wallet", "new", "--json"], owner), enc(["wallet", "new", "--json"], other)]);

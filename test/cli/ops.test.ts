@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiClient } from "../../protocol/api-client.ts";
 import { generateSeed, signerFromSeed, type Signer } from "../../protocol/ed25519.ts";
 import { short } from "../../cli/lib/table.ts";
-import { testControlPlane } from "../harness/control-plane.ts";
+import { sharedControlPlane } from "../harness/control-plane.ts";
 import { enc, encEnv, json, type EncResult } from "./run-enc.ts";
 
 const CLUSTER = "ops";
@@ -23,7 +23,7 @@ interface FakeNode {
   ip: string;
 }
 
-let cp: Awaited<ReturnType<typeof testControlPlane>>;
+let cp: Awaited<ReturnType<typeof sharedControlPlane>>;
 let home: string;
 let env: Record<string, string>;
 let a: FakeNode; // determinism-capable, label disk=ssd, zone z1
@@ -51,7 +51,7 @@ async function settle(): Promise<void> {
 
 beforeAll(async () => {
   home = mkdtempSync(path.join(tmpdir(), "enc-cli-ops-"));
-  cp = await testControlPlane();
+  cp = await sharedControlPlane();
   env = encEnv(home, { ENC_URL: cp.url, ENC_WALLET: path.join(home, "owner", "wallet.json") });
   expect((await enc(["wallet", "new"], env)).code).toBe(0);
   const created = await enc(["cluster", "create", CLUSTER], env);

@@ -8,10 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fromHex } from "../../protocol/bytes.ts";
 import { signerFromSeed } from "../../protocol/ed25519.ts";
 import { TEST_KEYS } from "../fixtures/keys.ts";
-import { testControlPlane } from "../harness/control-plane.ts";
+import { sharedControlPlane } from "../harness/control-plane.ts";
 import { enc, encEnv, json } from "./run-enc.ts";
 
-let cp: Awaited<ReturnType<typeof testControlPlane>>;
+let cp: Awaited<ReturnType<typeof sharedControlPlane>>;
 let home: string;
 let alice: Record<string, string>;
 let bob: Record<string, string>;
@@ -20,7 +20,7 @@ let aliceAddress: string;
 
 beforeAll(async () => {
   home = mkdtempSync(path.join(tmpdir(), "enc-cli-resolver-"));
-  cp = await testControlPlane();
+  cp = await sharedControlPlane();
   alice = encEnv(home, { ENC_URL: cp.url, ENC_WALLET: path.join(home, "alice", "wallet.json") });
   bob = encEnv(home, { ENC_URL: cp.url, ENC_WALLET: path.join(home, "bob", "wallet.json") });
   // The resolver admin by default: the control-plane key, as an ordinary wallet file.

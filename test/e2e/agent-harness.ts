@@ -10,7 +10,7 @@ import { generateSeed, signerFromSeed, type Signer } from "../../protocol/ed2551
 import { verifyAppLedger, type VerifyReport } from "../../protocol/ledger-verify.ts";
 import type { StepReceipt } from "../../protocol/schemas.ts";
 import { apiLedgerSource } from "../../cli/lib/ledger-source.ts";
-import { testControlPlane } from "../harness/control-plane.ts";
+import { sharedControlPlane, testControlPlane } from "../harness/control-plane.ts";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const AGENT_BIN = path.join(ROOT, "bin/enc-agent.mjs");
@@ -26,9 +26,12 @@ export interface TestCluster {
   stop(): Promise<void>;
 }
 
-/** A fresh Worker (wrangler dev) and a cluster owned by a fresh wallet. */
-export async function startCluster(name = "c1", config: Record<string, unknown> = {}): Promise<TestCluster> {
-  const cp = await testControlPlane();
+/**
+ * A cluster owned by a fresh wallet, on the run's shared Worker (wrangler dev): `name` must be
+ * unique across the node project. `fresh` starts a Worker of its own instead.
+ */
+export async function startCluster(name = "c1", config: Record<string, unknown> = {}, fresh = false): Promise<TestCluster> {
+  const cp = fresh ? await testControlPlane() : await sharedControlPlane();
   const seed = generateSeed();
   const owner = await signerFromSeed(seed);
   const api = new ApiClient({ url: cp.url, signer: owner });

@@ -54,7 +54,8 @@ describe("an unreachable control plane", () => {
 
     agent = spawnAgent(RUN()); // still no control plane
     await waitFor("the restarted agent to run", () => agent!.output().includes("agent running"));
-    await new Promise((r) => setTimeout(r, 1500));
+    // It tried to deliver into the outage, failed, and kept what it had.
+    await waitFor("the restarted agent's failed delivery", () => /receipts not delivered; kept in the spool/.test(agent!.output()), 10_000);
     expect(await pending()).toBeGreaterThan(0);
 
     await proxy.up();

@@ -1,0 +1,91 @@
+// `npm test`: lint, typecheck and the two vitest projects at once. Run one after another they
+// took the sum; the node project spends most of its time waiting on runc, agents and the Worker,
+// so on 2 cores the rest fits into that idle time. Any failure fails the whole run. vitest's
+// output streams as it comes (both runs interleaved); lint's and tsc's print when they end.
+// Arguments go to vitest (e.g. `npm test -- --project node`). Caches live in node_modules/.cache
+// and only speed up re-runs: eslint's keys on file contents, tsc's build info is incremental.
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { ROOT } from "./lib/control-plane.ts";
+
+const T0 = Date.now();
+const CACHE = path.join(ROOT, "node_modules/.cache");
+const bin = (name: string) => path.join(ROOT, "node_modules/.bin", name);
+
+interface Job {
+  name: string;
+  cmd: string;
+  args: string[];
+  stream?: boolean;
+  /** jobs to wait for (pass or fail) before starting */
+  after?: string[];
+}
+
+const JOBS: Job[] = [
+  { name: "lint", cmd: bin("eslint"), args: [".", "--cache", "--cache-strategy", "content", "--cache-location", path.join(CACHE, "eslint/")] },
+  { name: "typecheck", cmd: bin("tsc"), args: ["--noEmit", "--incremental", "--tsBuildInfoFile", path.join(CACHE, "tsc/tsconfig.tsbuildinfo")] },
+];
+// One vitest run executes its projects one after another (the node project's files must not run
+// side by side, so it cannot share the workers project's group): two runs overlap them instead.
+// The workers project is CPU-bound (workerd), as are lint and tsc: it starts when they are done,
+// the waiting node project right away.
+const args = process.argv.slice(2);
+if (args.length) JOBS.push({ name: "vitest", cmd: bin("vitest"), args: ["run", ...args], stream: true });
+else {
+  JOBS.push({ name: "node", cmd: bin("vitest"), args: ["run", "--project", "node"], stream: true });
+  JOBS.push({ name: "workers", cmd: bin("vitest"), args: ["run", "--project", "workers", "--project", "workers-isolated"], stream: true, after: ["lint", "typecheck"] });
+}
+
+interface Result {
+  job: Job;
+  code: number;
+  output: string;
+  seconds: number;
+}
+
+function run(job: Job): Promise<Result> {
+  const t0 = Date.now();
+  return new Promise((resolve) => {
+    const env = { ...process.env, ...(process.stdout.isTTY ? { FORCE_COLOR: "1" } : {}) };
+    const child = spawn(job.cmd, job.args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    // Streamed jobs print whole lines, each marked with the job's name.
+    const partial = { out: "", err: "" };
+    const take = (which: "out" | "err", text: string) => {
+      if (!job.stream) return void (output += text);
+      const lines = (partial[which] + text).split("\n");
+      partial[which] = lines.pop()!;
+      for (const l of lines) (which === "out" ? process.stdout : process.stderr).write(`${job.name} | ${l}\n`);
+    };
+    child.stdout.setEncoding("utf8").on("data", (t: string) => take("out", t));
+    child.stderr.setEncoding("utf8").on("data", (t: string) => take("err", t));
+    const done = (code: number) => {
+      if (partial.out) process.stdout.write(`${job.name} | ${partial.out}\n`);
+      if (partial.err) process.stderr.write(`${job.name} | ${partial.err}\n`);
+      partial.out = partial.err = "";
+      const seconds = (Date.now() - t0) / 1000;
+      if (!job.stream) process.stderr.write(`\n[test] ${job.name} ${code === 0 ? "passed" : "FAILED"} in ${seconds.toFixed(1)} s\n`);
+      resolve({ job, code, output, seconds });
+    };
+    child.on("error", (err) => {
+      output += String(err);
+      done(1);
+    });
+    child.on("close", (code, signal) => done(code ?? (signal ? 1 : 0)));
+  });
+}
+
+const started = new Map<string, Promise<Result>>();
+for (const job of JOBS) {
+  const deps = (job.after ?? []).map((n) => started.get(n)!);
+  started.set(job.name, Promise.all(deps).then(() => run(job)));
+}
+const results = await Promise.all(started.values());
+for (const r of results) {
+  if (r.job.stream) continue;
+  if (r.output.trim()) process.stdout.write(`\n── ${r.job.name} (exit ${r.code}) ──\n${r.output.trimEnd()}\n`);
+}
+process.stdout.write("\n");
+for (const r of results) process.stdout.write(`[test] ${r.job.name.padEnd(9)} ${r.code === 0 ? "ok    " : "FAILED"} ${r.seconds.toFixed(1).padStart(6)} s\n`);
+process.stdout.write(`[test] all       ${((Date.now() - T0) / 1000).toFixed(1).padStart(13)} s\n`);
+process.exit(results.some((r) => r.code !== 0) ? 1 : 0);
