@@ -8,58 +8,83 @@ import { ed25519Backend, generateSeed, setEd25519Backend, signerFromSeed, verify
 import { receiptChain } from "../../test/worker/helpers.ts";
 import { median, report } from "./stats.ts";
 
+const BATCHES = 40;
+const PER_BATCH = 100;
+
+/** `n` (public key, message, signature) triples of one key, for the reference verify rate. */
+function signedMessages(n: number) {
+  const seed = generateSeed();
+  const pub = ed25519.getPublicKey(seed);
+  const msgs = Array.from({ length: n }, () => randomBytes(52));
+  return { pub, msgs, sigs: msgs.map((m) => ed25519.sign(m, seed)) };
+}
+
 /*
- * Measured inside workerd through the NotaryDO's RPC (verification, chain checks, SQLite
- * transaction and the D1 flush included).
+ * Measured inside workerd through the NotaryDO's RPC: verification, chain checks, the SQLite
+ * transaction and the D1 flush all included (the last batch's rows are in D1 when the clock
+ * stops). The reference, WebCrypto Ed25519 verifications one after another through the same
+ * verifySignature the notary uses, is timed interleaved with the ingest batches (100 verifies,
+ * one batch, 100 verifies, ...), so load from other processes on this shared host falls on both.
  */
-it("NotaryDO ingest and seal", async () => {
+it("NotaryDO ingest vs WebCrypto verify, and seal", async () => {
   const node = await signerFromSeed(generateSeed());
   const cluster = "bench";
-  const batches = 40;
-  const chains = await Promise.all(Array.from({ length: batches }, (_, i) => receiptChain(node, cluster, "ingest", `c-${i}`, 100)));
+  const chains = await Promise.all(Array.from({ length: BATCHES }, (_, i) => receiptChain(node, cluster, "ingest", `c-${i}`, PER_BATCH)));
+  const ref = signedMessages(PER_BATCH);
   const stub = env.NOTARY.get(env.NOTARY.idFromName(`${cluster}/ingest`));
   const big = { max_receipts_per_block: 10_000, max_block_window_s: 3600 };
-  await stub.submit(big, await receiptChain(node, cluster, "ingest", "warmup", 100));
-  const t0 = performance.now();
+  await stub.submit(big, await receiptChain(node, cluster, "ingest", "warmup", PER_BATCH));
+  for (let i = 0; i < PER_BATCH; i++) await verifySignature(ref.pub, ref.msgs[i], ref.sigs[i]);
+  let ingestMs = 0;
+  let verifyMs = 0;
   for (const chain of chains) {
+    let t = performance.now();
+    for (let i = 0; i < PER_BATCH; i++) if (!(await verifySignature(ref.pub, ref.msgs[i], ref.sigs[i]))) throw new Error("verify failed");
+    verifyMs += performance.now() - t;
+    t = performance.now();
     const r = await stub.submit(big, chain);
+    ingestMs += performance.now() - t;
     if (!r.ok) throw new Error(r.problem.detail);
   }
-  const secs = (performance.now() - t0) / 1000;
-  report("notary.ingest_receipts_per_s", (batches * 100) / secs, "receipts/s", ">= 3000");
+  // Whatever is still owed to D1 counts too: head() flushes before it answers.
+  let t = performance.now();
+  await stub.head();
+  ingestMs += performance.now() - t;
+  const inD1 = await env.LEDGER.prepare("SELECT COUNT(*) AS n FROM receipts WHERE cluster = ? AND app = 'ingest'").bind(cluster).first<{ n: number }>();
+  if (inD1?.n !== (BATCHES + 1) * PER_BATCH) throw new Error(`D1 holds ${inD1?.n} receipts, expected ${(BATCHES + 1) * PER_BATCH}`);
+  const ingest = (BATCHES * PER_BATCH) / (ingestMs / 1000);
+  const verify = (BATCHES * PER_BATCH) / (verifyMs / 1000);
+  report("notary.ingest_receipts_per_s", ingest, "receipts/s");
+  report("ed25519.verify_per_s.webcrypto_reference", verify, "verify/s");
+  report("notary.ingest_over_verify", ingest / verify, "ratio", ">= 0.70");
 
-  // Seal time of a 100-receipt block: the sealing transaction itself (Merkle root, signature,
-  // inserts), measured inside the DO, and the whole RPC including the D1 flush.
+  // Seal of a 100-receipt block inside the DO: the sealing transaction (pending rows, Merkle
+  // root, signature, block and leaf writes, outbox, schedule), 40 of them timed together (the
+  // workerd clock ticks in whole milliseconds). Then the whole RPC including the D1 flush.
   const sealStub = env.NOTARY.get(env.NOTARY.idFromName(`${cluster}/seal`));
-  const inDo: number[] = [];
+  for (let i = 0; i < 40; i++) await sealStub.submit(big, await receiptChain(node, cluster, "seal", `t-${i}`, PER_BATCH));
+  const inDo = await runInDurableObject(sealStub, (inst: NotaryDO) => {
+    const self = inst as unknown as { sealOne(): unknown; store: { setLimits(l: object): void }; ctx: DurableObjectState };
+    self.ctx.storage.transactionSync(() => self.store.setLimits({ max_receipts_per_block: PER_BATCH, max_block_window_s: 3600 }));
+    self.ctx.storage.transactionSync(() => self.sealOne());
+    const start = performance.now();
+    for (let i = 0; i < 39; i++) if (!self.ctx.storage.transactionSync(() => self.sealOne())) throw new Error("nothing to seal");
+    return (performance.now() - start) / 39;
+  });
+  report("notary.seal_100_ms_in_do", inDo, "ms", "< 2");
   const rpc: number[] = [];
-  for (let i = 0; i < 30; i++) {
-    await sealStub.submit(big, await receiptChain(node, cluster, "seal", `s-${i}`, 100));
-    const t = performance.now();
+  for (let i = 0; i < 20; i++) {
+    await sealStub.submit(big, await receiptChain(node, cluster, "seal", `s-${i}`, PER_BATCH));
+    t = performance.now();
     const res = await sealStub.seal(big);
     rpc.push(performance.now() - t);
     if (!res.ok || !res.value) throw new Error("seal failed");
   }
-  // In the DO: 40 blocks' worth pending, then each sealing transaction timed on its own.
-  for (let i = 0; i < 40; i++) await sealStub.submit(big, await receiptChain(node, cluster, "seal", `t-${i}`, 100));
-  await runInDurableObject(sealStub, (inst: NotaryDO) => {
-    const self = inst as unknown as { sealOne(): unknown; store: { setLimits(l: object): void }; ctx: DurableObjectState };
-    self.ctx.storage.transactionSync(() => self.store.setLimits({ max_receipts_per_block: 100, max_block_window_s: 3600 }));
-    for (let i = 0; i < 40; i++) {
-      const t = performance.now();
-      self.ctx.storage.transactionSync(() => self.sealOne());
-      inDo.push(performance.now() - t);
-    }
-  });
-  report("notary.seal_100_median_ms_rpc_incl_d1", median(rpc), "ms");
-  report("notary.seal_100_median_ms_in_do", median(inDo), "ms", "< 5");
+  report("notary.seal_100_median_ms_rpc_incl_d1_and_audit", median(rpc), "ms");
 });
 
 it("Ed25519 verify/s: chosen backend vs @noble/curves", async () => {
-  const seed = generateSeed();
-  const pub = ed25519.getPublicKey(seed);
-  const msgs = Array.from({ length: 2000 }, () => randomBytes(64));
-  const sigs = msgs.map((m) => ed25519.sign(m, seed));
+  const { pub, msgs, sigs } = signedMessages(2000);
   for (const backend of ["auto", "noble"] as const) {
     setEd25519Backend(backend);
     await verifySignature(pub, msgs[0], sigs[0]);
