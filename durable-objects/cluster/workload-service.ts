@@ -32,16 +32,16 @@ const ALLOCATIONS_PER_ENTRY = 100;
  * as ResourceAllocation entries carrying each choice's scores. Returns how many were placed.
  */
 export function placePending(ctx: ClusterCtx, actor: string): number {
-  const all = ctx.workloads.placementRows();
-  const pending = all.filter((r) => !r.node);
+  // SQLite reads only what placement needs: the waiting replicas, the placed ones of their
+  // workloads, and per-node sums (reading every replica row cost more than the engine's pass).
+  const pending = ctx.workloads.pendingRows();
   if (pending.length === 0) return 0;
   const specs = new Map<string, WorkloadSpec | undefined>();
   const specOf = (w: string) => (specs.has(w) ? specs.get(w) : specs.set(w, ctx.workloads.get(w)?.spec).get(w));
   const placedByWorkload = new Map<string, ExistingReplica[]>();
-  for (const r of all) {
-    if (!r.node) continue;
+  for (const r of ctx.workloads.placedOf([...new Set(pending.map((p) => p.workload))])) {
     const list = placedByWorkload.get(r.workload) ?? [];
-    list.push({ nodeId: r.node, replicaId: r.id, replicaType: r.replica_type as ReplicaType });
+    list.push({ nodeId: r.node!, replicaId: r.id, replicaType: r.replica_type as ReplicaType });
     placedByWorkload.set(r.workload, list);
   }
   const requests: PlacementRequest[] = [];
@@ -58,7 +58,7 @@ export function placePending(ctx: ClusterCtx, actor: string): number {
       existing: placedByWorkload.get(r.workload) ?? [],
     });
   }
-  const result = placeMany(requests, schedNodes(ctx.nodes.list(), all), ctx.meta.schedState(), { maxReplicasPerNode: ctx.config.max_replicas_per_node });
+  const result = placeMany(requests, schedNodes(ctx.nodes.list(), ctx.workloads.allocationByNode()), ctx.meta.schedState(), { maxReplicasPerNode: ctx.config.max_replicas_per_node });
   ctx.meta.setSchedState(result.state);
   const at = isoNow();
   const allocations: Record<string, unknown>[] = [];
