@@ -38,7 +38,8 @@ const TARGET = /target ([<>]=?) ([0-9.]+)/;
 function parse(line: string): Figure | null {
   const note = /^BENCH_NOTE (\S+) (.*)$/.exec(line);
   if (note) return { name: note[1], value: null, unit: "", note: note[2] };
-  const m = /^BENCH (.+?) (-?[0-9.]+|Infinity|NaN) ?(\S*)(.*)$/.exec(line);
+  // A unit starts with a letter, so "node -e 0 98 ms" names "node -e 0"; a figure may have none.
+  const m = /^BENCH (.+?) (-?[0-9.]+|Infinity|NaN) ([A-Za-z/%]\S*)(.*)$/.exec(line) ?? /^BENCH (.+?) (-?[0-9.]+|Infinity|NaN)()(.*)$/.exec(line);
   if (!m) return null;
   const f: Figure = { name: m[1], value: Number(m[2]), unit: m[3] };
   const t = TARGET.exec(m[4]);

@@ -36,7 +36,7 @@ it("agent create-to-exit vs bare runc", async () => {
 
   // Podman (Debian's, with runc as its runtime and lowered ulimits) on the same rootfs, if it runs
   // here at all; if not, the reason is printed instead of a figure.
-  const podmanArgs = ["run", "--rm", "--runtime", "runc", "--network", "none", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=4096:4096", "--rootfs", path.join(bundle, "rootfs"), "/bin/true"];
+  const podmanArgs = ["run", "--rm", "--runtime", "runc", "--network", "none", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=4096:4096", "--rootfs", path.resolve(bundle, cfg.root.path), "/bin/true"];
   const probe = spawnSync("podman", podmanArgs, { encoding: "utf8", timeout: 120_000 });
   const podmanWhyNot = probe.error ? `podman not runnable: ${probe.error.message}` : probe.status !== 0 ? `podman run failed (exit ${probe.status}): ${(probe.stderr || probe.stdout).trim().split("\n").at(-1)}` : null;
   const podman: number[] = [];

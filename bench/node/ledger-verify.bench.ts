@@ -120,7 +120,7 @@ it("enc ledger verify: receipts/s on a 100,000-receipt ledger", async () => {
     // other jobs the wall-clock rate above falls with the load average printed next to it.
     report("cli.ledger_verify_receipts_per_cpu_s_x_cores", (out.receipts / (user + sys)) * cores, "receipts/s");
     report("cli.ledger_verify_cores", cores, "cores");
-    report("host.load_average_1m", loadavg()[0], "");
+    report("host.load_average_1m", loadavg()[0], "load");
   } finally {
     await api.close();
   }

@@ -97,7 +97,7 @@ it("NotaryDO seal phases", async () => {
     report("seal_phase.merkle_ms", (performance.now() - t) / R, "ms");
     t = performance.now();
     for (let i = 0; i < R; i++) signer.sign(new Uint8Array(52));
-    report("seal_phase.noble_sign_ms", (performance.now() - t) / R, "ms");
+    report("seal_phase.sign_ms", (performance.now() - t) / R, "ms");
     t = performance.now();
     for (let i = 0; i < R; i++) buildBlock("bench", "sealphases", 1, undefined, pending, signer);
     report("seal_phase.build_block_ms", (performance.now() - t) / R, "ms");
