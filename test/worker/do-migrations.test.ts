@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { LEGACY_CLUSTER_STEPS } from "../../durable-objects/cluster/legacy-schema.ts";
 import { LEGACY_NONCE_STEPS } from "../../durable-objects/nonce/legacy-schema.ts";
 import { LEGACY_NOTARY_STEPS } from "../../durable-objects/notary/legacy-schema.ts";
+import notaryMigrations from "../../durable-objects/notary/drizzle/migrations.js";
 import { LEGACY_CHALLENGE_STEPS, LEGACY_REGISTRY_STEPS } from "../../durable-objects/registry/legacy-schema.ts";
 import type { LogBlock } from "../../protocol/schemas.ts";
 import { describeSchema, rewriteAsLegacy } from "./legacy-db.ts";
@@ -27,10 +28,12 @@ describe("DO schemas in drizzle", () => {
   for (const [cls, [ns, steps]] of Object.entries(namespaces)) {
     it(`${cls}: the drizzle baseline makes the tables today's positional steps made`, async () => {
       const ofDrizzle = await runInDurableObject(ns.get(ns.idFromName(uniq("fresh"))), (_i, state) => describeSchema(state.storage.sql));
-      const ofLegacy = await runInDurableObject(ns.get(ns.idFromName(uniq("legacy"))), (_i, state) => {
-        rewriteAsLegacy(state.storage, steps);
-        return describeSchema(state.storage.sql);
-      });
+      // The legacy database as the next instance finds it: adopted onto the baseline, then given
+      // the migrations made since (e.g. the NotaryDO's pending-age index).
+      const legacy = ns.get(ns.idFromName(uniq("legacy")));
+      await runInDurableObject(legacy, (_i, state) => rewriteAsLegacy(state.storage, steps));
+      await evictDurableObject(legacy);
+      const ofLegacy = await runInDurableObject(legacy, (_i, state) => describeSchema(state.storage.sql));
       expect(Object.keys(ofDrizzle).length).toBeGreaterThan(0);
       expect(ofDrizzle).toEqual(ofLegacy);
     });
@@ -74,6 +77,7 @@ describe("DO schemas in drizzle", () => {
     const res = await owner.api.raw("POST", `/v1/clusters/${name}/apps/old/seal`);
     expect(res.status).toBe(201);
     expect(((await res.json()) as { block: LogBlock }).block).toMatchObject({ height: 1, count: 3 });
-    expect(await runInDurableObject(stub, (_i, state) => books(state.storage.sql))).toEqual({ legacy: 0, drizzle: 1 });
+    // The baseline, adopted, then every later migration applied.
+    expect(await runInDurableObject(stub, (_i, state) => books(state.storage.sql))).toEqual({ legacy: 0, drizzle: notaryMigrations.journal.entries.length });
   });
 });
