@@ -2,6 +2,7 @@
 // values with defaults, named positional args, and the words after `--` for commands that take them.
 import { parseArgs } from "node:util";
 import type { CommandDef, FlagDef, Program } from "./command.ts";
+import { closest } from "./suggest.ts";
 
 /** Untyped here; a command's run() sees it through its own declaration (RunInput). */
 export interface Parsed {
@@ -31,7 +32,7 @@ export function parseCommandLine<Ctx>(program: Program<Ctx>, name: string, cmd: 
       positionals = positionals.slice(0, positionals.length - rest.length);
     }
   } catch (err) {
-    throw fail("bad_flag", flagMessage(err as Error & { code?: string }));
+    throw fail("bad_flag", flagMessage(err as Error & { code?: string }, Object.keys(defs)));
   }
   const flags: Parsed["flags"] = {};
   for (const [flag, def] of Object.entries(defs)) {
@@ -55,13 +56,15 @@ export function parseCommandLine<Ctx>(program: Program<Ctx>, name: string, cmd: 
   return { args, flags, rest };
 }
 
-function flagMessage(err: Error & { code?: string }): string {
+function flagMessage(err: Error & { code?: string }, known: string[]): string {
   // Node names the flag as '--cluster <value>' or '-c, --cluster <value>': keep the long form.
   const m = /'(?:-\w, )?(--?[^' ]+)/.exec(err.message);
   const flag = m?.[1] ?? "";
   switch (err.code) {
-    case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
-      return `unknown flag ${flag}`;
+    case "ERR_PARSE_ARGS_UNKNOWN_OPTION": {
+      const near = flag.startsWith("--") ? closest(flag.slice(2).split("=")[0]!, known) : undefined;
+      return `unknown flag ${flag}${near ? `; did you mean --${near}?` : ""}`;
+    }
     case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
       return /argument missing/.test(err.message) ? `the flag ${flag} needs a value` : `the flag ${flag} takes no value`;
     default:

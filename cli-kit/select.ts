@@ -3,6 +3,7 @@
 import type { CommandDef, CommandEntry, Program } from "./command.ts";
 import { commandHelp, groupHelp, type HelpStyle } from "./help.ts";
 import { parseCommandLine, type Parsed } from "./parse.ts";
+import { closest } from "./suggest.ts";
 
 export type Action<Ctx> =
   | { kind: "version" }
@@ -65,8 +66,12 @@ function find<Ctx>(program: Program<Ctx>, words: string[]): { entry: CommandEntr
   }
   const group = commands.filter((c) => c.name.startsWith(words[0] + " ")).map((c) => c.name.split(" ")[1]);
   if (group.length) {
+    const near = words.length > 1 ? closest(words[1], group) : undefined;
     const what = words.length > 1 ? `unknown command \`${prog} ${words[0]} ${words[1]}\`` : `\`${prog} ${words[0]}\` needs a subcommand`;
-    throw program.usageError(words.length > 1 ? "unknown_command" : "missing_subcommand", `${what}; choose one of: ${group.join(", ")}`, `Run \`${prog} ${words[0]} <subcommand> --help\` for its usage.`);
+    const mean = near ? `; did you mean \`${prog} ${words[0]} ${near}\`?` : `; choose one of: ${group.join(", ")}`;
+    throw program.usageError(words.length > 1 ? "unknown_command" : "missing_subcommand", what + mean, `Run \`${prog} ${words[0]} <subcommand> --help\` for its usage.`);
   }
-  throw program.usageError("unknown_command", `unknown command \`${words[0]}\``, `Run \`${prog} help\` to see the commands.`);
+  const tops = [...new Set(commands.map((c) => c.name.split(" ")[0]!))];
+  const near = closest(words[0], tops);
+  throw program.usageError("unknown_command", `unknown command \`${words[0]}\`${near ? `; did you mean \`${prog} ${near}\`?` : ""}`, `Run \`${prog} help\` to see the commands.`);
 }

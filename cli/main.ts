@@ -9,6 +9,7 @@ import { encProgram } from "./lib/command.ts";
 import { mainHelp } from "./lib/help.ts";
 import { processIO, type IO } from "./lib/io.ts";
 import { styleFor } from "./lib/style.ts";
+import { outputFormat, type OutputFormat } from "./lib/output.ts";
 
 const PROGRAM = encProgram(COMMANDS);
 
@@ -16,14 +17,17 @@ export async function main(argv: string[], io: IO = processIO()): Promise<number
   // Decided before parsing, so that even a usage error is reported as JSON when asked. Words
   // after `--` belong to the command being run (`enc deploy … -- tool --json`), not to enc.
   const own = argv.includes("--") ? argv.slice(0, argv.indexOf("--")) : argv;
-  const json = own.includes("--json");
+  let format: OutputFormat = own.includes("--json") ? "json" : "table";
+  let json = format === "json";
   try {
+    format = outputFormat(own);
+    json = format === "json" || format === "yaml";
     const style = styleFor(io.stdout, io.env);
     const action = await select(PROGRAM, argv, { style, main: () => mainHelp(COMMANDS, style) });
     if (action.kind === "version") return print(io, VERSION + "\n");
     if (action.kind === "help") return print(io, action.text);
     const { Context } = await import("./lib/context.ts");
-    const code = await action.cmd.run(new Context(io, json), action.input as Parameters<typeof action.cmd.run>[1]);
+    const code = await action.cmd.run(new Context(io, json, PROGRAM, format), action.input as Parameters<typeof action.cmd.run>[1]);
     return code ?? 0;
   } catch (err) {
     const { reportError } = await import("./lib/report.ts");

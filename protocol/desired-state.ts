@@ -63,6 +63,18 @@ export const ReplayOrder = z.looseObject({
 });
 export type ReplayOrder = z.infer<typeof ReplayOrder>;
 
+/** An `enc exec` the control plane orders: run `command` in the replica's current container, once. */
+export const ExecOrder = z.looseObject({
+  id: z.string().regex(/^ex-[0-9a-f]{16}$/),
+  replica: z.string().min(1),
+  command: z.array(z.string()).min(1),
+  stdin: z.string().optional(),
+  timeout_s: z.number().int().min(1).max(600),
+  /** not run after this time (an order the agent saw too late, e.g. after a restart) */
+  expires_at: z.string(),
+});
+export type ExecOrder = z.infer<typeof ExecOrder>;
+
 /** Replicas stay `unknown` here: one the agent cannot run is reported failed, not fatal. */
 export const DesiredStateSchema = z.looseObject({
   v: z.literal(1),
@@ -72,6 +84,7 @@ export const DesiredStateSchema = z.looseObject({
   issued_at: z.string(),
   replicas: z.array(z.unknown()),
   replays: z.array(ReplayOrder).default([]),
+  execs: z.array(ExecOrder).default([]),
   hash: z.string(),
   sig: z.string(),
 });
@@ -85,6 +98,8 @@ export interface DesiredStateFields {
   issued_at: string;
   replicas: { id: string; workload: string; replica_type: string; spec: WorkloadSpec }[];
   replays: { id: string; receipt: string; app: string }[];
+  /** present only while some exec waits for this node, so a desired state without one is unchanged */
+  execs?: { id: string; replica: string; command: string[]; stdin?: string; timeout_s: number; expires_at: string }[];
 }
 export type DesiredState = DesiredStateFields & { hash: string; sig: string };
 
@@ -110,6 +125,7 @@ export interface CheckedDesiredState {
   hash: string;
   replicas: DesiredReplica[];
   replays: ReplayOrder[];
+  execs: ExecOrder[];
   /** replicas whose spec the agent cannot run, with why (reported as failed) */
   invalid: { id: string; reason: string }[];
 }
@@ -144,5 +160,5 @@ export async function checkDesiredState(raw: unknown, expect: DesiredStateExpect
     if (p.success) replicas.push(p.data);
     else invalid.push({ id: String((r as { id?: unknown })?.id ?? "?"), reason: issues(p.error) });
   }
-  return { ok: true, state: { version: ds.version, issued_at: ds.issued_at, hash: ds.hash, replicas, replays: ds.replays, invalid } };
+  return { ok: true, state: { version: ds.version, issued_at: ds.issued_at, hash: ds.hash, replicas, replays: ds.replays, execs: ds.execs, invalid } };
 }

@@ -34,7 +34,7 @@ export default defineCommand({
     memory: { type: "string", placeholder: "MB", description: "memory per replica in MB (default 64)" },
     port: { type: "string", placeholder: "N", multiple: true, description: "a container port the gateway routes to (repeatable)" },
     restart: { type: "string", placeholder: "policy", description: `${RESTART.join(", ")} (default never)` },
-    determinism: { type: "boolean", description: "run in the determinism cage (fixed clock, seeded randomness)" },
+    determinism: { type: "boolean", description: "run in the determinism cage: seeded /dev/urandom, no getrandom(2), fixed address layout; the clock is real (time is not virtualized)" },
     seed: { type: "string", placeholder: "S", description: "the cage's randomness seed" },
     network: { type: "string", placeholder: "mode", description: `${NETWORK.join(", ")} (default none)` },
     "output-dir": { type: "string", placeholder: "/out", description: "the cage's output directory, an absolute path in the container" },

@@ -27,12 +27,17 @@ export default defineCommand({
   flags: {
     ...CLUSTER_FLAG,
     replica: { type: "string", short: "r", placeholder: "id", description: "only this replica (e.g. web-1)" },
-    tail: { type: "string", placeholder: "BYTES", description: "the last BYTES of each stream, 1-1048576 (default 65536)" },
+    tail: { type: "string", placeholder: "LINES", description: "the last LINES lines of each stream (default: the last 64 KiB)" },
+    "limit-bytes": { type: "string", placeholder: "BYTES", description: "the last BYTES of each stream, 1-1048576 (default 65536)" },
     follow: { type: "boolean", short: "f", description: "keep printing new output until Ctrl-C" },
   },
-  examples: ["enc logs web", "enc logs web --replica web-2 --tail 4096 --follow"],
+  examples: ["enc logs web", "enc logs web --replica web-2 --tail 20 --follow", "enc logs web --limit-bytes 4096"],
   async run(ctx, { args, flags }) {
-    const tail = intFlag(flags.tail, "tail", 1, ALL) ?? 65_536;
+    const lines = intFlag(flags.tail, "tail", 0, 1_000_000);
+    const bytes = intFlag(flags["limit-bytes"], "limit-bytes", 1, ALL);
+    // Lines are counted here, on the whole stored output; bytes are cut by the server.
+    const tail = lines !== undefined ? ALL : (bytes ?? 65_536);
+    const cut = (text: string) => (lines === undefined ? text : lastLines(text, lines));
     const cluster = ctx.cluster(flags.cluster);
     const api = await ctx.client();
     const fetchLogs = async (n: number) => {
@@ -40,23 +45,31 @@ export default defineCommand({
       return (await api.get<{ logs: LogText[] }>(`${routes.workloadLogs(cluster, args.name)}?${q}`)).logs;
     };
     if (!flags.follow) {
-      const logs = await fetchLogs(tail);
+      const logs = (await fetchLogs(tail)).map((l) => ({ ...l, text: cut(l.text) }));
       if (ctx.json) return ctx.emit({ cluster, workload: args.name, logs });
       const out = new Printer(ctx, new Set(logs.map((l) => l.replica)).size > 1);
       for (const l of logs) out.write(l.replica, l.stream, l.text);
       out.end();
       return;
     }
-    return follow(ctx, fetchLogs, tail);
+    return follow(ctx, fetchLogs, lines === undefined ? (text) => text.slice(-tail) : cut);
   },
 });
+
+/** The last `n` lines of `text` (an unfinished last line counts as one). */
+export function lastLines(text: string, n: number): string {
+  if (n === 0) return "";
+  const body = text.endsWith("\n") ? text.slice(0, -1) : text;
+  const parts = body.split("\n");
+  return parts.length <= n ? text : parts.slice(-n).join("\n") + (text.endsWith("\n") ? "\n" : "");
+}
 
 /**
  * Prints the last `tail` characters, then what each stream gained since. The API answers the tail
  * of each stream and where its stored output begins, so the end of a stream is offset + its byte
  * length whenever the answer holds the whole stored output.
  */
-async function follow(ctx: Context, fetchLogs: (tail: number) => Promise<LogText[]>, tail: number): Promise<void> {
+async function follow(ctx: Context, fetchLogs: (tail: number) => Promise<LogText[]>, first: (text: string) => string): Promise<void> {
   const ends = new Map<string, number>();
   const key = (l: LogText) => `${l.replica}\u0000${l.stream}`;
   const out = new Printer(ctx, true);
@@ -66,8 +79,8 @@ async function follow(ctx: Context, fetchLogs: (tail: number) => Promise<LogText
     out.prefixed = new Set(logs.map((l) => l.replica)).size > 1;
     for (const l of logs) {
       ends.set(key(l), l.offset + utf8.encode(l.text).length);
-      if (ctx.json) ctx.out(JSON.stringify({ ...l, text: l.text.slice(-tail) }));
-      else out.write(l.replica, l.stream, l.text.slice(-tail));
+      if (ctx.json) ctx.out(JSON.stringify({ ...l, text: first(l.text) }));
+      else out.write(l.replica, l.stream, first(l.text));
     }
     while (!interrupt.signal.aborted) {
       await sleep(POLL_MS, interrupt.signal);

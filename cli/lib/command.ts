@@ -13,7 +13,8 @@ export const defineCommand = commandsFor<Context>();
 
 /** Flags every command accepts. */
 export const GLOBAL_FLAGS = {
-  json: { type: "boolean", description: "machine-readable JSON output (stable keys)" },
+  json: { type: "boolean", description: "machine-readable JSON output (stable keys); the same as -o json" },
+  output: { type: "string", short: "o", placeholder: "FORMAT", description: "table (default), wide (more columns), json or yaml" },
   help: { type: "boolean", short: "h", description: "show this help" },
 } as const satisfies Record<string, FlagDef>;
 

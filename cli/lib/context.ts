@@ -1,12 +1,15 @@
 // What every command runs with: output streams and style, the wallet-signed API client, the
 // control-plane keys, and the default-cluster lookup.
 import { ApiClient } from "../../protocol/api-client.ts";
+import type { Program } from "../../cli-kit/command.ts";
 import { DEFAULT_URL } from "./defaults.ts";
 import { routes } from "../../protocol/routes.ts";
 import { CLIError, usageError } from "./errors.ts";
 import type { IO } from "./io.ts";
 import { styleFor, type Style } from "./style.ts";
-import { loadSigner, readConfig, tooOpen, walletPath } from "./wallet.ts";
+import { currentContext, loadSigner, readConfig, tooOpen, walletPath } from "./wallet.ts";
+import { normalizeUrl } from "./url.ts";
+import { toYaml, type OutputFormat } from "./output.ts";
 
 const TIMEOUT_MS = 30_000;
 
@@ -24,10 +27,15 @@ export class Context {
   constructor(
     readonly io: IO,
     readonly json: boolean,
+    /** the program being run (its command table), for commands about the CLI itself */
+    readonly program?: Program<Context>,
+    /** -o: json and yaml set `json` too (the document is the same); wide asks for more columns */
+    readonly format: OutputFormat = json ? "json" : "table",
   ) {
     this.style = styleFor(io.stdout, io.env);
     this.errStyle = styleFor(io.stderr, io.env);
-    this.url = (io.env.ENC_URL || DEFAULT_URL).replace(/\/+$/, "");
+    // $ENC_URL, then the current context's URL, then the local default.
+    this.url = io.env.ENC_URL ? normalizeUrl(io.env.ENC_URL, "ENC_URL") : (currentContext(io.env)?.url ?? DEFAULT_URL);
   }
 
   get env(): IO["env"] {
@@ -38,9 +46,14 @@ export class Context {
     this.io.stdout.write(text.endsWith("\n") ? text : text + "\n");
   }
 
-  /** --json output: one pretty-printed document on stdout. */
+  /** --json (or -o json|yaml) output: one document on stdout. */
   emit(value: unknown): void {
-    this.io.stdout.write(JSON.stringify(value, null, 2) + "\n");
+    if (this.format === "yaml") this.io.stdout.write(toYaml(JSON.parse(JSON.stringify(value))).replace(/^\n/, "") + "\n");
+    else this.io.stdout.write(JSON.stringify(value, null, 2) + "\n");
+  }
+
+  get wide(): boolean {
+    return this.format === "wide";
   }
 
   note(text: string): void {
@@ -65,9 +78,9 @@ export class Context {
     return this.keysPromise;
   }
 
-  /** --cluster, then $ENC_CLUSTER, then the saved default. */
+  /** --cluster, then $ENC_CLUSTER, then the current context's cluster, then the saved default. */
   cluster(flag: string | undefined): string {
-    const name = flag || this.env.ENC_CLUSTER || readConfig(this.env).cluster;
+    const name = flag || this.env.ENC_CLUSTER || currentContext(this.env)?.cluster || readConfig(this.env).cluster;
     if (!name) {
       throw usageError("no_cluster", "no cluster given", "Pass --cluster <name>, set ENC_CLUSTER, or save a default with `enc cluster use <name>`.");
     }

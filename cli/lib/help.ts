@@ -15,9 +15,10 @@ export function mainHelp(commands: readonly CommandEntry<unknown>[], s: Style): 
     "",
     s.bold("Environment:"),
     columns([
-      ["ENC_URL", `control plane URL (default ${DEFAULT_URL})`],
-      ["ENC_WALLET", "wallet file (default $XDG_CONFIG_HOME/enc/wallet.json or ~/.config/enc/wallet.json)"],
-      ["ENC_CLUSTER", "default cluster, before the one saved by `enc cluster use`"],
+      ["ENC_URL", `control plane URL (default: the current context's, then ${DEFAULT_URL}); https:// assumed without a scheme, http:// for localhost`],
+      ["ENC_WALLET", "wallet file (default: the current context's, then $XDG_CONFIG_HOME/enc/wallet.json or ~/.config/enc/wallet.json)"],
+      ["ENC_CLUSTER", "default cluster, before the current context's and the one saved by `enc cluster use`"],
+      ["ENC_CONTEXT", "a context (`enc context add`) for this command, instead of the current one"],
       ["NO_COLOR", "no colors even on a terminal"],
       ["ENC_DEBUG=1", "stack traces on errors"],
     ]),

@@ -6,11 +6,13 @@ export interface Stream {
 }
 
 export interface IO {
+  /** only commands that read input (`enc exec -i`) touch it */
+  stdin?: AsyncIterable<Uint8Array | string> & { isTTY?: boolean };
   stdout: Stream;
   stderr: Stream;
   env: Record<string, string | undefined>;
 }
 
 export function processIO(): IO {
-  return { stdout: process.stdout, stderr: process.stderr, env: process.env };
+  return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env };
 }

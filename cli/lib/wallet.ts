@@ -16,14 +16,62 @@ export interface WalletFile {
   created: string;
 }
 
-export function walletPath(env: IO["env"]): string {
-  if (env.ENC_WALLET) return path.resolve(env.ENC_WALLET);
-  const base = env.XDG_CONFIG_HOME || path.join(homedir(), ".config");
-  return path.join(base, "enc", "wallet.json");
+/** The CLI's config dir: $XDG_CONFIG_HOME/enc or ~/.config/enc (contexts.json lives here). */
+export function configDir(env: IO["env"]): string {
+  return path.join(env.XDG_CONFIG_HOME || path.join(homedir(), ".config"), "enc");
 }
 
+/** $ENC_WALLET, then the current context's wallet, then the default file. */
+export function walletPath(env: IO["env"]): string {
+  if (env.ENC_WALLET) return path.resolve(env.ENC_WALLET);
+  const ctxWallet = currentContext(env)?.wallet;
+  if (ctxWallet) return path.resolve(ctxWallet);
+  return path.join(configDir(env), "wallet.json");
+}
+
+/** Beside the wallet named by the environment (not by a context), as before contexts existed. */
 export function configPath(env: IO["env"]): string {
-  return path.join(path.dirname(walletPath(env)), "config.json");
+  const wallet = env.ENC_WALLET ? path.resolve(env.ENC_WALLET) : path.join(configDir(env), "wallet.json");
+  return path.join(path.dirname(wallet), "config.json");
+}
+
+/** A named context: where the control plane is, which wallet signs, which cluster is the default. */
+export interface NamedContext {
+  url: string;
+  wallet?: string;
+  cluster?: string;
+}
+
+export interface ContextsFile {
+  current?: string;
+  contexts: Record<string, NamedContext>;
+}
+
+export const contextsPath = (env: IO["env"]): string => path.join(configDir(env), "contexts.json");
+
+export function readContexts(env: IO["env"]): ContextsFile {
+  try {
+    const f = JSON.parse(readFileSync(contextsPath(env), "utf8")) as Partial<ContextsFile>;
+    return { current: f.current, contexts: f.contexts ?? {} };
+  } catch {
+    return { contexts: {} };
+  }
+}
+
+export function writeContexts(env: IO["env"], f: ContextsFile): string {
+  const file = contextsPath(env);
+  writePrivate(file, JSON.stringify(f, null, 2) + "\n");
+  return file;
+}
+
+/** $ENC_CONTEXT, else the one `enc context use` saved; a name that does not exist is an error. */
+export function currentContext(env: IO["env"]): (NamedContext & { name: string }) | undefined {
+  const f = readContexts(env);
+  const name = env.ENC_CONTEXT || f.current;
+  if (!name) return undefined;
+  const c = f.contexts[name];
+  if (!c) throw new CLIError("no_context", `no context ${name}${env.ENC_CONTEXT ? " (from ENC_CONTEXT)" : ""}`, 2, "List them with `enc context list`; add one with `enc context add`.");
+  return { name, ...c };
 }
 
 /** Writes via a temp file and rename, so a crash never leaves half a key and the mode is 0600 from the start. */
@@ -98,6 +146,13 @@ export function readConfig(env: IO["env"]): CliConfig {
 }
 
 export function saveDefaultCluster(env: IO["env"], cluster: string): string {
+  // With a current context, its default cluster is the one to change.
+  const current = currentContext(env);
+  if (current) {
+    const f = readContexts(env);
+    f.contexts[current.name] = { ...f.contexts[current.name]!, cluster };
+    return writeContexts(env, f);
+  }
   const file = configPath(env);
   writePrivate(file, JSON.stringify({ ...readConfig(env), cluster }, null, 2) + "\n");
   return file;

@@ -26,25 +26,58 @@ export function netLabel(network: string, s: Style): string {
   return network === "host" ? s.yellow("host-net") : network;
 }
 
+/** What `enc ps` adds to the table: HEALTH and AGE, and with -o wide the full node, container and spec version. */
+export interface ReplicaColumns {
+  lifecycle?: boolean;
+  wide?: boolean;
+  now?: number;
+}
+
+/** "healthy", "unhealthy", or "-" without a health check (or no result yet). */
+export function healthLabel(r: Pick<Replica, "healthy">, s: Style): string {
+  return r.healthy === undefined ? "-" : r.healthy ? s.green("healthy") : s.red("unhealthy");
+}
+
+/** "45s", "12m", "3h", "2d" (as kubectl prints ages). */
+export function age(fromIso: string | undefined, now: number): string {
+  const t = fromIso ? Date.parse(fromIso) : NaN;
+  if (Number.isNaN(t)) return "-";
+  const sec = Math.max(0, Math.floor((now - t) / 1000));
+  if (sec < 120) return `${sec}s`;
+  if (sec < 7200) return `${Math.floor(sec / 60)}m`;
+  if (sec < 172_800) return `${Math.floor(sec / 3600)}h`;
+  return `${Math.floor(sec / 86_400)}d`;
+}
+
 /**
  * REPLICA TYPE NODE STATUS RESTARTS ENDPOINT EXIT, NET when `networkOf` is given, plus NOTE when a
- * replica has a reason or fails its check.
+ * replica has a reason or fails its check. `cols.lifecycle` (enc ps) adds HEALTH after STATUS and
+ * AGE after RESTARTS; `cols.wide` prints whole node addresses and adds CONTAINER and VERSION.
  */
-export function replicaTable(replicas: Replica[], s: Style, networkOf?: (r: Replica) => string | undefined): string {
+export function replicaTable(replicas: Replica[], s: Style, networkOf?: (r: Replica) => string | undefined, cols: ReplicaColumns = {}): string {
   const note = (r: Replica) => [r.healthy === false ? "unhealthy" : "", r.reason ?? ""].filter(Boolean).join("; ");
   const withNote = replicas.some((r) => note(r));
+  const life = cols.lifecycle ?? false;
+  const now = cols.now ?? Date.now();
   const rows = replicas.map((r) => [
     r.id,
     r.replica_type,
-    r.node ? short(r.node) : s.dim("unplaced"),
+    r.node ? (cols.wide ? r.node : short(r.node)) : s.dim("unplaced"),
     replicaStatus(r, s),
+    ...(life ? [healthLabel(r, s)] : []),
     String(r.restarts),
+    ...(life ? [age(r.created_at, now)] : []),
     r.endpoint ?? "-",
     r.exit_code === undefined ? "-" : String(r.exit_code),
     ...(networkOf ? [netLabel(networkOf(r) ?? "-", s)] : []),
+    ...(cols.wide ? [r.container || "-", String(r.spec_version)] : []),
     ...(withNote ? [note(r) || "-"] : []),
   ]);
-  return formatTable(["REPLICA", "TYPE", "NODE", "STATUS", "RESTARTS", "ENDPOINT", "EXIT", ...(networkOf ? ["NET"] : []), ...(withNote ? ["NOTE"] : [])], rows, s);
+  const headers = [
+    "REPLICA", "TYPE", "NODE", "STATUS", ...(life ? ["HEALTH"] : []), "RESTARTS", ...(life ? ["AGE"] : []), "ENDPOINT", "EXIT",
+    ...(networkOf ? ["NET"] : []), ...(cols.wide ? ["CONTAINER", "VERSION"] : []), ...(withNote ? ["NOTE"] : []),
+  ];
+  return formatTable(headers, rows, s);
 }
 
 /** "2 running, 1 pending" */

@@ -18,17 +18,35 @@ export interface ChainLookup {
   successor(node: string, container: string, prev: string): string | undefined;
 }
 
+/**
+ * The window around the notary's clock a receipt's `ts` must fall in: an agent's clock may run a
+ * little ahead, and a cut-off agent delivers its spool late, but not weeks late (PROTOCOL.md §2).
+ */
+export const RECEIPT_TS_FUTURE_MS = 10 * 60_000;
+export const RECEIPT_TS_PAST_MS = 7 * 86_400_000;
+
+/** Why `ts` is outside the window around `now` (ms), or null when it is inside. */
+export function receiptTimeRefusal(ts: string, now: number): string | null {
+  const t = Date.parse(ts);
+  if (!Number.isFinite(t)) return `${ts} is not a time`;
+  if (t > now + RECEIPT_TS_FUTURE_MS) return `${ts} is more than ${RECEIPT_TS_FUTURE_MS / 60_000} minutes ahead of the notary's clock`;
+  if (t < now - RECEIPT_TS_PAST_MS) return `${ts} is more than ${RECEIPT_TS_PAST_MS / 86_400_000} days behind the notary's clock`;
+  return null;
+}
+
 export type AdmissionPlan = { ok: true; admit: StepReceipt[]; duplicates: number } | ({ ok: false } & Refusal);
 
 /**
  * The checks that need no store: each receipt's signature check (done before, in parallel) and
- * that it belongs to this notary's app. `indexes` are the positions in the client's request.
+ * that it belongs to this notary's app and its time to the window around `now` (ms). `indexes`
+ * are the positions in the client's request.
  */
 export function checkBatch(
   owner: NotaryIdentity,
   receipts: readonly StepReceipt[],
   signatures: readonly ({ ok: true } | { ok: false; reason: string })[],
   indexes: readonly number[],
+  now: number,
 ): Refusal | null {
   for (let i = 0; i < receipts.length; i++) {
     const c = signatures[i];
@@ -37,6 +55,8 @@ export function checkBatch(
     if (receipts[i].cluster !== owner.cluster || receipts[i].app !== owner.app) {
       return { status: 422, detail: `receipt ${at}: belongs to ${receipts[i].cluster}/${receipts[i].app}`, field: `receipts[${at}].app`, index: at };
     }
+    const late = receiptTimeRefusal(receipts[i].ts, now);
+    if (late) return { status: 422, detail: `receipt ${at}: ts ${late}`, field: `receipts[${at}].ts`, index: at };
   }
   return null;
 }

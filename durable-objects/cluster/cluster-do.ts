@@ -28,13 +28,15 @@ import type { ClusterCtx } from "./context.ts";
 import { recordHeartbeat } from "./heartbeat.ts";
 import { ClusterMeta } from "./meta-store.ts";
 import { ReplayStore } from "./replay-store.ts";
+import { ExecQueue } from "./execs.ts";
+import type { ExecRequest, ExecOutcome, ExecView } from "../../protocol/api/exec.ts";
 import { audit } from "./schema.ts";
 import migrations from "./drizzle/migrations.js";
 import { LEGACY_CLUSTER_STEPS } from "./legacy-schema.ts";
 import { NodeRegistry } from "./node-registry.ts";
 import { RoleStore } from "./role-store.ts";
 import { canManage, satisfies } from "./roles.ts";
-import { ReceiptRate, type ReceiptRef } from "./node-scope.ts";
+import { ReceiptRate, checkReceiptScope, type ReceiptRef } from "./node-scope.ts";
 
 const LIVENESS_TASK = "liveness";
 const LIVENESS_EVERY_MS = 2_000;
@@ -61,6 +63,7 @@ export class ClusterDO extends BaseDO {
   private readonly meta = new ClusterMeta(this.db);
   private readonly replays = new ReplayStore(this.db);
   private readonly waiters = new Waiters();
+  private readonly execs = new ExecQueue();
   private readonly receiptRate = new ReceiptRate();
   private nextAutoscale = 0;
 
@@ -122,6 +125,11 @@ export class ClusterDO extends BaseDO {
 
   // -- helpers ---------------------------------------------------------------------------------
 
+  /** "no cluster NAME": the name asked for (this DO's own), so a stranger learns nothing new. */
+  private noSuchCluster(): string {
+    return this.ctx.id.name ? `no cluster ${this.ctx.id.name}` : "no such cluster";
+  }
+
   private record(): ClusterRecord | undefined {
     return this.meta.record<ClusterRecord>();
   }
@@ -133,7 +141,7 @@ export class ClusterDO extends BaseDO {
   private require(actor: string, role: Role): ClusterRecord {
     const rec = this.record();
     const held = rec ? this.roles.of(actor) : undefined;
-    if (!rec || !held) reject(404, "no such cluster", { field: "cluster" });
+    if (!rec || !held) reject(404, this.noSuchCluster(), { field: "cluster" });
     if (!satisfies(held, role)) reject(403, `this action needs the ${role} role in cluster ${rec.name}`);
     return rec;
   }
@@ -185,7 +193,7 @@ export class ClusterDO extends BaseDO {
   joinNode(actor: string, body: JoinNodeBody): Promise<Result<Node>> {
     return this.actAndNotify(() => {
       const rec = this.record();
-      if (!rec) reject(404, "no such cluster", { field: "cluster" });
+      if (!rec) reject(404, this.noSuchCluster(), { field: "cluster" });
       const held = this.roles.of(actor);
       if (held && held !== "node") reject(409, "this key already holds a management role; nodes need their own key");
       this.tokens.consume(body.token, actor, Date.now());
@@ -256,7 +264,7 @@ export class ClusterDO extends BaseDO {
   recordEvent(event: AuditEvent, actor: string, subject: string, details: Record<string, unknown>, key: string): Promise<Result<{ seq: number }>> {
     return this.act(() => {
       const rec = this.record();
-      if (!rec) reject(404, "no such cluster");
+      if (!rec) reject(404, this.noSuchCluster());
       return { seq: this.audit.append(rec.name, event, actor, subject, details, key).seq };
     });
   }
@@ -329,8 +337,9 @@ export class ClusterDO extends BaseDO {
         return spec ? [{ id: r.id, workload: r.workload, replica_type: r.replica_type, spec }] : [];
       });
       const replays = pendingReplays(this.ctxFor(rec), actor);
+      const execs = this.execs.pendingOn(actor, Date.now());
       return signDesiredStateSync(
-        { v: 1, cluster: rec.name, node: actor, version: this.meta.desiredVersion(), issued_at: isoNow(), replicas, replays },
+        { v: 1, cluster: rec.name, node: actor, version: this.meta.desiredVersion(), issued_at: isoNow(), replicas, replays, ...(execs.length ? { execs } : {}) },
         this.signer(),
       );
     });
@@ -345,6 +354,8 @@ export class ClusterDO extends BaseDO {
       this.require(actor, "node");
       const now = Date.now();
       this.receiptRate.take(actor, refs.length, now);
+      // One look at the node's assignments per batch, before any notary is opened.
+      checkReceiptScope(refs, { replicas: this.workloads.assignmentsOf(actor, now), replayApps: this.replays.appsOn(actor) }, now);
       return { checked: refs.length };
     });
   }
@@ -383,6 +394,7 @@ export class ClusterDO extends BaseDO {
       const node = removeNode(this.ctxFor(this.require(actor, "admin")), actor, address);
       if (this.roles.of(address) === "node") this.roles.remove(address);
       this.receiptRate.forget(address);
+      this.workloads.forgetNode(address);
       return node;
     });
   }
@@ -409,7 +421,7 @@ export class ClusterDO extends BaseDO {
   serviceTargets(workload: string): Result<{ wallet_authentication: boolean; algorithm: string; targets: { replica: string; node: string; endpoint: string }[] }> {
     return attempt(() => {
       const rec = this.record();
-      if (!rec) reject(404, "no such cluster", { field: "cluster" });
+      if (!rec) reject(404, this.noSuchCluster(), { field: "cluster" });
       const wl = this.workloads.get(workload);
       if (!wl) reject(404, `no workload ${workload}`, { field: "workload" });
       const targets = this.workloads
@@ -437,5 +449,44 @@ export class ClusterDO extends BaseDO {
       const workload = updateWorkload(this.ctxFor(this.require(actor, "operator")), actor, spec);
       return { workload, replicas: this.workloads.replicasOf(spec.name).map(toReplica) };
     }));
+  }
+
+  // -- exec ------------------------------------------------------------------------------------
+
+  /** Queues `enc exec` for the node that runs the replica (operator), audited as ReplicaExec. */
+  requestExec(actor: string, req: ExecRequest): Promise<Result<ExecView>> {
+    return this.actAndNotify(() => {
+      const rec = this.require(actor, "operator");
+      const r = this.workloads.replica(req.replica);
+      if (!r) reject(404, `no replica ${req.replica} in cluster ${rec.name}`, { field: "replica" });
+      if (!r.node || r.status !== "running") reject(409, `replica ${req.replica} is not running (it is ${r.status}); exec needs a running container`, { field: "replica" });
+      const view = this.execs.add(req, r.node, actor, Date.now());
+      // The command is recorded, never stdin (it may carry secrets).
+      this.audit.append(rec.name, "ReplicaExec", actor, req.replica, { exec: view.id, node: r.node, workload: r.workload, command: req.command });
+      this.meta.bumpVersion();
+      return view;
+    });
+  }
+
+  /** An exec and, once its node answered, its output (operator); waits up to `waitMs` for the answer. */
+  async getExec(actor: string, id: string, waitMs: number): Promise<Result<ExecView>> {
+    const first = attempt(() => {
+      this.require(actor, "operator");
+      const v = this.execs.get(id, Date.now());
+      if (!v) reject(404, `no exec ${id}`, { field: "id" });
+      return v;
+    });
+    if (!first.ok || first.value.status === "done") return first;
+    await this.execs.wait(id, waitMs);
+    return attempt(() => this.execs.get(id, Date.now())!);
+  }
+
+  /** A node's answer to an exec it was ordered to run (node). */
+  execResult(actor: string, id: string, result: ExecOutcome): Result<{ recorded: true }> {
+    return attempt(() => {
+      this.require(actor, "node");
+      if (!this.execs.report(actor, id, result, Date.now())) reject(404, `no open exec ${id} for this node`, { field: "id" });
+      return { recorded: true as const };
+    });
   }
 }

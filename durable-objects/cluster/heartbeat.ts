@@ -8,7 +8,7 @@ import { applyReports, placePending } from "./workload-service.ts";
 
 export function recordHeartbeat(ctx: ClusterCtx, node: string, body: HeartbeatBody, now: number): void {
   const n = ctx.nodes.get(node);
-  if (!n) reject(404, "this node is not registered in the cluster");
+  if (!n) reject(404, `no node ${node} in cluster ${ctx.cluster}`, { field: "node" });
   checkEndpoints(body.containers, n.endpoint);
   ctx.nodes.heartbeat(node, now, body.usage);
   if (n.status === "down") {

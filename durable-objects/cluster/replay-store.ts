@@ -25,6 +25,11 @@ export class ReplayStore {
       .all();
   }
 
+  /** Apps `node` was ever asked to replay (its replay receipts name them). */
+  appsOn(node: string): Set<string> {
+    return new Set(this.db.selectDistinct({ app: replays.app }).from(replays).where(eq(replays.node, node)).all().map((r) => r.app));
+  }
+
   finish(id: string, outcome: Pick<ReplayView, "verdict" | "replay_receipt" | "detail" | "finished_at">): void {
     this.db.update(replays).set({ status: "done", ...outcome }).where(eq(replays.id, id)).run();
   }

@@ -74,6 +74,22 @@ export const replicas = sqliteTable(
   (t) => [index("replicas_node").on(t.node), index("replicas_workload").on(t.workload)],
 );
 
+/**
+ * Replicas a node ran and no longer runs (moved away, scaled down, deleted), so its late receipts
+ * for them are still accepted. Bounded (workload-store.ts): PAST_ASSIGNMENT_DAYS, PAST_ASSIGNMENTS_PER_NODE.
+ */
+export const pastAssignments = sqliteTable(
+  "past_assignments",
+  {
+    node: text("node").notNull(),
+    replica: text("replica").notNull(),
+    workload: text("workload").notNull(),
+    /** ms since the epoch when the replica left the node. */
+    ended_at: integer("ended_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.node, t.replica] }), index("past_assignments_node_ended").on(t.node, t.ended_at)],
+);
+
 /** The tail of each replica's output (the full witness log stays on its node). */
 export const logs = sqliteTable(
   "logs",

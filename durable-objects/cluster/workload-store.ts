@@ -1,7 +1,15 @@
 import type { Replica, WorkloadSpec, WorkloadView } from "../../protocol/api/workload.ts";
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gte, lt, sql } from "drizzle-orm";
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
-import { logs, replicas, scaleHistory, workloadSpecs, workloads } from "./schema.ts";
+import { logs, pastAssignments, replicas, scaleHistory, workloadSpecs, workloads } from "./schema.ts";
+
+/**
+ * How long, and how many, replicas a node no longer runs still count as its own for late receipts
+ * (an agent that was cut off delivers its spool when it is back). Seven days is also the oldest
+ * receipt time the notary accepts (domain/notary/admission.ts).
+ */
+export const PAST_ASSIGNMENT_MS = 7 * 86_400_000;
+export const PAST_ASSIGNMENTS_PER_NODE = 1000;
 
 export type ReplicaRow = typeof replicas.$inferSelect;
 /** The columns placement reads of every replica. */
@@ -19,6 +27,7 @@ export const toReplica = (r: ReplicaRow): Replica => ({
   ...(r.exit_code != null ? { exit_code: r.exit_code } : {}),
   restarts: r.restarts,
   ...(r.reason ? { reason: r.reason } : {}),
+  created_at: r.created_at,
 });
 
 type WorkloadRow = typeof workloads.$inferSelect;
@@ -206,6 +215,7 @@ export class WorkloadStore {
 
   updateReplica(id: string, patch: Partial<Omit<ReplicaRow, "id" | "workload" | "created_at" | "updated_at">>, at: string): void {
     if (Object.keys(patch).length === 0) return;
+    if ("node" in patch) this.recordLeave(id, patch.node ?? null);
     // Absent means unchanged; an explicit undefined clears the column, as the raw UPDATE did.
     const set = Object.fromEntries(Object.entries(patch).map(([k, v]) => [k, v ?? null])) as typeof patch;
     this.db.update(replicas).set({ ...set, updated_at: at }).where(eq(replicas.id, id)).run();
@@ -222,7 +232,48 @@ export class WorkloadStore {
   }
 
   removeReplica(id: string): void {
+    this.recordLeave(id, null);
     this.db.delete(replicas).where(eq(replicas.id, id)).run();
     this.db.delete(logs).where(eq(logs.replica, id)).run();
+  }
+
+  /**
+   * Every replica `node` runs or ran lately, with its workload: the receipts it may sign
+   * (current assignments first; past ones within PAST_ASSIGNMENT_MS, newest
+   * PAST_ASSIGNMENTS_PER_NODE).
+   */
+  assignmentsOf(node: string, now: number): Map<string, string> {
+    const out = new Map<string, string>();
+    const past = this.db
+      .select({ replica: pastAssignments.replica, workload: pastAssignments.workload })
+      .from(pastAssignments)
+      .where(and(eq(pastAssignments.node, node), gte(pastAssignments.ended_at, now - PAST_ASSIGNMENT_MS)))
+      .orderBy(desc(pastAssignments.ended_at))
+      .limit(PAST_ASSIGNMENTS_PER_NODE)
+      .all();
+    for (const p of past) out.set(p.replica, p.workload);
+    for (const r of this.db.select({ id: replicas.id, workload: replicas.workload }).from(replicas).where(eq(replicas.node, node)).all()) out.set(r.id, r.workload);
+    return out;
+  }
+
+  /** A removed node's key is revoked: its past assignments can never be used again. */
+  forgetNode(node: string): void {
+    this.db.delete(pastAssignments).where(eq(pastAssignments.node, node)).run();
+  }
+
+  /** Remembers that replica `id` leaves its node (for `to`, or for good), then keeps the record bounded. */
+  private recordLeave(id: string, to: string | null): void {
+    const row = this.db.select({ node: replicas.node, workload: replicas.workload }).from(replicas).where(eq(replicas.id, id)).get();
+    if (!row?.node || row.node === to) return;
+    const now = Date.now();
+    this.db
+      .insert(pastAssignments)
+      .values({ node: row.node, replica: id, workload: row.workload, ended_at: now })
+      .onConflictDoUpdate({ target: [pastAssignments.node, pastAssignments.replica], set: { workload: row.workload, ended_at: now } })
+      .run();
+    this.db.delete(pastAssignments).where(and(eq(pastAssignments.node, row.node), lt(pastAssignments.ended_at, now - PAST_ASSIGNMENT_MS))).run();
+    this.db.run(
+      sql`DELETE FROM past_assignments WHERE node = ${row.node} AND replica IN (SELECT replica FROM past_assignments WHERE node = ${row.node} ORDER BY ended_at DESC LIMIT -1 OFFSET ${PAST_ASSIGNMENTS_PER_NODE})`,
+    );
   }
 }

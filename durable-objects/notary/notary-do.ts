@@ -99,7 +99,7 @@ export class NotaryDO extends BaseDO {
   async submit(limits: NotaryLimits, receipts: StepReceipt[], indexes: number[] = receipts.map((_, i) => i)): Promise<Result<{ accepted: number; duplicates: number; sealed: number[] }>> {
     const owner = attempt(() => this.identity());
     if (!owner.ok) return owner;
-    const refused = checkBatch(owner.value, receipts, await Promise.all(receipts.map((r) => verifyReceipt(r))), indexes);
+    const refused = checkBatch(owner.value, receipts, await Promise.all(receipts.map((r) => verifyReceipt(r))), indexes, Date.now());
     if (refused) return err(refused.status, refused.detail, { field: refused.field, index: refused.index });
     const res = this.admitBatch(limits, receipts, indexes);
     if (res.ok) {

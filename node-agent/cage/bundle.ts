@@ -15,6 +15,7 @@ import { resolveUser } from "./user.ts";
 import { effectiveNetwork, isDeterministic, parseCageWorkload } from "./workload.ts";
 import type { ImageConfig } from "../image/manifest.ts";
 import { hostId, letRangeReach, nodeIdRange } from "../image/id-range.ts";
+import { fenceHostLocal } from "./loopback-fence.ts";
 import { missingDirs } from "../image/rootfs-cache.ts";
 import { isShiftedFor } from "../image/rootfs-shift.ts";
 
@@ -47,6 +48,7 @@ export async function writeBundle(o: ResolvedCageOptions, input: CreateInput): P
   fs.mkdirSync(o.runcRoot, { recursive: true, mode: 0o700 });
 
   const idRange = nodeIdRange(o.dataDir);
+  if (effectiveNetwork(w) === "host") await fenceHostLocal(idRange);
   // Image root must be the namespace's root: a tree the host's root owns would be nobody's inside.
   if (!isShiftedFor(input.image.rootfs, idRange)) throw new CageError("state", `rootfs ${input.image.rootfs} is not shifted into this node's id range (prepareImage does that)`);
   const user = resolveUser(input.image.rootfs, input.image.config.User);

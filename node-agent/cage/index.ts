@@ -16,3 +16,4 @@ export type { FinalUsage } from "./cgroup-usage.ts";
 export { Container, type ContainerStatus } from "./container.ts";
 export { listContainers, type ListedContainer } from "./list.ts";
 export { createFromImage, type CreateFromImageInput } from "./from-image.ts";
+export { fenceHostLocal, unfenceHostLocal } from "./loopback-fence.ts";

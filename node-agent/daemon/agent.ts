@@ -22,6 +22,8 @@ import { ReceiptJournal } from "./receipt-journal.ts";
 import { ReceiptSender } from "./receipt-sender.ts";
 import { Records } from "./records.ts";
 import { ReplayOrders } from "./replay-orders.ts";
+import { ExecOrders } from "./exec-orders.ts";
+import { resolveCageOptions } from "../cage/options.ts";
 import { ReplicaRunner } from "./replica-runner.ts";
 import { DEFAULT_BACKOFF } from "./restart-policy.ts";
 import { sleep, Wakeup } from "./wakeup.ts";
@@ -54,6 +56,7 @@ export class Agent {
   ctx!: AgentContext;
   poller!: DesiredPoller;
   replays!: ReplayOrders;
+  execs!: ExecOrders;
   readonly runners = new Map<string, ReplicaRunner>();
   private readonly retiring = new Set<string>();
   private invalid: { id: string; reason: string }[] = [];
@@ -113,6 +116,12 @@ export class Agent {
       changed: () => this.heartbeatKick.wake(),
     };
     this.replays = new ReplayOrders(this.dir, this.log, () => this.heartbeatKick.wake(), o.runcBinary);
+    const cage = resolveCageOptions(this.ctx.cage);
+    const containerOf = (replica: string) => {
+      const rec = this.runners.get(replica)?.rec;
+      return rec?.phase === "running" ? rec.container : null;
+    };
+    this.execs = new ExecOrders(cp, { runcBinary: cage.runcBinary, runcRoot: cage.runcRoot, containerOf }, this.log, this.netStop.signal);
     const signal = this.loopStop.signal;
     const saved = records.replicas();
     for (const rec of saved) this.addRunner(new ReplicaRunner(this.ctx, { id: rec.id, workload: rec.workload, replica_type: rec.replica_type, spec: rec.spec }, rec));
@@ -141,6 +150,7 @@ export class Agent {
     this.invalid = ds.invalid;
     for (const bad of ds.invalid) this.log.error("desired replica cannot be run", bad);
     this.replays.update(ds.replays);
+    this.execs.update(ds.execs);
     const want = new Map(ds.replicas.map((r) => [r.id, r]));
     for (const [id, runner] of this.runners) {
       if (want.has(id) || this.retiring.has(id)) continue;
@@ -164,7 +174,7 @@ export class Agent {
     if (this.loopStop.signal.aborted) return;
     this.loopStop.abort();
     if (this.ctx) {
-      await within(Promise.all([...this.loops, ...[...this.runners.values()].map((r) => r.finished), this.replays.idle()]), 15_000);
+      await within(Promise.all([...this.loops, ...[...this.runners.values()].map((r) => r.finished), this.replays.idle(), this.execs.idle()]), 15_000);
       const sent = await within(this.sender.sendAll(), flushMs);
       await within(this.ctx.shipper.shipOnce().catch(() => 0), Math.min(flushMs, 3000));
       if (!sent || this.journal.pending) this.log.warn("receipts left in the spool; they are sent at the next start", { pending: this.journal.pending });

@@ -3,6 +3,7 @@
 import { ApiClient, ApiError } from "../../protocol/api-client.ts";
 import type { Signer } from "../../protocol/ed25519.ts";
 import type { HeartbeatAnswer, HeartbeatBodyInput, LogEntry } from "../../protocol/api/agent.ts";
+import type { ExecOutcomeInput } from "../../protocol/api/exec.ts";
 import { routes } from "../../protocol/routes.ts";
 import type { StepReceipt } from "../../protocol/schemas.ts";
 import { AgentError } from "../agent-error.ts";
@@ -80,6 +81,10 @@ export class ControlPlane {
 
   receipts(receipts: StepReceipt[]): Promise<{ accepted: number; duplicates: number }> {
     return this.api.post(routes.receipts(this.cluster), { receipts });
+  }
+
+  execResult(id: string, result: ExecOutcomeInput): Promise<{ recorded: true }> {
+    return this.api.post(routes.nodeExec(this.cluster, this.signer.address, id), result);
   }
 
   logs(entries: LogEntry[]): Promise<{ stored: number }> {

@@ -102,6 +102,8 @@ export const Replica = z
     exit_code: z.number().int().optional(),
     restarts: z.number().int(),
     reason: z.string().optional(),
+    /** when the replica was placed (its AGE in `enc ps`) */
+    created_at: z.string().optional(),
   })
   .meta({ id: "Replica" });
 export type Replica = z.infer<typeof Replica>;

@@ -3,6 +3,7 @@
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -40,6 +41,17 @@ function listen(where: string | number): Promise<net.Server> {
   });
 }
 
+/** What a TCP server on 127.0.0.1:port sends before it hangs up ("" when none listens). */
+function readFrom(port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const c = net.connect(port, "127.0.0.1");
+    let buf = "";
+    c.on("data", (d) => (buf += String(d)));
+    c.on("end", () => resolve(buf));
+    c.on("error", () => resolve(""));
+  });
+}
+
 async function run(id: string, workload: Record<string, unknown>): Promise<string> {
   const { container } = await createFromImage({ dataDir }, { id, image: image.ref, workload });
   await container.start();
@@ -59,11 +71,33 @@ describe("the cage and the node's local services", () => {
     expect(out).toBe("socket: Operation not permitted\n");
   });
 
-  it("a host-network container keeps TCP (its reason to exist)", async () => {
+  it("a host-network container cannot open a connection to a loopback port or the host's own address", async () => {
     const srv = await listen(0);
     const port = (srv.address() as net.AddressInfo).port;
-    const out = await run("tcp-host", { command: ["sh", "-c", `nc 127.0.0.1 ${port} </dev/null`], cage: { network: "host" } });
-    expect(out).toBe("secret\n");
+    const hostIp = Object.values(os.networkInterfaces()).flat().find((a) => a && a.family === "IPv4" && !a.internal)?.address;
+    expect(await readFrom(port)).toBe("secret\n"); // the host itself can
+    const probe = (addr: string) => `nc -w 2 ${addr} ${port} </dev/null; echo "${addr}=$?"`;
+    const out = await run("tcp-host", { command: ["sh", "-c", [probe("127.0.0.1"), ...(hostIp ? [probe(hostIp)] : [])].join("; ")], cage: { network: "host" } });
+    expect(out).not.toContain("secret");
+    expect(out).toContain("127.0.0.1=1\n");
+    if (hostIp) expect(out).toContain(`${hostIp}=1\n`);
+  });
+
+  it("a host-network container still serves: the host reaches its port", async () => {
+    const probe = net.createServer();
+    await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));
+    const port = (probe.address() as net.AddressInfo).port;
+    await new Promise((r) => probe.close(r));
+    const { container } = await createFromImage({ dataDir }, { id: "serve-host", image: image.ref, workload: { command: ["sh", "-c", `echo served | nc -l -p ${port}`], cage: { network: "host" } } });
+    await container.start();
+    let got = "";
+    for (let i = 0; i < 50 && !got; i++) {
+      got = await readFrom(port);
+      if (!got) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(got).toBe("served\n");
+    await container.wait();
+    await container.delete();
   });
 
   it("a default container reaches neither the host's loopback ports nor its abstract sockets", async () => {

@@ -3,6 +3,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { idRangeFile } from "../../node-agent/image/id-range.ts";
 
 export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `enc-${prefix}-`));
@@ -18,6 +19,19 @@ export function runcIds(dataDir: string): string[] {
 
 /** Force-deletes every runc container of `dataDir`, then removes the listed dirs. */
 export function cleanup(dataDir: string | undefined, ...dirs: (string | undefined)[]): void {
+  if (dataDir && fs.existsSync(idRangeFile(dataDir))) {
+    // a host-network container fenced this range off the host; the range goes with the data dir
+    const { base, size } = JSON.parse(fs.readFileSync(idRangeFile(dataDir), "utf8")) as { base: number; size: number };
+    const ids = `${base}-${base + size - 1}`;
+    for (const tool of ["iptables", "ip6tables"]) {
+      for (;;) {
+        const rules = execFileSync(tool, ["-w", "5", "-S", "OUTPUT"], { encoding: "utf8" }).split("\n");
+        const rule = rules.find((r) => r.includes(`--uid-owner ${ids} `));
+        if (!rule) break;
+        execFileSync("sh", ["-c", `${tool} -w 5 ${rule.replace(/^-A /, "-D ")}`]);
+      }
+    }
+  }
   if (dataDir && fs.existsSync(dataDir)) {
     for (const id of runcIds(dataDir)) {
       try {

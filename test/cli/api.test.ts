@@ -23,6 +23,16 @@ let ownerAddress: string;
 let otherAddress: string;
 let node: Signer;
 const receipts: StepReceipt[] = [];
+let container: string | undefined; // web's container on the node: a node's receipts must name one of its replicas
+
+/** Deploys `web`, whose one replica lands on the cluster's only node, and gives its first container's id. */
+async function deployWeb(): Promise<string> {
+  const r = await enc(["deploy", "web", "--image", "oci:/x:latest", "--cluster", "demo", "--json"], owner);
+  expect(r.code, r.stderr).toBe(0);
+  const { replicas } = json(r) as { replicas: { id: string; node: string }[] };
+  expect(replicas[0].node).toBe(node.address);
+  return `${replicas[0].id}.1`;
+}
 
 beforeAll(async () => {
   home = mkdtempSync(path.join(tmpdir(), "enc-cli-api-"));
@@ -42,11 +52,12 @@ afterAll(async () => {
 /** `count` receipts continuing one container's chain, signed by the node and submitted by it. */
 async function submitReceipts(count: number): Promise<StepReceipt[]> {
   const batch: StepReceipt[] = [];
+  container ??= await deployWeb();
   for (let i = 0; i < count; i++) {
     const prev = receipts.at(-1)?.hash ?? GENESIS;
     const r = await signReceipt(
       {
-        v: 1, cluster: "demo", app: "web", container: "ctr-1", op: receipts.length === 0 ? "create" : "usage",
+        v: 1, cluster: "demo", app: "web", container, op: receipts.length === 0 ? "create" : "usage",
         ts: toIso(Date.now() + receipts.length), resource: { cpu_ms: 10 * receipts.length, memory_mb_s: 1.5, storage_gb_day: 0, egress_mb: 0 },
         labels: {}, prev_hash: prev,
       },
@@ -74,6 +85,25 @@ describe("a cluster's life through the CLI", () => {
     expect(shown.cluster.config.notary).toEqual({ max_receipts_per_block: 50, max_block_window_s: 3600 });
     expect(dup.code).toBe(1);
     expect(JSON.parse(dup.stderr).error.status).toBe(409);
+  });
+
+  it("cluster use checks the cluster; enc version names the server's version; no such X names X", async () => {
+    const [missing, stranger, ok, version] = await Promise.all([
+      enc(["cluster", "use", "nope"], owner),
+      enc(["cluster", "use", "demo"], other),
+      enc(["cluster", "use", "demo", "--json"], owner),
+      enc(["version", "--json"], owner),
+    ]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain(`no cluster nope at ${cp.url} that your wallet can see`);
+    expect(stranger.code).toBe(1); // a cluster where the wallet holds no role looks the same
+    expect(stranger.stderr).toContain("no cluster demo at");
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(json(ok).cluster).toBe("demo");
+    const { version: pkg } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
+    expect(json(version)).toEqual({ version: pkg, client: pkg, server: pkg, url: cp.url });
+    const show = await enc(["cluster", "show", "nope"], owner);
+    expect(show.stderr).toContain("no cluster nope");
   });
 
   it("token create prints the token and the enc-agent join command", async () => {

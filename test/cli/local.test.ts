@@ -1,4 +1,5 @@
 // The CLI without a control plane: wallets, the default cluster, usage errors, unreachable URL.
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -73,9 +74,13 @@ describe("enc --version", () => {
   it("prints the package's version, also as `enc version` and --json", async () => {
     const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
     expect(await enc(["--version"], env)).toEqual({ code: 0, stdout: `${version}\n`, stderr: "" });
-    expect((await enc(["version"], env)).stdout).toBe(`${version}\n`);
-    expect(json(await enc(["version", "--json"], env))).toEqual({ version });
-    expect((await enc(["help"], env)).stdout).toMatch(/^ {2}version\s+Print the version of enc$/m);
+    // `enc version` also asks the server; here none answers, which it reports (exit 0).
+    const url = `http://127.0.0.1:${await freePort()}`;
+    const v = await enc(["version"], { ...env, ENC_URL: url });
+    expect(v.code).toBe(0);
+    expect(v.stdout).toMatch(new RegExp(`^Client: ${version.replace(/\./g, "\\.")}\nServer: cannot reach ${url}`));
+    expect(json(await enc(["version", "--json"], { ...env, ENC_URL: url }))).toMatchObject({ version, client: version, server: null, url });
+    expect((await enc(["help"], env)).stdout).toMatch(/^ {2}version\s+Print the versions of enc and of the control plane$/m);
   });
 });
 
@@ -127,11 +132,87 @@ describe("usage errors (exit 2)", () => {
     const none = await enc(["nodes"], e);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/no cluster given/);
-    expect((await enc(["cluster", "use", "staging"], e)).code).toBe(0);
+    // Without --offline it asks the control plane first (none answers here).
+    expect((await enc(["cluster", "use", "staging"], e)).code).toBe(1);
+    expect((await enc(["cluster", "use", "staging", "--offline"], e)).code).toBe(0);
     expect(JSON.parse(readFileSync(path.join(home, "keys", "config.json"), "utf8")).cluster).toBe("staging");
     // It got past the cluster lookup: now it fails on the network, not on usage.
     const r = await enc(["nodes"], e);
     expect(r.code).toBe(1);
+  });
+});
+
+describe("CLI habits (issue 11)", () => {
+  it("suggests the command or flag that was meant", async () => {
+    const cmd = await enc(["deplyo"], env);
+    expect(cmd.code).toBe(2);
+    expect(cmd.stderr).toContain("unknown command `deplyo`; did you mean `enc deploy`?");
+    const sub = await enc(["wallet", "shwo"], env);
+    expect(sub.stderr).toContain("did you mean `enc wallet show`?");
+    const flag = await enc(["nodes", "--clustr", "demo"], env);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toContain("unknown flag --clustr; did you mean --cluster?");
+    expect((await enc(["frobnicate"], env)).stderr).not.toContain("did you mean");
+  });
+
+  it("prints completion scripts generated from the command table", async () => {
+    const bash = await enc(["completion", "bash"], env);
+    expect(bash.code, bash.stderr).toBe(0);
+    for (const word of ["deploy", "exec", "context", "--image", "--cluster", "complete -F"]) expect(bash.stdout).toContain(word);
+    const file = path.join(home, "enc.bash");
+    writeFileSync(file, bash.stdout);
+    // The script parses, and completes as bash would.
+    const probe = execFileSync("bash", ["-c", `source ${file}; COMP_WORDS=(enc depl); COMP_CWORD=1; _enc_complete; echo "\${COMPREPLY[*]}"; COMP_WORDS=(enc deploy --ima); COMP_CWORD=2; _enc_complete; echo "\${COMPREPLY[*]}"; COMP_WORDS=(enc wallet s); COMP_CWORD=2; _enc_complete; echo "\${COMPREPLY[*]}"`], { encoding: "utf8" });
+    expect(probe.split("\n").slice(0, 3)).toEqual(["deploy", "--image", "show"]);
+    expect((await enc(["completion", "zsh"], env)).stdout).toContain("bashcompinit");
+    const fish = await enc(["completion", "fish"], env);
+    expect(fish.stdout).toContain("complete -c enc -n '__fish_seen_subcommand_from deploy' -l image");
+    const bad = await enc(["completion", "tcsh"], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("choose one of: bash, zsh, fish");
+  });
+
+  it("accepts ENC_URL without a scheme, and refuses what is not http(s) by name", async () => {
+    const port = await freePort();
+    const local = await enc(["nodes", "-c", "demo"], { ...env, ENC_URL: `127.0.0.1:${port}` });
+    expect(local.code).toBe(1);
+    expect(local.stderr).toContain(`cannot reach the ENC control plane at http://127.0.0.1:${port}`);
+    const remote = await enc(["nodes", "-c", "demo", "--json"], { ...env, ENC_URL: "enc.invalid" });
+    expect(JSON.parse(remote.stderr).error.message).toContain("https://enc.invalid");
+    const ftp = await enc(["nodes", "-c", "demo"], { ...env, ENC_URL: "ftp://enc.example.com" });
+    expect(ftp.code).toBe(2);
+    expect(ftp.stderr).toContain('ENC_URL "ftp://enc.example.com" uses ftp; the control plane speaks http or https');
+  });
+
+  it("keeps named contexts: URL, wallet and default cluster", async () => {
+    const h = mkdtempSync(path.join(tmpdir(), "enc-cli-ctx-"));
+    const e = encEnv(h);
+    expect((await enc(["context", "list"], e)).stdout).toMatch(/No contexts/);
+    const port = await freePort();
+    const add = await enc(["context", "add", "lab", "--url", `localhost:${port}`, "--wallet", path.join(h, "lab.json"), "--cluster", "blue"], e);
+    expect(add.code, add.stderr).toBe(0);
+    expect((await enc(["context", "add", "prod", "--url", "enc.example.com", "--use"], e)).code).toBe(0);
+    expect(json(await enc(["context", "list", "--json"], e))).toEqual({
+      current: "prod",
+      contexts: { lab: { url: `http://localhost:${port}`, wallet: path.join(h, "lab.json"), cluster: "blue" }, prod: { url: "https://enc.example.com" } },
+    });
+    const missing = await enc(["context", "use", "nope"], e);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain("no context nope");
+    expect((await enc(["context", "use", "lab"], e)).code).toBe(0);
+    // The context's wallet and URL are used; its cluster is the default.
+    expect((await enc(["wallet", "new"], e)).code).toBe(0);
+    expect(json(await enc(["wallet", "show", "--json"], e)).path).toBe(path.join(h, "lab.json"));
+    const nodes = await enc(["nodes"], e);
+    expect(nodes.code).toBe(1);
+    expect(nodes.stderr).toContain(`cannot reach the ENC control plane at http://localhost:${port}`);
+    const list = await enc(["context", "list"], e);
+    expect(list.stdout).toMatch(/^\*\s+lab\s+http:\/\/localhost:\d+\s+\S+lab\.json\s+blue$/m);
+    // ENC_URL still wins over the context.
+    const other = await enc(["nodes"], { ...e, ENC_URL: `http://127.0.0.1:${port}` });
+    expect(other.stderr).toContain(`at http://127.0.0.1:${port}`);
+    expect((await enc(["nodes"], { ...e, ENC_CONTEXT: "gone" })).stderr).toContain("no context gone (from ENC_CONTEXT)");
+    rmSync(h, { recursive: true, force: true });
   });
 });
 

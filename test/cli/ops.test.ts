@@ -179,8 +179,8 @@ describe("workloads", () => {
     await settle();
     const [all, one, oneJson, allJson] = await Promise.all([enc(["ps"], env), enc(["ps", "web"], env), enc(["ps", "web", "--json"], env), enc(["ps", "--json"], env)]);
     expect(all.code, all.stderr).toBe(0);
-    expect(all.stdout).toMatch(/REPLICA\s+TYPE\s+NODE\s+STATUS\s+RESTARTS\s+ENDPOINT\s+EXIT/);
-    for (const id of ["web-1", "web-2", "job-1", "waiter-1"]) expect(all.stdout).toMatch(new RegExp(`^${id}\\s+primary\\s+bpi1\\S+…\\S+\\s+running\\s+0\\s+http://`, "m"));
+    expect(all.stdout).toMatch(/REPLICA\s+TYPE\s+NODE\s+STATUS\s+HEALTH\s+RESTARTS\s+AGE\s+ENDPOINT\s+EXIT/);
+    for (const id of ["web-1", "web-2", "job-1", "waiter-1"]) expect(all.stdout).toMatch(new RegExp(`^${id}\\s+primary\\s+bpi1\\S+…\\S+\\s+running\\s+-\\s+0\\s+\\d+[smhd]\\s+http://`, "m"));
     expect(all.stdout).toMatch(new RegExp(`^job-1\\s+primary\\s+${short(a.signer.address)}\\s`, "m"));
     expect(all.stdout).toMatch(/batch: no replicas/);
     expect(all.stdout).toMatch(/4 workloads in ops; 5 replicas: 5 running/);
@@ -192,6 +192,30 @@ describe("workloads", () => {
     expect(w.replicas.map((r: { status: string }) => r.status)).toEqual(["running", "running"]);
     expect(w.replicas[0].endpoint).toMatch(/^http:\/\/10\.0\.0\.\d:8080$/);
     expect(json(allJson).workloads.map((x: { workload: { spec: { name: string } } }) => x.workload.spec.name).sort()).toEqual(["batch", "job", "waiter", "web"]);
+  });
+
+  it("ps -o wide|json|yaml, and --watch until Ctrl-C", async () => {
+    const [wide, yaml, asJson, bad] = await Promise.all([enc(["ps", "web", "-o", "wide"], env), enc(["ps", "web", "-o", "yaml"], env), enc(["ps", "web", "-o", "json"], env), enc(["ps", "-o", "xml"], env)]);
+    expect(wide.code, wide.stderr).toBe(0);
+    expect(wide.stdout).toMatch(/REPLICA\s+TYPE\s+NODE\s+STATUS\s+HEALTH\s+RESTARTS\s+AGE\s+ENDPOINT\s+EXIT\s+NET\s+CONTAINER\s+VERSION/);
+    const w = json(asJson);
+    expect(wide.stdout).toContain(w.replicas[0].node); // whole, not shortened
+    expect(wide.stdout).toMatch(/^web-1\s.*\s1$/m); // spec VERSION last
+    expect(yaml.code, yaml.stderr).toBe(0);
+    expect(yaml.stdout).toMatch(/^cluster: ops\nworkload:\n {2}spec:\n {4}name: web\n/);
+    expect(yaml.stdout).toMatch(/^replicas:\n {2}-\n {4}id: web-1$/m);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('-o "xml" is not an output format; choose one of: table, wide, json, yaml');
+
+    const watch = follow(["ps", "waiter", "--watch", "--interval", "1", "--json"]);
+    await watch.until((out) => out.split("\n").filter(Boolean).length >= 1);
+    await scaleTo(3);
+    await watch.until((out) => out.split("\n").filter(Boolean).some((l) => JSON.parse(l).replicas.length === 3));
+    const done = await watch.interrupt();
+    expect(done.code, done.stderr).toBe(0);
+    const docs = done.stdout.split("\n").filter(Boolean).map((l) => JSON.parse(l) as { replicas: unknown[] });
+    expect(docs[0]!.replicas).toHaveLength(2);
+    await scaleTo(2);
   });
 
   it("scale up and down", async () => {
@@ -215,11 +239,12 @@ describe("workloads", () => {
         { replica: "web-1", stream: "stderr", offset: 0, data: b64("oops\n") },
       ],
     });
-    const [plain, tailed, only, missing] = await Promise.all([
+    const [plain, tailed, only, missing, bytes] = await Promise.all([
       enc(["logs", "web"], env),
-      enc(["logs", "web", "--tail", "6", "--json"], env),
+      enc(["logs", "web", "--tail", "1", "--json"], env), // lines
       enc(["logs", "web", "--replica", "web-1"], env),
       enc(["logs", "web", "--replica", "web-9"], env),
+      enc(["logs", "web", "--limit-bytes", "3"], env),
     ]);
     expect(plain.code, plain.stderr).toBe(0);
     expect(plain.stdout).toBe("hello\nworld\n");
@@ -232,6 +257,7 @@ describe("workloads", () => {
       ]),
     );
     expect(only.stdout).toBe("hello\nworld\n");
+    expect(bytes.stdout).toBe("ld\n");
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/no replica web-9 in web/);
 
@@ -337,6 +363,12 @@ describe("nodes, metrics, health and monitor", () => {
 });
 
 /** A long-running `enc` (logs --follow) whose output the test watches, stopped with SIGINT. */
+async function scaleTo(n: number): Promise<void> {
+  const r = await enc(["scale", "waiter", String(n)], env);
+  expect(r.code, r.stderr).toBe(0);
+  await settle();
+}
+
 function follow(args: string[]) {
   const child = spawn(process.execPath, [path.join(ROOT, "bin/enc.mjs"), ...args], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";

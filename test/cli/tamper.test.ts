@@ -29,14 +29,20 @@ let ownerApi: ApiClient;
 let node: Signer;
 let headAt2: ChainHead; // the notary's genuine head of web when it had two blocks
 const chains = new Map<string, string>(); // app -> last receipt hash
+const containers = new Map<string, string>(); // app -> its container on the node (receipts must name one)
 
 async function submit(app: string, count: number): Promise<void> {
   const batch: StepReceipt[] = [];
+  if (!containers.has(app)) {
+    const { replicas } = await ownerApi.post<{ replicas: { id: string; node: string }[] }>(routes.workloads(CLUSTER), { name: app, image: "oci:/x:latest" });
+    expect(replicas[0].node).toBe(node.address);
+    containers.set(app, `${replicas[0].id}.1`);
+  }
   for (let i = 0; i < count; i++) {
     const prev = chains.get(app) ?? GENESIS;
     const r = await signReceipt(
       {
-        v: 1, cluster: CLUSTER, app, container: "ctr-1", op: prev === GENESIS ? "create" : "usage", ts: toIso(Date.now() + i),
+        v: 1, cluster: CLUSTER, app, container: containers.get(app)!, op: prev === GENESIS ? "create" : "usage", ts: toIso(Date.now() + i),
         resource: { cpu_ms: i, memory_mb_s: 0, storage_gb_day: 0, egress_mb: 0 }, labels: {}, prev_hash: prev,
       },
       node,

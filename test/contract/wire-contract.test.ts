@@ -56,6 +56,11 @@ const WIRE: Record<string, string> = {
   DesiredReplica: "protocol/desired-state.ts",
   ReplicaSpec: "protocol/desired-state.ts",
   ReplayOrder: "protocol/desired-state.ts",
+  ExecOrder: "protocol/desired-state.ts",
+  ExecRequest: "protocol/api/exec.ts",
+  ExecOutcome: "protocol/api/exec.ts",
+  ExecOutcomeInput: "protocol/api/exec.ts",
+  ExecView: "protocol/api/exec.ts",
   CheckedDesiredState: "protocol/desired-state.ts",
   DESIRED_STATE_DOMAIN: "protocol/desired-state.ts",
   StepReceipt: "protocol/schemas.ts",
@@ -71,7 +76,7 @@ const NOT_WIRE = new Set(["domain/scheduler/types.ts NodeCapabilities"]);
 
 /** Files that speak for each side; every wire name they import must resolve into protocol/. */
 const SIDES = {
-  agent: ["node-agent/daemon/control-plane.ts", "node-agent/daemon/heartbeat.ts", "node-agent/daemon/replica-report.ts", "node-agent/daemon/log-shipper.ts", "node-agent/daemon/desired-poller.ts", "node-agent/daemon/records.ts", "node-agent/daemon/replay-orders.ts"],
+  agent: ["node-agent/daemon/control-plane.ts", "node-agent/daemon/heartbeat.ts", "node-agent/daemon/replica-report.ts", "node-agent/daemon/log-shipper.ts", "node-agent/daemon/desired-poller.ts", "node-agent/daemon/records.ts", "node-agent/daemon/replay-orders.ts", "node-agent/daemon/exec-orders.ts"],
   cli: ["cli/lib/api-types.ts", "cli/lib/ledger-source.ts", "cli/commands/registry-show.ts"],
   worker: ["workers/routes/agent.ts", "workers/routes/clusters.ts", "workers/routes/nodes.ts", "workers/routes/workloads.ts", "workers/routes/notary.ts", "workers/routes/resolver.ts", "workers/routes/registry.ts", "workers/routes/dids.ts"],
   durableObjects: ["durable-objects/cluster/cluster-do.ts", "durable-objects/cluster/workload-service.ts", "durable-objects/cluster/roles.ts", "durable-objects/notary/notary-do.ts", "durable-objects/notary/seal.ts", "durable-objects/shared/audit-log.ts", "durable-objects/registry/registry-do.ts"],

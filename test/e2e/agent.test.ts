@@ -110,7 +110,9 @@ describe("enc-agent end to end", () => {
     const home = path.join(work, "home");
     const list = await encCli(cluster, home, ["receipts", "list", "det", "--op", "exit", "--json"]);
     expect(list.code, list.stderr).toBe(0);
-    const [exit] = (JSON.parse(list.stdout) as { receipts: StepReceipt[] }).receipts;
+    const [{ height, receipt: exit }] = (JSON.parse(list.stdout) as { receipts: { height: number; receipt: StepReceipt }[] }).receipts;
+    expect(height).toBeGreaterThanOrEqual(1);
+    expect(await verifyReceipt(exit)).toEqual({ ok: true }); // byte for byte what the node signed
     expect(exit).toMatchObject({ op: "exit", app: "det", witness_root: expect.stringMatching(/^blake3:/) });
     const human = await encCli(cluster, home, ["receipts", "list", "det"]);
     expect(human.stdout).toContain(exit.hash);

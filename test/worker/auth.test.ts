@@ -99,7 +99,7 @@ describe("request authentication (RFC 9421)", () => {
   });
 
   it("serves /v1/health and /v1/keys without a signature", async () => {
-    expect(await (await workerFetch(new Request(BASE + "/v1/health"))).json()).toEqual({ status: "ok" });
+    expect(await (await workerFetch(new Request(BASE + "/v1/health"))).json()).toEqual({ status: "ok", version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
     const keys = (await (await workerFetch(new Request(BASE + "/v1/keys"))).json()) as Record<string, string>;
     expect(keys.control_plane).toMatch(/^bpi1/);
     expect(keys.notary).toMatch(/^bpi1/);

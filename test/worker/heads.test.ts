@@ -9,7 +9,7 @@ import { verifyAppLedger, verifyAuditHistory, type AppLedgerSource } from "../..
 import { routes } from "../../protocol/routes.ts";
 import type { AuditEntry, LogBlock, StepReceipt } from "../../protocol/schemas.ts";
 import { logBlockHash } from "../../protocol/signed.ts";
-import { BASE, joinNode, newCluster, receiptChain, wallet, workerFetch } from "./helpers.ts";
+import { BASE, deployApp, joinNode, newCluster, receiptChain, wallet, workerFetch } from "./helpers.ts";
 
 const source = (api: ApiClient, cluster: string, app: string): AppLedgerSource => ({
   blocks: async (from, limit) => (await api.get<{ blocks: LogBlock[] }>(`${routes.blocks(cluster, app)}?from_height=${from}&limit=${limit}`)).blocks,
@@ -32,7 +32,7 @@ async function deleteFromD1(...statements: [string, ...unknown[]][]): Promise<vo
 async function sealedApp(blocks: number) {
   const { name, owner } = await newCluster({ notary: { max_receipts_per_block: 2, max_block_window_s: 300 } });
   const node = await joinNode(owner.api, name);
-  await node.api.post(routes.receipts(name), { receipts: await receiptChain(node.signer, name, "web", "c1", blocks * 2) });
+  await node.api.post(routes.receipts(name), { receipts: await receiptChain(node.signer, name, "web", (await deployApp(owner.api, name, "web")).container, blocks * 2) });
   const keys = await owner.api.get<Keys>(routes.keys());
   return { name, owner, keys };
 }

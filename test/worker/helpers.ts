@@ -35,6 +35,16 @@ export async function joinNode(admin: ApiClient, cluster: string) {
   return node;
 }
 
+/**
+ * Deploys workload `app` with one replica (placed on the cluster's node when it has one) and gives
+ * its id and the id of the first container an agent would run for it: a node's receipts must name
+ * a replica it runs or ran and a container of that replica (`<replica>.<n>`).
+ */
+export async function deployApp(admin: ApiClient, cluster: string, app: string): Promise<{ replica: string; node: string | null; container: string }> {
+  const { replicas } = await admin.post<{ replicas: { id: string; node: string | null }[] }>(`/v1/clusters/${cluster}/workloads`, { name: app, image: "oci:/x:latest" });
+  return { replica: replicas[0].id, node: replicas[0].node, container: `${replicas[0].id}.1` };
+}
+
 /** A chain of `n` signed receipts for one container. */
 export async function receiptChain(node: Signer, cluster: string, app: string, container: string, n: number, start = GENESIS): Promise<StepReceipt[]> {
   const out: StepReceipt[] = [];

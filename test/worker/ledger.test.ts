@@ -5,7 +5,7 @@ import { verifyAppLedger, verifyAuditChain, type AppLedgerSource } from "../../p
 import type { AuditEntry, LogBlock, StepReceipt } from "../../protocol/schemas.ts";
 import type { ApiClient } from "../../protocol/api-client.ts";
 import type { NotaryDO } from "../../durable-objects/notary/notary-do.ts";
-import { joinNode, newCluster, receiptChain } from "./helpers.ts";
+import { deployApp, joinNode, newCluster, receiptChain } from "./helpers.ts";
 
 const source = (api: ApiClient, cluster: string, app: string): AppLedgerSource => ({
   blocks: async (from, limit) => (await api.get<{ blocks: LogBlock[] }>(`/v1/clusters/${cluster}/apps/${app}/blocks?from_height=${from}&limit=${limit}`)).blocks,
@@ -44,7 +44,7 @@ describe("D1 ledger", () => {
   it("reports a receipt row tampered in D1, and a tampered audit row", async () => {
     const { name, owner } = await newCluster({ notary: { max_receipts_per_block: 4, max_block_window_s: 300 } });
     const node = await joinNode(owner.api, name);
-    await node.api.post(`/v1/clusters/${name}/receipts`, { receipts: await receiptChain(node.signer, name, "web", "c1", 8) });
+    await node.api.post(`/v1/clusters/${name}/receipts`, { receipts: await receiptChain(node.signer, name, "web", (await deployApp(owner.api, name, "web")).container, 8) });
     const keys = await owner.api.get<{ notary: string; control_plane: string }>("/v1/keys");
     expect((await verifyAppLedger(source(owner.api, name, "web"), keys.notary)).problems).toEqual([]);
 

@@ -5,7 +5,7 @@ import { textToHash } from "../../protocol/hash.ts";
 import { verifyInclusion } from "../../protocol/merkle.ts";
 import type { LogBlock, StepReceipt } from "../../protocol/schemas.ts";
 import { logBlockHash, verifyLogBlock } from "../../protocol/signed.ts";
-import { joinNode, newCluster, receiptChain } from "./helpers.ts";
+import { deployApp, joinNode, newCluster, receiptChain } from "./helpers.ts";
 
 const limits = (max: number, windowS = 300) => ({ notary: { max_receipts_per_block: max, max_block_window_s: windowS } });
 
@@ -21,7 +21,7 @@ const submit = (api: { post: (p: string, b: unknown) => Promise<unknown> }, clus
 describe("NotaryDO sealing", () => {
   it("seals by count, with consecutive heights chained by prev and valid notary signatures", async () => {
     const { name, owner, node } = await setup(5);
-    const chain = await receiptChain(node.signer, name, "web", "ctr-1", 12);
+    const chain = await receiptChain(node.signer, name, "web", (await deployApp(owner.api, name, "web")).container, 12);
     expect(await submit(node.api, name, chain)).toEqual({ accepted: 12, duplicates: 0 });
     const stats = await owner.api.get<Record<string, number>>(`/v1/clusters/${name}/apps/web/notary`);
     expect(stats).toEqual({ pending_receipts: 2, current_height: 2, max_receipts_per_block: 5, max_block_window_s: 300 });
@@ -34,7 +34,7 @@ describe("NotaryDO sealing", () => {
 
   it("seals by window when the alarm fires", async () => {
     const { name, owner, node } = await setup(100, 1);
-    await submit(node.api, name, await receiptChain(node.signer, name, "batch", "ctr-1", 3));
+    await submit(node.api, name, await receiptChain(node.signer, name, "batch", (await deployApp(owner.api, name, "batch")).container, 3));
     const stub = env.NOTARY.get(env.NOTARY.idFromName(`${name}/batch`));
     await new Promise((r) => setTimeout(r, 1100));
     await runDurableObjectAlarm(stub);
@@ -45,7 +45,7 @@ describe("NotaryDO sealing", () => {
 
   it("seals on demand: 201 with the block, then 204 when nothing is pending", async () => {
     const { name, owner, node } = await setup(100);
-    await submit(node.api, name, await receiptChain(node.signer, name, "api", "ctr-9", 3));
+    await submit(node.api, name, await receiptChain(node.signer, name, "api", (await deployApp(owner.api, name, "api")).container, 3));
     const res = await owner.api.raw("POST", `/v1/clusters/${name}/apps/api/seal`);
     expect(res.status).toBe(201);
     const { block } = (await res.json()) as { block: LogBlock };
@@ -57,7 +57,8 @@ describe("NotaryDO sealing", () => {
 
   it("keeps heights consecutive under concurrent submissions", async () => {
     const { name, owner, node } = await setup(4);
-    const chains = await Promise.all(Array.from({ length: 8 }, (_, i) => receiptChain(node.signer, name, "hot", `ctr-${i}`, 5)));
+    const { replica } = await deployApp(owner.api, name, "hot");
+    const chains = await Promise.all(Array.from({ length: 8 }, (_, i) => receiptChain(node.signer, name, "hot", `${replica}.${i}`, 5)));
     const results = await Promise.all(chains.map((c) => submit(node.api, name, c)));
     expect(results.reduce((n, r) => n + r.accepted, 0)).toBe(40);
     await owner.api.post(`/v1/clusters/${name}/apps/hot/seal`);
@@ -70,22 +71,23 @@ describe("NotaryDO sealing", () => {
 
 describe("NotaryDO receipt checks", () => {
   it("counts re-sent receipts as duplicates", async () => {
-    const { name, node } = await setup(100);
-    const chain = await receiptChain(node.signer, name, "dup", "c1", 3);
+    const { name, owner, node } = await setup(100);
+    const chain = await receiptChain(node.signer, name, "dup", (await deployApp(owner.api, name, "dup")).container, 3);
     await submit(node.api, name, chain.slice(0, 2));
     expect(await submit(node.api, name, chain)).toEqual({ accepted: 1, duplicates: 2 });
   });
 
   it("rejects an unknown predecessor and a fork with 422 naming the index, admitting nothing", async () => {
     const { name, owner, node } = await setup(100);
-    const chain = await receiptChain(node.signer, name, "fk", "c1", 2);
-    const orphan = await receiptChain(node.signer, name, "fk", "c1", 1, "blake3:" + "ab".repeat(32));
+    const { container } = await deployApp(owner.api, name, "fk");
+    const chain = await receiptChain(node.signer, name, "fk", container, 2);
+    const orphan = await receiptChain(node.signer, name, "fk", container, 1, "blake3:" + "ab".repeat(32));
     await expect(submit(node.api, name, [chain[0], orphan[0]])).rejects.toMatchObject({
       status: 422,
       problem: { field: "receipts[1].prev_hash" },
     });
     await submit(node.api, name, chain);
-    const fork = await receiptChain(node.signer, name, "fk", "c1", 1, chain[0].hash);
+    const fork = await receiptChain(node.signer, name, "fk", container, 1, chain[0].hash);
     await expect(submit(node.api, name, fork)).rejects.toMatchObject({ status: 422, problem: { detail: expect.stringMatching(/fork/) } });
     const stats = await owner.api.get<Record<string, number>>(`/v1/clusters/${name}/apps/fk/notary`);
     expect(stats.pending_receipts).toBe(2);
@@ -93,7 +95,7 @@ describe("NotaryDO receipt checks", () => {
 
   it("rejects a tampered receipt and one signed for another node", async () => {
     const { name, owner, node } = await setup(100);
-    const [r] = await receiptChain(node.signer, name, "tm", "c1", 1);
+    const [r] = await receiptChain(node.signer, name, "tm", (await deployApp(owner.api, name, "tm")).container, 1);
     await expect(submit(node.api, name, [{ ...r, op: "exit" }])).rejects.toMatchObject({ status: 422, problem: { field: "receipts[0]" } });
     const other = await joinNode(owner.api, name);
     await expect(submit(other.api, name, [r])).rejects.toMatchObject({ status: 422, problem: { field: "receipts[0].node" } });
@@ -101,7 +103,7 @@ describe("NotaryDO receipt checks", () => {
 
   it("serves a receipt with an inclusion proof that verifies against its block", async () => {
     const { name, owner, node } = await setup(100);
-    const chain = await receiptChain(node.signer, name, "inc", "c1", 7);
+    const chain = await receiptChain(node.signer, name, "inc", (await deployApp(owner.api, name, "inc")).container, 7);
     await submit(node.api, name, chain);
     const pending = await owner.api.get<{ inclusion: unknown }>(`/v1/receipts/${chain[3].hash}`);
     expect(pending.inclusion).toBeNull();

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { joinNode, newCluster, receiptChain } from "./helpers.ts";
+import { deployApp, joinNode, newCluster, receiptChain } from "./helpers.ts";
 
 describe("replay requests", () => {
   it("hands the producing node a replay order and records its verdict (admin only)", async () => {
     const { name, owner } = await newCluster();
     const node = await joinNode(owner.api, name);
-    const chain = await receiptChain(node.signer, name, "det", "c1", 2);
+    const chain = await receiptChain(node.signer, name, "det", (await deployApp(owner.api, name, "det")).container, 2);
     await node.api.post(`/v1/clusters/${name}/receipts`, { receipts: chain });
     await expect(node.api.post(`/v1/clusters/${name}/replays`, { receipt: chain[1].hash })).rejects.toMatchObject({ status: 403 });
     await expect(owner.api.post(`/v1/clusters/${name}/replays`, { receipt: "blake3:" + "0".repeat(64) })).rejects.toMatchObject({ status: 404 });

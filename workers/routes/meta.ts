@@ -5,6 +5,8 @@ import { validationHook } from "../lib/validation.ts";
 import { syncSigner } from "../../durable-objects/shared/sync-signer.ts";
 import { Address } from "../../protocol/api/common.ts";
 import { json } from "../lib/openapi.ts";
+// The package's version (bundled, read no file at run time): what `enc version` reports as the server's.
+import pkg from "../../package.json" with { type: "json" };
 
 export const meta = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
@@ -12,10 +14,10 @@ meta.openapi(
   publicRoute({
     method: "get",
     path: "/v1/health",
-    summary: "Liveness",
-    responses: { 200: json(z.object({ status: z.literal("ok") }), "Up") },
+    summary: "Liveness and the server's version",
+    responses: { 200: json(z.object({ status: z.literal("ok"), version: z.string() }), "Up") },
   }),
-  (c) => c.json({ status: "ok" as const }, 200),
+  (c) => c.json({ status: "ok" as const, version: pkg.version }, 200),
 );
 
 meta.openapi(

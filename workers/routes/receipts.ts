@@ -40,8 +40,9 @@ receipts.openapi(
       if (r.cluster !== cluster) fail(422, `receipt ${i}: cluster ${r.cluster} is not ${cluster}`, { field: `receipts[${i}].cluster`, index: i });
       groups.set(r.app, [...(groups.get(r.app) ?? []), i]);
     });
-    // One ClusterDO call before any NotaryDO is touched: the node's rate.
-    const scope = (await clusterStub(c.env, cluster).admitReceipts(actor, batch.map((r) => ({ app: r.app, container: r.container })))) as unknown as Result<unknown>;
+    // One ClusterDO call before any NotaryDO is touched: the node's rate, the receipts' times, and
+    // that each names a replica the node runs or ran and a container of it.
+    const scope = (await clusterStub(c.env, cluster).admitReceipts(actor, batch.map((r) => ({ app: r.app, container: r.container, ts: r.ts })))) as unknown as Result<unknown>;
     if (!scope.ok) {
       const res = problemResponse(scope.problem);
       if (typeof scope.problem.retry_after_s === "number") res.headers.set("retry-after", String(scope.problem.retry_after_s));

@@ -3,7 +3,7 @@
 // username and password (Basic, or a token endpoint that refuses us) are refused with code "auth":
 // the agent holds no registry credentials.
 import { ImageError } from "../errors.ts";
-import { isLoopbackHost } from "../reference.ts";
+import { checkTransport, registryFetch } from "./registry-fetch.ts";
 
 export interface Challenge {
   scheme: string;
@@ -34,15 +34,14 @@ export async function fetchBearerToken(challenge: Challenge, repository: string,
   } catch {
     throw new ImageError("auth", `${where}: bad token realm ${JSON.stringify(realm)}`);
   }
-  if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopbackHost(url.host))) {
-    throw new ImageError("insecure_registry", `${where}: token realm ${url.origin} is plain HTTP on a non-loopback host`);
-  }
+  checkTransport(url, `${where}: token realm`);
   if (challenge.params.service) url.searchParams.set("service", challenge.params.service);
   url.searchParams.set("scope", challenge.params.scope ?? `repository:${repository}:pull`);
   let res: Response;
   try {
-    res = await fetchImpl(url, { signal: AbortSignal.timeout(30_000) });
+    res = await registryFetch(url, { signal: AbortSignal.timeout(30_000) }, fetchImpl, `${where}: token request`);
   } catch (err) {
+    if (err instanceof ImageError) throw err;
     throw new ImageError("registry", `${where}: token request to ${url.origin} failed: ${(err as Error).message}`, { cause: err });
   }
   if (res.status === 401 || res.status === 403) throw new ImageError("auth", `${where}: token endpoint refused anonymous access (HTTP ${res.status}); credentials are not supported`);

@@ -6,6 +6,7 @@ import { ImageError } from "../errors.ts";
 import { ACCEPT_MANIFESTS, type Descriptor } from "../manifest.ts";
 import { formatImageRef, type RegistryRef } from "../reference.ts";
 import { fetchBearerToken, parseChallenge } from "./registry-auth.ts";
+import { registryFetch } from "./registry-fetch.ts";
 import type { ImageSource, RootDescriptor } from "./source.ts";
 
 const MAX_MANIFEST = 4 * 1024 * 1024;
@@ -30,8 +31,9 @@ export class RegistrySource implements ImageSource {
       if (this.token) headers.authorization = `Bearer ${this.token}`;
       let res: Response;
       try {
-        res = await this.fetchImpl(url, { headers, signal: timeoutMs ? AbortSignal.timeout(timeoutMs) : undefined });
+        res = await registryFetch(url, { headers, signal: timeoutMs ? AbortSignal.timeout(timeoutMs) : undefined }, this.fetchImpl, `${this.name}: GET ${path}`);
       } catch (err) {
+        if (err instanceof ImageError) throw err;
         throw new ImageError("registry", `${this.name}: GET ${url} failed: ${(err as Error).message}`, { cause: err });
       }
       if (res.status === 401 && attempt === 0) {

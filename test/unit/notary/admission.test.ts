@@ -1,13 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { GENESIS } from "../../../protocol/hash.ts";
 import type { StepReceipt } from "../../../protocol/schemas.ts";
-import { checkBatch, planAdmission, type ChainLookup } from "../../../domain/notary/admission.ts";
+import { checkBatch, planAdmission, receiptTimeRefusal, type ChainLookup } from "../../../domain/notary/admission.ts";
 
 const owner = { cluster: "demo", app: "web" };
 
 /** Only the fields the chain rules read; signatures are checked elsewhere. */
-const receipt = (hash: string, prev: string, container = "c1", node = "n1", app = "web"): StepReceipt =>
-  ({ hash, prev_hash: prev, node, container, cluster: "demo", app }) as StepReceipt;
+const NOW = Date.parse("2026-03-01T12:00:00.000Z");
+const receipt = (hash: string, prev: string, container = "c1", node = "n1", app = "web", ts = "2026-03-01T11:59:00.000Z"): StepReceipt =>
+  ({ hash, prev_hash: prev, node, container, cluster: "demo", app, ts }) as StepReceipt;
 
 /** What a notary holds, as plain receipts. */
 const holding = (...held: StepReceipt[]): ChainLookup => ({
@@ -66,11 +67,11 @@ describe("checkBatch", () => {
   const ok = { ok: true } as const;
 
   it("passes receipts of this notary's app with good signatures", () => {
-    expect(checkBatch(owner, [receipt("a", GENESIS)], [ok], [0])).toBeNull();
+    expect(checkBatch(owner, [receipt("a", GENESIS)], [ok], [0], NOW)).toBeNull();
   });
 
   it("names the first bad signature by its request index", () => {
-    expect(checkBatch(owner, [receipt("a", GENESIS), receipt("b", "a")], [ok, { ok: false, reason: "bad signature" }], [4, 9])).toEqual({
+    expect(checkBatch(owner, [receipt("a", GENESIS), receipt("b", "a")], [ok, { ok: false, reason: "bad signature" }], [4, 9], NOW)).toEqual({
       status: 422,
       detail: "receipt 9: bad signature",
       field: "receipts[9]",
@@ -79,6 +80,21 @@ describe("checkBatch", () => {
   });
 
   it("refuses a receipt of another app", () => {
-    expect(checkBatch(owner, [receipt("a", GENESIS, "c1", "n1", "api")], [ok], [2])).toMatchObject({ field: "receipts[2].app", detail: "receipt 2: belongs to demo/api" });
+    expect(checkBatch(owner, [receipt("a", GENESIS, "c1", "n1", "api")], [ok], [2], NOW)).toMatchObject({ field: "receipts[2].app", detail: "receipt 2: belongs to demo/api" });
+  });
+
+  it("refuses a time more than 10 minutes ahead of or 7 days behind the notary's clock, naming ts", () => {
+    const at = (ts: string) => checkBatch(owner, [receipt("a", GENESIS, "c1", "n1", "web", ts)], [ok], [5], NOW);
+    expect(at("2026-03-01T12:10:00.000Z")).toBeNull();
+    expect(at("2026-03-01T12:10:00.001Z")).toMatchObject({ status: 422, field: "receipts[5].ts", detail: expect.stringContaining("10 minutes ahead") });
+    expect(at("2026-02-22T12:00:00.000Z")).toBeNull();
+    expect(at("2026-02-22T11:59:59.999Z")).toMatchObject({ status: 422, field: "receipts[5].ts", detail: expect.stringContaining("7 days behind") });
+  });
+});
+
+describe("receiptTimeRefusal", () => {
+  it("accepts the notary's own now and refuses what is not a time", () => {
+    expect(receiptTimeRefusal(new Date(NOW).toISOString(), NOW)).toBeNull();
+    expect(receiptTimeRefusal("not a time", NOW)).toMatch(/not a time/);
   });
 });

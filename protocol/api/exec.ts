@@ -1,0 +1,57 @@
+// `enc exec`: a command run inside one replica's container by the agent that runs it. The user's
+// signed request is queued in the ClusterDO, reaches the agent as an order in its signed desired
+// state (so the agent runs only what the control plane ordered), and the agent posts the outcome
+// back on its own signed channel; the user's long-poll returns it.
+import { z } from "zod";
+
+/** Output is capped on both sides; what is cut is marked `truncated`. */
+export const EXEC_OUTPUT_MAX = 256 * 1024;
+export const EXEC_STDIN_MAX = 64 * 1024;
+
+const ReplicaId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,150}$/, "a replica id, e.g. web-0 (see `enc ps`)");
+const Base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, "base64");
+
+export const ExecRequest = z
+  .object({
+    replica: ReplicaId,
+    command: z.array(z.string().max(4096)).min(1).max(256),
+    /** base64 of what the command reads on stdin (at most 64 KiB decoded) */
+    stdin: Base64.max(Math.ceil(EXEC_STDIN_MAX / 3) * 4).optional(),
+    /** the agent kills the command after this long */
+    timeout_s: z.number().int().min(1).max(600).default(60),
+  })
+  .strict()
+  .meta({ id: "ExecRequest" });
+export type ExecRequest = z.infer<typeof ExecRequest>;
+
+/** What the agent reports: the command's exit code (null if it could not run), its output. */
+export const ExecOutcome = z
+  .object({
+    exit_code: z.number().int().nullable(),
+    stdout: Base64.max(Math.ceil(EXEC_OUTPUT_MAX / 3) * 4 + 4).default(""),
+    stderr: Base64.max(Math.ceil(EXEC_OUTPUT_MAX / 3) * 4 + 4).default(""),
+    truncated: z.boolean().default(false),
+    /** why the command did not run or did not finish (no container, timed out, …) */
+    error: z.string().max(2000).optional(),
+    container: z.string().max(200).optional(),
+  })
+  .strict()
+  .meta({ id: "ExecOutcome" });
+export type ExecOutcome = z.infer<typeof ExecOutcome>;
+export type ExecOutcomeInput = z.input<typeof ExecOutcome>;
+
+export const ExecView = z
+  .object({
+    id: z.string(),
+    replica: z.string(),
+    node: z.string(),
+    command: z.array(z.string()),
+    status: z.enum(["queued", "done"]),
+    requested_by: z.string(),
+    requested_at: z.string(),
+    expires_at: z.string(),
+    finished_at: z.string().nullable(),
+    result: ExecOutcome.nullable(),
+  })
+  .meta({ id: "ExecView" });
+export type ExecView = z.infer<typeof ExecView>;
