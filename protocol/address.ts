@@ -21,8 +21,22 @@ function hrpOf(s: string): string {
   return i < 0 ? s : s.slice(0, i);
 }
 
+// Valid addresses already decoded: a notary batch names one node a hundred times, and bech32m
+// decoding cost a sixth of a receipt's verification. Bounded; callers get copies.
+const decoded = new Map<string, Uint8Array>();
+const MAX_DECODED = 1024;
+
 /** Public key of a bpi1 address; throws AddressError naming the first rule it breaks. */
 export function decodeAddress(addr: string): Uint8Array {
+  const hit = typeof addr === "string" ? decoded.get(addr) : undefined;
+  if (hit) return hit.slice();
+  const key = decodeUncached(addr);
+  if (decoded.size >= MAX_DECODED) decoded.clear();
+  decoded.set(addr, key.slice());
+  return key;
+}
+
+function decodeUncached(addr: string): Uint8Array {
   if (typeof addr !== "string") throw new AddressError("address must be a string");
   const hasLower = addr !== addr.toUpperCase();
   const hasUpper = addr !== addr.toLowerCase();

@@ -1,6 +1,6 @@
 // Hash text form and BLAKE3 entry point (PROTOCOL.md §1).
 import { blake3 as nobleBlake3 } from "@noble/hashes/blake3.js";
-import { SMALL_MAX, SMALL_SUPPORTED, blake3Small } from "./blake3-small.ts";
+import { SMALL_MAX, SMALL_SUPPORTED, blake3Any, blake3Small } from "./blake3-small.ts";
 import { fromHex, toHex } from "./bytes.ts";
 import { canonicalBytes } from "./jcs.ts";
 
@@ -10,8 +10,9 @@ export const HASH_PREFIX = "blake3:";
 export const HASH_TEXT_RE = /^blake3:[0-9a-f]{64}$/;
 
 export function blake3(data: Uint8Array): Uint8Array {
-  // Receipts, audit entries and Merkle nodes are all under one chunk: take the fast path.
-  return SMALL_SUPPORTED && data.length <= SMALL_MAX ? blake3Small(data) : nobleBlake3(data);
+  // Receipts and Merkle nodes are under one chunk: the fast path; big audit entries the chunk tree.
+  if (!SMALL_SUPPORTED) return nobleBlake3(data);
+  return data.length <= SMALL_MAX ? blake3Small(data) : blake3Any(data);
 }
 
 export function hashToText(raw32: Uint8Array): string {

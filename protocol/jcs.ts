@@ -60,9 +60,60 @@ function write(v: unknown, path: string, seen: Set<object>): string {
   }
 }
 
+// The hot path (every hash of every signed object): the same rules as `write`, without building a
+// path string for every value (half its time on receipts). On any refusal `canonicalize` re-runs
+// `write`, whose error names the path.
+const wellFormed = typeof (String.prototype as { isWellFormed?: unknown }).isWellFormed === "function";
+
+function fast(v: unknown, seen: Set<object>): string {
+  switch (typeof v) {
+    case "string":
+      if (wellFormed ? !(v as string & { isWellFormed(): boolean }).isWellFormed() : LONE_SURROGATE.test(v)) throw new JcsError("lone surrogate");
+      return JSON.stringify(v);
+    case "boolean":
+      return v ? "true" : "false";
+    case "number":
+      if (!Number.isFinite(v)) throw new JcsError("non-finite number");
+      return Object.is(v, -0) ? "0" : String(v);
+    case "object": {
+      if (v === null) return "null";
+      if (seen.has(v)) throw new JcsError("cycle");
+      seen.add(v);
+      let out: string;
+      if (Array.isArray(v)) {
+        out = "[";
+        for (let i = 0; i < v.length; i++) out += (i ? "," : "") + fast(v[i], seen);
+        out += "]";
+      } else if (isPlainObject(v)) {
+        out = "{";
+        let first = true;
+        for (const key of Object.keys(v).sort()) {
+          const item = v[key];
+          if (item === undefined) continue;
+          if (wellFormed ? !(key as string & { isWellFormed(): boolean }).isWellFormed() : LONE_SURROGATE.test(key)) throw new JcsError("lone surrogate");
+          out += (first ? "" : ",") + JSON.stringify(key) + ":" + fast(item, seen);
+          first = false;
+        }
+        out += "}";
+      } else {
+        throw new JcsError("unsupported object type");
+      }
+      seen.delete(v);
+      return out;
+    }
+    default:
+      throw new JcsError("unsupported value");
+  }
+}
+
 /** Canonical JSON text of `value` (RFC 8785). Throws JcsError on values JSON cannot carry. */
 export function canonicalize(value: unknown): string {
-  return write(value, "$", new Set());
+  try {
+    return fast(value, new Set());
+  } catch (e) {
+    if (!(e instanceof JcsError)) throw e;
+    return write(value, "$", new Set());
+  }
 }
 
 export function canonicalBytes(value: unknown): Uint8Array {

@@ -2,7 +2,7 @@ import { GENESIS, isHashText } from "./hash.ts";
 import { comparePinned, verifyChainHead, type ChainHead, type ChainKind } from "./head.ts";
 import { merkleRootText } from "./merkle.ts";
 import type { AuditEntry, LogBlock, StepReceipt } from "./schemas.ts";
-import { logBlockHash, verifyAuditEntry, verifyLogBlock, verifyReceipt } from "./signed.ts";
+import { logBlockHash, verifyAuditEntry, verifyLogBlock, verifyReceipt, type VerifyResult } from "./signed.ts";
 
 const ZERO_HASH = "blake3:" + "0".repeat(64);
 
@@ -68,6 +68,17 @@ function checkPinnedLink(pin: ChainHead | undefined, at: number, hash: string, u
 }
 
 /**
+ * Checks receipts' hashes and node signatures (verifyReceipt), answering in input order. The CLI
+ * passes one that spreads the work over worker threads; the default runs them concurrently here.
+ */
+export type ReceiptBatchVerifier = (receipts: readonly StepReceipt[]) => Promise<VerifyResult[]>;
+
+export const verifyReceiptsHere: ReceiptBatchVerifier = (rs) => Promise.all(rs.map((r) => verifyReceipt(r)));
+
+/** Blocks whose receipts are fetched and verified ahead of the in-order checks. */
+const LOOKAHEAD = 16;
+
+/**
  * Verifies an app's whole ledger with public keys only: every LogBlock signature (against the
  * published notary key), consecutive heights, the `prev` chain, each Merkle root and count,
  * every receipt's hash and node signature, and every container's receipt chain (no unknown
@@ -78,6 +89,7 @@ export async function verifyAppLedger(
   notary: string,
   onProgress?: (done: number, total: number | null) => void,
   headCheck?: HeadCheck & { cluster: string; app: string },
+  verifyReceipts: ReceiptBatchVerifier = verifyReceiptsHere,
 ): Promise<VerifyReport> {
   const problems: LedgerProblem[] = [];
   const head = headCheck ? await checkHead(headCheck, "log", headCheck.cluster, headCheck.app, notary, problems) : null;
@@ -92,21 +104,35 @@ export async function verifyAppLedger(
   for (let from = 1; from <= end; ) {
     const page = (await src.blocks(from, 100)).filter((b) => !(b.height > end));
     if (page.length === 0) break;
-    for (const block of page) {
+    // The expensive, independent work (fetching each block's receipts, every signature) runs
+    // ahead, a few blocks at a time; the checks below still run in block order and name
+    // problems in exactly the order a one-by-one pass would.
+    const ahead: Promise<{ leaves: StepReceipt[]; checked: VerifyResult[]; block: VerifyResult }>[] = [];
+    const start = (k: number) => {
+      const b = page[k];
+      const leaves = src.blockReceipts(b.height);
+      ahead[k] = Promise.all([leaves, leaves.then((ls) => verifyReceipts(ls)), verifyLogBlock(b, notary)]).then(([l, c, v]) => ({ leaves: l, checked: c, block: v }));
+      // A rejection is read in order below; until then it must not count as unhandled.
+      ahead[k].catch(() => {});
+    };
+    for (let k = 0; k < Math.min(LOOKAHEAD, page.length); k++) start(k);
+    for (const [k, block] of page.entries()) {
+      if (k + LOOKAHEAD < page.length) start(k + LOOKAHEAD);
+      const got = await ahead[k];
       blocks++;
       const where = `block ${block.height}`;
-      const v = await verifyLogBlock(block, notary);
+      const v = got.block;
       if (!v.ok) problems.push({ where, problem: v.reason });
       if (block.height !== expectedHeight) problems.push({ where, problem: `height ${block.height} where ${expectedHeight} was expected (gap or repeat)` });
       if (block.prev !== prevHash) problems.push({ where, problem: `prev is ${block.prev}, but the previous block hashes to ${prevHash}` });
-      const leaves = await src.blockReceipts(block.height);
+      const leaves = got.leaves;
       if (leaves.length !== block.count) problems.push({ where, problem: `count says ${block.count}, ledger holds ${leaves.length} receipts` });
       const root = merkleRootText(leaves.map((r) => (isHashText(r.hash) ? r.hash : ZERO_HASH)));
       if (root !== block.merkle_root) problems.push({ where, problem: `merkle_root ${block.merkle_root} does not match the receipts (${root})` });
       for (const [i, r] of leaves.entries()) {
         receipts++;
         const rw = `${where} receipt ${i} (${r.hash})`;
-        const rv = await verifyReceipt(r);
+        const rv = got.checked[i];
         if (!rv.ok) problems.push({ where: rw, problem: rv.reason });
         if (r.cluster !== block.cluster || r.app !== block.app) problems.push({ where: rw, problem: `belongs to ${r.cluster}/${r.app}` });
         const chain = `${r.node}|${r.container}`;

@@ -34,8 +34,16 @@ export function textToSig(s: string): Uint8Array {
   return fromHex(s.slice(SIG_PREFIX.length));
 }
 
+// UTF8(domain) || 0x0A per domain, built once (signing inputs are made per verified receipt).
+const prefixes = new Map<string, Uint8Array>();
+
 export function signingInput(domain: string, hashText: string): Uint8Array {
-  return concatBytes(utf8(domain), Uint8Array.of(0x0a), textToHash(hashText));
+  let prefix = prefixes.get(domain);
+  if (!prefix) {
+    prefix = concatBytes(utf8(domain), Uint8Array.of(0x0a));
+    if (prefixes.size < 64) prefixes.set(domain, prefix);
+  }
+  return concatBytes(prefix, textToHash(hashText));
 }
 
 /**

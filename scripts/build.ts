@@ -8,7 +8,8 @@ import { fileURLToPath } from "node:url";
 import { build, type Metafile } from "esbuild";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-export const ENTRIES = { enc: "cli/main.ts", "enc-agent": "node-agent/main.ts" };
+// The verify worker is an entry of its own: `enc ledger verify` starts it in worker threads.
+export const ENTRIES = { enc: "cli/main.ts", "enc-agent": "node-agent/main.ts", "enc-verify-worker": "cli/lib/verify-worker.ts" };
 
 /** Builds into a fresh folder, then swaps it in: a CLI starting meanwhile never sees half a build. */
 export async function buildCli(outdir = path.join(ROOT, "dist")): Promise<Metafile> {

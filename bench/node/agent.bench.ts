@@ -14,7 +14,7 @@ afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 /*
  * Create-to-exit of /bin/true: the agent's cage (bundle from the cached image, seccomp,
  * cgroups, witness recording, usage collection, delete) against a bare `runc run` of the very
- * bundle the cage produced.
+ * bundle the cage produced, and `podman run --runtime runc` of its rootfs where podman runs.
  */
 it("agent create-to-exit vs bare runc", async () => {
   const dataDir = path.join(work, "data");
@@ -33,6 +33,20 @@ it("agent create-to-exit vs bare runc", async () => {
   cfg.process.terminal = false;
   cfg.mounts = cfg.mounts.filter((m: { source?: string }) => !m.source || !m.source.startsWith(warm.container.paths.dir));
   fs.writeFileSync(path.join(bundle, "config.json"), JSON.stringify(cfg));
+
+  // Podman (Debian's, with runc as its runtime and lowered ulimits) on the same rootfs, if it runs
+  // here at all; if not, the reason is printed instead of a figure.
+  const podmanArgs = ["run", "--rm", "--runtime", "runc", "--network", "none", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=4096:4096", "--rootfs", path.resolve(bundle, cfg.root.path), "/bin/true"];
+  const probe = spawnSync("podman", podmanArgs, { encoding: "utf8", timeout: 120_000 });
+  const podmanWhyNot = probe.error ? `podman not runnable: ${probe.error.message}` : probe.status !== 0 ? `podman run failed (exit ${probe.status}): ${(probe.stderr || probe.stdout).trim().split("\n").at(-1)}` : null;
+  const podman: number[] = [];
+  const runPodman = () => {
+    if (podmanWhyNot) return;
+    const t = performance.now();
+    const r = spawnSync("podman", podmanArgs, { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
+    podman.push(performance.now() - t);
+    if (r.status !== 0) throw new Error(`podman exited ${r.status}: ${r.stderr}`);
+  };
 
   // Interleaved, alternating which goes first, so that load from other processes on the host
   // (and any kernel cleanup one run leaves behind) falls on both series alike.
@@ -59,7 +73,9 @@ it("agent create-to-exit vs bare runc", async () => {
     if (i % 2 === 0) {
       await runAgent(i);
       runBare(i);
+      runPodman();
     } else {
+      runPodman();
       runBare(i);
       await runAgent(i);
     }
@@ -67,4 +83,9 @@ it("agent create-to-exit vs bare runc", async () => {
   report("agent.create_to_exit_true_median_ms", median(agent), "ms");
   report("runc.bare_run_true_median_ms", median(bare), "ms");
   report("agent.over_bare_ratio", median(agent) / median(bare), "x", "<= 1.3");
+  if (podmanWhyNot) console.log(`BENCH_NOTE podman.run_true_median_ms ${podmanWhyNot.replace(/\s+/g, " ").slice(0, 400)}`);
+  else {
+    report("podman.run_true_median_ms", median(podman), "ms");
+    report("agent.over_podman_ratio", median(agent) / median(podman), "x");
+  }
 });

@@ -30,6 +30,11 @@ async function simulatedCluster(name: string, algorithm: string) {
   return { stub, owner };
 }
 
+/*
+ * Placements per second through ClusterDO.deployWorkload RPCs (rows, audit entries, the D1 flush
+ * and the RPC answer included) against the pure engine placing as many replicas onto as many
+ * nodes in the same run, right after.
+ */
 it("scheduling throughput inside one ClusterDO: 10,000 replicas onto 1,000 nodes", async () => {
   for (const algorithm of ["resource_based", "consistent_hashing"]) {
     const { stub, owner } = await simulatedCluster(`sched-${algorithm.replace("_", "-")}`, algorithm);
@@ -41,8 +46,9 @@ it("scheduling throughput inside one ClusterDO: 10,000 replicas onto 1,000 nodes
       if (res.value.replicas.some((r) => !r.node)) throw new Error("a replica was left unplaced");
     }
     const secs = (performance.now() - t0) / 1000;
-    report(`scheduler.do_deploy_placements_per_s.${algorithm}`, REPLICAS / secs, "placements/s", ">= 2000 (incl. audit + D1)");
     const pure = benchPlacements(algorithm as "resource_based", REPLICAS, NODES);
+    report(`scheduler.do_deploy_placements_per_s.${algorithm}`, REPLICAS / secs, "placements/s");
     report(`scheduler.engine_placements_per_s.${algorithm}`, pure.perSecond, "placements/s");
+    report(`scheduler.do_over_engine.${algorithm}`, REPLICAS / secs / pure.perSecond, "ratio", ">= 0.30");
   }
 });

@@ -5,6 +5,7 @@ import { CLUSTER_FLAG, defineCommand } from "../lib/command.ts";
 import { apiLedgerSource } from "../lib/ledger-source.ts";
 import { readPin, writePin } from "../lib/pin.ts";
 import { progress } from "../lib/progress.ts";
+import { verifierPool } from "../lib/verify-pool.ts";
 
 export default defineCommand({
   description:
@@ -30,15 +31,19 @@ export default defineCommand({
     const total = typeof head?.size === "number" ? head.size : null;
     const bar = progress(ctx.io.stderr, "verifying blocks", { verbose: flags.verbose });
     let report: VerifyReport;
+    // Receipts are checked on every core; where no worker script exists (running from source), here.
+    const pool = verifierPool();
     try {
-      report = await verifyAppLedger(apiLedgerSource(api, cluster, args.app), notary, (done) => bar.update(done, total ? Math.max(done, total) : null), {
-        head,
-        pin,
-        cluster,
-        app: args.app,
-      });
+      report = await verifyAppLedger(
+        apiLedgerSource(api, cluster, args.app),
+        notary,
+        (done) => bar.update(done, total ? Math.max(done, total) : null),
+        { head, pin, cluster, app: args.app },
+        pool?.verify,
+      );
     } finally {
       bar.finish();
+      await pool?.close();
     }
     const ok = report.problems.length === 0;
     if (ok) writePin(flags.pin, head);

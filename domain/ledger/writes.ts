@@ -5,6 +5,8 @@ import type { AuditEntry, LogBlock, StepReceipt } from "../../protocol/schemas.t
 export type LedgerWrite =
   | { kind: "audit"; entry: AuditEntry }
   | { kind: "receipt"; receipt: StepReceipt }
+  /** A NotaryDO batch: each receipt as the exact JSON text the DO stored (one outbox row per batch). */
+  | { kind: "receipts"; bodies: string[] }
   | { kind: "block"; block: LogBlock; hash: string; leaves: string[] }
   | { kind: "registry_host"; row: RegistryHostRow }
   | { kind: "did_version"; row: DidVersionRow };
@@ -38,49 +40,56 @@ export function ledger(db: D1Database) {
   return drizzle(db);
 }
 
-// The write path is hand-written SQL against the schema in schema.ts: it is the ingest hot
-// path, and multi-row inserts must stay under D1's 100 bound parameters per statement.
-const RECEIPT_COLS = 9;
-const RECEIPT_ROWS_PER_STMT = Math.floor(100 / RECEIPT_COLS);
-const LEAF_ROWS_PER_STMT = 45;
+// The write path is hand-written SQL against the schema in schema.ts: it is the ingest hot path.
+// Rows travel as one JSON array per statement (json_each), not as bound parameters: D1 allows 100
+// of those per statement, which cut a 100-receipt batch into 12 statements and a block's leaf
+// update into 3. A bound value may hold up to 2 MB; chunks stay well under.
+const MAX_JSON_BYTES = 1_000_000;
 
-function receiptInserts(d1: D1Database, rs: StepReceipt[]): D1PreparedStatement[] {
-  const out: D1PreparedStatement[] = [];
-  for (let i = 0; i < rs.length; i += RECEIPT_ROWS_PER_STMT) {
-    const chunk = rs.slice(i, i + RECEIPT_ROWS_PER_STMT);
-    const values = chunk.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ");
-    const binds = chunk.flatMap((r) => [r.hash, r.cluster, r.app, r.node, r.container, r.op, r.ts, r.prev_hash, JSON.stringify(r)]);
-    out.push(
-      d1
-        .prepare(`INSERT INTO receipts (hash, cluster, app, node, container, op, ts, prev_hash, body) VALUES ${values} ON CONFLICT (hash) DO NOTHING`)
-        .bind(...binds),
-    );
+/** Splits JSON texts into chunks whose total length stays under MAX_JSON_BYTES. */
+function chunksOf(texts: string[]): string[][] {
+  const out: string[][] = [];
+  let cur: string[] = [];
+  let size = 0;
+  for (const t of texts) {
+    if (cur.length && size + t.length > MAX_JSON_BYTES) {
+      out.push(cur);
+      cur = [];
+      size = 0;
+    }
+    cur.push(t);
+    size += t.length + 8;
   }
+  if (cur.length) out.push(cur);
   return out;
+}
+
+// Columns are read from the stored body itself, so the row cannot disagree with what was signed.
+// (`WHERE true` keeps SQLite from reading ON CONFLICT as a join constraint.)
+const RECEIPTS_INSERT = `INSERT INTO receipts (hash, cluster, app, node, container, op, ts, prev_hash, body)
+  SELECT b->>'$.hash', b->>'$.cluster', b->>'$.app', b->>'$.node', b->>'$.container', b->>'$.op', b->>'$.ts', b->>'$.prev_hash', b
+  FROM (SELECT value AS b FROM json_each(?)) WHERE true
+  ON CONFLICT (hash) DO NOTHING`;
+
+function receiptInserts(d1: D1Database, bodies: string[]): D1PreparedStatement[] {
+  return chunksOf(bodies).map((chunk) => d1.prepare(RECEIPTS_INSERT).bind(JSON.stringify(chunk)));
 }
 
 function blockStatements(d1: D1Database, w: Extract<LedgerWrite, { kind: "block" }>): D1PreparedStatement[] {
   const b = w.block;
-  const out = [
+  return [
     d1
       .prepare("INSERT INTO blocks (cluster, app, height, hash, prev, merkle_root, count, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
       .bind(b.cluster, b.app, b.height, w.hash, b.prev, b.merkle_root, b.count, JSON.stringify(b)),
+    // Leaf positions are the array positions of the hashes (json_each's key).
+    d1
+      .prepare(
+        `UPDATE receipts SET block_height = ?1, leaf_index = leaf.key
+         FROM (SELECT key, value FROM json_each(?2)) AS leaf
+         WHERE receipts.hash = leaf.value AND receipts.block_height IS NULL`,
+      )
+      .bind(b.height, JSON.stringify(w.leaves)),
   ];
-  // Leaf positions as a VALUES table joined in one UPDATE per chunk.
-  for (let i = 0; i < w.leaves.length; i += LEAF_ROWS_PER_STMT) {
-    const chunk = w.leaves.slice(i, i + LEAF_ROWS_PER_STMT);
-    const values = chunk.map(() => "(?, ?)").join(", ");
-    out.push(
-      d1
-        .prepare(
-          `WITH leaf(hash, idx) AS (VALUES ${values})
-           UPDATE receipts SET block_height = ?, leaf_index = (SELECT idx FROM leaf WHERE leaf.hash = receipts.hash)
-           WHERE hash IN (SELECT hash FROM leaf) AND block_height IS NULL`,
-        )
-        .bind(...chunk.flatMap((h, k) => [h, i + k]), b.height),
-    );
-  }
-  return out;
 }
 
 function auditInsert(d1: D1Database, e: AuditEntry): D1PreparedStatement {
@@ -105,14 +114,18 @@ function registryInsert(d1: D1Database, w: Extract<LedgerWrite, { kind: "registr
 /** Applies writes in order in one D1 batch (a transaction). Safe to repeat: all idempotent. */
 export async function applyLedgerWrites(d1: D1Database, writes: LedgerWrite[]): Promise<void> {
   const stmts: D1PreparedStatement[] = [];
-  let run: StepReceipt[] = [];
+  let run: string[] = [];
   const flushRun = () => {
-    stmts.push(...receiptInserts(d1, run));
+    if (run.length) stmts.push(...receiptInserts(d1, run));
     run = [];
   };
   for (const w of writes) {
     if (w.kind === "receipt") {
-      run.push(w.receipt);
+      run.push(JSON.stringify(w.receipt));
+      continue;
+    }
+    if (w.kind === "receipts") {
+      for (const body of w.bodies) run.push(body);
       continue;
     }
     flushRun();

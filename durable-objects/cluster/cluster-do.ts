@@ -62,7 +62,7 @@ export class ClusterDO extends BaseDO {
   private readonly tokens = new JoinTokens(this.db);
   private readonly nodes = new NodeRegistry(this.db);
   private readonly audit = new AuditLog(this.sql, this.outbox, () => this.signer());
-  private readonly workloads = new WorkloadStore(this.db);
+  private readonly workloads = new WorkloadStore(this.db, this.sql);
   private readonly meta = new ClusterMeta(this.db);
   private readonly replays = new ReplayStore(this.db);
   private readonly waiters = new Waiters();

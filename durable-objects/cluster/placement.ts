@@ -2,10 +2,11 @@ import type { Node } from "../../protocol/api/node.ts";
 import type { WorkloadSpec } from "../../protocol/api/workload.ts";
 import type { ClusterConfig } from "../../protocol/api/cluster.ts";
 import type { Algorithm, SchedNode } from "../../domain/scheduler/types.ts";
-import type { ReplicaRow } from "./workload-store.ts";
+import type { PlacementRow } from "./workload-store.ts";
 
 /** Node records plus current allocations, in the scheduler's units (millicores, MiB). */
-export function schedNodes(nodes: Node[], replicas: ReplicaRow[], connections: Record<string, number> = {}): SchedNode[] {
+/** `replicas` are rows, one per replica, or per-node sums carrying their replica count `n`. */
+export function schedNodes(nodes: Node[], replicas: readonly (Pick<PlacementRow, "node" | "cpu_millis" | "memory_mb" | "storage_gb"> & { n?: number })[], connections: Record<string, number> = {}): SchedNode[] {
   const alloc = new Map<string, { cpu_millis: number; memory_mb: number; storage_gb: number; n: number }>();
   for (const r of replicas) {
     if (!r.node) continue;
@@ -13,7 +14,7 @@ export function schedNodes(nodes: Node[], replicas: ReplicaRow[], connections: R
     a.cpu_millis += r.cpu_millis;
     a.memory_mb += r.memory_mb;
     a.storage_gb += r.storage_gb;
-    a.n++;
+    a.n += r.n ?? 1;
     alloc.set(r.node, a);
   }
   return nodes.map((n) => {

@@ -32,16 +32,16 @@ const ALLOCATIONS_PER_ENTRY = 100;
  * as ResourceAllocation entries carrying each choice's scores. Returns how many were placed.
  */
 export function placePending(ctx: ClusterCtx, actor: string): number {
-  const all = ctx.workloads.allReplicas();
-  const pending = all.filter((r) => !r.node);
+  // SQLite reads only what placement needs: the waiting replicas, the placed ones of their
+  // workloads, and per-node sums (reading every replica row cost more than the engine's pass).
+  const pending = ctx.workloads.pendingRows();
   if (pending.length === 0) return 0;
   const specs = new Map<string, WorkloadSpec | undefined>();
   const specOf = (w: string) => (specs.has(w) ? specs.get(w) : specs.set(w, ctx.workloads.get(w)?.spec).get(w));
   const placedByWorkload = new Map<string, ExistingReplica[]>();
-  for (const r of all) {
-    if (!r.node) continue;
+  for (const r of ctx.workloads.placedOf([...new Set(pending.map((p) => p.workload))])) {
     const list = placedByWorkload.get(r.workload) ?? [];
-    list.push({ nodeId: r.node, replicaId: r.id, replicaType: r.replica_type as ReplicaType });
+    list.push({ nodeId: r.node!, replicaId: r.id, replicaType: r.replica_type as ReplicaType });
     placedByWorkload.set(r.workload, list);
   }
   const requests: PlacementRequest[] = [];
@@ -58,19 +58,24 @@ export function placePending(ctx: ClusterCtx, actor: string): number {
       existing: placedByWorkload.get(r.workload) ?? [],
     });
   }
-  const result = placeMany(requests, schedNodes(ctx.nodes.list(), all), ctx.meta.schedState(), { maxReplicasPerNode: ctx.config.max_replicas_per_node });
+  const result = placeMany(requests, schedNodes(ctx.nodes.list(), ctx.workloads.allocationByNode()), ctx.meta.schedState(), { maxReplicasPerNode: ctx.config.max_replicas_per_node });
   ctx.meta.setSchedState(result.state);
   const at = isoNow();
   const allocations: Record<string, unknown>[] = [];
+  const placed: { id: string; node: string }[] = [];
+  const failed: { id: string; reason: string }[] = [];
   for (const o of result.outcomes) {
     if (!o.ok) {
-      ctx.workloads.updateReplica(o.replicaId, { reason: o.reason }, at);
+      failed.push({ id: o.replicaId, reason: o.reason });
       continue;
     }
-    ctx.workloads.updateReplica(o.replicaId, { node: o.nodeId, status: "pending", reason: null, backoff: null }, at);
+    placed.push({ id: o.replicaId, node: o.nodeId });
     const spec = specOf(o.workload)!;
     allocations.push({ replica: o.replicaId, workload: o.workload, node: o.nodeId, algorithm: algorithmOf(spec, ctx.config), resources: spec.resources, scores: o.scores });
   }
+  // Two statements for the whole pass, not one per replica.
+  ctx.workloads.unplacedReplicas(failed, at);
+  ctx.workloads.placeReplicas(placed, at);
   for (let i = 0; i < allocations.length; i += ALLOCATIONS_PER_ENTRY) {
     const chunk = allocations.slice(i, i + ALLOCATIONS_PER_ENTRY);
     const subject = chunk.length === 1 ? String(chunk[0].replica) : `${chunk.length} replicas`;
@@ -86,15 +91,7 @@ export function placePending(ctx: ClusterCtx, actor: string): number {
 export function addReplicas(ctx: ClusterCtx, actor: string, workload: string, type: ReplicaType, count: number, at: string): string[] {
   const wl = ctx.workloads.get(workload)!;
   const { cpu_millis, memory_mb, storage_gb } = wl.spec.resources;
-  const ids: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const id = ctx.workloads.nextReplicaId(workload);
-    ctx.workloads.addReplica(
-      { id, workload, replica_type: type, node: null, status: "pending", container: id, cpu_millis, memory_mb, storage_gb, spec_version: wl.version },
-      at,
-    );
-    ids.push(id);
-  }
+  const ids = ctx.workloads.addReplicasBulk(workload, type, count, wl.version, { cpu_millis, memory_mb, storage_gb }, at);
   for (let i = 0; i < ids.length; i += 500) {
     const chunk = ids.slice(i, i + 500);
     ctx.audit.append(ctx.cluster, "ReplicaCreated", actor, chunk.length === 1 ? chunk[0] : `${chunk.length} replicas`, {

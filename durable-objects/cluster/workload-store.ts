@@ -12,6 +12,8 @@ export const PAST_ASSIGNMENT_MS = 7 * 86_400_000;
 export const PAST_ASSIGNMENTS_PER_NODE = 1000;
 
 export type ReplicaRow = typeof replicas.$inferSelect;
+/** The columns placement reads of every replica. */
+export type PlacementRow = Pick<ReplicaRow, "id" | "workload" | "replica_type" | "node" | "cpu_millis" | "memory_mb" | "storage_gb">;
 
 export const toReplica = (r: ReplicaRow): Replica => ({
   id: r.id,
@@ -47,7 +49,10 @@ export class WorkloadStore {
   private readonly bumpReplica;
   private readonly insertReplica;
 
-  constructor(private readonly db: DrizzleSqliteDODatabase) {
+  constructor(
+    private readonly db: DrizzleSqliteDODatabase,
+    private readonly sqlite: SqlStorage,
+  ) {
     this.bumpReplica = db
       .update(workloads)
       .set({ next_replica: sql`${workloads.next_replica} + 1` })
@@ -115,7 +120,8 @@ export class WorkloadStore {
   }
 
   replicasOf(workload: string): ReplicaRow[] {
-    return this.db.select().from(replicas).where(eq(replicas.workload, workload)).orderBy(asc(replicas.created_at), asc(replicas.id)).all();
+    // Raw: a 1,000-replica deploy answers with all of them, and drizzle's row mapping doubled the cost.
+    return this.sqlite.exec<ReplicaRow>("SELECT * FROM replicas WHERE workload = ? ORDER BY created_at, id", workload).toArray();
   }
 
   replicasOn(node: string): ReplicaRow[] {
@@ -124,6 +130,66 @@ export class WorkloadStore {
 
   allReplicas(): ReplicaRow[] {
     return this.db.select().from(replicas).all();
+  }
+
+  /** Replicas waiting for a node, in creation (rowid) order. */
+  pendingRows(): PlacementRow[] {
+    return this.sqlite.exec<PlacementRow>("SELECT id, workload, replica_type, node, cpu_millis, memory_mb, storage_gb FROM replicas WHERE node IS NULL ORDER BY rowid").toArray();
+  }
+
+  /** The placed replicas of `names`, in rowid order. */
+  placedOf(names: readonly string[]): PlacementRow[] {
+    return this.sqlite
+      .exec<PlacementRow>(
+        "SELECT id, workload, replica_type, node, cpu_millis, memory_mb, storage_gb FROM replicas WHERE node IS NOT NULL AND workload IN (SELECT value FROM json_each(?)) ORDER BY rowid",
+        JSON.stringify(names),
+      )
+      .toArray();
+  }
+
+  /** What is allocated on each node (sums and replica count), summed by SQLite. */
+  allocationByNode(): { node: string; cpu_millis: number; memory_mb: number; storage_gb: number; n: number }[] {
+    return this.sqlite
+      .exec<{ node: string; cpu_millis: number; memory_mb: number; storage_gb: number; n: number }>(
+        "SELECT node, SUM(cpu_millis) AS cpu_millis, SUM(memory_mb) AS memory_mb, SUM(storage_gb) AS storage_gb, COUNT(*) AS n FROM replicas WHERE node IS NOT NULL GROUP BY node",
+      )
+      .toArray();
+  }
+
+  /**
+   * `count` new replicas of `workload` with fresh ids (the same ids `nextReplicaId` would hand out
+   * one by one), in two statements whatever the count.
+   */
+  addReplicasBulk(workload: string, type: ReplicaRow["replica_type"], count: number, specVersion: number, res: { cpu_millis: number; memory_mb: number; storage_gb: number }, at: string): string[] {
+    if (count <= 0) return [];
+    const last = this.sqlite.exec<{ n: number }>("UPDATE workloads SET next_replica = next_replica + ? WHERE name = ? RETURNING next_replica AS n", count, workload).one().n;
+    const ids = Array.from({ length: count }, (_, i) => `${workload}-${last - count + 1 + i}`);
+    this.sqlite.exec(
+      `INSERT INTO replicas (id, workload, replica_type, node, status, container, cpu_millis, memory_mb, storage_gb, spec_version, created_at, updated_at)
+       SELECT value, ?1, ?2, NULL, 'pending', value, ?3, ?4, ?5, ?6, ?7, ?7 FROM json_each(?8)`,
+      workload, type, res.cpu_millis, res.memory_mb, res.storage_gb, specVersion, at, JSON.stringify(ids),
+    );
+    return ids;
+  }
+
+  /** Records placements (node, status pending, no reason) in one statement. */
+  placeReplicas(placed: readonly { id: string; node: string }[], at: string): void {
+    if (placed.length === 0) return;
+    this.sqlite.exec(
+      `UPDATE replicas SET node = p.value->>1, status = 'pending', reason = NULL, backoff = NULL, updated_at = ?1
+       FROM (SELECT value FROM json_each(?2)) AS p WHERE replicas.id = p.value->>0`,
+      at, JSON.stringify(placed.map((p) => [p.id, p.node])),
+    );
+  }
+
+  /** Records why replicas could not be placed, in one statement. */
+  unplacedReplicas(failed: readonly { id: string; reason: string }[], at: string): void {
+    if (failed.length === 0) return;
+    this.sqlite.exec(
+      `UPDATE replicas SET reason = p.value->>1, updated_at = ?1
+       FROM (SELECT value FROM json_each(?2)) AS p WHERE replicas.id = p.value->>0`,
+      at, JSON.stringify(failed.map((f) => [f.id, f.reason])),
+    );
   }
 
   replica(id: string): ReplicaRow | undefined {

@@ -25,6 +25,8 @@ export const receipts = sqliteTable(
     // A chain may not fork: one successor per predecessor (genesis included) per container.
     uniqueIndex("receipts_chain").on(t.node, t.container, t.prev_hash),
     index("receipts_pending").on(t.block_height, t.seq),
+    // The window alarm's "oldest pending receipt" without scanning every pending row.
+    index("receipts_pending_age").on(t.block_height, t.accepted_at),
   ],
 );
 

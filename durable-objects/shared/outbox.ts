@@ -7,6 +7,8 @@ import { outbox } from "./schema.ts";
 
 const FLUSH_TASK = "flush";
 const MAX_ROWS_PER_FLUSH = 400;
+/** A row may carry a whole notary batch: a flush also stops at this much payload. */
+const MAX_BYTES_PER_FLUSH = 4_000_000;
 /** Back-off for a failing D1: 1 s, 2 s, 4 s … capped at 5 minutes; retries never stop. */
 const backoffMs = (attempts: number) => Math.min(300_000, 1000 * 2 ** Math.min(attempts, 9));
 
@@ -59,7 +61,14 @@ export class Outbox {
 
   private async drain(): Promise<void> {
     for (;;) {
-      const rows = this.db.select().from(outbox).orderBy(outbox.id).limit(MAX_ROWS_PER_FLUSH).all();
+      let upTo = 0;
+      let bytes = 0;
+      for (const r of this.db.select({ id: outbox.id, size: sql<number>`length(${outbox.payload})` }).from(outbox).orderBy(outbox.id).limit(MAX_ROWS_PER_FLUSH).all()) {
+        if (upTo && bytes + r.size > MAX_BYTES_PER_FLUSH) break;
+        upTo = r.id;
+        bytes += r.size;
+      }
+      const rows = upTo ? this.db.select().from(outbox).where(lte(outbox.id, upTo)).orderBy(outbox.id).all() : [];
       if (rows.length === 0) {
         if (this.schedule.has(FLUSH_TASK)) this.schedule.done(FLUSH_TASK);
         return;

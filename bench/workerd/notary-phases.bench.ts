@@ -1,0 +1,117 @@
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { it } from "vitest";
+import type { NotaryDO } from "../../durable-objects/notary/notary-do.ts";
+import { generateSeed, signerFromSeed } from "../../protocol/ed25519.ts";
+import { canonicalBytes, canonicalize } from "../../protocol/jcs.ts";
+import { blake3 } from "../../protocol/hash.ts";
+import { decodeAddress } from "../../protocol/address.ts";
+import { hashReceipt, verifyReceipt, signingInput, textToSig, DOMAINS } from "../../protocol/signed.ts";
+import { planAdmission } from "../../domain/notary/admission.ts";
+import type { StepReceipt } from "../../protocol/schemas.ts";
+import { receiptChain } from "../../test/worker/helpers.ts";
+import { report } from "./stats.ts";
+
+/* Where a NotaryDO ingest's time goes, phase by phase, each phase timed over all batches at once
+ * (workerd's clock has 1 ms resolution). Inside the DO, on the same receipts. */
+it("NotaryDO ingest phases", async () => {
+  const node = await signerFromSeed(generateSeed());
+  const B = 40;
+  const chains = await Promise.all(Array.from({ length: B }, (_, i) => receiptChain(node, "bench", "phases", `c-${i}`, 100)));
+  const all = chains.flat();
+  const N = all.length;
+  const stub = env.NOTARY.get(env.NOTARY.idFromName("bench/phases"));
+  await stub.stats({ max_receipts_per_block: 10_000, max_block_window_s: 3600 });
+  await runInDurableObject(stub, async (inst: NotaryDO) => {
+    const self = inst as unknown as { store: any; outbox: any; ctx: DurableObjectState; admitBatch: (l: object, r: StepReceipt[], i: number[]) => any; flushSoon(): Promise<void> };
+    const us = (ms: number) => (ms * 1000) / N;
+    let t = performance.now();
+    for (const c of chains) structuredClone(c);
+    report("phase.structured_clone_us_per_receipt", us(performance.now() - t), "us");
+    t = performance.now();
+    for (const c of chains) JSON.parse(JSON.stringify(c));
+    report("phase.json_roundtrip_us_per_receipt", us(performance.now() - t), "us");
+    t = performance.now();
+    const texts = all.map((r) => { const { hash: _h, sig: _s, ...b } = r; return canonicalize(b); });
+    report("phase.jcs_us_per_receipt", us(performance.now() - t), "us");
+    const bytes = all.map((r) => { const { hash: _h, sig: _s, ...b } = r; return canonicalBytes(b); });
+    t = performance.now();
+    for (const b of bytes) blake3(b);
+    report("phase.blake3_us_per_receipt", us(performance.now() - t), "us");
+    t = performance.now();
+    for (const r of all) hashReceipt(r);
+    report("phase.hash_receipt_total_us_per_receipt", us(performance.now() - t), "us");
+    t = performance.now();
+    for (const r of all) decodeAddress(r.node);
+    report("phase.decode_address_us_per_receipt", us(performance.now() - t), "us");
+    const key = await crypto.subtle.importKey("raw", node.publicKey, { name: "Ed25519" }, false, ["verify"]);
+    const inputs = all.map((r) => [signingInput(DOMAINS.stepReceipt, r.hash), textToSig(r.sig)] as const);
+    t = performance.now();
+    for (let b = 0; b < B; b++) await Promise.all(inputs.slice(b * 100, b * 100 + 100).map(([m, s]) => crypto.subtle.verify("Ed25519", key, s, m)));
+    report("phase.subtle_verify_concurrent100_us_per_receipt", us(performance.now() - t), "us");
+    t = performance.now();
+    for (const [m, s] of inputs) await crypto.subtle.verify("Ed25519", key, s, m);
+    report("phase.subtle_verify_sequential_us_per_receipt", us(performance.now() - t), "us");
+    t = performance.now();
+    for (const c of chains) await Promise.all(c.map((r) => verifyReceipt(r)));
+    report("phase.verifyReceipt_concurrent100_us_per_receipt", us(performance.now() - t), "us");
+    // SQLite: plan + inserts + outbox in the transaction, no flush.
+    const limits = { max_receipts_per_block: 10_000, max_block_window_s: 3600 };
+    t = performance.now();
+    for (const c of chains) {
+      self.ctx.storage.transactionSync(() => planAdmission(c, c.map((_, i) => i), self.store.lookupBatch(c)));
+    }
+    report("phase.plan_lookups_us_per_receipt", us(performance.now() - t), "us");
+    t = performance.now();
+    for (const c of chains) {
+      const r = self.admitBatch(limits, c, c.map((_, i) => i));
+      if (!r.ok) throw new Error(r.problem.detail);
+    }
+    report("phase.admit_txn_sqlite_us_per_receipt", us(performance.now() - t), "us");
+    t = performance.now();
+    await self.outbox.flush();
+    report("phase.d1_flush_us_per_receipt", us(performance.now() - t), "us");
+    void texts;
+  });
+});
+
+it("NotaryDO seal phases", async () => {
+  const node = await signerFromSeed(generateSeed());
+  const stub = env.NOTARY.get(env.NOTARY.idFromName("bench/sealphases"));
+  const big = { max_receipts_per_block: 10_000, max_block_window_s: 3600 };
+  for (let i = 0; i < 40; i++) await stub.submit(big, await receiptChain(node, "bench", "sealphases", `t-${i}`, 100));
+  await runInDurableObject(stub, async (inst: NotaryDO) => {
+    const self = inst as unknown as { store: any; outbox: any; ctx: DurableObjectState; sealOne(): unknown; identity(): any; env: Env; schedule: any };
+    const { buildBlock } = await import("../../durable-objects/notary/seal.ts");
+    const { syncSigner } = await import("../../durable-objects/shared/sync-signer.ts");
+    const { merkleRoot } = await import("../../protocol/merkle.ts");
+    const { textToHash } = await import("../../protocol/hash.ts");
+    const signer = syncSigner(self.env.NOTARY_KEY, "NOTARY_KEY");
+    const R = 40;
+    let t = performance.now();
+    let pending: any[] = [];
+    for (let i = 0; i < R; i++) pending = self.store.pending(100);
+    report("seal_phase.pending_query_ms", (performance.now() - t) / R, "ms");
+    t = performance.now();
+    for (let i = 0; i < R; i++) merkleRoot(pending.map((p: any) => textToHash(p.hash)));
+    report("seal_phase.merkle_ms", (performance.now() - t) / R, "ms");
+    t = performance.now();
+    for (let i = 0; i < R; i++) signer.sign(new Uint8Array(52));
+    report("seal_phase.sign_ms", (performance.now() - t) / R, "ms");
+    t = performance.now();
+    for (let i = 0; i < R; i++) buildBlock("bench", "sealphases", 1, undefined, pending, signer);
+    report("seal_phase.build_block_ms", (performance.now() - t) / R, "ms");
+    t = performance.now();
+    for (let i = 0; i < R; i++) { self.store.height(); self.store.blockHash(0); self.store.limits(); self.identity(); }
+    report("seal_phase.small_reads_ms", (performance.now() - t) / R, "ms");
+    t = performance.now();
+    for (let i = 0; i < R; i++) self.ctx.storage.transactionSync(() => { self.store.oldestPendingAt(); });
+    report("seal_phase.oldest_pending_ms", (performance.now() - t) / R, "ms");
+    t = performance.now();
+    for (let i = 0; i < R; i++) self.ctx.storage.transactionSync(() => { self.schedule.at("x", Date.now() + 100000); self.schedule.done("x"); });
+    report("seal_phase.schedule_at_done_ms", (performance.now() - t) / R, "ms");
+    t = performance.now();
+    for (let i = 0; i < R; i++) self.ctx.storage.transactionSync(() => {});
+    report("seal_phase.empty_txn_ms", (performance.now() - t) / R, "ms");
+  });
+});

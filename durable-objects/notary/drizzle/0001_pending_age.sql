@@ -1,0 +1,1 @@
+CREATE INDEX `receipts_pending_age` ON `receipts` (`block_height`,`accepted_at`);
