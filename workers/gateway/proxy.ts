@@ -50,12 +50,13 @@ export async function proxy(c: Context<AppEnv>, cluster: string, workload: strin
   if (route.targets.length === 0) fail(503, `workload ${workload} has no healthy replica to serve this request`);
   const query = new URL(c.req.url).search;
   let last = "";
-  for (const t of order(`${cluster}/${workload}`, route.algorithm, route.targets, client)) {
+  const scope = `${cluster}/${workload}`;
+  for (const t of order(scope, route.algorithm, route.targets, client)) {
     const now = Date.now();
     // Keyed by upstream, not replica: a replica that moved to another node starts afresh.
-    const key = `${t.replica}@${t.endpoint}`;
+    const key = `${scope}/${t.replica}@${t.endpoint}`;
     if (!breakers.acquire(key, now)) continue;
-    const res = await attempt(t, `${rest}${query}`, c.req.method, headers, body);
+    const res = await attempt(scope, t, `${rest}${query}`, c.req.method, headers, body);
     if (res instanceof Response && ![502, 503, 504].includes(res.status)) {
       breakers.success(key, Date.now());
       const out = new Response(res.body, res);
@@ -68,8 +69,8 @@ export async function proxy(c: Context<AppEnv>, cluster: string, workload: strin
   fail(502, last ? `no replica could serve the request (${last})` : "every replica's circuit breaker is open; retry shortly");
 }
 
-async function attempt(t: Target, path: string, method: string, headers: Headers, body: Uint8Array | null): Promise<Response | string> {
-  began(t.replica);
+async function attempt(scope: string, t: Target, path: string, method: string, headers: Headers, body: Uint8Array | null): Promise<Response | string> {
+  began(scope, t.replica);
   try {
     const url = upstreamUrl(t.endpoint, path);
     if (!url) return `endpoint ${JSON.stringify(t.endpoint)} cannot be proxied to`;
@@ -79,6 +80,6 @@ async function attempt(t: Target, path: string, method: string, headers: Headers
   } catch (e) {
     return (e as Error).message;
   } finally {
-    ended(t.replica);
+    ended(scope, t.replica);
   }
 }

@@ -33,7 +33,8 @@ export const bodyCap =
       if (done) break;
       size += value.byteLength;
       if (size > max) {
-        await reader.cancel().catch(() => undefined);
+        // Not awaited: a cancel can wait on the sender's stream, and the 413 must not.
+        reader.cancel().catch(() => undefined);
         tooLarge(max);
       }
       chunks.push(value);
