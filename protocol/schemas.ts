@@ -16,6 +16,7 @@ export const AUDIT_EVENTS = [
   "ReplicaFailover", "ReplayRequested", "ReplayVerified", "AgreementDeployed", "AgreementUpdated",
   "AgreementRolledBack", "ResourceAllocation", "SecurityViolation", "DomainRegistered", "DomainUpdated",
   "DomainRemoved", "DidCreated", "DidUpdated", "DidDeactivated", "LogBlockSealed", "ProtocolUpgrade",
+  "RolloutCompleted", "RolloutHalted", "RolloutPaused", "RolloutResumed", "RolloutUndone", "RolloutRestarted",
 ] as const;
 
 export const hashText = z.string().regex(HASH_TEXT_RE, "must be blake3:<64 lowercase hex>");

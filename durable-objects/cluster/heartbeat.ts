@@ -17,6 +17,6 @@ export function recordHeartbeat(ctx: ClusterCtx, node: string, body: HeartbeatBo
   }
   applyReports(ctx, node, body.containers);
   applyReplayReports(ctx, node, body.replays);
-  progressRollouts(ctx);
+  progressRollouts(ctx, now);
   if (placePending(ctx, "system") > 0) ctx.meta.bumpVersion();
 }

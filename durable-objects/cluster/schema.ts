@@ -46,6 +46,8 @@ export const workloads = sqliteTable("workloads", {
   created_at: text("created_at").notNull(),
   updated_at: text("updated_at").notNull(),
   next_replica: integer("next_replica").notNull().default(0),
+  /** The rolling update in progress or last finished (JSON RolloutState), null before any update. */
+  rollout: text("rollout"),
 });
 
 /** A workload's replicas; `node` is null while a replica waits for room. */
@@ -70,6 +72,8 @@ export const replicas = sqliteTable(
     healthy: integer("healthy"),
     spec_version: integer("spec_version").notNull().default(1),
     cpu_percent: real("cpu_percent"),
+    /** Set when the replica is to go: the gateway stops sending to it at once, agents stop it at this time (ms). */
+    retire_at: integer("retire_at"),
   },
   (t) => [index("replicas_node").on(t.node), index("replicas_workload").on(t.workload)],
 );
@@ -93,6 +97,10 @@ export const workloadSpecs = sqliteTable(
     name: text("name").notNull(),
     version: integer("version").notNull(),
     spec: text("spec").notNull(),
+    created_at: text("created_at"),
+    created_by: text("created_by"),
+    /** why this version exists: deploy, update, set image, undo to N, restart */
+    cause: text("cause"),
   },
   (t) => [primaryKey({ columns: [t.name, t.version] })],
 );
