@@ -7,6 +7,8 @@ import type { Context } from "../lib/context.ts";
 import { CLIError, usageError } from "../lib/errors.ts";
 import { intFlag, requireOneOf } from "../lib/values.ts";
 import { interruptSignal, replicaTable, sleep, statusCounts, workloadPairs } from "../lib/workload-view.ts";
+import { applyUpdate, mergeSpec, waitRollout } from "../lib/rollout-view.ts";
+import { ApiError } from "../../protocol/api-client.ts";
 
 const RESTART = ["never", "on-failure", "always"] as const;
 const NETWORK = ["none", "host"] as const;
@@ -21,7 +23,10 @@ export default defineCommand({
     "--constraint node_type=T picks a node type; any other key=value is a required node capability\n" +
     "(true/false a feature, a number a minimum, text an exact value). --zone takes a comma list.\n" +
     "--wait polls until every replica is running or has exited (progress on stderr) and exits 1\n" +
-    "when one failed or exited non-zero.",
+    "when one failed or exited non-zero.\n" +
+    "On an existing workload, deploy updates it: the flags given change those settings (env and\n" +
+    "resources merge), the rest stay; --file replaces the whole spec. Replicas whose container\n" +
+    "changes are replaced one at a time (see `enc rollout`); --wait then waits for the rollout.",
   args: { name: { description: "workload name: 1-63 of a-z, 0-9 and '-' (default: the name in --file)" } },
   rest: { name: "command", description: "the container's command and its arguments (default: the image's)" },
   flags: {
@@ -60,7 +65,6 @@ export default defineCommand({
     set("name", args.name);
     if (typeof spec.name !== "string") throw usageError("missing_argument", "`enc deploy` needs the workload <name> (or a --file with a name)", "Run `enc deploy --help` for its usage.");
     set("image", flags.image);
-    if (typeof spec.image !== "string") throw usageError("missing_flag", "`enc deploy` needs --image <ref> (or a --file with an image)", "Run `enc deploy --help` for its usage.");
     if (rest.length) spec.command = rest;
     set("replicas", intFlag(flags.replicas, "replicas", 0, 1000));
     set("secondaries", intFlag(flags.secondaries, "secondaries", 0, 1000));
@@ -87,8 +91,29 @@ export default defineCommand({
 
     const cluster = ctx.cluster(flags.cluster);
     const api = await ctx.client();
-    let res = await api.post<Workload>(routes.workloads(cluster), spec);
-    if (!ctx.json) ctx.out(`${ctx.style.ok} Deployed ${ctx.style.bold(res.workload.spec.name)} to cluster ${cluster} (version ${res.workload.version}).\n`);
+    const exists = async () => api.get<Workload>(routes.workload(cluster, String(spec.name))).catch((err: unknown) => {
+      if (err instanceof ApiError && err.status === 404 && err.problem.field === "name") return null;
+      throw err;
+    });
+    // An update may leave the image as it is; a new workload needs one.
+    if (typeof spec.image !== "string" && !(await exists())) {
+      throw usageError("missing_flag", "`enc deploy` needs --image <ref> (or a --file with an image)", "Run `enc deploy --help` for its usage.");
+    }
+    const created = typeof spec.image !== "string" ? null : await api.post<Workload>(routes.workloads(cluster), spec).catch((err: unknown) => {
+      if (err instanceof ApiError && err.status === 409 && err.problem.field === "name") return null;
+      throw err;
+    });
+    let res: Workload;
+    if (created) {
+      res = created;
+      if (!ctx.json) ctx.out(`${ctx.style.ok} Deployed ${ctx.style.bold(res.workload.spec.name)} to cluster ${cluster} (version ${res.workload.version}).\n`);
+    } else {
+      // It exists: an update. What the flags name changes; everything else stays as it is.
+      const current = await api.get<Workload>(routes.workload(cluster, String(spec.name)));
+      res = await applyUpdate(ctx, api, cluster, flags.file ? { image: current.workload.spec.image, ...spec } : mergeSpec(current.workload.spec, spec), "deploy");
+      if (!ctx.json) ctx.out("");
+      if (flags.wait) await waitRollout(ctx, api, cluster, String(spec.name), timeout);
+    }
     if (flags.wait) res = await waitSettled(ctx, api, cluster, res, timeout);
     if (ctx.json) {
       ctx.emit({ cluster, workload: res.workload, replicas: res.replicas });

@@ -109,14 +109,18 @@ workloads.openapi(
     method: "put",
     path: "/v1/clusters/{cluster}/workloads/{name}",
     summary: "Update to a new spec (operator): a new version; replicas whose container changes are replaced by a rolling update",
-    request: { params: NameParam, body: { content: { "application/json": { schema: WorkloadSpec } }, required: true } },
+    request: {
+      params: NameParam,
+      query: z.object({ cause: z.string().max(200).optional() }),
+      body: { content: { "application/json": { schema: WorkloadSpec } }, required: true },
+    },
     responses: { 200: json(WithReplicas.extend({ changed: z.array(z.string()) }), "Update started") },
   }),
   async (c) => {
     const { cluster, name } = c.req.valid("param");
     const spec = c.req.valid("json");
     if (spec.name !== name) fail(422, `the body's name ${spec.name} is not the path's ${name}`, { field: "name" });
-    const cause = c.req.header("x-enc-change-cause")?.slice(0, 200) || "update";
+    const cause = c.req.valid("query").cause || "update";
     return c.json(await unwrap(clusterStub(c.env, cluster).updateWorkload(c.get("actor"), spec, cause)), 200);
   },
 );
