@@ -8,7 +8,7 @@ import { applyUpdate, waitRollout } from "../lib/rollout-view.ts";
 export default defineCommand({
   description: "Sets (K=V) or removes (K-) environment variables in a new version of the workload; its\nreplicas are replaced one at a time. --wait waits for the rollout and exits 1 if it halts.",
   args: { name: { description: "the workload", required: true } },
-  rest: { name: "K=V|K-", description: "variables to set, or to remove with a trailing -" },
+  rest: { name: "K=V|K-", description: "variables to set, or to remove with a trailing -", positional: true },
   flags: {
     ...CLUSTER_FLAG,
     wait: { type: "boolean", short: "w", description: "wait until the rollout completes" },
