@@ -445,9 +445,12 @@ export class ClusterDO extends BaseDO {
       if (!rec) reject(404, "no such cluster", { field: "cluster" });
       const wl = this.workloads.get(workload);
       if (!wl) reject(404, `no workload ${workload}`, { field: "workload" });
+      const checked = !!(wl.spec.health_check?.http_path || wl.spec.health_check?.command?.length);
       const targets = this.workloads
         .replicasOf(workload)
-        .filter((r) => r.status === "running" && r.retire_at == null && r.endpoint && r.healthy !== 0 && r.node && this.nodes.get(r.node)?.status !== "down")
+        // With a health check, only a replica that passed it serves: a new one is not sent
+        // requests before it listens. Without one, running is all there is to know.
+        .filter((r) => r.status === "running" && r.retire_at == null && r.endpoint && (checked ? r.healthy === 1 : r.healthy !== 0) && r.node && this.nodes.get(r.node)?.status !== "down")
         .map((r) => ({ replica: r.id, node: r.node!, endpoint: r.endpoint! }));
       return { wallet_authentication: wl.spec.wallet_authentication, algorithm: wl.spec.load_balancing_algorithm ?? rec.config.load_balancing_algorithm, targets };
     });
