@@ -129,5 +129,5 @@ describe("workload lifecycle behind the gateway", () => {
     expect(failed).toEqual([]);
     const { entries } = await cluster.api.get<{ entries: { event: string }[] }>("/v1/clusters/life/audit?limit=1000");
     expect(entries.map((e) => e.event)).toEqual(expect.arrayContaining(["WorkloadScaled", "WorkloadUpdated", "RolloutCompleted", "RolloutUndone"]));
-  });
+  }, 120_000); // about 30 s on an idle machine; bounded so a stuck rollout fails the suite
 });
