@@ -49,6 +49,7 @@ export default defineCommand({
     autoscale: { type: "string", placeholder: "min:max[:cpu%]", description: "autoscale primaries on average CPU (target default 70)" },
     algorithm: { type: "string", placeholder: "algo", description: `gateway load balancing: ${LB.join(", ")}` },
     "wallet-auth": { type: "boolean", description: "gateway callers must sign their requests with a wallet" },
+    "no-init": { type: "boolean", description: "no init as PID 1 (by default tini runs first, so SIGTERM reaches the command)" },
     "health-http": { type: "string", placeholder: "/path", description: "HTTP health check path; failing replicas get no traffic" },
     file: { type: "string", short: "f", placeholder: "spec.json", description: "a WorkloadSpec JSON document" },
     wait: { type: "boolean", short: "w", description: "wait until every replica is running or has exited" },
@@ -86,6 +87,7 @@ export default defineCommand({
     if (flags.autoscale !== undefined) spec.autoScaling = parseAutoscale(flags.autoscale);
     set("load_balancing_algorithm", flags.algorithm && requireOneOf(flags.algorithm, LB, "--algorithm"));
     if (flags["wallet-auth"]) spec.wallet_authentication = true;
+    if (flags["no-init"]) spec.init = false;
     if (flags["health-http"] !== undefined) spec.health_check = { ...(spec.health_check as object | undefined), http_path: flags["health-http"], command: undefined };
     const timeout = intFlag(flags.timeout, "timeout", 1, 86_400)!;
 

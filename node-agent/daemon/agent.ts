@@ -24,6 +24,7 @@ import { ReceiptSender } from "./receipt-sender.ts";
 import { Records } from "./records.ts";
 import { ReplayOrders } from "./replay-orders.ts";
 import { ReplicaRunner } from "./replica-runner.ts";
+import { DEFAULT_INIT_BINARY } from "../cage/options.ts";
 import { DEFAULT_BACKOFF } from "./restart-policy.ts";
 import { sleep, Wakeup } from "./wakeup.ts";
 
@@ -39,6 +40,8 @@ export interface AgentOptions {
   /** where agents on this host claim host ports (default /run/enc-agent/host-ports) */
   portClaimsDir?: string;
   runcBinary?: string;
+  /** the init bind-mounted as PID 1 (default /usr/bin/tini-static) */
+  initBinary?: string;
   /** overrides the URL saved at join (the control plane moved) */
   url?: string;
   receiptLingerMs?: number;
@@ -103,7 +106,7 @@ export class Agent {
     const shipper = new LogShipper(this.dir.logs, cp, this.log);
     this.ctx = {
       dir: this.dir,
-      cage: { dataDir: this.dir.root, runcBinary: o.runcBinary },
+      cage: { dataDir: this.dir.root, runcBinary: o.runcBinary, initBinary: o.initBinary },
       records,
       chains,
       shipper,
@@ -116,6 +119,10 @@ export class Agent {
       newContainerId: (replica) => `${replica}.${nextCounter(this.dir)}`,
       changed: () => this.heartbeatKick.wake(),
     };
+    const init = o.initBinary ?? DEFAULT_INIT_BINARY;
+    if (!fs.existsSync(init)) {
+      this.log.warn(`${init} not found: containers run without an init as PID 1, so a SIGTERM may not reach their process (install Debian's tini: apt-get install tini); each create receipt records init=none`);
+    }
     this.replays = new ReplayOrders(this.dir, this.log, () => this.heartbeatKick.wake(), o.runcBinary);
     const signal = this.loopStop.signal;
     const saved = records.replicas();
