@@ -333,9 +333,9 @@ export class ClusterDO extends BaseDO {
     });
   }
 
-  deleteWorkload(actor: string, name: string): Promise<Result<{ deleted: string }>> {
-    return this.actAndNotify(() => {
-      deleteWorkload(this.ctxFor(this.require(actor, "operator")), actor, name);
+  deleteWorkload(actor: string, name: string, opts: { graceS?: number; force?: boolean } = {}): Promise<Result<{ deleted: string }>> {
+    return this.actAndReap(() => {
+      deleteWorkload(this.ctxFor(this.require(actor, "operator")), actor, name, opts);
       return { deleted: name };
     });
   }
@@ -359,7 +359,9 @@ export class ClusterDO extends BaseDO {
       const rec = this.require(actor, "node");
       const replicas = this.workloads.replicasOn(actor).flatMap((r) => {
         const spec = this.workloads.specFor(r.workload, r.spec_version);
-        return spec ? [{ id: r.id, workload: r.workload, replica_type: r.replica_type, spec }] : [];
+        // A replica of a removed workload: its agent stops it now, with the grace asked for.
+        const stop = r.stopping ? { stop: r.stop_grace_s == null ? {} : { grace_s: r.stop_grace_s } } : {};
+        return spec ? [{ id: r.id, workload: r.workload, replica_type: r.replica_type, spec, ...stop }] : [];
       });
       const replays = pendingReplays(this.ctxFor(rec), actor);
       return signDesiredStateSync(

@@ -4,7 +4,7 @@ import type { ClusterCtx } from "./context.ts";
 import { checkEndpoints } from "./replica-endpoint.ts";
 import { applyReplayReports } from "./replays.ts";
 import { progressRollouts } from "./rollout.ts";
-import { applyReports, placePending } from "./workload-service.ts";
+import { applyReports, finishDeletes, placePending } from "./workload-service.ts";
 
 export function recordHeartbeat(ctx: ClusterCtx, node: string, body: HeartbeatBody, now: number): void {
   const n = ctx.nodes.get(node);
@@ -16,6 +16,7 @@ export function recordHeartbeat(ctx: ClusterCtx, node: string, body: HeartbeatBo
     ctx.audit.append(ctx.cluster, "NodeStatusChanged", node, node, { from: "down", to: "ready" });
   }
   applyReports(ctx, node, body.containers);
+  finishDeletes(ctx);
   applyReplayReports(ctx, node, body.replays);
   progressRollouts(ctx, now);
   if (placePending(ctx, "system") > 0) ctx.meta.bumpVersion();

@@ -6,7 +6,7 @@ import { DEFAULT_ROLLOUT, isReady, planRollout, type PlanReplica } from "../../d
 import { DRAIN_MS } from "../../domain/rollout/drain.ts";
 import type { ClusterCtx } from "./context.ts";
 import type { ReplicaRow } from "./workload-store.ts";
-import { addReplicas, placePending, wantedTypes } from "./workload-service.ts";
+import { addReplicas, finishDeletes, placePending, wantedTypes } from "./workload-service.ts";
 
 const needsHealth = (spec: WorkloadSpec) => !!(spec.health_check?.http_path || spec.health_check?.command?.length);
 const paramsOf = (spec: WorkloadSpec) => {
@@ -38,6 +38,7 @@ export function reapRetired(ctx: ClusterCtx, now: number): boolean {
   const gone = ctx.workloads.retiredBy(now);
   for (const r of gone) ctx.workloads.removeReplica(r.id);
   if (gone.length) ctx.meta.bumpVersion();
+  finishDeletes(ctx);
   return gone.length > 0;
 }
 
@@ -112,7 +113,9 @@ const toPlan = (r: ReplicaRow): PlanReplica => ({
 /** One step of every rollout in progress. Returns true if the desired state changed. */
 export function progressRollouts(ctx: ClusterCtx, now = Date.now()): boolean {
   const before = ctx.meta.desiredVersion();
+  const deleting = new Set(ctx.workloads.deletingNames());
   for (const wl of ctx.workloads.list()) {
+    if (deleting.has(wl.spec.name)) continue;
     const state = ctx.workloads.rollout(wl.spec.name);
     if (!state || state.status !== "progressing") continue;
     const replicas = ctx.workloads.liveReplicasOf(wl.spec.name);

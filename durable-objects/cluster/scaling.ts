@@ -37,9 +37,10 @@ export function scaleWorkload(ctx: ClusterCtx, actor: string, name: string, repl
 export function autoscale(ctx: ClusterCtx, now: number): boolean {
   if (!ctx.config.auto_scaling_enabled) return false;
   let changed = false;
+  const deleting = new Set(ctx.workloads.deletingNames());
   for (const wl of ctx.workloads.list()) {
     const as = wl.spec.autoScaling;
-    if (!as?.enabled) continue;
+    if (!as?.enabled || deleting.has(wl.spec.name)) continue;
     const primaries = ctx.workloads.liveReplicasOf(wl.spec.name).filter((r) => r.replica_type === "primary");
     const reporting = primaries.filter((r) => r.status === "running" && r.cpu_percent != null);
     const observed = reporting.length ? reporting.reduce((n, r) => n + r.cpu_percent!, 0) / reporting.length : null;

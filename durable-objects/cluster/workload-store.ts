@@ -87,6 +87,15 @@ export class WorkloadStore {
     return view;
   }
 
+  markDeleting(name: string, now: number): void {
+    this.db.update(workloads).set({ deleting: now }).where(eq(workloads.name, name)).run();
+  }
+
+  /** Workloads being removed (enc rm) whose replicas are still stopping. */
+  deletingNames(): string[] {
+    return this.db.select({ name: workloads.name }).from(workloads).where(isNotNull(workloads.deleting)).all().map((r) => r.name);
+  }
+
   /** Every kept version of a workload, oldest first. */
   versions(name: string): { version: number; spec: WorkloadSpec; created_at: string | null; created_by: string | null; cause: string | null }[] {
     return this.db
@@ -159,7 +168,7 @@ export class WorkloadStore {
   }
 
   addReplica(
-    r: Omit<ReplicaRow, "endpoint" | "exit_code" | "restarts" | "reason" | "healthy" | "cpu_percent" | "created_at" | "updated_at" | "retire_at">,
+    r: Omit<ReplicaRow, "endpoint" | "exit_code" | "restarts" | "reason" | "healthy" | "cpu_percent" | "created_at" | "updated_at" | "retire_at" | "stopping" | "stop_grace_s">,
     at: string,
   ): void {
     const { id, workload, replica_type, node, status, container, cpu_millis, memory_mb, storage_gb, spec_version } = r;

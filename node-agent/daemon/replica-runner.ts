@@ -25,6 +25,14 @@ import { purgeOldContainers } from "./container-gc.ts";
  */
 export const specHash = (d: DesiredReplica): string => containerHash(d.spec);
 
+/** The control plane's order to stop a replica of a removed workload (`enc rm`), if any. */
+const stopOrder = (d: DesiredReplica): { grace_s?: number } | null => {
+  const s = (d as { stop?: unknown }).stop;
+  if (!s || typeof s !== "object") return null;
+  const g = (s as { grace_s?: unknown }).grace_s;
+  return typeof g === "number" && g >= 0 && g <= 3600 ? { grace_s: g } : {};
+};
+
 export class ReplicaRunner {
   rec: ReplicaRecord;
   private container: Container | null = null;
@@ -75,6 +83,14 @@ export class ReplicaRunner {
         await this.stop(this.rec.stop_reason);
       } else if (this.desired === null) {
         return this.retire();
+      } else if (stopOrder(this.desired)) {
+        // Its workload was removed: stop with the grace asked for, then wait to be dropped.
+        const grace = stopOrder(this.desired)!.grace_s;
+        if (this.container) await this.stop("removed", grace === undefined ? undefined : grace * 1000);
+        else if (this.rec.phase !== "exited" && this.rec.phase !== "failed") {
+          Object.assign(this.rec, { phase: "exited", reason: "removed", next_start_ms: null });
+          this.save();
+        } else await this.wakeup.wait(3_600_000, signal);
       } else if (specHash(this.desired) !== containerHash(this.rec.spec)) {
         if (this.container) await this.stop("spec changed");
         this.applySpec(this.desired);
@@ -192,11 +208,11 @@ export class ReplicaRunner {
     }));
   }
 
-  private async stop(reason: string): Promise<void> {
+  private async stop(reason: string, graceMs?: number): Promise<void> {
     const c = this.container!;
     Object.assign(this.rec, { stop_reason: reason, phase: "stopping" });
     this.save();
-    const info = await stopGracefully(this.ctx, this.rec, c, reason);
+    const info = await stopGracefully(this.ctx, this.rec, c, reason, graceMs);
     await this.finish(c, await recordExit(this.ctx, this.rec, c, info, this.sample.memoryBytes));
   }
 

@@ -59,13 +59,17 @@ workloads.openapi(
   signedRoute({
     method: "delete",
     path: "/v1/clusters/{cluster}/workloads/{name}",
-    summary: "Delete a workload (operator); its containers are stopped by their agents",
-    request: { params: NameParam },
+    summary: "Delete a workload (operator); its agents stop its containers (SIGTERM, then SIGKILL after the grace period; force: at once)",
+    request: {
+      params: NameParam,
+      query: z.object({ grace_period_s: z.coerce.number().int().min(0).max(3600).optional(), force: z.enum(["true", "false"]).optional() }),
+    },
     responses: { 200: json(z.object({ deleted: z.string() }), "Deleted") },
   }),
   async (c) => {
     const { cluster, name } = c.req.valid("param");
-    return c.json(await unwrap(clusterStub(c.env, cluster).deleteWorkload(c.get("actor"), name)), 200);
+    const q = c.req.valid("query");
+    return c.json(await unwrap(clusterStub(c.env, cluster).deleteWorkload(c.get("actor"), name, { graceS: q.grace_period_s, force: q.force === "true" })), 200);
   },
 );
 
