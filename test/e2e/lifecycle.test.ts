@@ -129,5 +129,13 @@ describe("workload lifecycle behind the gateway", () => {
     expect(failed).toEqual([]);
     const { entries } = await cluster.api.get<{ entries: { event: string }[] }>("/v1/clusters/life/audit?limit=1000");
     expect(entries.map((e) => e.event)).toEqual(expect.arrayContaining(["WorkloadScaled", "WorkloadUpdated", "RolloutCompleted", "RolloutUndone"]));
+
+    // rm --wait returns once the agents report the containers stopped. httpd has no SIGTERM
+    // handler: with tini as PID 1 (the default) it still ends at once, well within the grace.
+    const t0 = Date.now();
+    const rmOut = await enc("rm", "web", "--wait", "--grace-period", "20");
+    expect(rmOut).toMatch(/Every container of web has stopped/);
+    expect(Date.now() - t0).toBeLessThan(15_000);
+    await expect(cluster.api.get("/v1/clusters/life/workloads/web")).rejects.toMatchObject({ status: 404 });
   }, 120_000); // about 30 s on an idle machine; bounded so a stuck rollout fails the suite
 });
