@@ -10,8 +10,9 @@ import { interruptSignal, sleep, statusCounts } from "../lib/workload-view.ts";
 export default defineCommand({
   description:
     "Its agents stop the containers: SIGTERM, then SIGKILL after the grace period (--grace-period S,\n" +
-    "default the agent's --stop-grace-s; --force: SIGKILL at once). The workload is listed until every\n" +
-    "container has stopped; --wait waits for that.",
+    "default the agent's --stop-grace-s; --force: SIGKILL at once). With --grace-period or --force the\n" +
+    "workload stays listed (replicas `stopping`) until its agents report every container stopped, and\n" +
+    "--wait waits for that; without, it goes at once and the agents stop the containers on their own.",
   args: { name: { description: "the workload", required: true } },
   flags: {
     ...CLUSTER_FLAG,
