@@ -39,7 +39,7 @@ export interface CommandDef<Ctx, F extends Record<string, FlagDef> = Record<stri
   args?: A;
   flags?: F;
   /** Takes the words after `--` verbatim (e.g. a container's command); `rest` in run() holds them. */
-  rest?: { name: string; description: string };
+  rest?: { name: string; description: string; /** also the words after the arguments, without `--` */ positional?: boolean };
   examples?: string[];
   // Method syntax on purpose: the table holds commands of different flag types.
   run(ctx: Ctx, input: RunInput<F, A>): Promise<number | void>;

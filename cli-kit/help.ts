@@ -23,12 +23,12 @@ export function commandList(commands: readonly CommandEntry<unknown>[]): string 
 
 export function commandHelp<Ctx>(program: Program<Ctx>, entry: CommandEntry<Ctx>, cmd: CommandDef<Ctx>, s: HelpStyle): string {
   const args = Object.entries(cmd.args ?? {});
-  const rest = cmd.rest ? [`[-- ${cmd.rest.name}…]`] : [];
+  const rest = cmd.rest ? [cmd.rest.positional ? `${cmd.rest.name}…` : `[-- ${cmd.rest.name}…]`] : [];
   const usage = [program.name, entry.name, ...args.map(([n, a]) => (a.required ? `<${n}>` : `[${n}]`)), "[flags]", ...rest].join(" ");
   const parts = [`${s.bold("Usage:")} ${usage}`, "", entry.summary + "."];
   if (cmd.description) parts.push("", cmd.description);
   const argRows = args.map(([n, a]): [string, string] => [n, a.description]);
-  if (cmd.rest) argRows.push([`-- ${cmd.rest.name}…`, cmd.rest.description]);
+  if (cmd.rest) argRows.push([`${cmd.rest.positional ? "" : "-- "}${cmd.rest.name}…`, cmd.rest.description]);
   if (argRows.length) parts.push("", s.bold("Arguments:"), columns(argRows));
   const flags = Object.entries({ ...cmd.flags, ...program.globalFlags } as Record<string, FlagDef>);
   parts.push("", s.bold("Flags:"), columns(flags.map(([n, f]) => [flagLabel(n, f), f.description])));

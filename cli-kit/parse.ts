@@ -50,6 +50,8 @@ export function parseCommandLine<Ctx>(program: Program<Ctx>, name: string, cmd: 
       throw fail("missing_argument", `\`${program.name} ${name}\` needs the <${arg}> argument (${def.description})`);
     }
   }
+  // A rest that takes plain words too (`enc set env web A=1 B=2`): what follows the arguments.
+  if (cmd.rest?.positional && positionals.length > argDefs.length) rest = [...positionals.splice(argDefs.length), ...rest];
   if (positionals.length > argDefs.length) {
     throw fail("unexpected_argument", `unexpected argument ${JSON.stringify(positionals[argDefs.length])} for \`${program.name} ${name}\``);
   }

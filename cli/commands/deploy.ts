@@ -7,6 +7,8 @@ import type { Context } from "../lib/context.ts";
 import { CLIError, usageError } from "../lib/errors.ts";
 import { intFlag, requireOneOf } from "../lib/values.ts";
 import { backoffText, interruptSignal, replicaTable, sleep, statusCounts, workloadPairs } from "../lib/workload-view.ts";
+import { applyUpdate, mergeSpec, waitRollout } from "../lib/rollout-view.ts";
+import { ApiError } from "../../protocol/api-client.ts";
 
 const RESTART = ["never", "on-failure", "always"] as const;
 const NETWORK = ["none", "host"] as const;
@@ -22,7 +24,10 @@ export default defineCommand({
     "(true/false a feature, a number a minimum, text an exact value). --zone takes a comma list.\n" +
     "--wait polls until every replica is running (on two polls a second apart) or has exited\n" +
     "(progress on stderr) and exits 1 when one failed or exited non-zero, or at once when one is\n" +
-    "in CrashLoopBackOff or ImagePullBackOff (with the reason: the exit code, the pull's error).",
+    "in CrashLoopBackOff or ImagePullBackOff (with the reason: the exit code, the pull's error).\n" +
+    "On an existing workload, deploy updates it: the flags given change those settings (env and\n" +
+    "resources merge), the rest stay; --file replaces the whole spec. Replicas whose container\n" +
+    "changes are replaced one at a time (see `enc rollout`); --wait then waits for the rollout.",
   args: { name: { description: "workload name: 1-63 of a-z, 0-9 and '-' (default: the name in --file)" } },
   rest: { name: "command", description: "the container's command and its arguments (default: the image's)" },
   flags: {
@@ -45,6 +50,7 @@ export default defineCommand({
     autoscale: { type: "string", placeholder: "min:max[:cpu%]", description: "autoscale primaries on average CPU (target default 70)" },
     algorithm: { type: "string", placeholder: "algo", description: `gateway load balancing: ${LB.join(", ")}` },
     "wallet-auth": { type: "boolean", description: "gateway callers must sign their requests with a wallet" },
+    "no-init": { type: "boolean", description: "no init as PID 1 (by default tini runs first, so SIGTERM reaches the command)" },
     "health-http": { type: "string", placeholder: "/path", description: "HTTP health check path; failing replicas get no traffic" },
     file: { type: "string", short: "f", placeholder: "spec.json", description: "a WorkloadSpec JSON document" },
     wait: { type: "boolean", short: "w", description: "wait until every replica is running or has exited" },
@@ -61,7 +67,6 @@ export default defineCommand({
     set("name", args.name);
     if (typeof spec.name !== "string") throw usageError("missing_argument", "`enc deploy` needs the workload <name> (or a --file with a name)", "Run `enc deploy --help` for its usage.");
     set("image", flags.image);
-    if (typeof spec.image !== "string") throw usageError("missing_flag", "`enc deploy` needs --image <ref> (or a --file with an image)", "Run `enc deploy --help` for its usage.");
     if (rest.length) spec.command = rest;
     set("replicas", intFlag(flags.replicas, "replicas", 0, 1000));
     set("secondaries", intFlag(flags.secondaries, "secondaries", 0, 1000));
@@ -83,13 +88,35 @@ export default defineCommand({
     if (flags.autoscale !== undefined) spec.autoScaling = parseAutoscale(flags.autoscale);
     set("load_balancing_algorithm", flags.algorithm && requireOneOf(flags.algorithm, LB, "--algorithm"));
     if (flags["wallet-auth"]) spec.wallet_authentication = true;
+    if (flags["no-init"]) spec.init = false;
     if (flags["health-http"] !== undefined) spec.health_check = { ...(spec.health_check as object | undefined), http_path: flags["health-http"], command: undefined };
     const timeout = intFlag(flags.timeout, "timeout", 1, 86_400)!;
 
     const cluster = ctx.cluster(flags.cluster);
     const api = await ctx.client();
-    let res = await api.post<Workload>(routes.workloads(cluster), spec);
-    if (!ctx.json) ctx.out(`${ctx.style.ok} Deployed ${ctx.style.bold(res.workload.spec.name)} to cluster ${cluster} (version ${res.workload.version}).\n`);
+    const exists = async () => api.get<Workload>(routes.workload(cluster, String(spec.name))).catch((err: unknown) => {
+      if (err instanceof ApiError && err.status === 404 && err.problem.field === "name") return null;
+      throw err;
+    });
+    // An update may leave the image as it is; a new workload needs one.
+    if (typeof spec.image !== "string" && !(await exists())) {
+      throw usageError("missing_flag", "`enc deploy` needs --image <ref> (or a --file with an image)", "Run `enc deploy --help` for its usage.");
+    }
+    const created = typeof spec.image !== "string" ? null : await api.post<Workload>(routes.workloads(cluster), spec).catch((err: unknown) => {
+      if (err instanceof ApiError && err.status === 409 && err.problem.field === "name") return null;
+      throw err;
+    });
+    let res: Workload;
+    if (created) {
+      res = created;
+      if (!ctx.json) ctx.out(`${ctx.style.ok} Deployed ${ctx.style.bold(res.workload.spec.name)} to cluster ${cluster} (version ${res.workload.version}).\n`);
+    } else {
+      // It exists: an update. What the flags name changes; everything else stays as it is.
+      const current = await api.get<Workload>(routes.workload(cluster, String(spec.name)));
+      res = await applyUpdate(ctx, api, cluster, flags.file ? { image: current.workload.spec.image, ...spec } : mergeSpec(current.workload.spec, spec), "deploy");
+      if (!ctx.json) ctx.out("");
+      if (flags.wait) await waitRollout(ctx, api, cluster, String(spec.name), timeout);
+    }
     if (flags.wait) res = await waitSettled(ctx, api, cluster, res, timeout);
     if (ctx.json) {
       ctx.emit({ cluster, workload: res.workload, replicas: res.replicas });

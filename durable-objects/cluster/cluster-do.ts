@@ -9,7 +9,7 @@ import { count, sql } from "drizzle-orm";
 import { syncSigner } from "../shared/sync-signer.ts";
 import { fromBase64 } from "../../protocol/bytes.ts";
 import type { HeartbeatBody, LogBatch } from "../../protocol/api/agent.ts";
-import type { Replica, WorkloadSpec, WorkloadView } from "../../protocol/api/workload.ts";
+import type { Replica, RolloutView, WorkloadSpec, WorkloadVersion, WorkloadView } from "../../protocol/api/workload.ts";
 import { signDesiredStateSync, type DesiredState } from "../../protocol/desired-state.ts";
 import type { AuditEvent } from "../../protocol/schemas.ts";
 import type { ChainHead } from "../../protocol/head.ts";
@@ -22,7 +22,7 @@ import { readLogs, storeLogs, type LogChunk } from "./logs.ts";
 import { WorkloadStore, toReplica } from "./workload-store.ts";
 import { checkLiveness, removeNode, setNodeMode } from "./lifecycle.ts";
 import { autoscale, scaleWorkload } from "./scaling.ts";
-import { updateWorkload } from "./rollout.ts";
+import { progressRollouts, reapRetired, restartRollout, rolloutHistory, rolloutStatus, setRolloutPaused, undoRollout, updateWorkload } from "./rollout.ts";
 import { getReplay, pendingReplays, requestReplay, type ReplayView } from "./replays.ts";
 import type { ClusterMetrics } from "../../protocol/api/observe.ts";
 import { clusterHealth, clusterMetrics } from "./metrics.ts";
@@ -42,6 +42,8 @@ import { canManage, satisfies } from "./roles.ts";
 import { ReceiptRate, checkReceiptScope, type ReceiptRef } from "./node-scope.ts";
 
 const LIVENESS_TASK = "liveness";
+/** Retiring replicas leave the desired state when their drain ends. */
+const REAP_TASK = "reap";
 const LIVENESS_EVERY_MS = 2_000;
 const AUTOSCALE_EVERY_MS = 15_000;
 
@@ -111,6 +113,9 @@ export class ClusterDO extends BaseDO {
         if (!rec) return;
         const ctx = this.ctxFor(rec);
         checkLiveness(ctx, Date.now());
+        reapRetired(ctx, Date.now());
+        progressRollouts(ctx, Date.now()); // deadlines pass without heartbeats too
+        this.armReap();
         if (Date.now() >= this.nextAutoscale) {
           this.nextAutoscale = Date.now() + AUTOSCALE_EVERY_MS;
           autoscale(ctx, Date.now());
@@ -120,8 +125,36 @@ export class ClusterDO extends BaseDO {
       if (!res.ok) throw new Error(res.problem.detail);
       return;
     }
+    if (task === REAP_TASK) {
+      const res = await this.actAndNotify(() => {
+        this.schedule.done(REAP_TASK);
+        const rec = this.record();
+        if (!rec) return;
+        const ctx = this.ctxFor(rec);
+        reapRetired(ctx, Date.now());
+        progressRollouts(ctx, Date.now());
+        this.armReap();
+      });
+      if (!res.ok) throw new Error(res.problem.detail);
+      return;
+    }
     console.warn(`ClusterDO: unknown task ${task} dropped`);
     this.schedule.done(task);
+  }
+
+  /** The reap task runs when the first drain ends. */
+  private armReap(): void {
+    const at = this.workloads.nextRetireAt();
+    if (at !== null) this.schedule.at(REAP_TASK, at);
+  }
+
+  /** Like actAndNotify(), and arms the reap task for replicas the change began to drain. */
+  private async actAndReap<T>(fn: () => T): Promise<Result<T>> {
+    return this.actAndNotify(() => {
+      const out = fn();
+      this.armReap();
+      return out;
+    });
   }
 
   /** Liveness is checked every few seconds while any node could still go silent. */
@@ -316,9 +349,9 @@ export class ClusterDO extends BaseDO {
     });
   }
 
-  deleteWorkload(actor: string, name: string): Promise<Result<{ deleted: string }>> {
-    return this.actAndNotify(() => {
-      deleteWorkload(this.ctxFor(this.require(actor, "operator")), actor, name);
+  deleteWorkload(actor: string, name: string, opts: { graceS?: number; force?: boolean } = {}): Promise<Result<{ deleted: string }>> {
+    return this.actAndReap(() => {
+      deleteWorkload(this.ctxFor(this.require(actor, "operator")), actor, name, opts);
       return { deleted: name };
     });
   }
@@ -326,7 +359,7 @@ export class ClusterDO extends BaseDO {
   // -- agent channel ---------------------------------------------------------------------------
 
   heartbeat(actor: string, body: HeartbeatBody): Promise<Result<{ desired_version: number }>> {
-    return this.actAndNotify(() => {
+    return this.actAndReap(() => {
       recordHeartbeat(this.ctxFor(this.require(actor, "node")), actor, body, Date.now());
       this.armLiveness();
       return { desired_version: this.meta.desiredVersion() };
@@ -342,7 +375,9 @@ export class ClusterDO extends BaseDO {
       const rec = this.require(actor, "node");
       const replicas = this.workloads.replicasOn(actor).flatMap((r) => {
         const spec = this.workloads.specFor(r.workload, r.spec_version);
-        return spec ? [{ id: r.id, workload: r.workload, replica_type: r.replica_type, spec }] : [];
+        // A replica of a removed workload: its agent stops it now, with the grace asked for.
+        const stop = r.stopping ? { stop: r.stop_grace_s == null ? {} : { grace_s: r.stop_grace_s } } : {};
+        return spec ? [{ id: r.id, workload: r.workload, replica_type: r.replica_type, spec, ...stop }] : [];
       });
       const replays = pendingReplays(this.ctxFor(rec), actor);
       const execs = this.execs.pendingOn(actor, Date.now());
@@ -408,7 +443,7 @@ export class ClusterDO extends BaseDO {
   }
 
   scaleWorkload(actor: string, name: string, replicas: number): Promise<Result<{ replicas: Replica[] }>> {
-    return this.actAndNotify(() => {
+    return this.actAndReap(() => {
       scaleWorkload(this.ctxFor(this.require(actor, "operator")), actor, name, replicas, { manual: true });
       return { replicas: this.workloads.replicasOf(name).map(toReplica) };
     });
@@ -452,9 +487,12 @@ export class ClusterDO extends BaseDO {
       if (!rec) reject(404, this.noSuchCluster(), { field: "cluster" });
       const wl = this.workloads.get(workload);
       if (!wl) reject(404, `no workload ${workload}`, { field: "workload" });
+      const checked = !!(wl.spec.health_check?.http_path || wl.spec.health_check?.command?.length);
       const targets = this.workloads
         .replicasOf(workload)
-        .filter((r) => r.status === "running" && r.endpoint && r.healthy !== 0 && r.node && this.nodes.get(r.node)?.status !== "down")
+        // With a health check, only a replica that passed it serves: a new one is not sent
+        // requests before it listens. Without one, running is all there is to know.
+        .filter((r) => r.status === "running" && r.retire_at == null && r.endpoint && (checked ? r.healthy === 1 : r.healthy !== 0) && r.node && this.nodes.get(r.node)?.status !== "down")
         .map((r) => ({ replica: r.id, node: r.node!, endpoint: r.endpoint! }));
       return { wallet_authentication: wl.spec.wallet_authentication, algorithm: wl.spec.load_balancing_algorithm ?? rec.config.load_balancing_algorithm, targets };
     });
@@ -472,10 +510,10 @@ export class ClusterDO extends BaseDO {
     });
   }
 
-  updateWorkload(actor: string, spec: WorkloadSpec): Promise<Result<{ workload: WorkloadView; replicas: Replica[] }>> {
-    return this.guardCage(actor, spec, () => this.actAndNotify(() => {
-      const workload = updateWorkload(this.ctxFor(this.require(actor, "operator")), actor, spec);
-      return { workload, replicas: this.workloads.replicasOf(spec.name).map(toReplica) };
+  updateWorkload(actor: string, spec: WorkloadSpec, cause = "update"): Promise<Result<{ workload: WorkloadView; replicas: Replica[]; changed: string[] }>> {
+    return this.guardCage(actor, spec, () => this.actAndReap(() => {
+      const { workload, changed } = updateWorkload(this.ctxFor(this.require(actor, "operator")), actor, spec, cause);
+      return { workload, replicas: this.workloads.replicasOf(spec.name).map(toReplica), changed };
     }));
   }
 
@@ -515,6 +553,28 @@ export class ClusterDO extends BaseDO {
       this.require(actor, "node");
       if (!this.execs.report(actor, id, result, Date.now())) reject(404, `no open exec ${id} for this node`, { field: "id" });
       return { recorded: true as const };
+    });
+  }
+
+  // -- rollout ---------------------------------------------------------------------------------
+
+  rolloutStatus(actor: string, name: string): Result<RolloutView> {
+    return attempt(() => rolloutStatus(this.ctxFor(this.require(actor, "viewer")), name));
+  }
+
+  rolloutHistory(actor: string, name: string): Result<WorkloadVersion[]> {
+    return attempt(() => rolloutHistory(this.ctxFor(this.require(actor, "viewer")), name));
+  }
+
+  /** undo | restart | pause | resume (operator). */
+  rolloutAction(actor: string, name: string, action: "undo" | "restart" | "pause" | "resume", toVersion?: number): Promise<Result<RolloutView & { changed?: string[] }>> {
+    return this.actAndReap(() => {
+      const ctx = this.ctxFor(this.require(actor, "operator"));
+      let changed: string[] | undefined;
+      if (action === "undo") changed = undoRollout(ctx, actor, name, toVersion).changed;
+      else if (action === "restart") restartRollout(ctx, actor, name);
+      else setRolloutPaused(ctx, actor, name, action === "pause");
+      return { ...rolloutStatus(ctx, name), ...(changed ? { changed } : {}) };
     });
   }
 }

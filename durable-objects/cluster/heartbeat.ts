@@ -4,7 +4,7 @@ import type { ClusterCtx } from "./context.ts";
 import { checkEndpoints } from "./replica-endpoint.ts";
 import { applyReplayReports } from "./replays.ts";
 import { progressRollouts } from "./rollout.ts";
-import { applyReports, placePending, recordAgentEvents } from "./workload-service.ts";
+import { applyReports, finishDeletes, placePending, recordAgentEvents } from "./workload-service.ts";
 
 export function recordHeartbeat(ctx: ClusterCtx, node: string, body: HeartbeatBody, now: number): void {
   const n = ctx.nodes.get(node);
@@ -18,7 +18,8 @@ export function recordHeartbeat(ctx: ClusterCtx, node: string, body: HeartbeatBo
   // Events first: a replica's last events (its exit) count even if this report retires it.
   recordAgentEvents(ctx, node, body.events);
   applyReports(ctx, node, body.containers);
+  finishDeletes(ctx);
   applyReplayReports(ctx, node, body.replays);
-  progressRollouts(ctx);
+  progressRollouts(ctx, now);
   if (placePending(ctx, "system") > 0) ctx.meta.bumpVersion();
 }

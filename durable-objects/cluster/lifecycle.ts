@@ -80,6 +80,8 @@ function apply(ctx: ClusterCtx, a: FailoverAction, why: string): void {
       addReplicas(ctx, "system", a.workload, "secondary", 1, at);
       return;
     case "reschedule":
+      // One that was being retired is not worth moving.
+      if (ctx.workloads.replica(a.replicaId)?.retire_at != null) return ctx.workloads.removeReplica(a.replicaId);
       ctx.workloads.updateReplica(a.replicaId, { node: null, status: "pending", reason: `${why}: moved from ${a.fromNode}`, healthy: null }, at);
       return;
   }

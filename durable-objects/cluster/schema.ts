@@ -46,6 +46,10 @@ export const workloads = sqliteTable("workloads", {
   created_at: text("created_at").notNull(),
   updated_at: text("updated_at").notNull(),
   next_replica: integer("next_replica").notNull().default(0),
+  /** The rolling update in progress or last finished (JSON RolloutState), null before any update. */
+  rollout: text("rollout"),
+  /** ms since the epoch when `enc rm` began; the row goes once its replicas have stopped */
+  deleting: integer("deleting"),
 });
 
 /** A workload's replicas; `node` is null while a replica waits for room. */
@@ -72,6 +76,12 @@ export const replicas = sqliteTable(
     cpu_percent: real("cpu_percent"),
     /** ReplicaBackOff JSON while the node reports the replica crash-looping or failing to pull */
     backoff: text("backoff"),
+    /** Set when the replica is to go: the gateway stops sending to it at once, agents stop it at this time (ms). */
+    retire_at: integer("retire_at"),
+    /** Set when the replica's workload is removed: its agent stops it now, with this grace (s; null: the agent's default). */
+    stop_grace_s: integer("stop_grace_s"),
+    /** The replica is being stopped for good (enc rm): listed to its agent with `stop` until it reports the end. */
+    stopping: integer("stopping"),
   },
   (t) => [index("replicas_node").on(t.node), index("replicas_workload").on(t.workload)],
 );
@@ -131,6 +141,10 @@ export const workloadSpecs = sqliteTable(
     name: text("name").notNull(),
     version: integer("version").notNull(),
     spec: text("spec").notNull(),
+    created_at: text("created_at"),
+    created_by: text("created_by"),
+    /** why this version exists: deploy, update, set image, undo to N, restart */
+    cause: text("cause"),
   },
   (t) => [primaryKey({ columns: [t.name, t.version] })],
 );

@@ -113,6 +113,7 @@ export const wantedTypes = (spec: WorkloadSpec): [ReplicaType, number][] => [
 ];
 
 export function deployWorkload(ctx: ClusterCtx, actor: string, spec: WorkloadSpec) {
+  if (ctx.workloads.deletingNames().includes(spec.name)) reject(409, `workload ${spec.name} is being removed; deploy it again once it is gone`, { field: "name" });
   if (ctx.workloads.get(spec.name)) reject(409, `workload ${spec.name} already exists`, { field: "name" });
   const at = isoNow();
   const view = ctx.workloads.put(spec, actor, at);
@@ -123,12 +124,27 @@ export function deployWorkload(ctx: ClusterCtx, actor: string, spec: WorkloadSpe
   return view;
 }
 
-export function deleteWorkload(ctx: ClusterCtx, actor: string, name: string) {
+/**
+ * Removes a workload. Its running replicas stay listed to their agents with `stop` (and the grace
+ * period, 0 with force) until each agent reports its container ended, so the grace reaches the
+ * agent and `enc rm --wait` can wait for the end; the workload goes with its last replica. A
+ * replica whose agent never answers goes after its grace plus DELETE_SLACK_S anyway.
+ */
+export function deleteWorkload(ctx: ClusterCtx, actor: string, name: string, opts: { graceS?: number; force?: boolean } = {}) {
   const wl = ctx.workloads.get(name);
   if (!wl) reject(404, `no workload ${name}`, { field: "name" });
-  const replicas = ctx.workloads.replicasOf(name).map((r) => r.id);
-  ctx.workloads.remove(name);
-  ctx.audit.append(ctx.cluster, "WorkloadDeleted", actor, name, { replicas });
+  const all = ctx.workloads.replicasOf(name);
+  const grace = opts.force ? 0 : (opts.graceS ?? null);
+  const now = Date.now();
+  ctx.audit.append(ctx.cluster, "WorkloadDeleted", actor, name, { replicas: all.map((r) => r.id), grace_period_s: grace, force: opts.force === true });
+  ctx.workloads.markDeleting(name, now);
+  const at = isoNow();
+  for (const r of all) {
+    // Without a grace period asked for, the agents stop what they no longer find listed, with their own grace.
+    if (!r.node || !LIVE.has(r.status) || grace === null) ctx.workloads.removeReplica(r.id);
+    else ctx.workloads.updateReplica(r.id, { stopping: 1, stop_grace_s: grace, retire_at: now + ((grace ?? DEFAULT_GRACE_S) + DELETE_SLACK_S) * 1000 }, at);
+  }
+  finishDeletes(ctx);
   ctx.meta.bumpVersion();
 }
 
@@ -149,6 +165,30 @@ export function recordAgentEvents(ctx: ClusterCtx, node: string, list: AgentEven
     const workload = workloadOf(e.replica);
     return workload ? [{ ...e, workload }] : [];
   }));
+}
+
+/** Replicas with a container worth a grace period; one starting or backing off goes at once. */
+const LIVE = new Set(["running", "stopping"]);
+const DEFAULT_GRACE_S = 30;
+const DELETE_SLACK_S = 30;
+
+/** Drops stopped replicas of removed workloads, and each removed workload with its last replica. */
+export function finishDeletes(ctx: ClusterCtx): boolean {
+  let changed = false;
+  for (const name of ctx.workloads.deletingNames()) {
+    for (const r of ctx.workloads.replicasOf(name)) {
+      if (r.stopping && !LIVE.has(r.status)) {
+        ctx.workloads.removeReplica(r.id);
+        changed = true;
+      }
+    }
+    if (ctx.workloads.replicasOf(name).length === 0) {
+      ctx.workloads.remove(name);
+      changed = true;
+    }
+  }
+  if (changed) ctx.meta.bumpVersion();
+  return changed;
 }
 
 /** Applies what a node says about its containers; reports about other nodes' replicas are ignored. */

@@ -1,5 +1,5 @@
-import type { Replica, ReplicaBackOff, WorkloadSpec, WorkloadView } from "../../protocol/api/workload.ts";
-import { and, asc, desc, eq, gte, lt, sql } from "drizzle-orm";
+import type { Replica, ReplicaBackOff, RolloutState, WorkloadSpec, WorkloadView } from "../../protocol/api/workload.ts";
+import { and, asc, desc, eq, gte, isNotNull, isNull, lt, lte, sql } from "drizzle-orm";
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
 import { logs, pastAssignments, replicas, scaleHistory, workloadSpecs, workloads } from "./schema.ts";
 
@@ -21,7 +21,8 @@ export const toReplica = (r: ReplicaRow): Replica => ({
   spec_version: r.spec_version,
   ...(r.healthy != null ? { healthy: r.healthy === 1 } : {}),
   node: r.node,
-  status: r.status,
+  // A replica being retired is out of the gateway and about to be stopped by its agent.
+  status: r.retire_at != null && r.status === "running" ? "stopping" : r.status,
   container: r.container,
   ...(r.endpoint ? { endpoint: r.endpoint } : {}),
   ...(r.exit_code != null ? { exit_code: r.exit_code } : {}),
@@ -87,7 +88,7 @@ export class WorkloadStore {
     return this.db.select().from(workloads).orderBy(asc(workloads.name)).all().map(toView);
   }
 
-  put(spec: WorkloadSpec, actor: string, at: string): WorkloadView {
+  put(spec: WorkloadSpec, actor: string, at: string, cause = "deploy"): WorkloadView {
     const body = JSON.stringify(spec);
     this.db
       .insert(workloads)
@@ -95,8 +96,53 @@ export class WorkloadStore {
       .onConflictDoUpdate({ target: workloads.name, set: { spec: body, version: sql`${workloads.version} + 1`, updated_at: at } })
       .run();
     const view = this.get(spec.name)!;
-    this.db.insert(workloadSpecs).values({ name: spec.name, version: view.version, spec: body }).onConflictDoUpdate({ target: [workloadSpecs.name, workloadSpecs.version], set: { spec: body } }).run();
+    const row = { spec: body, created_at: at, created_by: actor, cause };
+    this.db.insert(workloadSpecs).values({ name: spec.name, version: view.version, ...row }).onConflictDoUpdate({ target: [workloadSpecs.name, workloadSpecs.version], set: row }).run();
     return view;
+  }
+
+  markDeleting(name: string, now: number): void {
+    this.db.update(workloads).set({ deleting: now }).where(eq(workloads.name, name)).run();
+  }
+
+  /** Workloads being removed (enc rm) whose replicas are still stopping. */
+  deletingNames(): string[] {
+    return this.db.select({ name: workloads.name }).from(workloads).where(isNotNull(workloads.deleting)).all().map((r) => r.name);
+  }
+
+  /** Every kept version of a workload, oldest first. */
+  versions(name: string): { version: number; spec: WorkloadSpec; created_at: string | null; created_by: string | null; cause: string | null }[] {
+    return this.db
+      .select()
+      .from(workloadSpecs)
+      .where(eq(workloadSpecs.name, name))
+      .orderBy(asc(workloadSpecs.version))
+      .all()
+      .map((r) => ({ version: r.version, spec: JSON.parse(r.spec) as WorkloadSpec, created_at: r.created_at, created_by: r.created_by, cause: r.cause }));
+  }
+
+  rollout(name: string): RolloutState | null {
+    const r = this.db.select({ rollout: workloads.rollout }).from(workloads).where(eq(workloads.name, name)).get();
+    return r?.rollout ? (JSON.parse(r.rollout) as RolloutState) : null;
+  }
+
+  setRollout(name: string, state: RolloutState): void {
+    this.db.update(workloads).set({ rollout: JSON.stringify(state) }).where(eq(workloads.name, name)).run();
+  }
+
+  /** Replicas of `workload` not being retired. */
+  liveReplicasOf(workload: string): ReplicaRow[] {
+    return this.db.select().from(replicas).where(and(eq(replicas.workload, workload), isNull(replicas.retire_at))).orderBy(asc(replicas.created_at), asc(replicas.id)).all();
+  }
+
+  /** Retiring replicas whose drain time has come. */
+  retiredBy(now: number): ReplicaRow[] {
+    return this.db.select().from(replicas).where(and(isNotNull(replicas.retire_at), lte(replicas.retire_at, now))).all();
+  }
+
+  /** The earliest drain end still ahead, if any. */
+  nextRetireAt(): number | null {
+    return this.db.select({ at: sql<number | null>`MIN(${replicas.retire_at})` }).from(replicas).get()?.at ?? null;
   }
 
   /** Records a new primary count in the current spec (no new version: scaling is not an update). */
@@ -197,7 +243,7 @@ export class WorkloadStore {
   }
 
   addReplica(
-    r: Omit<ReplicaRow, "endpoint" | "exit_code" | "restarts" | "reason" | "healthy" | "cpu_percent" | "backoff" | "created_at" | "updated_at">,
+    r: Omit<ReplicaRow, "endpoint" | "exit_code" | "restarts" | "reason" | "healthy" | "cpu_percent" | "backoff" | "created_at" | "updated_at" | "retire_at" | "stopping" | "stop_grace_s">,
     at: string,
   ): void {
     const { id, workload, replica_type, node, status, container, cpu_millis, memory_mb, storage_gb, spec_version } = r;

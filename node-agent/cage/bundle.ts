@@ -8,7 +8,7 @@ import type { ResolvedCageOptions } from "./options.ts";
 import { containerPaths } from "./paths.ts";
 import { resolveArgs } from "./process.ts";
 import { deriveSeed, seedCommitment } from "./seed.ts";
-import { buildRuntimeSpec, specMountpoints } from "./spec.ts";
+import { buildRuntimeSpec, specMountpoints, wantsInit } from "./spec.ts";
 import { canDisableAslr } from "./shim.ts";
 import { claimSpareDir } from "./spare-dirs.ts";
 import { resolveUser } from "./user.ts";
@@ -30,6 +30,26 @@ export interface CreateInput {
   workload: unknown;
   /** bytes fed to the container's stdin (and witnessed); none = /dev/null */
   stdin?: Uint8Array;
+}
+
+/**
+ * A directory holding only a copy of the host's init binary (bound into the cage read-only), or
+ * undefined when the host has none: the container then runs without an init, which its meta records.
+ */
+export function initDir(o: ResolvedCageOptions): string | undefined {
+  if (!fs.existsSync(o.initBinary)) return undefined;
+  const dir = path.join(o.dataDir, "init");
+  const target = path.join(dir, "tini");
+  const src = fs.statSync(o.initBinary);
+  const have = fs.existsSync(target) ? fs.statSync(target) : null;
+  if (!have || have.size !== src.size || have.mtimeMs < src.mtimeMs) {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
+    const tmp = `${target}.${process.pid}.tmp`;
+    fs.copyFileSync(o.initBinary, tmp);
+    fs.chmodSync(tmp, 0o755);
+    fs.renameSync(tmp, target);
+  }
+  return dir;
 }
 
 function isShared(dataDir: string, rootfs: string): boolean {
@@ -62,6 +82,8 @@ export async function writeBundle(o: ResolvedCageOptions, input: CreateInput): P
   }
   if (input.stdin) fs.writeFileSync(paths.stdin, input.stdin, { mode: 0o600 });
 
+  const initHostDir = wantsInit(w) ? initDir(o) : undefined;
+  if (initHostDir) letRangeReach(o.dataDir, initHostDir, idRange);
   const spec = buildRuntimeSpec({
     id: input.id,
     image: input.image,
@@ -74,6 +96,7 @@ export async function writeBundle(o: ResolvedCageOptions, input: CreateInput): P
     seedCommitment: commitment,
     mountBinary: ["/bin/mount", "/usr/bin/mount"].find((m) => fs.existsSync(m)),
     cgroupNamespace: features.cgroupNamespace,
+    initHostDir,
   });
   if (isShared(o.dataDir, input.image.rootfs)) {
     // runc would create a missing mount point inside the root before making it read-only: in a
@@ -100,6 +123,7 @@ export async function writeBundle(o: ResolvedCageOptions, input: CreateInput): P
     hasStdin: input.stdin !== undefined,
     timeNamespace: false, // see CAGE.md: the cage does not offset clocks (runc 1.1 has no time namespaces)
     aslr: !(deterministic && canDisableAslr()),
+    init: initHostDir ? "tini" : wantsInit(w) ? `none: ${o.initBinary} is absent on this host` : "off",
   };
   writeJsonAtomic(paths.meta, meta);
   return meta;

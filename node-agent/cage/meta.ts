@@ -23,6 +23,8 @@ export interface CageMeta {
   timeNamespace: boolean;
   /** false when the container runs with address-space randomization off (deterministic cages) */
   aslr: boolean;
+  /** "tini" (PID 1 is the init), "off", or "none: …" when asked for but absent on the host */
+  init?: string;
   startedAt?: string;
   shimPid?: number;
   /** a restarted agent re-attached while it ran: the entropy stream may have skipped or repeated */

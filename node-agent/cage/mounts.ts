@@ -24,6 +24,8 @@ export interface MountInput {
    * so /sys is the host's, bound recursively read-only
    */
   hostNetwork?: boolean;
+  /** host dir holding the init binary, bound read-only at INIT_DIR_IN_CAGE */
+  init?: { hostDir: string; containerDir: string };
 }
 
 export function buildMounts(input: MountInput): Mount[] {
@@ -39,6 +41,9 @@ export function buildMounts(input: MountInput): Mount[] {
     { destination: "/sys/fs/cgroup", type: "cgroup", source: "cgroup", options: ["nosuid", "noexec", "nodev", "relatime", "ro"] },
     { destination: "/tmp", type: "tmpfs", source: "tmpfs", options: ["nosuid", "nodev", "mode=1777", `size=${(input.tmpSizeMb ?? 64) * 1024}k`] },
   ];
+  if (input.init) {
+    mounts.push({ destination: input.init.containerDir, type: "bind", source: input.init.hostDir, options: ["rbind", "ro", "nosuid", "nodev"] });
+  }
   if (input.output) {
     mounts.push({ destination: input.output.containerDir, type: "bind", source: input.output.hostDir, options: ["rbind", "rw", "nosuid", "nodev"] });
   }

@@ -7,6 +7,7 @@ import { buildResources, type LinuxResources } from "./resources.ts";
 import { buildSeccomp, type SeccompProfile } from "./seccomp.ts";
 import type { ResolvedUser } from "./user.ts";
 import { effectiveNetwork, isDeterministic, type CageWorkload } from "./workload.ts";
+import { INIT_DIR_IN_CAGE } from "./options.ts";
 
 export interface RuntimeSpec {
   ociVersion: string;
@@ -75,7 +76,12 @@ export interface SpecInput {
   mountBinary?: string;
   /** runc on this host can create cgroup namespaces (runc features) */
   cgroupNamespace?: boolean;
+  /** host dir with the init binary (`tini`): it runs as PID 1 and execs the workload's command */
+  initHostDir?: string;
 }
+
+/** Whether a workload's cage gets the init: asked for, and never in a deterministic cage (its witness stays the command's own). */
+export const wantsInit = (w: CageWorkload): boolean => w.init === true && !isDeterministic(w);
 
 export function buildRuntimeSpec(input: SpecInput): RuntimeSpec {
   const w = input.workload;
@@ -94,7 +100,8 @@ export function buildRuntimeSpec(input: SpecInput): RuntimeSpec {
     process: {
       terminal: false,
       user: input.user,
-      args: resolveArgs(input.image.config, w),
+      // tini forwards SIGTERM to the command (a PID 1 without handlers would ignore it) and reaps zombies.
+      args: input.initHostDir ? [`${INIT_DIR_IN_CAGE}/tini`, "--", ...resolveArgs(input.image.config, w)] : resolveArgs(input.image.config, w),
       env: resolveEnv(input.image.config, w),
       cwd: resolveCwd(input.image.config),
       capabilities: { bounding: [], effective: [], inheritable: [], permitted: [], ambient: [] },
@@ -106,6 +113,7 @@ export function buildRuntimeSpec(input: SpecInput): RuntimeSpec {
     mounts: buildMounts({
       output: outDir && input.outputHostDir ? { hostDir: input.outputHostDir, containerDir: outDir } : undefined,
       hostNetwork: network === "host",
+      init: input.initHostDir ? { hostDir: input.initHostDir, containerDir: INIT_DIR_IN_CAGE } : undefined,
     }),
     annotations,
     ...(deterministic && input.entropyFifo ? { hooks: { createContainer: entropyHooks(input.image.rootfs, input.entropyFifo, input.mountBinary) } } : {}),
@@ -132,6 +140,7 @@ export function cageMountpoints(config: ImageConfig, w: CageWorkload): string[] 
   const outDir = w.cage?.output_dir;
   const mounts = buildMounts({
     output: outDir ? { hostDir: "", containerDir: outDir } : undefined,
+    init: wantsInit(w) ? { hostDir: "", containerDir: INIT_DIR_IN_CAGE } : undefined,
   });
   return rootfsMountpoints(mounts, resolveCwd(config));
 }

@@ -24,6 +24,8 @@ export const cageWorkloadSchema = z.object({
       output_dir: z.string().regex(/^\/[^\0]*$/, "output_dir must be an absolute path").max(1024).optional(),
     })
     .optional(),
+  /** a small init (tini) as PID 1 that forwards signals and reaps zombies (not in deterministic cages) */
+  init: z.boolean().optional(),
   /** host ports the agent assigned (meaningful with network "host" only) */
   ports: z.array(z.object({ container_port: z.number().int().min(1).max(65535), host_port: z.number().int().min(1).max(65535) })).max(64).optional(),
 });

@@ -12,7 +12,8 @@ import { dataDir, ensureLayout, nextCounter, type DataDir } from "./data-dir.ts"
 import { DesiredPoller } from "./desired-poller.ts";
 import type { CheckedDesiredState } from "../../protocol/desired-state.ts";
 import { heartbeatLoop } from "./heartbeat.ts";
-import { DEFAULT_PORT_RANGE, PortAllocator, type PortRange } from "./host-ports.ts";
+import fs from "node:fs";
+import { DEFAULT_CLAIMS_DIR, DEFAULT_PORT_RANGE, PortAllocator, PortClaims, type PortRange } from "./host-ports.ts";
 import { LogShipper } from "./log-shipper.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { loadKey, readNodeConfig, type NodeConfig } from "./node-identity.ts";
@@ -25,6 +26,7 @@ import { ReplayOrders } from "./replay-orders.ts";
 import { ExecOrders } from "./exec-orders.ts";
 import { resolveCageOptions } from "../cage/options.ts";
 import { ReplicaRunner } from "./replica-runner.ts";
+import { DEFAULT_INIT_BINARY } from "../cage/options.ts";
 import { DEFAULT_BACKOFF } from "./restart-policy.ts";
 import { EventLog } from "./event-log.ts";
 import { sleep, Wakeup } from "./wakeup.ts";
@@ -38,7 +40,11 @@ export interface AgentOptions {
   backoffBaseS?: number;
   backoffMaxS?: number;
   portRange?: PortRange;
+  /** where agents on this host claim host ports (default /run/enc-agent/host-ports) */
+  portClaimsDir?: string;
   runcBinary?: string;
+  /** the init bind-mounted as PID 1 (default /usr/bin/tini-static) */
+  initBinary?: string;
   /** overrides the URL saved at join (the control plane moved) */
   url?: string;
   receiptLingerMs?: number;
@@ -61,6 +67,7 @@ export class Agent {
   readonly runners = new Map<string, ReplicaRunner>();
   private readonly retiring = new Set<string>();
   private invalid: { id: string; reason: string }[] = [];
+  private lastDesired: CheckedDesiredState | null = null;
   private readonly loopStop = new AbortController();
   private readonly netStop = new AbortController();
   private readonly heartbeatKick = new Wakeup();
@@ -105,11 +112,11 @@ export class Agent {
     const shipper = new LogShipper(this.dir.logs, cp, this.log);
     this.ctx = {
       dir: this.dir,
-      cage: { dataDir: this.dir.root, runcBinary: o.runcBinary },
+      cage: { dataDir: this.dir.root, runcBinary: o.runcBinary, initBinary: o.initBinary },
       records,
       chains,
       shipper,
-      ports: new PortAllocator(o.portRange ?? DEFAULT_PORT_RANGE, () => new Set([...this.runners.values()].flatMap((r) => r.rec.ports.map((p) => p.host_port)))),
+      ports: new PortAllocator(o.portRange ?? DEFAULT_PORT_RANGE, () => new Set([...this.runners.values()].flatMap((r) => r.rec.ports.map((p) => p.host_port))), this.portClaims()),
       log: this.log,
       advertisedHost: new URL(this.config.endpoint).hostname.replace(/^\[|\]$/g, "") || "127.0.0.1",
       usageMs: (o.usageS ?? 60) * 1000,
@@ -119,6 +126,10 @@ export class Agent {
       newContainerId: (replica) => `${replica}.${nextCounter(this.dir)}`,
       changed: () => this.heartbeatKick.wake(),
     };
+    const init = o.initBinary ?? DEFAULT_INIT_BINARY;
+    if (!fs.existsSync(init)) {
+      this.log.warn(`${init} not found: containers run without an init as PID 1, so a SIGTERM may not reach their process (install Debian's tini: apt-get install tini); each create receipt records init=none`);
+    }
     this.replays = new ReplayOrders(this.dir, this.log, () => this.heartbeatKick.wake(), o.runcBinary);
     const cage = resolveCageOptions(this.ctx.cage);
     const containerOf = (replica: string) => {
@@ -128,6 +139,7 @@ export class Agent {
     this.execs = new ExecOrders(cp, { runcBinary: cage.runcBinary, runcRoot: cage.runcRoot, containerOf }, this.log, this.netStop.signal);
     const signal = this.loopStop.signal;
     const saved = records.replicas();
+    this.ctx.ports.claims?.releaseAllBut(new Set(saved.flatMap((r) => r.ports.map((p) => p.host_port))));
     for (const rec of saved) this.addRunner(new ReplicaRunner(this.ctx, { id: rec.id, workload: rec.workload, replica_type: rec.replica_type, spec: rec.spec }, rec));
     const claimed = new Set(saved.flatMap((r) => [...r.history, ...(r.container ? [r.container] : [])]));
     await sweepOrphans(this.ctx, claimed);
@@ -145,6 +157,18 @@ export class Agent {
     this.loops = [this.sender.run(signal), shipper.run(signal), this.poller.run(signal), heartbeatLoop(deps, signal, this.heartbeatKick)];
   }
 
+  /** Host-wide port claims, or none (with a warning) where the claims directory cannot be made. */
+  private portClaims(): PortClaims | undefined {
+    const dir = this.opts.portClaimsDir ?? DEFAULT_CLAIMS_DIR;
+    try {
+      fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
+      return new PortClaims(dir, this.dir.root);
+    } catch (err) {
+      this.log.warn("host port claims unavailable: another agent on this host could be given the same port", { dir, error: (err as Error).message });
+      return undefined;
+    }
+  }
+
   private addRunner(r: ReplicaRunner): void {
     this.runners.set(r.id, r);
     r.start(this.loopStop.signal);
@@ -152,10 +176,14 @@ export class Agent {
 
   /** Brings the set of runners in line with a verified desired state. */
   reconcile(ds: CheckedDesiredState): void {
+    const fresh = this.lastDesired !== ds;
+    this.lastDesired = ds;
     this.invalid = ds.invalid;
-    for (const bad of ds.invalid) this.log.error("desired replica cannot be run", bad);
-    this.replays.update(ds.replays);
-    this.execs.update(ds.execs);
+    if (fresh) {
+      for (const bad of ds.invalid) this.log.error("desired replica cannot be run", bad);
+      this.replays.update(ds.replays);
+      this.execs.update(ds.execs);
+    }
     const want = new Map(ds.replicas.map((r) => [r.id, r]));
     for (const [id, runner] of this.runners) {
       if (want.has(id) || this.retiring.has(id)) continue;
@@ -164,10 +192,12 @@ export class Agent {
       void runner.finished.then(() => {
         this.retiring.delete(id);
         if (this.runners.get(id) === runner) this.runners.delete(id);
+        // What arrived while the old container was stopping is acted on now, not at the next poll.
+        if (this.lastDesired && !this.loopStop.signal.aborted) this.reconcile(this.lastDesired);
       });
     }
     for (const [id, d] of want) {
-      if (this.retiring.has(id)) continue; // comes back with the next desired state, once the old one is gone
+      if (this.retiring.has(id)) continue; // started again once the old one is gone (see above)
       const existing = this.runners.get(id);
       if (existing) existing.update(d);
       else this.addRunner(new ReplicaRunner(this.ctx, d));

@@ -19,6 +19,8 @@ export function cageWorkload(spec: ReplicaSpec, ports: HostPort[]): Record<strin
     },
   };
   if (spec.command?.length) w.command = spec.command;
+  // On unless the spec says otherwise (specs from before the setting existed included).
+  if ((spec as { init?: unknown }).init !== false) w.init = true;
   if (ports.length) w.ports = ports;
   return w;
 }

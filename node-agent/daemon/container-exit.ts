@@ -36,14 +36,14 @@ export async function recordExit(ctx: AgentContext, rec: ReplicaRecord, c: Conta
 }
 
 /** SIGTERM, then SIGKILL after the grace period; resolves with the collected exit. */
-export async function stopGracefully(ctx: AgentContext, rec: ReplicaRecord, c: Container, reason: string): Promise<ExitInfo> {
+export async function stopGracefully(ctx: AgentContext, rec: ReplicaRecord, c: Container, reason: string, graceMs = ctx.stopGraceMs): Promise<ExitInfo> {
   const emit = (op: KnownOp, signal: string) => ctx.chains.emit(c.id, rec.workload, () => ({ op, labels: { reason, signal } }));
   const exited = c.wait().then(() => true);
   const st = ctx.chains.state(c.id);
   if (!st?.closed && st?.last_op !== "stop" && st?.last_op !== "kill") await emit("stop", "SIGTERM");
   ctx.log.info("stopping container", { replica: rec.id, container: c.id, reason });
   await c.kill("SIGTERM").catch(() => {}); // already gone: waiting tells how it ended
-  const inTime = await Promise.race([exited, sleep(ctx.stopGraceMs).then(() => false)]);
+  const inTime = graceMs > 0 && (await Promise.race([exited, sleep(graceMs).then(() => false)]));
   if (!inTime && !ctx.chains.state(c.id)?.closed) {
     if (ctx.chains.state(c.id)?.last_op !== "kill") await emit("kill", "SIGKILL");
     await c.kill("SIGKILL").catch(() => {});

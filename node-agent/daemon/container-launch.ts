@@ -60,7 +60,8 @@ export async function launchContainer(ctx: AgentContext, rec: ReplicaRecord): Pr
     return fail("create_failed", err);
   }
   const t2 = Date.now();
-  receipts.push(emit(() => ({ op: "create", image: image.manifestDigest, seed: container.seed, labels: { replica: rec.id } })));
+  // Whether PID 1 is the init is part of what was created: recorded where an auditor looks.
+  receipts.push(emit(() => ({ op: "create", image: image.manifestDigest, seed: container.seed, labels: { replica: rec.id, init: container.meta.init ?? "off" } })));
   try {
     await container.start(); // a runc failure still starts the shim, which reports failed_to_start on exit
   } catch (err) {

@@ -3,7 +3,7 @@
 // spec change. Everything decided is saved in the replica record first, so an agent that dies
 // at any point picks up where it was (see resume()).
 import type { Container } from "../cage/container.ts";
-import { hashCanonical } from "../../protocol/hash.ts";
+import { containerHash } from "../../protocol/replica-identity.ts";
 import type { AgentContext } from "./agent-context.ts";
 import { wantsHostPorts } from "./cage-workload.ts";
 import { launchContainer } from "./container-launch.ts";
@@ -14,13 +14,24 @@ import { HealthChecker } from "./health-check.ts";
 import { newReplicaRecord, type ReplicaRecord } from "./records.ts";
 import { replicaReport, reportDecision, updateSample, type Sample } from "./replica-report.ts";
 import { resumeContainer } from "./replica-resume.ts";
-import { applyOutcome, type Outcome } from "./restart-policy.ts";
+import { applyOutcome, backoffDelay, type Outcome } from "./restart-policy.ts";
 import { resourceDelta } from "./usage-meter.ts";
 import { Wakeup } from "./wakeup.ts";
 import { purgeOldContainers } from "./container-gc.ts";
 
-// Through JSON first: what was parsed and what was saved and re-read must hash the same.
-export const specHash = (d: DesiredReplica): string => hashCanonical(JSON.parse(JSON.stringify(d.spec)));
+/**
+ * Only what reaches the container: a new replica count, autoscaling bounds or a sibling's
+ * change must not restart this replica (see protocol/replica-identity.ts).
+ */
+export const specHash = (d: DesiredReplica): string => containerHash(d.spec);
+
+/** The control plane's order to stop a replica of a removed workload (`enc rm`), if any. */
+const stopOrder = (d: DesiredReplica): { grace_s?: number } | null => {
+  const s = (d as { stop?: unknown }).stop;
+  if (!s || typeof s !== "object") return null;
+  const g = (s as { grace_s?: unknown }).grace_s;
+  return typeof g === "number" && g >= 0 && g <= 3600 ? { grace_s: g } : {};
+};
 
 export class ReplicaRunner {
   rec: ReplicaRecord;
@@ -72,9 +83,22 @@ export class ReplicaRunner {
         await this.stop(this.rec.stop_reason);
       } else if (this.desired === null) {
         return this.retire();
-      } else if (specHash(this.desired) !== this.rec.spec_hash) {
+      } else if (stopOrder(this.desired)) {
+        // Its workload was removed: stop with the grace asked for, then wait to be dropped.
+        const grace = stopOrder(this.desired)!.grace_s;
+        if (this.container) await this.stop("removed", grace === undefined ? undefined : grace * 1000);
+        else if (this.rec.phase !== "exited" && this.rec.phase !== "failed") {
+          Object.assign(this.rec, { phase: "exited", reason: "removed", next_start_ms: null });
+          this.save();
+        } else await this.wakeup.wait(3_600_000, signal);
+      } else if (specHash(this.desired) !== containerHash(this.rec.spec)) {
         if (this.container) await this.stop("spec changed");
         this.applySpec(this.desired);
+      } else if (JSON.stringify(this.desired.spec) !== JSON.stringify(this.rec.spec) || this.desired.replica_type !== this.rec.replica_type) {
+        // The same container, other surroundings (restart policy, replica count, a promotion):
+        // taken over in place, the container keeps running.
+        Object.assign(this.rec, { spec: this.desired.spec, spec_hash: specHash(this.desired), replica_type: this.desired.replica_type });
+        this.save();
       } else if (this.container) {
         await this.watch(this.container, signal);
       } else if (this.rec.phase === "exited" || this.rec.phase === "failed") {
@@ -94,16 +118,16 @@ export class ReplicaRunner {
     const old = this.rec;
     const history = old.container && !old.history.includes(old.container) ? [...old.history, old.container] : old.history;
     this.rec = { ...newReplicaRecord(d, specHash(d)), history, ports: old.ports };
-    if (!wantsHostPorts(d.spec)) this.rec.ports = [];
+    if (!wantsHostPorts(d.spec)) {
+      this.ctx.ports.release(old.ports.map((p) => p.host_port));
+      this.rec.ports = [];
+    }
     this.save();
   }
 
   private async launch(): Promise<void> {
     const spec = this.rec.spec;
-    if (wantsHostPorts(spec) && this.rec.ports.length !== spec.ports.length) {
-      const got = await this.ctx.ports.allocate(spec.ports.length);
-      this.rec.ports = spec.ports.map((p, i) => ({ container_port: p.container_port, host_port: got[i]! }));
-    }
+    if (wantsHostPorts(spec) && !(await this.hostPorts(spec))) return;
     const previous = this.rec.container;
     if (previous) {
       if (!this.rec.history.includes(previous)) this.rec.history.push(previous);
@@ -115,6 +139,36 @@ export class ReplicaRunner {
     const res = await launchContainer(this.ctx, this.rec);
     if (!res.ok) return this.decide(this.rec.container, res.outcome);
     this.attach(res.container, Date.now());
+  }
+
+  /**
+   * The replica's host ports, kept across its containers while still free; one taken meanwhile (by
+   * another process or agent) is replaced and said so. No free port at all fails the replica with
+   * that reason and a retry after back-off, instead of a container that exits on bind.
+   */
+  private async hostPorts(spec: DesiredReplica["spec"]): Promise<boolean> {
+    let kept = this.rec.ports.length === spec.ports.length ? this.rec.ports : [];
+    for (const p of kept) {
+      const why = await this.ctx.ports.unusable(p.host_port);
+      if (!why) continue;
+      this.ctx.log.warn(`${why}; the replica gets a new one`, { replica: this.id });
+      this.ctx.ports.release(kept.map((k) => k.host_port));
+      kept = [];
+      break;
+    }
+    if (kept.length) return true;
+    try {
+      const got = await this.ctx.ports.allocate(spec.ports.length);
+      this.rec.ports = spec.ports.map((p, i) => ({ container_port: p.container_port, host_port: got[i]! }));
+      return true;
+    } catch (err) {
+      const reason = (err as Error).message;
+      this.ctx.log.error("replica cannot start", { replica: this.id, reason });
+      const delay = backoffDelay(this.rec.crashes++, this.ctx.backoff);
+      Object.assign(this.rec, { phase: "backoff", reason, next_start_ms: Date.now() + delay });
+      this.save();
+      return false;
+    }
   }
 
   private attach(c: Container, startedMs: number): void {
@@ -154,11 +208,11 @@ export class ReplicaRunner {
     }));
   }
 
-  private async stop(reason: string): Promise<void> {
+  private async stop(reason: string, graceMs?: number): Promise<void> {
     const c = this.container!;
     Object.assign(this.rec, { stop_reason: reason, phase: "stopping" });
     this.save();
-    const info = await stopGracefully(this.ctx, this.rec, c, reason);
+    const info = await stopGracefully(this.ctx, this.rec, c, reason, graceMs);
     await this.finish(c, await recordExit(this.ctx, this.rec, c, info, this.sample.memoryBytes));
   }
 
@@ -196,6 +250,7 @@ export class ReplicaRunner {
     if (this.container) await this.stop("removed");
     this.health?.close();
     await purgeOldContainers(this.ctx, this.rec, true);
+    this.ctx.ports.release(this.rec.ports.map((p) => p.host_port));
     this.ctx.records.deleteReplica(this.id);
     this.ctx.shipper.forgetReplica(this.id);
     this.ctx.log.info("replica removed", { replica: this.id });

@@ -79,6 +79,19 @@ export const WorkloadSpec = z
       .strict()
       .refine((h) => !!h.http_path !== !!h.command, { message: "give exactly one of http_path and command", path: ["http_path"] })
       .optional(),
+    /** A small init (tini) as PID 1, so signals reach the process and zombies are reaped. */
+    init: z.boolean().default(true),
+    /** How an update replaces replicas: at most max_surge extra, at most max_unavailable short. */
+    rollout: z
+      .object({
+        max_surge: z.number().int().min(0).max(1000).default(1),
+        max_unavailable: z.number().int().min(0).max(1000).default(0),
+        /** a new replica not ready within this halts the rollout, keeping the old replicas */
+        progress_deadline_s: z.number().int().min(1).max(86_400).default(120),
+      })
+      .strict()
+      .refine((r) => r.max_surge + r.max_unavailable > 0, { message: "max_surge and max_unavailable cannot both be 0", path: ["max_surge"] })
+      .optional(),
   })
   .strict()
   .meta({ id: "Workload" });
@@ -133,6 +146,44 @@ export const WorkloadView = z
   .object({ spec: WorkloadSpec, version: z.number().int(), created_at: z.string(), updated_at: z.string(), created_by: z.string() })
   .meta({ id: "WorkloadView" });
 export type WorkloadView = z.infer<typeof WorkloadView>;
+
+export const RolloutState = z
+  .object({
+    status: z.enum(["progressing", "paused", "halted", "complete"]),
+    from_version: z.number().int(),
+    to_version: z.number().int(),
+    started_at: z.string(),
+    updated_at: z.string(),
+    reason: z.string().optional(),
+    clock_ms: z.number().optional(),
+  })
+  .meta({ id: "RolloutState" });
+export type RolloutState = z.infer<typeof RolloutState>;
+
+/** `enc rollout status`: the rollout and the replicas per version. */
+export const RolloutView = z
+  .object({
+    workload: z.string(),
+    version: z.number().int(),
+    rollout: RolloutState.nullable(),
+    replicas: z.array(z.object({ version: z.number().int(), total: z.number().int(), ready: z.number().int() })),
+  })
+  .meta({ id: "RolloutView" });
+export type RolloutView = z.infer<typeof RolloutView>;
+
+export const WorkloadVersion = z
+  .object({
+    version: z.number().int(),
+    created_at: z.string().nullable(),
+    created_by: z.string().nullable(),
+    cause: z.string().nullable(),
+    image: z.string(),
+    /** what differs from the version before (top-level spec fields) */
+    changed: z.array(z.string()),
+    current: z.boolean(),
+  })
+  .meta({ id: "WorkloadVersion" });
+export type WorkloadVersion = z.infer<typeof WorkloadVersion>;
 
 /** A workload as the API answers it: the current spec and where its replicas are. */
 export const WorkloadWithReplicas = z.object({ workload: WorkloadView, replicas: z.array(Replica) });

@@ -27,7 +27,7 @@ const books = (sql: SqlStorage) => ({
 
 describe("DO schemas in drizzle", () => {
   for (const [cls, [ns, steps]] of Object.entries(namespaces)) {
-    it(`${cls}: the drizzle baseline makes the tables today's positional steps made`, async () => {
+    it(`${cls}: a database of today's positional steps, migrated, has the tables a fresh one has`, async () => {
       const ofDrizzle = await runInDurableObject(ns.get(ns.idFromName(uniq("fresh"))), (_i, state) => describeSchema(state.storage.sql));
       // A legacy database adopts the baseline without running it, then runs the later migrations:
       // it ends up like a fresh one only if the baseline is exactly what the positional steps made.

@@ -6,11 +6,12 @@ import { clusterStub, unwrap } from "../lib/stubs.ts";
 import { Breakers } from "./breakers.ts";
 import { began, ended, order, type Target } from "./pick.ts";
 import { upstreamUrl } from "./upstream-url.ts";
+import { GATEWAY_TARGET_TTL_MS } from "../../domain/rollout/drain.ts";
 
 const breakers = new Breakers();
 const HOP_BY_HOP = ["connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host"];
 export const WALLET_HEADER = "x-enc-wallet";
-const TARGET_TTL_MS = 1000;
+const TARGET_TTL_MS = GATEWAY_TARGET_TTL_MS; // replicas to retire drain for longer than this
 const cache = new Map<string, { at: number; value: Awaited<ReturnType<typeof targetsOf>> }>();
 
 async function targetsOf(c: Context<AppEnv>, cluster: string, workload: string) {

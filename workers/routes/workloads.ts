@@ -6,7 +6,7 @@ import { clusterStub, unwrap } from "../lib/stubs.ts";
 import { validationHook } from "../lib/validation.ts";
 import { AppName } from "../../protocol/api/common.ts";
 import { ClusterParam, json } from "../lib/openapi.ts";
-import { Replica, WorkloadSpec, WorkloadWithReplicas } from "../../protocol/api/workload.ts";
+import { Replica, RolloutView, WorkloadSpec, WorkloadVersion, WorkloadWithReplicas } from "../../protocol/api/workload.ts";
 
 export const workloads = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
@@ -59,13 +59,17 @@ workloads.openapi(
   signedRoute({
     method: "delete",
     path: "/v1/clusters/{cluster}/workloads/{name}",
-    summary: "Delete a workload (operator); its containers are stopped by their agents",
-    request: { params: NameParam },
+    summary: "Delete a workload (operator); its agents stop its containers (SIGTERM, then SIGKILL after the grace period; force: at once)",
+    request: {
+      params: NameParam,
+      query: z.object({ grace_period_s: z.coerce.number().int().min(0).max(3600).optional(), force: z.enum(["true", "false"]).optional() }),
+    },
     responses: { 200: json(z.object({ deleted: z.string() }), "Deleted") },
   }),
   async (c) => {
     const { cluster, name } = c.req.valid("param");
-    return c.json(await unwrap(clusterStub(c.env, cluster).deleteWorkload(c.get("actor"), name)), 200);
+    const q = c.req.valid("query");
+    return c.json(await unwrap(clusterStub(c.env, cluster).deleteWorkload(c.get("actor"), name, { graceS: q.grace_period_s, force: q.force === "true" })), 200);
   },
 );
 
@@ -108,14 +112,66 @@ workloads.openapi(
   signedRoute({
     method: "put",
     path: "/v1/clusters/{cluster}/workloads/{name}",
-    summary: "Rolling update to a new spec (operator): new replicas run before old ones stop",
-    request: { params: NameParam, body: { content: { "application/json": { schema: WorkloadSpec } }, required: true } },
-    responses: { 200: json(WithReplicas, "Update started") },
+    summary: "Update to a new spec (operator): a new version; replicas whose container changes are replaced by a rolling update",
+    request: {
+      params: NameParam,
+      query: z.object({ cause: z.string().max(200).optional() }),
+      body: { content: { "application/json": { schema: WorkloadSpec } }, required: true },
+    },
+    responses: { 200: json(WithReplicas.extend({ changed: z.array(z.string()) }), "Update started") },
   }),
   async (c) => {
     const { cluster, name } = c.req.valid("param");
     const spec = c.req.valid("json");
     if (spec.name !== name) fail(422, `the body's name ${spec.name} is not the path's ${name}`, { field: "name" });
-    return c.json(await unwrap(clusterStub(c.env, cluster).updateWorkload(c.get("actor"), spec)), 200);
+    const cause = c.req.valid("query").cause || "update";
+    return c.json(await unwrap(clusterStub(c.env, cluster).updateWorkload(c.get("actor"), spec, cause)), 200);
+  },
+);
+
+workloads.openapi(
+  signedRoute({
+    method: "get",
+    path: "/v1/clusters/{cluster}/workloads/{name}/rollout",
+    summary: "The workload's rollout and its replicas per version (viewer)",
+    request: { params: NameParam },
+    responses: { 200: json(RolloutView, "Rollout") },
+  }),
+  async (c) => {
+    const { cluster, name } = c.req.valid("param");
+    return c.json(await unwrap(clusterStub(c.env, cluster).rolloutStatus(c.get("actor"), name)), 200);
+  },
+);
+
+workloads.openapi(
+  signedRoute({
+    method: "get",
+    path: "/v1/clusters/{cluster}/workloads/{name}/rollout/history",
+    summary: "Every version of the workload, oldest first (viewer)",
+    request: { params: NameParam },
+    responses: { 200: json(z.object({ versions: z.array(WorkloadVersion) }), "Versions") },
+  }),
+  async (c) => {
+    const { cluster, name } = c.req.valid("param");
+    return c.json({ versions: await unwrap(clusterStub(c.env, cluster).rolloutHistory(c.get("actor"), name)) }, 200);
+  },
+);
+
+workloads.openapi(
+  signedRoute({
+    method: "post",
+    path: "/v1/clusters/{cluster}/workloads/{name}/rollout/{action}",
+    summary: "undo [to_version] | restart | pause | resume a workload's rollout (operator)",
+    request: {
+      params: NameParam.extend({ action: z.enum(["undo", "restart", "pause", "resume"]).openapi({ param: { name: "action", in: "path" } }) }),
+      body: { content: { "application/json": { schema: z.object({ to_version: z.number().int().min(1).optional() }).strict() } }, required: false },
+    },
+    responses: { 200: json(RolloutView.extend({ changed: z.array(z.string()).optional() }), "Rollout") },
+  }),
+  async (c) => {
+    const { cluster, name, action } = c.req.valid("param");
+    const body = c.req.valid("json") ?? {};
+    if (body.to_version !== undefined && action !== "undo") fail(422, "to_version applies to undo only", { field: "to_version" });
+    return c.json(await unwrap(clusterStub(c.env, cluster).rolloutAction(c.get("actor"), name, action, body.to_version)), 200);
   },
 );
