@@ -1,4 +1,4 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { TestProject } from "vitest/node";
 
 /**
@@ -8,9 +8,15 @@ import type { TestProject } from "vitest/node";
 export default async function setup(project: TestProject) {
   const hits = { ok: 0, bad: 0, internal: 0 };
   const servers: Server[] = [];
-  const listen = (handler: Parameters<typeof createServer>[1]) =>
+  // Each handler answers once the request body is read, as a real replica would: a response sent
+  // over an unread body leaves the keep-alive connection mid-request, and workerd's next request
+  // on it (the following test's /__hits) could hang.
+  const listen = (handler: (req: IncomingMessage, res: ServerResponse) => void) =>
     new Promise<string>((resolve) => {
-      const s = createServer(handler);
+      const s = createServer((req, res) => {
+        req.resume();
+        req.on("end", () => handler(req, res));
+      });
       servers.push(s);
       s.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${(s.address() as { port: number }).port}`));
     });
