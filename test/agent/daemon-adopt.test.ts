@@ -44,7 +44,7 @@ describe("agent restarts", () => {
     const first = await waitFor("ticker to run", async () => {
       const r = await replica();
       return r?.status === "running" && r;
-    });
+    }, 60_000); // the first run pulls and shifts the image: slow on a loaded machine
     const id = first.container;
 
     // SIGTERM: a clean stop that leaves the workload alone.
