@@ -18,13 +18,13 @@ import { EventStore } from "./events.ts";
 import { parseCursor } from "../../domain/events/stream.ts";
 import type { EventsPage } from "../../protocol/api/events.ts";
 import { JoinTokens } from "./join-tokens.ts";
-import { readLogs, storeLogs, type LogChunk } from "./logs.ts";
+import { previousContainer, readLogs, storeLogs, type LogChunk } from "./logs.ts";
 import { WorkloadStore, toReplica } from "./workload-store.ts";
 import { checkLiveness, removeNode, setNodeMode } from "./lifecycle.ts";
 import { autoscale, scaleWorkload } from "./scaling.ts";
 import { progressRollouts, reapRetired, restartRollout, rolloutHistory, rolloutStatus, setRolloutPaused, undoRollout, updateWorkload } from "./rollout.ts";
 import { getReplay, pendingReplays, requestReplay, type ReplayView } from "./replays.ts";
-import type { ClusterMetrics } from "../../protocol/api/observe.ts";
+import type { ClusterMetrics, LogText } from "../../protocol/api/observe.ts";
 import { clusterHealth, clusterMetrics } from "./metrics.ts";
 import { cageViolation, deleteWorkload, deployWorkload, placePending } from "./workload-service.ts";
 import type { ClusterCtx } from "./context.ts";
@@ -409,20 +409,33 @@ export class ClusterDO extends BaseDO {
       const chunks: LogChunk[] = [];
       for (const e of batch.entries) {
         const r = this.workloads.replica(e.replica);
-        if (r && r.node === actor) chunks.push({ replica: e.replica, stream: e.stream, offset: e.offset, data: fromBase64(e.data) });
+        if (r && r.node === actor)
+          chunks.push({ replica: e.replica, stream: e.stream, offset: e.offset, data: fromBase64(e.data), at: e.at ? Date.parse(e.at) : undefined, container: e.container });
       }
       storeLogs(this.db, chunks);
       return { stored: chunks.length };
     });
   }
 
-  logs(actor: string, workload: string, replica: string | undefined, tailBytes: number): Result<{ replica: string; stream: string; offset: number; text: string }[]> {
+  logs(
+    actor: string,
+    workload: string,
+    replica: string | undefined,
+    q: { tailBytes: number; since?: number; previous?: boolean; timestamps?: boolean },
+  ): Result<LogText[]> {
     return attempt(() => {
       this.require(actor, "viewer");
       if (!this.workloads.get(workload)) reject(404, `no workload ${workload}`, { field: "name" });
-      const ids = this.workloads.replicasOf(workload).map((r) => r.id).filter((id) => !replica || id === replica);
-      if (replica && ids.length === 0) reject(404, `no replica ${replica} in ${workload}`, { field: "replica" });
-      return ids.flatMap((id) => readLogs(this.db, id, tailBytes));
+      const rs = this.workloads.replicasOf(workload).filter((r) => !replica || r.id === replica);
+      if (replica && rs.length === 0) reject(404, `no replica ${replica} in ${workload}`, { field: "replica" });
+      if (!q.previous) return rs.flatMap((r) => readLogs(this.db, r.id, q));
+      // Like kubectl's --previous: what the container before the replica's current one wrote.
+      const out = rs.flatMap((r) => {
+        const container = previousContainer(this.db, r.id, r.container);
+        return container === undefined ? [] : readLogs(this.db, r.id, { ...q, container });
+      });
+      if (replica && out.length === 0) reject(404, `replica ${replica} has no previous container with output`, { field: "previous" });
+      return out;
     });
   }
 

@@ -65,6 +65,8 @@ export const replicas = sqliteTable(
     endpoint: text("endpoint"),
     exit_code: integer("exit_code"),
     restarts: integer("restarts").notNull().default(0),
+    /** the agent's own count at its last report: it starts again at 0 when the container is re-created */
+    restarts_seen: integer("restarts_seen").notNull().default(0),
     reason: text("reason"),
     cpu_millis: integer("cpu_millis").notNull(),
     memory_mb: integer("memory_mb").notNull(),
@@ -130,6 +132,10 @@ export const logs = sqliteTable(
     stream: text("stream").notNull(),
     offset: integer("offset").notNull(),
     data: blob("data").$type<Uint8Array>().notNull(),
+    /** ms since the epoch when the agent read the chunk (null from agents that did not say) */
+    at: integer("at"),
+    /** the container that wrote it, for `enc logs --previous` */
+    container: text("container"),
   },
   (t) => [primaryKey({ columns: [t.replica, t.stream, t.offset] })],
 );

@@ -191,6 +191,16 @@ export function finishDeletes(ctx: ClusterCtx): boolean {
   return changed;
 }
 
+/**
+ * RESTARTS across the re-creation of a replica's container: the agent counts per container record
+ * and starts again at 0 when the container is re-created (on another node, after its records were
+ * lost). A count that goes down is such a re-creation: it counts as one restart, and what the agent
+ * counts from there adds on. The replica's own count ends only with the replica.
+ */
+export function keptRestarts(shown: number, seen: number, reported: number): number {
+  return reported >= seen ? shown + reported - seen : shown + 1 + reported;
+}
+
 /** Applies what a node says about its containers; reports about other nodes' replicas are ignored. */
 export function applyReports(ctx: ClusterCtx, node: string, reports: ContainerReport[]): void {
   const at = isoNow();
@@ -203,7 +213,8 @@ export function applyReports(ctx: ClusterCtx, node: string, reports: ContainerRe
         status: c.status,
         exit_code: c.exit_code ?? null,
         endpoint: c.endpoint ?? r.endpoint,
-        restarts: c.restarts,
+        restarts: keptRestarts(r.restarts, r.restarts_seen, c.restarts),
+        restarts_seen: c.restarts,
         reason: c.reason ?? null,
         healthy: c.healthy === undefined ? null : c.healthy ? 1 : 0,
         cpu_percent: c.cpu_percent ?? null,

@@ -243,7 +243,7 @@ export class WorkloadStore {
   }
 
   addReplica(
-    r: Omit<ReplicaRow, "endpoint" | "exit_code" | "restarts" | "reason" | "healthy" | "cpu_percent" | "backoff" | "created_at" | "updated_at" | "retire_at" | "stopping" | "stop_grace_s">,
+    r: Omit<ReplicaRow, "endpoint" | "exit_code" | "restarts" | "restarts_seen" | "reason" | "healthy" | "cpu_percent" | "backoff" | "created_at" | "updated_at" | "retire_at" | "stopping" | "stop_grace_s">,
     at: string,
   ): void {
     const { id, workload, replica_type, node, status, container, cpu_millis, memory_mb, storage_gb, spec_version } = r;

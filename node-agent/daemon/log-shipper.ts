@@ -26,8 +26,8 @@ interface Source {
   shipped: Record<Stream, number>;
   /** final sizes, once the container has exited */
   final: Record<Stream, number> | null;
-  /** chunks of the batch in flight: [stream, from, to] */
-  sending?: [Stream, number, number][];
+  /** chunks of the batch in flight: [stream, from, to, when read (ms)] */
+  sending?: [Stream, number, number, number?][];
 }
 
 interface Chunk {
@@ -35,6 +35,8 @@ interface Chunk {
   stream: Stream;
   from: number;
   to: number;
+  /** when the chunk was cut: the time its lines carry (`enc logs --timestamps/--since`) */
+  at: number;
 }
 
 interface ShipperState {
@@ -118,7 +120,15 @@ export class LogShipper {
       const entries: LogEntry[] = [];
       for (const c of planned) {
         const data = this.read(c.s, c.stream, c.from, c.to);
-        if (data) entries.push({ replica: c.s.replica, stream: c.stream, offset: c.s.base[c.stream] + c.from, data: toBase64(data) });
+        if (data)
+          entries.push({
+            replica: c.s.replica,
+            stream: c.stream,
+            offset: c.s.base[c.stream] + c.from,
+            data: toBase64(data),
+            at: new Date(c.at).toISOString(),
+            container: c.s.container,
+          });
       }
       if (entries.length) await this.cp.logs(entries);
       for (const c of planned) c.s.shipped[c.stream] = Math.max(c.s.shipped[c.stream], c.to);
@@ -135,23 +145,24 @@ export class LogShipper {
 
   /** The next batch: the one already promised (sending), else fresh chunks, saved before use. */
   private plan(): Chunk[] {
-    const promised = this.state.sources.flatMap((s) => (s.sending ?? []).map(([stream, from, to]) => ({ s, stream, from, to })));
+    const promised = this.state.sources.flatMap((s) => (s.sending ?? []).map(([stream, from, to, at]) => ({ s, stream, from, to, at: at ?? Date.now() })));
     if (promised.length) return promised;
     const out: Chunk[] = [];
     let bytes = 0;
+    const now = Date.now();
     for (const s of this.state.sources) {
       for (const stream of STREAMS) {
         const file = path.join(s.dir, stream);
         const end = s.final ? s.final[stream] : size(file);
         for (let at = s.shipped[stream]; at < end && bytes < BATCH_BYTES && out.length < BATCH_ENTRIES; ) {
           const to = Math.min(end, at + CHUNK);
-          out.push({ s, stream, from: at, to });
+          out.push({ s, stream, from: at, to, at: now });
           bytes += to - at;
           at = to;
         }
       }
     }
-    for (const c of out) (c.s.sending ??= []).push([c.stream, c.from, c.to]);
+    for (const c of out) (c.s.sending ??= []).push([c.stream, c.from, c.to, c.at]);
     if (out.length) this.save();
     return out;
   }

@@ -114,10 +114,11 @@ export class ReplicaRunner {
   }
 
   private applySpec(d: DesiredReplica): void {
-    // A new spec starts counting restarts afresh; the old spec's containers become history.
+    // The old spec's containers become history; the replica's restarts go on counting (its
+    // container is re-created, the replica stays: `enc ps` RESTARTS must not fall back to 0).
     const old = this.rec;
     const history = old.container && !old.history.includes(old.container) ? [...old.history, old.container] : old.history;
-    this.rec = { ...newReplicaRecord(d, specHash(d)), history, ports: old.ports };
+    this.rec = { ...newReplicaRecord(d, specHash(d)), history, ports: old.ports, restarts: old.restarts + (old.container ? 1 : 0) };
     if (!wantsHostPorts(d.spec)) {
       this.ctx.ports.release(old.ports.map((p) => p.host_port));
       this.rec.ports = [];

@@ -77,6 +77,10 @@ export const LogBatch = z
             stream: z.enum(["stdout", "stderr"]),
             offset: z.number().int().min(0),
             data: z.string().max(1_000_000).describe("base64"),
+            /** when the agent read the chunk from the container's output (its lines' time) */
+            at: z.iso.datetime({ offset: true }).optional(),
+            /** the container that wrote it: `enc logs --previous` picks the one before the current */
+            container: z.string().max(200).optional(),
           })
           .strict(),
       )

@@ -23,3 +23,22 @@ export const ClusterHealth = z.looseObject({
   ),
 });
 export type ClusterHealth = z.infer<typeof ClusterHealth>;
+
+/** GET …/workloads/{name}/logs: the stored output of each replica's streams. */
+export const WorkloadLogs = z
+  .object({
+    logs: z.array(
+      z.object({
+        replica: z.string(),
+        stream: z.string(),
+        /** where `text` begins in the stream (bytes written before are gone or were cut) */
+        offset: z.number(),
+        text: z.string(),
+        /** with timestamps=true: where each stored chunk of `text` begins and when the agent read it */
+        times: z.array(z.object({ offset: z.number(), at: z.string() })).optional(),
+      }),
+    ),
+  })
+  .meta({ id: "WorkloadLogs" });
+export type WorkloadLogs = z.infer<typeof WorkloadLogs>;
+export type LogText = WorkloadLogs["logs"][number];

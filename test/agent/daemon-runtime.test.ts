@@ -92,6 +92,15 @@ describe("enc-agent daemon with a real control plane", () => {
       return (rs[0]?.restarts ?? 0) >= 4 && rs;
     }, 25_000);
     expect(["starting", "running", "failed"]).toContain(r!.status);
+    // Each chunk of output carries its container and when the agent read it: `enc logs --previous`
+    // shows one container's output (one attempt), with its time.
+    type Log = { text: string; times?: { at: string }[] };
+    const prev = await waitFor("the previous container's output", async () => {
+      const l = (await cluster.api.get<{ logs: Log[] }>(`/v1/clusters/rt/workloads/flaky/logs?previous=true&timestamps=true`)).logs;
+      return l.length > 0 && l;
+    }, 15_000);
+    expect(prev).toEqual([expect.objectContaining({ stream: "stdout", text: "attempt\n" })]);
+    expect(Math.abs(Date.now() - Date.parse(prev[0]!.times![0]!.at))).toBeLessThan(60_000);
     await remove("flaky");
     await waitFor("the replica to be retired", () => !agent.runners.has("flaky-1"), 15_000);
     await drained();

@@ -254,7 +254,7 @@ describe("workloads", () => {
     const t = json(tailed);
     expect(t.logs).toEqual(
       expect.arrayContaining([
-        { replica: "web-1", stream: "stdout", offset: 0, text: "world\n" },
+        { replica: "web-1", stream: "stdout", offset: 6, text: "world\n" },
         { replica: "web-1", stream: "stderr", offset: 0, text: "oops\n" },
       ]),
     );
@@ -273,6 +273,41 @@ describe("workloads", () => {
     const r = await f.interrupt();
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe("hello\nworld\nagain\n");
+  });
+
+  it("logs --since, --timestamps, --previous (the replica's container before its current one)", async () => {
+    const api = await ownerApi();
+    const { replicas } = await api.get<{ replicas: { id: string; node: string; container: string }[] }>(`/v1/clusters/${CLUSTER}/workloads/web`);
+    const web1 = replicas.find((r) => r.id === "web-1")!;
+    const node = web1.node === a.signer.address ? a : b;
+    const b64 = (s: string) => Buffer.from(s).toString("base64");
+    const old = new Date(Date.now() - 3_600_000).toISOString();
+    const lately = new Date(Date.now() - 1000).toISOString();
+    // After "hello\nworld\nagain\n" (18 bytes): the last line of an earlier container, then the current one's.
+    await node.api.post(`/v1/clusters/${CLUSTER}/nodes/${node.signer.address}/logs`, {
+      entries: [
+        { replica: "web-1", stream: "stdout", offset: 18, data: b64("before\n"), at: old, container: "web-1.earlier" },
+        { replica: "web-1", stream: "stdout", offset: 25, data: b64("lately\n"), at: lately, container: web1.container },
+      ],
+    });
+    const w1 = ["logs", "web", "--replica", "web-1"];
+    const [since, stamped, previous, sinceTime, badSince, previousFollow] = await Promise.all([
+      enc([...w1, "--since", "10m"], env),
+      enc([...w1, "--since", "1h30m", "--timestamps"], env),
+      enc([...w1, "--previous", "--timestamps"], env),
+      enc([...w1, "--since", new Date(Date.now() - 7_200_000).toISOString(), "--tail", "1"], env),
+      enc([...w1, "--since", "5x"], env),
+      enc([...w1, "--previous", "--follow"], env),
+    ]);
+    expect(since.code, since.stderr).toBe(0);
+    expect(since.stdout).toBe("lately\n");
+    expect(stamped.stdout).toBe(`${old} before\n${lately} lately\n`);
+    expect(previous.code, previous.stderr).toBe(0);
+    expect(previous.stdout).toBe(`${old} before\n`);
+    expect(sinceTime.stdout).toBe("lately\n");
+    expect(badSince.code).toBe(2);
+    expect(badSince.stderr).toMatch(/--since must be a duration/);
+    expect(previousFollow.code).toBe(2);
   });
 });
 

@@ -55,6 +55,8 @@ const WIRE: Record<string, string> = {
   NotaryLimits: "protocol/api/cluster.ts",
   ClusterHealth: "protocol/api/observe.ts",
   ClusterMetrics: "protocol/api/observe.ts",
+  WorkloadLogs: "protocol/api/observe.ts",
+  LogText: "protocol/api/observe.ts",
   HostRecord: "protocol/api/registry.ts",
   HostRecordSchema: "protocol/api/registry.ts",
   HostView: "protocol/api/registry.ts",

@@ -6,6 +6,7 @@ import { clusterStub, unwrap } from "../lib/stubs.ts";
 import { validationHook } from "../lib/validation.ts";
 import { AppName } from "../../protocol/api/common.ts";
 import { ClusterParam, json } from "../lib/openapi.ts";
+import { WorkloadLogs } from "../../protocol/api/observe.ts";
 import { Replica, RolloutView, WorkloadSpec, WorkloadVersion, WorkloadWithReplicas } from "../../protocol/api/workload.ts";
 
 export const workloads = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -80,14 +81,24 @@ workloads.openapi(
     summary: "The recent stdout/stderr of a workload's replicas (viewer)",
     request: {
       params: NameParam,
-      query: z.object({ replica: z.string().max(200).optional(), tail: z.coerce.number().int().min(1).max(1 << 20).default(65_536) }),
+      query: z.object({
+        replica: z.string().max(200).optional(),
+        tail: z.coerce.number().int().min(1).max(1 << 20).default(65_536),
+        /** RFC 3339: only output read at or after it */
+        since: z.iso.datetime({ offset: true }).optional(),
+        /** the replica's previous container instead of its current one */
+        previous: z.enum(["true", "false"]).optional(),
+        /** with each chunk's time (`times`) */
+        timestamps: z.enum(["true", "false"]).optional(),
+      }),
     },
-    responses: { 200: json(z.object({ logs: z.array(z.object({ replica: z.string(), stream: z.string(), offset: z.number(), text: z.string() })) }), "Logs") },
+    responses: { 200: json(WorkloadLogs, "Logs") },
   }),
   async (c) => {
     const { cluster, name } = c.req.valid("param");
-    const { replica, tail } = c.req.valid("query");
-    return c.json({ logs: await unwrap(clusterStub(c.env, cluster).logs(c.get("actor"), name, replica, tail)) }, 200);
+    const { replica, tail, since, previous, timestamps } = c.req.valid("query");
+    const q = { tailBytes: tail, since: since ? Date.parse(since) : undefined, previous: previous === "true", timestamps: timestamps === "true" };
+    return c.json({ logs: await unwrap(clusterStub(c.env, cluster).logs(c.get("actor"), name, replica, q)) }, 200);
   },
 );
 

@@ -3,6 +3,7 @@ import m0000 from './0000_baseline.sql';
 import m0001 from './0001_past_assignments.sql';
 import m0002 from './0002_events_and_backoff.sql';
 import m0003 from './0003_rollouts.sql';
+import m0004 from './0004_log_times.sql';
 
   export default {
     journal,
@@ -10,7 +11,8 @@ import m0003 from './0003_rollouts.sql';
       m0000,
 m0001,
 m0002,
-m0003
+m0003,
+m0004
     }
   }
   
