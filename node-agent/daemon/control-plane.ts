@@ -72,8 +72,8 @@ export class ControlPlane {
     const req = await this.api.build("GET", `${routes.desired(this.cluster, this.signer.address)}?since=${since}&wait=${waitS}`);
     const outer = AbortSignal.any([AbortSignal.timeout((waitS + 15) * 1000), ...(this.stop ? [this.stop] : [])]);
     // `cancel` (a kick) ends only the wait. Once the answer has arrived it is read to the end: a
-    // kick landing while the body was read left res.text() pending for ever (undici), and with it
-    // the poller, which then never saw another desired state.
+    // kick landing while the body was read lost the answer, and at times left res.text() pending
+    // for ever (undici), and the poller with it: the agent then never saw another desired state.
     const waiting = new AbortController();
     const kick = () => waiting.abort(cancel?.reason);
     if (cancel?.aborted) kick();
