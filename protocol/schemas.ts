@@ -16,7 +16,7 @@ export const AUDIT_EVENTS = [
   "ReplicaFailover", "ReplayRequested", "ReplayVerified", "AgreementDeployed", "AgreementUpdated",
   "AgreementRolledBack", "ResourceAllocation", "SecurityViolation", "DomainRegistered", "DomainUpdated",
   "DomainRemoved", "DidCreated", "DidUpdated", "DidDeactivated", "LogBlockSealed", "ProtocolUpgrade",
-  "ReplicaExec",
+  "ReplicaExec", "ReplicaStopUnconfirmed",
   "RolloutCompleted", "RolloutHalted", "RolloutPaused", "RolloutResumed", "RolloutUndone", "RolloutRestarted",
 ] as const;
 

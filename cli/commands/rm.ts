@@ -10,9 +10,10 @@ import { interruptSignal, sleep, statusCounts } from "../lib/workload-view.ts";
 export default defineCommand({
   description:
     "Its agents stop the containers: SIGTERM, then SIGKILL after the grace period (--grace-period S,\n" +
-    "default the agent's --stop-grace-s; --force: SIGKILL at once). With --grace-period or --force the\n" +
-    "workload stays listed (replicas `stopping`) until its agents report every container stopped, and\n" +
-    "--wait waits for that; without, it goes at once and the agents stop the containers on their own.",
+    "default the agent's --stop-grace-s; --force: SIGKILL at once). The workload stays listed (replicas\n" +
+    "`stopping`) until its agents report every container stopped, and --wait waits for that. A replica\n" +
+    "whose node never reports it stopped is dropped after its grace period (30 s if none is given)\n" +
+    "plus 30 s; an audit event ReplicaStopUnconfirmed says so.",
   args: { name: { description: "the workload", required: true } },
   flags: {
     ...CLUSTER_FLAG,

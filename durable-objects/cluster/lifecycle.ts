@@ -79,11 +79,14 @@ function apply(ctx: ClusterCtx, a: FailoverAction, why: string): void {
     case "create":
       addReplicas(ctx, "system", a.workload, "secondary", 1, at);
       return;
-    case "reschedule":
-      // One that was being retired is not worth moving.
-      if (ctx.workloads.replica(a.replicaId)?.retire_at != null) return ctx.workloads.removeReplica(a.replicaId);
+    case "reschedule": {
+      // One that was being retired is not worth moving; one an `enc rm` waits for goes unconfirmed.
+      const r = ctx.workloads.replica(a.replicaId);
+      if (r?.stopping) ctx.audit.append(ctx.cluster, "ReplicaStopUnconfirmed", "system", r.id, { workload: r.workload, node: a.fromNode, reason: `${why}: dropped before it reported ${r.id} stopped` });
+      if (r?.retire_at != null) return ctx.workloads.removeReplica(a.replicaId);
       ctx.workloads.updateReplica(a.replicaId, { node: null, status: "pending", reason: `${why}: moved from ${a.fromNode}`, healthy: null }, at);
       return;
+    }
   }
 }
 

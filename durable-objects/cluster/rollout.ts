@@ -36,7 +36,11 @@ export function retireReplicas(ctx: ClusterCtx, ids: string[], now: number): voi
 /** Removes the replicas whose drain is over (their agents then stop them). */
 export function reapRetired(ctx: ClusterCtx, now: number): boolean {
   const gone = ctx.workloads.retiredBy(now);
-  for (const r of gone) ctx.workloads.removeReplica(r.id);
+  for (const r of gone) {
+    // An `enc rm` replica whose agent never said it stopped (node down or silent): dropped anyway, said so.
+    if (r.stopping) ctx.audit.append(ctx.cluster, "ReplicaStopUnconfirmed", "system", r.id, { workload: r.workload, node: r.node, reason: `${r.node ?? "its node"} did not report ${r.id} stopped within its grace period; dropped` });
+    ctx.workloads.removeReplica(r.id);
+  }
   if (gone.length) ctx.meta.bumpVersion();
   finishDeletes(ctx);
   return gone.length > 0;

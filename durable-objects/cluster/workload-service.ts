@@ -140,8 +140,7 @@ export function deleteWorkload(ctx: ClusterCtx, actor: string, name: string, opt
   ctx.workloads.markDeleting(name, now);
   const at = isoNow();
   for (const r of all) {
-    // Without a grace period asked for, the agents stop what they no longer find listed, with their own grace.
-    if (!r.node || !LIVE.has(r.status) || grace === null) ctx.workloads.removeReplica(r.id);
+    if (!r.node || !LIVE.has(r.status)) ctx.workloads.removeReplica(r.id);
     else ctx.workloads.updateReplica(r.id, { stopping: 1, stop_grace_s: grace, retire_at: now + ((grace ?? DEFAULT_GRACE_S) + DELETE_SLACK_S) * 1000 }, at);
   }
   finishDeletes(ctx);
@@ -169,6 +168,7 @@ export function recordAgentEvents(ctx: ClusterCtx, node: string, list: AgentEven
 
 /** Replicas with a container worth a grace period; one starting or backing off goes at once. */
 const LIVE = new Set(["running", "stopping"]);
+/** Without --grace-period the agent uses its own --stop-grace-s; the fallback assumes up to this. */
 const DEFAULT_GRACE_S = 30;
 const DELETE_SLACK_S = 30;
 

@@ -33,6 +33,16 @@ export function isTransient(err: unknown): boolean {
   return false;
 }
 
+/** The body, or an error once `signal` aborts: an abort must not leave the reader waiting for ever. */
+function readBody(res: Response, signal: AbortSignal, url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const abort = () => reject(new AgentError("unreachable", `control plane ${url} unreachable (body not received)`));
+    if (signal.aborted) return abort();
+    signal.addEventListener("abort", abort, { once: true });
+    res.text().then(resolve, reject).finally(() => signal.removeEventListener("abort", abort));
+  });
+}
+
 export class ControlPlane {
   private readonly api: ApiClient;
 
@@ -60,15 +70,24 @@ export class ControlPlane {
   /** Long-poll: answers when the desired state moves past `since`, or after `waitS`; `cancel` ends it early. */
   async desired(since: number, waitS: number, cancel?: AbortSignal): Promise<unknown> {
     const req = await this.api.build("GET", `${routes.desired(this.cluster, this.signer.address)}?since=${since}&wait=${waitS}`);
-    const signals = [AbortSignal.timeout((waitS + 15) * 1000), ...(this.stop ? [this.stop] : []), ...(cancel ? [cancel] : [])];
+    const outer = AbortSignal.any([AbortSignal.timeout((waitS + 15) * 1000), ...(this.stop ? [this.stop] : [])]);
+    // `cancel` (a kick) ends only the wait. Once the answer has arrived it is read to the end: a
+    // kick landing while the body was read lost the answer, and at times left res.text() pending
+    // for ever (undici), and the poller with it: the agent then never saw another desired state.
+    const waiting = new AbortController();
+    const kick = () => waiting.abort(cancel?.reason);
+    if (cancel?.aborted) kick();
+    cancel?.addEventListener("abort", kick, { once: true });
     let res: Response;
     try {
-      res = await fetch(req, { signal: AbortSignal.any(signals) });
+      res = await fetch(req, { signal: AbortSignal.any([outer, waiting.signal]) });
     } catch (err) {
       const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
       throw new AgentError("unreachable", `control plane ${this.url} unreachable (${cause})`, { cause: err });
+    } finally {
+      cancel?.removeEventListener("abort", kick);
     }
-    const text = await res.text();
+    const text = await readBody(res, outer, this.url);
     let data: unknown = null;
     try {
       data = text ? JSON.parse(text) : null;

@@ -1,6 +1,6 @@
 // The daemon in-process against the real control plane (wrangler dev) and real runc (root):
 // a container that runs and exits 0 (receipts verify and chain, output reaches the logs route),
-// restart policies with back-off, host ports and an HTTP health check.
+// restart policies with back-off, host ports and an HTTP health check, `enc rm --wait`.
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,7 +10,7 @@ import { Agent } from "../../node-agent/daemon/agent.ts";
 import { joinCluster } from "../../node-agent/daemon/join-cluster.ts";
 import { silentLogger } from "../../node-agent/daemon/logger.ts";
 import { buildBusyboxImage, type BuiltImage } from "../fixtures/image-builder.ts";
-import { chains, sealAndVerify, startCluster, waitFor, type TestCluster } from "../e2e/agent-harness.ts";
+import { chains, encCli, sealAndVerify, startCluster, waitFor, type TestCluster } from "../e2e/agent-harness.ts";
 import { cleanup, runcIds, tempDir } from "./helpers.ts";
 
 let work: string;
@@ -174,5 +174,27 @@ describe("enc-agent daemon with a real control plane", () => {
     expect(seen.has(false) || seen.has(undefined)).toBe(true); // not healthy before /tmp/ready existed
     await remove("probe");
     await waitFor("probe to be stopped", () => !agent.runners.has("probe-1"), 15_000);
+  });
+
+  it("enc rm NAME --wait (no flags) returns only once the agent has stopped the container", async () => {
+    // SIGTERM is ignored: the container ends only by the SIGKILL after the agent's 1 s grace.
+    await deploy({ name: "stubborn", command: ["sh", "-c", "trap '' TERM; while true; do sleep 0.2; done"] });
+    const [r] = await waitFor("stubborn to run", async () => {
+      const rs = await replicas("stubborn");
+      return rs[0]?.status === "running" && rs;
+    });
+    expect(runcIds(dataDir)).toContain(r!.container);
+    const t0 = Date.now();
+    const rm = await encCli(cluster, path.join(work, "home"), ["rm", "stubborn", "--wait"]);
+    const tookMs = Date.now() - t0;
+    expect(rm.code, rm.stderr).toBe(0);
+    expect(rm.stdout).toContain("Every container of stubborn has stopped");
+    // When it returns the container is gone from runc and the workload from the control plane.
+    expect(runcIds(dataDir)).not.toContain(r!.container);
+    await expect(replicas("stubborn")).rejects.toMatchObject({ status: 404 });
+    expect(tookMs).toBeGreaterThanOrEqual(1000);
+    await drained();
+    const { receipts } = await sealAndVerify(cluster, "stubborn");
+    expect(chains(receipts).get(r!.container)!.map((x) => x.op)).toEqual(["pull", "create", "start", "stop", "kill", "exit"]);
   });
 });

@@ -31,14 +31,14 @@ let b: FakeNode; // zone z2
 let ticker: ReturnType<typeof setInterval> | undefined;
 let ticking: Promise<void> | undefined;
 
-/** One round of the fake agents: each node reports every replica it should run as running. */
+/** One round of the fake agents: each node reports every replica it should run as running (one ordered to stop, exited). */
 async function tick(): Promise<void> {
   for (const n of [a, b]) {
     const base = `/v1/clusters/${CLUSTER}/nodes/${n.signer.address}`;
-    const desired = await n.api.get<{ replicas: { id: string }[] }>(`${base}/desired?since=0&wait=0`);
+    const desired = await n.api.get<{ replicas: { id: string; stop?: object }[] }>(`${base}/desired?since=0&wait=0`);
     await n.api.post(`${base}/heartbeat`, {
       usage: { cpu_millis: 500, memory_mb: 1024 },
-      containers: desired.replicas.map((r) => ({ replica: r.id, status: "running", endpoint: `http://${n.ip}:8080` })),
+      containers: desired.replicas.map((r) => (r.stop ? { replica: r.id, status: "exited" } : { replica: r.id, status: "running", endpoint: `http://${n.ip}:8080` })),
     });
   }
 }
@@ -387,10 +387,11 @@ describe("nodes, metrics, health and monitor", () => {
     expect(lines[1].workloads.length).toBe(4);
   });
 
-  it("rm deletes a workload; afterwards it is unknown", async () => {
-    const r = await enc(["rm", "web"], env);
+  it("rm deletes a workload; --wait returns once its agents stopped it, afterwards it is unknown", async () => {
+    const r = await enc(["rm", "web", "--wait"], env);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain("Deleted workload web from cluster ops");
+    expect(r.stdout).toContain("Every container of web has stopped");
     const [again, ps] = await Promise.all([enc(["rm", "web", "--json"], env), enc(["ps", "web"], env)]);
     expect(again.code).toBe(1);
     expect(JSON.parse(again.stderr).error).toMatchObject({ status: 404 });

@@ -113,7 +113,7 @@ describe("failure states with reasons", () => {
     }, 20_000);
     expect(ev.find((e) => e.kind === "exited")).toMatchObject({ source: "agent", replica: "crash-1", reason: "exit code 3" });
     expect(ev.find((e) => e.kind === "back_off")!.reason).toMatch(/^CrashLoopBackOff: exited 3; retry in [\d.]+ s$/);
-    expect((await enc("rm", "crash")).code).toBe(0);
+    expect((await enc("rm", "crash", "--wait")).code).toBe(0);
     expect((await enc("health")).code).toBe(0);
   });
 });
