@@ -55,3 +55,14 @@ export function tamper(file: string): void {
 export function blobPath(layoutDir: string, digest: string): string {
   return path.join(layoutDir, "blobs", "sha256", digest.slice("sha256:".length));
 }
+
+/** Answers `res` with what the real registry at `registryHost` answers for `urlPath` (a test front's pass-through). */
+export async function relayFromRegistry(res: import("node:http").ServerResponse, registryHost: string, urlPath: string, accept: string | undefined): Promise<void> {
+  const upstream = await fetch(`http://${registryHost}${urlPath}`, { headers: { accept: accept ?? "*/*" } });
+  const headers: Record<string, string> = {};
+  for (const k of ["content-type", "docker-content-digest", "content-length"]) {
+    const v = upstream.headers.get(k);
+    if (v) headers[k] = v;
+  }
+  res.writeHead(upstream.status, headers).end(Buffer.from(await upstream.arrayBuffer()));
+}

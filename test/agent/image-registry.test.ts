@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createFromImage } from "../../node-agent/cage/index.ts";
 import { ImageError, pullImage } from "../../node-agent/image/index.ts";
 import { buildBusyboxImage, pushImage, startRegistry, type BuiltImage, type LocalRegistry } from "../fixtures/image-builder.ts";
-import { cleanup, tamper, tempDir } from "./helpers.ts";
+import { cleanup, relayFromRegistry, tamper, tempDir } from "./helpers.ts";
 
 let work: string;
 let image: BuiltImage;
@@ -44,13 +44,7 @@ async function authFront(auth: "bearer" | "basic"): Promise<{ host: string; toke
       res.writeHead(401, { "www-authenticate": challenge }).end();
       return;
     }
-    const upstream = await fetch(`http://${registry.host}${req.url}`, { headers: { accept: req.headers.accept ?? "*/*" } });
-    const headers: Record<string, string> = {};
-    for (const k of ["content-type", "docker-content-digest", "content-length"]) {
-      const v = upstream.headers.get(k);
-      if (v) headers[k] = v;
-    }
-    res.writeHead(upstream.status, headers).end(Buffer.from(await upstream.arrayBuffer()));
+    await relayFromRegistry(res, registry.host, req.url ?? "", req.headers.accept);
   });
   servers.push(server);
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ImageError, pullImage } from "../../node-agent/image/index.ts";
 import { MAX_REDIRECTS } from "../../node-agent/image/sources/registry-fetch.ts";
 import { buildBusyboxImage, pushImage, startRegistry, type BuiltImage, type LocalRegistry } from "../fixtures/image-builder.ts";
-import { cleanup, tempDir } from "./helpers.ts";
+import { cleanup, relayFromRegistry, tempDir } from "./helpers.ts";
 
 let work: string;
 let image: BuiltImage;
@@ -50,13 +50,7 @@ async function serve(listen: string, handle: (req: http.IncomingMessage, self: s
       res.writeHead(what.status, what.headers).end(what.body);
       return;
     }
-    const upstream = await fetch(`http://${registry.host}${what.path}`, { headers: { accept: req.headers.accept ?? "*/*" } });
-    const headers: Record<string, string> = {};
-    for (const k of ["content-type", "docker-content-digest", "content-length"]) {
-      const v = upstream.headers.get(k);
-      if (v) headers[k] = v;
-    }
-    res.writeHead(upstream.status, headers).end(Buffer.from(await upstream.arrayBuffer()));
+    await relayFromRegistry(res, registry.host, what.path, req.headers.accept);
   });
   servers.push(server);
   await new Promise<void>((r) => server.listen(0, listen, r));
