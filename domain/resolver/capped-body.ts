@@ -2,6 +2,7 @@
 // stream is read chunk by chunk and cancelled (and the request aborted) as soon as it passes the
 // limit, so an oversized or endless body never sits in memory.
 import { ResolveError } from "../../protocol/rootzk/errors.ts";
+import { readStreamCapped } from "../capped-stream.ts";
 
 export async function readCapped(res: Response, maxBytes: number, abort: () => void): Promise<Uint8Array> {
   const declared = res.headers.get("content-length");
@@ -10,25 +11,10 @@ export async function readCapped(res: Response, maxBytes: number, abort: () => v
     throw new ResolveError("invalidDidDocumentLength", `did:web document is larger than ${maxBytes} bytes`, "didDocument");
   }
   if (res.body === null) return new Uint8Array(0);
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      abort();
-      await reader.cancel().catch(() => {});
-      throw new ResolveError("invalidDidDocumentLength", `did:web document is larger than ${maxBytes} bytes`, "didDocument");
-    }
-    chunks.push(value);
+  const body = await readStreamCapped(res.body, maxBytes);
+  if (body === null) {
+    abort();
+    throw new ResolveError("invalidDidDocumentLength", `did:web document is larger than ${maxBytes} bytes`, "didDocument");
   }
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const c of chunks) {
-    out.set(c, off);
-    off += c.byteLength;
-  }
-  return out;
+  return body;
 }

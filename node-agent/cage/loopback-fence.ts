@@ -12,10 +12,11 @@ import { CageError } from "./errors.ts";
 const run = promisify(execFile);
 const TOOLS = ["iptables", "ip6tables"] as const;
 
+/** The rule's match and target; it goes in the OUTPUT chain. */
 function ruleArgs(range: IdRange): string[] {
   const ids = `${range.base}-${range.base + range.size - 1}`;
   return [
-    "OUTPUT", "-o", "lo",
+    "-o", "lo",
     "-m", "owner", "--uid-owner", ids,
     "-m", "conntrack", "--ctstate", "NEW",
     "-m", "comment", "--comment", `enc: container ids ${ids} may not connect to this host`,
@@ -25,7 +26,7 @@ function ruleArgs(range: IdRange): string[] {
 
 async function has(tool: string, range: IdRange): Promise<boolean> {
   try {
-    await run(tool, ["-w", "5", "-C", ...ruleArgs(range)]);
+    await run(tool, ["-w", "5", "-C", "OUTPUT", ...ruleArgs(range)]);
     return true;
   } catch {
     return false;
@@ -41,7 +42,7 @@ export function fenceHostLocal(range: IdRange): Promise<void> {
     for (const tool of TOOLS) {
       if (await has(tool, range)) continue;
       try {
-        await run(tool, ["-w", "5", "-I", ...ruleArgs(range).slice(0, 1), "1", ...ruleArgs(range).slice(1)]);
+        await run(tool, ["-w", "5", "-I", "OUTPUT", "1", ...ruleArgs(range)]); // first, before any ACCEPT
       } catch (err) {
         const why = (err as { stderr?: string }).stderr?.trim() || (err as Error).message;
         throw new CageError("unsupported", `cannot fence a host-network container off this host's own addresses (${tool}: ${why}): refusing host network`);
@@ -55,6 +56,6 @@ export function fenceHostLocal(range: IdRange): Promise<void> {
 /** Removes the fence of `range` (a node's data dir is being deleted); missing rules are fine. */
 export async function unfenceHostLocal(range: IdRange): Promise<void> {
   for (const tool of TOOLS) {
-    while (await has(tool, range)) await run(tool, ["-w", "5", "-D", ...ruleArgs(range)]);
+    while (await has(tool, range)) await run(tool, ["-w", "5", "-D", "OUTPUT", ...ruleArgs(range)]);
   }
 }

@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env.ts";
+import { readStreamCapped } from "../../domain/capped-stream.ts";
 import { fail } from "../../domain/problem.ts";
 
 /** Every API body is small: signed writes, receipts, log batches (signature.ts checks the same). */
@@ -25,26 +26,8 @@ export const bodyCap =
       if (!Number.isSafeInteger(n) || n < 0) fail(400, "content-length is not a byte count", { field: "content-length" });
       if (n > max) tooLarge(max);
     }
-    const reader = raw.body.getReader();
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > max) {
-        // Not awaited: a cancel can wait on the sender's stream, and the 413 must not.
-        reader.cancel().catch(() => undefined);
-        tooLarge(max);
-      }
-      chunks.push(value);
-    }
-    const body = new Uint8Array(size);
-    let at = 0;
-    for (const ch of chunks) {
-      body.set(ch, at);
-      at += ch.byteLength;
-    }
+    const body = await readStreamCapped(raw.body, max);
+    if (body === null) tooLarge(max);
     c.req.raw = new Request(raw, { body });
     await next();
   };
