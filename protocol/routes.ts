@@ -42,6 +42,8 @@ export const paths = {
   execs: "/v1/clusters/{cluster}/execs",
   exec: "/v1/clusters/{cluster}/execs/{id}",
   nodeExec: "/v1/clusters/{cluster}/nodes/{node}/execs/{id}",
+  execAttach: "/v1/clusters/{cluster}/execs/{id}/attach",
+  nodeExecAttach: "/v1/clusters/{cluster}/nodes/{node}/execs/{id}/attach",
   resolve: "/v1/resolve",
   rootzkChallenge: "/v1/resolve/rootzk/challenge",
   rootzkVerify: "/v1/resolve/rootzk/verify",
