@@ -78,7 +78,9 @@ export function consoleRoutes(api: InnerApi): Hono<ConsoleEnv> {
     await next();
     c.header("content-security-policy", CSP);
     c.header("x-content-type-options", "nosniff");
-    c.header("referrer-policy", "no-referrer");
+    // Not no-referrer: under it browsers send "Origin: null" on same-origin form posts, and the
+    // Origin check needs the real one. same-origin still sends nothing to other sites.
+    c.header("referrer-policy", "same-origin");
     c.header("x-frame-options", "DENY");
     if (!c.res.headers.has("cache-control")) c.header("cache-control", "no-store");
   });
