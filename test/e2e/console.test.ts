@@ -49,6 +49,8 @@ afterAll(async () => {
   cleanup(dataDir, work);
 });
 
+// Functions run in the page are given as source text: this file compiles without the DOM types.
+const LIVE = `document.getElementById("live-status")?.textContent === "live"`;
 const text = (sel: string) => page.$eval(sel, (e) => e.textContent ?? "");
 
 describe("the web console in Chromium", () => {
@@ -69,31 +71,35 @@ describe("the web console in Chromium", () => {
     expect(again.status).toBe(401);
     // Keyboard: the first Tab reaches the skip link.
     await page.keyboard.press("Tab");
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Skip to content");
+    expect(await page.evaluate("document.activeElement?.textContent")).toBe("Skip to content");
   });
 
   it("shows a workload deployed by the CLI appear and start, live, without a reload", async () => {
     await page.goto(consolePath());
-    await page.waitForFunction(() => document.getElementById("live-status")?.textContent === "live", { timeout: 15_000 });
-    await page.evaluate(() => ((window as unknown as { sameDocument: boolean }).sameDocument = true));
+    await page.waitForFunction(LIVE, { timeout: 15_000 });
+    await page.evaluate("window.sameDocument = true");
     expect(await page.$("tr[data-workload=web]")).toBeNull();
     const deployed = await enc(["deploy", "web", "--image", image.ref, "--", "sh", "-c", "echo hello from web; exec sleep 3600"]);
     expect(deployed.code, deployed.stderr).toBe(0);
     await page.waitForSelector("tr[data-workload=web]", { timeout: 20_000 });
+    expect(await page.evaluate("window.sameDocument")).toBe(true); // appeared without a reload
     await page.waitForSelector("tr[data-workload=web][data-running='1']", { timeout: 45_000 });
-    expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
-    await page.waitForFunction(() => document.querySelector("#nodes tbody tr") !== null);
+    expect(await page.evaluate("window.sameDocument")).toBe(true);
+    await page.waitForSelector("#nodes tbody tr");
+    // The gauges refresh with the rest, and the page draws their recent history.
+    await page.waitForSelector("[data-metric=running_replicas][data-value='1']", { timeout: 15_000 });
+    await page.waitForSelector("[data-metric=running_replicas] .spark-live svg polyline", { timeout: 15_000 });
     await page.screenshot({ path: path.join(SHOTS, "overview.png"), fullPage: true });
     // Phone width: the same page, no horizontal scrolling of the page itself.
     await page.setViewport({ width: 390, height: 844 });
-    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)).toBe(true);
+    expect(await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")).toBe(true);
     await page.screenshot({ path: path.join(SHOTS, "overview-phone.png") });
     await page.setViewport({ width: 1280, height: 900 });
   }, 120_000);
 
   it("scales the workload from its page, after a confirmation; the replicas come up live", async () => {
     await page.goto(consolePath("/workloads/web"));
-    await page.waitForFunction(() => document.getElementById("live-status")?.textContent === "live", { timeout: 15_000 });
+    await page.waitForFunction(LIVE, { timeout: 15_000 });
     const input = await page.$("#replicas");
     await input!.click({ clickCount: 3 });
     await input!.type("2");
@@ -102,8 +108,8 @@ describe("the web console in Chromium", () => {
     expect(await text("#confirm-dialog [data-confirm-text]")).toBe("Scale web from 1 to 2 primary replicas?");
     await Promise.all([page.waitForNavigation(), page.click("#confirm-yes")]);
     expect(await text("#flash")).toMatch(/Scaled web to 2 primary replicas/);
-    await page.waitForFunction(() => document.getElementById("live-status")?.textContent === "live", { timeout: 15_000 });
-    await page.waitForFunction(() => document.querySelectorAll("#live-replicas tr[data-status=running]").length === 2, { timeout: 45_000 });
+    await page.waitForFunction(LIVE, { timeout: 15_000 });
+    await page.waitForFunction(`document.querySelectorAll("#live-replicas tr[data-status=running]").length === 2`, { timeout: 45_000 });
     const w = await cluster.api.get<{ replicas: unknown[] }>(`/v1/clusters/${cluster.name}/workloads/web`);
     expect(w.replicas).toHaveLength(2);
     const { entries } = await cluster.api.get<{ entries: AuditEntry[] }>(`/v1/clusters/${cluster.name}/audit?from_seq=1&limit=500`);
@@ -165,24 +171,25 @@ describe("the web console in Chromium", () => {
   it("refuses an action without a valid session or CSRF token, and after sign-out", async () => {
     await page.goto(consolePath("/workloads/web"));
     // A form whose CSRF token was tampered with, submitted by the signed-in browser.
-    await page.$eval("#scale-form input[name=csrf]", (e) => ((e as HTMLInputElement).value = "0".repeat(64)));
-    await page.$eval("#replicas", (e) => ((e as HTMLInputElement).value = "0"));
-    await page.$eval("#scale-form", (f) => {
-      (f as HTMLFormElement).dataset.confirmed = "1";
+    await page.evaluate(`(() => {
+      const f = document.getElementById("scale-form");
+      f.querySelector("input[name=csrf]").value = "${"0".repeat(64)}";
+      f.querySelector("#replicas").value = "0";
+      f.dataset.confirmed = "1";
       const c = document.createElement("input");
       c.type = "hidden";
       c.name = "confirm";
       c.value = "yes";
       f.append(c);
-      (f as HTMLFormElement).submit();
-    });
+      f.submit();
+    })()`);
     await page.waitForSelector("[data-problem-field]");
     expect(await page.$eval("[data-problem-field]", (e) => e.getAttribute("data-problem-field"))).toBe("csrf");
     expect(await text("h1")).toBe("403 Forbidden");
     // No session at all: refused before anything else.
     const csrfFromPage = async () => {
       await page.goto(consolePath("/workloads/web"));
-      return page.$eval("#scale-form input[name=csrf]", (e) => (e as HTMLInputElement).value);
+      return page.$eval("#scale-form input[name=csrf]", (e) => (e as unknown as { value: string }).value);
     };
     const csrf = await csrfFromPage();
     const bare = await fetch(consolePath("/workloads/web/scale"), { method: "POST", headers: { origin: cluster.url }, body: new URLSearchParams({ csrf, replicas: "0", confirm: "yes" }) });

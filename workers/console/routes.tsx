@@ -213,33 +213,31 @@ export function consoleRoutes(api: InnerApi): Hono<ConsoleEnv> {
     return buckets;
   };
 
-  app.get("/console/clusters/:cluster", async (c) => {
-    const s = await session(c);
-    const { cluster } = valid(Params, c.req.param(), "");
+  /** What the overview's live region shows: gauges, workloads, nodes and recent events. */
+  const overviewBody = async (c: C, s: ConsoleSession, cluster: string) => {
     const stub = clusterStub(c.env, cluster);
-    const info = await unwrap(stub.get(s.address));
-    const [nodes, health, metrics, workloads, events, roles] = await Promise.all([
+    const [nodes, health, metrics, workloads, events] = await Promise.all([
       unwrap(stub.listNodes(s.address)),
       unwrap(stub.health(s.address)),
       unwrap(stub.metrics(s.address)),
       unwrap(stub.listWorkloads(s.address)),
       unwrap(stub.eventsPage(s.address, { limit: 200, waitMs: 0 })),
-      unwrap(stub.listRoles(s.address)),
     ]);
     const now = Date.now();
-    const role = roles.find((r) => r.address === s.address)?.role ?? "—";
     const gauges = Object.entries(metrics).slice(0, 8);
-    return html(
-      c,
-      <Layout title={cluster} session={s} cluster={cluster} section="overview">
-        <h1>{`Cluster ${cluster}`}</h1>
+    const body = (
+      <>
         <p>
-          Health: <span class={health.status === "ok" ? "pill ok" : "pill bad"} id="health">{health.status}</span> · your role: <strong id="role">{role}</strong> · owner <code>{short(info.owner)}</code> ·{" "}
-          <span id="live-status" class="muted">static</span>
+          Health: <span class={health.status === "ok" ? "pill ok" : "pill bad"} id="health">{health.status}</span>
+          {` · ${health.replicas.filter((r) => r.status === "running").length} of ${health.replicas.length} replicas running`}
         </p>
         <div class="cards">
           {gauges.map(([k, v]) => (
-            <div class="card"><div class="muted">{k.replace(/_/g, " ")}</div><div class="n">{Number.isInteger(v) ? v : v.toFixed(2)}</div></div>
+            <div class="card" data-metric={k} data-value={String(v)}>
+              <div class="muted">{k.replace(/_/g, " ")}</div>
+              <div class="n">{Number.isInteger(v) ? v : v.toFixed(2)}</div>
+              <span class="spark-live" aria-hidden="true"></span>
+            </div>
           ))}
           <div class="card">
             <div class="muted">events per minute, last 30 min</div>
@@ -247,22 +245,41 @@ export function consoleRoutes(api: InnerApi): Hono<ConsoleEnv> {
           </div>
         </div>
         <h2>Workloads</h2>
-        <section id="live-workloads" aria-live="polite" data-live-src={`${clusterPath(cluster)}/fragments/workloads`} data-live-stream={`${clusterPath(cluster)}/stream?after=${events.cursor}`}>
-          <WorkloadsTable cluster={cluster} workloads={workloads} />
-        </section>
+        <WorkloadsTable cluster={cluster} workloads={workloads} />
         <h2>Nodes</h2>
         <NodesTable nodes={nodes} now={now} />
         <h2>Recent events</h2>
         <EventsList events={events.events.slice(-20)} />
+      </>
+    );
+    return { body, cursor: events.cursor };
+  };
+
+  app.get("/console/clusters/:cluster", async (c) => {
+    const s = await session(c);
+    const { cluster } = valid(Params, c.req.param(), "");
+    const stub = clusterStub(c.env, cluster);
+    const [info, roles] = await Promise.all([unwrap(stub.get(s.address)), unwrap(stub.listRoles(s.address))]);
+    const { body, cursor } = await overviewBody(c, s, cluster);
+    const role = roles.find((r) => r.address === s.address)?.role ?? "—";
+    return html(
+      c,
+      <Layout title={cluster} session={s} cluster={cluster} section="overview">
+        <h1>{`Cluster ${cluster}`}</h1>
+        <p>
+          Your role: <strong id="role">{role}</strong> · owner <code>{short(info.owner)}</code> · <span id="live-status" class="muted">static</span>
+        </p>
+        <section id="live-overview" aria-live="polite" data-live-src={`${clusterPath(cluster)}/fragments/overview`} data-live-stream={`${clusterPath(cluster)}/stream?after=${cursor}`} data-spark-key={cluster}>
+          {body}
+        </section>
       </Layout>,
     );
   });
 
-  app.get("/console/clusters/:cluster/fragments/workloads", async (c) => {
+  app.get("/console/clusters/:cluster/fragments/overview", async (c) => {
     const s = await session(c);
     const { cluster } = valid(Params, c.req.param(), "");
-    const workloads = await unwrap(clusterStub(c.env, cluster).listWorkloads(s.address));
-    return c.html(String(<WorkloadsTable cluster={cluster} workloads={workloads} />));
+    return c.html(String((await overviewBody(c, s, cluster)).body));
   });
 
   app.get("/console/clusters/:cluster/workloads/:name/fragments/replicas", async (c) => {

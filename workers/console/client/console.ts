@@ -29,6 +29,7 @@ function live(): void {
         if (r.ok) {
           region.innerHTML = await r.text();
           region.dataset.liveUpdated = String(Date.now());
+          sparklines(region);
         }
       } finally {
         busy = false;
@@ -38,6 +39,7 @@ function live(): void {
         }
       }
     };
+    sparklines(region);
     const es = new EventSource(stream);
     const status = document.getElementById("live-status");
     es.addEventListener("open", () => status && (status.textContent = "live"));
@@ -47,6 +49,33 @@ function live(): void {
       if (status) status.textContent = "stopped: session or role no longer valid";
     });
     es.addEventListener("error", () => status && (status.textContent = "reconnecting…"));
+  }
+}
+
+/**
+ * Metric sparklines: the gauges are current values, so the page keeps each one's recent history
+ * (sessionStorage, 60 samples, one per refresh) and draws it as an inline SVG next to the number.
+ */
+function sparklines(region: HTMLElement): void {
+  const key = region.dataset.sparkKey;
+  if (!key) return;
+  for (const card of region.querySelectorAll<HTMLElement>("[data-metric]")) {
+    const store = `enc-spark:${key}:${card.dataset.metric}`;
+    let hist: number[] = [];
+    try {
+      hist = JSON.parse(sessionStorage.getItem(store) ?? "[]") as number[];
+    } catch {
+      hist = [];
+    }
+    hist = [...hist, Number(card.dataset.value)].slice(-60);
+    sessionStorage.setItem(store, JSON.stringify(hist));
+    const slot = card.querySelector(".spark-live");
+    if (!slot || hist.length < 2) continue;
+    const w = 120;
+    const h = 28;
+    const max = Math.max(1, ...hist);
+    const pts = hist.map((v, i) => `${((i * w) / (hist.length - 1)).toFixed(1)},${(h - 2 - (v / max) * (h - 4)).toFixed(1)}`).join(" ");
+    slot.innerHTML = `<svg class="spark" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}"><polyline points="${pts}"/></svg>`;
   }
 }
 
@@ -104,7 +133,7 @@ async function checkReceipt(receipt: Obj, checks: Check[], label: string): Promi
 async function checkBlockItself(block: Obj, notary: string, checks: Check[], label = "block"): Promise<string> {
   checks.push({ name: `${label} notary key`, ok: block.notary === notary, detail: block.notary === notary ? `the published notary ${short(notary)}` : `${String(block.notary)} is not the published notary ${notary}` });
   const hash = bodyHash(block, ["sig_notary"]);
-  checks.push({ name: `${label} hash`, ok: true, detail: hash });
+  checks.push({ name: `${label} hash`, ok: true, detail: `computed here: ${hash}` });
   checks.push({ name: `${label} signature`, ...(await verifySig(DOMAINS.block, hash, block.sig_notary, notary)) });
   return hash;
 }
