@@ -10,9 +10,9 @@ header .brand{font-weight:700;text-decoration:none;color:var(--fg)}nav ul{displa
 nav a[aria-current=page]{font-weight:700;text-decoration:none}nav .later{color:var(--muted)}
 .who{margin-left:auto;display:flex;gap:.5rem;align-items:center;font-size:.9rem;color:var(--muted)}
 main{padding:1rem;max-width:1200px;margin:0 auto}h1{font-size:1.5rem;margin:.25rem 0 1rem}h2{font-size:1.2rem;margin:1.5rem 0 .5rem}
-.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(200px,1fr));gap:.75rem}.card{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:.75rem}
+.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(160px,1fr));gap:.75rem}.card{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:.75rem}
 .card .n{font-size:1.6rem;font-weight:700}.table-wrap{overflow-x:auto}table{border-collapse:collapse;width:100%;font-size:.95rem}
-th,td{text-align:left;padding:.4rem .5rem;border-bottom:1px solid var(--line);vertical-align:top}th{font-weight:600}
+td:first-child{white-space:nowrap}th,td{text-align:left;padding:.4rem .5rem;border-bottom:1px solid var(--line);vertical-align:top}th{font-weight:600}
 code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.85em;word-break:break-all}
 .st-running,.ok{color:var(--ok)}.st-failed,.st-exited,.bad{color:var(--bad)}.st-pending,.st-starting,.st-stopping,.warn{color:var(--warn)}
 .pill{display:inline-block;padding:0 .5rem;border:1px solid currentColor;border-radius:999px;font-size:.85rem}
