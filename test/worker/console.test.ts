@@ -12,6 +12,7 @@ import { verifyAuditEntry } from "../../protocol/signed.ts";
 import { cookieValue, csrfToken, originAllowed, parseCookieValue, sessionIdHash, sessionSetCookie } from "../../domain/console/session.ts";
 import type { AuditEntry } from "../../protocol/schemas.ts";
 import { BASE, joinNode, newCluster, wallet, workerFetch } from "./helpers.ts";
+import { didDocument, keyedWallet, uniqDid, uniqHost } from "./resolver-helpers.ts";
 
 const HTML = { accept: "text/html" };
 
@@ -255,5 +256,21 @@ describe("console actions", () => {
     const js = await workerFetch(new Request(`${BASE}/console/static/console.js`));
     expect(js.headers.get("content-type")).toContain("javascript");
     expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
+  });
+
+  it("the names page looks up registry hosts and DIDs through the public routes, escaping what it shows", async () => {
+    const owner = await keyedWallet();
+    const host = uniqHost();
+    await owner.api.put(`/v1/registry/httpcg/${host}`, { https_endpoint: "https://origin.example.com/<b>app</b>" });
+    const did = uniqDid();
+    await owner.api.put(`/v1/dids/${did}`, didDocument(did, [owner.signer]));
+    const s = await signIn(owner.signer);
+    const page = async (q: string) => (await workerFetch(new Request(`${BASE}/console/names?${q}`, { headers: { ...HTML, cookie: s.cookie } }))).text();
+    const h = await page(`host=${host}`);
+    expect(h).toContain(owner.signer.address);
+    expect(h).toContain("&lt;b&gt;app&lt;/b&gt;");
+    expect(h).not.toContain("<b>app</b>");
+    expect(await page(`did=${did}`)).toContain(`&quot;id&quot;: &quot;${did}&quot;`);
+    expect(await page(`host=${uniqHost()}`)).toContain('role="alert"');
   });
 });
