@@ -273,4 +273,32 @@ describe("console actions", () => {
     expect(await page(`did=${did}`)).toContain(`&quot;id&quot;: &quot;${did}&quot;`);
     expect(await page(`host=${uniqHost()}`)).toContain('role="alert"');
   });
+
+  it("the live stream tells the page of changes, and stops ('denied') once the wallet's role is revoked", async () => {
+    const { name, owner } = await setup();
+    const viewer = await wallet();
+    await owner.api.post(`/v1/clusters/${name}/roles`, { address: viewer.signer.address, role: "viewer" });
+    const s = await signIn(viewer.signer, [name]);
+    const res = await workerFetch(new Request(`${BASE}/console/clusters/${name}/stream`, { headers: { cookie: s.cookie } }));
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("text/event-stream; charset=utf-8");
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let seen = "";
+    const until = async (re: RegExp) => {
+      while (!re.test(seen)) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        seen += decoder.decode(value);
+      }
+      return seen;
+    };
+    expect(await until(/: live/)).toMatch(/^retry: 1000\nid: a\d+\.e\d+\n/);
+    await owner.api.post(`/v1/clusters/${name}/workloads/web/scale`, { replicas: 2 });
+    expect(await until(/event: change\n/)).toMatch(/event: change\ndata: \{"events":\d+/);
+    await owner.api.delete(`/v1/clusters/${name}/roles/${viewer.signer.address}`);
+    expect(await until(/event: denied\n/)).toMatch(/event: denied\ndata: \{"status":404/);
+    // The stream ends there.
+    expect((await reader.read()).done).toBe(true);
+  });
 });
