@@ -34,10 +34,10 @@ export default tseslint.config(
     plugins: { "import-x": importX },
     settings: {
       // Imports name their `.ts` files (allowImportingTsExtensions), so plain node resolution finds them.
-      "import-x/resolver-next": [createNodeResolver({ extensions: [".ts", ".js", ".mjs", ".d.ts"] })],
+      "import-x/resolver-next": [createNodeResolver({ extensions: [".ts", ".tsx", ".js", ".mjs", ".d.ts"] })],
       // Without these, import-x does not read imported `.ts` files and no-cycle sees no edges.
-      "import-x/extensions": [".ts", ".js", ".mjs"],
-      "import-x/parsers": { "@typescript-eslint/parser": [".ts"] },
+      "import-x/extensions": [".ts", ".tsx", ".js", ".mjs"],
+      "import-x/parsers": { "@typescript-eslint/parser": [".ts", ".tsx"] },
       "import-x/external-module-folders": ["node_modules", "node_modules/@types"],
     },
     rules: {

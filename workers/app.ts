@@ -23,6 +23,7 @@ import { resolverIdentifiers } from "./routes/resolver-identifiers.ts";
 import { resolverQlock } from "./routes/resolver-qlock.ts";
 import { resolverZk } from "./routes/resolver-zk.ts";
 import { workloads } from "./routes/workloads.ts";
+import { consoleRoutes } from "./console/routes.tsx";
 
 export const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
@@ -34,6 +35,9 @@ for (const routes of [meta, clusters, nodes, agent, receipts, notary, audit, wor
 app.route("/", gateway);
 // The resolver: registries (signed writes, public reads) and public look-ups.
 for (const routes of [registry, dids, resolver, resolverZk, resolverQlock, resolverCacheRoutes, resolverIdentifiers]) app.route("/", routes);
+
+// The web console (server-rendered pages, session sign-in): outside the OpenAPI document.
+app.route("/", consoleRoutes(app));
 
 app.openAPIRegistry.registerComponent("securitySchemes", "httpSignature", {
   type: "apiKey",

@@ -57,6 +57,7 @@ export const COMMANDS: readonly Command[] = [
   { name: "zk verify", summary: "Check a rootzk proof with the resolver (uses up its challenge); exits 1 if it fails", load: () => import("./zk-verify.ts") },
   { name: "cache stats", summary: "Counters of the resolver cache of the isolate that answers (public)", load: () => import("./cache-stats.ts") },
   { name: "cache clear", summary: "Empty the resolver cache of the isolate that answers (resolver admin)", load: () => import("./cache-clear.ts") },
+  { name: "console", summary: "Sign in to the web console: prints (and opens) a one-time link signed by your wallet", load: () => import("./console.ts") },
   { name: "completion", summary: "Print a shell completion script: bash, zsh or fish", load: () => import("./completion.ts") },
   { name: "version", summary: "Print the versions of enc and of the control plane", load: () => import("./version.ts") },
 ];

@@ -61,3 +61,9 @@ export async function blockReceipts(d1: D1Database, cluster: string, app: string
     .orderBy(asc(receipts.leafIndex));
   return rows.map((r) => JSON.parse(r.body));
 }
+
+/** The apps of a cluster that have sealed blocks, by name (the console's explorer). */
+export async function listApps(d1: D1Database, cluster: string): Promise<string[]> {
+  const rows = await ledger(d1).selectDistinct({ app: blocks.app }).from(blocks).where(eq(blocks.cluster, cluster)).orderBy(asc(blocks.app));
+  return rows.map((r) => r.app);
+}

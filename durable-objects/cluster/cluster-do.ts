@@ -455,11 +455,14 @@ export class ClusterDO extends BaseDO {
     });
   }
 
-  scaleWorkload(actor: string, name: string, replicas: number): Promise<Result<{ replicas: Replica[] }>> {
-    return this.actAndReap(() => {
-      scaleWorkload(this.ctxFor(this.require(actor, "operator")), actor, name, replicas, { manual: true });
-      return { replicas: this.workloads.replicasOf(name).map(toReplica) };
-    });
+  /** `via` (e.g. `{ via: "console" }`) is recorded in the audit entries the change writes. */
+  scaleWorkload(actor: string, name: string, replicas: number, via?: Record<string, unknown>): Promise<Result<{ replicas: Replica[] }>> {
+    return this.actAndReap(() =>
+      this.audit.through(via, () => {
+        scaleWorkload(this.ctxFor(this.require(actor, "operator")), actor, name, replicas, { manual: true });
+        return { replicas: this.workloads.replicasOf(name).map(toReplica) };
+      }),
+    );
   }
 
   /**
@@ -594,14 +597,22 @@ export class ClusterDO extends BaseDO {
   }
 
   /** undo | restart | pause | resume (operator). */
-  rolloutAction(actor: string, name: string, action: "undo" | "restart" | "pause" | "resume", toVersion?: number): Promise<Result<RolloutView & { changed?: string[] }>> {
-    return this.actAndReap(() => {
-      const ctx = this.ctxFor(this.require(actor, "operator"));
-      let changed: string[] | undefined;
-      if (action === "undo") changed = undoRollout(ctx, actor, name, toVersion).changed;
-      else if (action === "restart") restartRollout(ctx, actor, name);
-      else setRolloutPaused(ctx, actor, name, action === "pause");
-      return { ...rolloutStatus(ctx, name), ...(changed ? { changed } : {}) };
-    });
+  rolloutAction(
+    actor: string,
+    name: string,
+    action: "undo" | "restart" | "pause" | "resume",
+    toVersion?: number,
+    via?: Record<string, unknown>,
+  ): Promise<Result<RolloutView & { changed?: string[] }>> {
+    return this.actAndReap(() =>
+      this.audit.through(via, () => {
+        const ctx = this.ctxFor(this.require(actor, "operator"));
+        let changed: string[] | undefined;
+        if (action === "undo") changed = undoRollout(ctx, actor, name, toVersion).changed;
+        else if (action === "restart") restartRollout(ctx, actor, name);
+        else setRolloutPaused(ctx, actor, name, action === "pause");
+        return { ...rolloutStatus(ctx, name), ...(changed ? { changed } : {}) };
+      }),
+    );
   }
 }

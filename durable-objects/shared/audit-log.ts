@@ -18,7 +18,25 @@ export class AuditLog {
     private readonly signer: () => SyncSigner,
   ) {}
 
+  /** Added to the details of every entry appended inside through(): how the action reached us. */
+  private channel: Record<string, unknown> | undefined;
+
+  /**
+   * Runs `fn` (synchronously, inside a state change) so that each entry it appends also records
+   * `channel` in its details, e.g. `{ via: "console" }`: the actor is still the wallet.
+   */
+  through<T>(channel: Record<string, unknown> | undefined, fn: () => T): T {
+    const before = this.channel;
+    this.channel = channel;
+    try {
+      return fn();
+    } finally {
+      this.channel = before;
+    }
+  }
+
   append(cluster: string, event: AuditEvent, actor: string, subject: string, details: Record<string, unknown>, idempotencyKey?: string): AuditEntry {
+    if (this.channel) details = { ...details, ...this.channel };
     if (idempotencyKey) {
       const seen = one<{ body: string }>(this.sql, "SELECT body FROM audit WHERE idempotency_key = ?", idempotencyKey);
       if (seen) return JSON.parse(seen.body) as AuditEntry;

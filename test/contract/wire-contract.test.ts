@@ -79,6 +79,8 @@ const WIRE: Record<string, string> = {
   AuditEvent: "protocol/schemas.ts",
   InclusionProof: "protocol/schemas.ts",
   SyncSigner: "protocol/sync-signer.ts",
+  ConsoleLoginToken: "protocol/api/console.ts",
+  CONSOLE_LOGIN_DOMAIN: "protocol/api/console.ts",
 };
 
 /** Same name, different thing: the scheduler's capacity view (cpu_millis, memory_mb), not the node's wire capabilities. */

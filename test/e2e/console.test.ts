@@ -1,0 +1,229 @@
+// The web console in real Chromium (puppeteer-core), against the real Worker (wrangler dev), the
+// real enc CLI and a real enc-agent running runc: sign in through `enc console`'s link, watch a
+// workload deployed by the CLI appear and start without a reload, scale it from the page, verify
+// a block, a receipt and the audit log in the browser (and see a tampered block fail), and have
+// actions without a valid session or CSRF token refused. Screenshots go to docs/console/.
+import { existsSync } from "node:fs";
+import path from "node:path";
+import puppeteer, { type Browser, type Page } from "puppeteer-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildBusyboxImage, type BuiltImage } from "../fixtures/image-builder.ts";
+import { cleanup, tempDir } from "../agent/helpers.ts";
+import { ROOT, encCli, notaryStats, runAgentOnce, spawnAgent, startCluster, waitFor, type AgentProcess, type TestCluster } from "./agent-harness.ts";
+import type { AuditEntry } from "../../protocol/schemas.ts";
+
+const CHROMIUM = ["/usr/bin/chromium-headless-shell", "/usr/bin/chromium"].find((p) => existsSync(p));
+const SHOTS = path.join(ROOT, "docs/console");
+
+let work: string;
+let home: string;
+let dataDir: string;
+let image: BuiltImage;
+let cluster: TestCluster;
+let agent: AgentProcess | undefined;
+let browser: Browser;
+let page: Page;
+
+const enc = (args: string[]) => encCli(cluster, home, args);
+const consolePath = (p = "") => `${cluster.url}/console/clusters/${cluster.name}${p}`;
+
+beforeAll(async () => {
+  const t0 = Date.now();
+  expect(CHROMIUM, "install Debian's chromium or chromium-headless-shell").toBeTruthy();
+  work = tempDir("e2e-console");
+  home = path.join(work, "home");
+  dataDir = path.join(work, "agent");
+  image = buildBusyboxImage(path.join(work, "busybox"));
+  cluster = await startCluster("console-e2e");
+  const joined = await runAgentOnce(["join", "--url", cluster.url, "--cluster", cluster.name, "--token", await cluster.token(), "--data-dir", dataDir]);
+  expect(joined.code, joined.output).toBe(0);
+  agent = spawnAgent(["run", "--data-dir", dataDir, "--heartbeat-s", "1"]);
+  browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"] });
+  page = await browser.newPage();
+  await page.setViewport({ width: 1280, height: 900 });
+  console.log(`console e2e setup (image, cluster, agent join, Chromium): ${Date.now() - t0} ms`);
+});
+
+afterAll(async () => {
+  const t0 = Date.now();
+  await browser?.close();
+  await agent?.kill();
+  await cluster?.stop();
+  cleanup(dataDir, work);
+  console.log(`console e2e teardown: ${Date.now() - t0} ms`);
+});
+
+// Functions run in the page are given as source text: this file compiles without the DOM types.
+const LIVE = `document.getElementById("live-status")?.textContent === "live"`;
+const textOf = (p: Page, sel: string) => p.$eval(sel, (e) => e.textContent ?? "");
+const text = (sel: string) => textOf(page, sel);
+
+describe("the web console in Chromium", () => {
+  it("signs in through the link `enc console` prints: an HttpOnly, SameSite=Strict cookie for this wallet", async () => {
+    const printed = await enc(["console", "--no-open"]);
+    expect(printed.code, printed.stderr).toBe(0);
+    const url = printed.stdout.trim();
+    expect(url).toMatch(new RegExp(`^${cluster.url}/console/login\\?token=[A-Za-z0-9_-]+$`));
+    expect(printed.stderr).toMatch(/works once/);
+    await page.goto(url);
+    expect(page.url()).toBe(consolePath());
+    expect(await text("h1")).toBe(`Cluster ${cluster.name}`);
+    expect(await text("#role")).toBe("owner");
+    const [cookie] = await browser.cookies();
+    expect(cookie).toMatchObject({ name: "enc_console", httpOnly: true, sameSite: "Strict", secure: false, path: "/console" });
+    // The link was used up: opening it again signs no one in.
+    const again = await fetch(url, { redirect: "manual" });
+    expect(again.status).toBe(401);
+    // Keyboard: the first Tab reaches the skip link.
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate("document.activeElement?.textContent")).toBe("Skip to content");
+  });
+
+  it("shows a workload deployed by the CLI appear and start, live, without a reload", async () => {
+    await page.goto(consolePath());
+    await page.waitForFunction(LIVE, { timeout: 15_000 });
+    await page.evaluate("window.sameDocument = true");
+    expect(await page.$("tr[data-workload=web]")).toBeNull();
+    const deployed = await enc(["deploy", "web", "--image", image.ref, "--", "sh", "-c", "echo hello from web; exec sleep 3600"]);
+    expect(deployed.code, deployed.stderr).toBe(0);
+    await page.waitForSelector("tr[data-workload=web]", { timeout: 20_000 });
+    expect(await page.evaluate("window.sameDocument")).toBe(true); // appeared without a reload
+    await page.waitForSelector("tr[data-workload=web][data-running='1']", { timeout: 45_000 });
+    expect(await page.evaluate("window.sameDocument")).toBe(true);
+    await page.waitForSelector("#nodes tbody tr");
+    // The gauges refresh with the rest, and the page draws their recent history.
+    await page.waitForSelector("[data-metric=running_replicas][data-value='1']", { timeout: 15_000 });
+    await page.waitForSelector("[data-metric=running_replicas] .spark-live svg polyline", { timeout: 15_000 });
+    await page.screenshot({ path: path.join(SHOTS, "overview.png"), fullPage: true });
+    // Phone width: the same page, no horizontal scrolling of the page itself.
+    await page.setViewport({ width: 390, height: 844 });
+    expect(await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")).toBe(true);
+    await page.screenshot({ path: path.join(SHOTS, "overview-phone.png") });
+    await page.setViewport({ width: 1280, height: 900 });
+  }, 120_000);
+
+  it("scales the workload from its page, after a confirmation; the replicas come up live", async () => {
+    await page.goto(consolePath("/workloads/web"));
+    await page.waitForFunction(LIVE, { timeout: 15_000 });
+    const input = await page.$("#replicas");
+    await input!.click({ clickCount: 3 });
+    await input!.type("2");
+    await page.click("#scale-form button[type=submit]");
+    await page.waitForSelector("#confirm-dialog[open]");
+    expect(await text("#confirm-dialog [data-confirm-text]")).toBe("Scale web from 1 to 2 primary replicas?");
+    await Promise.all([page.waitForNavigation(), page.click("#confirm-yes")]);
+    expect(await text("#flash")).toMatch(/Scaled web to 2 primary replicas/);
+    await page.waitForFunction(LIVE, { timeout: 15_000 });
+    await page.waitForFunction(`document.querySelectorAll("#live-replicas tr[data-status=running]").length === 2`, { timeout: 45_000 });
+    const w = await cluster.api.get<{ replicas: unknown[] }>(`/v1/clusters/${cluster.name}/workloads/web`);
+    expect(w.replicas).toHaveLength(2);
+    const { entries } = await cluster.api.get<{ entries: AuditEntry[] }>(`/v1/clusters/${cluster.name}/audit?from_seq=1&limit=500`);
+    const scaled = entries.filter((e) => e.event === "WorkloadScaled").at(-1)!;
+    expect(scaled).toMatchObject({ actor: cluster.owner.address, details: { via: "console" } });
+    await waitFor("the log tail", async () => {
+      await page.reload();
+      return (await page.content()).includes("hello from web");
+    }, 20_000, 500);
+    await page.screenshot({ path: path.join(SHOTS, "workload.png"), fullPage: true });
+  }, 120_000);
+
+  it("verifies a block, a receipt's inclusion proof and the audit log in the browser; a tampered block fails", async () => {
+    await waitFor("receipts from the agent", async () => (await notaryStats(cluster, "web")).pending_receipts > 0, 30_000, 250);
+    const sealed = await cluster.api.post<{ block: { height: number } } | null>(`/v1/clusters/${cluster.name}/apps/web/seal`);
+    expect(sealed?.block.height).toBe(1);
+    const blockPage = consolePath("/apps/web/blocks/1");
+    await page.goto(blockPage);
+    await page.waitForSelector("[data-verify-out][data-verdict=verified], [data-verify-out][data-verdict=failed]", { timeout: 15_000 });
+    expect(await text("#verdict")).toMatch(/^✓ Verified in this browser/);
+    const checks = await page.$$eval("ol.checks li", (lis) => lis.map((li) => [li.getAttribute("data-check"), li.className]));
+    for (const name of ["block notary key", "block hash", "block signature", "Merkle root", "receipts", "chain link"]) expect(checks).toContainEqual([name, "ok"]);
+    await page.screenshot({ path: path.join(SHOTS, "verify-block.png"), fullPage: true });
+
+    // The same page served a block altered on the way (its time range): the signature no longer holds.
+    await page.setRequestInterception(true);
+    const cookies = (await browser.cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
+    const onRequest = (req: import("puppeteer-core").HTTPRequest) => {
+      if (!req.url().endsWith("/apps/web/blocks/1/data")) return void req.continue();
+      void (async () => {
+        const real = (await (await fetch(req.url(), { headers: { cookie: cookies } })).json()) as { block: { range: { to_ts: string } } };
+        real.block.range.to_ts = "2099-01-01T00:00:00.000Z";
+        await req.respond({ status: 200, contentType: "application/json", body: JSON.stringify(real) });
+      })();
+    };
+    page.on("request", onRequest);
+    await page.goto(blockPage);
+    await page.waitForSelector("[data-verify-out][data-verdict=failed]", { timeout: 15_000 });
+    expect(await text("#verdict")).toMatch(/^✗ Verification FAILED/);
+    const bad = await page.$$eval("ol.checks li.bad", (lis) => lis.map((li) => li.getAttribute("data-check")));
+    expect(bad).toContain("block signature");
+    await page.screenshot({ path: path.join(SHOTS, "verify-tampered.png"), fullPage: true });
+    page.off("request", onRequest);
+    await page.setRequestInterception(false);
+
+    // A receipt of that block, with its Merkle path.
+    await page.goto(blockPage);
+    // Followed by its address: a click could land elsewhere while the verifier's list grows.
+    const receiptHref = await page.$eval("main ol:not(.checks) li a", (a) => a.getAttribute("href"));
+    expect(receiptHref).toMatch(/^\/console\/receipts\/blake3:[0-9a-f]{64}$/);
+    await page.goto(cluster.url + receiptHref);
+    await page.waitForSelector("[data-verify-out][data-verdict=verified]", { timeout: 15_000 });
+    const receiptChecks = await page.$$eval("ol.checks li.ok", (lis) => lis.map((li) => li.getAttribute("data-check")));
+    expect(receiptChecks).toEqual(expect.arrayContaining(["receipt hash", "receipt signature", "Merkle path", "block signature"]));
+
+    // The audit log's last entries: hashes, signatures and chain links.
+    await page.goto(consolePath("/audit"));
+    await page.waitForSelector("[data-verify-out][data-verdict=verified]", { timeout: 15_000 });
+    expect(await page.$$eval("ol.checks li.ok", (lis) => lis.length)).toBeGreaterThan(3);
+  }, 120_000);
+
+  it("works without JavaScript: pages read in full, and an action confirms on a page of its own", async () => {
+    const plain = await browser.newPage();
+    await plain.setJavaScriptEnabled(false);
+    await plain.goto(consolePath("/workloads/web"));
+    expect(await plain.$$eval("#live-replicas tr[data-status=running]", (rows) => rows.length)).toBe(2);
+    // Every visible form control has a label.
+    expect(await plain.$$eval("main input:not([type=hidden]), main select", (els) => els.filter((e) => !(e as unknown as { labels: { length: number } }).labels.length).length)).toBe(0);
+    await Promise.all([plain.waitForNavigation(), plain.click("#scale-form button[type=submit]")]);
+    expect(await textOf(plain, "h1")).toBe("Please confirm");
+    expect(await textOf(plain, "main p")).toBe("Scale web to 2 primary replicas?");
+    await Promise.all([plain.waitForNavigation(), plain.click("main form button[type=submit]")]);
+    expect(await textOf(plain, "#flash")).toMatch(/Scaled web to 2 primary replicas/);
+    await plain.close();
+  }, 60_000);
+
+  it("refuses an action without a valid session or CSRF token, and after sign-out", async () => {
+    await page.goto(consolePath("/workloads/web"));
+    // A form whose CSRF token was tampered with, submitted by the signed-in browser.
+    await page.evaluate(`(() => {
+      const f = document.getElementById("scale-form");
+      f.querySelector("input[name=csrf]").value = "${"0".repeat(64)}";
+      f.querySelector("#replicas").value = "0";
+      f.dataset.confirmed = "1";
+      const c = document.createElement("input");
+      c.type = "hidden";
+      c.name = "confirm";
+      c.value = "yes";
+      f.append(c);
+      f.submit();
+    })()`);
+    await page.waitForSelector("[data-problem-field]");
+    expect(await page.$eval("[data-problem-field]", (e) => e.getAttribute("data-problem-field"))).toBe("csrf");
+    expect(await text("h1")).toBe("403 Forbidden");
+    // No session at all: refused before anything else.
+    const csrfFromPage = async () => {
+      await page.goto(consolePath("/workloads/web"));
+      return page.$eval("#scale-form input[name=csrf]", (e) => (e as unknown as { value: string }).value);
+    };
+    const csrf = await csrfFromPage();
+    const bare = await fetch(consolePath("/workloads/web/scale"), { method: "POST", headers: { origin: cluster.url }, body: new URLSearchParams({ csrf, replicas: "0", confirm: "yes" }) });
+    expect(bare.status).toBe(401);
+    expect((await cluster.api.get<{ replicas: unknown[] }>(`/v1/clusters/${cluster.name}/workloads/web`)).replicas).toHaveLength(2);
+    // Sign out; the old cookie is then refused too.
+    const old = (await browser.cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
+    await Promise.all([page.waitForNavigation(), page.click("header form button")]);
+    expect(await text("h1")).toBe("Sign in to the ENC console");
+    const stale = await fetch(consolePath("/workloads/web/scale"), { method: "POST", headers: { origin: cluster.url, cookie: old }, body: new URLSearchParams({ csrf, replicas: "0", confirm: "yes" }) });
+    expect(stale.status).toBe(401);
+    expect((await cluster.api.get<{ replicas: unknown[] }>(`/v1/clusters/${cluster.name}/workloads/web`)).replicas).toHaveLength(2);
+  }, 60_000);
+});
