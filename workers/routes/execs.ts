@@ -4,6 +4,7 @@ import { fail } from "../../domain/problem.ts";
 import { signedRoute } from "../lib/route.ts";
 import { clusterStub, unwrap } from "../lib/stubs.ts";
 import { validationHook } from "../lib/validation.ts";
+import { warningHeader } from "../lib/warnings.ts";
 import { Address } from "../../protocol/api/common.ts";
 import { ExecRequest, ExecOutcome, ExecView } from "../../protocol/api/exec.ts";
 import { ClusterParam, json } from "../lib/openapi.ts";
@@ -27,7 +28,9 @@ execs.openapi(
   }),
   async (c) => {
     const { cluster } = c.req.valid("param");
-    return c.json({ exec: await unwrap(clusterStub(c.env, cluster).requestExec(c.get("actor"), c.req.valid("json"))) }, 201);
+    const { warnings, ...exec } = await unwrap(clusterStub(c.env, cluster).requestExec(c.get("actor"), c.req.valid("json")));
+    warningHeader(c, { warnings });
+    return c.json({ exec, ...(warnings ? { warnings } : {}) }, 201);
   },
 );
 

@@ -72,7 +72,6 @@ function sameValue(registry: Registry, result: CelResult, value: Value): boolean
   return equals(ValueSchema, actual, value, { registry, unpackAny: true });
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 function fromCel(value: CelValue): any {
   switch (typeof value) {
     case "number":
