@@ -76,7 +76,7 @@ describe("policy add / list / show / rm / test", () => {
     const broken = await test({ object: { image: "x" }, request: { actor: "x", roles: ["operator"], action: "deploy" } });
     expect(broken.decision).toMatchObject({ result: "error", error: expect.stringContaining("replicas") });
     expect((await audit(owner.api, name)).length).toBe(before);
-    await expect(test({ objct: {} })).rejects.toMatchObject({ status: 422, problem: { field: "input" } });
+    await expect(test({ objct: {} })).rejects.toMatchObject({ status: 422, problem: { field: expect.stringMatching(/^input/) } });
     await expect(owner.api.post(routes.policyTest(name, "nope"), { input: {} })).rejects.toMatchObject({ status: 404 });
   });
 });
@@ -138,7 +138,7 @@ describe("policy decisions on changes", () => {
     expect(BASE).toBeTruthy();
   });
 
-  it("policies see request, object, oldObject and cluster: an update that lowers memory, a role grant, an exec", async () => {
+  it("policies see request, object, oldObject and cluster: an update that lowers memory, a role grant", async () => {
     const { name, owner } = await newCluster();
     await owner.api.post(routes.policies(name), {
       name: "no-shrink", expr: "oldObject != null && object.resources.memory_mb < oldObject.resources.memory_mb", action: "deny", message: "memory only grows", match: ["update"],
