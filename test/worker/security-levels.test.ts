@@ -3,7 +3,7 @@
 // break it; every refusal names the level and the rule and is a SecurityViolation audit entry.
 import { describe, expect, it } from "vitest";
 import { routes } from "../../protocol/routes.ts";
-import { ApiClient } from "../../protocol/api-client.ts";
+import { ApiClient, type ApiError } from "../../protocol/api-client.ts";
 import type { AuditEntry } from "../../protocol/schemas.ts";
 import { BASE, newCluster, uniq, wallet, workerFetch } from "./helpers.ts";
 
@@ -96,9 +96,9 @@ describe("raising and lowering the level", () => {
     await o2.api.post(routes.workloads(c2), app("web", { cage: { network: "host" } }));
     await o2.api.post(routes.workloads(c2), app("api", { ports: [{ container_port: 80 }] }));
     await o2.api.post(routes.workloads(c2), app("ok"));
-    const refused = await o2.api.post(routes.securityLevel(c2), { security_level: "enterprise" }).catch((e) => e);
+    const refused = await o2.api.post(routes.securityLevel(c2), { security_level: "enterprise" }).catch((e: ApiError) => e);
     expect(refused).toMatchObject({ status: 409, problem: { field: "security_level", level: "enterprise", workloads: [{ workload: "api", rule: "gateway-wallet-auth" }, { workload: "web", rule: "no-host-network" }] } });
-    expect(refused.problem.detail).toContain("2 workload(s) break its rules: api (gateway-wallet-auth), web (no-host-network)");
+    expect((refused as ApiError).problem.detail).toContain("2 workload(s) break its rules: api (gateway-wallet-auth), web (no-host-network)");
     await o2.api.put(routes.workload(c2, "web"), app("web"));
     await o2.api.put(routes.workload(c2, "api"), app("api", { ports: [{ container_port: 80 }], wallet_authentication: true }));
     const { cluster } = await o2.api.post<{ cluster: { config: Record<string, unknown> } }>(routes.securityLevel(c2), { security_level: "enterprise", compliance: ["PCI-DSS"] });
