@@ -22,7 +22,7 @@ import { previousContainer, readLogs, storeLogs, type LogChunk } from "./logs.ts
 import { WorkloadStore, toReplica } from "./workload-store.ts";
 import { checkLiveness, removeNode, setNodeMode } from "./lifecycle.ts";
 import { autoscale, scaleWorkload } from "./scaling.ts";
-import { progressRollouts, reapRetired, restartRollout, rolloutHistory, rolloutStatus, setRolloutPaused, undoRollout, updateWorkload } from "./rollout.ts";
+import { progressRollouts, reapRetired, restartRollout, rolloutHistory, rolloutStatus, setRolloutPaused, undoRollout, undoTarget, updateWorkload } from "./rollout.ts";
 import { getReplay, pendingReplays, requestReplay, type ReplayView } from "./replays.ts";
 import type { ClusterMetrics, LogText } from "../../protocol/api/observe.ts";
 import { clusterHealth, clusterMetrics } from "./metrics.ts";
@@ -614,15 +614,23 @@ export class ClusterDO extends BaseDO {
   }
 
   /** undo | restart | pause | resume (operator). */
-  rolloutAction(actor: string, name: string, action: "undo" | "restart" | "pause" | "resume", toVersion?: number): Promise<Result<RolloutView & { changed?: string[] }>> {
-    return this.actAndReap(() => {
+  rolloutAction(actor: string, name: string, action: "undo" | "restart" | "pause" | "resume", toVersion?: number): Promise<Result<RolloutView & { changed?: string[]; warnings?: string[] }>> {
+    // An undo is an update to an older spec: policies (update) and the security level judge it,
+    // so a version from before a level was raised cannot come back.
+    const subject = () => {
+      const rec = this.record();
+      const t = action === "undo" && rec ? attempt(() => undoTarget(this.ctxFor(rec), name, toVersion)) : undefined;
+      return t?.ok ? { name, object: t.value.spec, oldObject: t.value.wl.spec, spec: t.value.spec } : undefined;
+    };
+    return this.governed(actor, "operator", "update", subject, (decided) => this.actAndReap(() => {
+      decided();
       const ctx = this.ctxFor(this.require(actor, "operator"));
       let changed: string[] | undefined;
       if (action === "undo") changed = undoRollout(ctx, actor, name, toVersion).changed;
       else if (action === "restart") restartRollout(ctx, actor, name);
       else setRolloutPaused(ctx, actor, name, action === "pause");
       return { ...rolloutStatus(ctx, name), ...(changed ? { changed } : {}) };
-    });
+    }));
   }
 
   // -- governance: policies and security levels ------------------------------------------------

@@ -21,11 +21,7 @@ beforeAll(async () => {
   dataDir = path.join(work, "agent");
   image = buildBusyboxImage(path.join(work, "busybox"));
   cluster = await startCluster(NAME, { security_level: "military_grade", witnesses: [{ url: "https://witness.example.com", vkey: "witness.example.com+01+AA" }] });
-  const r = await runAgentOnce(["join", "--url", cluster.url, "--cluster", NAME, "--token", await cluster.token(), "--data-dir", dataDir]);
-  expect(r.code, r.output).toBe(0);
-  agent = spawnAgent(["run", "--data-dir", dataDir, "--heartbeat-s", "1"]);
-  await waitFor("the agent to start", () => agent!.output().includes("agent running"));
-});
+}, 240_000);
 
 afterAll(async () => {
   await agent?.kill();
@@ -34,7 +30,11 @@ afterAll(async () => {
 });
 
 describe("MilitaryGrade with a real agent", () => {
-  it("refuses an uncaged workload and runs a caged one whose witnessed run replays to MATCH", async () => {
+  it("refuses an uncaged workload and runs a caged one whose witnessed run replays to MATCH", { timeout: 240_000 }, async () => {
+    const r = await runAgentOnce(["join", "--url", cluster.url, "--cluster", NAME, "--token", await cluster.token(), "--data-dir", dataDir]);
+    expect(r.code, r.output).toBe(0);
+    agent = spawnAgent(["run", "--data-dir", dataDir, "--heartbeat-s", "1"]);
+    await waitFor("the agent to start", () => agent!.output().includes("agent running"), 60_000);
     const { cluster: c } = await cluster.api.get<{ cluster: { config: Record<string, unknown> } }>(`/v1/clusters/${NAME}`);
     expect(c.config).toMatchObject({ security_level: "military_grade", quantum_safe: true });
     const command = ["sh", "-c", "head -c 16 /dev/urandom | od -An -tx1; echo caged"];

@@ -122,4 +122,15 @@ describe("raising and lowering the level", () => {
       ["gateway-wallet-auth", "security-level"], ["level-only-rises", "security-level"], ["determinism-cage", "security-level"],
     ]);
   });
+
+  it("a rollout undo to a version from before the raise is refused like an update", async () => {
+    const { name, owner } = await newCluster({ allow_host_network: true, witnesses: WITNESS });
+    await owner.api.post(routes.workloads(name), app("web", { cage: { network: "host" } }));
+    await owner.api.put(routes.workload(name, "web"), app("web"));
+    await owner.api.post(routes.securityLevel(name), { security_level: "enterprise" });
+    await expect(owner.api.post(routes.workloadRolloutAction(name, "web", "undo"), {})).rejects.toMatchObject({ status: 403, problem: { field: "cage.network", rule: "no-host-network" } });
+    expect((await violations(owner.api, name)).map((d) => [d.rule, d.change])).toEqual([["no-host-network", "update"]]);
+    const { workload } = await owner.api.get<{ workload: { version: number; spec: { cage: { network: string } } } }>(routes.workload(name, "web"));
+    expect(workload).toMatchObject({ version: 2, spec: { cage: { network: "none" } } });
+  });
 });
