@@ -57,6 +57,10 @@ export const paths = {
   didVersions: "/v1/dids/{did}/versions",
   didAudit: "/v1/dids/{did}/audit",
   identifier: "/1.0/identifiers/{identifier}",
+  policies: "/v1/clusters/{cluster}/policies",
+  policy: "/v1/clusters/{cluster}/policies/{name}",
+  policyTest: "/v1/clusters/{cluster}/policies/{name}/test",
+  securityLevel: "/v1/clusters/{cluster}/security-level",
 } as const;
 
 type Params<T extends string> = T extends `${string}{${string}}${infer Rest}` ? [string | number, ...Params<Rest>] : [];

@@ -7,6 +7,7 @@ import { apiBodyCap } from "./middleware/body-cap.ts";
 import { agent } from "./routes/agent.ts";
 import { audit } from "./routes/audit.ts";
 import { clusters } from "./routes/clusters.ts";
+import { policies } from "./routes/policies.ts";
 import { gateway } from "./routes/gateway.ts";
 import { meta } from "./routes/meta.ts";
 import { observe } from "./routes/observe.ts";
@@ -30,7 +31,7 @@ export const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 // Before any route reads a body: an oversized one is refused without being read in full.
 app.use("*", apiBodyCap);
 
-for (const routes of [meta, clusters, nodes, agent, receipts, notary, audit, workloads, observe, replays, execs]) app.route("/", routes);
+for (const routes of [meta, clusters, nodes, agent, receipts, notary, audit, workloads, observe, replays, execs, policies]) app.route("/", routes);
 // The gateway is plain Hono: it forwards arbitrary paths and bodies, so it has no schema.
 app.route("/", gateway);
 // The resolver: registries (signed writes, public reads) and public look-ups.

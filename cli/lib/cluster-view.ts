@@ -13,7 +13,7 @@ export function printCluster(ctx: Context, c: Cluster): void {
         ["Nodes", `${c.nodes} of at most ${cfg.max_nodes}`],
         ["Notary", `seals a block at ${cfg.notary.max_receipts_per_block} receipts or after ${cfg.notary.max_block_window_s} s`],
         ["Scheduling", `${cfg.max_replicas_per_node} replicas per node, ${cfg.load_balancing_algorithm}, auto-scaling ${cfg.auto_scaling_enabled ? "on" : "off"}`],
-        ["Security", cfg.security_level],
+        ["Security", [cfg.security_level, ...(cfg.quantum_safe ? ["quantum-safe"] : []), ...(cfg.compliance?.length ? [`evidence for ${cfg.compliance.join(", ")}`] : [])].join("; ")],
       ],
       ctx.style,
     ),

@@ -22,7 +22,7 @@ import { previousContainer, readLogs, storeLogs, type LogChunk } from "./logs.ts
 import { WorkloadStore, toReplica } from "./workload-store.ts";
 import { checkLiveness, removeNode, setNodeMode } from "./lifecycle.ts";
 import { autoscale, scaleWorkload } from "./scaling.ts";
-import { progressRollouts, reapRetired, restartRollout, rolloutHistory, rolloutStatus, setRolloutPaused, undoRollout, updateWorkload } from "./rollout.ts";
+import { progressRollouts, reapRetired, restartRollout, rolloutHistory, rolloutStatus, setRolloutPaused, undoRollout, undoTarget, updateWorkload } from "./rollout.ts";
 import { getReplay, pendingReplays, requestReplay, type ReplayView } from "./replays.ts";
 import type { ClusterMetrics, LogText } from "../../protocol/api/observe.ts";
 import { clusterHealth, clusterMetrics } from "./metrics.ts";
@@ -40,6 +40,11 @@ import { NodeRegistry } from "./node-registry.ts";
 import { RoleStore } from "./role-store.ts";
 import { canManage, satisfies } from "./roles.ts";
 import { ReceiptRate, checkReceiptScope, type ReceiptRef } from "./node-scope.ts";
+import { PolicyStore } from "./policy-store.ts";
+import { policyInput, violationDetails } from "./governance.ts";
+import type { Policy, PolicyBody, PolicyDecision, PolicyInput, PolicyMatch, PolicyTestResult } from "../../protocol/api/policy.ts";
+import { compilePolicy, decide, evaluatePolicies, policyHash } from "../../domain/policy/policy.ts";
+import { configViolation, rank, withLevel, workloadViolation, type LevelViolation, type SecurityLevel } from "../../domain/policy/security-level.ts";
 
 const LIVENESS_TASK = "liveness";
 /** Retiring replicas leave the desired state when their drain ends. */
@@ -73,6 +78,7 @@ export class ClusterDO extends BaseDO {
   private readonly eventWaiters = new Waiters();
   private readonly events = new EventStore(this.db);
   private readonly receiptRate = new ReceiptRate();
+  private readonly policies = new PolicyStore(this.db);
   private nextAutoscale = 0;
 
   private signer() {
@@ -203,6 +209,9 @@ export class ClusterDO extends BaseDO {
   create(actor: string, name: string, config: ClusterConfig): Promise<Result<Cluster>> {
     return this.act(() => {
       if (this.record()) reject(409, `cluster ${name} already exists`, { field: "name" });
+      config = withLevel(config, config.security_level);
+      const cv = configViolation(config);
+      if (cv) reject(422, cv.detail, { field: cv.field, level: cv.level, rule: cv.rule });
       const rec: ClusterRecord = { name, owner: actor, created_at: isoNow(), config };
       this.meta.setRecord(rec);
       this.roles.set(actor, "owner", actor, rec.created_at);
@@ -266,8 +275,13 @@ export class ClusterDO extends BaseDO {
     });
   }
 
-  grantRole(actor: string, address: string, role: Role): Promise<Result<RoleBinding>> {
-    return this.act(() => {
+  grantRole(actor: string, address: string, role: Role): Promise<Result<RoleBinding & { warnings?: string[] }>> {
+    const subject = () => {
+      const current = this.roles.of(address);
+      return { name: address, object: { address, role }, oldObject: current ? { address, role: current } : null };
+    };
+    return this.governed(actor, "admin", "role", subject, (decided) => this.act(() => {
+      decided();
       const rec = this.require(actor, "admin");
       const current = this.roles.of(address);
       if (current === "owner" || current === "node") reject(409, `${address} is the cluster's ${current}; that role cannot be changed`, { field: "address" });
@@ -278,11 +292,16 @@ export class ClusterDO extends BaseDO {
       this.roles.set(address, role, actor, at);
       this.audit.append(rec.name, "RoleGranted", actor, address, { role, previous: current ?? null });
       return { address, role, granted_by: actor, granted_at: at };
-    });
+    }));
   }
 
-  revokeRole(actor: string, address: string): Promise<Result<{ address: string; role: Role }>> {
-    return this.act(() => {
+  revokeRole(actor: string, address: string): Promise<Result<{ address: string; role: Role; warnings?: string[] }>> {
+    const subject = () => {
+      const current = this.roles.of(address);
+      return current && { name: address, object: { address, role: null }, oldObject: { address, role: current } };
+    };
+    return this.governed(actor, "admin", "role", subject, (decided) => this.act(() => {
+      decided();
       const rec = this.require(actor, "admin");
       const current = this.roles.of(address);
       if (!current) reject(404, `${address} holds no role in ${rec.name}`, { field: "address" });
@@ -290,7 +309,7 @@ export class ClusterDO extends BaseDO {
       this.roles.remove(address);
       this.audit.append(rec.name, "RoleRevoked", actor, address, { role: current });
       return { address, role: current };
-    });
+    }));
   }
 
   /** The audit chain's signed head (viewer), after a flush so D1 has had the chance to catch up. */
@@ -325,12 +344,14 @@ export class ClusterDO extends BaseDO {
     return err(403, v.detail, { field: v.field });
   }
 
-  deployWorkload(actor: string, spec: WorkloadSpec): Promise<Result<{ workload: WorkloadView; replicas: Replica[] }>> {
-    return this.guardCage(actor, spec, () => this.actAndNotify(() => {
+  deployWorkload(actor: string, spec: WorkloadSpec): Promise<Result<{ workload: WorkloadView; replicas: Replica[]; warnings?: string[] }>> {
+    const subject = () => ({ name: spec.name, object: spec, oldObject: null, spec });
+    return this.governed(actor, "operator", "deploy", subject, (decided) => this.guardCage(actor, spec, () => this.actAndNotify(() => {
+      decided();
       const ctx = this.ctxFor(this.require(actor, "operator"));
       const workload = deployWorkload(ctx, actor, spec);
       return { workload, replicas: this.workloads.replicasOf(spec.name).map(toReplica) };
-    }));
+    })));
   }
 
   getWorkload(actor: string, name: string): Result<{ workload: WorkloadView; replicas: Replica[] }> {
@@ -456,12 +477,19 @@ export class ClusterDO extends BaseDO {
   }
 
   /** `via` (e.g. `{ via: "console" }`) is recorded in the audit entries the change writes. */
-  scaleWorkload(actor: string, name: string, replicas: number, via?: Record<string, unknown>): Promise<Result<{ replicas: Replica[] }>> {
-    return this.actAndReap(() =>
-      this.audit.through(via, () => {
-        scaleWorkload(this.ctxFor(this.require(actor, "operator")), actor, name, replicas, { manual: true });
-        return { replicas: this.workloads.replicasOf(name).map(toReplica) };
-      }),
+  scaleWorkload(actor: string, name: string, replicas: number, via?: Record<string, unknown>): Promise<Result<{ replicas: Replica[]; warnings?: string[] }>> {
+    const subject = () => {
+      const spec = this.workloads.get(name)?.spec;
+      return spec && { name, object: { ...spec, replicas }, oldObject: spec, spec };
+    };
+    return this.governed(actor, "operator", "scale", subject, (decided) =>
+      this.actAndReap(() =>
+        this.audit.through(via, () => {
+          decided();
+          scaleWorkload(this.ctxFor(this.require(actor, "operator")), actor, name, replicas, { manual: true });
+          return { replicas: this.workloads.replicasOf(name).map(toReplica) };
+        }),
+      ),
     );
   }
 
@@ -526,18 +554,26 @@ export class ClusterDO extends BaseDO {
     });
   }
 
-  updateWorkload(actor: string, spec: WorkloadSpec, cause = "update"): Promise<Result<{ workload: WorkloadView; replicas: Replica[]; changed: string[] }>> {
-    return this.guardCage(actor, spec, () => this.actAndReap(() => {
+  updateWorkload(actor: string, spec: WorkloadSpec, cause = "update"): Promise<Result<{ workload: WorkloadView; replicas: Replica[]; changed: string[]; warnings?: string[] }>> {
+    const subject = () => ({ name: spec.name, object: spec, oldObject: this.workloads.get(spec.name)?.spec ?? null, spec });
+    return this.governed(actor, "operator", "update", subject, (decided) => this.guardCage(actor, spec, () => this.actAndReap(() => {
+      decided();
       const { workload, changed } = updateWorkload(this.ctxFor(this.require(actor, "operator")), actor, spec, cause);
       return { workload, replicas: this.workloads.replicasOf(spec.name).map(toReplica), changed };
-    }));
+    })));
   }
 
   // -- exec ------------------------------------------------------------------------------------
 
   /** Queues `enc exec` for the node that runs the replica (operator), audited as ReplicaExec. */
-  requestExec(actor: string, req: ExecRequest): Promise<Result<ExecView>> {
-    return this.actAndNotify(() => {
+  requestExec(actor: string, req: ExecRequest): Promise<Result<ExecView & { warnings?: string[] }>> {
+    const subject = () => {
+      const r = this.workloads.replica(req.replica);
+      // The command is what a policy sees, never stdin (it may carry secrets).
+      return r && { name: req.replica, object: { replica: req.replica, workload: r.workload, node: r.node, command: req.command }, oldObject: null };
+    };
+    return this.governed(actor, "operator", "exec", subject, (decided) => this.actAndNotify(() => {
+      decided();
       const rec = this.require(actor, "operator");
       const r = this.workloads.replica(req.replica);
       if (!r) reject(404, `no replica ${req.replica} in cluster ${rec.name}`, { field: "replica" });
@@ -547,7 +583,7 @@ export class ClusterDO extends BaseDO {
       this.audit.append(rec.name, "ReplicaExec", actor, req.replica, { exec: view.id, node: r.node, workload: r.workload, command: req.command });
       this.meta.bumpVersion();
       return view;
-    });
+    }));
   }
 
   /** An exec and, once its node answered, its output (operator); waits up to `waitMs` for the answer. */
@@ -603,16 +639,185 @@ export class ClusterDO extends BaseDO {
     action: "undo" | "restart" | "pause" | "resume",
     toVersion?: number,
     via?: Record<string, unknown>,
-  ): Promise<Result<RolloutView & { changed?: string[] }>> {
-    return this.actAndReap(() =>
-      this.audit.through(via, () => {
-        const ctx = this.ctxFor(this.require(actor, "operator"));
-        let changed: string[] | undefined;
-        if (action === "undo") changed = undoRollout(ctx, actor, name, toVersion).changed;
-        else if (action === "restart") restartRollout(ctx, actor, name);
-        else setRolloutPaused(ctx, actor, name, action === "pause");
-        return { ...rolloutStatus(ctx, name), ...(changed ? { changed } : {}) };
-      }),
+  ): Promise<Result<RolloutView & { changed?: string[]; warnings?: string[] }>> {
+    // An undo is an update to an older spec: policies (update) and the security level judge it,
+    // so a version from before a level was raised cannot come back.
+    const subject = () => {
+      const rec = this.record();
+      const t = action === "undo" && rec ? attempt(() => undoTarget(this.ctxFor(rec), name, toVersion)) : undefined;
+      return t?.ok ? { name, object: t.value.spec, oldObject: t.value.wl.spec, spec: t.value.spec } : undefined;
+    };
+    return this.governed(actor, "operator", "update", subject, (decided) =>
+      this.actAndReap(() =>
+        this.audit.through(via, () => {
+          decided();
+          const ctx = this.ctxFor(this.require(actor, "operator"));
+          let changed: string[] | undefined;
+          if (action === "undo") changed = undoRollout(ctx, actor, name, toVersion).changed;
+          else if (action === "restart") restartRollout(ctx, actor, name);
+          else setRolloutPaused(ctx, actor, name, action === "pause");
+          return { ...rolloutStatus(ctx, name), ...(changed ? { changed } : {}) };
+        }),
+      ),
     );
   }
+
+  // -- governance: policies and security levels ------------------------------------------------
+
+  /**
+   * Runs a change past the cluster's policies and security level. A caller who may make the change
+   * (others get the change's own 404/403 and leave no trace) has every matching policy evaluated
+   * on the change's input. A deny, or a spec the level forbids, refuses it: the PolicyDecision
+   * entries and the SecurityViolation commit on their own, the change does not happen. Otherwise
+   * `run` calls `decided()` inside its transaction, so the decisions commit with the change, and
+   * warn decisions come back as `warnings`.
+   */
+  private async governed<T>(
+    actor: string,
+    need: Role,
+    change: PolicyMatch,
+    subjectOf: () => { name: string; object: unknown; oldObject: unknown; spec?: WorkloadSpec } | undefined | null,
+    run: (decided: () => void) => Promise<Result<T>>,
+  ): Promise<Result<T & { warnings?: string[] }>> {
+    const rec = this.record();
+    const role = rec ? this.roles.of(actor) : undefined;
+    const subject = rec && satisfies(role, need) ? subjectOf() : undefined;
+    if (!rec || !subject) return run(() => {}) as Promise<Result<T & { warnings?: string[] }>>;
+    const input = policyInput(rec, actor, role, change, subject.object, subject.oldObject);
+    const outcome = evaluatePolicies(this.policies.list(), input, change);
+    const violation = subject.spec ? workloadViolation(subject.spec, rec.config.security_level, outcome.allowed) : undefined;
+    const decided = () => {
+      for (const d of outcome.decisions) this.audit.append(rec.name, "PolicyDecision", actor, subject.name, d);
+    };
+    if (outcome.denied || violation) {
+      await this.act(() => {
+        decided();
+        if (violation) this.audit.append(rec.name, "SecurityViolation", actor, subject.name, violationDetails(violation, change));
+      });
+      return outcome.denied ? denyProblem(outcome.denied, change) : levelProblem(violation!);
+    }
+    const res = await run(decided);
+    if (res.ok && outcome.warnings.length) return { ok: true, value: { ...res.value, warnings: outcome.warnings } };
+    return res as Result<T & { warnings?: string[] }>;
+  }
+
+  /**
+   * Policy evaluation for changes served outside this class (agreements): the decisions are
+   * recorded, a deny is a problem naming the policy, warnings come back. The caller must hold `need`.
+   */
+  async checkPolicies(actor: string, need: Role, change: PolicyMatch, subject: string, object: unknown, oldObject: unknown): Promise<Result<{ decisions: PolicyDecision[]; warnings: string[] }>> {
+    const rec = attempt(() => this.require(actor, need));
+    if (!rec.ok) return rec;
+    const outcome = evaluatePolicies(this.policies.list(), policyInput(rec.value, actor, this.roles.of(actor), change, object, oldObject), change);
+    if (outcome.decisions.length) await this.act(() => outcome.decisions.forEach((d) => this.audit.append(rec.value.name, "PolicyDecision", actor, subject, d)));
+    if (outcome.denied) return denyProblem(outcome.denied, change);
+    return { ok: true, value: { decisions: outcome.decisions, warnings: outcome.warnings } };
+  }
+
+  addPolicy(actor: string, body: PolicyBody): Promise<Result<Policy>> {
+    return this.act(() => {
+      const rec = this.require(actor, "admin");
+      compilePolicy(body);
+      if (this.policies.get(body.name)) reject(409, `policy ${body.name} already exists; remove it first`, { field: "name" });
+      const policy: Policy = { ...body, hash: policyHash(body), created_by: actor, created_at: isoNow() };
+      this.policies.put(policy);
+      this.audit.append(rec.name, "PolicyAdded", actor, body.name, { policy });
+      return policy;
+    });
+  }
+
+  listPolicies(actor: string): Result<Policy[]> {
+    return attempt(() => {
+      this.require(actor, "viewer");
+      return this.policies.list();
+    });
+  }
+
+  getPolicy(actor: string, name: string): Result<Policy> {
+    return attempt(() => {
+      const rec = this.require(actor, "viewer");
+      const p = this.policies.get(name);
+      if (!p) reject(404, `no policy ${name} in cluster ${rec.name}`, { field: "name" });
+      return p;
+    });
+  }
+
+  removePolicy(actor: string, name: string): Promise<Result<{ removed: string; hash: string }>> {
+    return this.act(() => {
+      const rec = this.require(actor, "admin");
+      const p = this.policies.get(name);
+      if (!p) reject(404, `no policy ${name} in cluster ${rec.name}`, { field: "name" });
+      this.policies.remove(name);
+      this.audit.append(rec.name, "PolicyRemoved", actor, name, { hash: p.hash });
+      return { removed: name, hash: p.hash };
+    });
+  }
+
+  /**
+   * `enc policy test`: one policy on a document, nothing changed or recorded. What the document
+   * leaves out is filled as a real change would be: the caller's request (the policy's first
+   * match), this cluster, null objects.
+   */
+  testPolicy(actor: string, name: string, doc: PolicyInput): Result<PolicyTestResult> {
+    return attempt(() => {
+      const rec = this.require(actor, "viewer");
+      const p = this.policies.get(name);
+      if (!p) reject(404, `no policy ${name} in cluster ${rec.name}`, { field: "name" });
+      const action = (doc.request?.action as PolicyMatch | undefined) ?? p.match[0];
+      const base = policyInput(rec, actor, this.roles.of(actor), p.match.includes(action) ? action : p.match[0], doc.object, doc.oldObject);
+      const input = JSON.parse(JSON.stringify({ ...base, ...(doc.request ? { request: doc.request } : {}), ...(doc.cluster ? { cluster: doc.cluster } : {}) })) as PolicyInput;
+      const d = decide(p, input, base.request!.action as PolicyMatch);
+      return { ...d, input };
+    });
+  }
+
+  /**
+   * Raises the cluster's security level (admin), never lowers it. The new level's config rules
+   * must hold (witnesses; MilitaryGrade turns quantum_safe on) and no workload may break its
+   * workload rules: a refusal lists them and is a SecurityViolation entry.
+   */
+  async raiseSecurityLevel(actor: string, level: SecurityLevel, compliance: ClusterConfig["compliance"] = []): Promise<Result<Cluster>> {
+    const got = attempt(() => this.require(actor, "admin"));
+    if (!got.ok) return got;
+    const rec = got.value;
+    const from = rec.config.security_level;
+    const refuse = async (v: LevelViolation, extra: Record<string, unknown> = {}) => {
+      await this.act(() => this.audit.append(rec.name, "SecurityViolation", actor, rec.name, violationDetails(v, "security-level", { from, to: level, ...extra })));
+      return err(409, v.detail, { field: v.field, level: v.level, rule: v.rule, ...extra });
+    };
+    if (rank(level) < rank(from)) {
+      return refuse({ level: from, rule: "level-only-rises", field: "security_level", detail: `security level ${from} (rule level-only-rises): cluster ${rec.name} cannot be lowered to ${level}` });
+    }
+    const config = withLevel({ ...rec.config, compliance: [...new Set([...rec.config.compliance, ...compliance])] }, level);
+    const cv = configViolation(config);
+    if (cv) return refuse(cv);
+    const broken = this.workloads.list().flatMap((w) => {
+      const input = policyInput(rec, actor, this.roles.of(actor), "update", w.spec, w.spec);
+      const v = workloadViolation(w.spec, level, evaluatePolicies(this.policies.list(), input, "update").allowed);
+      return v ? [{ workload: w.spec.name, rule: v.rule, field: v.field }] : [];
+    });
+    if (broken.length) {
+      const list = broken.map((b) => `${b.workload} (${b.rule})`).join(", ");
+      return refuse({ level, rule: broken[0].rule, field: "security_level", detail: `security level ${level}: ${broken.length} workload(s) break its rules: ${list}; update or remove them first` }, { workloads: broken });
+    }
+    return this.act(() => {
+      const next: ClusterRecord = { ...rec, config };
+      this.meta.setRecord(next);
+      if (from !== level || config.compliance.length !== rec.config.compliance.length) {
+        this.audit.append(rec.name, "SecurityLevelRaised", actor, rec.name, { from, to: level, compliance: config.compliance, quantum_safe: config.quantum_safe });
+      }
+      return this.view(next);
+    });
+  }
+}
+
+/** A deny decision as the change's answer: 403 naming the policy and its message. */
+function denyProblem(d: PolicyDecision, change: string): Result<never> {
+  const why = d.error ? ` (it could not be evaluated: ${d.error})` : "";
+  return err(403, `policy ${d.policy} denies this ${change}: ${d.message}${why}`, { field: "policy", policy: d.policy, policy_hash: d.policy_hash, code: "policy-denied" });
+}
+
+/** A security-level refusal: 403 naming the level, the rule and the field. */
+function levelProblem(v: LevelViolation): Result<never> {
+  return err(403, v.detail, { field: v.field, level: v.level, rule: v.rule, code: "security-level" });
 }

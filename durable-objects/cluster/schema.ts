@@ -176,3 +176,16 @@ export const replays = sqliteTable("replays", {
   requested_at: text("requested_at").notNull(),
   finished_at: text("finished_at"),
 });
+
+/** The cluster's CEL policies (domain/policy); `hash` is BLAKE3 of the JCS of the PolicyBody. */
+export const policies = sqliteTable("policies", {
+  name: text("name").primaryKey(),
+  expr: text("expr").notNull(),
+  action: text("action").notNull(),
+  message: text("message").notNull(),
+  /** JSON array of PolicyMatch */
+  match: text("match").notNull(),
+  hash: text("hash").notNull(),
+  created_by: text("created_by").notNull(),
+  created_at: text("created_at").notNull(),
+});

@@ -17,6 +17,11 @@ export const LoadBalancingAlgorithm = z.enum([
   "resource_based",
 ]);
 
+/** Standard < enterprise < military_grade; a cluster's level only rises (README "Security levels"). */
+export const SecurityLevel = z.enum(["standard", "enterprise", "military_grade"]);
+
+export const ComplianceFramework = z.enum(["SOC2", "HIPAA", "PCI-DSS"]);
+
 /** The seed's EncClusterConfig, plus notary limits. Every field has a safe default. */
 export const ClusterConfig = z
   .object({
@@ -24,7 +29,7 @@ export const ClusterConfig = z
     max_replicas_per_node: z.number().int().min(1).max(1_000).default(10),
     auto_scaling_enabled: z.boolean().default(true),
     load_balancing_algorithm: LoadBalancingAlgorithm.default("resource_based"),
-    security_level: z.enum(["standard", "enterprise", "military_grade"]).default("standard"),
+    security_level: SecurityLevel.default("standard"),
     audit_to_bpi_ledger: z.boolean().default(true),
     domain_protocols_enabled: z.boolean().default(true),
     quantum_crypto_enabled: z.boolean().default(false),
@@ -37,6 +42,12 @@ export const ClusterConfig = z
     allow_private_endpoints: z.boolean().default(false),
     /** Lets admins (only) deploy `cage.network: "host"`: no network isolation, see node-agent/cage/CAGE.md. */
     allow_host_network: z.boolean().default(false),
+    /** ML-DSA co-signatures on the cluster's audit entries and LogBlocks; MilitaryGrade forces it on. */
+    quantum_safe: z.boolean().default(false),
+    /** Witnesses that cosign the cluster's log checkpoints; Enterprise and MilitaryGrade need one. */
+    witnesses: z.array(z.object({ url: z.string().url().max(2048), vkey: z.string().min(1).max(512) }).strict()).max(16).default([]),
+    /** Frameworks the cluster collects evidence for (reports: `enc audit report`); a label, never a claim. */
+    compliance: z.array(ComplianceFramework).max(3).default([]),
   })
   .strict()
   .meta({ id: "ClusterConfig" });
@@ -70,3 +81,9 @@ export const RoleBinding = z
   .object({ address: Address, role: Role, granted_by: z.string(), granted_at: z.string() })
   .meta({ id: "RoleBinding" });
 export type RoleBinding = z.infer<typeof RoleBinding>;
+
+/** `enc cluster set-security-level`: the level to raise to, and frameworks to add. */
+export const SecurityLevelBody = z
+  .object({ security_level: SecurityLevel, compliance: z.array(ComplianceFramework).max(3).optional() })
+  .strict()
+  .meta({ id: "SecurityLevelBody" });

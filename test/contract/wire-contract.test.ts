@@ -81,6 +81,15 @@ const WIRE: Record<string, string> = {
   SyncSigner: "protocol/sync-signer.ts",
   ConsoleLoginToken: "protocol/api/console.ts",
   CONSOLE_LOGIN_DOMAIN: "protocol/api/console.ts",
+  SecurityLevel: "protocol/api/cluster.ts",
+  SecurityLevelBody: "protocol/api/cluster.ts",
+  ComplianceFramework: "protocol/api/cluster.ts",
+  Policy: "protocol/api/policy.ts",
+  PolicyBody: "protocol/api/policy.ts",
+  PolicyInput: "protocol/api/policy.ts",
+  PolicyDecision: "protocol/api/policy.ts",
+  PolicyTestBody: "protocol/api/policy.ts",
+  PolicyTestResult: "protocol/api/policy.ts",
 };
 
 /** Same name, different thing: the scheduler's capacity view (cpu_millis, memory_mb), not the node's wire capabilities. */
@@ -90,7 +99,7 @@ const NOT_WIRE = new Set(["domain/scheduler/types.ts NodeCapabilities"]);
 const SIDES = {
   agent: ["node-agent/daemon/control-plane.ts", "node-agent/daemon/heartbeat.ts", "node-agent/daemon/replica-report.ts", "node-agent/daemon/log-shipper.ts", "node-agent/daemon/desired-poller.ts", "node-agent/daemon/records.ts", "node-agent/daemon/replay-orders.ts", "node-agent/daemon/exec-orders.ts"],
   cli: ["cli/lib/api-types.ts", "cli/lib/ledger-source.ts", "cli/commands/registry-show.ts"],
-  worker: ["workers/routes/agent.ts", "workers/routes/clusters.ts", "workers/routes/nodes.ts", "workers/routes/workloads.ts", "workers/routes/notary.ts", "workers/routes/resolver.ts", "workers/routes/registry.ts", "workers/routes/dids.ts"],
+  worker: ["workers/routes/agent.ts", "workers/routes/clusters.ts", "workers/routes/policies.ts", "workers/routes/nodes.ts", "workers/routes/workloads.ts", "workers/routes/notary.ts", "workers/routes/resolver.ts", "workers/routes/registry.ts", "workers/routes/dids.ts"],
   durableObjects: ["durable-objects/cluster/cluster-do.ts", "durable-objects/cluster/workload-service.ts", "durable-objects/cluster/roles.ts", "durable-objects/notary/notary-do.ts", "durable-objects/notary/seal.ts", "durable-objects/shared/audit-log.ts", "durable-objects/registry/registry-do.ts"],
 };
 

@@ -3,6 +3,7 @@ import type { AppEnv } from "../env.ts";
 import { signedRoute } from "../lib/route.ts";
 import { clusterStub, unwrap } from "../lib/stubs.ts";
 import { validationHook } from "../lib/validation.ts";
+import { warningHeader } from "../lib/warnings.ts";
 import { Cluster, ClusterConfig, CreateClusterBody, GrantRoleBody, JoinToken, JoinTokenBody, RoleBinding } from "../../protocol/api/cluster.ts";
 import { Address } from "../../protocol/api/common.ts";
 import { ClusterParam, json } from "../lib/openapi.ts";
@@ -81,7 +82,9 @@ clusters.openapi(
   async (c) => {
     const { cluster } = c.req.valid("param");
     const { address, role } = c.req.valid("json");
-    return c.json({ role: await unwrap(clusterStub(c.env, cluster).grantRole(c.get("actor"), address, role)) }, 200);
+    const { warnings, ...granted } = await unwrap(clusterStub(c.env, cluster).grantRole(c.get("actor"), address, role));
+    warningHeader(c, { warnings });
+    return c.json({ role: granted, ...(warnings ? { warnings } : {}) }, 200);
   },
 );
 
@@ -95,6 +98,8 @@ clusters.openapi(
   }),
   async (c) => {
     const { cluster, address } = c.req.valid("param");
-    return c.json({ revoked: await unwrap(clusterStub(c.env, cluster).revokeRole(c.get("actor"), address)) }, 200);
+    const { warnings, ...revoked } = await unwrap(clusterStub(c.env, cluster).revokeRole(c.get("actor"), address));
+    warningHeader(c, { warnings });
+    return c.json({ revoked, ...(warnings ? { warnings } : {}) }, 200);
   },
 );
