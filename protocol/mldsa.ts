@@ -73,7 +73,7 @@ async function probe(): Promise<boolean> {
     const subtle = crypto.subtle;
     const msg = utf8("enc/ml-dsa-65/probe");
     const pair = (await subtle.generateKey(ALG, true, ["sign", "verify"])) as CryptoKeyPair;
-    const pub = new Uint8Array(await subtle.exportKey("raw-public" as "raw", pair.publicKey));
+    const pub = new Uint8Array((await subtle.exportKey("raw-public" as "raw", pair.publicKey)) as ArrayBuffer);
     if (pub.length !== MLDSA_PUBLIC_KEY_BYTES) return false;
     const key = await subtle.importKey("raw-public" as "raw", pub, ALG, false, ["verify"]);
     const sig = new Uint8Array(await subtle.sign(ALG, pair.privateKey, msg));

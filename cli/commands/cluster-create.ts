@@ -22,6 +22,7 @@ export default defineCommand({
     "load-balancing": { type: "string", placeholder: "algo", description: LB.join(", ") },
     "security-level": { type: "string", placeholder: "level", description: SECURITY.join(", ") },
     "auto-scaling": { type: "boolean", description: "enable auto-scaling" },
+    "quantum-safe": { type: "boolean", description: "co-sign LogBlocks and audit entries with ML-DSA-65 (never turned off)" },
   },
   examples: ["enc cluster create demo --max-receipts-per-block 10 --max-block-window-s 60"],
   async run(ctx, { args, flags }) {
@@ -37,6 +38,7 @@ export default defineCommand({
     set("load_balancing_algorithm", flags["load-balancing"] && requireOneOf(flags["load-balancing"], LB, "--load-balancing"));
     set("security_level", flags["security-level"] && requireOneOf(flags["security-level"], SECURITY, "--security-level"));
     if (flags["auto-scaling"]) config.auto_scaling_enabled = true;
+    if (flags["quantum-safe"]) config.quantum_safe = true;
 
     const api = await ctx.client();
     const body = Object.keys(config).length ? { name: args.name, config } : { name: args.name };

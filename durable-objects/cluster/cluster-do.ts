@@ -6,7 +6,7 @@ import { AuditLog } from "../shared/audit-log.ts";
 import { BaseDO } from "../shared/base-do.ts";
 import { attempt, err, reject, type Result } from "../../domain/result.ts";
 import { count, sql } from "drizzle-orm";
-import { syncSigner } from "../shared/sync-signer.ts";
+import { mldsaSyncSigner, syncSigner } from "../shared/sync-signer.ts";
 import { fromBase64 } from "../../protocol/bytes.ts";
 import type { HeartbeatBody, LogBatch } from "../../protocol/api/agent.ts";
 import type { Replica, RolloutView, WorkloadSpec, WorkloadVersion, WorkloadView } from "../../protocol/api/workload.ts";
@@ -63,7 +63,9 @@ export class ClusterDO extends BaseDO {
   private readonly roles = new RoleStore(this.db);
   private readonly tokens = new JoinTokens(this.db);
   private readonly nodes = new NodeRegistry(this.db);
-  private readonly audit = new AuditLog(this.sql, this.outbox, () => this.signer());
+  private readonly audit = new AuditLog(this.sql, this.outbox, () => this.signer(), () =>
+    this.record()?.config.quantum_safe ? mldsaSyncSigner(this.env.CONTROL_PLANE_MLDSA_KEY, "CONTROL_PLANE_MLDSA_KEY") : undefined,
+  );
   private readonly workloads = new WorkloadStore(this.db, this.sql);
   private readonly meta = new ClusterMeta(this.db);
   private readonly replays = new ReplayStore(this.db);
