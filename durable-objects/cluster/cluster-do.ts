@@ -213,6 +213,22 @@ export class ClusterDO extends BaseDO {
     });
   }
 
+  /**
+   * Raises config.quantum_safe (PROTOCOL.md §8); never lowered. The setting is stored before its
+   * audit entry is appended, so that entry is the chain's first co-signed one: verifiers read the
+   * boundary from the chain itself. Already on: nothing changes, no entry.
+   */
+  enableQuantumSafe(actor: string): Promise<Result<Cluster>> {
+    return this.act(() => {
+      const rec = this.require(actor, "admin");
+      if (rec.config.quantum_safe) return this.view(rec);
+      const next: ClusterRecord = { ...rec, config: { ...rec.config, quantum_safe: true } };
+      this.meta.setRecord(next);
+      this.audit.append(rec.name, "QuantumSafeEnabled", actor, rec.name, { quantum_safe: true });
+      return this.view(next);
+    });
+  }
+
   get(actor: string): Result<Cluster> {
     return attempt(() => this.view(this.require(actor, "viewer")));
   }
