@@ -46,8 +46,8 @@ export default defineCommand({
       } finally {
         bar.finish(); // before any result line, which would otherwise land on the bar's line
       }
-      const { config } = await api.get<Cluster>(routes.cluster(cluster));
-      return verify(ctx, cluster, entries, head, pin, flags.pin, config.quantum_safe === true);
+      const { cluster: view } = await api.get<{ cluster: Cluster }>(routes.cluster(cluster));
+      return verify(ctx, cluster, entries, head, pin, flags.pin, view.config.quantum_safe === true);
     }
     const { entries } = await api.get<{ entries: AuditEntry[] }>(`${routes.audit(cluster)}?from_seq=${from}&limit=${limit}`);
     if (ctx.json) return ctx.emit({ cluster, entries });

@@ -35,7 +35,8 @@ export default defineCommand({
     const head = await api.get<ChainHead>(routes.appHead(cluster, args.app));
     const total = typeof head?.size === "number" ? head.size : null;
     // From the notary (its own storage, not D1): where ML-DSA-65 co-signing began for this app.
-    const from = flags["require-mldsa"] ? 1 : (await notaryStats(api, cluster, args.app)).mldsa_from_height;
+    // A server that does not answer has no boundary to give: the "never turned off" rule still holds.
+    const from = flags["require-mldsa"] ? 1 : (await notaryStats(api, cluster, args.app).catch(() => undefined))?.mldsa_from_height;
     const mldsa = { publicKey: notary_mldsa ? textToMldsaPublicKey(notary_mldsa) : undefined, requiredFrom: from };
     const bar = progress(ctx.io.stderr, "verifying blocks", { verbose: flags.verbose });
     let report: VerifyReport;
