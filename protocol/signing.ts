@@ -48,14 +48,16 @@ export function signingInput(domain: string, hashText: string): Uint8Array {
 }
 
 /**
- * Hash of every field of `obj` except `omitFields`. Verifiers must use this on what they
- * received, so optional and future fields stay covered.
+ * Hash of every field of `obj` except `omitFields` and `sig_…` members. Verifiers must use this on
+ * what they received, so optional and future fields stay covered.
  */
 export function computeHash(obj: Readonly<Record<string, unknown>>, omitFields: readonly string[]): string {
   if (typeof obj !== "object" || obj === null || Array.isArray(obj)) throw new TypeError("signed object must be a JSON object");
   // Null prototype: a received "__proto__" key stays an ordinary, hashed field.
   const body: Record<string, unknown> = Object.create(null);
-  for (const key of Object.keys(obj)) if (!omitFields.includes(key)) body[key] = obj[key];
+  // 1.1 (PROTOCOL.md §2, §12): every `sig_…` member is a signature, outside the body, so new
+  // co-signatures (sig_notary_mldsa, sig_mldsa) join an object without changing its hash.
+  for (const key of Object.keys(obj)) if (!omitFields.includes(key) && !key.startsWith("sig_")) body[key] = obj[key];
   return hashCanonical(body);
 }
 

@@ -4,7 +4,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import vectors from "../vectors/protocol-v1.1.json";
 import {
-  DOMAINS, fromBase64, fromHex, isMldsaPublicKeyText, isMldsaSigText, logBlockHash, mldsaBackend, mldsaPublicKeyFromSeed,
+  DOMAINS, fromBase64, hashAuditEntry, fromHex, isMldsaPublicKeyText, isMldsaSigText, logBlockHash, mldsaBackend, mldsaPublicKeyFromSeed,
   mldsaPublicKeyToText, mldsaSignerFromHex, mldsaSigToText, mldsaSyncSignerFromHex, mldsaVerify, resolveMldsaBackend,
   setMldsaBackend, signAuditEntry, signerFromHex, signingInput, signLogBlock, signLogBlockSync, syncSignerFromSeed, textToMldsaSig,
   toBase64, toHex, utf8, verifyAuditEntry, verifyAuditEntryMldsa, verifyLogBlock, verifyLogBlockMldsa,
@@ -36,6 +36,13 @@ describe("ml_dsa_65 vector: formats", () => {
     expect(toHex(signingInput(DOMAINS.logBlock, V.block_hash))).toBe(V.signing_input_hex);
     const { sig_notary_mldsa: _m, ...withoutMldsa } = BLOCK;
     expect(logBlockHash(withoutMldsa)).toBe(V.block_hash);
+  });
+
+  it("1.1 body rule (§12): every sig_… member is outside the hash, any other new field inside", () => {
+    expect(logBlockHash({ ...BLOCK, sig_future: "anything" })).toBe(V.block_hash);
+    expect(logBlockHash({ ...BLOCK, future: "anything" })).not.toBe(V.block_hash);
+    const entry = { v: 1, cluster: "prod", seq: 1, ts: "2026-01-15T10:00:00.000Z", event: "ClusterCreated", actor: "system", subject: "prod", details: {}, prev_hash: "blake3:genesis" };
+    expect(hashAuditEntry({ ...entry, sig_mldsa: "x", sig_other: "y" })).toBe(hashAuditEntry(entry));
   });
 
   it("signature text: ml-dsa-65: + base64 of 3,309 bytes; anything else is refused", () => {
