@@ -22,12 +22,12 @@ export interface VerifyReport {
   blocks: number;
   receipts: number;
   problems: LedgerProblem[];
-  /** ML-DSA-65 co-signatures (PROTOCOL.md §8) checked, and those present but not checkable (no key). */
+  /** ML-DSA-65 co-signatures (PROTOCOL.md §15) checked, and those present but not checkable (no key). */
   mldsa: MldsaTally;
 }
 
 /**
- * ML-DSA-65 co-signatures (PROTOCOL.md §8). Every one present is checked against `publicKey`
+ * ML-DSA-65 co-signatures (PROTOCOL.md §15). Every one present is checked against `publicKey`
  * (GET /v1/keys `notary_mldsa` / `control_plane_mldsa`). quantum_safe is never turned off, so
  * once an object carries one, every later object must; `requiredFrom` (a block height, from the
  * notary's `mldsa_from_height`) requires them from there on even if the first were stripped.
@@ -258,7 +258,7 @@ function turnsQuantumSafeOn(e: AuditEntry): boolean {
 }
 
 /**
- * The audit chain's ML-DSA-65 co-signatures (PROTOCOL.md §8). The entry that turns quantum_safe
+ * The audit chain's ML-DSA-65 co-signatures (PROTOCOL.md §15). The entry that turns quantum_safe
  * on is itself co-signed (the control plane applies the setting before appending it), so the
  * chain carries its own boundary: the first co-signed entry must be that one, and every entry
  * from it on must be co-signed. With `quantumSafe`, a chain with no co-signed entry fails too.

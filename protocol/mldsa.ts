@@ -1,4 +1,4 @@
-// ML-DSA-65 (FIPS 204, pure ML-DSA, empty context), the post-quantum co-signature of PROTOCOL.md §8.
+// ML-DSA-65 (FIPS 204, pure ML-DSA, empty context), the post-quantum co-signature of PROTOCOL.md §15.
 // Keys come from a 32-byte seed (FIPS 204 ML-DSA.KeyGen_internal(ξ)), so a secret is 64 hex digits
 // like the Ed25519 ones.
 //

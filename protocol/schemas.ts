@@ -24,7 +24,7 @@ export const AUDIT_EVENTS = [
 
 export const hashText = z.string().regex(HASH_TEXT_RE, "must be blake3:<64 lowercase hex>");
 export const sigText = z.string().regex(SIG_TEXT_RE, "must be ed25519:<128 lowercase hex>");
-/** PROTOCOL.md §8: the optional ML-DSA-65 co-signature of quantum-safe clusters. */
+/** PROTOCOL.md §15: the optional ML-DSA-65 co-signature of quantum-safe clusters. */
 export const mldsaSigText = z.string().regex(MLDSA_SIG_TEXT_RE, "must be ml-dsa-65:<base64 of 3,309 bytes>");
 export const prevHash = z.union([z.literal(GENESIS), hashText]);
 export const imageDigest = z.string().regex(/^sha256:[0-9a-f]{64}$/, "must be sha256:<64 lowercase hex>");

@@ -19,7 +19,7 @@ function without<T extends Loose>(obj: T, fields: readonly string[]): T {
 }
 
 const RECEIPT_OMIT = ["hash", "sig"] as const;
-// The ML-DSA-65 co-signatures (PROTOCOL.md §8) are outside the hash, like the Ed25519 signature.
+// The ML-DSA-65 co-signatures (PROTOCOL.md §15) are outside the hash, like the Ed25519 signature.
 const AUDIT_OMIT = ["hash", "sig", "sig_mldsa"] as const;
 const BLOCK_OMIT = ["sig_notary", "sig_notary_mldsa"] as const;
 
@@ -60,7 +60,7 @@ function auditBody(body: AuditInput) {
   return { full, hash: hashAuditEntry(full) };
 }
 
-/** With `mldsa`, also co-signs (`sig_mldsa`, PROTOCOL.md §8). */
+/** With `mldsa`, also co-signs (`sig_mldsa`, PROTOCOL.md §15). */
 export async function signAuditEntry(body: AuditInput, signer: Signer, mldsa?: MldsaSigner): Promise<AuditEntry> {
   const { full, hash } = auditBody(body);
   const entry = { ...full, hash, sig: await signHash(DOMAINS.auditEntry, hash, signer) } as AuditEntry;
@@ -104,7 +104,7 @@ function blockBody(body: BlockInput, signer: { address: string }) {
   return { full, hash: logBlockHash(full) };
 }
 
-/** With `mldsa`, also co-signs (`sig_notary_mldsa`, PROTOCOL.md §8). */
+/** With `mldsa`, also co-signs (`sig_notary_mldsa`, PROTOCOL.md §15). */
 export async function signLogBlock(body: BlockInput, signer: Signer, mldsa?: MldsaSigner): Promise<LogBlock> {
   const { full, hash } = blockBody(body, signer);
   const block = { ...full, sig_notary: await signHash(DOMAINS.logBlock, hash, signer) } as LogBlock;

@@ -69,7 +69,7 @@ export function signHashSync(domain: string, hashText: string, signer: SyncSigne
   return sigToText(signer.sign(signingInput(domain, hashText)));
 }
 
-/** ML-DSA-65 co-signature (PROTOCOL.md §8) over the same signing input as the Ed25519 one. */
+/** ML-DSA-65 co-signature (PROTOCOL.md §15) over the same signing input as the Ed25519 one. */
 export async function signHashMldsa(domain: string, hashText: string, signer: MldsaSigner): Promise<string> {
   return mldsaSigToText(await signer.sign(signingInput(domain, hashText)));
 }

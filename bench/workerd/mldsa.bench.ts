@@ -2,7 +2,7 @@ import { it } from "vitest";
 import { signatureRates } from "../signature-rates.ts";
 
 /*
- * ML-DSA-65 (PROTOCOL.md §8) next to Ed25519 inside workerd: WebCrypto's native implementations
+ * ML-DSA-65 (PROTOCOL.md §15) next to Ed25519 inside workerd: WebCrypto's native implementations
  * (ML-DSA-65 behind the `webcrypto_modern_algorithms` compatibility flag) and noble's pure
  * JavaScript, sign and verify per second on one core. The notary and the control plane co-sign
  * inside a Durable Object's synchronous transaction, so they sign with noble (see

@@ -6,7 +6,7 @@ import { defineCommand } from "../lib/command.ts";
 export default defineCommand({
   description:
     "From now on the cluster's LogBlocks and audit entries carry an ML-DSA-65 co-signature next to\n" +
-    "the Ed25519 one (PROTOCOL.md §8). There is no way back: verifiers rely on it staying on.",
+    "the Ed25519 one (PROTOCOL.md §15). There is no way back: verifiers rely on it staying on.",
   args: { name: { description: "the cluster (default: the default cluster)" } },
   async run(ctx, { args }) {
     const name = ctx.cluster(args.name);

@@ -6,7 +6,7 @@ export type { NotaryLimits, NotaryStats };
 
 export const DEFAULT_LIMITS: NotaryLimits = { max_receipts_per_block: 100, max_block_window_s: 300 };
 
-/** What a NotaryDO seals by: the cluster's limits, and whether its blocks are co-signed with ML-DSA-65 (PROTOCOL.md §8). */
+/** What a NotaryDO seals by: the cluster's limits, and whether its blocks are co-signed with ML-DSA-65 (PROTOCOL.md §15). */
 export type SealPolicy = NotaryLimits & { quantum_safe?: boolean };
 
 export const sealPolicy = (config: { notary: NotaryLimits; quantum_safe?: boolean }): SealPolicy => ({ ...config.notary, quantum_safe: config.quantum_safe === true });

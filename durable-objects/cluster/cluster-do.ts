@@ -214,7 +214,7 @@ export class ClusterDO extends BaseDO {
   }
 
   /**
-   * Raises config.quantum_safe (PROTOCOL.md §8); never lowered. The setting is stored before its
+   * Raises config.quantum_safe (PROTOCOL.md §15); never lowered. The setting is stored before its
    * audit entry is appended, so that entry is the chain's first co-signed one: verifiers read the
    * boundary from the chain itself. Already on: nothing changes, no entry.
    */

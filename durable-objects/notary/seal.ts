@@ -18,7 +18,7 @@ export function buildBlock(
   prev: string | undefined,
   pending: PendingReceipt[],
   signer: SyncSigner,
-  /** Co-signs with ML-DSA-65 (PROTOCOL.md §8) for a quantum-safe cluster. */
+  /** Co-signs with ML-DSA-65 (PROTOCOL.md §15) for a quantum-safe cluster. */
   mldsa?: MldsaSyncSigner,
 ): { block: LogBlock; hash: string } {
   let from = pending[0].ts;

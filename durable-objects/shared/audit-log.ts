@@ -16,7 +16,7 @@ export class AuditLog {
     private readonly sql: SqlStorage,
     private readonly outbox: Outbox,
     private readonly signer: () => SyncSigner,
-    /** The ML-DSA-65 co-signer while the cluster is quantum-safe (PROTOCOL.md §8), else undefined. */
+    /** The ML-DSA-65 co-signer while the cluster is quantum-safe (PROTOCOL.md §15), else undefined. */
     private readonly mldsa: () => MldsaSyncSigner | undefined = () => undefined,
   ) {}
 

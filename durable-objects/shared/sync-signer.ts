@@ -58,7 +58,7 @@ export function syncSigner(hexSeed: string | undefined, name: string): SyncSigne
 const mldsaCache = new Map<string, MldsaSyncSigner>();
 
 /**
- * The Worker's ML-DSA-65 key (PROTOCOL.md §8) as a synchronous signer, for co-signing inside a
+ * The Worker's ML-DSA-65 key (PROTOCOL.md §15) as a synchronous signer, for co-signing inside a
  * DO's synchronous transaction. noble's: workerd has ML-DSA-65 natively only in (asynchronous)
  * WebCrypto, and its node:crypto parses ML-DSA keys but cannot sign with them. Key generation
  * from the seed (~100 ms in workerd) runs once per key and isolate.

@@ -37,7 +37,7 @@ export const ClusterConfig = z
     allow_private_endpoints: z.boolean().default(false),
     /** Lets admins (only) deploy `cage.network: "host"`: no network isolation, see node-agent/cage/CAGE.md. */
     allow_host_network: z.boolean().default(false),
-    /** ML-DSA-65 co-signatures (PROTOCOL.md §8) on this cluster's LogBlocks and AuditEntries. A raise only: never turned off. */
+    /** ML-DSA-65 co-signatures (PROTOCOL.md §15) on this cluster's LogBlocks and AuditEntries. A raise only: never turned off. */
     quantum_safe: z.boolean().default(false),
   })
   .strict()

@@ -17,7 +17,7 @@ export const Address = z
   .regex(/^bpi1[02-9ac-hj-np-z]{58}$/, "a bech32m bpi1… address of 62 characters")
   .meta({ example: "bpi132yw8ht5p8cetl2jmvknewjawt9xwzdlrk2pyxlnwjyqrdq0dawq22zv0m" });
 
-/** GET /v1/keys. The ML-DSA-65 keys (PROTOCOL.md §8) are standard base64 of 1,952 bytes. */
+/** GET /v1/keys. The ML-DSA-65 keys (PROTOCOL.md §15) are standard base64 of 1,952 bytes. */
 export const PublicKeys = z
   .object({
     control_plane: Address,

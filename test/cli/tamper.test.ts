@@ -158,6 +158,7 @@ describe("the verifiers refuse a truncated ledger", () => {
 describe("ML-DSA-65 co-signatures (quantum_safe)", () => {
   const PQ = "tamper-pq";
   let first: StepReceipt;
+  let third: StepReceipt; // in block 2
 
   beforeAll(async () => {
     const created = await enc(["cluster", "create", PQ, "--quantum-safe", "--max-receipts-per-block", "2", "--max-block-window-s", "3600"], owner);
@@ -182,6 +183,7 @@ describe("ML-DSA-65 co-signatures (quantum_safe)", () => {
       batch.push(r);
     }
     first = batch[0];
+    third = batch[2];
     await nodeApi.post(routes.receipts(PQ), { receipts: batch });
   });
 
@@ -212,7 +214,11 @@ describe("ML-DSA-65 co-signatures (quantum_safe)", () => {
         `UPDATE blocks SET body = json_set(body, '$.sig_notary_mldsa', '${forged}') WHERE cluster = '${PQ}' AND app = 'web' AND height = 1; ` +
         `UPDATE blocks SET body = json_remove(body, '$.sig_notary_mldsa') WHERE cluster = '${PQ}' AND app = 'web' AND height = 2;`,
     );
-    const [ledger, shown] = await Promise.all([enc(["ledger", "verify", "web", "--cluster", PQ], owner), enc(["receipts", "show", first.hash], owner)]);
+    const [ledger, shown, stripped] = await Promise.all([
+      enc(["ledger", "verify", "web", "--cluster", PQ], owner),
+      enc(["receipts", "show", first.hash], owner),
+      enc(["receipts", "show", third.hash], owner),
+    ]);
     expect(ledger.code).toBe(1);
     expect(ledger.stdout).toContain("FAILED verification: 2 problems in 2 blocks, 4 receipts (block signatures checked: ed25519 on all, ml-dsa-65 on 1 of 2)");
     expect(ledger.stdout).toMatch(/✗ block 1: log block ML-DSA-65 co-signature sig_notary_mldsa does not verify for notary_mldsa/);
@@ -220,5 +226,7 @@ describe("ML-DSA-65 co-signatures (quantum_safe)", () => {
     expect(shown.code).toBe(1);
     expect(shown.stdout).toMatch(/✓ block 1 signed by the published notary/);
     expect(shown.stdout).toMatch(/✗ block 1 co-signed \(ML-DSA-65\)/);
+    expect(stripped.code).toBe(1);
+    expect(stripped.stdout).toMatch(/✗ block 2 co-signed \(ML-DSA-65\): no sig_notary_mldsa, but the notary co-signs every block from 1 on/);
   });
 });

@@ -1,4 +1,4 @@
-// PROTOCOL.md §8: the ml_dsa_65 section of test/vectors/protocol-v1.1.json, with both ML-DSA-65
+// PROTOCOL.md §15: the ml_dsa_65 section of test/vectors/protocol-v1.1.json, with both ML-DSA-65
 // backends (native WebCrypto where the runtime has it, noble everywhere). This file runs in workerd
 // (the workers project) and in Node (the node project).
 import { afterAll, describe, expect, it } from "vitest";

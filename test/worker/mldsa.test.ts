@@ -1,4 +1,4 @@
-// ML-DSA-65 co-signatures (PROTOCOL.md §8) in workerd: a quantum-safe cluster's sealed blocks and
+// ML-DSA-65 co-signatures (PROTOCOL.md §15) in workerd: a quantum-safe cluster's sealed blocks and
 // audit entries carry valid co-signatures by the keys at /v1/keys, checked by the protocol
 // verifier; a co-signature tampered with or removed in D1 is reported.
 import { env } from "cloudflare:workers";
