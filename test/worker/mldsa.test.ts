@@ -177,6 +177,9 @@ describe("ML-DSA-65 co-signatures", () => {
     expect(audit.problems).toEqual([]);
     const first = audit.entries.find((e) => e.sig_mldsa !== undefined)!;
     expect(first).toMatchObject({ event: "QuantumSafeEnabled", details: { quantum_safe: true } });
+    // A cluster setting: in the audit chain, not in the workload/node event stream.
+    const { events } = await owner.api.get<{ events: { kind: string }[] }>(routes.events(name));
+    expect(events.map((e) => e.kind)).not.toContain("quantum_safe_enabled");
     expect(audit.entries.filter((e) => e.seq > first.seq).every((e) => e.sig_mldsa !== undefined)).toBe(true);
     // Stripping the raising entry's co-signature moves the boundary: reported.
     const { sig_mldsa: _s, ...bare } = first;
