@@ -34,8 +34,9 @@ meta.openapi(
       {
         control_plane: syncSigner(c.env.CONTROL_PLANE_KEY, "CONTROL_PLANE_KEY").address,
         notary: syncSigner(c.env.NOTARY_KEY, "NOTARY_KEY").address,
-        control_plane_mldsa: mldsaPublicKeyToText(mldsaSyncSigner(c.env.CONTROL_PLANE_MLDSA_KEY, "CONTROL_PLANE_MLDSA_KEY").publicKey),
-        notary_mldsa: mldsaPublicKeyToText(mldsaSyncSigner(c.env.NOTARY_MLDSA_KEY, "NOTARY_MLDSA_KEY").publicKey),
+        // A deployment without the ML-DSA-65 secrets still serves its Ed25519 keys (and cannot co-sign).
+        ...(c.env.CONTROL_PLANE_MLDSA_KEY ? { control_plane_mldsa: mldsaPublicKeyToText(mldsaSyncSigner(c.env.CONTROL_PLANE_MLDSA_KEY, "CONTROL_PLANE_MLDSA_KEY").publicKey) } : {}),
+        ...(c.env.NOTARY_MLDSA_KEY ? { notary_mldsa: mldsaPublicKeyToText(mldsaSyncSigner(c.env.NOTARY_MLDSA_KEY, "NOTARY_MLDSA_KEY").publicKey) } : {}),
       },
       200,
     );
