@@ -24,3 +24,4 @@ export * from "./api/notary.ts";
 export * from "./api/observe.ts";
 export * from "./api/resolver.ts";
 export * from "./api/registry.ts";
+export * from "./mldsa.ts";

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { decodeAddress } from "./address.ts";
 import { GENESIS, HASH_TEXT_RE } from "./hash.ts";
+import { MLDSA_SIG_TEXT_RE } from "./mldsa.ts";
 import { SIG_TEXT_RE } from "./signing.ts";
 import { isIso } from "./time.ts";
 import { AppName } from "./api/common.ts";
@@ -19,10 +20,13 @@ export const AUDIT_EVENTS = [
   "ReplicaExec", "ReplicaStopUnconfirmed",
   "RolloutCompleted", "RolloutHalted", "RolloutPaused", "RolloutResumed", "RolloutUndone", "RolloutRestarted",
   "PolicyAdded", "PolicyRemoved", "PolicyDecision", "SecurityLevelRaised",
+  "QuantumSafeEnabled",
 ] as const;
 
 export const hashText = z.string().regex(HASH_TEXT_RE, "must be blake3:<64 lowercase hex>");
 export const sigText = z.string().regex(SIG_TEXT_RE, "must be ed25519:<128 lowercase hex>");
+/** PROTOCOL.md §15: the optional ML-DSA-65 co-signature of quantum-safe clusters. */
+export const mldsaSigText = z.string().regex(MLDSA_SIG_TEXT_RE, "must be ml-dsa-65:<base64 of 3,309 bytes>");
 export const prevHash = z.union([z.literal(GENESIS), hashText]);
 export const imageDigest = z.string().regex(/^sha256:[0-9a-f]{64}$/, "must be sha256:<64 lowercase hex>");
 export const isoTime = z.string().refine(isIso, "must be an RFC 3339 UTC time with milliseconds, e.g. 2026-01-15T10:00:00.000Z");
@@ -93,7 +97,7 @@ const blockBodyShape = {
   notary: address,
 };
 export const LogBlockBodySchema = z.looseObject(blockBodyShape);
-export const LogBlockSchema = LogBlockBodySchema.extend({ sig_notary: sigText }).meta({ id: "LogBlock" });
+export const LogBlockSchema = LogBlockBodySchema.extend({ sig_notary: sigText, sig_notary_mldsa: mldsaSigText.optional() }).meta({ id: "LogBlock" });
 
 // Future events are allowed but keep the PascalCase form of the listed ones.
 export const auditEvent = z.string().regex(/^[A-Z][A-Za-z0-9]*$/, "must be a PascalCase event name");
@@ -110,7 +114,7 @@ const auditBodyShape = {
   prev_hash: prevHash,
 };
 export const AuditEntryBodySchema = z.looseObject(auditBodyShape);
-export const AuditEntrySchema = AuditEntryBodySchema.extend({ hash: hashText, sig: sigText }).meta({ id: "AuditEntry" });
+export const AuditEntrySchema = AuditEntryBodySchema.extend({ hash: hashText, sig: sigText, sig_mldsa: mldsaSigText.optional() }).meta({ id: "AuditEntry" });
 
 export const InclusionProofSchema = z
   .object({

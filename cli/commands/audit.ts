@@ -1,5 +1,7 @@
 import type { ChainHead } from "../../protocol/head.ts";
-import { verifyAuditHistory } from "../../protocol/ledger-verify.ts";
+import { signaturesChecked, verifyAuditHistory } from "../../protocol/ledger-verify.ts";
+import type { Cluster } from "../../protocol/api/cluster.ts";
+import { textToMldsaPublicKey } from "../../protocol/mldsa.ts";
 import { routes } from "../../protocol/routes.ts";
 import type { AuditEntry } from "../../protocol/schemas.ts";
 import { CLUSTER_FLAG, defineCommand } from "../lib/command.ts";
@@ -16,7 +18,9 @@ export default defineCommand({
     "seq 1 and checks each control-plane signature (against GET /v1/keys), consecutive seq numbers,\n" +
     "the prev_hash chain, and that the chain reaches exactly the head's seq and hash, so deleted\n" +
     "entries are named. With --pin FILE, also refuses a head behind, or a history that differs\n" +
-    "from, the one FILE holds, and saves the new head there after a clean run. Exits 1 on any problem.",
+    "from, the one FILE holds, and saves the new head there after a clean run. ML-DSA-65\n" +
+    "co-signatures are checked against GET /v1/keys `control_plane_mldsa`; a quantum-safe cluster's\n" +
+    "chain must carry them from the entry that turned quantum_safe on. Exits 1 on any problem.",
   flags: {
     ...CLUSTER_FLAG,
     verify: { type: "boolean", description: "verify the whole chain instead of listing a page" },
@@ -42,7 +46,8 @@ export default defineCommand({
       } finally {
         bar.finish(); // before any result line, which would otherwise land on the bar's line
       }
-      return verify(ctx, cluster, entries, head, pin, flags.pin);
+      const { cluster: view } = await api.get<{ cluster: Cluster }>(routes.cluster(cluster));
+      return verify(ctx, cluster, entries, head, pin, flags.pin, view.config.quantum_safe === true);
     }
     const { entries } = await api.get<{ entries: AuditEntry[] }>(`${routes.audit(cluster)}?from_seq=${from}&limit=${limit}`);
     if (ctx.json) return ctx.emit({ cluster, entries });
@@ -54,18 +59,20 @@ export default defineCommand({
   },
 });
 
-async function verify(ctx: Context, cluster: string, all: AuditEntry[], head: ChainHead, pin: ChainHead | undefined, pinFile: string | undefined): Promise<number> {
-  const { control_plane } = await ctx.keys();
-  const { checked, last_seq: last, problems } = await verifyAuditHistory(all, control_plane, { head, pin, cluster });
+async function verify(ctx: Context, cluster: string, all: AuditEntry[], head: ChainHead, pin: ChainHead | undefined, pinFile: string | undefined, quantumSafe: boolean): Promise<number> {
+  const { control_plane, control_plane_mldsa } = await ctx.keys();
+  const publicKey = control_plane_mldsa ? textToMldsaPublicKey(control_plane_mldsa) : undefined;
+  const { checked, last_seq: last, problems, mldsa } = await verifyAuditHistory(all, control_plane, { head, pin, cluster }, { publicKey, quantumSafe });
   const ok = problems.length === 0;
+  const signatures = signaturesChecked(checked, mldsa);
   if (ok) writePin(pinFile, head);
   if (ctx.json) {
-    ctx.emit({ cluster, control_plane, ok, entries: checked, last_seq: last, head, problems });
+    ctx.emit({ cluster, control_plane, ok, entries: checked, last_seq: last, signatures, mldsa_checked: mldsa.checked, head, problems });
     return ok ? 0 : 1;
   }
   const s = ctx.style;
   if (ok) {
-    ctx.out(`${s.ok} Audit chain of ${cluster} verified: ${checked} entr${checked === 1 ? "y" : "ies"} (seq 1–${last}) up to the control plane's signed head, signed by control plane ${control_plane}.`);
+    ctx.out(`${s.ok} Audit chain of ${cluster} verified: ${checked} entr${checked === 1 ? "y" : "ies"} (seq 1–${last}) up to the control plane's signed head, signed by control plane ${control_plane}; signatures checked: ${signatures}.`);
     return 0;
   }
   ctx.out(`${s.fail} Audit chain of ${cluster} FAILED verification: ${problems.length} problem${problems.length === 1 ? "" : "s"} in ${checked} entries.\n`);

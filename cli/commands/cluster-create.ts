@@ -23,6 +23,7 @@ export default defineCommand({
     "security-level": { type: "string", placeholder: "level", description: "standard, enterprise, military-grade (aliases high, maximum); see the README's level table" },
     compliance: { type: "string", placeholder: "list", description: "frameworks to collect evidence for: SOC2,HIPAA,PCI-DSS" },
     "auto-scaling": { type: "boolean", description: "enable auto-scaling" },
+    "quantum-safe": { type: "boolean", description: "co-sign LogBlocks and audit entries with ML-DSA-65 (never turned off)" },
   },
   examples: ["enc cluster create demo --max-receipts-per-block 10 --max-block-window-s 60"],
   async run(ctx, { args, flags }) {
@@ -39,6 +40,7 @@ export default defineCommand({
     set("security_level", flags["security-level"] && securityLevel(flags["security-level"]));
     set("compliance", complianceFlag(flags.compliance));
     if (flags["auto-scaling"]) config.auto_scaling_enabled = true;
+    if (flags["quantum-safe"]) config.quantum_safe = true;
 
     const api = await ctx.client();
     const body = Object.keys(config).length ? { name: args.name, config } : { name: args.name };

@@ -8,6 +8,7 @@ export const COMMANDS: readonly Command[] = [
   { name: "cluster create", summary: "Create a cluster; your wallet becomes its owner", load: () => import("./cluster-create.ts") },
   { name: "cluster show", summary: "Show a cluster's owner, size and settings (viewer)", load: () => import("./cluster-show.ts") },
   { name: "cluster set-security-level", summary: "Raise a cluster's security level (admin); it never goes down", load: () => import("./cluster-set-security-level.ts") },
+  { name: "cluster quantum-safe", summary: "Turn on ML-DSA-65 co-signatures for a cluster, for good (admin)", load: () => import("./cluster-quantum-safe.ts") },
   { name: "cluster use", summary: "Make a cluster the default for --cluster", load: () => import("./cluster-use.ts") },
   { name: "context add", summary: "Save a named context: control plane URL, wallet and default cluster", load: () => import("./context-add.ts") },
   { name: "context use", summary: "Switch to a named context", load: () => import("./context-use.ts") },

@@ -1,9 +1,11 @@
 import { verifyInclusionProof } from "../../protocol/inclusion.ts";
 import { routes } from "../../protocol/routes.ts";
 import type { InclusionProof, LogBlock, StepReceipt } from "../../protocol/schemas.ts";
-import { verifyLogBlock, verifyReceipt } from "../../protocol/signed.ts";
+import { textToMldsaPublicKey } from "../../protocol/mldsa.ts";
+import { verifyLogBlock, verifyLogBlockMldsa, verifyReceipt } from "../../protocol/signed.ts";
 import { printChecks, type Check } from "../lib/checks.ts";
 import { defineCommand } from "../lib/command.ts";
+import { notaryStats } from "../lib/ledger-source.ts";
 import { formatPairs } from "../lib/table.ts";
 import { requireHash } from "../lib/values.ts";
 
@@ -24,9 +26,18 @@ export default defineCommand({
     add("receipt hash and node signature", await verifyReceipt(receipt), `signed by ${receipt.node}`);
     let block: LogBlock | null = null;
     if (inclusion) {
-      const { notary } = await ctx.keys();
+      const { notary, notary_mldsa } = await ctx.keys();
       ({ block } = await api.get<{ block: LogBlock }>(routes.block(inclusion.cluster, inclusion.app, inclusion.height)));
       add(`block ${block.height} signed by the published notary`, await verifyLogBlock(block, notary), notary);
+      // The ML-DSA-65 co-signature (PROTOCOL.md §15) of a quantum-safe cluster's block; required
+      // from the notary's first co-signed block on (it reports that height from its own storage).
+      const pqFrom = block.sig_notary_mldsa === undefined ? (await notaryStats(api, block.cluster, block.app).catch(() => undefined))?.mldsa_from_height : undefined;
+      if (block.sig_notary_mldsa !== undefined) {
+        const pq = notary_mldsa ? await verifyLogBlockMldsa(block, textToMldsaPublicKey(notary_mldsa)) : { ok: false as const, reason: "the server publishes no notary_mldsa key to check it with" };
+        add(`block ${block.height} co-signed (ML-DSA-65) by the published notary_mldsa key`, pq, "ed25519 + ml-dsa-65");
+      } else if (pqFrom !== undefined && block.height >= pqFrom) {
+        add(`block ${block.height} co-signed (ML-DSA-65)`, { ok: false, reason: `no sig_notary_mldsa, but the notary co-signs every block from ${pqFrom} on` });
+      }
       // A valid proof into another app's block would still be a lie about this receipt.
       const sameApp = receipt.cluster === block.cluster && receipt.app === block.app;
       const included = sameApp ? verifyInclusionProof(hash, inclusion, block) : { ok: false as const, reason: `the block is ${block.cluster}/${block.app}, the receipt ${receipt.cluster}/${receipt.app}` };

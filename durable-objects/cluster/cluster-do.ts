@@ -6,7 +6,7 @@ import { AuditLog } from "../shared/audit-log.ts";
 import { BaseDO } from "../shared/base-do.ts";
 import { attempt, err, reject, type Result } from "../../domain/result.ts";
 import { count, sql } from "drizzle-orm";
-import { syncSigner } from "../shared/sync-signer.ts";
+import { mldsaSyncSigner, syncSigner } from "../shared/sync-signer.ts";
 import { fromBase64 } from "../../protocol/bytes.ts";
 import type { HeartbeatBody, LogBatch } from "../../protocol/api/agent.ts";
 import type { Replica, RolloutView, WorkloadSpec, WorkloadVersion, WorkloadView } from "../../protocol/api/workload.ts";
@@ -68,7 +68,9 @@ export class ClusterDO extends BaseDO {
   private readonly roles = new RoleStore(this.db);
   private readonly tokens = new JoinTokens(this.db);
   private readonly nodes = new NodeRegistry(this.db);
-  private readonly audit = new AuditLog(this.sql, this.outbox, () => this.signer());
+  private readonly audit = new AuditLog(this.sql, this.outbox, () => this.signer(), () =>
+    this.record()?.config.quantum_safe ? mldsaSyncSigner(this.env.CONTROL_PLANE_MLDSA_KEY, "CONTROL_PLANE_MLDSA_KEY") : undefined,
+  );
   private readonly workloads = new WorkloadStore(this.db, this.sql);
   private readonly meta = new ClusterMeta(this.db);
   private readonly replays = new ReplayStore(this.db);
@@ -217,6 +219,22 @@ export class ClusterDO extends BaseDO {
       this.roles.set(actor, "owner", actor, rec.created_at);
       this.audit.append(name, "ClusterCreated", actor, name, { config });
       return this.view(rec);
+    });
+  }
+
+  /**
+   * Raises config.quantum_safe (PROTOCOL.md §15); never lowered. The setting is stored before its
+   * audit entry is appended, so that entry is the chain's first co-signed one: verifiers read the
+   * boundary from the chain itself. Already on: nothing changes, no entry.
+   */
+  enableQuantumSafe(actor: string): Promise<Result<Cluster>> {
+    return this.act(() => {
+      const rec = this.require(actor, "admin");
+      if (rec.config.quantum_safe) return this.view(rec);
+      const next: ClusterRecord = { ...rec, config: { ...rec.config, quantum_safe: true } };
+      this.meta.setRecord(next);
+      this.audit.append(rec.name, "QuantumSafeEnabled", actor, rec.name, { quantum_safe: true });
+      return this.view(next);
     });
   }
 

@@ -6,10 +6,10 @@ import { verifyReceipt } from "../../protocol/signed.ts";
 import { checkBatch, planAdmission } from "../../domain/notary/admission.ts";
 import { afterDelivery, sealedDelivery, type DeliveryAnswer, type SealedEvent } from "../../domain/notary/delivery.ts";
 import { parseNotaryName, type NotaryIdentity } from "../../domain/notary/identity.ts";
-import { fullBlocks, stats, windowDue, type NotaryLimits, type NotaryStats } from "../../domain/notary/sealing.ts";
+import { fullBlocks, stats, windowDue, type NotaryLimits, type NotaryStats, type SealPolicy } from "../../domain/notary/sealing.ts";
 import { BaseDO } from "../shared/base-do.ts";
 import { attempt, err, reject, type Result } from "../../domain/result.ts";
-import { syncSigner } from "../shared/sync-signer.ts";
+import { mldsaSyncSigner, syncSigner } from "../shared/sync-signer.ts";
 import migrations from "./drizzle/migrations.js";
 import { LEGACY_NOTARY_STEPS } from "./legacy-schema.ts";
 import { buildBlock } from "./seal.ts";
@@ -61,7 +61,9 @@ export class NotaryDO extends BaseDO {
     const { cluster, app } = this.identity();
     const height = this.store.height() + 1;
     const prev = this.store.blockHash(height - 1);
-    const { block, hash } = buildBlock(cluster, app, height, prev, pending, syncSigner(this.env.NOTARY_KEY, "NOTARY_KEY"));
+    const mldsa = (this.store.limits() as SealPolicy).quantum_safe ? mldsaSyncSigner(this.env.NOTARY_MLDSA_KEY, "NOTARY_MLDSA_KEY") : undefined;
+    const { block, hash } = buildBlock(cluster, app, height, prev, pending, syncSigner(this.env.NOTARY_KEY, "NOTARY_KEY"), mldsa);
+    if (mldsa) this.store.setMldsaFrom(height);
     this.store.insertBlock(height, hash, block, pending);
     this.outbox.push({ kind: "block", block, hash, leaves: pending.map((p) => p.hash) });
     this.store.addDelivery(sealedDelivery({ cluster, app, height, hash, count: block.count, merkle_root: block.merkle_root }));
@@ -160,6 +162,6 @@ export class NotaryDO extends BaseDO {
   }
 
   stats(limits: NotaryLimits): NotaryStats {
-    return stats(this.store.pendingCount(), this.store.height(), limits);
+    return stats(this.store.pendingCount(), this.store.height(), limits, this.store.mldsaFrom());
   }
 }

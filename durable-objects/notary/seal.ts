@@ -3,7 +3,7 @@ import { merkleRoot } from "../../protocol/merkle.ts";
 import { hashToText } from "../../protocol/hash.ts";
 import { logBlockHash, signLogBlockSync } from "../../protocol/signed.ts";
 import type { LogBlock } from "../../protocol/schemas.ts";
-import type { SyncSigner } from "../shared/sync-signer.ts";
+import type { MldsaSyncSigner, SyncSigner } from "../shared/sync-signer.ts";
 
 export interface PendingReceipt {
   hash: string;
@@ -18,6 +18,8 @@ export function buildBlock(
   prev: string | undefined,
   pending: PendingReceipt[],
   signer: SyncSigner,
+  /** Co-signs with ML-DSA-65 (PROTOCOL.md §15) for a quantum-safe cluster. */
+  mldsa?: MldsaSyncSigner,
 ): { block: LogBlock; hash: string } {
   let from = pending[0].ts;
   let to = pending[0].ts;
@@ -36,6 +38,6 @@ export function buildBlock(
     range: { from_ts: from, to_ts: to },
     notary: signer.address,
   };
-  const block = signLogBlockSync(body, signer);
+  const block = signLogBlockSync(body, signer, mldsa);
   return { block, hash: logBlockHash(block) };
 }

@@ -127,6 +127,16 @@ export class NotaryStore {
     this.sqlite.exec("INSERT INTO meta (key, value) VALUES ('limits', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE value <> excluded.value", value);
   }
 
+  /** The first block co-signed with ML-DSA-65 (kept here, not in D1, so no D1 edit can move it). */
+  mldsaFrom(): number | null {
+    const v = this.sqlite.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'mldsa_from'").toArray()[0]?.value;
+    return v ? Number(v) : null;
+  }
+
+  setMldsaFrom(height: number): void {
+    this.sqlite.exec("INSERT INTO meta (key, value) VALUES ('mldsa_from', ?) ON CONFLICT (key) DO NOTHING", String(height));
+  }
+
   addDelivery(d: { key: string; payload: string }): void {
     this.db.insert(deliveries).values(d).onConflictDoNothing().run();
   }

@@ -5,7 +5,7 @@ import type { AuditEntry, AuditEvent } from "../../protocol/schemas.ts";
 import { isoNow } from "../../protocol/time.ts";
 import type { Outbox } from "./outbox.ts";
 import { one } from "./rows.ts";
-import type { SyncSigner } from "./sync-signer.ts";
+import type { MldsaSyncSigner, SyncSigner } from "./sync-signer.ts";
 
 /**
  * The cluster's hash-chained audit log. `append` must run inside the synchronous part of a
@@ -16,6 +16,8 @@ export class AuditLog {
     private readonly sql: SqlStorage,
     private readonly outbox: Outbox,
     private readonly signer: () => SyncSigner,
+    /** The ML-DSA-65 co-signer while the cluster is quantum-safe (PROTOCOL.md §15), else undefined. */
+    private readonly mldsa: () => MldsaSyncSigner | undefined = () => undefined,
   ) {}
 
   /** Added to the details of every entry appended inside through(): how the action reached us. */
@@ -55,6 +57,7 @@ export class AuditLog {
         prev_hash: head?.hash ?? GENESIS,
       },
       this.signer(),
+      this.mldsa(),
     );
     this.sql.exec(
       "INSERT INTO audit (seq, hash, event, idempotency_key, body) VALUES (?, ?, ?, ?, ?)",

@@ -42,7 +42,7 @@ export const ClusterConfig = z
     allow_private_endpoints: z.boolean().default(false),
     /** Lets admins (only) deploy `cage.network: "host"`: no network isolation, see node-agent/cage/CAGE.md. */
     allow_host_network: z.boolean().default(false),
-    /** ML-DSA co-signatures on the cluster's audit entries and LogBlocks; MilitaryGrade forces it on. */
+    /** ML-DSA-65 co-signatures (PROTOCOL.md §15) on this cluster's LogBlocks and AuditEntries. A raise only: never turned off; MilitaryGrade forces it on. */
     quantum_safe: z.boolean().default(false),
     /** Witnesses that cosign the cluster's log checkpoints; Enterprise and MilitaryGrade need one. */
     witnesses: z.array(z.object({ url: z.string().url().max(2048), vkey: z.string().min(1).max(512) }).strict()).max(16).default([]),

@@ -34,6 +34,7 @@ const WIRE: Record<string, string> = {
   EventsPage: "protocol/api/events.ts",
   EventCursor: "protocol/api/events.ts",
   Role: "protocol/api/common.ts",
+  PublicKeys: "protocol/api/common.ts",
   GrantableRole: "protocol/api/common.ts",
   ClusterConfig: "protocol/api/cluster.ts",
   Cluster: "protocol/api/cluster.ts",

@@ -45,6 +45,20 @@ clusters.openapi(
 clusters.openapi(
   signedRoute({
     method: "post",
+    path: "/v1/clusters/{cluster}/quantum-safe",
+    summary: "Turn on ML-DSA-65 co-signatures of LogBlocks and audit entries (admin); it is never turned off",
+    request: { params: ClusterParam },
+    responses: { 200: json(z.object({ cluster: Cluster }), "The cluster, quantum-safe") },
+  }),
+  async (c) => {
+    const { cluster } = c.req.valid("param");
+    return c.json({ cluster: await unwrap(clusterStub(c.env, cluster).enableQuantumSafe(c.get("actor"))) }, 200);
+  },
+);
+
+clusters.openapi(
+  signedRoute({
+    method: "post",
     path: "/v1/clusters/{cluster}/join-tokens",
     summary: "Issue a single-use, expiring join token (admin)",
     request: { params: ClusterParam, ...body(JoinTokenBody) },

@@ -9,6 +9,7 @@ import { clusterRoute, signedRoute } from "../lib/route.ts";
 import { clusterStub, notaryStub, unwrap } from "../lib/stubs.ts";
 import { validationHook } from "../lib/validation.ts";
 import { blockLeaves, getReceipt } from "../../domain/ledger/queries.ts";
+import { sealPolicy } from "../../domain/notary/sealing.ts";
 import { HashText } from "../../protocol/api/common.ts";
 import { ClusterParam, json } from "../lib/openapi.ts";
 
@@ -32,7 +33,7 @@ receipts.openapi(
     const { cluster } = c.req.valid("param");
     const { receipts: batch } = c.req.valid("json");
     const actor = c.get("actor");
-    const { notary: limits } = c.var.clusterConfig;
+    const limits = sealPolicy(c.var.clusterConfig);
     // Group by app (one NotaryDO each), keeping each receipt's batch index for error messages.
     const groups = new Map<string, number[]>();
     batch.forEach((r, i) => {
