@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Address, ClusterName, GrantableRole, Role } from "./common.ts";
+import { PlacementConfig } from "./placement.ts";
 
 export const NotaryLimits = z
   .object({
@@ -37,6 +38,8 @@ export const ClusterConfig = z
     allow_private_endpoints: z.boolean().default(false),
     /** Lets admins (only) deploy `cage.network: "host"`: no network isolation, see node-agent/cage/CAGE.md. */
     allow_host_network: z.boolean().default(false),
+    /** Consensus placement (README "Consensus placement"): absent, the scheduler's choice is final. */
+    placement: PlacementConfig.optional(),
   })
   .strict()
   .meta({ id: "ClusterConfig" });

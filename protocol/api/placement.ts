@@ -17,6 +17,12 @@ export const PlacementConfig = z
     validators: z.array(Address).max(64).default([]),
   })
   .strict()
+  .superRefine((c, ctx) => {
+    if (new Set(c.validators).size !== c.validators.length) ctx.addIssue({ code: "custom", path: ["validators"], message: "a validator is named twice" });
+    if (c.mode === "consensus" && c.quorum > c.validators.length) {
+      ctx.addIssue({ code: "custom", path: ["quorum"], message: `quorum ${c.quorum} needs at least ${c.quorum} validators; ${c.validators.length} named` });
+    }
+  })
   .meta({ id: "PlacementConfig" });
 export type PlacementConfig = z.infer<typeof PlacementConfig>;
 
