@@ -8,7 +8,9 @@ import { verifyWithAddress } from "./ed25519.ts";
 import { GENESIS, hashCanonical } from "./hash.ts";
 import { computeHash, isSigText, signHash, signingInput, textToSig, verifySigned, type VerifyResult } from "./signing.ts";
 import { isoNow } from "./time.ts";
-import type { PlacementApproval, PlacementRefusal, ValidatorSet, ValidatorSetChange } from "./api/placement.ts";
+import type { PlacementApproval, PlacementRefusal, SignedRequest, ValidatorSet, ValidatorSetChange } from "./api/placement.ts";
+import { utf8 } from "./bytes.ts";
+import { verifyRequest } from "./http-signature.ts";
 
 export const PLACEMENT_APPROVAL_DOMAIN = "enc/placement-approval/v1";
 export const PLACEMENT_REFUSAL_DOMAIN = "enc/placement-refusal/v1";
@@ -153,4 +155,21 @@ export async function followValidatorSet(pinned: ValidatorSet, cluster: string, 
     set = r.set;
   }
   return { set };
+}
+
+/**
+ * A request kept as its signer sent it (e.g. a node's heartbeat), checked by anyone later: the
+ * RFC 9421 signature over method, URL and Content-Digest must verify for `signer`, judged at the
+ * time it says it was made. Gives that time (unix s) and the body.
+ */
+export async function verifyKeptRequest(r: SignedRequest, signer: string): Promise<{ ok: true; created: number; body: string } | { ok: false; reason: string }> {
+  const created = /;created=(\d+)/.exec(r.signature_input)?.[1];
+  if (!created) return { ok: false, reason: "signature-input has no created time" };
+  const headers: Record<string, string> = { "signature-input": r.signature_input, signature: r.signature };
+  if (r.content_digest) headers["content-digest"] = r.content_digest;
+  const body = utf8(r.body);
+  const v = await verifyRequest({ method: r.method, url: r.url, headers, body: body.length ? body : null, now: Number(created) });
+  if (!v.ok) return { ok: false, reason: v.reason };
+  if (v.keyid !== signer) return { ok: false, reason: `signed by ${v.keyid}, not by ${signer}` };
+  return { ok: true, created: v.created, body: r.body };
 }
