@@ -59,6 +59,10 @@ export class ConsensusStore {
     this.db.insert(signedHeartbeats).values({ node, ...value }).onConflictDoUpdate({ target: signedHeartbeats.node, set: value }).run();
   }
 
+  hasHeartbeat(node: string): boolean {
+    return this.db.select({ node: signedHeartbeats.node }).from(signedHeartbeats).where(eq(signedHeartbeats.node, node)).get() !== undefined;
+  }
+
   heartbeat(node: string): SignedRequest | null {
     const r = this.db.select({ request: signedHeartbeats.request }).from(signedHeartbeats).where(eq(signedHeartbeats.node, node)).get();
     return r ? (JSON.parse(r.request) as SignedRequest) : null;
@@ -156,7 +160,8 @@ export function placeByConsensus(ctx: ClusterCtx, actor: string, requests: Place
   for (const req of requests) {
     const last = ctx.consensus.latest(req.replicaId);
     if (last?.status === "refused" && (last.retry_at ?? 0) > now) continue;
-    const nodes = schedNodes(ctx.nodes.list(), ctx.workloads.allocationByNode());
+    // Only nodes with a signed heartbeat on file: validators check the chosen node against it.
+    const nodes = schedNodes(ctx.nodes.list().filter((n) => ctx.consensus.hasHeartbeat(n.address)), ctx.workloads.allocationByNode());
     const state = ctx.meta.schedState();
     const res = placeMany([req], nodes, state, opts);
     const o = res.outcomes[0];
