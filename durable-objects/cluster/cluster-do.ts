@@ -396,7 +396,7 @@ export class ClusterDO extends BaseDO {
         const stop = r.stopping ? { stop: r.stop_grace_s == null ? {} : { grace_s: r.stop_grace_s } } : {};
         if (!spec) return [];
         // Consensus: only a placement k validators approved is listed, with their approvals.
-        const approved = consensus ? approvedPlacement(ctx, r.id, actor, spec, !!r.stopping) : {};
+        const approved = consensus ? approvedPlacement(ctx, r.id, r.workload, actor, !!r.stopping) : {};
         return approved ? [{ id: r.id, workload: r.workload, replica_type: r.replica_type, spec, ...stop, ...approved }] : [];
       });
       const replays = pendingReplays(ctx, actor);

@@ -258,13 +258,15 @@ export function recordAnswer(ctx: ClusterCtx, validator: string, kind: "approval
 
 /**
  * A replica enters its node's desired state only with its latest round committed for exactly
- * this node and spec; it then carries the round's approvals. Stopping needs no approval.
+ * this node; it then carries the spec that round approved (an update that leaves the container as
+ * it is moves the replica's spec version in place, not its approved spec) and the round's
+ * approvals. Stopping needs no approval.
  */
-export function approvedPlacement(ctx: ClusterCtx, replica: string, node: string, spec: WorkloadSpec, stopping: boolean): { placement?: { round: number; spec_hash: string; approvals: PlacementApproval[] } } | null {
+export function approvedPlacement(ctx: ClusterCtx, replica: string, workload: string, node: string, stopping: boolean): { spec?: WorkloadSpec; placement?: { round: number; spec_hash: string; approvals: PlacementApproval[] } } | null {
   const row = ctx.consensus.latest(replica);
-  const ok = row && row.status === "committed" && row.node === node && row.spec_hash === specHash(spec);
-  if (!ok) return stopping ? {} : null;
-  return { placement: { round: row.round, spec_hash: row.spec_hash, approvals: JSON.parse(row.approvals) } };
+  const spec = row && row.status === "committed" && row.node === node ? ctx.workloads.specFor(workload, row.spec_version) : undefined;
+  if (!row || !spec || specHash(spec) !== row.spec_hash) return stopping ? {} : null;
+  return { spec, placement: { round: row.round, spec_hash: row.spec_hash, approvals: JSON.parse(row.approvals) } };
 }
 
 export function placementViews(ctx: ClusterCtx, workload: string): { quorum: number; epoch: number; validators: string[]; placements: PlacementView[] } {
