@@ -10,11 +10,12 @@ interface __BaseEnv_Env {
 	NONCES: DurableObjectNamespace<import("./workers/index").NonceDO>;
 	REGISTRY: DurableObjectNamespace<import("./workers/index").RegistryDO>;
 	ZK_CHALLENGES: DurableObjectNamespace<import("./workers/index").ZkChallengeDO>;
+	EXEC_SESSIONS: DurableObjectNamespace<import("./workers/index").ExecSessionDO>;
 }
 declare namespace Cloudflare {
 	interface GlobalProps {
 		mainModule: typeof import("./workers/index");
-		durableNamespaces: "ClusterDO" | "NotaryDO" | "NonceDO" | "RegistryDO" | "ZkChallengeDO";
+		durableNamespaces: "ClusterDO" | "NotaryDO" | "NonceDO" | "RegistryDO" | "ZkChallengeDO" | "ExecSessionDO";
 	}
 	interface Env extends __BaseEnv_Env {}
 }

@@ -71,7 +71,11 @@ export const ExecOrder = z.looseObject({
   replica: z.string().min(1),
   command: z.array(z.string()).min(1),
   stdin: z.string().optional(),
-  timeout_s: z.number().int().min(1).max(600),
+  timeout_s: z.number().int().min(1).max(3600),
+  /** run on a pseudo-terminal and stream through `…/nodes/{node}/execs/{id}/attach` */
+  tty: z.boolean().optional(),
+  cols: z.number().int().min(1).max(1000).optional(),
+  rows: z.number().int().min(1).max(1000).optional(),
   /** not run after this time (an order the agent saw too late, e.g. after a restart) */
   expires_at: z.string(),
 });
@@ -101,7 +105,7 @@ export interface DesiredStateFields {
   replicas: { id: string; workload: string; replica_type: string; spec: WorkloadSpec; placement?: { round: number; spec_hash: string; approvals: PlacementApproval[] } }[];
   replays: { id: string; receipt: string; app: string }[];
   /** present only while some exec waits for this node, so a desired state without one is unchanged */
-  execs?: { id: string; replica: string; command: string[]; stdin?: string; timeout_s: number; expires_at: string }[];
+  execs?: { id: string; replica: string; command: string[]; stdin?: string; timeout_s: number; tty?: boolean; cols?: number; rows?: number; expires_at: string }[];
   /** consensus placement: open proposals for this validator node (present only when there are some) */
   proposals?: PlacementProposal[];
   /** consensus placement: the quorum-signed changes of the validator set since epoch 1 */

@@ -42,6 +42,8 @@ export const paths = {
   execs: "/v1/clusters/{cluster}/execs",
   exec: "/v1/clusters/{cluster}/execs/{id}",
   nodeExec: "/v1/clusters/{cluster}/nodes/{node}/execs/{id}",
+  execAttach: "/v1/clusters/{cluster}/execs/{id}/attach",
+  nodeExecAttach: "/v1/clusters/{cluster}/nodes/{node}/execs/{id}/attach",
   validatorSet: "/v1/clusters/{cluster}/validator-set",
   workloadPlacements: "/v1/clusters/{cluster}/workloads/{name}/placements",
   nodePlacements: "/v1/clusters/{cluster}/nodes/{node}/placements",

@@ -2,6 +2,7 @@ import { ApiError, type ApiClient } from "../../protocol/api-client.ts";
 import type { Context } from "../lib/context.ts";
 import { routes } from "../../protocol/routes.ts";
 import type { Workload } from "../lib/api-types.ts";
+import type { EventsPage } from "../../protocol/api/events.ts";
 import { CLUSTER_FLAG, defineCommand } from "../lib/command.ts";
 import { CLIError, usageError } from "../lib/errors.ts";
 import { intFlag } from "../lib/values.ts";
@@ -32,11 +33,25 @@ export default defineCommand({
     const q = new URLSearchParams();
     if (grace !== undefined) q.set("grace_period_s", String(grace));
     if (flags.force) q.set("force", "true");
+    // Where the workload's events stand now: a replica dropped without its node's word shows up after it.
+    const before = flags.wait ? (await api.get<EventsPage>(`${routes.events(cluster)}?workload=${encodeURIComponent(args.name)}&limit=1`)).cursor : "";
     const { deleted } = await api.delete<{ deleted: string }>(`${routes.workload(cluster, args.name)}${q.size ? `?${q}` : ""}`);
     if (!ctx.json) ctx.out(`${ctx.style.ok} Deleted workload ${ctx.style.bold(deleted)} from cluster ${cluster}; its agents stop its containers.`);
-    if (flags.wait) await waitGone(ctx, api, cluster, deleted, timeout);
-    if (ctx.json) return ctx.emit({ cluster, deleted, ...(flags.wait ? { stopped: true } : {}) });
-    if (flags.wait) ctx.out(`${ctx.style.ok} Every container of ${deleted} has stopped.`);
+    if (!flags.wait) return ctx.json ? ctx.emit({ cluster, deleted }) : undefined;
+    await waitGone(ctx, api, cluster, deleted, timeout);
+    const { events } = await api.get<EventsPage>(`${routes.events(cluster)}?workload=${encodeURIComponent(deleted)}&after=${before}&limit=1000`);
+    const unconfirmed = events.filter((e) => e.kind === "replica_stop_unconfirmed").map((e) => ({ replica: e.replica ?? null, reason: e.reason ?? null }));
+    if (ctx.json) {
+      ctx.emit({ cluster, deleted, stopped: unconfirmed.length === 0, ...(unconfirmed.length ? { unconfirmed } : {}) });
+      return unconfirmed.length ? 1 : 0;
+    }
+    if (unconfirmed.length === 0) {
+      ctx.out(`${ctx.style.ok} Every container of ${deleted} has stopped.`);
+      return 0;
+    }
+    // The workload is gone, but not every stop was seen: say so, and do not claim it.
+    for (const u of unconfirmed) ctx.note(ctx.errStyle.yellow(`warning: ${u.reason ?? `${u.replica ?? "a replica"} was dropped before its node reported it stopped`}`));
+    throw new CLIError("stop_unconfirmed", `${deleted} is deleted, but ${unconfirmed.length} of its containers were never reported stopped (audit: ReplicaStopUnconfirmed)`, 1, "Check those nodes: the containers may still run there until their agents come back and stop them.");
   },
 });
 

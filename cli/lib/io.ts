@@ -3,11 +3,12 @@ export interface Stream {
   write(s: string): unknown;
   isTTY?: boolean;
   columns?: number;
+  rows?: number;
 }
 
 export interface IO {
   /** only commands that read input (`enc exec -i`) touch it */
-  stdin?: AsyncIterable<Uint8Array | string> & { isTTY?: boolean };
+  stdin?: AsyncIterable<Uint8Array | string> & { isTTY?: boolean; setRawMode?(raw: boolean): unknown; destroy?(): unknown };
   stdout: Stream;
   stderr: Stream;
   env: Record<string, string | undefined>;

@@ -585,6 +585,20 @@ export class ClusterDO extends BaseDO {
     return attempt(() => this.execs.get(id, Date.now())!);
   }
 
+  /**
+   * May `actor` attach to the terminal session of exec `id` (the requester as `user`, the ordered
+   * node as `agent`)? The Worker then hands the upgrade to that exec's relay (ExecSessionDO).
+   */
+  checkExecAttach(actor: string, id: string, side: "user" | "agent"): Result<{ expires_in_ms: number }> {
+    return attempt(() => {
+      this.require(actor, side === "user" ? "operator" : "node");
+      const why = this.execs.attachRefusal(id, actor, side, Date.now());
+      if (why) reject(why.status, why.detail, { field: "id" });
+      const v = this.execs.get(id, Date.now())!;
+      return { expires_in_ms: Math.max(0, Date.parse(v.expires_at) - Date.now()) + (this.execs.timeoutOf(id) ?? 0) * 1000 + 10_000 };
+    });
+  }
+
   /** A node's answer to an exec it was ordered to run (node). */
   execResult(actor: string, id: string, result: ExecOutcome): Result<{ recorded: true }> {
     return attempt(() => {

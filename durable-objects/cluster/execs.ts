@@ -15,6 +15,8 @@ interface Entry {
   view: ExecView;
   stdin?: string;
   timeout_s: number;
+  cols?: number;
+  rows?: number;
   /** after this the order is answered "no answer" (pickup window + the command's own timeout) */
   answerBy: number;
   waiters: Set<() => void>;
@@ -34,13 +36,14 @@ export class ExecQueue {
       node,
       command: req.command,
       status: "queued",
+      tty: req.tty,
       requested_by: actor,
       requested_at: toIso(now),
       expires_at: toIso(now + EXEC_PICKUP_MS),
       finished_at: null,
       result: null,
     };
-    this.entries.set(id, { view, stdin: req.stdin, timeout_s: req.timeout_s, answerBy: now + EXEC_PICKUP_MS + req.timeout_s * 1000 + 10_000, waiters: new Set() });
+    this.entries.set(id, { view, stdin: req.stdin, timeout_s: req.timeout_s, cols: req.cols, rows: req.rows, answerBy: now + EXEC_PICKUP_MS + req.timeout_s * 1000 + 10_000, waiters: new Set() });
     return view;
   }
 
@@ -58,9 +61,35 @@ export class ExecQueue {
     for (const e of this.entries.values()) {
       const v = e.view;
       if (v.node !== node || v.status !== "queued" || Date.parse(v.expires_at) < now) continue;
-      out.push({ id: v.id, replica: v.replica, command: v.command, ...(e.stdin ? { stdin: e.stdin } : {}), timeout_s: e.timeout_s, expires_at: v.expires_at });
+      out.push({
+        id: v.id,
+        replica: v.replica,
+        command: v.command,
+        ...(e.stdin ? { stdin: e.stdin } : {}),
+        timeout_s: e.timeout_s,
+        ...(v.tty ? { tty: true, ...(e.cols ? { cols: e.cols } : {}), ...(e.rows ? { rows: e.rows } : {}) } : {}),
+        expires_at: v.expires_at,
+      });
     }
     return out;
+  }
+
+  /**
+   * Why `actor` may not attach to the terminal session `id` as `side`, or null when it may: the
+   * user side belongs to whoever requested the exec, the agent side to the node ordered to run it.
+   */
+  attachRefusal(id: string, actor: string, side: "user" | "agent", now: number): { status: 404 | 403 | 409; detail: string } | null {
+    const v = this.get(id, now);
+    if (!v) return { status: 404, detail: `no exec ${id}` };
+    const owner = side === "user" ? v.requested_by : v.node;
+    if (owner !== actor) return { status: side === "user" ? 404 : 403, detail: side === "user" ? `no exec ${id}` : "this exec was ordered to another node" };
+    if (!v.tty) return { status: 409, detail: `exec ${id} is not a terminal session; read its result instead` };
+    if (v.status === "done") return { status: 409, detail: `exec ${id} has ended` };
+    return null;
+  }
+
+  timeoutOf(id: string): number | undefined {
+    return this.entries.get(id)?.timeout_s;
   }
 
   /** The node's answer; false when it is not this node's open order. */

@@ -52,6 +52,7 @@ export function moveReplicasOff(ctx: ClusterCtx, nodes: string[], why: string, k
     nodeId: r.node,
   }));
   const actions = planFailover(replicas, nodes);
+  const seenBefore = new Map(ctx.workloads.allReplicas().map((r) => [r.id, r.restarts_seen]));
   for (const a of actions) apply(ctx, a, why);
   placePending(ctx, "system");
   // A replica no other node can take stays bound to its node (like a pod that cannot be
@@ -61,7 +62,7 @@ export function moveReplicasOff(ctx: ClusterCtx, nodes: string[], why: string, k
   for (const a of actions) {
     if (!keepIfNowhere || a.kind !== "reschedule" || ctx.workloads.replica(a.replicaId)?.node) continue;
     const reason = `${why}; no other node fits, waiting (${ctx.workloads.replica(a.replicaId)?.reason ?? "no room"})`;
-    ctx.workloads.updateReplica(a.replicaId, { node: a.fromNode, reason }, at);
+    ctx.workloads.updateReplica(a.replicaId, { node: a.fromNode, reason, restarts_seen: seenBefore.get(a.replicaId) ?? 0 }, at);
   }
   ctx.meta.bumpVersion();
 }
@@ -84,7 +85,10 @@ function apply(ctx: ClusterCtx, a: FailoverAction, why: string): void {
       const r = ctx.workloads.replica(a.replicaId);
       if (r?.stopping) ctx.audit.append(ctx.cluster, "ReplicaStopUnconfirmed", "system", r.id, { workload: r.workload, node: a.fromNode, reason: `${why}: dropped before it reported ${r.id} stopped` });
       if (r?.retire_at != null) return ctx.workloads.removeReplica(a.replicaId);
-      ctx.workloads.updateReplica(a.replicaId, { node: null, status: "pending", reason: `${why}: moved from ${a.fromNode}`, healthy: null }, at);
+      // A replica that ran is re-created where it lands: its first report there counts one restart
+      // (keptRestarts: what a node reports is counted from restarts_seen), even if the old node
+      // never restarted it.
+      ctx.workloads.updateReplica(a.replicaId, { node: null, status: "pending", reason: `${why}: moved from ${a.fromNode}`, healthy: null, ...(r && r.status !== "pending" ? { restarts_seen: -1 } : {}) }, at);
       return;
     }
   }

@@ -107,6 +107,11 @@ export class ControlPlane {
     return this.api.post(routes.nodeExec(this.cluster, this.signer.address, id), result);
   }
 
+  /** The signed upgrade request for this node's end of a terminal session. */
+  execAttachRequest(id: string): Promise<Request> {
+    return this.api.build("GET", routes.nodeExecAttach(this.cluster, this.signer.address, id));
+  }
+
   logs(entries: LogEntry[]): Promise<{ stored: number }> {
     return this.api.post(routes.nodeLogs(this.cluster, this.signer.address), { entries });
   }

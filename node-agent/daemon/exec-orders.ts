@@ -2,7 +2,9 @@
 // plane ordered runs), each runs once as `runc exec` in the replica's current container with the
 // container's own process settings (user, env, cwd), and its outcome is posted back on the
 // node's signed channel. Output is capped; a command past its timeout gets SIGTERM, then SIGKILL.
+// A terminal session (tty) streams instead, through the exec's relay (see runTty).
 import { spawn } from "node:child_process";
+import { openSocket, type WebSocket } from "../../cli-kit/websocket.ts";
 import { EXEC_OUTPUT_MAX, type ExecOutcomeInput } from "../../protocol/api/exec.ts";
 import type { ExecOrder } from "../../protocol/desired-state.ts";
 import { isTransient, type ControlPlane } from "./control-plane.ts";
@@ -49,7 +51,7 @@ export class ExecOrders {
     const container = this.target.containerOf(o.replica);
     const started = Date.now();
     const result: ExecOutcomeInput = container
-      ? { ...(await runcExec(this.target, container, o)), container }
+      ? { ...(await (o.tty ? this.runTty(o, container) : runcExec(this.target, container, o))), container }
       : { exit_code: null, error: `replica ${o.replica} has no running container on this node` };
     this.log.info("exec finished", { exec: o.id, replica: o.replica, container, exit_code: result.exit_code, ms: Date.now() - started, error: result.error });
     for (let attempt = 0; attempt < 5 && !this.stop.aborted; attempt++) {
@@ -65,6 +67,88 @@ export class ExecOrders {
       }
     }
   }
+
+  /**
+   * A terminal session: attach to the exec's relay (signed upgrade), wait until the user is there
+   * too, then run `runc exec -t` and pass bytes both ways. runc wants a terminal of its own to
+   * hand the container's pseudo-terminal to (Node cannot receive one over a console socket), so
+   * util-linux `script` gives it one; the size the user asked for is set on it first and runc
+   * copies it into the container. The exit code goes back on the signed channel as for any exec.
+   */
+  private async runTty(o: ExecOrder, container: string): Promise<ExecOutcomeInput> {
+    let ws: WebSocket;
+    try {
+      ws = await openSocket(await this.cp.execAttachRequest(o.id));
+    } catch (err) {
+      return { exit_code: null, error: `could not attach to the terminal session: ${(err as Error).message}` };
+    }
+    const userThere = await new Promise<boolean>((resolve) => {
+      const t = setTimeout(() => resolve(false), Math.max(5_000, Date.parse(o.expires_at) - Date.now() + 5_000));
+      ws.on("message", (data, binary) => {
+        if (!binary && String(data as Buffer) === JSON.stringify({ t: "ready" })) {
+          clearTimeout(t);
+          resolve(true);
+        }
+      });
+      ws.once("close", () => {
+        clearTimeout(t);
+        resolve(false);
+      });
+    });
+    if (!userThere) {
+      ws.close(1000, "the user did not attach");
+      return { exit_code: null, error: "the user did not attach to the terminal session" };
+    }
+    const runc = [this.target.runcBinary, "--root", this.target.runcRoot, "exec", "-t", "--env", "TERM=xterm", container, ...o.command].map(shellQuote).join(" ");
+    const size = o.rows && o.cols ? `stty rows ${o.rows} cols ${o.cols} 2>/dev/null; ` : "";
+    const child = spawn("script", ["-qfec", `${size}exec ${runc}`, "/dev/null"], { stdio: ["pipe", "pipe", "pipe"], detached: true, env: { PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin", SHELL: "/bin/sh" } });
+    const killGroup = (signal: NodeJS.Signals) => {
+      try {
+        process.kill(-child.pid!, signal);
+      } catch {
+        // already gone
+      }
+    };
+    child.stdin.on("error", () => {});
+    const forward = (b: Buffer) => {
+      if (ws.readyState === ws.OPEN) ws.send(b, { binary: true });
+    };
+    child.stdout.on("data", forward);
+    child.stderr.on("data", forward);
+    ws.on("message", (data, binary) => {
+      if (binary) child.stdin.write(data as Buffer);
+      else if (String(data as Buffer) === JSON.stringify({ t: "eof" })) child.stdin.end();
+    });
+    let hungUp = false;
+    ws.on("close", () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      hungUp = true;
+      killGroup("SIGHUP"); // the container's shell sees its terminal go, as over ssh
+      setTimeout(() => killGroup("SIGKILL"), 2000).unref();
+    });
+    let timedOut = false;
+    const term = setTimeout(() => {
+      timedOut = true;
+      killGroup("SIGTERM");
+      setTimeout(() => killGroup("SIGKILL"), 2000).unref();
+    }, o.timeout_s * 1000);
+    return new Promise((resolve) => {
+      const finish = (code: number | null, error?: string) => {
+        clearTimeout(term);
+        if (ws.readyState === ws.OPEN) ws.close(1000, code === null ? "ended" : `exit ${code}`);
+        resolve({ exit_code: code, ...(error ? { error } : {}) });
+      };
+      child.on("error", (e) => finish(null, `script/runc exec could not start: ${e.message}`));
+      child.on("close", (code, signal) =>
+        finish(timedOut || hungUp ? null : code, timedOut ? `timed out after ${o.timeout_s} s` : hungUp ? "the user hung up" : signal ? `runc exec ended by ${signal}` : undefined),
+      );
+    });
+  }
+}
+
+/** One word for `sh -c`, whatever it contains. */
+function shellQuote(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 function runcExec(t: ExecTarget, container: string, o: ExecOrder): Promise<ExecOutcomeInput> {

@@ -35,10 +35,11 @@ let ticking: Promise<void> | undefined;
 async function tick(): Promise<void> {
   for (const n of [a, b]) {
     const base = `/v1/clusters/${CLUSTER}/nodes/${n.signer.address}`;
-    const desired = await n.api.get<{ replicas: { id: string; stop?: object }[] }>(`${base}/desired?since=0&wait=0`);
+    const desired = await n.api.get<{ replicas: { id: string; workload: string; stop?: object }[] }>(`${base}/desired?since=0&wait=0`);
     await n.api.post(`${base}/heartbeat`, {
       usage: { cpu_millis: 500, memory_mb: 1024 },
-      containers: desired.replicas.map((r) => (r.stop ? { replica: r.id, status: "exited" } : { replica: r.id, status: "running", endpoint: `http://${n.ip}:8080` })),
+      // `stuck` plays a node that never gets its container stopped.
+      containers: desired.replicas.map((r) => (r.stop && r.workload !== "stuck" ? { replica: r.id, status: "exited" } : { replica: r.id, status: "running", endpoint: `http://${n.ip}:8080` })),
     });
   }
 }
@@ -386,6 +387,19 @@ describe("nodes, metrics, health and monitor", () => {
     expect(lines[1].nodes).toHaveLength(2);
     expect(lines[1].workloads.length).toBe(4);
   });
+
+  it("rm --wait does not claim a stop no node confirmed: the replica dropped after its grace period is named, exit 1", async () => {
+    const d = await enc(["deploy", "stuck", "--image", "oci:/srv/images/busybox:latest", "--", "sleep", "3600"], env);
+    expect(d.code, d.stderr).toBe(0);
+    await settle();
+    await settle();
+    const r = await enc(["rm", "stuck", "--wait", "--force", "--json"], env);
+    expect(r.code, r.stderr).toBe(1);
+    const out = JSON.parse(r.stdout) as { deleted: string; stopped: boolean; unconfirmed: { reason: string }[] };
+    expect(out).toMatchObject({ deleted: "stuck", stopped: false });
+    expect(out.unconfirmed).toHaveLength(1);
+    expect(out.unconfirmed[0]!.reason).toMatch(/did not report stuck-\d+ stopped within its grace period; dropped/);
+  }, 90_000);
 
   it("rm deletes a workload; --wait returns once its agents stopped it, afterwards it is unknown", async () => {
     const r = await enc(["rm", "web", "--wait"], env);

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiClient, ApiError } from "../../protocol/api-client.ts";
 import { generateSeed, signerFromSeed } from "../../protocol/ed25519.ts";
 import { verifyChainHead } from "../../protocol/head.ts";
+import { openSocket } from "../../cli-kit/websocket.ts";
 import { verifyAuditEntry, verifyLogBlock, verifyReceipt } from "../../protocol/signed.ts";
 import { computeHash } from "../../protocol/signing.ts";
 import { buildBusyboxImage, type BuiltImage } from "../fixtures/image-builder.ts";
@@ -112,8 +113,6 @@ describe("enc exec through the agent", () => {
     const noCmd = await enc(["exec", replica]);
     expect(noCmd.code).toBe(2);
     expect(noCmd.stderr).toMatch(/needs a command after `--`/);
-    const tty = await enc(["exec", "-it", replica, "--", "sh"]);
-    expect(tty.code).toBe(2);
 
     await cluster.api.post(`/v1/clusters/${cluster.name}/workloads`, { name: "done", image: image.ref, command: ["true"] });
     const doneReplica = await waitFor("done to exit", async () => {
@@ -134,6 +133,48 @@ describe("enc exec through the agent", () => {
     // Only the node itself may answer for it.
     const forged = await api.post(`/v1/clusters/${cluster.name}/nodes/${node}/execs/ex-0000000000000000`, { exit_code: 0 }).catch((e: unknown) => e);
     expect((forged as ApiError).status).toBe(403);
+  });
+
+  it("streams a terminal session both ways with -it, and exits with the command's code", async () => {
+    const env = { PATH: process.env.PATH ?? "", HOME: home, ENC_WALLET: path.join(home, "wallet.json"), ENC_URL: cluster.url, ENC_CLUSTER: cluster.name, NO_COLOR: "1" };
+    const child = spawn(process.execPath, [path.join(ROOT, "bin/enc.mjs"), "exec", "-it", replica, "--", "sh"], { cwd: ROOT, env, stdio: ["pipe", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (b) => (out += b));
+    child.stderr.on("data", (b) => (err += b));
+    const closed = new Promise<number | null>((resolve) => child.on("close", resolve));
+    await waitFor("the shell's prompt", async () => out.includes("# ") || (child.exitCode !== null && Promise.reject(new Error(err))), 30_000);
+    // One line in, its answer out, while the session stays open: streamed, not read to the end first.
+    child.stdin.write("echo hel''lo-$((6*7))\n");
+    await waitFor("the first answer", async () => out.includes("hello-42"), 60_000);
+    expect(child.exitCode).toBeNull();
+    child.stdin.write("tty; exit 3\n");
+    expect(await closed, `${err}\n${out}`).toBe(3);
+    expect(out).toMatch(/\/dev\/pts\/\d+/); // a real terminal inside the container
+  });
+
+  it("lets only the requester attach to a terminal session, once", async () => {
+    const { exec } = await cluster.api.post<{ exec: { id: string; tty: boolean } }>(`/v1/clusters/${cluster.name}/execs`, { replica, command: ["sleep", "30"], tty: true, timeout_s: 60 });
+    expect(exec.tty).toBe(true);
+    const path_ = `/v1/clusters/${cluster.name}/execs/${exec.id}/attach`;
+    const other = await signerFromSeed(generateSeed());
+    await cluster.api.post(`/v1/clusters/${cluster.name}/roles`, { address: other.address, role: "operator" });
+    const stranger = await openSocket(await new ApiClient({ url: cluster.url, signer: other }).build("GET", path_)).catch((e: { status?: number }) => e);
+    expect((stranger as { status?: number }).status).toBe(404);
+    const ws = await openSocket(await cluster.api.build("GET", path_));
+    const ready = new Promise<boolean>((resolve) => ws.on("message", (d, binary) => !binary && String(d as Buffer) === '{"t":"ready"}' && resolve(true)));
+    const again = await openSocket(await cluster.api.build("GET", path_)).catch((e: { status?: number }) => e);
+    expect((again as { status?: number }).status).toBe(409);
+    // Hanging up ends the command: the agent reports it, and the exec is done without an exit code.
+    expect(await Promise.race([ready, new Promise((resolve) => setTimeout(() => resolve("no agent within 60 s"), 60_000))])).toBe(true);
+    ws.close();
+    const done = await waitFor("the exec to end", async () => {
+      const r = await cluster.api.get<{ exec: { status: string; result: { exit_code: number | null; error?: string } | null } }>(`/v1/clusters/${cluster.name}/execs/${exec.id}?wait=5`);
+      return r.exec.status === "done" && r.exec.result;
+    }, 20_000);
+    expect(done).toMatchObject({ exit_code: null, error: "the user hung up" });
+    // A non-terminal exec has nothing to attach to.
+    expect(((await cluster.api.post(`/v1/clusters/${cluster.name}/execs`, { replica, command: ["true"], stdin: "", tty: true }).catch((e: unknown) => e)) as ApiError).status).toBe(422);
   });
 });
 

@@ -98,4 +98,20 @@ describe("RESTARTS across re-creation", () => {
     const all = (await owner.api.get<{ replicas: { id: string; restarts: number }[] }>(`/v1/clusters/${name}/workloads/web`)).replicas;
     expect(all.map((r) => [r.id === id, r.restarts])).toEqual(expect.arrayContaining([[true, 4], [false, 0]]));
   });
+
+  it("a replica that ran and moved to another node before any restart counts one restart, once", async () => {
+    const { owner, name, id, heartbeat } = await setup();
+    const b = await joinNode(owner.api, name);
+    const replica = async () => (await owner.api.get<{ replicas: { id: string; restarts: number; node: string | null }[] }>(`/v1/clusters/${name}/workloads/web`)).replicas.find((r) => r.id === id)!;
+    await heartbeat([{ replica: id, status: "running", restarts: 0, container: "c1" }]);
+    const from = (await replica()).node!;
+    await owner.api.post(`/v1/clusters/${name}/nodes/${from}/drain`, {});
+    const moved = await replica();
+    expect(moved.node).toBe(b.signer.address);
+    expect(moved.restarts).toBe(0);
+    await b.api.post(`/v1/clusters/${name}/nodes/${b.signer.address}/heartbeat`, { usage: { cpu_millis: 1, memory_mb: 1 }, containers: [{ replica: id, status: "running", restarts: 0, container: "c1" }] });
+    expect((await replica()).restarts).toBe(1);
+    await b.api.post(`/v1/clusters/${name}/nodes/${b.signer.address}/heartbeat`, { usage: { cpu_millis: 1, memory_mb: 1 }, containers: [{ replica: id, status: "running", restarts: 0, container: "c1" }] });
+    expect((await replica()).restarts).toBe(1);
+  });
 });

@@ -2,10 +2,12 @@ import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../env.ts";
 import { fail } from "../../domain/problem.ts";
 import { signedRoute } from "../lib/route.ts";
-import { clusterStub, unwrap } from "../lib/stubs.ts";
+import { clusterStub, execSessionStub, unwrap } from "../lib/stubs.ts";
+import { EXEC_DEADLINE_HEADER, EXEC_SIDE_HEADER, type ExecSide } from "../../durable-objects/exec-session/exec-session-do.ts";
 import { validationHook } from "../lib/validation.ts";
 import { Address } from "../../protocol/api/common.ts";
 import { ExecRequest, ExecOutcome, ExecView } from "../../protocol/api/exec.ts";
+import type { Context } from "hono";
 import { ClusterParam, json } from "../lib/openapi.ts";
 
 /**
@@ -64,5 +66,50 @@ execs.openapi(
     const { cluster, node, id } = c.req.valid("param");
     if (node !== c.get("actor")) fail(403, "a node may only act for its own address", { field: "node" });
     return c.json(await unwrap(clusterStub(c.env, cluster).execResult(c.get("actor"), id, c.req.valid("json"))), 200);
+  },
+);
+
+/**
+ * A terminal session (`tty: true`) streams both ways through a relay of its own: the requester and
+ * the ordered node each send a signed WebSocket upgrade here, the ClusterDO says whether that
+ * signer may take that side, and the exec's ExecSessionDO joins the two sockets.
+ */
+async function attach(c: Context<AppEnv>, cluster: string, id: string, side: ExecSide): Promise<Response> {
+  if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") fail(426, "attaching to a terminal session needs a WebSocket upgrade (Upgrade: websocket)", { field: "Upgrade" });
+  const { expires_in_ms } = await unwrap(clusterStub(c.env, cluster).checkExecAttach(c.get("actor"), id, side));
+  const headers = new Headers(c.req.raw.headers);
+  headers.set(EXEC_SIDE_HEADER, side);
+  headers.set(EXEC_DEADLINE_HEADER, String(Date.now() + expires_in_ms));
+  return execSessionStub(c.env, cluster, id).fetch(new Request(c.req.raw.url, { method: "GET", headers }));
+}
+
+const upgraded = { 101: { description: "Switched to a WebSocket: binary frames carry the terminal's bytes, text frames ExecControlFrame" }, 426: { description: "Not a WebSocket upgrade" } };
+
+execs.openapi(
+  signedRoute({
+    method: "get",
+    path: "/v1/clusters/{cluster}/execs/{id}/attach",
+    summary: "Attach to a terminal session (`tty: true`) you requested: a WebSocket relayed to the agent (operator, the requester only, once)",
+    request: { params: ClusterParam.extend({ id: ExecId.openapi({ param: { name: "id", in: "path" } }) }) },
+    responses: upgraded,
+  }),
+  async (c) => {
+    const { cluster, id } = c.req.valid("param");
+    return attach(c, cluster, id, "user") as never;
+  },
+);
+
+execs.openapi(
+  signedRoute({
+    method: "get",
+    path: "/v1/clusters/{cluster}/nodes/{node}/execs/{id}/attach",
+    summary: "The ordered node's end of a terminal session (node, once)",
+    request: { params: ClusterParam.extend({ node: Address.openapi({ param: { name: "node", in: "path" } }), id: ExecId.openapi({ param: { name: "id", in: "path" } }) }) },
+    responses: upgraded,
+  }),
+  async (c) => {
+    const { cluster, node, id } = c.req.valid("param");
+    if (node !== c.get("actor")) fail(403, "a node may only act for its own address", { field: "node" });
+    return attach(c, cluster, id, "agent") as never;
   },
 );
