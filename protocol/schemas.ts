@@ -21,6 +21,7 @@ export const AUDIT_EVENTS = [
   "RolloutCompleted", "RolloutHalted", "RolloutPaused", "RolloutResumed", "RolloutUndone", "RolloutRestarted",
   "PolicyAdded", "PolicyRemoved", "PolicyDecision", "SecurityLevelRaised",
   "QuantumSafeEnabled",
+  "PlacementCommitted", "PlacementRefused", "ValidatorSetChanged",
 ] as const;
 
 export const hashText = z.string().regex(HASH_TEXT_RE, "must be blake3:<64 lowercase hex>");

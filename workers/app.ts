@@ -25,6 +25,7 @@ import { resolverQlock } from "./routes/resolver-qlock.ts";
 import { resolverZk } from "./routes/resolver-zk.ts";
 import { workloads } from "./routes/workloads.ts";
 import { consoleRoutes } from "./console/routes.tsx";
+import { placements } from "./routes/placements.ts";
 
 export const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
@@ -32,6 +33,7 @@ export const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 app.use("*", apiBodyCap);
 
 for (const routes of [meta, clusters, nodes, agent, receipts, notary, audit, workloads, observe, replays, execs, policies]) app.route("/", routes);
+app.route("/", placements);
 // The gateway is plain Hono: it forwards arbitrary paths and bodies, so it has no schema.
 app.route("/", gateway);
 // The resolver: registries (signed writes, public reads) and public look-ups.

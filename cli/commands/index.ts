@@ -27,6 +27,7 @@ export const COMMANDS: readonly Command[] = [
   { name: "set image", summary: "Update a workload's image; its replicas are replaced one at a time (operator)", load: () => import("./set-image.ts") },
   { name: "set env", summary: "Set or remove a workload's environment variables, rolling its replicas (operator)", load: () => import("./set-env.ts") },
   { name: "rollout status", summary: "Show a workload's rollout and its ready replicas per version (viewer)", load: () => import("./rollout-status.ts") },
+  { name: "placements", summary: "Show a workload's placement rounds with the validators' signed approvals; --verify checks them (viewer)", load: () => import("./placements.ts") },
   { name: "rollout history", summary: "List every version of a workload: when, who, why, what changed (viewer)", load: () => import("./rollout-history.ts") },
   { name: "rollout undo", summary: "Roll a workload back to its previous version, or --to-version N (operator)", load: () => import("./rollout-undo.ts") },
   { name: "rollout pause", summary: "Pause a workload's rollout (operator)", load: () => import("./rollout-pause.ts") },

@@ -45,6 +45,9 @@ import { policyInput, violationDetails } from "./governance.ts";
 import type { Policy, PolicyBody, PolicyDecision, PolicyInput, PolicyMatch, PolicyTestResult } from "../../protocol/api/policy.ts";
 import { compilePolicy, decide, evaluatePolicies, policyHash } from "../../domain/policy/policy.ts";
 import { configViolation, rank, withLevel, workloadViolation, type LevelViolation, type SecurityLevel } from "../../domain/policy/security-level.ts";
+import { ConsensusStore, approvedPlacement, consensusOn, placementViews, proposalsFor, recordAnswer } from "./consensus.ts";
+import type { PlacementAnswer, PlacementView, SignedRequest, ValidatorSet, ValidatorSetChange } from "../../protocol/api/placement.ts";
+import { applyValidatorSetChange, verifyPlacementApproval, verifyPlacementRefusal } from "../../protocol/placement-approval.ts";
 
 const LIVENESS_TASK = "liveness";
 /** Retiring replicas leave the desired state when their drain ends. */
@@ -81,6 +84,7 @@ export class ClusterDO extends BaseDO {
   private readonly events = new EventStore(this.db);
   private readonly receiptRate = new ReceiptRate();
   private readonly policies = new PolicyStore(this.db);
+  private readonly consensus = new ConsensusStore(this.db);
   private nextAutoscale = 0;
 
   private signer() {
@@ -98,6 +102,7 @@ export class ClusterDO extends BaseDO {
       workloads: this.workloads,
       replays: this.replays,
       events: this.events,
+      consensus: this.consensus,
     };
   }
 
@@ -268,6 +273,13 @@ export class ClusterDO extends BaseDO {
       if (!this.nodes.get(actor) && this.nodes.count() >= rec.config.max_nodes) {
         reject(409, `cluster ${rec.name} is at max_nodes (${rec.config.max_nodes})`);
       }
+      if (consensusOn(rec.config)) {
+        // The validator set is fixed (README "Consensus placement"): a validator key joins as one.
+        const set = this.consensus.currentSet(rec.name, rec.config);
+        const member = set.validators.includes(actor);
+        if (body.node_type === "validator" && !member) reject(409, `this key is not in the validator set of ${rec.name} (epoch ${set.epoch}); the set changes only by a change k validators signed`, { field: "node_type" });
+        if (member && body.node_type !== "validator") reject(409, "this key is in the validator set: join it with node_type validator", { field: "node_type" });
+      }
       const now = isoNow();
       const node = this.nodes.add(actor, body, now);
       this.roles.set(actor, "node", actor, now);
@@ -397,9 +409,12 @@ export class ClusterDO extends BaseDO {
 
   // -- agent channel ---------------------------------------------------------------------------
 
-  heartbeat(actor: string, body: HeartbeatBody): Promise<Result<{ desired_version: number }>> {
+  heartbeat(actor: string, body: HeartbeatBody, signed?: SignedRequest): Promise<Result<{ desired_version: number }>> {
     return this.actAndReap(() => {
-      recordHeartbeat(this.ctxFor(this.require(actor, "node")), actor, body, Date.now());
+      const rec = this.require(actor, "node");
+      // Kept as signed, before placement runs: validators check a proposal against it.
+      if (signed && consensusOn(rec.config)) this.consensus.saveHeartbeat(actor, signed, Date.now());
+      recordHeartbeat(this.ctxFor(rec), actor, body, Date.now());
       this.armLiveness();
       return { desired_version: this.meta.desiredVersion() };
     });
@@ -412,16 +427,26 @@ export class ClusterDO extends BaseDO {
     if (this.meta.desiredVersion() <= since && waitMs > 0) await this.waiters.wait(waitMs);
     return attempt(() => {
       const rec = this.require(actor, "node");
+      const ctx = this.ctxFor(rec);
+      const consensus = consensusOn(rec.config);
       const replicas = this.workloads.replicasOn(actor).flatMap((r) => {
         const spec = this.workloads.specFor(r.workload, r.spec_version);
         // A replica of a removed workload: its agent stops it now, with the grace asked for.
         const stop = r.stopping ? { stop: r.stop_grace_s == null ? {} : { grace_s: r.stop_grace_s } } : {};
-        return spec ? [{ id: r.id, workload: r.workload, replica_type: r.replica_type, spec, ...stop }] : [];
+        if (!spec) return [];
+        // Consensus: only a placement k validators approved is listed, with their approvals.
+        const approved = consensus ? approvedPlacement(ctx, r.id, r.workload, actor, !!r.stopping) : {};
+        return approved ? [{ id: r.id, workload: r.workload, replica_type: r.replica_type, spec, ...stop, ...approved }] : [];
       });
-      const replays = pendingReplays(this.ctxFor(rec), actor);
+      const replays = pendingReplays(ctx, actor);
       const execs = this.execs.pendingOn(actor, Date.now());
+      const proposals = consensus ? proposalsFor(ctx, actor) : [];
+      const changes = consensus ? this.consensus.changes() : [];
       return signDesiredStateSync(
-        { v: 1, cluster: rec.name, node: actor, version: this.meta.desiredVersion(), issued_at: isoNow(), replicas, replays, ...(execs.length ? { execs } : {}) },
+        {
+          v: 1, cluster: rec.name, node: actor, version: this.meta.desiredVersion(), issued_at: isoNow(), replicas, replays, ...(execs.length ? { execs } : {}),
+          ...(proposals.length ? { proposals } : {}), ...(changes.length ? { validator_set_changes: changes } : {}),
+        },
         this.signer(),
       );
     });
@@ -825,6 +850,75 @@ export class ClusterDO extends BaseDO {
         this.audit.append(rec.name, "SecurityLevelRaised", actor, rec.name, { from, to: level, compliance: config.compliance, quantum_safe: config.quantum_safe });
       }
       return this.view(next);
+    });
+  }
+
+  // -- consensus placement ---------------------------------------------------------------------
+
+  /** What a node pins at join: the current validator set and the changes that led to it. */
+  validatorSet(actor: string): Result<{ validator_set: ValidatorSet; changes: ValidatorSetChange[] } | null> {
+    return attempt(() => {
+      const rec = this.record();
+      const held = rec ? this.roles.of(actor) : undefined;
+      if (!rec || !held) reject(404, this.noSuchCluster(), { field: "cluster" });
+      if (!consensusOn(rec.config)) return null;
+      return { validator_set: this.consensus.currentSet(rec.name, rec.config), changes: this.consensus.changes() };
+    });
+  }
+
+  /** A validator's signed answer to a proposal (node): verified here, then recorded. */
+  async answerPlacement(actor: string, body: PlacementAnswer): Promise<Result<{ status: string }>> {
+    const kind = "approval" in body ? "approval" : "refusal";
+    const answer = "approval" in body ? body.approval : body.refusal;
+    const pre = attempt(() => {
+      const rec = this.require(actor, "node");
+      if (!consensusOn(rec.config)) reject(409, `cluster ${rec.name} does not place by consensus`, { field: "placement" });
+    });
+    if (!pre.ok) return pre;
+    const v = kind === "approval" ? await verifyPlacementApproval(answer) : await verifyPlacementRefusal(answer);
+    if (!v.ok) return err(422, `the ${kind} does not verify: ${v.reason}`, { field: `${kind}.sig` });
+    return this.actAndNotify(() => {
+      const rec = this.require(actor, "node");
+      return { status: recordAnswer(this.ctxFor(rec), actor, kind, answer, Date.now()) };
+    });
+  }
+
+  /** Each placement round of a workload with its signed answers (viewer). */
+  placements(actor: string, workload: string): Result<{ quorum: number; epoch: number; validators: string[]; placements: PlacementView[] }> {
+    return attempt(() => {
+      const rec = this.require(actor, "viewer");
+      if (!this.workloads.get(workload) && this.consensus.ofWorkload(workload).length === 0) reject(404, `no workload ${workload}`, { field: "name" });
+      return placementViews(this.ctxFor(rec), workload);
+    });
+  }
+
+  /** Audit entries for a validator following the chain (a validator node of this cluster). */
+  validatorAudit(actor: string, fromSeq: number, limit: number): Result<{ entries: unknown[] }> {
+    return attempt(() => {
+      const rec = this.require(actor, "node");
+      if (!this.consensus.currentSet(rec.name, rec.config).validators.includes(actor)) reject(403, "only validators read the audit chain over the agent channel", { field: "node" });
+      return { entries: this.consensus.auditFrom(fromSeq, limit) };
+    });
+  }
+
+  /** A new validator set, signed by k validators of the current one (admin submits it). */
+  async changeValidatorSet(actor: string, change: ValidatorSetChange): Promise<Result<ValidatorSet>> {
+    const cur = attempt(() => {
+      const rec = this.require(actor, "admin");
+      if (!consensusOn(rec.config)) reject(409, `cluster ${rec.name} does not place by consensus`, { field: "placement" });
+      return { rec, set: this.consensus.currentSet(rec.name, rec.config) };
+    });
+    if (!cur.ok) return cur;
+    const res = await applyValidatorSetChange(cur.value.set, cur.value.rec.name, change);
+    if (!res.ok) return err(422, `validator set change refused: ${res.reason}`, { field: "change" });
+    return this.actAndNotify(() => {
+      const rec = this.require(actor, "admin");
+      const now = this.consensus.currentSet(rec.name, rec.config);
+      if (now.hash !== cur.value.set.hash) reject(409, "the validator set changed meanwhile; sign a change of the current set", { field: "change.prev" });
+      this.consensus.addChange(change, res.set);
+      this.audit.append(rec.name, "ValidatorSetChanged", actor, `epoch ${res.set.epoch}`, { ...change });
+      this.meta.bumpVersion();
+      return res.set;
     });
   }
 }

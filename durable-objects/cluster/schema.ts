@@ -189,3 +189,39 @@ export const policies = sqliteTable("policies", {
   created_by: text("created_by").notNull(),
   created_at: text("created_at").notNull(),
 });
+
+/**
+ * Consensus placement (placement.mode "consensus"): each round a replica is placed, with its
+ * proposal (the inputs validators check) and the signed answers. A replica runs only once its
+ * latest round is committed (k approvals); older rounds stay for `enc placements`.
+ */
+export const placementRounds = sqliteTable(
+  "placement_rounds",
+  {
+    replica: text("replica").notNull(),
+    round: integer("round").notNull(),
+    workload: text("workload").notNull(),
+    node: text("node").notNull(),
+    spec_hash: text("spec_hash").notNull(),
+    spec_version: integer("spec_version").notNull(),
+    status: text("status").$type<"proposed" | "committed" | "refused" | "superseded">().notNull(),
+    /** JSON PlacementProposal */
+    proposal: text("proposal").notNull(),
+    /** JSON PlacementApproval[] / PlacementRefusal[] */
+    approvals: text("approvals").notNull().default("[]"),
+    refusals: text("refusals").notNull().default("[]"),
+    proposed_at: text("proposed_at").notNull(),
+    committed_at: text("committed_at"),
+    /** ms: a refused replica is proposed again no sooner than this */
+    retry_at: integer("retry_at"),
+  },
+  (t) => [primaryKey({ columns: [t.replica, t.round] }), index("placement_rounds_workload").on(t.workload), index("placement_rounds_status").on(t.status)],
+);
+
+/** Each node's last heartbeat as it signed it (RFC 9421), for validators to check. */
+export const signedHeartbeats = sqliteTable("signed_heartbeats", {
+  node: text("node").primaryKey(),
+  /** JSON SignedRequest */
+  request: text("request").notNull(),
+  at: integer("at").notNull(),
+});

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Address, ClusterName, GrantableRole, Role } from "./common.ts";
+import { PlacementConfig } from "./placement.ts";
 
 export const NotaryLimits = z
   .object({
@@ -48,6 +49,8 @@ export const ClusterConfig = z
     witnesses: z.array(z.object({ url: z.string().url().max(2048), vkey: z.string().min(1).max(512) }).strict()).max(16).default([]),
     /** Frameworks the cluster collects evidence for (reports: `enc audit report`); a label, never a claim. */
     compliance: z.array(ComplianceFramework).max(3).default([]),
+    /** Consensus placement (README "Consensus placement"): absent, the scheduler's choice is final. */
+    placement: PlacementConfig.optional(),
   })
   .strict()
   .meta({ id: "ClusterConfig" });
