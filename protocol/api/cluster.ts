@@ -51,6 +51,8 @@ export const ClusterConfig = z
     compliance: z.array(ComplianceFramework).max(3).default([]),
     /** Consensus placement (README "Consensus placement"): absent, the scheduler's choice is final. */
     placement: PlacementConfig.optional(),
+    /** Tiles of the app and audit logs (PROTOCOL.md §6) readable by anyone, unsigned; else viewer. */
+    public_log: z.boolean().default(false),
   })
   .strict()
   .meta({ id: "ClusterConfig" });
