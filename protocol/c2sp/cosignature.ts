@@ -1,0 +1,153 @@
+// C2SP tlog-cosignature, the Ed25519 `cosignature/v1` kind (PROTOCOL.md §7): what a witness signs
+// to say "as of this time, the largest consistent tree I saw for this origin has this root".
+// Pure and runtime-neutral (workerd, Node, the CLI): @noble hashes and curves, no node: imports.
+import { sha256 } from "@noble/hashes/sha2.js";
+import { ed25519 } from "@noble/curves/ed25519.js";
+import { bytesEqual, concatBytes, fromBase64, fromHex, toBase64, toHex, utf8 } from "../bytes.ts";
+
+/** The signature type byte of an Ed25519 cosignature/v1 key (0x01 is a plain note signer). */
+export const COSIGNATURE_V1_ALG = 0x04;
+/** U+2014 EM DASH and a space: how every signed-note signature line begins. */
+export const NOTE_SIG_PREFIX = "\u2014 ";
+
+export interface WitnessKey {
+  name: string;
+  /** 4 bytes. */
+  keyId: Uint8Array;
+  /** 32-byte Ed25519 public key. */
+  publicKey: Uint8Array;
+  vkey: string;
+}
+
+export interface Cosignature {
+  witness: WitnessKey;
+  /** Unix seconds the witness put in the cosignature. */
+  timestamp: number;
+}
+
+/** Key names follow signed-note: non-empty, no spaces, no '+', no Unicode spaces or controls. */
+export function isValidKeyName(name: string): boolean {
+  return name.length > 0 && !/[\s+]/u.test(name) && !/\p{Cc}/u.test(name);
+}
+
+/** SHA-256(name || 0x0A || 0x04 || public key)[:4]. */
+export function cosignatureKeyId(name: string, publicKey: Uint8Array): Uint8Array {
+  return sha256(concatBytes(utf8(name), Uint8Array.of(0x0a, COSIGNATURE_V1_ALG), publicKey)).slice(0, 4);
+}
+
+/** `<name>+<key id hex>+<base64(0x04 || public key)>`. */
+export function witnessVkey(name: string, publicKey: Uint8Array): string {
+  if (!isValidKeyName(name)) throw new Error(`invalid witness name ${JSON.stringify(name)}`);
+  if (publicKey.length !== 32) throw new Error("a witness key is a 32-byte Ed25519 public key");
+  return `${name}+${toHex(cosignatureKeyId(name, publicKey))}+${toBase64(concatBytes(Uint8Array.of(COSIGNATURE_V1_ALG), publicKey))}`;
+}
+
+/** Parses a cosignature/v1 vkey; throws with the reason when it is not one (wrong type, id mismatch). */
+export function parseWitnessVkey(vkey: string): WitnessKey {
+  const parts = typeof vkey === "string" ? vkey.split("+") : [];
+  if (parts.length !== 3) throw new Error("a witness vkey is <name>+<key id hex>+<base64 key>");
+  const [name, idHex, keyB64] = parts;
+  if (!isValidKeyName(name)) throw new Error("the vkey's name is not a valid key name");
+  if (!/^[0-9a-f]{8}$/.test(idHex)) throw new Error("the vkey's key id must be 8 lowercase hex");
+  let raw: Uint8Array;
+  try {
+    raw = fromBase64(keyB64);
+  } catch {
+    throw new Error("the vkey's key is not standard base64");
+  }
+  if (raw.length !== 33 || raw[0] !== COSIGNATURE_V1_ALG) throw new Error("the vkey is not an Ed25519 cosignature/v1 key (type 0x04, 32 bytes)");
+  const publicKey = raw.slice(1);
+  const keyId = fromHex(idHex);
+  if (!bytesEqual(keyId, cosignatureKeyId(name, publicKey))) throw new Error("the vkey's key id does not match its name and key");
+  return { name, keyId, publicKey, vkey };
+}
+
+/** "cosignature/v1\ntime <t>\n" || checkpoint body. */
+export function cosignedMessage(body: string, timestamp: number): Uint8Array {
+  if (!Number.isSafeInteger(timestamp) || timestamp < 0) throw new Error("a cosignature timestamp is a non-negative integer");
+  return utf8(`cosignature/v1\ntime ${timestamp}\n${body}`);
+}
+
+function u64be(n: number): Uint8Array {
+  const out = new Uint8Array(8);
+  new DataView(out.buffer).setBigUint64(0, BigInt(n));
+  return out;
+}
+
+/**
+ * The note line `— <name> base64(key id || u64be(timestamp) || signature)\n`. Synchronous (noble):
+ * Ed25519 is deterministic, so it equals what any other implementation signs.
+ */
+export function cosignLine(name: string, seed: Uint8Array, body: string, timestamp: number): string {
+  const publicKey = ed25519.getPublicKey(seed);
+  const sig = ed25519.sign(cosignedMessage(body, timestamp), seed);
+  return `${NOTE_SIG_PREFIX}${name} ${toBase64(concatBytes(cosignatureKeyId(name, publicKey), u64be(timestamp), sig))}\n`;
+}
+
+/** A note split at its blank line: the body (with its final newline) and its signature lines. */
+export interface NoteParts {
+  body: string;
+  lines: { name: string; blob: Uint8Array }[];
+}
+
+/**
+ * Splits a signed note (signed-note: body, an empty line, one or more `— name base64` lines, each
+ * ending in a newline). Throws on anything malformed. Kept local so a witness and its clients
+ * parse exactly what they sign.
+ */
+export function splitNote(text: string): NoteParts {
+  const at = text.lastIndexOf("\n\n");
+  if (at < 0 || !text.endsWith("\n")) throw new Error("a signed note is a body, an empty line and signature lines");
+  const body = text.slice(0, at + 1);
+  const sigText = text.slice(at + 2);
+  if (sigText.length === 0) throw new Error("the note has no signatures");
+  const lines: NoteParts["lines"] = [];
+  for (const line of sigText.slice(0, -1).split("\n")) {
+    if (!line.startsWith(NOTE_SIG_PREFIX)) throw new Error("a signature line starts with U+2014 and a space");
+    const rest = line.slice(NOTE_SIG_PREFIX.length);
+    const sp = rest.lastIndexOf(" ");
+    if (sp <= 0) throw new Error("a signature line is `— <name> <base64>`");
+    const name = rest.slice(0, sp);
+    if (!isValidKeyName(name)) throw new Error("a signature line's key name is invalid");
+    let blob: Uint8Array;
+    try {
+      blob = fromBase64(rest.slice(sp + 1));
+    } catch {
+      throw new Error("a signature line's signature is not standard base64");
+    }
+    if (blob.length < 5) throw new Error("a signature is a 4-byte key id and at least one byte");
+    lines.push({ name, blob });
+  }
+  return { body, lines };
+}
+
+/** Verifies one cosignature line's blob for a witness; the timestamp, or null when it does not verify. */
+export function verifyCosignatureBlob(witness: WitnessKey, body: string, blob: Uint8Array): number | null {
+  if (blob.length !== 4 + 8 + 64 || !bytesEqual(blob.subarray(0, 4), witness.keyId)) return null;
+  const ts = new DataView(blob.buffer, blob.byteOffset + 4, 8).getBigUint64(0);
+  if (ts > BigInt(Number.MAX_SAFE_INTEGER)) return null;
+  const timestamp = Number(ts);
+  try {
+    return ed25519.verify(blob.subarray(12), cosignedMessage(body, timestamp), witness.publicKey, { zip215: false }) ? timestamp : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The witnesses among `trusted` whose cosignature on `note` verifies, each once. Lines of unknown
+ * keys are ignored (signed-note); a line with a trusted name and key id whose signature fails
+ * makes the note invalid, as signed-note says, and throws.
+ */
+export function verifyCosignatures(note: string, trusted: WitnessKey[]): Cosignature[] {
+  const { body, lines } = splitNote(note);
+  const found = new Map<string, Cosignature>();
+  for (const line of lines) {
+    const witness = trusted.find((w) => w.name === line.name && bytesEqual(w.keyId, line.blob.subarray(0, 4)));
+    if (!witness) continue;
+    const timestamp = verifyCosignatureBlob(witness, body, line.blob);
+    if (timestamp === null) throw new Error(`the cosignature of ${witness.name} does not verify`);
+    if (!found.has(witness.vkey)) found.set(witness.vkey, { witness, timestamp });
+  }
+  return [...found.values()];
+}

@@ -1,0 +1,115 @@
+// Reproduces the `cosignature` section of test/vectors/protocol-v1.1.json (cosignature/v1 and the
+// tlog-witness add-checkpoint body) and checks the RFC 6962 consistency proofs a witness verifies.
+// Runs in workerd and in Node (test/protocol is in both projects).
+import { describe, expect, it } from "vitest";
+import vectors from "../vectors/protocol-v1.1.json";
+import { fromBase64, fromHex, toBase64, utf8 } from "../../protocol/bytes.ts";
+import { publicKeyFromSeed } from "../../protocol/ed25519.ts";
+import {
+  cosignLine, cosignatureKeyId, parseWitnessVkey, verifyCosignatures, witnessVkey,
+} from "../../protocol/c2sp/cosignature.ts";
+import {
+  WitnessProtocolError, consistencyProof, formatAddCheckpoint, leafHash, parseAddCheckpoint,
+  parseLogVkey, rootOf, verifyConsistency, verifyLogCheckpoint,
+} from "../../protocol/c2sp/witness.ts";
+
+const V = vectors.cosignature;
+const WITNESS_SEED = fromHex(vectors.keys.witness_seed);
+const CP3 = vectors.tlog.checkpoints[2];
+
+describe("cosignature/v1 vector", () => {
+  it("derives the witness vkey (type 0x04) from the witness seed", () => {
+    const pub = publicKeyFromSeed(WITNESS_SEED);
+    expect(witnessVkey(V.witness_name, pub)).toBe(V.witness_vkey);
+    const parsed = parseWitnessVkey(V.witness_vkey);
+    expect(parsed.name).toBe(V.witness_name);
+    expect(parsed.keyId).toEqual(cosignatureKeyId(V.witness_name, pub));
+  });
+
+  it("signs the vector's line byte for byte and the cosigned note verifies", () => {
+    const line = cosignLine(V.witness_name, WITNESS_SEED, CP3.body, V.timestamp);
+    expect(line).toBe(V.line);
+    expect(CP3.note + line).toBe(V.cosigned_note);
+    const sigs = verifyCosignatures(V.cosigned_note, [parseWitnessVkey(V.witness_vkey)]);
+    expect(sigs.map((s) => [s.witness.name, s.timestamp])).toEqual([[V.witness_name, V.timestamp]]);
+  });
+
+  it("refuses a cosignature over another body, another time, or with a wrong signature", () => {
+    const w = parseWitnessVkey(V.witness_vkey);
+    // The log's own line is not a cosignature (other key id): ignored, so no witness counts.
+    expect(verifyCosignatures(CP3.note, [w])).toEqual([]);
+    const otherBody = vectors.tlog.checkpoints[1].note + V.line;
+    expect(() => verifyCosignatures(otherBody, [w])).toThrow(/does not verify/);
+    const blob = fromBase64(V.line.slice(2 + V.witness_name.length + 1, -1));
+    blob[11] ^= 1; // the timestamp's last byte
+    const tampered = CP3.note + `\u2014 ${V.witness_name} ${toBase64(blob)}\n`;
+    expect(() => verifyCosignatures(tampered, [w])).toThrow(/does not verify/);
+  });
+
+  it("rejects vkeys of the wrong type or with a wrong key id", () => {
+    expect(() => parseWitnessVkey(vectors.tlog.vkey)).toThrow(/0x04/);
+    expect(() => parseWitnessVkey(V.witness_vkey.replace("+141f260a+", "+141f260b+"))).toThrow(/key id/);
+    expect(() => parseWitnessVkey("no-plus")).toThrow();
+  });
+
+  it("formats and parses the vector's add-checkpoint request", () => {
+    const proof = vectors.tlog.consistency[1].proof_b64.map(fromBase64);
+    expect(formatAddCheckpoint(2, proof, CP3.note)).toBe(V.add_checkpoint_request);
+    const req = parseAddCheckpoint(V.add_checkpoint_request);
+    expect(req.oldSize).toBe(2);
+    expect(req.proof.map(toBase64)).toEqual(vectors.tlog.consistency[1].proof_b64);
+    expect(req.note).toBe(CP3.note);
+    for (const bad of ["old 02\n\n" + CP3.note, "new 2\n\n" + CP3.note, "old 2\nnot-base64!\n\n" + CP3.note, "old 2\n" + CP3.note.replace("\n\n", "\n")]) {
+      expect(() => parseAddCheckpoint(bad), bad).toThrow(WitnessProtocolError);
+    }
+  });
+
+  it("verifies the log's checkpoint signature with its vkey (404 unknown origin, 403 bad signature)", () => {
+    const log = parseLogVkey(vectors.tlog.vkey);
+    const keysFor = (origin: string) => (origin === log.name ? [log] : []);
+    const cp = verifyLogCheckpoint(CP3.note, keysFor);
+    expect([cp.origin, cp.size, toBase64(cp.root)]).toEqual([vectors.tlog.origin, 3, CP3.body.split("\n")[2]]);
+    const status = (note: string, k = keysFor) => {
+      try {
+        verifyLogCheckpoint(note, k);
+        return 200;
+      } catch (e) {
+        return (e as WitnessProtocolError).status;
+      }
+    };
+    expect(status(CP3.note, () => [])).toBe(404);
+    expect(status(CP3.note.replace("\n3\n", "\n4\n"))).toBe(403);
+    expect(status(CP3.body + "\n" + V.line)).toBe(403); // only a witness line: no trusted log signature
+    expect(status("garbage")).toBe(400);
+  });
+});
+
+describe("RFC 6962 consistency (the witness's check)", () => {
+  const leaves = vectors.tlog.entries_jcs.map((e) => leafHash(utf8(e)));
+
+  it("reproduces the tlog vector's leaf hashes, roots and consistency proofs", () => {
+    expect(leaves.map(toBase64)).toEqual(vectors.tlog.leaf_hashes_b64);
+    for (const cp of vectors.tlog.checkpoints) expect(toBase64(rootOf(leaves.slice(0, cp.size)))).toBe(cp.body.split("\n")[2]);
+    for (const c of vectors.tlog.consistency) {
+      expect(consistencyProof(leaves, c.from, c.to).map(toBase64)).toEqual(c.proof_b64);
+      const proof = c.proof_b64.map(fromBase64);
+      expect(verifyConsistency(c.from, c.to, rootOf(leaves.slice(0, c.from)), rootOf(leaves.slice(0, c.to)), proof)).toBe(true);
+    }
+  });
+
+  it("accepts every proof it makes and refuses altered ones, for every pair of sizes up to 40", () => {
+    const many = Array.from({ length: 40 }, (_, i) => leafHash(utf8(`entry ${i}`)));
+    const roots = Array.from({ length: 41 }, (_, n) => rootOf(many.slice(0, n)));
+    for (let n = 1; n <= 40; n++) {
+      for (let m = 1; m <= n; m++) {
+        const proof = consistencyProof(many, m, n);
+        expect(verifyConsistency(m, n, roots[m], roots[n], proof), `${m}->${n}`).toBe(true);
+        if (m < n) {
+          expect(verifyConsistency(m, n, roots[m], roots[n - 1], proof)).toBe(false);
+          const bent = proof.map((h, i) => (i === proof.length - 1 ? leafHash(h) : h));
+          expect(verifyConsistency(m, n, roots[m], roots[n], bent)).toBe(false);
+        }
+      }
+    }
+  });
+});
