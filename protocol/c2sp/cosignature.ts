@@ -42,9 +42,17 @@ export function witnessVkey(name: string, publicKey: Uint8Array): string {
   return `${name}+${toHex(cosignatureKeyId(name, publicKey))}+${toBase64(concatBytes(Uint8Array.of(COSIGNATURE_V1_ALG), publicKey))}`;
 }
 
+/** `<name>+<id>+<key>` split at its first two '+' (base64 may contain more), as Go's note does. */
+export function splitVkey(vkey: string): string[] {
+  if (typeof vkey !== "string") return [];
+  const a = vkey.indexOf("+");
+  const b = a < 0 ? -1 : vkey.indexOf("+", a + 1);
+  return b < 0 ? [] : [vkey.slice(0, a), vkey.slice(a + 1, b), vkey.slice(b + 1)];
+}
+
 /** Parses a cosignature/v1 vkey; throws with the reason when it is not one (wrong type, id mismatch). */
 export function parseWitnessVkey(vkey: string): WitnessKey {
-  const parts = typeof vkey === "string" ? vkey.split("+") : [];
+  const parts = splitVkey(vkey);
   if (parts.length !== 3) throw new Error("a witness vkey is <name>+<key id hex>+<base64 key>");
   const [name, idHex, keyB64] = parts;
   if (!isValidKeyName(name)) throw new Error("the vkey's name is not a valid key name");

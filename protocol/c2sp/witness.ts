@@ -4,7 +4,7 @@
 import { sha256 } from "@noble/hashes/sha2.js";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { bytesEqual, concatBytes, fromBase64, fromHex, toBase64, utf8 } from "../bytes.ts";
-import { isValidKeyName, splitNote } from "./cosignature.ts";
+import { isValidKeyName, splitNote, splitVkey } from "./cosignature.ts";
 
 export const ADD_CHECKPOINT_PATH = "/add-checkpoint";
 /** The 409 answer's media type: the witness's size, in decimal, and a newline. */
@@ -108,7 +108,7 @@ export function noteKeyId(name: string, publicKey: Uint8Array): Uint8Array {
 
 /** Parses a log's note vkey (`<name>+<id>+<base64(0x01 || key)>`, as Go's note.NewVerifier). */
 export function parseLogVkey(vkey: string): LogKey {
-  const parts = typeof vkey === "string" ? vkey.split("+") : [];
+  const parts = splitVkey(vkey);
   if (parts.length !== 3) throw new Error("a log vkey is <name>+<key id hex>+<base64 key>");
   const [name, idHex, keyB64] = parts;
   if (!isValidKeyName(name)) throw new Error("the vkey's name is not a valid key name");
