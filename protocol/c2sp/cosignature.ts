@@ -1,14 +1,12 @@
 // C2SP tlog-cosignature, the Ed25519 `cosignature/v1` kind (PROTOCOL.md §7): what a witness signs
 // to say "as of this time, the largest consistent tree I saw for this origin has this root".
 // Pure and runtime-neutral (workerd, Node, the CLI): @noble hashes and curves, no node: imports.
-import { sha256 } from "@noble/hashes/sha2.js";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { bytesEqual, concatBytes, fromBase64, fromHex, toBase64, toHex, utf8 } from "../bytes.ts";
+import { isValidKeyName, keyId, parseNote, signatureLine } from "./note.ts";
 
 /** The signature type byte of an Ed25519 cosignature/v1 key (0x01 is a plain note signer). */
 export const COSIGNATURE_V1_ALG = 0x04;
-/** U+2014 EM DASH and a space: how every signed-note signature line begins. */
-export const NOTE_SIG_PREFIX = "\u2014 ";
 
 export interface WitnessKey {
   name: string;
@@ -25,14 +23,9 @@ export interface Cosignature {
   timestamp: number;
 }
 
-/** Key names follow signed-note: non-empty, no spaces, no '+', no Unicode spaces or controls. */
-export function isValidKeyName(name: string): boolean {
-  return name.length > 0 && !/[\s+]/u.test(name) && !/\p{Cc}/u.test(name);
-}
-
 /** SHA-256(name || 0x0A || 0x04 || public key)[:4]. */
 export function cosignatureKeyId(name: string, publicKey: Uint8Array): Uint8Array {
-  return sha256(concatBytes(utf8(name), Uint8Array.of(0x0a, COSIGNATURE_V1_ALG), publicKey)).slice(0, 4);
+  return keyId(name, COSIGNATURE_V1_ALG, publicKey);
 }
 
 /** `<name>+<key id hex>+<base64(0x04 || public key)>`. */
@@ -89,54 +82,17 @@ function u64be(n: number): Uint8Array {
 export function cosignLine(name: string, seed: Uint8Array, body: string, timestamp: number): string {
   const publicKey = ed25519.getPublicKey(seed);
   const sig = ed25519.sign(cosignedMessage(body, timestamp), seed);
-  return `${NOTE_SIG_PREFIX}${name} ${toBase64(concatBytes(cosignatureKeyId(name, publicKey), u64be(timestamp), sig))}\n`;
-}
-
-/** A note split at its blank line: the body (with its final newline) and its signature lines. */
-export interface NoteParts {
-  body: string;
-  lines: { name: string; blob: Uint8Array }[];
-}
-
-/**
- * Splits a signed note (signed-note: body, an empty line, one or more `— name base64` lines, each
- * ending in a newline). Throws on anything malformed. Kept local so a witness and its clients
- * parse exactly what they sign.
- */
-export function splitNote(text: string): NoteParts {
-  const at = text.lastIndexOf("\n\n");
-  if (at < 0 || !text.endsWith("\n")) throw new Error("a signed note is a body, an empty line and signature lines");
-  const body = text.slice(0, at + 1);
-  const sigText = text.slice(at + 2);
-  if (sigText.length === 0) throw new Error("the note has no signatures");
-  const lines: NoteParts["lines"] = [];
-  for (const line of sigText.slice(0, -1).split("\n")) {
-    if (!line.startsWith(NOTE_SIG_PREFIX)) throw new Error("a signature line starts with U+2014 and a space");
-    const rest = line.slice(NOTE_SIG_PREFIX.length);
-    const sp = rest.lastIndexOf(" ");
-    if (sp <= 0) throw new Error("a signature line is `— <name> <base64>`");
-    const name = rest.slice(0, sp);
-    if (!isValidKeyName(name)) throw new Error("a signature line's key name is invalid");
-    let blob: Uint8Array;
-    try {
-      blob = fromBase64(rest.slice(sp + 1));
-    } catch {
-      throw new Error("a signature line's signature is not standard base64");
-    }
-    if (blob.length < 5) throw new Error("a signature is a 4-byte key id and at least one byte");
-    lines.push({ name, blob });
-  }
-  return { body, lines };
+  return signatureLine(name, cosignatureKeyId(name, publicKey), concatBytes(u64be(timestamp), sig));
 }
 
 /** Verifies one cosignature line's blob for a witness; the timestamp, or null when it does not verify. */
-export function verifyCosignatureBlob(witness: WitnessKey, body: string, blob: Uint8Array): number | null {
-  if (blob.length !== 4 + 8 + 64 || !bytesEqual(blob.subarray(0, 4), witness.keyId)) return null;
-  const ts = new DataView(blob.buffer, blob.byteOffset + 4, 8).getBigUint64(0);
+export function verifyCosignatureBlob(witness: WitnessKey, body: string, id: Uint8Array, sig: Uint8Array): number | null {
+  if (sig.length !== 8 + 64 || !bytesEqual(id, witness.keyId)) return null;
+  const ts = new DataView(sig.buffer, sig.byteOffset, 8).getBigUint64(0);
   if (ts > BigInt(Number.MAX_SAFE_INTEGER)) return null;
   const timestamp = Number(ts);
   try {
-    return ed25519.verify(blob.subarray(12), cosignedMessage(body, timestamp), witness.publicKey, { zip215: false }) ? timestamp : null;
+    return ed25519.verify(sig.subarray(8), cosignedMessage(body, timestamp), witness.publicKey, { zip215: false }) ? timestamp : null;
   } catch {
     return null;
   }
@@ -148,12 +104,12 @@ export function verifyCosignatureBlob(witness: WitnessKey, body: string, blob: U
  * makes the note invalid, as signed-note says, and throws.
  */
 export function verifyCosignatures(note: string, trusted: WitnessKey[]): Cosignature[] {
-  const { body, lines } = splitNote(note);
+  const { body, signatures } = parseNote(note);
   const found = new Map<string, Cosignature>();
-  for (const line of lines) {
-    const witness = trusted.find((w) => w.name === line.name && bytesEqual(w.keyId, line.blob.subarray(0, 4)));
+  for (const line of signatures) {
+    const witness = trusted.find((w) => w.name === line.name && bytesEqual(w.keyId, line.keyId));
     if (!witness) continue;
-    const timestamp = verifyCosignatureBlob(witness, body, line.blob);
+    const timestamp = verifyCosignatureBlob(witness, body, line.keyId, line.sig);
     if (timestamp === null) throw new Error(`the cosignature of ${witness.name} does not verify`);
     if (!found.has(witness.vkey)) found.set(witness.vkey, { witness, timestamp });
   }

@@ -1,10 +1,12 @@
-// C2SP tlog-witness (PROTOCOL.md §7): the add-checkpoint request both sides speak, the checkpoint
-// fields a witness reads, the log's own note signature (type 0x01) a witness checks, and the
-// RFC 6962 SHA-256 consistency proofs it verifies. Runtime-neutral, no node: imports.
-import { sha256 } from "@noble/hashes/sha2.js";
+// C2SP tlog-witness (PROTOCOL.md §7): the add-checkpoint request both sides speak, and the checks
+// a witness makes of the log's checkpoint (its origin, the log's own note signature, type 0x01),
+// each failure mapped to the HTTP status tlog-witness assigns. The tree and its consistency
+// proofs are tlog.ts's. Runtime-neutral, no node: imports.
 import { ed25519 } from "@noble/curves/ed25519.js";
-import { bytesEqual, concatBytes, fromBase64, fromHex, toBase64, utf8 } from "../bytes.ts";
-import { isValidKeyName, splitNote, splitVkey } from "./cosignature.ts";
+import { bytesEqual, fromBase64, fromHex, toBase64, utf8 } from "../bytes.ts";
+import { parseCheckpoint } from "./checkpoint.ts";
+import { ALG_ED25519, isValidKeyName, keyId, parseNote } from "./note.ts";
+import { splitVkey } from "./cosignature.ts";
 
 export const ADD_CHECKPOINT_PATH = "/add-checkpoint";
 /** The 409 answer's media type: the witness's size, in decimal, and a newline. */
@@ -74,22 +76,14 @@ export interface CheckpointFields {
   body: string;
 }
 
-/** The first three lines of a checkpoint body (tlog-checkpoint); extension lines are allowed. */
+/** The first three lines of a checkpoint body (tlog-checkpoint); a malformed one is a 400. */
 export function parseCheckpointBody(body: string): CheckpointFields {
-  const lines = body.split("\n");
-  if (lines.length < 4 || lines[lines.length - 1] !== "") throw new WitnessProtocolError(400, "a checkpoint body is origin, size and root hash lines");
-  const [origin, sizeText, rootText] = lines;
-  if (!origin) throw new WitnessProtocolError(400, "the checkpoint has no origin");
-  const size = decimal(sizeText, "the checkpoint size");
-  let root: Uint8Array;
   try {
-    root = fromBase64(rootText);
-  } catch {
-    throw new WitnessProtocolError(400, "the checkpoint root is not standard base64");
+    const cp = parseCheckpoint(body);
+    return { origin: cp.origin, size: cp.size, root: cp.root, body };
+  } catch (e) {
+    throw new WitnessProtocolError(400, (e as Error).message);
   }
-  if (root.length !== 32) throw new WitnessProtocolError(400, "the checkpoint root is not a 32-byte hash");
-  for (const ext of lines.slice(3, -1)) if (ext === "") throw new WitnessProtocolError(400, "a checkpoint has no empty lines");
-  return { origin, size, root, body };
 }
 
 // ---- the log's own note key (signed-note type 0x01, Ed25519) ----
@@ -101,12 +95,10 @@ export interface LogKey {
   vkey: string;
 }
 
-/** SHA-256(name || 0x0A || 0x01 || public key)[:4]. */
-export function noteKeyId(name: string, publicKey: Uint8Array): Uint8Array {
-  return sha256(concatBytes(utf8(name), Uint8Array.of(0x0a, 0x01), publicKey)).slice(0, 4);
-}
-
-/** Parses a log's note vkey (`<name>+<id>+<base64(0x01 || key)>`, as Go's note.NewVerifier). */
+/**
+ * Parses a log's note vkey (`<name>+<id>+<base64(0x01 || key)>`), split at its first two '+' as
+ * Go's note.NewVerifier does: the base64 key may itself contain '+'.
+ */
 export function parseLogVkey(vkey: string): LogKey {
   const parts = splitVkey(vkey);
   if (parts.length !== 3) throw new Error("a log vkey is <name>+<key id hex>+<base64 key>");
@@ -121,9 +113,9 @@ export function parseLogVkey(vkey: string): LogKey {
   }
   if (raw.length !== 33 || raw[0] !== 0x01) throw new Error("the vkey is not an Ed25519 note key (type 0x01, 32 bytes)");
   const publicKey = raw.slice(1);
-  const keyId = fromHex(idHex);
-  if (!bytesEqual(keyId, noteKeyId(name, publicKey))) throw new Error("the vkey's key id does not match its name and key");
-  return { name, keyId, publicKey, vkey };
+  const id = fromHex(idHex);
+  if (!bytesEqual(id, keyId(name, ALG_ED25519, publicKey))) throw new Error("the vkey's key id does not match its name and key");
+  return { name, keyId: id, publicKey, vkey };
 }
 
 /**
@@ -134,7 +126,7 @@ export function parseLogVkey(vkey: string): LogKey {
 export function verifyLogCheckpoint(note: string, keysFor: (origin: string) => LogKey[]): CheckpointFields {
   let parts;
   try {
-    parts = splitNote(note);
+    parts = parseNote(note);
   } catch (e) {
     throw new WitnessProtocolError(400, (e as Error).message);
   }
@@ -143,12 +135,12 @@ export function verifyLogCheckpoint(note: string, keysFor: (origin: string) => L
   if (keys.length === 0) throw new WitnessProtocolError(404, `unknown log origin ${cp.origin}`);
   const msg = utf8(parts.body);
   let ok = false;
-  for (const line of parts.lines) {
-    const key = keys.find((k) => k.name === line.name && bytesEqual(k.keyId, line.blob.subarray(0, 4)));
+  for (const line of parts.signatures) {
+    const key = keys.find((k) => k.name === line.name && bytesEqual(k.keyId, line.keyId));
     if (!key) continue;
     let valid = false;
     try {
-      valid = line.blob.length === 68 && ed25519.verify(line.blob.subarray(4), msg, key.publicKey, { zip215: false });
+      valid = line.sig.length === 64 && ed25519.verify(line.sig, msg, key.publicKey, { zip215: false });
     } catch {
       valid = false;
     }
@@ -157,92 +149,4 @@ export function verifyLogCheckpoint(note: string, keysFor: (origin: string) => L
   }
   if (!ok) throw new WitnessProtocolError(403, "no signature from a key trusted for this origin");
   return cp;
-}
-
-// ---- RFC 6962 / RFC 9162 §2.1 SHA-256 tree ----
-
-export function emptyRoot(): Uint8Array {
-  return sha256(new Uint8Array(0));
-}
-
-export function leafHash(entry: Uint8Array): Uint8Array {
-  return sha256(concatBytes(Uint8Array.of(0), entry));
-}
-
-export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
-  return sha256(concatBytes(Uint8Array.of(1), left, right));
-}
-
-/**
- * RFC 9162 §2.1.4.2: does `proof` show the tree of `oldSize` with `oldRoot` is a prefix of the
- * tree of `newSize` with `newRoot`? (0 < oldSize ≤ newSize; equal sizes need an empty proof and
- * equal roots.)
- */
-export function verifyConsistency(oldSize: number, newSize: number, oldRoot: Uint8Array, newRoot: Uint8Array, proof: Uint8Array[]): boolean {
-  if (oldSize < 1 || oldSize > newSize) return false;
-  if (oldSize === newSize) return proof.length === 0 && bytesEqual(oldRoot, newRoot);
-  if (proof.length === 0) return false;
-  let path = proof;
-  // When old is a power of two it is a whole subtree: the proof leaves it out.
-  if ((oldSize & (oldSize - 1)) === 0) path = [oldRoot, ...proof];
-  let fn = oldSize - 1;
-  let sn = newSize - 1;
-  while (fn % 2 === 1) {
-    fn = Math.floor(fn / 2);
-    sn = Math.floor(sn / 2);
-  }
-  let fr = path[0];
-  let sr = path[0];
-  for (const c of path.slice(1)) {
-    if (sn === 0) return false;
-    if (fn % 2 === 1 || fn === sn) {
-      fr = nodeHash(c, fr);
-      sr = nodeHash(c, sr);
-      if (fn % 2 === 0) {
-        while (fn % 2 === 0 && fn !== 0) {
-          fn = Math.floor(fn / 2);
-          sn = Math.floor(sn / 2);
-        }
-      }
-    } else {
-      sr = nodeHash(sr, c);
-    }
-    fn = Math.floor(fn / 2);
-    sn = Math.floor(sn / 2);
-  }
-  return sn === 0 && bytesEqual(fr, oldRoot) && bytesEqual(sr, newRoot);
-}
-
-/** MTH over leaf hashes [lo, hi) (RFC 9162 §2.1.1); `leaves` are already leaf hashes. */
-export function rootOf(leaves: readonly Uint8Array[], lo = 0, hi = leaves.length): Uint8Array {
-  const n = hi - lo;
-  if (n === 0) return emptyRoot();
-  if (n === 1) return leaves[lo];
-  let k = 1;
-  while (k * 2 < n) k *= 2;
-  return nodeHash(rootOf(leaves, lo, lo + k), rootOf(leaves, lo + k, hi));
-}
-
-/** RFC 9162 §2.1.4.1 PROOF(m, D[n]) over leaf hashes, for 0 < m ≤ n. */
-export function consistencyProof(leaves: readonly Uint8Array[], m: number, n = leaves.length): Uint8Array[] {
-  if (m < 1 || m > n || n > leaves.length) throw new RangeError(`no consistency proof from ${m} to ${n}`);
-  const out: Uint8Array[] = [];
-  const sub = (m: number, lo: number, hi: number, complete: boolean): void => {
-    const size = hi - lo;
-    if (m === size) {
-      if (!complete) out.push(rootOf(leaves, lo, hi));
-      return;
-    }
-    let k = 1;
-    while (k * 2 < size) k *= 2;
-    if (m <= k) {
-      sub(m, lo, lo + k, complete);
-      out.push(rootOf(leaves, lo + k, hi));
-    } else {
-      sub(m - k, lo + k, hi, false);
-      out.push(rootOf(leaves, lo, lo + k));
-    }
-  };
-  sub(m, 0, n, true);
-  return out;
 }

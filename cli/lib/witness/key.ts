@@ -4,7 +4,8 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSy
 import path from "node:path";
 import { fromHex, randomBytes, toHex } from "../../../protocol/bytes.ts";
 import { publicKeyFromSeed } from "../../../protocol/ed25519.ts";
-import { isValidKeyName, parseWitnessVkey, witnessVkey, type WitnessKey } from "../../../protocol/c2sp/cosignature.ts";
+import { parseWitnessVkey, witnessVkey, type WitnessKey } from "../../../protocol/c2sp/cosignature.ts";
+import { isValidKeyName } from "../../../protocol/c2sp/note.ts";
 import { CLIError, usageError } from "../errors.ts";
 
 export interface WitnessIdentity {

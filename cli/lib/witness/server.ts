@@ -9,9 +9,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { fromBase64, toBase64 } from "../../../protocol/bytes.ts";
 import { cosignLine } from "../../../protocol/c2sp/cosignature.ts";
 import {
-  ADD_CHECKPOINT_PATH, TLOG_SIZE_CONTENT_TYPE, WitnessProtocolError, emptyRoot, parseAddCheckpoint, verifyConsistency,
-  verifyLogCheckpoint, type LogKey,
+  ADD_CHECKPOINT_PATH, TLOG_SIZE_CONTENT_TYPE, WitnessProtocolError, parseAddCheckpoint, verifyLogCheckpoint, type LogKey,
 } from "../../../protocol/c2sp/witness.ts";
+import { TLOG_EMPTY_ROOT, verifyTlogConsistency } from "../../../protocol/c2sp/tlog.ts";
 import type { WitnessIdentity } from "./key.ts";
 import { WitnessStore } from "./store.ts";
 
@@ -67,10 +67,10 @@ export class Witness {
         const state = await this.opts.store.get(cp.origin);
         const current = state?.size ?? 0;
         if (req.oldSize !== current) return text(409, `${current}\n`, TLOG_SIZE_CONTENT_TYPE);
-        if (cp.size === 0 && toBase64(cp.root) !== toBase64(emptyRoot())) throw new WitnessProtocolError(422, "a checkpoint of size 0 must have the empty tree's root");
+        if (cp.size === 0 && toBase64(cp.root) !== toBase64(TLOG_EMPTY_ROOT)) throw new WitnessProtocolError(422, "a checkpoint of size 0 must have the empty tree's root");
         if (req.oldSize === 0) {
           if (req.proof.length !== 0) throw new WitnessProtocolError(422, "a proof from size 0 must be empty");
-        } else if (!verifyConsistency(req.oldSize, cp.size, fromBase64(state!.root), cp.root, req.proof)) {
+        } else if (!verifyTlogConsistency(req.oldSize, cp.size, fromBase64(state!.root), cp.root, req.proof)) {
           throw new WitnessProtocolError(422, `the checkpoint of size ${cp.size} is not consistent with the one of size ${req.oldSize} this witness cosigned`);
         }
         const line = cosignLine(this.opts.identity.name, this.opts.identity.seed, cp.body, this.now());
