@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Address, ClusterName, GrantableRole, Role } from "./common.ts";
+import { WitnessEndpoint } from "./witness.ts";
 
 export const NotaryLimits = z
   .object({
@@ -30,6 +31,10 @@ export const ClusterConfig = z
     quantum_crypto_enabled: z.boolean().default(false),
     zk_privacy_enabled: z.boolean().default(false),
     notary: NotaryLimits.default({ max_receipts_per_block: 100, max_block_window_s: 300 }),
+    /** Witnesses (C2SP tlog-witness) that every checkpoint of the cluster's logs is sent to (PROTOCOL.md §7). */
+    witnesses: z.array(WitnessEndpoint).max(16).default([]),
+    /** Cosignatures a checkpoint needs to count as witnessed; `enc ledger verify --witness` defaults --min-witnesses to it. */
+    witness_quorum: z.number().int().min(0).max(16).default(0),
     /** A node silent for ttl + grace seconds is Down and its replicas move. */
     heartbeat_ttl_s: z.number().int().min(1).max(3600).default(10),
     heartbeat_grace_s: z.number().int().min(0).max(3600).default(10),

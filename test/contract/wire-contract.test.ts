@@ -53,6 +53,7 @@ const WIRE: Record<string, string> = {
   ChainHead: "protocol/head.ts",
   ChainHeadSchema: "protocol/head.ts",
   NotaryLimits: "protocol/api/cluster.ts",
+  WitnessEndpoint: "protocol/api/witness.ts",
   ClusterHealth: "protocol/api/observe.ts",
   ClusterMetrics: "protocol/api/observe.ts",
   WorkloadLogs: "protocol/api/observe.ts",
