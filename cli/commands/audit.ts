@@ -9,6 +9,7 @@ import { readPin, writePin } from "../lib/pin.ts";
 import { progress } from "../lib/progress.ts";
 import { formatTable } from "../lib/table.ts";
 import { intFlag } from "../lib/values.ts";
+import { WITNESS_FLAGS, auditCheckpointPath, checkWitnessed, witnessPolicy, witnessLine, type WitnessPolicy } from "../lib/witness/verify.ts";
 
 export default defineCommand({
   description:
@@ -24,12 +25,14 @@ export default defineCommand({
     "from-seq": { type: "string", placeholder: "N", default: "1", description: "first seq to list (default 1)" },
     limit: { type: "string", placeholder: "N", default: "100", description: "at most N entries, 1-1000 (default 100)" },
     verbose: { type: "boolean", short: "v", description: "with --verify: progress lines on stderr when it is not a terminal" },
+    ...WITNESS_FLAGS,
   },
   async run(ctx, { flags }) {
     const cluster = ctx.cluster(flags.cluster);
     const from = intFlag(flags["from-seq"], "from-seq")!;
     const limit = intFlag(flags.limit, "limit", 1, 1000)!;
     const api = await ctx.client();
+    const witnesses = witnessPolicy(flags);
     if (flags.verify) {
       const { control_plane } = await ctx.keys();
       const pin = await readPin(flags.pin, { kind: "audit", cluster, signer: control_plane });
@@ -42,7 +45,7 @@ export default defineCommand({
       } finally {
         bar.finish(); // before any result line, which would otherwise land on the bar's line
       }
-      return verify(ctx, cluster, entries, head, pin, flags.pin);
+      return verify(ctx, cluster, entries, head, pin, flags.pin, witnesses);
     }
     const { entries } = await api.get<{ entries: AuditEntry[] }>(`${routes.audit(cluster)}?from_seq=${from}&limit=${limit}`);
     if (ctx.json) return ctx.emit({ cluster, entries });
@@ -54,18 +57,21 @@ export default defineCommand({
   },
 });
 
-async function verify(ctx: Context, cluster: string, all: AuditEntry[], head: ChainHead, pin: ChainHead | undefined, pinFile: string | undefined): Promise<number> {
+async function verify(ctx: Context, cluster: string, all: AuditEntry[], head: ChainHead, pin: ChainHead | undefined, pinFile: string | undefined, witnesses: WitnessPolicy | null): Promise<number> {
   const { control_plane } = await ctx.keys();
   const { checked, last_seq: last, problems } = await verifyAuditHistory(all, control_plane, { head, pin, cluster });
+  const witnessed = witnesses && (await checkWitnessed(await ctx.client(), auditCheckpointPath(cluster), control_plane, witnesses));
+  if (witnessed) problems.push(...witnessed.problems);
   const ok = problems.length === 0;
   if (ok) writePin(pinFile, head);
   if (ctx.json) {
-    ctx.emit({ cluster, control_plane, ok, entries: checked, last_seq: last, head, problems });
+    ctx.emit({ cluster, control_plane, ok, entries: checked, last_seq: last, head, problems, ...(witnessed && { witnessed }) });
     return ok ? 0 : 1;
   }
   const s = ctx.style;
   if (ok) {
     ctx.out(`${s.ok} Audit chain of ${cluster} verified: ${checked} entr${checked === 1 ? "y" : "ies"} (seq 1–${last}) up to the control plane's signed head, signed by control plane ${control_plane}.`);
+    if (witnessed) ctx.out(witnessLine(s.ok, witnessed));
     return 0;
   }
   ctx.out(`${s.fail} Audit chain of ${cluster} FAILED verification: ${problems.length} problem${problems.length === 1 ? "" : "s"} in ${checked} entries.\n`);

@@ -6,6 +6,7 @@ import { apiLedgerSource } from "../lib/ledger-source.ts";
 import { readPin, writePin } from "../lib/pin.ts";
 import { progress } from "../lib/progress.ts";
 import { verifierPool } from "../lib/verify-pool.ts";
+import { WITNESS_FLAGS, checkWitnessed, witnessPolicy, witnessLine, appCheckpointPath } from "../lib/witness/verify.ts";
 
 export default defineCommand({
   description:
@@ -20,9 +21,11 @@ export default defineCommand({
     ...CLUSTER_FLAG,
     pin: { type: "string", placeholder: "FILE", description: "the last head accepted for this app; created on the first run" },
     verbose: { type: "boolean", short: "v", description: "progress lines on stderr when it is not a terminal" },
+    ...WITNESS_FLAGS,
   },
   async run(ctx, { args, flags }) {
     const cluster = ctx.cluster(flags.cluster);
+    const witnesses = witnessPolicy(flags);
     const api = await ctx.client();
     const { notary } = await ctx.keys();
     const pin = await readPin(flags.pin, { kind: "log", cluster, app: args.app, signer: notary });
@@ -45,10 +48,12 @@ export default defineCommand({
       bar.finish();
       await pool?.close();
     }
+    const witnessed = witnesses && (await checkWitnessed(api, appCheckpointPath(cluster, args.app), notary, witnesses));
+    if (witnessed) report.problems.push(...witnessed.problems);
     const ok = report.problems.length === 0;
     if (ok) writePin(flags.pin, head);
     if (ctx.json) {
-      ctx.emit({ cluster, app: args.app, notary, ok, blocks: report.blocks, receipts: report.receipts, head, problems: report.problems });
+      ctx.emit({ cluster, app: args.app, notary, ok, blocks: report.blocks, receipts: report.receipts, head, problems: report.problems, ...(witnessed && { witnessed }) });
       return ok ? 0 : 1;
     }
     const s = ctx.style;
@@ -56,6 +61,7 @@ export default defineCommand({
     if (ok) {
       if (report.blocks === 0) ctx.out(`${s.ok} ${cluster}/${args.app} has no sealed blocks yet (the notary's signed head is at height 0): nothing to verify.`);
       else ctx.out(`${s.ok} Ledger of ${cluster}/${args.app} verified: ${counts}, up to the notary's signed head (height ${head.size}), signed by notary ${notary}.`);
+      if (witnessed) ctx.out(witnessLine(s.ok, witnessed));
       return 0;
     }
     ctx.out(`${s.fail} Ledger of ${cluster}/${args.app} FAILED verification: ${report.problems.length} problem${report.problems.length === 1 ? "" : "s"} in ${counts}.\n`);
