@@ -3,6 +3,10 @@ import { comparePinned, verifyChainHead, type ChainHead, type ChainKind } from "
 import { merkleRootText } from "./merkle.ts";
 import type { AuditEntry, LogBlock, StepReceipt } from "./schemas.ts";
 import { logBlockHash, verifyAuditEntry, verifyLogBlock, verifyReceipt, type VerifyResult } from "./signed.ts";
+import { canonicalize } from "./jcs.ts";
+import { toHex, utf8 } from "./bytes.ts";
+import { TlogAccumulator, tlogLeafHash } from "./c2sp/tlog.ts";
+import { verifyLogHistory, type LogReport, type LogSource } from "./tlog-verify.ts";
 
 const ZERO_HASH = "blake3:" + "0".repeat(64);
 
@@ -16,12 +20,20 @@ export interface AppLedgerSource {
   blocks(fromHeight: number, limit: number): Promise<LogBlock[]>;
   /** The block's receipts, full bodies, in leaf order. */
   blockReceipts(height: number): Promise<StepReceipt[]>;
+  /**
+   * The app's C2SP log (PROTOCOL.md §6): when given, the history must match its newest signed
+   * checkpoint (fetched first), every receipt is proved from its tiles, and `since` (a checkpoint
+   * seen before) must be extended, not rolled back or forked.
+   */
+  log?: { source: LogSource; cluster: string; app: string; since?: string };
 }
 
 export interface VerifyReport {
   blocks: number;
   receipts: number;
   problems: LedgerProblem[];
+  /** The app log's checks, when `src.log` was given (null when its checkpoint did not verify). */
+  log?: LogReport | null;
 }
 
 /**
@@ -92,8 +104,12 @@ export async function verifyAppLedger(
   verifyReceipts: ReceiptBatchVerifier = verifyReceiptsHere,
 ): Promise<VerifyReport> {
   const problems: LedgerProblem[] = [];
+  // The checkpoint before the head and the history: both then reach at least as far as it.
+  const note = src.log ? await src.log.source.checkpoint().catch((e: unknown) => (e as Error)) : undefined;
   const head = headCheck ? await checkHead(headCheck, "log", headCheck.cluster, headCheck.app, notary, problems) : null;
   const end = head ? head.size : Infinity;
+  const entries: Uint8Array[] = [];
+  const acc = new TlogAccumulator();
   const seen = new Map<string, string>(); // receipt hash -> chain key
   const successor = new Set<string>(); // chainKey|prev
   let expectedHeight = 1;
@@ -141,6 +157,17 @@ export async function verifyAppLedger(
         successor.add(`${chain}|${r.prev_hash}`);
         seen.set(r.hash, chain);
         if (r.ts < block.range.from_ts || r.ts > block.range.to_ts) problems.push({ where: rw, problem: `ts ${r.ts} outside the block's range` });
+        if (src.log) {
+          const entry = utf8(canonicalize(r));
+          entries.push(entry);
+          acc.push(tlogLeafHash(entry));
+        }
+      }
+      // The block binds the app log as its seal left it: the receipts up to here, in order.
+      if (src.log && block.tlog) {
+        const root = "sha256:" + toHex(acc.root());
+        if (block.tlog.size !== acc.size) problems.push({ where, problem: `tlog.size ${block.tlog.size}, but the ledger holds ${acc.size} receipts up to this block` });
+        else if (block.tlog.root !== root) problems.push({ where, problem: `tlog.root ${block.tlog.root} does not match the receipts up to this block (${root})` });
       }
       prevHash = logBlockHash(block);
       checkPinnedLink(headCheck?.pin, block.height, prevHash, "block", problems);
@@ -151,7 +178,14 @@ export async function verifyAppLedger(
     from = page[page.length - 1].height + 1;
   }
   if (head) checkEnd(head, lastHeight, prevHash, "block", problems);
-  return { blocks, receipts, problems };
+  if (!src.log) return { blocks, receipts, problems };
+  const { source, cluster, app, since } = src.log;
+  if (note instanceof Error) {
+    problems.push({ where: "log checkpoint", problem: `could not be read: ${note.message}` });
+    return { blocks, receipts, problems, log: null };
+  }
+  const log = await verifyLogHistory(source, notary, `/${cluster}/${app}`, entries, problems, { since, note });
+  return { blocks, receipts, problems, log };
 }
 
 /** Verifies a cluster's audit chain: signatures by the control-plane key, seq, prev_hash. */
@@ -176,7 +210,11 @@ export async function verifyAuditChain(entries: AuditEntry[], controlPlane: stri
  * entries up to the head's seq only (later ones were appended after it), and an end that is
  * exactly the head's, so deleted trailing entries are named.
  */
-export async function verifyAuditHistory(entries: AuditEntry[], controlPlane: string, check: HeadCheck & { cluster: string }): Promise<{ checked: number; last_seq: number; problems: LedgerProblem[] }> {
+export async function verifyAuditHistory(
+  entries: AuditEntry[],
+  controlPlane: string,
+  check: HeadCheck & { cluster: string; log?: { source: LogSource; since?: string; note?: string } },
+): Promise<{ checked: number; last_seq: number; problems: LedgerProblem[]; log?: LogReport | null }> {
   const problems: LedgerProblem[] = [];
   const head = await checkHead(check, "audit", check.cluster, undefined, controlPlane, problems);
   const upTo = head ? entries.filter((e) => !(e.seq > head.size)) : entries;
@@ -184,5 +222,10 @@ export async function verifyAuditHistory(entries: AuditEntry[], controlPlane: st
   for (const e of upTo) checkPinnedLink(check.pin, e.seq, e.hash, "audit seq", problems);
   const last = upTo.at(-1);
   if (head) checkEnd(head, last?.seq ?? 0, last?.hash ?? GENESIS, "audit seq", problems);
-  return { checked: upTo.length, last_seq: last?.seq ?? 0, problems };
+  if (!check.log) return { checked: upTo.length, last_seq: last?.seq ?? 0, problems };
+  // The audit log (PROTOCOL.md §6): entry i is JCS of the entry with seq i + 1. The caller read
+  // `note` before the entries, so they reach at least its size.
+  const logEntries = entries.map((e) => utf8(canonicalize(e)));
+  const log = await verifyLogHistory(check.log.source, controlPlane, `/${check.cluster}/audit`, logEntries, problems, { since: check.log.since, note: check.log.note });
+  return { checked: upTo.length, last_seq: last?.seq ?? 0, problems, log };
 }

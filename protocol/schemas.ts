@@ -6,6 +6,7 @@ import { GENESIS, HASH_TEXT_RE } from "./hash.ts";
 import { SIG_TEXT_RE } from "./signing.ts";
 import { isIso } from "./time.ts";
 import { AppName } from "./api/common.ts";
+import { TlogBinding } from "./api/tlog.ts";
 
 /** The ops this agent emits (ReceiptInput.op); verifiers accept any op-shaped string (`op` below). */
 export const KNOWN_OPS = ["pull", "create", "start", "usage", "stop", "kill", "exit", "oom", "replay"] as const;
@@ -90,6 +91,7 @@ const blockBodyShape = {
   count: z.int().min(1),
   range: Range,
   notary: address,
+  tlog: TlogBinding.optional(),
 };
 export const LogBlockBodySchema = z.looseObject(blockBodyShape);
 export const LogBlockSchema = LogBlockBodySchema.extend({ sig_notary: sigText }).meta({ id: "LogBlock" });

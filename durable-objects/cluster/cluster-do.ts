@@ -3,6 +3,9 @@ import type { Role } from "../../protocol/api/common.ts";
 import type { Cluster, ClusterConfig, RoleBinding } from "../../protocol/api/cluster.ts";
 import type { JoinNodeBody, Node } from "../../protocol/api/node.ts";
 import { AuditLog } from "../shared/audit-log.ts";
+import { TlogStore, logVkey, type TlogHead } from "../shared/tlog-store.ts";
+import { auditLogOrigin } from "../../domain/notary/tlog.ts";
+import { parseTilePath, TileError } from "../../protocol/c2sp/tiles.ts";
 import { BaseDO } from "../shared/base-do.ts";
 import { attempt, err, reject, type Result } from "../../domain/result.ts";
 import { count, sql } from "drizzle-orm";
@@ -63,7 +66,8 @@ export class ClusterDO extends BaseDO {
   private readonly roles = new RoleStore(this.db);
   private readonly tokens = new JoinTokens(this.db);
   private readonly nodes = new NodeRegistry(this.db);
-  private readonly audit = new AuditLog(this.sql, this.outbox, () => this.signer());
+  private readonly auditTlog = new TlogStore(this.sql, (from, count) => AuditLog.entries(this.sql, from, count));
+  private readonly audit = new AuditLog(this.sql, this.outbox, () => this.signer(), { store: this.auditTlog, origin: (c) => auditLogOrigin(this.env, c) });
   private readonly workloads = new WorkloadStore(this.db, this.sql);
   private readonly meta = new ClusterMeta(this.db);
   private readonly replays = new ReplayStore(this.db);
@@ -299,6 +303,54 @@ export class ClusterDO extends BaseDO {
     if (!rec.ok) return rec;
     await this.flushSoon();
     return attempt(() => this.audit.head(rec.value.name));
+  }
+
+  // -- The audit chain as a C2SP log (PROTOCOL.md §6) ------------------------------------------
+
+  /** A checkpoint at every flush: whatever state change appended entries is covered once flushed. */
+  protected override async flushSoon(): Promise<void> {
+    const rec = this.record();
+    if (rec) this.ctx.storage.transactionSync(() => this.audit.checkpoint(rec.name));
+    await super.flushSoon();
+  }
+
+  /** Who may read this cluster's log tiles unsigned, and its witnesses' vkeys; null when no cluster. */
+  logAccess(): { public_log: boolean; witnesses: string[] } | null {
+    const rec = this.record();
+    if (!rec) return null;
+    const witnesses = (rec.config as { witnesses?: { vkey: string }[] }).witnesses ?? [];
+    return { public_log: rec.config.public_log === true, witnesses: witnesses.map((w) => w.vkey) };
+  }
+
+  /** The audit log's newest checkpoint (signed now if entries arrived since). Public. */
+  auditLogCheckpoint(): Result<TlogHead> {
+    return attempt(() => {
+      const rec = this.record() ?? reject(404, this.noSuchCluster(), { field: "cluster" });
+      return this.ctx.storage.transactionSync(() => this.audit.checkpoint(rec.name)!);
+    });
+  }
+
+  auditLogInfo(): Result<{ origin: string; vkey: string; size: number }> {
+    return attempt(() => {
+      const rec = this.record() ?? reject(404, this.noSuchCluster(), { field: "cluster" });
+      const origin = auditLogOrigin(this.env, rec.name);
+      return { origin, vkey: logVkey(origin, this.signer().publicKey), size: this.auditTlog.latest()?.size ?? 0 };
+    });
+  }
+
+  /** An audit-log tile by its C2SP path; the Worker checked access (viewer or public_log). */
+  auditLogTile(path: string): Result<{ bytes: Uint8Array; full: boolean }> {
+    return attempt(() => {
+      if (!this.record()) reject(404, this.noSuchCluster(), { field: "cluster" });
+      let t;
+      try {
+        t = parseTilePath(path);
+      } catch (e) {
+        if (e instanceof TileError) reject(404, e.message, { field: "path" });
+        throw e;
+      }
+      return this.auditTlog.tile(t) ?? reject(404, `${path} is beyond the log's newest checkpoint`, { field: "path" });
+    });
   }
 
   /** An audit entry for an event that happened elsewhere (e.g. a sealed LogBlock). Idempotent. */

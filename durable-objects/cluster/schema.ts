@@ -4,6 +4,7 @@ import type { Node } from "../../protocol/api/node.ts";
 import type { Replica } from "../../protocol/api/workload.ts";
 
 export * from "../shared/schema.ts";
+export * from "../shared/tlog-schema.ts";
 export * from "../shared/audit-schema.ts";
 
 export const meta = sqliteTable("meta", {

@@ -14,6 +14,10 @@ import migrations from "./drizzle/migrations.js";
 import { LEGACY_NOTARY_STEPS } from "./legacy-schema.ts";
 import { buildBlock } from "./seal.ts";
 import { NotaryStore } from "./store.ts";
+import { TlogStore, logVkey, type TlogHead } from "../shared/tlog-store.ts";
+import { logOrigin } from "../../domain/notary/tlog.ts";
+import { parseTilePath, TileError } from "../../protocol/c2sp/tiles.ts";
+import { toBase64 } from "../../protocol/bytes.ts";
 
 export type { NotaryLimits, NotaryStats };
 
@@ -29,6 +33,8 @@ const DELIVER_TASK = "deliver";
  */
 export class NotaryDO extends BaseDO {
   private readonly store = new NotaryStore(this.db, this.sql);
+  /** The app's C2SP log (PROTOCOL.md §6): its receipts in sealing order. */
+  private readonly tlog = new TlogStore(this.sql, (from, count) => this.store.tlogEntries(from, count));
 
   protected schema() {
     return { bundle: migrations, legacy: LEGACY_NOTARY_STEPS };
@@ -61,8 +67,14 @@ export class NotaryDO extends BaseDO {
     const { cluster, app } = this.identity();
     const height = this.store.height() + 1;
     const prev = this.store.blockHash(height - 1);
-    const { block, hash } = buildBlock(cluster, app, height, prev, pending, syncSigner(this.env.NOTARY_KEY, "NOTARY_KEY"));
-    this.store.insertBlock(height, hash, block, pending);
+    const signer = syncSigner(this.env.NOTARY_KEY, "NOTARY_KEY");
+    // The log grows with the block in this transaction; the block binds the checkpoint it makes.
+    if (height > 1 && this.tlog.size() === 0) this.tlog.append(this.store.backfillTlog());
+    const tlogStart = this.tlog.size();
+    this.tlog.append(pending.map((p) => p.body));
+    const head = this.tlog.checkpoint(logOrigin(this.env, cluster, app), signer);
+    const { block, hash } = buildBlock(cluster, app, height, prev, pending, signer, { size: head.size, root: head.root });
+    this.store.insertBlock(height, hash, block, pending, tlogStart);
     this.outbox.push({ kind: "block", block, hash, leaves: pending.map((p) => p.hash) });
     this.store.addDelivery(sealedDelivery({ cluster, app, height, hash, count: block.count, merkle_root: block.merkle_root }));
     this.schedule.at(DELIVER_TASK, Date.now() + 2_000);
@@ -157,6 +169,44 @@ export class NotaryDO extends BaseDO {
       const head_hash = this.store.blockHash(size) ?? GENESIS;
       return signChainHeadSync({ v: 1, kind: "log", cluster, app, size, head_hash, issued_at: isoNow() }, syncSigner(this.env.NOTARY_KEY, "NOTARY_KEY"));
     });
+  }
+
+  // -- Transparency log (PROTOCOL.md §6) --------------------------------------------------------
+
+  /** The newest signed checkpoint, or null before the first seal. Public. */
+  logCheckpoint(): TlogHead | null {
+    return this.tlog.latest();
+  }
+
+  /** `GET …/log/`: origin, vkey and size. Public. */
+  logInfo(): Result<{ origin: string; vkey: string; size: number }> {
+    return attempt(() => {
+      const { cluster, app } = this.identity();
+      const origin = logOrigin(this.env, cluster, app);
+      return { origin, vkey: logVkey(origin, syncSigner(this.env.NOTARY_KEY, "NOTARY_KEY").publicKey), size: this.tlog.latest()?.size ?? 0 };
+    });
+  }
+
+  /** A tile by its C2SP path (`tile/…`); 404 beyond the newest checkpoint. The caller checked access. */
+  logTile(path: string): Result<{ bytes: Uint8Array; full: boolean }> {
+    return attempt(() => {
+      let t;
+      try {
+        t = parseTilePath(path);
+      } catch (e) {
+        if (e instanceof TileError) reject(404, e.message, { field: "path" });
+        throw e;
+      }
+      return this.tlog.tile(t) ?? reject(404, `${path} is beyond the log's newest checkpoint`, { field: "path" });
+    });
+  }
+
+  /** A sealed receipt's place in the app log with its proof against the newest checkpoint. */
+  logInclusion(hash: string): { index: number; size: number; proof: string[]; checkpoint: string } | null {
+    const index = this.store.tlogIndexOf(hash);
+    const head = this.tlog.latest();
+    if (index == null || !head || index >= head.size) return null;
+    return { index, size: head.size, proof: this.tlog.inclusion(index, head.size).map(toBase64), checkpoint: head.note };
   }
 
   stats(limits: NotaryLimits): NotaryStats {

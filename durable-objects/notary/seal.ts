@@ -3,6 +3,7 @@ import { merkleRoot } from "../../protocol/merkle.ts";
 import { hashToText } from "../../protocol/hash.ts";
 import { logBlockHash, signLogBlockSync } from "../../protocol/signed.ts";
 import type { LogBlock } from "../../protocol/schemas.ts";
+import type { TlogBinding } from "../../protocol/api/tlog.ts";
 import type { SyncSigner } from "../shared/sync-signer.ts";
 
 export interface PendingReceipt {
@@ -18,6 +19,7 @@ export function buildBlock(
   prev: string | undefined,
   pending: PendingReceipt[],
   signer: SyncSigner,
+  tlog?: TlogBinding,
 ): { block: LogBlock; hash: string } {
   let from = pending[0].ts;
   let to = pending[0].ts;
@@ -35,6 +37,7 @@ export function buildBlock(
     count: pending.length,
     range: { from_ts: from, to_ts: to },
     notary: signer.address,
+    ...(tlog ? { tlog } : {}),
   };
   const block = signLogBlockSync(body, signer);
   return { block, hash: logBlockHash(block) };

@@ -42,6 +42,8 @@ export const ClusterConfig = z
     allow_private_endpoints: z.boolean().default(false),
     /** Lets admins (only) deploy `cage.network: "host"`: no network isolation, see node-agent/cage/CAGE.md. */
     allow_host_network: z.boolean().default(false),
+    /** Tiles of the app and audit logs (PROTOCOL.md §6) readable by anyone, unsigned; else viewer. */
+    public_log: z.boolean().default(false),
   })
   .strict()
   .meta({ id: "ClusterConfig" });

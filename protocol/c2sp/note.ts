@@ -180,3 +180,15 @@ export async function openNoteEd25519(text: string | Uint8Array, vkey: Vkey | st
   if (!(await verifyNoteEd25519(note, k))) throw new NoteError(`note has no valid signature by ${k.name}`);
   return note;
 }
+
+/** A signer whose `sign` returns at once (a DO's synchronous transaction). */
+export interface SyncNoteSigner {
+  publicKey: Uint8Array;
+  sign(msg: Uint8Array): Uint8Array;
+}
+
+/** As signEd25519Line, synchronously. */
+export function signEd25519LineSync(body: string, name: string, signer: SyncNoteSigner): string {
+  checkNoteBody(body);
+  return signatureLine(name, keyId(name, ALG_ED25519, signer.publicKey), signer.sign(utf8(body)));
+}

@@ -295,3 +295,80 @@ export function storedHashCount(n: number): number {
   for (let i = n - 1; odd(i); i = half(i)) count++;
   return count;
 }
+
+// ---- Synchronous variants, for a Durable Object's synchronous transaction (no await between
+// reading the tree's edge and writing the next hashes).
+
+export type SyncHashReader = (level: number, index: number) => Uint8Array;
+
+export function rangeHashSync(lo: number, hi: number, read: SyncHashReader): Uint8Array {
+  if (hi <= lo) throw new RangeError(`empty range [${lo}, ${hi})`);
+  const size = hi - lo;
+  if (isPow2(size) && lo % size === 0) {
+    const level = Math.round(Math.log2(size));
+    const h = read(level, lo / size);
+    if (!(h instanceof Uint8Array) || h.length !== HASH_SIZE) throw new Error(`stored hash ${level}/${lo / size} missing`);
+    return h;
+  }
+  const k = splitPoint(size);
+  return tlogNodeHash(rangeHashSync(lo, lo + k, read), rangeHashSync(lo + k, hi, read));
+}
+
+export function treeRootSync(n: number, read: SyncHashReader): Uint8Array {
+  checkSize(n, "tree size");
+  return n === 0 ? TLOG_EMPTY_ROOT : rangeHashSync(0, n, read);
+}
+
+export function proveInclusionSync(index: number, n: number, read: SyncHashReader): Uint8Array[] {
+  return inclusionRanges(index, n).map(([lo, hi]) => rangeHashSync(lo, hi, read));
+}
+
+export function proveConsistencySync(m: number, n: number, read: SyncHashReader): Uint8Array[] {
+  return consistencyRanges(m, n).map(([lo, hi]) => rangeHashSync(lo, hi, read));
+}
+
+export function hashesForAppendSync(index: number, leafHash: Uint8Array, read: SyncHashReader): StoredHash[] {
+  checkSize(index, "leaf index");
+  const out: StoredHash[] = [{ level: 0, index, hash: leafHash }];
+  let h = leafHash;
+  let i = index;
+  let level = 0;
+  while (odd(i)) {
+    h = tlogNodeHash(read(level, i - 1), h);
+    i = half(i);
+    level++;
+    out.push({ level, index: i, hash: h });
+  }
+  return out;
+}
+
+/**
+ * The right edge of a growing tree (one hash per set bit of its size): the root of every prefix in
+ * O(log n) as leaves are pushed, for a verifier that checks each LogBlock's `tlog` binding.
+ */
+export class TlogAccumulator {
+  private readonly edge: Uint8Array[] = []; // edge[k]: complete subtree of 2^k leaves, or undefined
+  size = 0;
+
+  push(leafHash: Uint8Array): void {
+    let h = leafHash;
+    let k = 0;
+    while (this.edge[k]) {
+      h = tlogNodeHash(this.edge[k], h);
+      delete this.edge[k];
+      k++;
+    }
+    this.edge[k] = h;
+    this.size++;
+  }
+
+  root(): Uint8Array {
+    let r: Uint8Array | undefined;
+    for (let k = 0; k < this.edge.length; k++) {
+      const h = this.edge[k];
+      if (!h) continue;
+      r = r ? tlogNodeHash(h, r) : h;
+    }
+    return r ?? TLOG_EMPTY_ROOT;
+  }
+}

@@ -11,6 +11,7 @@ import { validationHook } from "../lib/validation.ts";
 import { blockLeaves, getReceipt } from "../../domain/ledger/queries.ts";
 import { HashText } from "../../protocol/api/common.ts";
 import { ClusterParam, json } from "../lib/openapi.ts";
+import { TlogInclusion } from "../../protocol/api/tlog.ts";
 
 export const receipts = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
@@ -65,7 +66,9 @@ receipts.openapi(
     path: "/v1/receipts/{hash}",
     summary: "A receipt and its Merkle inclusion proof (null while pending); viewer of its cluster",
     request: { params: z.object({ hash: HashText.openapi({ param: { name: "hash", in: "path" } }) }) },
-    responses: { 200: json(z.object({ receipt: z.looseObject({}), inclusion: InclusionProof.nullable() }), "Receipt") },
+    responses: {
+      200: json(z.object({ receipt: z.looseObject({}), inclusion: InclusionProof.nullable(), tlog_inclusion: TlogInclusion.nullable().optional() }), "Receipt"),
+    },
   }),
   async (c) => {
     const { hash } = c.req.valid("param");
@@ -81,9 +84,12 @@ receipts.openapi(
     const leaves = await blockLeaves(c.env.LEDGER, found.cluster, found.app, found.height);
     const raw = leaves.map(textToHash);
     const path = inclusionPath(raw, found.leafIndex).map(hashToText);
+    // Its place in the app's C2SP log (PROTOCOL.md §6), from the notary that keeps the log.
+    const tlog_inclusion = await notaryStub(c.env, found.cluster, found.app).logInclusion(hash);
     return c.json(
       {
         receipt: found.receipt,
+        tlog_inclusion,
         inclusion: { cluster: found.cluster, app: found.app, height: found.height, leaf_index: found.leafIndex, tree_size: leaves.length, path },
       },
       200,
