@@ -32,14 +32,16 @@ export class WitnessDesk {
     return this.kv.get<WitnessRecord>(PREFIX + vkey);
   }
 
-  /** The cosignature lines for the checkpoint of `size`, of the witnesses still configured. */
-  linesFor(size: number, configured: readonly WitnessEndpoint[]): string {
+  /** The cosignature lines the witnesses returned for the checkpoint of `size` (a cluster's witnesses are fixed at creation). */
+  linesFor(size: number): string {
     let out = "";
-    for (const w of configured) {
-      const r = this.get(w.vkey);
-      if (r?.line && r.cosigned_size === size) out += r.line;
-    }
+    for (const [, r] of this.kv.list<WitnessRecord>({ prefix: PREFIX })) if (r.line && r.cosigned_size === size) out += r.line;
     return out;
+  }
+
+  /** `head` with the cosignatures of its size appended to its note, as `…/log/checkpoint` serves it. */
+  cosigned<T extends { size: number; note: string }>(head: T): T {
+    return { ...head, note: head.note + this.linesFor(head.size) };
   }
 
   /** Whether some configured witness has not cosigned `size` yet. */
