@@ -7,6 +7,7 @@ import { decodeAddress } from "../../../protocol/address.ts";
 import { parseWitnessVkey, verifyCosignatures, type WitnessKey } from "../../../protocol/c2sp/cosignature.ts";
 import { parseCheckpointBody, verifyLogCheckpoint } from "../../../protocol/c2sp/witness.ts";
 import { keyId, ALG_ED25519 } from "../../../protocol/c2sp/note.ts";
+import { routes } from "../../../protocol/routes.ts";
 import { usageError } from "../errors.ts";
 
 export interface WitnessFlags {
@@ -84,8 +85,8 @@ export const WITNESS_FLAGS = {
 } as const;
 
 /** Where the newest checkpoints are served (PROTOCOL.md §6), public. */
-export const appCheckpointPath = (cluster: string, app: string) => `/v1/clusters/${encodeURIComponent(cluster)}/apps/${encodeURIComponent(app)}/log/checkpoint`;
-export const auditCheckpointPath = (cluster: string) => `/v1/clusters/${encodeURIComponent(cluster)}/audit/log/checkpoint`;
+export const appCheckpointPath = (cluster: string, app: string) => routes.appLogCheckpoint(cluster, app);
+export const auditCheckpointPath = (cluster: string) => routes.auditLogCheckpoint(cluster);
 
 /** "✓ Checkpoint of size N cosigned by a, b." */
 export function witnessLine(mark: string, w: WitnessResult): string {
