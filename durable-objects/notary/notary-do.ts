@@ -86,7 +86,8 @@ export class NotaryDO extends BaseDO {
     this.store.addDelivery(sealedDelivery({ cluster, app, height, hash, count: block.count, merkle_root: block.merkle_root }));
     this.schedule.at(DELIVER_TASK, Date.now() + 2_000);
     // Never blocks the seal: the checkpoint is served at once, cosignatures join it when they arrive.
-    this.schedule.at(WITNESS_TASK, Date.now());
+    // A log with witnesses submits at once; the others find out (from the cluster) with the delivery.
+    this.schedule.at(WITNESS_TASK, this.witnesses.any() ? Date.now() : Date.now() + 2_000);
     this.armWindow();
     return block;
   }

@@ -44,6 +44,12 @@ export class WitnessDesk {
     return { ...head, note: head.note + this.linesFor(head.size) };
   }
 
+  /** Whether this log has ever dealt with a witness (most logs never do). */
+  any(): boolean {
+    for (const _ of this.kv.list({ prefix: PREFIX, limit: 1 })) return true;
+    return false;
+  }
+
   /** Whether some configured witness has not cosigned `size` yet. */
   behind(size: number, configured: readonly WitnessEndpoint[]): boolean {
     return configured.some((w) => (this.get(w.vkey)?.cosigned_size ?? 0) < size);
