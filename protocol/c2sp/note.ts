@@ -45,9 +45,11 @@ export interface Vkey {
 /** Parses a vkey; throws NoteError unless its key id matches its name and key (as Go checks). */
 export function parseVkey(vkey: string): Vkey {
   if (typeof vkey !== "string") throw new NoteError("vkey: expected a string");
-  const parts = vkey.split("+");
-  if (parts.length !== 3) throw new NoteError("vkey: expected <name>+<hex id>+<base64 key>");
-  const [name, idHex, keyB64] = parts;
+  // Only the first two "+" separate: base64 has "+" too (as Go's note.NewVerifier splits).
+  const a = vkey.indexOf("+");
+  const b = a < 0 ? -1 : vkey.indexOf("+", a + 1);
+  if (a < 0 || b < 0) throw new NoteError("vkey: expected <name>+<hex id>+<base64 key>");
+  const [name, idHex, keyB64] = [vkey.slice(0, a), vkey.slice(a + 1, b), vkey.slice(b + 1)];
   if (!isValidKeyName(name)) throw new NoteError("vkey: invalid key name");
   if (!/^[0-9a-f]{8}$/.test(idHex)) throw new NoteError("vkey: key id must be 8 lowercase hex");
   let raw: Uint8Array;

@@ -11,6 +11,7 @@ import { validationHook } from "../lib/validation.ts";
 import { ClusterAppParam, ClusterParam, json, problemResponses } from "../lib/openapi.ts";
 import { LogInfo } from "../../protocol/api/tlog.ts";
 import { signature } from "../middleware/signature.ts";
+import { listBlocks } from "../../domain/ledger/queries.ts";
 
 export const tlog = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
@@ -22,6 +23,15 @@ async function logAccess(env: Env, cluster: string) {
   const access = await clusterStub(env, cluster).logAccess();
   if (!access) fail(404, `no cluster ${cluster}`, { field: "cluster" });
   return access;
+}
+
+/**
+ * The app's NotaryDO, once the app has sealed a block (D1 says so): unsigned look-ups of made-up
+ * app names must not create a Durable Object each.
+ */
+async function sealedNotary(env: Env, cluster: string, app: string) {
+  if ((await listBlocks(env.LEDGER, cluster, app, 1, 1)).length === 0) fail(404, `the log of ${cluster}/${app} has no checkpoint yet (nothing sealed)`, { field: "app" });
+  return notaryStub(env, cluster, app);
 }
 
 // Changes at every seal or audit flush: revalidate each time.
@@ -38,7 +48,7 @@ tlog.openapi(
   async (c) => {
     const { cluster, app } = c.req.valid("param");
     const { witnesses } = await logAccess(c.env, cluster);
-    return c.json({ ...(await unwrap(notaryStub(c.env, cluster, app).logInfo())), witnesses }, 200);
+    return c.json({ ...(await unwrap((await sealedNotary(c.env, cluster, app)).logInfo())), witnesses }, 200);
   },
 );
 
@@ -53,7 +63,7 @@ tlog.openapi(
   async (c) => {
     const { cluster, app } = c.req.valid("param");
     await logAccess(c.env, cluster);
-    const head = await notaryStub(c.env, cluster, app).logCheckpoint();
+    const head = await (await sealedNotary(c.env, cluster, app)).logCheckpoint();
     if (!head) fail(404, `the log of ${cluster}/${app} has no checkpoint yet (nothing sealed)`, { field: "app" });
     return c.text(head.note, 200, NOTE_HEADERS);
   },
@@ -126,7 +136,7 @@ const tilePathOf = (c: Context<AppEnv>, marker: string): string => {
 tlog.get("/v1/clusters/:cluster/apps/:app/log/tile/*", async (c) => {
   const { cluster, app } = params(c, ClusterAppParam);
   const scope = await tileAccess(c, cluster);
-  return tileResponse(c, await unwrap(notaryStub(c.env, cluster, app).logTile(tilePathOf(c, "/log/tile/"))), scope);
+  return tileResponse(c, await unwrap((await sealedNotary(c.env, cluster, app)).logTile(tilePathOf(c, "/log/tile/"))), scope);
 });
 
 tlog.get("/v1/clusters/:cluster/audit/log/tile/*", async (c) => {
