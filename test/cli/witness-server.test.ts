@@ -1,8 +1,10 @@
 // `enc witness serve` as a real process, fed by a transparency log that is NOT ENC's: the log
 // below is written here with node:crypto only (its own RFC 6962 hashing, consistency proofs,
 // signed-note signing), so the witness is checked against an independent implementation of
-// C2SP tlog-checkpoint / tlog-witness, and its cosignatures are verified with node:crypto too.
-import { spawn, type ChildProcess } from "node:child_process";
+// C2SP tlog-checkpoint / tlog-witness, and its cosignatures are verified with node:crypto too. A
+// second log is made by Go's reference code (golang.org/x/mod/sumdb/note and tlog, built from
+// test/fixtures/go-tlog).
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { createHash, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -91,8 +93,8 @@ let url: string;
 const log = new OtherLog("sigsum.example.org/other-log");
 const stranger = new OtherLog("unknown.example/log");
 
-async function startWitness(): Promise<void> {
-  const child = spawn(process.execPath, [path.join(ROOT, "bin/enc.mjs"), "witness", "serve", "--data-dir", dataDir, "--port", "0", "--log", log.vkey], {
+async function startWitness(logVkey = log.vkey, dir = dataDir): Promise<void> {
+  const child = spawn(process.execPath, [path.join(ROOT, "bin/enc.mjs"), "witness", "serve", "--data-dir", dir, "--port", "0", "--log", logVkey, "--key", path.join(dataDir, "witness-key.json")], {
     cwd: ROOT,
     env: encEnv(home),
     stdio: ["ignore", "pipe", "pipe"],
@@ -250,4 +252,34 @@ describe("enc witness serve, with a log made by other code", () => {
     expect((await fetch(`${url}/${"0".repeat(64)}/checkpoint`)).status).toBe(404);
     expect(await stopWitness("SIGTERM")).toBe(0);
   });
+});
+
+describe("enc witness serve, with a log made by Go's golang.org/x/mod/sumdb/note and tlog", () => {
+  it("cosigns the Go log's checkpoints as it grows (tlog.ProveTree proofs) and refuses a stale or bent request", async () => {
+    // test/fixtures/go-tlog: Go's reference signed-note and tlog code builds the log and its proofs.
+    const bin = path.join(home, "go-tlog");
+    execFileSync("go", ["build", "-o", bin, "."], {
+      cwd: path.join(ROOT, "test/fixtures/go-tlog"),
+      env: { ...process.env, GO111MODULE: "off", GOPATH: "/usr/share/gocode", GOCACHE: path.join(home, "go-cache"), GOFLAGS: "" },
+    });
+    const go = JSON.parse(execFileSync(bin, ["go.example.org/log", "3", "7", "8"], { encoding: "utf8" })) as { vkey: string; requests: string[] };
+    await startWitness(go.vkey, path.join(home, "go-witness"));
+    try {
+      const cosigned = async (req: string) => {
+        const r = await add(req);
+        expect(r.status, r.text).toBe(200);
+        checkCosignature(r.text, witnessVkey, req.slice(req.indexOf("\n\n") + 2).split("\n\n")[0] + "\n");
+      };
+      await cosigned(go.requests[0]); // 0 -> 3
+      await cosigned(go.requests[1]); // 3 -> 7, with Go's proof
+      // Go's 7 -> 8 proof with its first hash bent.
+      const bent = go.requests[2].replace(/^old 7\n([^\n]+)/, (_, h: string) => `old 7\n${Buffer.from(sha(Buffer.from(h, "base64"))).toString("base64")}`);
+      expect(bent).not.toBe(go.requests[2]);
+      expect((await add(bent)).status).toBe(422);
+      await cosigned(go.requests[2]); // 7 -> 8
+      expect(await add(go.requests[1])).toMatchObject({ status: 409, text: "8\n" });
+    } finally {
+      await stopWitness("SIGTERM");
+    }
+  }, 120_000);
 });
