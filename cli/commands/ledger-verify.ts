@@ -6,6 +6,7 @@ import { apiLedgerSource } from "../lib/ledger-source.ts";
 import { readPin, writePin } from "../lib/pin.ts";
 import { progress } from "../lib/progress.ts";
 import { verifierPool } from "../lib/verify-pool.ts";
+import { apiLogSource, logLine, NOT_SERVED, remember, rememberedPath, sinceCheckpoint } from "../lib/checkpoints.ts";
 import { WITNESS_FLAGS, checkWitnessed, witnessPolicy, witnessLine, appCheckpointPath } from "../lib/witness/verify.ts";
 
 export default defineCommand({
@@ -15,12 +16,17 @@ export default defineCommand({
     "(against GET /v1/keys), consecutive heights and the prev chain, each Merkle root and count,\n" +
     "every receipt's hash and node signature, and each container's receipt chain. With --pin FILE,\n" +
     "also refuses a head behind, or a history that differs from, the one FILE holds, and saves\n" +
-    "the new head there after a clean run. Names every problem; exits 1 if there is any.",
+    "the new head there after a clean run. Names every problem; exits 1 if there is any.\n" +
+    "The app's transparency log (PROTOCOL.md §6): the newest checkpoint's signature, a ledger of\n" +
+    "exactly its size and root, every receipt proved from its tiles, each block's tlog binding, and\n" +
+    "consistency with the checkpoint seen before (--since-checkpoint FILE, else the one this CLI\n" +
+    "remembered for the log under its config dir): a rollback or fork fails the run.",
   args: { app: { description: "the app (workload name)", required: true } },
   flags: {
     ...CLUSTER_FLAG,
     pin: { type: "string", placeholder: "FILE", description: "the last head accepted for this app; created on the first run" },
     verbose: { type: "boolean", short: "v", description: "progress lines on stderr when it is not a terminal" },
+    "since-checkpoint": { type: "string", placeholder: "FILE", description: "a checkpoint (signed note) of this app's log seen before; the log must extend it" },
     ...WITNESS_FLAGS,
   },
   async run(ctx, { args, flags }) {
@@ -29,7 +35,12 @@ export default defineCommand({
     const api = await ctx.client();
     const { notary } = await ctx.keys();
     const pin = await readPin(flags.pin, { kind: "log", cluster, app: args.app, signer: notary });
-    // The head before the history: blocks sealed after it are simply not checked this time.
+    const remembered = rememberedPath(ctx.env, ctx.url, `${cluster}/${args.app}`);
+    const since = sinceCheckpoint(flags["since-checkpoint"], remembered);
+    // The checkpoint, then the head, then the history: each reaches at least as far as the one before.
+    const logSource = apiLogSource(api, routes.appLog(cluster, args.app).replace(/\/$/, ""));
+    const note = await logSource.checkpoint().catch((e: Error) => e);
+    const served = !(note instanceof Error && note.message === NOT_SERVED);
     const head = await api.get<ChainHead>(routes.appHead(cluster, args.app));
     const total = typeof head?.size === "number" ? head.size : null;
     const bar = progress(ctx.io.stderr, "verifying blocks", { verbose: flags.verbose });
@@ -38,7 +49,11 @@ export default defineCommand({
     const pool = verifierPool();
     try {
       report = await verifyAppLedger(
-        apiLedgerSource(api, cluster, args.app),
+        {
+          ...apiLedgerSource(api, cluster, args.app),
+          // A server without the log (nothing sealed, or before 1.1) is fine unless one was seen before.
+          ...(served || since ? { log: { source: { ...logSource, checkpoint: async () => { if (note instanceof Error) throw note; return note; } }, cluster, app: args.app, since } } : {}),
+        },
         notary,
         (done) => bar.update(done, total ? Math.max(done, total) : null),
         { head, pin, cluster, app: args.app },
@@ -48,12 +63,13 @@ export default defineCommand({
       bar.finish();
       await pool?.close();
     }
-    const witnessed = witnesses && (await checkWitnessed(api, appCheckpointPath(cluster, args.app), notary, witnesses));
+    const witnessed = witnesses && (await checkWitnessed(api, appCheckpointPath(cluster, args.app), notary, witnesses, note));
     if (witnessed) report.problems.push(...witnessed.problems);
     const ok = report.problems.length === 0;
     if (ok) writePin(flags.pin, head);
+    if (ok && report.log) remember(remembered, report.log.checkpoint);
     if (ctx.json) {
-      ctx.emit({ cluster, app: args.app, notary, ok, blocks: report.blocks, receipts: report.receipts, head, problems: report.problems, ...(witnessed && { witnessed }) });
+      ctx.emit({ cluster, app: args.app, notary, ok, blocks: report.blocks, receipts: report.receipts, head, log: report.log ?? null, problems: report.problems, ...(witnessed && { witnessed }) });
       return ok ? 0 : 1;
     }
     const s = ctx.style;
@@ -61,6 +77,7 @@ export default defineCommand({
     if (ok) {
       if (report.blocks === 0) ctx.out(`${s.ok} ${cluster}/${args.app} has no sealed blocks yet (the notary's signed head is at height 0): nothing to verify.`);
       else ctx.out(`${s.ok} Ledger of ${cluster}/${args.app} verified: ${counts}, up to the notary's signed head (height ${head.size}), signed by notary ${notary}.`);
+      if (report.log) ctx.out(`${s.ok} ${logLine(report.log)}.`);
       if (witnessed) ctx.out(witnessLine(s.ok, witnessed));
       return 0;
     }

@@ -6,17 +6,24 @@ import { printChecks, type Check } from "../lib/checks.ts";
 import { defineCommand } from "../lib/command.ts";
 import { formatPairs } from "../lib/table.ts";
 import { requireHash } from "../lib/values.ts";
+import type { TlogInclusion } from "../../protocol/api/tlog.ts";
+import { canonicalize } from "../../protocol/jcs.ts";
+import { fromBase64, utf8 } from "../../protocol/bytes.ts";
+import { checkCheckpoint } from "../../protocol/tlog-verify.ts";
+import { tlogLeafHash, verifyTlogInclusion } from "../../protocol/c2sp/tlog.ts";
 
 export default defineCommand({
   description:
     "Checks the receipt's hash and node signature; once sealed, also the LogBlock's notary signature\n" +
-    "(against GET /v1/keys) and the Merkle inclusion proof against the block's merkle_root.\n" +
+    "(against GET /v1/keys) and the Merkle inclusion proof against the block's merkle_root, and its\n" +
+    "inclusion in the app's transparency log: the proof against the newest checkpoint, whose\n" +
+    "signature by the notary is checked (PROTOCOL.md §6).\n" +
     "Exits 1 if any check fails.",
   args: { hash: { description: "the receipt hash, blake3:…", required: true } },
   async run(ctx, { args }) {
     const hash = requireHash(args.hash);
     const api = await ctx.client();
-    const { receipt, inclusion } = await api.get<{ receipt: StepReceipt; inclusion: InclusionProof | null }>(routes.receipt(hash));
+    const { receipt, inclusion, tlog_inclusion: tlog } = await api.get<{ receipt: StepReceipt; inclusion: InclusionProof | null; tlog_inclusion?: TlogInclusion | null }>(routes.receipt(hash));
     const checks: Check[] = [];
     const add = (check: string, r: { ok: true } | { ok: false; reason: string }, okDetail?: string) =>
       checks.push({ check, ok: r.ok, detail: r.ok ? okDetail : r.reason });
@@ -32,9 +39,23 @@ export default defineCommand({
       const included = sameApp ? verifyInclusionProof(hash, inclusion, block) : { ok: false as const, reason: `the block is ${block.cluster}/${block.app}, the receipt ${receipt.cluster}/${receipt.app}` };
       add(`included in block ${block.height}`, included, `leaf ${inclusion.leaf_index} of ${inclusion.tree_size} under ${block.merkle_root}`);
     }
+    if (tlog) {
+      const { notary } = await ctx.keys();
+      let r: { ok: true } | { ok: false; reason: string };
+      try {
+        const cp = await checkCheckpoint(tlog.checkpoint, notary, `/${receipt.cluster}/${receipt.app}`);
+        const leaf = tlogLeafHash(utf8(canonicalize(receipt)));
+        r = cp.size === tlog.size && verifyTlogInclusion(leaf, tlog.index, cp.size, tlog.proof.map(fromBase64), cp.root)
+          ? { ok: true }
+          : { ok: false, reason: `the proof of entry ${tlog.index} does not verify against the checkpoint of ${cp.size}` };
+      } catch (e) {
+        r = { ok: false, reason: (e as Error).message };
+      }
+      add(`included in the app log (entry ${tlog.index})`, r, `proof against the notary's signed checkpoint of ${tlog.size} entries`);
+    }
     const ok = checks.every((c) => c.ok);
     if (ctx.json) {
-      ctx.emit({ ok, sealed: inclusion !== null, receipt, inclusion, block, checks });
+      ctx.emit({ ok, sealed: inclusion !== null, receipt, inclusion, tlog_inclusion: tlog ?? null, block, checks });
       return ok ? 0 : 1;
     }
     const s = ctx.style;
@@ -49,6 +70,7 @@ export default defineCommand({
           ["Resources", res],
           ["Prev", receipt.prev_hash],
           ["Sealed", inclusion ? `block ${inclusion.height}, leaf ${inclusion.leaf_index}` : s.yellow("not yet (pending in the notary)")],
+          ...(tlog ? [["App log", `entry ${tlog.index} of ${tlog.size}`] as [string, string]] : []),
         ],
         s,
       ),

@@ -129,10 +129,12 @@ describe("the verifiers refuse a truncated ledger", () => {
     tamperD1(`DELETE FROM receipts WHERE cluster = '${CLUSTER}' AND app = 'web' AND block_height = 3; DELETE FROM blocks WHERE cluster = '${CLUSTER}' AND app = 'web' AND height = 3;`);
     const [r, j] = await Promise.all([enc(["ledger", "verify", "web"], owner), enc(["ledger", "verify", "web", "--json"], owner)]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain("✗ Ledger of tamper/web FAILED verification: 1 problem in 2 blocks, 4 receipts");
+    // Named twice: against the notary's signed head, and against the app log's signed checkpoint.
+    expect(r.stdout).toContain("✗ Ledger of tamper/web FAILED verification: 2 problems in 2 blocks, 4 receipts");
+    expect(r.stdout).toMatch(/missing: the signed checkpoint has 6 entries, but the ledger holds 4/);
     expect(r.stdout).toMatch(/✗ block 3: missing: the notary's signed head is at height 3 \(blake3:[0-9a-f]{64}\), but the ledger ends at 2/);
     expect(j.code).toBe(1);
-    expect(json(j)).toMatchObject({ ok: false, problems: [{ where: "block 3", problem: expect.stringMatching(/^missing/) }] });
+    expect(json(j)).toMatchObject({ ok: false, problems: expect.arrayContaining([{ where: "block 3", problem: expect.stringMatching(/^missing/) }]) });
   });
 
   it("deleting a whole app's blocks from D1: ledger verify names every missing block", async () => {

@@ -3,7 +3,7 @@
 // signed-note signing), so the witness is checked against an independent implementation of
 // C2SP tlog-checkpoint / tlog-witness, and its cosignatures are verified with node:crypto too. A
 // second log is made by Go's reference code (golang.org/x/mod/sumdb/note and tlog, built from
-// test/fixtures/go-tlog).
+// test/fixtures/go-witness-log).
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { createHash, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -258,10 +258,10 @@ describe("enc witness serve, with a log made by other code", () => {
 
 describe("enc witness serve, with a log made by Go's golang.org/x/mod/sumdb/note and tlog", () => {
   it("cosigns the Go log's checkpoints as it grows (tlog.ProveTree proofs) and refuses a stale or bent request", async () => {
-    // test/fixtures/go-tlog: Go's reference signed-note and tlog code builds the log and its proofs.
-    const bin = path.join(home, "go-tlog");
+    // test/fixtures/go-witness-log: Go's reference signed-note and tlog code builds the log and its proofs.
+    const bin = path.join(home, "go-witness-log");
     execFileSync("go", ["build", "-o", bin, "."], {
-      cwd: path.join(ROOT, "test/fixtures/go-tlog"),
+      cwd: path.join(ROOT, "test/fixtures/go-witness-log"),
       env: { ...process.env, GO111MODULE: "off", GOPATH: "/usr/share/gocode", GOCACHE: path.join(home, "go-cache"), GOFLAGS: "" },
     });
     const go = JSON.parse(execFileSync(bin, ["go.example.org/log", "3", "7", "8"], { encoding: "utf8" })) as { vkey: string; requests: string[] };

@@ -51,11 +51,16 @@ export interface WitnessResult {
  * Checks the newest checkpoint at `path` (…/log/checkpoint): signed by `origin`'s key `signer`
  * (a bpi1 address), and cosigned by at least `policy.min` of `policy.keys`.
  */
-export async function checkWitnessed(api: ApiClient, path: string, signer: string, policy: WitnessPolicy): Promise<WitnessResult> {
+export async function checkWitnessed(api: ApiClient, path: string, signer: string, policy: WitnessPolicy, fetched?: string | Error): Promise<WitnessResult> {
   const where = "checkpoint";
-  const res = await api.raw("GET", path);
-  const note = await res.text();
-  if (!res.ok) return { size: null, cosigned: [], problems: [{ where, problem: `GET ${path} answered ${res.status}` }] };
+  // The checkpoint the log verification already read, so both checks speak of the same tree.
+  let note: string;
+  if (typeof fetched === "string") note = fetched;
+  else {
+    const res = await api.raw("GET", path);
+    note = await res.text();
+    if (!res.ok) return { size: null, cosigned: [], problems: [{ where, problem: `GET ${path} answered ${res.status}` }] };
+  }
   let size: number;
   try {
     const { origin } = parseCheckpointBody(note.slice(0, note.lastIndexOf("\n\n") + 1));
