@@ -13,6 +13,7 @@ import { formatTable } from "../lib/table.ts";
 import { intFlag } from "../lib/values.ts";
 import { apiLogSource, logLine, NOT_SERVED, remember, rememberedPath, sinceCheckpoint } from "../lib/checkpoints.ts";
 import type { LogSource } from "../../protocol/tlog-verify.ts";
+import { WITNESS_FLAGS, auditCheckpointPath, checkWitnessed, witnessPolicy, witnessLine, type WitnessPolicy } from "../lib/witness/verify.ts";
 
 export default defineCommand({
   description:
@@ -34,12 +35,14 @@ export default defineCommand({
     limit: { type: "string", placeholder: "N", default: "100", description: "at most N entries, 1-1000 (default 100)" },
     verbose: { type: "boolean", short: "v", description: "with --verify: progress lines on stderr when it is not a terminal" },
     "since-checkpoint": { type: "string", placeholder: "FILE", description: "with --verify: a checkpoint of this cluster's audit log seen before; the log must extend it" },
+    ...WITNESS_FLAGS,
   },
   async run(ctx, { flags }) {
     const cluster = ctx.cluster(flags.cluster);
     const from = intFlag(flags["from-seq"], "from-seq")!;
     const limit = intFlag(flags.limit, "limit", 1, 1000)!;
     const api = await ctx.client();
+    const witnesses = witnessPolicy(flags);
     if (flags.verify) {
       const { control_plane } = await ctx.keys();
       const pin = await readPin(flags.pin, { kind: "audit", cluster, signer: control_plane });
@@ -60,7 +63,7 @@ export default defineCommand({
         bar.finish(); // before any result line, which would otherwise land on the bar's line
       }
       const { cluster: view } = await api.get<{ cluster: Cluster }>(routes.cluster(cluster));
-      return verify(ctx, cluster, entries, head, pin, flags.pin, view.config.quantum_safe === true, log);
+      return verify(ctx, cluster, entries, head, pin, flags.pin, view.config.quantum_safe === true, log, witnesses);
     }
     const { entries } = await api.get<{ entries: AuditEntry[] }>(`${routes.audit(cluster)}?from_seq=${from}&limit=${limit}`);
     if (ctx.json) return ctx.emit({ cluster, entries });
@@ -81,6 +84,7 @@ async function verify(
   pinFile: string | undefined,
   quantumSafe: boolean,
   logCheck?: { source: LogSource; since?: string; note: string | Error; remembered: string },
+  witnesses: WitnessPolicy | null = null,
 ): Promise<number> {
   const { control_plane, control_plane_mldsa } = await ctx.keys();
   const publicKey = control_plane_mldsa ? textToMldsaPublicKey(control_plane_mldsa) : undefined;
@@ -89,18 +93,21 @@ async function verify(
     ? { source: { ...logCheck.source, checkpoint: async () => { if (note instanceof Error) throw note; return note!; } }, since: logCheck.since }
     : undefined;
   const { checked, last_seq: last, problems, mldsa, log: logReport } = await verifyAuditHistory(all, control_plane, { head, pin, cluster, log }, { publicKey, quantumSafe });
+  const witnessed = witnesses && (await checkWitnessed(await ctx.client(), auditCheckpointPath(cluster), control_plane, witnesses, note));
+  if (witnessed) problems.push(...witnessed.problems);
   const ok = problems.length === 0;
   const signatures = signaturesChecked(checked, mldsa);
   if (ok) writePin(pinFile, head);
   if (ok && logReport && logCheck) remember(logCheck.remembered, logReport.checkpoint);
   if (ctx.json) {
-    ctx.emit({ cluster, control_plane, ok, entries: checked, last_seq: last, signatures, mldsa_checked: mldsa.checked, head, log: logReport ?? null, problems });
+    ctx.emit({ cluster, control_plane, ok, entries: checked, last_seq: last, signatures, mldsa_checked: mldsa.checked, head, log: logReport ?? null, problems, ...(witnessed && { witnessed }) });
     return ok ? 0 : 1;
   }
   const s = ctx.style;
   if (ok) {
     ctx.out(`${s.ok} Audit chain of ${cluster} verified: ${checked} entr${checked === 1 ? "y" : "ies"} (seq 1–${last}) up to the control plane's signed head, signed by control plane ${control_plane}; signatures checked: ${signatures}.`);
     if (logReport) ctx.out(`${s.ok} ${logLine(logReport)}.`);
+    if (witnessed) ctx.out(witnessLine(s.ok, witnessed));
     return 0;
   }
   ctx.out(`${s.fail} Audit chain of ${cluster} FAILED verification: ${problems.length} problem${problems.length === 1 ? "" : "s"} in ${checked} entries.\n`);

@@ -8,6 +8,7 @@ import { readPin, writePin } from "../lib/pin.ts";
 import { progress } from "../lib/progress.ts";
 import { verifierPool } from "../lib/verify-pool.ts";
 import { apiLogSource, logLine, NOT_SERVED, remember, rememberedPath, sinceCheckpoint } from "../lib/checkpoints.ts";
+import { WITNESS_FLAGS, checkWitnessed, witnessPolicy, witnessLine, appCheckpointPath } from "../lib/witness/verify.ts";
 
 export default defineCommand({
   description:
@@ -31,9 +32,11 @@ export default defineCommand({
     verbose: { type: "boolean", short: "v", description: "progress lines on stderr when it is not a terminal" },
     "require-mldsa": { type: "boolean", description: "every block must carry a valid ML-DSA-65 co-signature" },
     "since-checkpoint": { type: "string", placeholder: "FILE", description: "a checkpoint (signed note) of this app's log seen before; the log must extend it" },
+    ...WITNESS_FLAGS,
   },
   async run(ctx, { args, flags }) {
     const cluster = ctx.cluster(flags.cluster);
+    const witnesses = witnessPolicy(flags);
     const api = await ctx.client();
     const { notary, notary_mldsa } = await ctx.keys();
     const pin = await readPin(flags.pin, { kind: "log", cluster, app: args.app, signer: notary });
@@ -71,12 +74,14 @@ export default defineCommand({
       await pool?.close();
     }
     if (flags["require-mldsa"] && !notary_mldsa) report.problems.push({ where: "keys", problem: "--require-mldsa, but GET /v1/keys publishes no notary_mldsa key" });
+    const witnessed = witnesses && (await checkWitnessed(api, appCheckpointPath(cluster, args.app), notary, witnesses, note));
+    if (witnessed) report.problems.push(...witnessed.problems);
     const ok = report.problems.length === 0;
     const signatures = signaturesChecked(report.blocks, report.mldsa);
     if (ok) writePin(flags.pin, head);
     if (ok && report.log) remember(remembered, report.log.checkpoint);
     if (ctx.json) {
-      ctx.emit({ cluster, app: args.app, notary, ok, blocks: report.blocks, receipts: report.receipts, signatures, mldsa_checked: report.mldsa.checked, head, log: report.log ?? null, problems: report.problems });
+      ctx.emit({ cluster, app: args.app, notary, ok, blocks: report.blocks, receipts: report.receipts, signatures, mldsa_checked: report.mldsa.checked, head, log: report.log ?? null, problems: report.problems, ...(witnessed && { witnessed }) });
       return ok ? 0 : 1;
     }
     const s = ctx.style;
@@ -85,6 +90,7 @@ export default defineCommand({
       if (report.blocks === 0) ctx.out(`${s.ok} ${cluster}/${args.app} has no sealed blocks yet (the notary's signed head is at height 0): nothing to verify.`);
       else ctx.out(`${s.ok} Ledger of ${cluster}/${args.app} verified: ${counts}, up to the notary's signed head (height ${head.size}), signed by notary ${notary}; block signatures checked: ${signatures}.`);
       if (report.log) ctx.out(`${s.ok} ${logLine(report.log)}.`);
+      if (witnessed) ctx.out(witnessLine(s.ok, witnessed));
       return 0;
     }
     ctx.out(`${s.fail} Ledger of ${cluster}/${args.app} FAILED verification: ${report.problems.length} problem${report.problems.length === 1 ? "" : "s"} in ${counts} (block signatures checked: ${signatures}).\n`);

@@ -7,6 +7,8 @@ import { TlogStore, logVkey, type TlogHead } from "../shared/tlog-store.ts";
 import { auditLogOrigin } from "../../domain/notary/tlog.ts";
 import { parseTilePath, TileError } from "../../protocol/c2sp/tiles.ts";
 import { BaseDO } from "../shared/base-do.ts";
+import { WitnessDesk } from "../shared/witness-desk.ts";
+import type { WitnessEndpoint } from "../../protocol/api/witness.ts";
 import { attempt, err, reject, type Result } from "../../domain/result.ts";
 import { count, sql } from "drizzle-orm";
 import { mldsaSyncSigner, syncSigner } from "../shared/sync-signer.ts";
@@ -55,6 +57,8 @@ import { applyValidatorSetChange, verifyPlacementApproval, verifyPlacementRefusa
 const LIVENESS_TASK = "liveness";
 /** Retiring replicas leave the desired state when their drain ends. */
 const REAP_TASK = "reap";
+/** Send the audit log's newest checkpoint to the cluster's witnesses (PROTOCOL.md §7). */
+const WITNESS_TASK = "witness";
 const LIVENESS_EVERY_MS = 2_000;
 const AUTOSCALE_EVERY_MS = 15_000;
 
@@ -74,6 +78,8 @@ export class ClusterDO extends BaseDO {
   private readonly roles = new RoleStore(this.db);
   private readonly tokens = new JoinTokens(this.db);
   private readonly nodes = new NodeRegistry(this.db);
+  /** What the cluster's witnesses cosigned of its audit log (PROTOCOL.md §7). */
+  private readonly auditWitnesses = new WitnessDesk(this.ctx.storage.kv);
   private readonly auditTlog = new TlogStore(this.sql, (from, count) => AuditLog.entries(this.sql, from, count));
   private readonly audit = new AuditLog(
     this.sql,
@@ -127,6 +133,7 @@ export class ClusterDO extends BaseDO {
   }
 
   protected async runTask(task: string): Promise<void> {
+    if (task === WITNESS_TASK) return this.witnessAudit();
     if (task === LIVENESS_TASK) {
       const res = await this.actAndNotify(() => {
         this.schedule.done(LIVENESS_TASK);
@@ -364,7 +371,26 @@ export class ClusterDO extends BaseDO {
   protected override async flushSoon(): Promise<void> {
     const rec = this.record();
     if (rec) this.ctx.storage.transactionSync(() => this.audit.checkpoint(rec.name));
+    const head = rec && rec.config.witnesses?.length ? this.auditTlog.latest() : null;
+    if (head && rec && this.auditWitnesses.behind(head.size, rec.config.witnesses)) this.schedule.at(WITNESS_TASK, Date.now());
     await super.flushSoon();
+  }
+
+  /** The witnesses of this cluster (config.witnesses), for its app logs' notaries. */
+  witnessEndpoints(): WitnessEndpoint[] {
+    return this.record()?.config.witnesses ?? [];
+  }
+
+  /** As NotaryDO.witness, for the audit log: a failure throws, so the alarm retries with back-off. */
+  private async witnessAudit(): Promise<void> {
+    const rec = this.record();
+    const head = this.auditTlog.latest();
+    const configured = rec?.config.witnesses ?? [];
+    if (!head || configured.length === 0) return this.schedule.done(WITNESS_TASK);
+    const round = await this.auditWitnesses.submit(configured, head, (m, n) => this.auditTlog.consistency(m, n), (req) => fetch(req));
+    if (this.auditTlog.latest()?.size !== head.size) return;
+    if (round.failures.length) throw new Error(`witnesses failed: ${round.failures.map((f) => `${f.vkey.split("+")[0]}: ${f.reason}`).join("; ")}`);
+    this.schedule.done(WITNESS_TASK);
   }
 
   /** Who may read this cluster's log tiles unsigned, and its witnesses' vkeys; null when no cluster. */
@@ -379,7 +405,7 @@ export class ClusterDO extends BaseDO {
   auditLogCheckpoint(): Result<TlogHead> {
     return attempt(() => {
       const rec = this.record() ?? reject(404, this.noSuchCluster(), { field: "cluster" });
-      return this.ctx.storage.transactionSync(() => this.audit.checkpoint(rec.name)!);
+      return this.auditWitnesses.cosigned(this.ctx.storage.transactionSync(() => this.audit.checkpoint(rec.name)!));
     });
   }
 

@@ -14,6 +14,7 @@ import migrations from "./drizzle/migrations.js";
 import { LEGACY_NOTARY_STEPS } from "./legacy-schema.ts";
 import { buildBlock } from "./seal.ts";
 import { NotaryStore } from "./store.ts";
+import { WitnessDesk } from "../shared/witness-desk.ts";
 import { TlogStore, logVkey, type TlogHead } from "../shared/tlog-store.ts";
 import { logOrigin } from "../../domain/notary/tlog.ts";
 import { parseTilePath, TileError } from "../../protocol/c2sp/tiles.ts";
@@ -23,6 +24,8 @@ export type { NotaryLimits, NotaryStats };
 
 const SEAL_TASK = "seal";
 const DELIVER_TASK = "deliver";
+/** Send the newest checkpoint to the cluster's witnesses (PROTOCOL.md §7); retried with back-off. */
+const WITNESS_TASK = "witness";
 
 /**
  * One per (cluster, app), addressed by name (domain/notary/identity.ts): the only writer of that
@@ -34,6 +37,8 @@ const DELIVER_TASK = "deliver";
 export class NotaryDO extends BaseDO {
   private readonly store = new NotaryStore(this.db, this.sql);
   /** The app's C2SP log (PROTOCOL.md §6): its receipts in sealing order. */
+  /** What the cluster's witnesses cosigned of this log (PROTOCOL.md §7). */
+  private readonly witnesses = new WitnessDesk(this.ctx.storage.kv);
   private readonly tlog = new TlogStore(this.sql, (from, count) => this.store.tlogEntries(from, count));
 
   protected schema() {
@@ -50,6 +55,8 @@ export class NotaryDO extends BaseDO {
       await this.deliver();
     } else if (task === DELIVER_TASK) {
       await this.deliver();
+    } else if (task === WITNESS_TASK) {
+      await this.witness();
     } else {
       this.schedule.done(task);
     }
@@ -80,6 +87,9 @@ export class NotaryDO extends BaseDO {
     this.outbox.push({ kind: "block", block, hash, leaves: pending.map((p) => p.hash) });
     this.store.addDelivery(sealedDelivery({ cluster, app, height, hash, count: block.count, merkle_root: block.merkle_root }));
     this.schedule.at(DELIVER_TASK, Date.now() + 2_000);
+    // Never blocks the seal: the checkpoint is served at once, cosignatures join it when they arrive.
+    // A log with witnesses submits at once; the others find out (from the cluster) with the delivery.
+    this.schedule.at(WITNESS_TASK, this.witnesses.any() ? Date.now() : Date.now() + 2_000);
     this.armWindow();
     return block;
   }
@@ -177,7 +187,23 @@ export class NotaryDO extends BaseDO {
 
   /** The newest signed checkpoint, or null before the first seal. Public. */
   logCheckpoint(): TlogHead | null {
-    return this.tlog.latest();
+    const head = this.tlog.latest();
+    return head && this.witnesses.cosigned(head);
+  }
+
+  /**
+   * Submits the newest checkpoint to each of the cluster's witnesses that has not cosigned it. A
+   * failure throws, so the alarm retries with back-off; a newer checkpoint keeps the task due.
+   */
+  private async witness(): Promise<void> {
+    const head = this.tlog.latest();
+    const { cluster } = this.identity();
+    const configured = head ? await this.env.CLUSTER.get(this.env.CLUSTER.idFromName(cluster)).witnessEndpoints() : [];
+    if (!head || configured.length === 0) return this.schedule.done(WITNESS_TASK);
+    const round = await this.witnesses.submit(configured, head, (m, n) => this.tlog.consistency(m, n), (req) => fetch(req));
+    if (this.tlog.latest()?.size !== head.size) return;
+    if (round.failures.length) throw new Error(`witnesses failed: ${round.failures.map((f) => `${f.vkey.split("+")[0]}: ${f.reason}`).join("; ")}`);
+    this.schedule.done(WITNESS_TASK);
   }
 
   /** `GET …/log/`: origin, vkey and size. Public. */

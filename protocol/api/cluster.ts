@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { Address, ClusterName, GrantableRole, Role } from "./common.ts";
 import { PlacementConfig } from "./placement.ts";
+import { WitnessEndpoint } from "./witness.ts";
 
 export const NotaryLimits = z
   .object({
@@ -36,6 +37,10 @@ export const ClusterConfig = z
     quantum_crypto_enabled: z.boolean().default(false),
     zk_privacy_enabled: z.boolean().default(false),
     notary: NotaryLimits.default({ max_receipts_per_block: 100, max_block_window_s: 300 }),
+    /** Witnesses (C2SP tlog-witness) that every checkpoint of the cluster's logs is sent to (PROTOCOL.md §7); Enterprise and MilitaryGrade need one. */
+    witnesses: z.array(WitnessEndpoint).max(16).default([]),
+    /** Cosignatures a checkpoint needs to count as witnessed; `enc ledger verify --witness` defaults --min-witnesses to it. */
+    witness_quorum: z.number().int().min(0).max(16).default(0),
     /** A node silent for ttl + grace seconds is Down and its replicas move. */
     heartbeat_ttl_s: z.number().int().min(1).max(3600).default(10),
     heartbeat_grace_s: z.number().int().min(0).max(3600).default(10),
@@ -45,8 +50,6 @@ export const ClusterConfig = z
     allow_host_network: z.boolean().default(false),
     /** ML-DSA-65 co-signatures (PROTOCOL.md §15) on this cluster's LogBlocks and AuditEntries. A raise only: never turned off; MilitaryGrade forces it on. */
     quantum_safe: z.boolean().default(false),
-    /** Witnesses that cosign the cluster's log checkpoints; Enterprise and MilitaryGrade need one. */
-    witnesses: z.array(z.object({ url: z.string().url().max(2048), vkey: z.string().min(1).max(512) }).strict()).max(16).default([]),
     /** Frameworks the cluster collects evidence for (reports: `enc audit report`); a label, never a claim. */
     compliance: z.array(ComplianceFramework).max(3).default([]),
     /** Consensus placement (README "Consensus placement"): absent, the scheduler's choice is final. */

@@ -66,6 +66,7 @@ const WIRE: Record<string, string> = {
   SignedRequest: "protocol/api/placement.ts",
   ValidatorSet: "protocol/api/placement.ts",
   ValidatorSetChange: "protocol/api/placement.ts",
+  WitnessEndpoint: "protocol/api/witness.ts",
   ClusterHealth: "protocol/api/observe.ts",
   ClusterMetrics: "protocol/api/observe.ts",
   WorkloadLogs: "protocol/api/observe.ts",

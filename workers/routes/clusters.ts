@@ -7,8 +7,23 @@ import { warningHeader } from "../lib/warnings.ts";
 import { Cluster, ClusterConfig, CreateClusterBody, GrantRoleBody, JoinToken, JoinTokenBody, RoleBinding } from "../../protocol/api/cluster.ts";
 import { Address } from "../../protocol/api/common.ts";
 import { ClusterParam, json } from "../lib/openapi.ts";
+import { fail } from "../../domain/problem.ts";
+import { firstPrivateEndpoint } from "../../domain/registry/private-endpoints.ts";
 
 export const clusters = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+/**
+ * Witness URLs are fetched by the logs' DOs: like registry endpoints, one on a loopback, private or
+ * link-local host needs the cluster to allow private endpoints (SSRF); and a quorum needs witnesses.
+ */
+function checkWitnessConfig(cfg: ClusterConfig): void {
+  if (cfg.witness_quorum > cfg.witnesses.length) {
+    fail(422, `config.witness_quorum: ${cfg.witness_quorum} is more than the ${cfg.witnesses.length} configured witnesses`, { field: "config.witness_quorum" });
+  }
+  const endpoints = cfg.witnesses.map((w, i) => ({ field: `config.witnesses[${i}].url`, url: w.url }));
+  const bad = cfg.allow_private_endpoints ? null : firstPrivateEndpoint(endpoints);
+  if (bad) fail(422, `${bad.field}: ${bad.reason}; a witness on such a host needs config.allow_private_endpoints`, { field: bad.field });
+}
 
 const body = <T extends z.ZodType>(schema: T) => ({ body: { content: { "application/json": { schema } }, required: true } });
 
@@ -23,6 +38,7 @@ clusters.openapi(
   async (c) => {
     const { name, config } = c.req.valid("json");
     const cfg = ClusterConfig.parse(config ?? {});
+    checkWitnessConfig(cfg);
     const cluster = await unwrap(clusterStub(c.env, name).create(c.get("actor"), name, cfg));
     return c.json({ cluster }, 201);
   },
