@@ -87,7 +87,7 @@ describe("enc policy", () => {
 describe("enc cluster --security-level", () => {
   it("create takes the levels and the seed's aliases; set-security-level raises, never lowers", async () => {
     const cfg = path.join(home, "witnessed.json");
-    writeFileSync(cfg, JSON.stringify({ witnesses: [{ url: "https://witness.example.com", vkey: "w+01+AA" }] }));
+    writeFileSync(cfg, JSON.stringify({ witnesses: [{ url: "https://witness.example.com", vkey: "witness.example.com+e85f5128+BAcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcH" }] }));
     const high = await enc(["cluster", "create", `${CLUSTER}-h`, "--security-level", "high", "--compliance", "SOC2,hipaa", "--config", cfg, "--json"], owner);
     expect(high.code, high.stderr).toBe(0);
     expect(json(high).cluster.config).toMatchObject({ security_level: "enterprise", compliance: ["SOC2", "HIPAA"] });

@@ -20,7 +20,7 @@ beforeAll(async () => {
   work = tempDir("e2e-mil");
   dataDir = path.join(work, "agent");
   image = buildBusyboxImage(path.join(work, "busybox"));
-  cluster = await startCluster(NAME, { security_level: "military_grade", witnesses: [{ url: "https://witness.example.com", vkey: "witness.example.com+01+AA" }] });
+  cluster = await startCluster(NAME, { security_level: "military_grade", witnesses: [{ url: "https://witness.example.com", vkey: "witness.example.com+e85f5128+BAcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcH" }] });
 }, 240_000);
 
 afterAll(async () => {

@@ -7,7 +7,7 @@ import { ApiClient, type ApiError } from "../../protocol/api-client.ts";
 import type { AuditEntry } from "../../protocol/schemas.ts";
 import { BASE, newCluster, uniq, wallet, workerFetch } from "./helpers.ts";
 
-const WITNESS = [{ url: "https://witness.example.com", vkey: "witness.example.com+01234567+AQID" }];
+const WITNESS = [{ url: "https://witness.example.com", vkey: "witness.example.com+e85f5128+BAcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcH" }];
 const app = (name: string, over: Record<string, unknown> = {}) => ({ name, image: "oci:/srv/images/busybox:latest", ...over });
 const caged = (name: string, over: Record<string, unknown> = {}) => app(name, { cage: { determinism: true, seed: "s" }, ...over });
 
