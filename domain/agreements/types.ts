@@ -39,6 +39,10 @@ export interface CompileContext {
   cluster: string;
   /** nodes the agreement is pinned to (`--target-nodes`); formats do not need to handle it */
   targetNodes?: string[];
+  /** the agreement's name from the request (`?name=`; the CLI sends the file's base name) for formats without one */
+  name?: string;
+  /** the cluster's settings a format checks a document against (seed security fields) */
+  config?: { quantum_crypto_enabled?: boolean; audit_to_bpi_ledger?: boolean; security_level?: string };
 }
 
 /**
@@ -75,6 +79,8 @@ export interface CompiledAgreement {
   registry?: RegistryBinding[];
   /** a verified deterministic job instead of (or besides) long-running workloads */
   job?: CageJob;
+  /** per workload: labels the document gives it (Compose `labels`), kept with the agreement */
+  labels?: Record<string, Record<string, string>>;
   /** seed settings ENC records without an effect of its own (e.g. ledger_audit: always on) */
   notes?: string[];
 }

@@ -2,10 +2,16 @@
 // envelope-less native spec) last. One line per format; each helper adds its lines under its own
 // marker so parallel additions merge without conflict.
 import type { AgreementFormat, AgreementType } from "../types.ts";
+import { compose } from "./compose.ts";
+import { cueTree } from "./cue-tree.ts";
+import { cueYaml } from "./cue-yaml.ts";
 import { docklock } from "./docklock.ts";
 
 export const FORMATS: AgreementFormat[] = [
   // core formats (agreements branch):
+  cueYaml,
+  cueTree,
+  compose,
 
   // kubernetes and cue-cage (agreements-k8s branch):
 
