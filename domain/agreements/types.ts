@@ -3,10 +3,11 @@
 // rollback have a single implementation whatever the user brought. Add to this file; never
 // rename (other formats build on it).
 import type { WorkloadSpec } from "../../protocol/api/workload.ts";
+import { AgreementType as AgreementTypes, type AgreementType } from "../../protocol/api/agreement.ts";
 
-/** The `--type` names of the CLI (seed 000's AgreementType, kebab-cased). */
-export const AGREEMENT_TYPES = ["cue-yaml", "compose", "cue-cage", "cue-tree", "docklock", "k8s"] as const;
-export type AgreementType = (typeof AGREEMENT_TYPES)[number];
+// The `--type` names of the CLI (seed 000's AgreementType, kebab-cased); the wire enum owns them.
+export type { AgreementType };
+export const AGREEMENT_TYPES = AgreementTypes.options;
 
 /** One problem in a document, located where the yaml parser could (1-based line and column). */
 export interface FieldIssue {
