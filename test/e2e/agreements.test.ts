@@ -49,7 +49,8 @@ beforeAll(async () => {
   const joined = await runAgentOnce(["join", "--url", cluster.url, "--cluster", cluster.name, "--token", await cluster.token(), "--data-dir", dataDir]);
   expect(joined.code, joined.output).toBe(0);
   agent = spawnAgent(["run", "--data-dir", dataDir, "--heartbeat-s", "1"]);
-});
+  // the image build and the shared Worker's start share 2 loaded cores with the other suites
+}, 240_000);
 
 afterAll(async () => {
   await agent?.kill();
@@ -170,5 +171,45 @@ services:
     await enc("agreement", "rm", "shop");
     await waitFor("shop removed", async () => !(await workloads()).some((x) => x.workload.spec.name.startsWith("shop-")), 90_000, 250);
     expect(JSON.parse(await enc("agreement", "list", "--json")).agreements).toEqual([]);
+  });
+
+  it("CueTree and DockLock in one multi-document file: the tree parent first, then the child; both removed", async () => {
+    const file = write("stack.yaml", `apiVersion: cue.bpi.dev/v1
+kind: ServiceTree
+metadata:
+  name: tree
+spec:
+  services:
+    - name: tree-api
+      image: ${image.ref}
+      command: ["sh", "-c", "exec sleep 3600"]
+      env: {UPSTREAM: tree-db}
+      dependencies: [tree-db]
+    - name: tree-db
+      image: ${image.ref}
+      command: ["sh", "-c", "exec sleep 3600"]
+      resources: {memory: 48Mi}
+---
+name: solo
+image: ${image.ref}
+command: ["sh", "-c", "exec sleep 3600"]
+replicas: 2
+env: {KIND: docklock}
+`);
+    const out = await enc("apply", "-f", file);
+    expect(out).toMatch(/agreement\/tree created \(cue-tree v1; 1 more wave/);
+    expect(out).toMatch(/agreement\/solo created \(docklock v1\)/);
+    const db = await running("tree-db", 1);
+    expect(db.workload.spec.resources.memory_mb).toBe(48);
+    const api = await running("tree-api", 1);
+    expect(await inContainer(api.replicas[0].id, "echo $UPSTREAM")).toBe("tree-db");
+    const solo = await running("solo", 2);
+    expect(await inContainer(solo.replicas[1].id, "echo $KIND")).toBe("docklock");
+    const audit = (await cluster.api.get<{ entries: { event: string; subject: string }[] }>(`/v1/clusters/${cluster.name}/audit?limit=1000`)).entries;
+    const deployed = audit.filter((e) => e.event === "WorkloadDeployed").map((e) => e.subject);
+    expect(deployed.indexOf("tree-db")).toBeLessThan(deployed.indexOf("tree-api"));
+    await enc("agreement", "rm", "tree");
+    await enc("agreement", "rm", "solo");
+    await waitFor("tree and solo removed", async () => (await workloads()).length === 0, 90_000, 250);
   });
 });
