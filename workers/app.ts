@@ -27,6 +27,7 @@ import { workloads } from "./routes/workloads.ts";
 import { consoleRoutes } from "./console/routes.tsx";
 import { placements } from "./routes/placements.ts";
 import { tlog } from "./routes/tlog.ts";
+import { agreements } from "./routes/agreements.ts";
 
 export const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
@@ -36,6 +37,7 @@ app.use("*", apiBodyCap);
 for (const routes of [meta, clusters, nodes, agent, receipts, notary, audit, workloads, observe, replays, execs, policies]) app.route("/", routes);
 app.route("/", placements);
 app.route("/", tlog);
+app.route("/", agreements);
 // The gateway is plain Hono: it forwards arbitrary paths and bodies, so it has no schema.
 app.route("/", gateway);
 // The resolver: registries (signed writes, public reads) and public look-ups.
