@@ -1,0 +1,24 @@
+// The formats the engine knows. `detectFormat` tries FORMATS in order, then DockLock (the
+// envelope-less native spec) last. One line per format; each helper adds its lines under its own
+// marker so parallel additions merge without conflict.
+import type { AgreementFormat, AgreementType } from "../types.ts";
+import { docklock } from "./docklock.ts";
+
+export const FORMATS: AgreementFormat[] = [
+  // core formats (agreements branch):
+
+  // kubernetes and cue-cage (agreements-k8s branch):
+
+];
+
+/** Every format, DockLock last. */
+export const ALL_FORMATS = (): AgreementFormat[] => [...FORMATS, docklock];
+
+export function formatByType(type: AgreementType): AgreementFormat | undefined {
+  return ALL_FORMATS().find((f) => f.type === type);
+}
+
+/** The format a document is in, or undefined when none recognises it. */
+export function detectFormat(doc: unknown): AgreementFormat | undefined {
+  return ALL_FORMATS().find((f) => f.detect(doc));
+}
