@@ -3,11 +3,13 @@
 // marker so parallel additions merge without conflict.
 import type { AgreementFormat, AgreementType } from "../types.ts";
 import { docklock } from "./docklock.ts";
+import { kubernetes } from "./k8s.ts";
 
 export const FORMATS: AgreementFormat[] = [
   // core formats (agreements branch):
 
   // kubernetes and cue-cage (agreements-k8s branch):
+  kubernetes,
 
 ];
 

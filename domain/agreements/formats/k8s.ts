@@ -5,11 +5,12 @@
 // defaults ENC already has), or refused naming its path: nothing is dropped silently.
 import { WorkloadSpec } from "../../../protocol/api/workload.ts";
 import { cpuMillis, memoryMiB, storageGiB } from "../k8s-quantity.ts";
+import { compiled, refused, type AgreementFormat, type Compiled, type CompiledAgreement, type SourceDocument } from "../types.ts";
 
 export interface K8sIssue {
   /** index of the document in the set */
   doc: number;
-  /** the field, as `spec.template.spec.volumes[0].hostPath` */
+  /** the field, as `spec.template.spec.volumes.0.hostPath` */
   path: string;
   message: string;
 }
@@ -50,7 +51,8 @@ class Issues {
   }
 }
 
-const join = (base: string, key: string | number) => (typeof key === "number" ? `${base}[${key}]` : base ? `${base}.${key}` : key);
+/** Dotted paths, sequence indexes as numbers (`spec.template.spec.volumes.0.hostPath`), as the engine locates them. */
+const join = (base: string, key: string | number) => (base ? `${base}.${key}` : String(key));
 
 /**
  * Checks the keys of `o` at `path`: known keys are returned for mapping, `ignore` keys are
@@ -305,7 +307,7 @@ function podSpec(v: unknown, path: string, issues: Issues, configMaps: ConfigMap
   onlyDefault(s, "hostNetwork", false, path, issues, "hostNetwork is not supported: a replica gets its own ports, never the host's network namespace");
   onlyDefault(s, "hostPID", false, path, issues, "hostPID is not supported: the cage always has its own PID namespace");
   onlyDefault(s, "hostIPC", false, path, issues, "hostIPC is not supported: the cage always has its own IPC namespace");
-  // `volumes` is refused per volume and source, so the message names e.g. volumes[0].hostPath.
+  // `volumes` is refused per volume and source, so the message names e.g. volumes.0.hostPath.
   if (s.volumes !== undefined) {
     arr(s.volumes, join(path, "volumes"), issues).forEach((vol, i) => {
       const vp = join(join(path, "volumes"), i);
@@ -476,7 +478,7 @@ function service(o: Obj, issues: Issues, drafts: Draft[]): { name?: string; work
     issues.add("spec.selector", matches.length ? `selects ${matches.length} workloads; the gateway fronts one` : "selects no workload of this agreement");
   const target = matches.length === 1 ? matches[0] : undefined;
   arr(s.ports, "spec.ports", issues).forEach((p, i) => {
-    const pp = `spec.ports[${i}]`;
+    const pp = `spec.ports.${i}`;
     const po = obj(p, pp, issues);
     keysOf(po, pp, issues, ["port", "targetPort", "name", "protocol"], [], "the gateway assigns no node ports");
     if (po.protocol !== undefined && po.protocol !== "TCP") issues.add(`${pp}.protocol`, "only TCP is supported");
@@ -565,7 +567,7 @@ export function compileKubernetes(docs: unknown[]): { ok: true; value: K8sCompil
 /** Where a WorkloadSpec field came from in the manifest, for messages about its value. */
 function specPath(kind: string, path: PropertyKey[]): string {
   const pod = kind === "Pod" ? "spec" : "spec.template.spec";
-  const c = `${pod}.containers[0]`;
+  const c = `${pod}.containers.0`;
   const [head, ...rest] = path.map(String);
   const tail = rest.length ? "." + rest.join(".") : "";
   switch (head) {
@@ -591,3 +593,72 @@ function specPath(kind: string, path: PropertyKey[]): string {
       return `metadata.annotations.${EXTENSIONS_ANNOTATION}.${head}${tail}`;
   }
 }
+
+/** The ConfigMaps a workload object's containers name (envFrom and configMapKeyRef). */
+function configMapsNamed(o: Obj): Set<string> {
+  const spec = isObj(o.spec) ? o.spec : {};
+  const pod = o.kind === "Pod" ? spec : isObj(spec.template) && isObj(spec.template.spec) ? spec.template.spec : {};
+  const names = new Set<string>();
+  for (const c of Array.isArray(pod.containers) ? pod.containers : []) {
+    if (!isObj(c)) continue;
+    for (const e of Array.isArray(c.envFrom) ? c.envFrom : []) if (isObj(e) && isObj(e.configMapRef) && typeof e.configMapRef.name === "string") names.add(e.configMapRef.name);
+    for (const e of Array.isArray(c.env) ? c.env : [])
+      if (isObj(e) && isObj(e.valueFrom) && isObj(e.valueFrom.configMapKeyRef) && typeof e.valueFrom.configMapKeyRef.name === "string") names.add(e.valueFrom.configMapKeyRef.name);
+  }
+  return names;
+}
+
+function podLabels(o: Obj): Record<string, string> {
+  const spec = isObj(o.spec) ? o.spec : {};
+  const meta = o.kind === "Pod" ? o.metadata : isObj(spec.template) ? spec.template.metadata : undefined;
+  return isObj(meta) && isObj(meta.labels) ? (meta.labels as Record<string, string>) : {};
+}
+
+const WORKLOAD_KINDS = new Set(["Deployment", "StatefulSet", "Job", "Pod"]);
+
+/**
+ * One agreement per workload object, with the Services that select it and the ConfigMaps it reads
+ * (a ConfigMap two workloads read belongs to both). A body with one workload is one agreement
+ * whole; otherwise a Service or ConfigMap no workload claims stands alone and is refused.
+ */
+export function groupKubernetes(docs: readonly SourceDocument[]): number[][] {
+  const objs = docs.map((d) => (isObj(d.value) ? d.value : {}));
+  const workloads = docs.filter((_, i) => WORKLOAD_KINDS.has(objs[i]!.kind as string));
+  if (workloads.length <= 1) return [docs.map((d) => d.index)];
+  const claimed = new Set<number>();
+  const groups = workloads.map((w) => {
+    const o = w.value as Obj;
+    const cms = configMapsNamed(o);
+    const labels = podLabels(o);
+    const members = docs.filter((d, i) => {
+      const x = objs[i]!;
+      if (d === w) return true;
+      const name = isObj(x.metadata) ? x.metadata.name : undefined;
+      if (x.kind === "ConfigMap") return typeof name === "string" && cms.has(name);
+      if (x.kind !== "Service" || !isObj(x.spec) || !isObj(x.spec.selector)) return false;
+      const sel = Object.entries(x.spec.selector);
+      return sel.length > 0 && sel.every(([k, v]) => labels[k] === v);
+    });
+    for (const m of members) claimed.add(m.index);
+    return members.map((m) => m.index);
+  });
+  for (const d of docs) if (!claimed.has(d.index)) groups.push([d.index]);
+  return groups;
+}
+
+function compileGroup(docs: readonly SourceDocument[]): Compiled<CompiledAgreement> {
+  const r = compileKubernetes(docs.map((d) => d.value));
+  if (!r.ok) return refused(r.issues.map((i) => ({ path: i.path, message: i.message, document: docs[i.doc]!.index })));
+  if (r.value.workloads.length === 0) return refused([{ path: "kind", message: "a Service or ConfigMap needs a workload (Deployment, StatefulSet, Job or Pod) in the same body", document: docs[0]!.index }]);
+  // A single-workload group is named after its workload; the group function keeps one per group.
+  return compiled({ name: r.value.workloads[0]!.name, type: "k8s", workloads: r.value.workloads });
+}
+
+export const kubernetes: AgreementFormat = {
+  type: "k8s",
+  detect: isKubernetesDoc,
+  name: (doc) => (isObj(doc) && isObj(doc.metadata) && typeof doc.metadata.name === "string" ? doc.metadata.name : undefined),
+  compile: (doc) => compileGroup([doc]),
+  group: groupKubernetes,
+  compileGroup: (docs) => compileGroup(docs),
+};

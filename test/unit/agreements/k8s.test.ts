@@ -5,6 +5,7 @@ import { Validator } from "@cfworker/json-schema";
 import { compileKubernetes } from "../../../domain/agreements/formats/k8s.ts";
 import { workloadToKubernetes } from "../../../domain/agreements/k8s-export.ts";
 import { WorkloadSpec } from "../../../protocol/api/workload.ts";
+import { compileBody } from "../../../domain/agreements/compile.ts";
 import web from "../../fixtures/k8s/web.yaml?raw";
 import job from "../../fixtures/k8s/job.yaml?raw";
 import statefulset from "../../fixtures/k8s/statefulset.yaml?raw";
@@ -65,8 +66,8 @@ describe("Kubernetes import", () => {
     if (r.ok) return;
     const paths = r.issues.map((i) => i.path);
     expect(paths).toEqual(expect.arrayContaining([
-      "spec.template.spec.hostNetwork", "spec.template.spec.volumes[0].hostPath",
-      "spec.template.spec.containers[0].securityContext.privileged", "spec.template.spec.containers[1]",
+      "spec.template.spec.hostNetwork", "spec.template.spec.volumes.0.hostPath",
+      "spec.template.spec.containers.0.securityContext.privileged", "spec.template.spec.containers.1",
     ]));
     expect(r.issues.every((i) => i.doc === 0)).toBe(true);
   });
@@ -82,9 +83,9 @@ describe("Kubernetes import", () => {
     if (r.ok) return;
     const where = r.issues.map((i) => `${i.doc}:${i.path}`);
     expect(where).toEqual(expect.arrayContaining([
-      "0:kind", "1:spec.containers[0].stdin", "1:spec.containers[0].ports[0].protocol", "1:spec.hostPID",
-      "2:spec.selector", "2:spec.ports[0].nodePort", "3:spec.containers[0].env[0].valueFrom.secretKeyRef",
-      "3:spec.containers[0].resources.limits.nvidia.com/gpu", "3:spec.containers[0].resources.limits.cpu",
+      "0:kind", "1:spec.containers.0.stdin", "1:spec.containers.0.ports.0.protocol", "1:spec.hostPID",
+      "2:spec.selector", "2:spec.ports.0.nodePort", "3:spec.containers.0.env.0.valueFrom.secretKeyRef",
+      "3:spec.containers.0.resources.limits.nvidia.com/gpu", "3:spec.containers.0.resources.limits.cpu",
     ]));
   });
 
@@ -131,5 +132,23 @@ describe("-o k8s export", () => {
     dep!.spec.template.spec.hostNetworks = true;
     expect(k8sErrors(dep as never).join()).toMatch(/hostNetworks/);
     expect(k8sErrors({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "x" }, spec: { template: {} } } as never).join()).toMatch(/selector/);
+  });
+});
+
+describe("k8s in the agreement engine", () => {
+  it("detects the format, groups each workload with its Service and ConfigMaps, and names it after the workload", () => {
+    const r = compileBody(`${statefulset}\n---\n${job}`, { cluster: "c" });
+    if (!r.ok) throw new Error(JSON.stringify(r.issues));
+    expect(r.units.map((u) => [u.agreement.type, u.agreement.name, u.agreement.workloads.map((w) => w.name), u.documents.length])).toEqual([
+      ["k8s", "db", ["db"], 2], ["k8s", "pod1", ["pod1"], 1], ["k8s", "batch", ["batch"], 1],
+    ]);
+  });
+
+  it("locates a refused field by line and column", () => {
+    const r = compileBody(refused, { cluster: "c" }, "k8s");
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.issues.find((i) => i.path === "spec.template.spec.volumes.0.hostPath")).toMatchObject({ line: 31, column: 9, document: 0 });
+    expect(r.issues.find((i) => i.path === "spec.template.spec.hostNetwork")).toMatchObject({ line: 20, column: 7 });
   });
 });
