@@ -17,6 +17,7 @@ export const AUDIT_EVENTS = [
   "AgreementRolledBack", "ResourceAllocation", "SecurityViolation", "DomainRegistered", "DomainUpdated",
   "DomainRemoved", "DidCreated", "DidUpdated", "DidDeactivated", "LogBlockSealed", "ProtocolUpgrade",
   "ReplicaExec", "ReplicaStopUnconfirmed",
+  "CageVerdict",
   "RolloutCompleted", "RolloutHalted", "RolloutPaused", "RolloutResumed", "RolloutUndone", "RolloutRestarted",
 ] as const;
 

@@ -31,6 +31,9 @@ import type { ClusterCtx } from "./context.ts";
 import { recordHeartbeat } from "./heartbeat.ts";
 import { ClusterMeta } from "./meta-store.ts";
 import { ReplayStore } from "./replay-store.ts";
+import { CageJobs, type CageJobRecord } from "./cage-jobs.ts";
+import type { CageReplica } from "../../domain/agreements/cage-verdict.ts";
+import type { CageVerdict } from "../../protocol/api/cage.ts";
 import { ExecQueue } from "./execs.ts";
 import type { ExecRequest, ExecOutcome, ExecView } from "../../protocol/api/exec.ts";
 import { audit } from "./schema.ts";
@@ -67,6 +70,7 @@ export class ClusterDO extends BaseDO {
   private readonly workloads = new WorkloadStore(this.db, this.sql);
   private readonly meta = new ClusterMeta(this.db);
   private readonly replays = new ReplayStore(this.db);
+  private readonly cageJobs = new CageJobs(this.db);
   private readonly waiters = new Waiters();
   private readonly execs = new ExecQueue();
   /** `enc events --follow` long-polls, woken by every committed change */
@@ -508,6 +512,67 @@ export class ClusterDO extends BaseDO {
         .filter((r) => r.status === "running" && r.retire_at == null && r.endpoint && (checked ? r.healthy === 1 : r.healthy !== 0) && r.node && this.nodes.get(r.node)?.status !== "down")
         .map((r) => ({ replica: r.id, node: r.node!, endpoint: r.endpoint! }));
       return { wallet_authentication: wl.spec.wallet_authentication, algorithm: wl.spec.load_balancing_algorithm ?? rec.config.load_balancing_algorithm, targets };
+    });
+  }
+
+  // -- CueCage jobs (domain/agreements/cage-verdict.ts) ---------------------------------------
+
+  /**
+   * Starts (or restarts, after an update) the verification of a CueCage agreement's workload: the
+   * runs of its current version are the ones that count. Called where the agreement is applied.
+   */
+  registerCageJob(actor: string, agreement: string, workload: string, nodes: number): Promise<Result<CageJobRecord>> {
+    return this.act(() => {
+      this.require(actor, "operator");
+      const wl = this.workloads.get(workload);
+      if (!wl) reject(404, `no workload ${workload}`, { field: "workload" });
+      const prev = this.cageJobs.get(workload);
+      if (prev && prev.spec_version === wl.version && prev.nodes === nodes && prev.agreement === agreement) return prev;
+      const job: CageJobRecord = { agreement, workload, nodes, spec_version: wl.version, registered_at: isoNow() };
+      this.cageJobs.put(job);
+      return job;
+    });
+  }
+
+  /**
+   * What a verdict is decided from: the job and its replicas of the counted version. Null when the
+   * workload is no CueCage job or its verdict is already recorded. For the Worker, after a node's
+   * signed exit receipts were admitted (workers/lib/cage-verdict.ts).
+   */
+  cageJobRuns(workload: string): Result<(CageJobRecord & { replicas: CageReplica[] }) | null> {
+    return attempt(() => {
+      const job = this.cageJobs.get(workload);
+      if (!job || (job.verdict && job.verdict.status !== "pending")) return null;
+      const replicas = this.workloads
+        .replicasOf(workload)
+        .filter((r) => r.spec_version === job.spec_version && r.replica_type === "primary")
+        .map((r) => ({ id: r.id, node: r.node, status: r.status, reason: r.reason }));
+      return { ...job, replicas };
+    });
+  }
+
+  /** Records a decided verdict once, with its audit event; a pending one is not recorded. */
+  recordCageVerdict(workload: string, specVersion: number, verdict: CageVerdict): Promise<Result<CageJobRecord | null>> {
+    return this.act(() => {
+      const rec = this.record();
+      const job = this.cageJobs.get(workload);
+      if (!rec || !job || job.spec_version !== specVersion) return null;
+      if (verdict.status === "pending" || (job.verdict && job.verdict.status !== "pending")) return job;
+      const decided: CageJobRecord = { ...job, verdict: { ...verdict, decided_at: isoNow() } };
+      this.cageJobs.put(decided);
+      this.audit.append(rec.name, "CageVerdict", "system", job.agreement, {
+        workload, version: job.spec_version, status: verdict.status, nodes_required: verdict.nodes_required, reason: verdict.reason,
+        runs: verdict.runs.map((r) => ({ node: r.node, witness_root: r.witness_root, exit_code: r.exit_code, receipt: r.receipt })),
+      });
+      return decided;
+    });
+  }
+
+  /** A CueCage agreement's job and verdict (viewer). */
+  cageJob(actor: string, agreement: string): Result<CageJobRecord> {
+    return attempt(() => {
+      this.require(actor, "viewer");
+      return this.cageJobs.byAgreement(agreement) ?? reject(404, `agreement ${agreement} has no CueCage job`, { field: "name" });
     });
   }
 

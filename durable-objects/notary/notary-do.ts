@@ -13,6 +13,7 @@ import { syncSigner } from "../shared/sync-signer.ts";
 import migrations from "./drizzle/migrations.js";
 import { LEGACY_NOTARY_STEPS } from "./legacy-schema.ts";
 import { buildBlock } from "./seal.ts";
+import type { TerminalReceipt } from "../../domain/agreements/cage-verdict.ts";
 import { NotaryStore } from "./store.ts";
 
 export type { NotaryLimits, NotaryStats };
@@ -157,6 +158,11 @@ export class NotaryDO extends BaseDO {
       const head_hash = this.store.blockHash(size) ?? GENESIS;
       return signChainHeadSync({ v: 1, kind: "log", cluster, app, size, head_hash, issued_at: isoNow() }, syncSigner(this.env.NOTARY_KEY, "NOTARY_KEY"));
     });
+  }
+
+  /** How this app's containers ended (CueCage verdicts compare their witness roots). */
+  terminalReceipts(limit = 1000): TerminalReceipt[] {
+    return this.store.terminal(limit);
   }
 
   stats(limits: NotaryLimits): NotaryStats {

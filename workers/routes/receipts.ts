@@ -11,6 +11,7 @@ import { validationHook } from "../lib/validation.ts";
 import { blockLeaves, getReceipt } from "../../domain/ledger/queries.ts";
 import { HashText } from "../../protocol/api/common.ts";
 import { ClusterParam, json } from "../lib/openapi.ts";
+import { settleCageJob } from "../lib/cage-verdict.ts";
 
 export const receipts = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
@@ -55,6 +56,9 @@ receipts.openapi(
       accepted += res.accepted;
       duplicates += res.duplicates;
     }
+    // A CueCage job is decided by its runs' exit receipts: look once they are in.
+    const ended = new Set(batch.filter((r) => r.op === "exit" || r.op === "oom").map((r) => r.app));
+    for (const app of ended) await settleCageJob(c.env, cluster, app).catch((e: unknown) => console.warn(`cage verdict for ${app}: ${(e as Error).message}`));
     return c.json({ accepted, duplicates }, 202);
   },
 );

@@ -4,12 +4,14 @@
 import type { AgreementFormat, AgreementType } from "../types.ts";
 import { docklock } from "./docklock.ts";
 import { kubernetes } from "./k8s.ts";
+import { cueCage } from "./cue-cage.ts";
 
 export const FORMATS: AgreementFormat[] = [
   // core formats (agreements branch):
 
   // kubernetes and cue-cage (agreements-k8s branch):
   kubernetes,
+  cueCage,
 
 ];
 
