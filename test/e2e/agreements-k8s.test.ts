@@ -44,6 +44,18 @@ async function apply(text: string): Promise<string[]> {
   return out.filter(Boolean);
 }
 
+/** Memory limit (bytes) and CPU quota/period of a process's cgroup, v2 or v1. */
+function cgroupLimits(pid: number): { memory: number; cpu: string } {
+  const lines = fs.readFileSync(`/proc/${pid}/cgroup`, "utf8").trim().split("\n").map((l) => l.split(":"));
+  const v1 = (ctrl: string) => lines.find((l) => l[1]!.split(",").includes(ctrl))?.[2];
+  const read = (...p: string[]) => fs.readFileSync(path.join("/sys/fs/cgroup", ...p), "utf8").trim();
+  if (v1("memory") !== undefined) {
+    return { memory: Number(read("memory", v1("memory")!, "memory.limit_in_bytes")), cpu: `${read("cpu", v1("cpu")!, "cpu.cfs_quota_us")} ${read("cpu", v1("cpu")!, "cpu.cfs_period_us")}` };
+  }
+  const unified = lines.find((l) => l[0] === "0")![2]!;
+  return { memory: Number(read(unified, "memory.max")), cpu: read(unified, "cpu.max") };
+}
+
 function canon(v: unknown): string {
   const sort = (x: unknown): unknown =>
     Array.isArray(x) ? x.map(sort) : x && typeof x === "object" ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, sort((x as Record<string, unknown>)[k])])) : x;
@@ -87,13 +99,13 @@ describe("Kubernetes manifests on real agents", () => {
     // What the container sees: the env, and the cgroup limits the agent set from the manifest.
     for (const r of running.replicas) {
       const dir = agents.map((a) => path.join(a.dir, "containers", r.container)).find((d) => fs.existsSync(d))!;
-      const config = JSON.parse(fs.readFileSync(path.join(dir, "bundle", "config.json"), "utf8")) as { linux: { cgroupsPath: string; resources: { memory: { limit: number }; cpu: { quota: number; period: number } } } };
+      const config = JSON.parse(fs.readFileSync(path.join(dir, "bundle", "config.json"), "utf8")) as { linux: { resources: { memory: { limit: number }; cpu: { quota: number; period: number } } } };
       expect(config.linux.resources.memory.limit).toBe(256 * 2 ** 20);
       expect(config.linux.resources.cpu).toMatchObject({ quota: 50_000, period: 100_000 });
-      // and the kernel enforces them: the container's cgroup v2 files on the host
-      const cg = path.join("/sys/fs/cgroup", config.linux.cgroupsPath);
-      expect(fs.readFileSync(path.join(cg, "memory.max"), "utf8").trim()).toBe(String(256 * 2 ** 20));
-      expect(fs.readFileSync(path.join(cg, "cpu.max"), "utf8").trim()).toBe("50000 100000");
+      // and the kernel enforces them: the cgroup files of the container's process on the host
+      const agentDir = path.dirname(path.dirname(dir));
+      const { pid } = JSON.parse(execFileSync("runc", ["--root", path.join(agentDir, "runc"), "state", r.container], { encoding: "utf8" })) as { pid: number };
+      expect(cgroupLimits(pid)).toEqual({ memory: 256 * 2 ** 20, cpu: "50000 100000" });
     }
     const body = await waitFor("the gateway to answer", async () => {
       const res = await fetch(`${cluster.url}/v1/clusters/${NAME}/services/kweb/`).catch(() => undefined);
