@@ -18,6 +18,7 @@ export const AUDIT_EVENTS = [
   "DomainRemoved", "DidCreated", "DidUpdated", "DidDeactivated", "LogBlockSealed", "ProtocolUpgrade",
   "ReplicaExec", "ReplicaStopUnconfirmed",
   "CageVerdict",
+  "AgreementRemoved",
   "RolloutCompleted", "RolloutHalted", "RolloutPaused", "RolloutResumed", "RolloutUndone", "RolloutRestarted",
 ] as const;
 

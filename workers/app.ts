@@ -24,6 +24,7 @@ import { resolverIdentifiers } from "./routes/resolver-identifiers.ts";
 import { resolverQlock } from "./routes/resolver-qlock.ts";
 import { resolverZk } from "./routes/resolver-zk.ts";
 import { workloads } from "./routes/workloads.ts";
+import { agreements } from "./routes/agreements.ts";
 
 export const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
@@ -32,6 +33,7 @@ app.use("*", apiBodyCap);
 
 for (const routes of [meta, clusters, nodes, agent, receipts, notary, audit, workloads, observe, replays, execs]) app.route("/", routes);
 app.route("/", cage);
+app.route("/", agreements);
 // The gateway is plain Hono: it forwards arbitrary paths and bodies, so it has no schema.
 app.route("/", gateway);
 // The resolver: registries (signed writes, public reads) and public look-ups.

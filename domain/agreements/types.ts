@@ -3,10 +3,11 @@
 // rollback have a single implementation whatever the user brought. Add to this file; never
 // rename (other formats build on it).
 import type { WorkloadSpec } from "../../protocol/api/workload.ts";
+import { AgreementType as AgreementTypes, type AgreementType } from "../../protocol/api/agreement.ts";
 
-/** The `--type` names of the CLI (seed 000's AgreementType, kebab-cased). */
-export const AGREEMENT_TYPES = ["cue-yaml", "compose", "cue-cage", "cue-tree", "docklock", "k8s"] as const;
-export type AgreementType = (typeof AGREEMENT_TYPES)[number];
+// The `--type` names of the CLI (seed 000's AgreementType, kebab-cased); the wire enum owns them.
+export type { AgreementType };
+export const AGREEMENT_TYPES = AgreementTypes.options;
 
 /** One problem in a document, located where the yaml parser could (1-based line and column). */
 export interface FieldIssue {
@@ -39,6 +40,10 @@ export interface CompileContext {
   cluster: string;
   /** nodes the agreement is pinned to (`--target-nodes`); formats do not need to handle it */
   targetNodes?: string[];
+  /** the agreement's name from the request (`?name=`; the CLI sends the file's base name) for formats without one */
+  name?: string;
+  /** the cluster's settings a format checks a document against (seed security fields) */
+  config?: { quantum_crypto_enabled?: boolean; audit_to_bpi_ledger?: boolean; security_level?: string };
 }
 
 /**
@@ -75,6 +80,8 @@ export interface CompiledAgreement {
   registry?: RegistryBinding[];
   /** a verified deterministic job instead of (or besides) long-running workloads */
   job?: CageJob;
+  /** per workload: labels the document gives it (Compose `labels`), kept with the agreement */
+  labels?: Record<string, Record<string, string>>;
   /** seed settings ENC records without an effect of its own (e.g. ledger_audit: always on) */
   notes?: string[];
 }

@@ -43,6 +43,11 @@ import { NodeRegistry } from "./node-registry.ts";
 import { RoleStore } from "./role-store.ts";
 import { canManage, satisfies } from "./roles.ts";
 import { ReceiptRate, checkReceiptScope, type ReceiptRef } from "./node-scope.ts";
+import { AgreementStore } from "./agreement-store.ts";
+import { agreementHistory, applyAgreement, cageViolations, deleteAgreement, listAgreements, progressAgreements, rollbackAgreement, showAgreement, validateAgreements, type ApplyOutcome } from "./agreements.ts";
+import type { CompiledUnit } from "../../domain/agreements/compile.ts";
+import type { RegistryBinding } from "../../domain/agreements/types.ts";
+import type { AgreementSummary, AgreementValidation, AgreementVersion, AgreementView } from "../../protocol/api/agreement.ts";
 
 const LIVENESS_TASK = "liveness";
 /** Retiring replicas leave the desired state when their drain ends. */
@@ -77,6 +82,7 @@ export class ClusterDO extends BaseDO {
   private readonly eventWaiters = new Waiters();
   private readonly events = new EventStore(this.db);
   private readonly receiptRate = new ReceiptRate();
+  private readonly agreements = new AgreementStore(this.db);
   private nextAutoscale = 0;
 
   private signer() {
@@ -119,6 +125,7 @@ export class ClusterDO extends BaseDO {
         checkLiveness(ctx, Date.now());
         reapRetired(ctx, Date.now());
         progressRollouts(ctx, Date.now()); // deadlines pass without heartbeats too
+        progressAgreements(ctx, this.agreements); // the next wave once the one before is ready
         this.armReap();
         if (Date.now() >= this.nextAutoscale) {
           this.nextAutoscale = Date.now() + AUTOSCALE_EVERY_MS;
@@ -653,6 +660,78 @@ export class ClusterDO extends BaseDO {
       else if (action === "restart") restartRollout(ctx, actor, name);
       else setRolloutPaused(ctx, actor, name, action === "pause");
       return { ...rolloutStatus(ctx, name), ...(changed ? { changed } : {}) };
+    });
+  }
+
+  // -- agreements ------------------------------------------------------------------------------
+
+  /**
+   * Applies compiled agreements (operator), all or none: one transaction. A cage-weakening
+   * workload is refused like a direct deploy, with its SecurityViolation entry.
+   */
+  async applyAgreements(actor: string, units: CompiledUnit[], opts: { dryRun: boolean; prune: boolean }): Promise<Result<ApplyOutcome[]>> {
+    const rec = this.record();
+    const role = this.roles.of(actor);
+    if (rec && satisfies(role, "operator")) {
+      for (const u of units) {
+        const v = cageViolations(this.ctxFor(rec), role, u.agreement)[0];
+        if (!v) continue;
+        if (!opts.dryRun) await this.act(() => this.audit.append(rec.name, "SecurityViolation", actor, u.agreement.name, { field: v.field, reason: v.detail, role: role ?? null }));
+        return err(403, v.detail, { field: v.field });
+      }
+    }
+    const run = () => {
+      const ctx = this.ctxFor(this.require(actor, "operator"));
+      return units.map((u) => applyAgreement(ctx, this.agreements, actor, u, opts));
+    };
+    if (opts.dryRun) return attempt(() => this.ctx.storage.transactionSync(() => run()));
+    const res = await this.actAndReap(run);
+    if (res.ok) this.armLiveness();
+    return res;
+  }
+
+  validateAgreements(actor: string, units: CompiledUnit[], opts: { security: boolean; resources: boolean }): Result<AgreementValidation> {
+    return attempt(() => validateAgreements(this.ctxFor(this.require(actor, "operator")), this.agreements, this.roles.of(actor), units, opts));
+  }
+
+  listAgreements(actor: string): Result<AgreementSummary[]> {
+    return attempt(() => {
+      this.require(actor, "viewer");
+      return listAgreements(this.agreements);
+    });
+  }
+
+  getAgreement(actor: string, name: string): Result<AgreementView> {
+    return attempt(() => {
+      this.require(actor, "viewer");
+      return showAgreement(this.agreements, name);
+    });
+  }
+
+  agreementHistory(actor: string, name: string): Result<AgreementVersion[]> {
+    return attempt(() => {
+      this.require(actor, "viewer");
+      return agreementHistory(this.agreements, name);
+    });
+  }
+
+  async rollbackAgreement(actor: string, name: string, version: string | number): Promise<Result<ApplyOutcome>> {
+    const res = await this.actAndReap(() => rollbackAgreement(this.ctxFor(this.require(actor, "operator")), this.agreements, actor, name, version));
+    if (res.ok) this.armLiveness();
+    return res;
+  }
+
+  async deleteAgreement(actor: string, name: string): Promise<Result<{ deleted: string; workloads: string[]; registry: RegistryBinding[] }>> {
+    const res = await this.actAndReap(() => deleteAgreement(this.ctxFor(this.require(actor, "operator")), this.agreements, actor, name));
+    if (res.ok) this.armLiveness();
+    return res;
+  }
+
+  /** One progress step now (tests; the liveness task runs it every few seconds). */
+  async progressAgreementsNow(): Promise<Result<boolean>> {
+    return this.actAndReap(() => {
+      const rec = this.record();
+      return rec ? progressAgreements(this.ctxFor(rec), this.agreements) : false;
     });
   }
 }

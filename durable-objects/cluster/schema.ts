@@ -176,3 +176,39 @@ export const replays = sqliteTable("replays", {
   requested_at: text("requested_at").notNull(),
   finished_at: text("finished_at"),
 });
+
+/** Agreements (declarative documents) and what they own; versions in agreement_versions. */
+export const agreements = sqliteTable("agreements", {
+  name: text("name").primaryKey(),
+  type: text("type").notNull(),
+  /** the current version (a rollback moves it back without a new version) */
+  version: integer("version").notNull(),
+  status: text("status").$type<"deploying" | "ready" | "removing">().notNull(),
+  /** JSON string[]: workloads this agreement created and still owns; delete removes only these */
+  owned: text("owned").notNull(),
+  /** JSON string[][]: waves still to apply (deploying) or remove (removing), each after the one before settled */
+  pending: text("pending").notNull().default("[]"),
+  /** JSON string[]: the wave last applied or removed, which the next waits for */
+  current_wave: text("current_wave").notNull().default("[]"),
+  created_at: text("created_at").notNull(),
+  created_by: text("created_by").notNull(),
+  updated_at: text("updated_at").notNull(),
+});
+
+/** Every version of an agreement: the normalized documents (content-addressed) and what they compiled to. */
+export const agreementVersions = sqliteTable(
+  "agreement_versions",
+  {
+    name: text("name").notNull(),
+    version: integer("version").notNull(),
+    /** blake3 of the JCS of { type, name, documents } */
+    hash: text("hash").notNull(),
+    type: text("type").notNull(),
+    documents: text("documents").notNull(),
+    compiled: text("compiled").notNull(),
+    author: text("author").notNull(),
+    created_at: text("created_at").notNull(),
+    cause: text("cause").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.name, t.version] })],
+);

@@ -82,6 +82,17 @@ const WIRE: Record<string, string> = {
   AuditEvent: "protocol/schemas.ts",
   InclusionProof: "protocol/schemas.ts",
   SyncSigner: "protocol/sync-signer.ts",
+  AgreementType: "protocol/api/agreement.ts",
+  AgreementFieldChange: "protocol/api/agreement.ts",
+  AgreementWorkloadChange: "protocol/api/agreement.ts",
+  AgreementApplyResult: "protocol/api/agreement.ts",
+  AgreementApplyResponse: "protocol/api/agreement.ts",
+  AgreementSummary: "protocol/api/agreement.ts",
+  AgreementView: "protocol/api/agreement.ts",
+  AgreementVersion: "protocol/api/agreement.ts",
+  AgreementRollbackBody: "protocol/api/agreement.ts",
+  AgreementCheck: "protocol/api/agreement.ts",
+  AgreementValidation: "protocol/api/agreement.ts",
 };
 
 /** Same name, different thing: the scheduler's capacity view (cpu_millis, memory_mb), not the node's wire capabilities. */

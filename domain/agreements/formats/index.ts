@@ -2,12 +2,18 @@
 // envelope-less native spec) last. One line per format; each helper adds its lines under its own
 // marker so parallel additions merge without conflict.
 import type { AgreementFormat, AgreementType } from "../types.ts";
+import { compose } from "./compose.ts";
+import { cueTree } from "./cue-tree.ts";
+import { cueYaml } from "./cue-yaml.ts";
 import { docklock } from "./docklock.ts";
 import { kubernetes } from "./k8s.ts";
 import { cueCage } from "./cue-cage.ts";
 
 export const FORMATS: AgreementFormat[] = [
   // core formats (agreements branch):
+  cueYaml,
+  cueTree,
+  compose,
 
   // kubernetes and cue-cage (agreements-k8s branch):
   kubernetes,
