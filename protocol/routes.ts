@@ -44,7 +44,6 @@ export const paths = {
   events: "/v1/clusters/{cluster}/events",
   metrics: "/v1/clusters/{cluster}/metrics",
   agreementVerdict: "/v1/clusters/{cluster}/agreements/{name}/verdict",
-  agreementVerification: "/v1/clusters/{cluster}/agreements/{name}/verification",
   replays: "/v1/clusters/{cluster}/replays",
   replay: "/v1/clusters/{cluster}/replays/{id}",
   execs: "/v1/clusters/{cluster}/execs",

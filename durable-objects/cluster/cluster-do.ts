@@ -525,23 +525,6 @@ export class ClusterDO extends BaseDO {
   // -- CueCage jobs (domain/agreements/cage-verdict.ts) ---------------------------------------
 
   /**
-   * Starts (or restarts, after an update) the verification of a CueCage agreement's workload: the
-   * runs of its current version are the ones that count. Called where the agreement is applied.
-   */
-  registerCageJob(actor: string, agreement: string, workload: string, nodes: number): Promise<Result<CageJobRecord>> {
-    return this.act(() => {
-      this.require(actor, "operator");
-      const wl = this.workloads.get(workload);
-      if (!wl) reject(404, `no workload ${workload}`, { field: "workload" });
-      const prev = this.cageJobs.get(workload);
-      if (prev && prev.spec_version === wl.version && prev.nodes === nodes && prev.agreement === agreement) return prev;
-      const job: CageJobRecord = { agreement, workload, nodes, spec_version: wl.version, registered_at: isoNow() };
-      this.cageJobs.put(job);
-      return job;
-    });
-  }
-
-  /**
    * What a verdict is decided from: the job and its replicas of the counted version. Null when the
    * workload is no CueCage job or its verdict is already recorded. For the Worker, after a node's
    * signed exit receipts were admitted (workers/lib/cage-verdict.ts).
@@ -573,6 +556,20 @@ export class ClusterDO extends BaseDO {
       });
       return decided;
     });
+  }
+
+  /**
+   * After an apply or rollback: a CueCage agreement's current version names its job, whose runs
+   * of the workload's current version are checked from now on (an unchanged one keeps its verdict).
+   */
+  private syncCageJob(agreement: string): void {
+    const a = this.agreements.get(agreement);
+    const job = a ? this.agreements.version(agreement, a.version)?.compiled.job : undefined;
+    const wl = job ? this.workloads.get(job.workload) : undefined;
+    if (!job || !wl) return;
+    const prev = this.cageJobs.get(job.workload);
+    if (prev && prev.spec_version === wl.version && prev.nodes === job.nodes && prev.agreement === agreement) return;
+    this.cageJobs.put({ agreement, workload: job.workload, nodes: job.nodes, spec_version: wl.version, registered_at: isoNow() });
   }
 
   /** A CueCage agreement's job and verdict (viewer). */
@@ -682,7 +679,9 @@ export class ClusterDO extends BaseDO {
     }
     const run = () => {
       const ctx = this.ctxFor(this.require(actor, "operator"));
-      return units.map((u) => applyAgreement(ctx, this.agreements, actor, u, opts));
+      const out = units.map((u) => applyAgreement(ctx, this.agreements, actor, u, opts));
+      if (!opts.dryRun) for (const u of units) this.syncCageJob(u.agreement.name);
+      return out;
     };
     if (opts.dryRun) return attempt(() => this.ctx.storage.transactionSync(() => run()));
     const res = await this.actAndReap(run);
@@ -704,7 +703,8 @@ export class ClusterDO extends BaseDO {
   getAgreement(actor: string, name: string): Result<AgreementView> {
     return attempt(() => {
       this.require(actor, "viewer");
-      return showAgreement(this.agreements, name);
+      const cage = this.cageJobs.byAgreement(name);
+      return { ...showAgreement(this.agreements, name), ...(cage ? { cage } : {}) };
     });
   }
 
@@ -716,13 +716,22 @@ export class ClusterDO extends BaseDO {
   }
 
   async rollbackAgreement(actor: string, name: string, version: string | number): Promise<Result<ApplyOutcome>> {
-    const res = await this.actAndReap(() => rollbackAgreement(this.ctxFor(this.require(actor, "operator")), this.agreements, actor, name, version));
+    const res = await this.actAndReap(() => {
+      const out = rollbackAgreement(this.ctxFor(this.require(actor, "operator")), this.agreements, actor, name, version);
+      this.syncCageJob(name);
+      return out;
+    });
     if (res.ok) this.armLiveness();
     return res;
   }
 
   async deleteAgreement(actor: string, name: string): Promise<Result<{ deleted: string; workloads: string[]; registry: RegistryBinding[] }>> {
-    const res = await this.actAndReap(() => deleteAgreement(this.ctxFor(this.require(actor, "operator")), this.agreements, actor, name));
+    const res = await this.actAndReap(() => {
+      const out = deleteAgreement(this.ctxFor(this.require(actor, "operator")), this.agreements, actor, name);
+      const job = this.cageJobs.byAgreement(name);
+      if (job) this.cageJobs.remove(job.workload); // a later apply starts a new check
+      return out;
+    });
     if (res.ok) this.armLiveness();
     return res;
   }

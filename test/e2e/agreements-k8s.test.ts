@@ -9,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildBusyboxImage, type BuiltImage } from "../fixtures/image-builder.ts";
 import { cleanup, tempDir } from "../agent/helpers.ts";
 import { runAgentOnce, spawnAgent, startCluster, waitFor, type AgentProcess, type TestCluster } from "./agent-harness.ts";
-import { compileBody } from "../../domain/agreements/compile.ts";
 import { workloadToKubernetes } from "../../domain/agreements/k8s-export.ts";
 import type { CageJob } from "../../protocol/api/cage.ts";
 import type { WorkloadSpec } from "../../protocol/api/workload.ts";
@@ -24,24 +23,11 @@ type R = { id: string; node: string | null; status: string; healthy?: boolean; c
 const workload = (name: string) => cluster.api.get<{ workload: { spec: WorkloadSpec; version: number }; replicas: R[] }>(`/v1/clusters/${NAME}/workloads/${name}`);
 const kubectl = (args: string[], input?: string) => execFileSync("kubectl", args, { encoding: "utf8", input });
 
-/**
- * Applies an agreement body: compiled by the engine's compileBody (the one implementation the API
- * runs), each workload deployed or updated through the signed API, a CueCage job registered.
- */
-async function apply(text: string): Promise<string[]> {
-  const r = compileBody(text, { cluster: NAME });
-  if (!r.ok) throw new Error(JSON.stringify(r.issues));
-  const out: string[] = [];
-  for (const { agreement } of r.units) {
-    for (const spec of agreement.workloads) {
-      const current = await workload(spec.name).catch(() => undefined);
-      if (current && canon(current.workload.spec) === canon(spec)) out.push(`${spec.name} unchanged`);
-      else if (current) out.push(`${spec.name} configured`, await cluster.api.put(`/v1/clusters/${NAME}/workloads/${spec.name}`, spec).then(() => ""));
-      else out.push(`${spec.name} created`, await cluster.api.post(`/v1/clusters/${NAME}/workloads`, spec).then(() => ""));
-    }
-    if (agreement.job) await cluster.api.put(`/v1/clusters/${NAME}/agreements/${agreement.name}/verification`, agreement.job);
-  }
-  return out.filter(Boolean);
+type Applied = { name: string; action: string; workloads: { name: string; action: string }[] };
+/** `enc apply`'s request: the body in its own media type, signed, to the agreements API. */
+async function apply(text: string): Promise<Applied[]> {
+  const { results } = await cluster.api.sendText<{ results: Applied[] }>("POST", `/v1/clusters/${NAME}/agreements`, text, "application/yaml");
+  return results;
 }
 
 /** Memory limit (bytes) and CPU quota/period of a process's cgroup, v2 or v1. */
@@ -56,11 +42,6 @@ function cgroupLimits(pid: number): { memory: number; cpu: string } {
   return { memory: Number(read(unified, "memory.max")), cpu: read(unified, "cpu.max") };
 }
 
-function canon(v: unknown): string {
-  const sort = (x: unknown): unknown =>
-    Array.isArray(x) ? x.map(sort) : x && typeof x === "object" ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, sort((x as Record<string, unknown>)[k])])) : x;
-  return JSON.stringify(sort(v));
-}
 
 beforeAll(async () => {
   work = tempDir("e2e-agr-k8s");
@@ -88,7 +69,7 @@ describe("Kubernetes manifests on real agents", () => {
     dep = kubectl(["set", "resources", "--local", "-f", "-", "--limits=cpu=500m,memory=256Mi", "-o", "yaml"], dep);
     dep = kubectl(["set", "env", "--local", "-f", "-", "GREETING=hola", "-o", "yaml"], dep);
     const svc = kubectl(["create", "service", "clusterip", "kweb", "--tcp=80:8080", "--dry-run=client", "-o", "yaml"]);
-    expect(await apply(`${dep}---\n${svc}`)).toEqual(["kweb created"]);
+    expect(await apply(`${dep}---\n${svc}`)).toMatchObject([{ name: "kweb", action: "created", workloads: [{ name: "kweb", action: "create" }] }]);
 
     const running = await waitFor("two replicas running", async () => {
       const w = await workload("kweb");
@@ -116,7 +97,9 @@ describe("Kubernetes manifests on real agents", () => {
     // Export, re-apply: the same spec, so no new version and no replaced replica.
     const exported = workloadToKubernetes(running.workload.spec);
     expect(exported.map((o) => o.kind)).toEqual(["Deployment", "Service"]);
-    expect(await apply(exported.map((o) => JSON.stringify(o)).join("\n---\n"))).toEqual(["kweb unchanged"]);
+    // (a new agreement version: its documents are the exported ones, but its workload is unchanged)
+    const again = await apply(exported.map((o) => JSON.stringify(o)).join("\n---\n"));
+    expect(again).toMatchObject([{ name: "kweb", workloads: [{ name: "kweb", action: "unchanged" }] }]);
     const after = await workload("kweb");
     expect(after.workload.version).toBe(running.workload.version);
     expect(after.workload.spec).toEqual(running.workload.spec);
@@ -125,9 +108,9 @@ describe("Kubernetes manifests on real agents", () => {
 
   it("refuses a manifest ENC cannot honour by path, and changes nothing", async () => {
     const dep = kubectl(["create", "deployment", "kbad", `--image=${img.ref}`, "--dry-run=client", "-o", "yaml"]).replace("    spec:\n", "    spec:\n      hostNetwork: true\n");
-    const r = compileBody(dep, { cluster: NAME });
-    expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.issues[0]).toMatchObject({ path: "spec.template.spec.hostNetwork", line: expect.any(Number), column: expect.any(Number) });
+    const refused = await apply(dep).then(() => undefined, (e: { status: number; problem: { field: string; line: number; column: number } }) => e);
+    expect(refused?.status).toBe(422);
+    expect(refused?.problem).toMatchObject({ field: "spec.template.spec.hostNetwork", line: expect.any(Number), column: expect.any(Number) });
     await expect(workload("kbad")).rejects.toThrow(/404|no workload/);
   });
 });
@@ -167,6 +150,9 @@ spec:
       (await cluster.api.get<{ entries: Entry[] }>(`/v1/clusters/${NAME}/audit?limit=1000`)).entries.find((e) => e.event === "CageVerdict" && e.subject === "cage-ok"), 20_000);
     expect(entry?.details.status).toBe("accepted");
     expect(entry?.details.runs.map((r) => r.witness_root)).toEqual(runs.map((r) => r.witness_root));
+    // `enc agreement show` reads the agreement with its check
+    const shown = await cluster.api.get<{ cage: CageJob }>(`/v1/clusters/${NAME}/agreements/cage-ok`);
+    expect(shown.cage.verdict).toMatchObject({ status: "accepted", runs });
   });
 
   it("rejects a job that reads what the cage cannot fix (uptime, its own start time, the clock), with both roots", async () => {

@@ -27,21 +27,3 @@ cage.openapi(
     return c.json({ job: settled ?? job }, 200);
   },
 );
-
-cage.openapi(
-  signedRoute({
-    method: "put",
-    path: "/v1/clusters/{cluster}/agreements/{name}/verification",
-    summary: "Start (or restart) the N-node witness-root check of a CueCage agreement's deployed workload (operator)",
-    request: {
-      params: ClusterParam.extend({ name: AppName.openapi({ param: { name: "name", in: "path" } }) }),
-      body: { content: { "application/json": { schema: z.object({ workload: AppName, nodes: z.number().int().min(2).max(16) }).strict() } }, required: true },
-    },
-    responses: { 200: json(z.object({ job: CageJob }), "The job, its verdict pending until every run has ended") },
-  }),
-  async (c) => {
-    const { cluster, name } = c.req.valid("param");
-    const { workload, nodes } = c.req.valid("json");
-    return c.json({ job: await unwrap(clusterStub(c.env, cluster).registerCageJob(c.get("actor"), name, workload, nodes)) }, 200);
-  },
-);
