@@ -3,11 +3,11 @@
 // feature needs no schema migration of its own.
 import { eq, like } from "drizzle-orm";
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
-import type { CageJob } from "../../protocol/api/cage.ts";
+import type { CageCheck } from "../../protocol/api/cage.ts";
 import { meta } from "./schema.ts";
 
 /** Stored as the wire object: what `enc agreement show` prints. */
-export type CageJobRecord = CageJob;
+export type CageJobRecord = CageCheck;
 
 const KEY = "cage_job:";
 

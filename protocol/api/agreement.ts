@@ -2,7 +2,7 @@
 // control plane compiles to workloads, versioned by content hash. The document itself travels in
 // its own media type (application/yaml) or as JSON; these are the answers about it.
 import { z } from "zod";
-import { CageJob } from "./cage.ts";
+import { CageCheck } from "./cage.ts";
 import { AppName } from "./common.ts";
 import { WorkloadSpec } from "./workload.ts";
 
@@ -79,7 +79,7 @@ export const AgreementView = AgreementSummary.extend({
     job: z.object({ workload: z.string(), nodes: z.number().int() }).optional(),
   }),
   /** a CueCage agreement's check: each node's witness root and the verdict */
-  cage: CageJob.optional(),
+  cage: CageCheck.optional(),
 }).meta({ id: "AgreementView" });
 export type AgreementView = z.infer<typeof AgreementView>;
 

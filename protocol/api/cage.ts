@@ -26,7 +26,7 @@ export const CageVerdict = z
 export type CageVerdict = z.infer<typeof CageVerdict>;
 
 /** A CueCage agreement's job: which workload, on how many nodes, which version, and the verdict. */
-export const CageJob = z
+export const CageCheck = z
   .object({
     agreement: z.string(),
     workload: z.string(),
@@ -35,5 +35,5 @@ export const CageJob = z
     registered_at: z.string(),
     verdict: CageVerdict.optional(),
   })
-  .meta({ id: "CageJob" });
-export type CageJob = z.infer<typeof CageJob>;
+  .meta({ id: "CageCheck" });
+export type CageCheck = z.infer<typeof CageCheck>;

@@ -49,7 +49,7 @@ const WIRE: Record<string, string> = {
   RolloutState: "protocol/api/workload.ts",
   RolloutView: "protocol/api/workload.ts",
   WorkloadVersion: "protocol/api/workload.ts",
-  CageJob: "protocol/api/cage.ts",
+  CageCheck: "protocol/api/cage.ts",
   CageVerdict: "protocol/api/cage.ts",
   CageRun: "protocol/api/cage.ts",
   NotaryStats: "protocol/api/notary.ts",

@@ -10,7 +10,7 @@ import { buildBusyboxImage, type BuiltImage } from "../fixtures/image-builder.ts
 import { cleanup, tempDir } from "../agent/helpers.ts";
 import { runAgentOnce, spawnAgent, startCluster, waitFor, type AgentProcess, type TestCluster } from "./agent-harness.ts";
 import { workloadToKubernetes } from "../../domain/agreements/k8s-export.ts";
-import type { CageJob } from "../../protocol/api/cage.ts";
+import type { CageCheck } from "../../protocol/api/cage.ts";
 import type { WorkloadSpec } from "../../protocol/api/workload.ts";
 
 const NAME = "agrk8s";
@@ -133,7 +133,7 @@ spec:
 `;
   const verdict = (name: string) =>
     waitFor(`${name}'s verdict`, async () => {
-      const { job } = await cluster.api.get<{ job: CageJob }>(`/v1/clusters/${NAME}/agreements/${name}/verdict`);
+      const { job } = await cluster.api.get<{ job: CageCheck }>(`/v1/clusters/${NAME}/agreements/${name}/verdict`);
       return job.verdict && job.verdict.status !== "pending" && job;
     }, 60_000);
 
@@ -151,7 +151,7 @@ spec:
     expect(entry?.details.status).toBe("accepted");
     expect(entry?.details.runs.map((r) => r.witness_root)).toEqual(runs.map((r) => r.witness_root));
     // `enc agreement show` reads the agreement with its check
-    const shown = await cluster.api.get<{ cage: CageJob }>(`/v1/clusters/${NAME}/agreements/cage-ok`);
+    const shown = await cluster.api.get<{ cage: CageCheck }>(`/v1/clusters/${NAME}/agreements/cage-ok`);
     expect(shown.cage.verdict).toMatchObject({ status: "accepted", runs });
   });
 

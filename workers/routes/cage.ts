@@ -5,7 +5,7 @@ import { clusterStub, unwrap } from "../lib/stubs.ts";
 import { validationHook } from "../lib/validation.ts";
 import { ClusterParam, json } from "../lib/openapi.ts";
 import { AppName } from "../../protocol/api/common.ts";
-import { CageJob } from "../../protocol/api/cage.ts";
+import { CageCheck } from "../../protocol/api/cage.ts";
 import { settleCageJob } from "../lib/cage-verdict.ts";
 
 export const cage = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -16,7 +16,7 @@ cage.openapi(
     path: "/v1/clusters/{cluster}/agreements/{name}/verdict",
     summary: "A CueCage agreement's verification: each node's witness root and the verdict (viewer)",
     request: { params: ClusterParam.extend({ name: AppName.openapi({ param: { name: "name", in: "path" } }) }) },
-    responses: { 200: json(z.object({ job: CageJob }), "The job and its verdict (pending until every run has ended)") },
+    responses: { 200: json(z.object({ job: CageCheck }), "The job and its verdict (pending until every run has ended)") },
   }),
   async (c) => {
     const { cluster, name } = c.req.valid("param");
