@@ -48,7 +48,7 @@ export function planWorkloads(current: (name: string) => WorkloadSpec | undefine
     const now = current(spec.name);
     const changes = specChanges(now, spec);
     const action = !now ? "create" : changes.length ? "update" : "unchanged";
-    return { name: spec.name, action, changed: changes.map((c) => c.field), changes: now ? changes : [], wave: waveOf.get(spec.name) ?? 0 };
+    return { name: spec.name, action, changed: now ? changes.map((c) => c.field) : [], changes: now ? changes : [], wave: waveOf.get(spec.name) ?? 0 };
   });
   const named = new Set(next.workloads.map((w) => w.name));
   for (const name of owned) {

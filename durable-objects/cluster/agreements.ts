@@ -78,7 +78,7 @@ function moveTo(
   const changes = planWorkloads((n) => ctx.workloads.get(n)?.spec, owned, compiled, opts.prune);
   const touched = new Set(changes.filter((c) => c.action === "create" || c.action === "update").map((c) => c.name));
   const waves = wavesOf(compiled).map((w) => w.filter((n) => touched.has(n))).filter((w) => w.length);
-  if (opts.dryRun) return { changes, pending: waves };
+  if (opts.dryRun) return { changes, pending: waves.slice(1) };
   const removed = changes.filter((c) => c.action === "remove").map((c) => c.name);
   for (const name of removed) if (ctx.workloads.get(name) && !ctx.workloads.deletingNames().includes(name)) deleteWorkload(ctx, actor, name);
   const [first = [], ...rest] = waves;
