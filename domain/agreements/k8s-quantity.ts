@@ -34,10 +34,3 @@ export const storageGiB = (q: unknown): number | undefined => {
   return v === undefined ? undefined : v / 2 ** 30;
 };
 
-/** Storage as a quantity that reads back to the same GiB: Gi when whole, else Mi, else bytes. */
-export function storageQuantity(gb: number): string {
-  if (Number.isInteger(gb)) return `${gb}Gi`;
-  const mi = gb * 1024;
-  if (Number.isInteger(mi)) return `${mi}Mi`;
-  return String(Math.round(gb * 2 ** 30));
-}

@@ -8,8 +8,10 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildBusyboxImage, type BuiltImage } from "../fixtures/image-builder.ts";
 import { cleanup, tempDir } from "../agent/helpers.ts";
-import { runAgentOnce, spawnAgent, startCluster, waitFor, type AgentProcess, type TestCluster } from "./agent-harness.ts";
-import { workloadToKubernetes } from "../../domain/agreements/k8s-export.ts";
+import { encCli, runAgentOnce, spawnAgent, startCluster, waitFor, type AgentProcess, type TestCluster } from "./agent-harness.ts";
+import { parseAllDocuments } from "yaml";
+import { Validator } from "@cfworker/json-schema";
+import schema from "../fixtures/k8s/kubernetes-v1.14-schema.json";
 import type { CageCheck } from "../../protocol/api/cage.ts";
 import type { WorkloadSpec } from "../../protocol/api/workload.ts";
 
@@ -28,6 +30,13 @@ type Applied = { name: string; action: string; workloads: { name: string; action
 async function apply(text: string): Promise<Applied[]> {
   const { results } = await cluster.api.sendText<{ results: Applied[] }>("POST", `/v1/clusters/${NAME}/agreements`, text, "application/yaml");
   return results;
+}
+
+/** Errors of an object against the Kubernetes schema of its apiVersion/kind. */
+function k8sSchemaErrors(o: { apiVersion: string; kind: string }): string[] {
+  const root = (schema.roots as Record<string, string>)[`${o.apiVersion}/${o.kind}`];
+  if (!root) return [`no schema for ${o.apiVersion}/${o.kind}`];
+  return new Validator({ $ref: `#/definitions/${root}`, definitions: schema.definitions } as never, "7", false).validate(o).errors.map((e) => `${e.instanceLocation}: ${e.error}`);
 }
 
 /** Memory limit (bytes) and CPU quota/period of a process's cgroup, v2 or v1. */
@@ -94,11 +103,15 @@ describe("Kubernetes manifests on real agents", () => {
     }, 30_000);
     expect(body).toBe("hola");
 
-    // Export, re-apply: the same spec, so no new version and no replaced replica.
-    const exported = workloadToKubernetes(running.workload.spec);
+    // Export with the CLI, check the objects against the Kubernetes schema, re-apply them: the same
+    // spec, so no new workload version and no replaced replica.
+    const r = await encCli(cluster, path.join(work, "home"), ["get", "workload", "kweb", "-o", "k8s"]);
+    expect(r.code, r.stderr).toBe(0);
+    const exported = parseAllDocuments(r.stdout).map((d) => d.toJS() as { apiVersion: string; kind: string });
     expect(exported.map((o) => o.kind)).toEqual(["Deployment", "Service"]);
+    for (const o of exported) expect(k8sSchemaErrors(o)).toEqual([]);
     // (a new agreement version: its documents are the exported ones, but its workload is unchanged)
-    const again = await apply(exported.map((o) => JSON.stringify(o)).join("\n---\n"));
+    const again = await apply(r.stdout);
     expect(again).toMatchObject([{ name: "kweb", workloads: [{ name: "kweb", action: "unchanged" }] }]);
     const after = await workload("kweb");
     expect(after.workload.version).toBe(running.workload.version);

@@ -4,6 +4,7 @@
 // is either mapped onto WorkloadSpec, known to be harmless (server-written metadata, status,
 // defaults ENC already has), or refused naming its path: nothing is dropped silently.
 import { WorkloadSpec } from "../../../protocol/api/workload.ts";
+import { EXTENSIONS_ANNOTATION, NATIVE_KEYS } from "../../../protocol/k8s-export.ts";
 import { cpuMillis, memoryMiB, storageGiB } from "../k8s-quantity.ts";
 import { compiled, refused, type AgreementFormat, type Compiled, type CompiledAgreement, type SourceDocument } from "../types.ts";
 
@@ -21,8 +22,7 @@ export interface K8sCompiled {
   objects: { kind: string; name: string; workload?: string }[];
 }
 
-/** ENC-only fields of a workload that Kubernetes has no field for, carried by `enc k8s` export. */
-export const EXTENSIONS_ANNOTATION = "enc.bpi.dev/workload";
+export { EXTENSIONS_ANNOTATION, NATIVE_KEYS };
 
 export const K8S_KINDS: Record<string, string> = {
   Deployment: "apps/v1",
@@ -441,8 +441,6 @@ function workload(o: Obj, issues: Issues, configMaps: ConfigMaps): Draft | undef
   return { doc: issues.doc, kind, spec: out, labels };
 }
 
-/** Keys of WorkloadSpec that the Kubernetes objects express themselves (never in the annotation). */
-export const NATIVE_KEYS = ["name", "image", "command", "env", "replicas", "ports", "restart", "health_check"] as const;
 
 function applyExtensions(out: Record<string, unknown>, text: string | undefined, issues: Issues): void {
   if (text === undefined) return;

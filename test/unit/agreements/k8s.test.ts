@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { Validator } from "@cfworker/json-schema";
 import { compileKubernetes } from "../../../domain/agreements/formats/k8s.ts";
-import { workloadToKubernetes } from "../../../domain/agreements/k8s-export.ts";
+import { workloadToKubernetes } from "../../../protocol/k8s-export.ts";
 import { WorkloadSpec } from "../../../protocol/api/workload.ts";
 import { compileBody } from "../../../domain/agreements/compile.ts";
 import web from "../../fixtures/k8s/web.yaml?raw";

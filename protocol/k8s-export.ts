@@ -2,9 +2,23 @@
 // Deployment, one that runs to completion a Job; ports add a Service (the gateway's mapping).
 // What Kubernetes has no field for (the cage, standbys, autoscaling, pids, wallet auth, …) rides
 // in one annotation, so the objects re-import to the very same WorkloadSpec.
-import { WorkloadSpec } from "../../protocol/api/workload.ts";
-import { EXTENSIONS_ANNOTATION, NATIVE_KEYS } from "./formats/k8s.ts";
-import { storageQuantity } from "./k8s-quantity.ts";
+// In protocol/ because both sides use it: the CLI renders `enc get … -o k8s` with it, and the
+// k8s format (domain/agreements/formats/k8s.ts) reads the annotation it writes.
+import { WorkloadSpec } from "./api/workload.ts";
+
+/** ENC-only fields of a workload that Kubernetes has no field for, as JSON in this annotation. */
+export const EXTENSIONS_ANNOTATION = "enc.bpi.dev/workload";
+
+/** Keys of WorkloadSpec that the Kubernetes objects express themselves (never in the annotation). */
+export const NATIVE_KEYS = ["name", "image", "command", "env", "replicas", "ports", "restart", "health_check"] as const;
+
+/** Storage as a quantity that reads back to the same GiB: Gi when whole, else Mi, else bytes. */
+export function storageQuantity(gb: number): string {
+  if (Number.isInteger(gb)) return `${gb}Gi`;
+  const mi = gb * 1024;
+  if (Number.isInteger(mi)) return `${mi}Mi`;
+  return String(Math.round(gb * 2 ** 30));
+}
 
 type Obj = Record<string, unknown>;
 
