@@ -7,7 +7,7 @@ import type { WorkloadSpec } from "../../protocol/api/workload.ts";
 import { workloadToKubernetes } from "../../protocol/k8s-export.ts";
 
 /** Multi-document YAML of every workload's Kubernetes objects (Deployment or Job, then Service). */
-const kubernetesYaml = (specs: readonly WorkloadSpec[]) => specs.flatMap((s) => workloadToKubernetes(s)).map((o) => toYaml(o).replace(/^\n/, "")).join("---\n");
+const kubernetesYaml = (specs: readonly WorkloadSpec[]) => specs.flatMap((s) => workloadToKubernetes(s)).map((o) => toYaml(o).replace(/^\n/, "").replace(/\n?$/, "\n")).join("---\n");
 
 export type Exporter = (kind: "workload" | "agreement", value: unknown) => string;
 
