@@ -48,6 +48,7 @@ export const paths = {
   clusterHealth: "/v1/clusters/{cluster}/health",
   events: "/v1/clusters/{cluster}/events",
   metrics: "/v1/clusters/{cluster}/metrics",
+  agreementVerdict: "/v1/clusters/{cluster}/agreements/{name}/verdict",
   replays: "/v1/clusters/{cluster}/replays",
   replay: "/v1/clusters/{cluster}/replays/{id}",
   execs: "/v1/clusters/{cluster}/execs",

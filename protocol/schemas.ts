@@ -19,6 +19,7 @@ export const AUDIT_EVENTS = [
   "AgreementRolledBack", "ResourceAllocation", "SecurityViolation", "DomainRegistered", "DomainUpdated",
   "DomainRemoved", "DidCreated", "DidUpdated", "DidDeactivated", "LogBlockSealed", "ProtocolUpgrade",
   "ReplicaExec", "ReplicaStopUnconfirmed",
+  "CageVerdict",
   "AgreementRemoved",
   "RolloutCompleted", "RolloutHalted", "RolloutPaused", "RolloutResumed", "RolloutUndone", "RolloutRestarted",
   "PolicyAdded", "PolicyRemoved", "PolicyDecision", "SecurityLevelRaised",

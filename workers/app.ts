@@ -15,6 +15,7 @@ import { nodes } from "./routes/nodes.ts";
 import { notary } from "./routes/notary.ts";
 import { receipts } from "./routes/receipts.ts";
 import { replays } from "./routes/replays.ts";
+import { cage } from "./routes/cage.ts";
 import { execs } from "./routes/execs.ts";
 import { dids } from "./routes/dids.ts";
 import { registry } from "./routes/registry.ts";
@@ -37,6 +38,7 @@ app.use("*", apiBodyCap);
 for (const routes of [meta, clusters, nodes, agent, receipts, notary, audit, workloads, observe, replays, execs, policies]) app.route("/", routes);
 app.route("/", placements);
 app.route("/", tlog);
+app.route("/", cage);
 app.route("/", agreements);
 // The gateway is plain Hono: it forwards arbitrary paths and bodies, so it has no schema.
 app.route("/", gateway);

@@ -36,6 +36,9 @@ import type { ClusterCtx } from "./context.ts";
 import { recordHeartbeat } from "./heartbeat.ts";
 import { ClusterMeta } from "./meta-store.ts";
 import { ReplayStore } from "./replay-store.ts";
+import { CageJobs, type CageJobRecord } from "./cage-jobs.ts";
+import type { CageReplica } from "../../domain/agreements/cage-verdict.ts";
+import type { CageVerdict } from "../../protocol/api/cage.ts";
 import { ExecQueue } from "./execs.ts";
 import type { ExecRequest, ExecOutcome, ExecView } from "../../protocol/api/exec.ts";
 import { audit } from "./schema.ts";
@@ -96,6 +99,7 @@ export class ClusterDO extends BaseDO {
   private readonly workloads = new WorkloadStore(this.db, this.sql);
   private readonly meta = new ClusterMeta(this.db);
   private readonly replays = new ReplayStore(this.db);
+  private readonly cageJobs = new CageJobs(this.db);
   private readonly waiters = new Waiters();
   private readonly execs = new ExecQueue();
   /** `enc events --follow` long-polls, woken by every committed change */
@@ -674,6 +678,64 @@ export class ClusterDO extends BaseDO {
     });
   }
 
+  // -- CueCage jobs (domain/agreements/cage-verdict.ts) ---------------------------------------
+
+  /**
+   * What a verdict is decided from: the job and its replicas of the counted version. Null when the
+   * workload is no CueCage job or its verdict is already recorded. For the Worker, after a node's
+   * signed exit receipts were admitted (workers/lib/cage-verdict.ts).
+   */
+  cageJobRuns(workload: string): Result<(CageJobRecord & { replicas: CageReplica[] }) | null> {
+    return attempt(() => {
+      const job = this.cageJobs.get(workload);
+      if (!job || (job.verdict && job.verdict.status !== "pending")) return null;
+      const replicas = this.workloads
+        .replicasOf(workload)
+        .filter((r) => r.spec_version === job.spec_version && r.replica_type === "primary")
+        .map((r) => ({ id: r.id, node: r.node, status: r.status, reason: r.reason }));
+      return { ...job, replicas };
+    });
+  }
+
+  /** Records a decided verdict once, with its audit event; a pending one is not recorded. */
+  recordCageVerdict(workload: string, specVersion: number, verdict: CageVerdict): Promise<Result<CageJobRecord | null>> {
+    return this.act(() => {
+      const rec = this.record();
+      const job = this.cageJobs.get(workload);
+      if (!rec || !job || job.spec_version !== specVersion) return null;
+      if (verdict.status === "pending" || (job.verdict && job.verdict.status !== "pending")) return job;
+      const decided: CageJobRecord = { ...job, verdict: { ...verdict, decided_at: isoNow() } };
+      this.cageJobs.put(decided);
+      this.audit.append(rec.name, "CageVerdict", "system", job.agreement, {
+        workload, version: job.spec_version, status: verdict.status, nodes_required: verdict.nodes_required, reason: verdict.reason,
+        runs: verdict.runs.map((r) => ({ node: r.node, witness_root: r.witness_root, exit_code: r.exit_code, receipt: r.receipt })),
+      });
+      return decided;
+    });
+  }
+
+  /**
+   * After an apply or rollback: a CueCage agreement's current version names its job, whose runs
+   * of the workload's current version are checked from now on (an unchanged one keeps its verdict).
+   */
+  private syncCageJob(agreement: string): void {
+    const a = this.agreements.get(agreement);
+    const job = a ? this.agreements.version(agreement, a.version)?.compiled.job : undefined;
+    const wl = job ? this.workloads.get(job.workload) : undefined;
+    if (!job || !wl) return;
+    const prev = this.cageJobs.get(job.workload);
+    if (prev && prev.spec_version === wl.version && prev.nodes === job.nodes && prev.agreement === agreement) return;
+    this.cageJobs.put({ agreement, workload: job.workload, nodes: job.nodes, spec_version: wl.version, registered_at: isoNow() });
+  }
+
+  /** A CueCage agreement's job and verdict (viewer). */
+  cageJob(actor: string, agreement: string): Result<CageJobRecord> {
+    return attempt(() => {
+      this.require(actor, "viewer");
+      return this.cageJobs.byAgreement(agreement) ?? reject(404, `agreement ${agreement} has no CueCage job`, { field: "name" });
+    });
+  }
+
   requestReplay(actor: string, receipt: string, node: string, app: string): Promise<Result<ReplayView>> {
     return this.actAndNotify(() => requestReplay(this.ctxFor(this.require(actor, "admin")), actor, receipt, node, app));
   }
@@ -1030,7 +1092,9 @@ export class ClusterDO extends BaseDO {
     }
     const run = () => {
       const ctx = this.ctxFor(this.require(actor, "operator"));
-      return units.map((u) => applyAgreement(ctx, this.agreements, actor, u, opts));
+      const out = units.map((u) => applyAgreement(ctx, this.agreements, actor, u, opts));
+      if (!opts.dryRun) for (const u of units) this.syncCageJob(u.agreement.name);
+      return out;
     };
     if (opts.dryRun) return attempt(() => this.ctx.storage.transactionSync(() => run()));
     const res = await this.actAndReap(run);
@@ -1052,7 +1116,8 @@ export class ClusterDO extends BaseDO {
   getAgreement(actor: string, name: string): Result<AgreementView> {
     return attempt(() => {
       this.require(actor, "viewer");
-      return showAgreement(this.agreements, name);
+      const cage = this.cageJobs.byAgreement(name);
+      return { ...showAgreement(this.agreements, name), ...(cage ? { cage } : {}) };
     });
   }
 
@@ -1064,13 +1129,22 @@ export class ClusterDO extends BaseDO {
   }
 
   async rollbackAgreement(actor: string, name: string, version: string | number): Promise<Result<ApplyOutcome>> {
-    const res = await this.actAndReap(() => rollbackAgreement(this.ctxFor(this.require(actor, "operator")), this.agreements, actor, name, version));
+    const res = await this.actAndReap(() => {
+      const out = rollbackAgreement(this.ctxFor(this.require(actor, "operator")), this.agreements, actor, name, version);
+      this.syncCageJob(name);
+      return out;
+    });
     if (res.ok) this.armLiveness();
     return res;
   }
 
   async deleteAgreement(actor: string, name: string): Promise<Result<{ deleted: string; workloads: string[]; registry: RegistryBinding[] }>> {
-    const res = await this.actAndReap(() => deleteAgreement(this.ctxFor(this.require(actor, "operator")), this.agreements, actor, name));
+    const res = await this.actAndReap(() => {
+      const out = deleteAgreement(this.ctxFor(this.require(actor, "operator")), this.agreements, actor, name);
+      const job = this.cageJobs.byAgreement(name);
+      if (job) this.cageJobs.remove(job.workload); // a later apply starts a new check
+      return out;
+    });
     if (res.ok) this.armLiveness();
     return res;
   }

@@ -13,6 +13,7 @@ import { mldsaSyncSigner, syncSigner } from "../shared/sync-signer.ts";
 import migrations from "./drizzle/migrations.js";
 import { LEGACY_NOTARY_STEPS } from "./legacy-schema.ts";
 import { buildBlock } from "./seal.ts";
+import type { TerminalReceipt } from "../../domain/agreements/cage-verdict.ts";
 import { NotaryStore } from "./store.ts";
 import { WitnessDesk } from "../shared/witness-desk.ts";
 import { TlogStore, logVkey, type TlogHead } from "../shared/tlog-store.ts";
@@ -235,6 +236,11 @@ export class NotaryDO extends BaseDO {
     const head = this.tlog.latest();
     if (index == null || !head || index >= head.size) return null;
     return { index, size: head.size, proof: this.tlog.inclusion(index, head.size).map(toBase64), checkpoint: head.note };
+  }
+
+  /** How this app's containers ended (CueCage verdicts compare their witness roots). */
+  terminalReceipts(limit = 1000): TerminalReceipt[] {
+    return this.store.terminal(limit);
   }
 
   stats(limits: NotaryLimits): NotaryStats {

@@ -4,6 +4,7 @@ import type { StepReceipt } from "../../protocol/schemas.ts";
 import type { ChainLookup } from "../../domain/notary/admission.ts";
 import { DEFAULT_LIMITS, type NotaryLimits } from "../../domain/notary/sealing.ts";
 import { deliveries, receipts } from "./schema.ts";
+import type { TerminalReceipt } from "../../domain/agreements/cage-verdict.ts";
 
 /** What the chain rules need to know about one batch, read in two queries (see `lookupBatch`). */
 class BatchLookup implements ChainLookup {
@@ -83,6 +84,20 @@ export class NotaryStore {
 
   pendingCount(): number {
     return this.pendingN.get()!.n;
+  }
+
+  /** Exit and oom receipts (how each container ended, with its witness root), oldest first. */
+  terminal(limit: number): TerminalReceipt[] {
+    return this.sqlite
+      .exec<{ hash: string; node: string; container: string; ts: string; body: string }>(
+        "SELECT hash, node, container, ts, body FROM receipts WHERE json_extract(body, '$.op') IN ('exit', 'oom') ORDER BY seq LIMIT ?",
+        limit,
+      )
+      .toArray()
+      .map((r) => {
+        const b = JSON.parse(r.body) as { op: string; witness_root?: string; exit_code?: number };
+        return { hash: r.hash, node: r.node, container: r.container, ts: r.ts, op: b.op, witness_root: b.witness_root, exit_code: b.exit_code };
+      });
   }
 
   /** The oldest pending receipts in sealing order. */

@@ -2,6 +2,7 @@
 // control plane compiles to workloads, versioned by content hash. The document itself travels in
 // its own media type (application/yaml) or as JSON; these are the answers about it.
 import { z } from "zod";
+import { CageCheck } from "./cage.ts";
 import { AppName } from "./common.ts";
 import { WorkloadSpec } from "./workload.ts";
 
@@ -77,6 +78,8 @@ export const AgreementView = AgreementSummary.extend({
     notes: z.array(z.string()).optional(),
     job: z.object({ workload: z.string(), nodes: z.number().int() }).optional(),
   }),
+  /** a CueCage agreement's check: each node's witness root and the verdict */
+  cage: CageCheck.optional(),
 }).meta({ id: "AgreementView" });
 export type AgreementView = z.infer<typeof AgreementView>;
 

@@ -13,6 +13,7 @@ import { sealPolicy } from "../../domain/notary/sealing.ts";
 import { HashText } from "../../protocol/api/common.ts";
 import { ClusterParam, json } from "../lib/openapi.ts";
 import { TlogInclusion } from "../../protocol/api/tlog.ts";
+import { settleCageJob } from "../lib/cage-verdict.ts";
 
 export const receipts = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
@@ -57,6 +58,9 @@ receipts.openapi(
       accepted += res.accepted;
       duplicates += res.duplicates;
     }
+    // A CueCage job is decided by its runs' exit receipts: look once they are in.
+    const ended = new Set(batch.filter((r) => r.op === "exit" || r.op === "oom").map((r) => r.app));
+    for (const app of ended) await settleCageJob(c.env, cluster, app).catch((e: unknown) => console.warn(`cage verdict for ${app}: ${(e as Error).message}`));
     return c.json({ accepted, duplicates }, 202);
   },
 );

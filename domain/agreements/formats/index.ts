@@ -6,6 +6,8 @@ import { compose } from "./compose.ts";
 import { cueTree } from "./cue-tree.ts";
 import { cueYaml } from "./cue-yaml.ts";
 import { docklock } from "./docklock.ts";
+import { kubernetes } from "./k8s.ts";
+import { cueCage } from "./cue-cage.ts";
 
 export const FORMATS: AgreementFormat[] = [
   // core formats (agreements branch):
@@ -14,6 +16,8 @@ export const FORMATS: AgreementFormat[] = [
   compose,
 
   // kubernetes and cue-cage (agreements-k8s branch):
+  kubernetes,
+  cueCage,
 
 ];
 
