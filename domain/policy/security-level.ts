@@ -1,11 +1,10 @@
 // Security levels: a cluster setting that only rises, each level a fixed set of rules checked at
 // every change. The table here is the one the README shows; the rules with a `check` are enforced
 // by this module, the others where their subject lives (named in `enforced_by`).
-import type { ClusterConfig } from "../../protocol/api/cluster.ts";
+import { SecurityLevel, type ClusterConfig } from "../../protocol/api/cluster.ts";
 import type { WorkloadSpec } from "../../protocol/api/workload.ts";
 
-export const LEVELS = ["standard", "enterprise", "military_grade"] as const;
-export type SecurityLevel = (typeof LEVELS)[number];
+export const LEVELS = SecurityLevel.options;
 
 /** The seed's names (`--security-level high|maximum`) and the CLI's spelling with a dash. */
 export const LEVEL_ALIASES: Record<string, SecurityLevel> = {

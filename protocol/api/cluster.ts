@@ -21,6 +21,7 @@ export const LoadBalancingAlgorithm = z.enum([
 
 /** Standard < enterprise < military_grade; a cluster's level only rises (README "Security levels"). */
 export const SecurityLevel = z.enum(["standard", "enterprise", "military_grade"]);
+export type SecurityLevel = z.infer<typeof SecurityLevel>;
 
 export const ComplianceFramework = z.enum(["SOC2", "HIPAA", "PCI-DSS"]);
 

@@ -151,13 +151,14 @@ describe("a cluster's life through the CLI", () => {
 
     const [r, jr] = await Promise.all([enc(["receipts", "show", receipts[1].hash], owner), enc(["receipts", "show", receipts[4].hash, "--json"], owner)]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout.match(/✓/g)).toHaveLength(4);
+    expect(r.stdout.match(/✓/g)).toHaveLength(5);
     expect(r.stdout).not.toContain("✗");
     expect(r.stdout).toMatch(/✓ block 1 signed by the published notary/);
     expect(r.stdout).toMatch(/✓ included in block 1\s+leaf 1 of 3/);
+    expect(r.stdout).toMatch(/✓ included in the app log \(entry 1\)\s+proof against the notary's signed checkpoint of 5 entries/);
     const j = json(jr);
     expect(j).toMatchObject({ ok: true, sealed: true, inclusion: { height: 2, leaf_index: 1, tree_size: 2 } });
-    expect(j.checks.map((c: { ok: boolean }) => c.ok)).toEqual([true, true, true, true]);
+    expect(j.checks.map((c: { ok: boolean }) => c.ok)).toEqual([true, true, true, true, true]);
   });
 
   it("ledger blocks lists the blocks", async () => {

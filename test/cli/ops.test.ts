@@ -393,7 +393,8 @@ describe("nodes, metrics, health and monitor", () => {
     expect(d.code, d.stderr).toBe(0);
     await settle();
     await settle();
-    const r = await enc(["rm", "stuck", "--wait", "--force", "--json"], env);
+    // The drop comes 30 s after the SIGKILL order (grace 0): the CLI waits that out.
+    const r = await enc(["rm", "stuck", "--wait", "--force", "--json"], env, 75_000);
     expect(r.code, r.stderr).toBe(1);
     const out = JSON.parse(r.stdout) as { deleted: string; stopped: boolean; unconfirmed: { reason: string }[] };
     expect(out).toMatchObject({ deleted: "stuck", stopped: false });

@@ -17,9 +17,9 @@ export function encEnv(home: string, extra: Record<string, string> = {}): Record
   return { PATH: process.env.PATH ?? "", HOME: home, XDG_CONFIG_HOME: path.join(home, ".config"), ...extra };
 }
 
-export function enc(args: string[], env: Record<string, string>): Promise<EncResult> {
+export function enc(args: string[], env: Record<string, string>, timeoutMs = 30_000): Promise<EncResult> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, env, timeout: 30_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, env, timeout: timeoutMs }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === "number" ? err.code : -1) : 0;
       resolve({ code, stdout: String(stdout), stderr: String(stderr) });
     });

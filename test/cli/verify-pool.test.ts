@@ -54,7 +54,7 @@ describe("ledger verify over worker threads", () => {
     expect(pool).not.toBeNull();
     try {
       const clean = await verifyAppLedger(source(l), l.notary, undefined, undefined, pool!.verify);
-      expect(clean).toEqual({ blocks: 30, receipts: 600, problems: [] });
+      expect(clean).toEqual({ blocks: 30, receipts: 600, problems: [], mldsa: { checked: 0, unchecked: 0 } });
       // A body edited after signing, a signature of another receipt, in two different blocks.
       l.out[3].receipts[5] = { ...l.out[3].receipts[5], resource: { cpu_ms: 999, memory_mb_s: 0, storage_gb_day: 0, egress_mb: 0 } };
       l.out[17].receipts[2] = { ...l.out[17].receipts[2], sig: l.out[17].receipts[3].sig };

@@ -170,7 +170,8 @@ services:
     // delete: web first, then db; nothing else
     await enc("agreement", "rm", "shop");
     await waitFor("shop removed", async () => !(await workloads()).some((x) => x.workload.spec.name.startsWith("shop-")), 90_000, 250);
-    expect(JSON.parse(await enc("agreement", "list", "--json")).agreements).toEqual([]);
+    // The record goes with the last wave, at the cluster's next liveness step (status `removing` until then).
+    await waitFor("shop's record gone", async () => (JSON.parse(await enc("agreement", "list", "--json")) as { agreements: unknown[] }).agreements.length === 0, 30_000, 500);
   });
 
   it("CueTree and DockLock in one multi-document file: the tree parent first, then the child; both removed", async () => {
