@@ -18,6 +18,7 @@ export const AUDIT_EVENTS = [
   "DomainRemoved", "DidCreated", "DidUpdated", "DidDeactivated", "LogBlockSealed", "ProtocolUpgrade",
   "ReplicaExec", "ReplicaStopUnconfirmed",
   "RolloutCompleted", "RolloutHalted", "RolloutPaused", "RolloutResumed", "RolloutUndone", "RolloutRestarted",
+  "PipelineCreated", "PipelinePromotionRequested", "PipelineGate", "PipelineApproval", "PipelinePromoted", "PipelineRolledBack",
 ] as const;
 
 export const hashText = z.string().regex(HASH_TEXT_RE, "must be blake3:<64 lowercase hex>");

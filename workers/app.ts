@@ -14,6 +14,7 @@ import { nodes } from "./routes/nodes.ts";
 import { notary } from "./routes/notary.ts";
 import { receipts } from "./routes/receipts.ts";
 import { replays } from "./routes/replays.ts";
+import { pipelines } from "./routes/pipelines.ts";
 import { execs } from "./routes/execs.ts";
 import { dids } from "./routes/dids.ts";
 import { registry } from "./routes/registry.ts";
@@ -30,7 +31,7 @@ export const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 // Before any route reads a body: an oversized one is refused without being read in full.
 app.use("*", apiBodyCap);
 
-for (const routes of [meta, clusters, nodes, agent, receipts, notary, audit, workloads, observe, replays, execs]) app.route("/", routes);
+for (const routes of [meta, clusters, nodes, agent, receipts, notary, audit, workloads, observe, replays, execs, pipelines]) app.route("/", routes);
 // The gateway is plain Hono: it forwards arbitrary paths and bodies, so it has no schema.
 app.route("/", gateway);
 // The resolver: registries (signed writes, public reads) and public look-ups.

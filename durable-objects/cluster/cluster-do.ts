@@ -40,6 +40,8 @@ import { NodeRegistry } from "./node-registry.ts";
 import { RoleStore } from "./role-store.ts";
 import { canManage, satisfies } from "./roles.ts";
 import { ReceiptRate, checkReceiptScope, type ReceiptRef } from "./node-scope.ts";
+import type { CreatePipelineBody, Pipeline, Promotion } from "../../protocol/api/pipeline.ts";
+import { createPipeline, decide, getPipeline, listPipelines, progressPipelines, promote, type SignedRequest } from "./pipelines.ts";
 
 const LIVENESS_TASK = "liveness";
 /** Retiring replicas leave the desired state when their drain ends. */
@@ -115,6 +117,7 @@ export class ClusterDO extends BaseDO {
         checkLiveness(ctx, Date.now());
         reapRetired(ctx, Date.now());
         progressRollouts(ctx, Date.now()); // deadlines pass without heartbeats too
+        progressPipelines(ctx, Date.now());
         this.armReap();
         if (Date.now() >= this.nextAutoscale) {
           this.nextAutoscale = Date.now() + AUTOSCALE_EVERY_MS;
@@ -360,7 +363,9 @@ export class ClusterDO extends BaseDO {
 
   heartbeat(actor: string, body: HeartbeatBody): Promise<Result<{ desired_version: number }>> {
     return this.actAndReap(() => {
-      recordHeartbeat(this.ctxFor(this.require(actor, "node")), actor, body, Date.now());
+      const ctx = this.ctxFor(this.require(actor, "node"));
+      recordHeartbeat(ctx, actor, body, Date.now());
+      progressPipelines(ctx, Date.now()); // a pipeline's health gate reads what the heartbeat reported
       this.armLiveness();
       return { desired_version: this.meta.desiredVersion() };
     });
@@ -614,5 +619,38 @@ export class ClusterDO extends BaseDO {
         return { ...rolloutStatus(ctx, name), ...(changed ? { changed } : {}) };
       }),
     );
+  }
+
+  // -- pipelines -------------------------------------------------------------------------------
+
+  createPipeline(actor: string, body: CreatePipelineBody): Promise<Result<Pipeline>> {
+    return this.act(() => createPipeline(this.ctxFor(this.require(actor, "admin")), actor, body));
+  }
+
+  listPipelines(actor: string): Result<Pipeline[]> {
+    return attempt(() => listPipelines(this.ctxFor(this.require(actor, "viewer"))));
+  }
+
+  /** A pipeline with its gates evaluated now (a read that may record a gate's result). */
+  pipelineStatus(actor: string, name: string): Promise<Result<Pipeline>> {
+    return this.actAndReap(() => {
+      const ctx = this.ctxFor(this.require(actor, "viewer"));
+      progressPipelines(ctx, Date.now());
+      return getPipeline(ctx, name);
+    });
+  }
+
+  /** The signer of the promote is the change's author, who can never approve it (operator). */
+  promote(actor: string, name: string, to: string | undefined, signed: SignedRequest): Promise<Result<Promotion>> {
+    return this.actAndReap(() => promote(this.ctxFor(this.require(actor, "operator")), actor, name, to, signed));
+  }
+
+  /** approve | reject a promotion: the pipeline's role is checked against this cluster's roles. */
+  decidePromotion(actor: string, name: string, id: string, decision: "approve" | "reject", signed: SignedRequest, comment?: string): Promise<Result<Promotion>> {
+    return this.actAndReap(() => {
+      const ctx = this.ctxFor(this.require(actor, "viewer"));
+      const held = this.roles.of(actor);
+      return decide(ctx, actor, (role) => satisfies(held, role), name, id, decision, signed, comment);
+    });
   }
 }
