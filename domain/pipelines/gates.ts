@@ -79,9 +79,10 @@ export function targetHealth(
   gates: PipelineGates,
 ): { result: GateResult; healthySinceMs: number | null } {
   const fresh = replicas.filter((r) => r.version >= version);
-  const failed = fresh.filter((r) => r.status === "failed" || r.healthy === false || r.backoff);
+  // A promoted service that exited (any code) is not serving: as red as a failure.
+  const failed = fresh.filter((r) => r.status === "failed" || r.status === "exited" || r.healthy === false || r.backoff);
   const red = (detail: string) => ({ result: { gate: "target_healthy" as const, state: "red" as GateState, detail: `${workload}: ${detail}` }, healthySinceMs: null });
-  if (failed.length) return red(`${failed.map((r) => `${r.id} ${r.status === "failed" ? "failed" : r.backoff ? "in back-off" : "unhealthy"}`).join(", ")} after the change`);
+  if (failed.length) return red(`${failed.map((r) => `${r.id} ${r.status === "failed" || r.status === "exited" ? r.status : r.backoff ? "in back-off" : "unhealthy"}`).join(", ")} after the change`);
   const live = replicas.filter((r) => !r.retiring);
   const allUp = live.length > 0 && live.every((r) => r.version >= version && r.status === "running" && r.healthy !== false);
   const since = allUp ? (healthySinceMs ?? now) : null;
