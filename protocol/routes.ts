@@ -25,6 +25,7 @@ export const paths = {
   appHead: "/v1/clusters/{cluster}/apps/{app}/head",
   audit: "/v1/clusters/{cluster}/audit",
   auditHead: "/v1/clusters/{cluster}/audit/head",
+  auditReport: "/v1/clusters/{cluster}/audit/report",
   roles: "/v1/clusters/{cluster}/roles",
   role: "/v1/clusters/{cluster}/roles/{address}",
   workloads: "/v1/clusters/{cluster}/workloads",

@@ -51,6 +51,7 @@ export const COMMANDS: readonly Command[] = [
   { name: "ledger seal", summary: "Seal an app's pending receipts into a LogBlock now (admin)", load: () => import("./ledger-seal.ts") },
   { name: "ledger verify", summary: "Verify an app's whole ledger with public keys only (viewer)", load: () => import("./ledger-verify.ts") },
   { name: "audit", summary: "List a cluster's audit entries, or verify the whole chain (viewer)", load: () => import("./audit.ts") },
+  { name: "audit report", summary: "Compliance evidence (SOC2, HIPAA, PCI-DSS) from the audit chain, signed by the control plane (viewer); \`audit report verify FILE\` checks one", load: () => import("./audit-report.ts") },
   { name: "resolve", summary: "Resolve an httpcg:// or rootzk:// name (or a DID) through the public resolver", load: () => import("./resolve.ts") },
   { name: "registry set", summary: "Register or update an httpcg:// host (the first wallet to register a host owns it)", load: () => import("./registry-set.ts") },
   { name: "registry show", summary: "Show an httpcg:// host's registration, or with --versions its whole history (public)", load: () => import("./registry-show.ts") },

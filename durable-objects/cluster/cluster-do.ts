@@ -41,6 +41,9 @@ import { RoleStore } from "./role-store.ts";
 import { canManage, satisfies } from "./roles.ts";
 import { ReceiptRate, checkReceiptScope, type ReceiptRef } from "./node-scope.ts";
 import type { CreatePipelineBody, Pipeline, Promotion } from "../../protocol/api/pipeline.ts";
+import { signComplianceReportSync, type ComplianceReport, type Framework } from "../../protocol/api/compliance.ts";
+import { controlsFor } from "../../domain/compliance/report.ts";
+import type { AuditEntry } from "../../protocol/schemas.ts";
 import { createPipeline, decide, getPipeline, listPipelines, progressPipelines, promote, type SignedRequest } from "./pipelines.ts";
 
 const LIVENESS_TASK = "liveness";
@@ -651,6 +654,37 @@ export class ClusterDO extends BaseDO {
       const ctx = this.ctxFor(this.require(actor, "viewer"));
       const held = this.roles.of(actor);
       return decide(ctx, actor, (role) => satisfies(held, role), name, id, decision, signed, comment);
+    });
+  }
+
+  // -- compliance evidence -----------------------------------------------------------------------
+
+  /**
+   * Evidence for `framework` computed from the audit chain this DO holds (not D1's mirror), signed
+   * by the control-plane key with the chain's signed head it was computed from (viewer).
+   */
+  complianceReport(actor: string, framework: Framework, from?: string, to?: string): Result<ComplianceReport> {
+    return attempt(() => {
+      const rec = this.require(actor, "viewer");
+      const head = this.audit.head(rec.name);
+      const all = this.sql.exec<{ body: string }>("SELECT body FROM audit WHERE seq <= ? ORDER BY seq", head.size).toArray().map((r) => JSON.parse(r.body) as AuditEntry);
+      const entries = all.filter((e) => (!from || e.ts >= from) && (!to || e.ts <= to));
+      // Witness cosignatures are not kept by this control plane (yet): the whole period is unwitnessed, and the report says so.
+      const witnessGap = "no witness cosignatures are recorded for this cluster's audit log: the period is unwitnessed (only the control plane's own signed head vouches for it)";
+      return signComplianceReportSync(
+        {
+          v: 1,
+          kind: "compliance-evidence",
+          framework,
+          cluster: rec.name,
+          period: { from: from ?? null, to: to ?? null },
+          generated_at: isoNow(),
+          ledger: { head, entries_in_period: entries.length },
+          transparency: { checkpoints: `the audit chain's head, signed by the control-plane key: size ${head.size}`, witnesses: "none recorded" },
+          controls: controlsFor(framework, { entries, witnessGap }),
+        },
+        this.signer(),
+      );
     });
   }
 }

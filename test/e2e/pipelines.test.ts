@@ -114,4 +114,47 @@ describe("pipelines end to end (two wallets, real agent)", () => {
     expect(entries.filter((e) => e.event === "PipelineApproval").map((e) => e.actor)).toEqual([approver.address, approver.address]);
     expect(entries.map((e) => e.event)).toEqual(expect.arrayContaining(["PipelinePromoted", "PipelineRolledBack"]));
   }, 240_000);
+
+  it("a compliance report of this history verifies with enc audit report verify; a tampered one fails", async () => {
+    const file = path.join(work, "soc2.json");
+    const wrote = await asApprover(["audit", "report", "--framework", "SOC2", "--format", "json", "-f", file]);
+    expect(wrote.code, wrote.stderr).toBe(0);
+    const report = JSON.parse(fs.readFileSync(file, "utf8")) as { controls: { id: string; evidence: { what: string; count: number; examples: { seq: number; hash: string }[] }[]; gaps: string[] }[] };
+    const cc81 = report.controls.find((c) => c.id === "CC8.1")!;
+    expect(cc81.evidence.find((e) => /pipeline approvals/.test(e.what))!.count).toBe(2);
+    // The direct deploys and the staging update were not promoted through the pipeline.
+    expect(cc81.gaps.join()).toMatch(/3 workload change\(s\) made without a pipeline promotion/);
+
+    const ok = await asApprover(["audit", "report", "verify", file]);
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/SOC2 report of pipe-e2e verified: signed by control plane/);
+
+    const md = await asOwner(["audit", "report", "--framework", "HIPAA"]);
+    const html = await asOwner(["audit", "report", "--framework", "PCI-DSS", "--format", "html"]);
+    for (const r of [md, html]) {
+      expect(r.code).toBe(0);
+      expect(r.stdout).not.toMatch(/compliant|certified/i);
+    }
+    expect(md.stdout).toContain("## 164.312(b)");
+    const htmlFile = path.join(work, "pci.html");
+    fs.writeFileSync(htmlFile, html.stdout);
+    expect((await asOwner(["audit", "report", "verify", htmlFile])).code).toBe(0);
+
+    // Tampered: a count raised; a cited entry's hash replaced by another's.
+    const raised = structuredClone(report);
+    raised.controls[0].evidence[0].count += 1;
+    fs.writeFileSync(path.join(work, "raised.json"), JSON.stringify(raised));
+    const bad1 = await asOwner(["audit", "report", "verify", path.join(work, "raised.json")]);
+    expect(bad1.code).toBe(1);
+    expect(bad1.stdout).toMatch(/FAILED verification[\s\S]*signature/);
+    const swapped = structuredClone(report);
+    const ex = swapped.controls.flatMap((c) => c.evidence).find((e) => e.examples.length >= 2)!;
+    ex.examples[0].hash = ex.examples[1].hash;
+    fs.writeFileSync(path.join(work, "swapped.json"), JSON.stringify(swapped));
+    const bad2 = await asOwner(["audit", "report", "verify", path.join(work, "swapped.json"), "--json"]);
+    expect(bad2.code).toBe(1);
+    const problems = (JSON.parse(bad2.stdout) as { problems: string[] }).problems;
+    expect(problems.some((p) => /signature/.test(p))).toBe(true);
+    expect(problems.some((p) => /differs from the live log/.test(p))).toBe(true);
+  }, 60_000);
 });
