@@ -81,6 +81,13 @@ const WIRE: Record<string, string> = {
   SyncSigner: "protocol/sync-signer.ts",
   ConsoleLoginToken: "protocol/api/console.ts",
   CONSOLE_LOGIN_DOMAIN: "protocol/api/console.ts",
+  CreatePipelineBody: "protocol/api/pipeline.ts",
+  Pipeline: "protocol/api/pipeline.ts",
+  Promotion: "protocol/api/pipeline.ts",
+  PromoteBody: "protocol/api/pipeline.ts",
+  ApprovalBody: "protocol/api/pipeline.ts",
+  ComplianceReport: "protocol/api/compliance.ts",
+  COMPLIANCE_REPORT_DOMAIN: "protocol/api/compliance.ts",
 };
 
 /** Same name, different thing: the scheduler's capacity view (cpu_millis, memory_mb), not the node's wire capabilities. */
