@@ -46,6 +46,7 @@ export const COMMANDS: readonly Command[] = [
   { name: "roles revoke", summary: "Revoke a wallet's role (admin; revoking an admin needs the owner)", load: () => import("./roles-revoke.ts") },
   { name: "receipts show", summary: "Fetch a StepReceipt and verify it locally (viewer of its cluster)", load: () => import("./receipts-show.ts") },
   { name: "receipts list", summary: "List an app's sealed StepReceipts (viewer)", load: () => import("./receipts-list.ts") },
+  { name: "receipts tiers", summary: "A workload's four tiers of receipts (action, agreement, pipeline, economic), each verified here (viewer)", load: () => import("./receipts-tiers.ts") },
   { name: "replay", summary: "Ask the node that produced a receipt to rerun it and compare witness roots (admin)", load: () => import("./replay.ts") },
   { name: "ledger blocks", summary: "List an app's LogBlocks in height order (viewer)", load: () => import("./ledger-blocks.ts") },
   { name: "ledger seal", summary: "Seal an app's pending receipts into a LogBlock now (admin)", load: () => import("./ledger-seal.ts") },

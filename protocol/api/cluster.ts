@@ -17,6 +17,19 @@ export const LoadBalancingAlgorithm = z.enum([
   "resource_based",
 ]);
 
+/** Prices per unit of each StepReceipt resource, in `currency` (ISO 4217 code). */
+export const RateCard = z
+  .object({
+    currency: z.string().regex(/^[A-Z]{3}$/, "an ISO 4217 code, e.g. USD").default("USD"),
+    cpu_ms: z.number().min(0).max(1e6).default(0),
+    memory_mb_s: z.number().min(0).max(1e6).default(0),
+    storage_gb_day: z.number().min(0).max(1e6).default(0),
+    egress_mb: z.number().min(0).max(1e6).default(0),
+  })
+  .strict()
+  .meta({ id: "RateCard" });
+export type RateCard = z.infer<typeof RateCard>;
+
 /** The seed's EncClusterConfig, plus notary limits. Every field has a safe default. */
 export const ClusterConfig = z
   .object({
@@ -37,6 +50,8 @@ export const ClusterConfig = z
     allow_private_endpoints: z.boolean().default(false),
     /** Lets admins (only) deploy `cage.network: "host"`: no network isolation, see node-agent/cage/CAGE.md. */
     allow_host_network: z.boolean().default(false),
+    /** The rate card `enc receipts tiers` prices each receipt chain's summed resources with (per unit). */
+    rates: RateCard.optional(),
   })
   .strict()
   .meta({ id: "ClusterConfig" });

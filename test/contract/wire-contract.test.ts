@@ -87,6 +87,7 @@ const WIRE: Record<string, string> = {
   PromoteBody: "protocol/api/pipeline.ts",
   ApprovalBody: "protocol/api/pipeline.ts",
   ComplianceReport: "protocol/api/compliance.ts",
+  RateCard: "protocol/api/cluster.ts",
   COMPLIANCE_REPORT_DOMAIN: "protocol/api/compliance.ts",
 };
 

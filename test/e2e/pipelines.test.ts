@@ -9,7 +9,7 @@ import { generateSeed, signerFromSeed, type Signer } from "../../protocol/ed2551
 import { toHex } from "../../protocol/bytes.ts";
 import { buildBusyboxImage, type BuiltImage } from "../fixtures/image-builder.ts";
 import { cleanup, tempDir } from "../agent/helpers.ts";
-import { encCli, runAgentOnce, spawnAgent, startCluster, waitFor, type AgentProcess, type TestCluster } from "./agent-harness.ts";
+import { encCli, sealAndVerify, runAgentOnce, spawnAgent, startCluster, waitFor, type AgentProcess, type TestCluster } from "./agent-harness.ts";
 
 let work: string;
 let ownerHome: string;
@@ -25,6 +25,7 @@ const asApprover = (args: string[]) => encCli({ ...cluster, owner: approver, own
 let approverSeed: string;
 
 const spec = (name: string, mode: string, script: string) => ({ name, image: image.ref, env: { MODE: mode }, command: ["sh", "-c", script], resources: { cpu_millis: 100, memory_mb: 32 } });
+const RATES = { currency: "EUR", cpu_ms: 0.000002, memory_mb_s: 0.0000005, storage_gb_day: 0.01, egress_mb: 0.0001 };
 const SERVE_V1 = "echo v1; exec sleep 3600";
 const SERVE_V2 = "echo v2; exec sleep 3600";
 /** Fine in staging, exits in production: the failure a pipeline exists to stop. */
@@ -50,7 +51,7 @@ beforeAll(async () => {
   ownerHome = path.join(work, "owner");
   approverHome = path.join(work, "approver");
   image = buildBusyboxImage(path.join(work, "busybox"));
-  cluster = await startCluster("pipe-e2e");
+  cluster = await startCluster("pipe-e2e", { rates: RATES });
   const seed = generateSeed();
   approver = await signerFromSeed(seed);
   approverSeed = toHex(seed);
@@ -156,5 +157,34 @@ describe("pipelines end to end (two wallets, real agent)", () => {
     const problems = (JSON.parse(bad2.stdout) as { problems: string[] }).problems;
     expect(problems.some((p) => /signature/.test(p))).toBe(true);
     expect(problems.some((p) => /differs from the live log/.test(p))).toBe(true);
+  }, 60_000);
+
+  it("enc receipts tiers: action, agreement, pipeline and economic receipts of web-prod, each verified with public keys", async () => {
+    const sealed = await waitFor("web-prod receipts sealed", async () => {
+      const r = await sealAndVerify(cluster, "web-prod");
+      return r.receipts.length > 0 && r;
+    }, 30_000, 500);
+    expect(sealed.report.problems).toEqual([]);
+    const r = await asApprover(["receipts", "tiers", "web-prod", "--json"]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    type Tiers = { tiers: { action: { verified: boolean; receipts: number; audit: { event: string }[] }; agreement: { verified: boolean; decisions: unknown[] }; pipeline: { verified: boolean; receipts: { event: string; gate?: string; state?: string }[] }; economic: { verified: boolean; chains: { resource: Record<string, number>; cost: number; currency: string }[] } } };
+    const { tiers } = JSON.parse(r.stdout) as Tiers;
+    expect(tiers.action).toMatchObject({ verified: true });
+    expect(tiers.action.receipts).toBeGreaterThanOrEqual(sealed.receipts.length);
+    expect(tiers.action.audit.map((e) => e.event)).toEqual(expect.arrayContaining(["WorkloadDeployed", "WorkloadUpdated", "RolloutUndone"]));
+    expect(tiers.agreement).toEqual({ verified: true, decisions: [] });
+    expect(tiers.pipeline.verified).toBe(true);
+    expect(tiers.pipeline.receipts.filter((e) => e.event === "PipelineApproval")).toHaveLength(2);
+    expect(tiers.pipeline.receipts).toEqual(expect.arrayContaining([expect.objectContaining({ event: "PipelineGate", gate: "target_healthy", state: "red" })]));
+    expect(tiers.economic.verified).toBe(true);
+    expect(tiers.economic.chains.length).toBeGreaterThan(0);
+    for (const c of tiers.economic.chains) {
+      const want = c.resource.cpu_ms * RATES.cpu_ms + c.resource.memory_mb_s * RATES.memory_mb_s + c.resource.storage_gb_day * RATES.storage_gb_day + c.resource.egress_mb * RATES.egress_mb;
+      expect(c.cost).toBeCloseTo(want, 5);
+      expect(c.currency).toBe("EUR");
+    }
+    const text = await asApprover(["receipts", "tiers", "web-prod"]);
+    expect(text.stdout).toMatch(/^action\s+✓ verified/m);
+    expect(text.stdout).toMatch(/^economic\s+✓ verified: \d+ chain\(s\) priced in EUR/m);
   }, 60_000);
 });

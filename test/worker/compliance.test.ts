@@ -2,6 +2,17 @@ import { describe, expect, it } from "vitest";
 import { verifyComplianceReport, type ComplianceReport } from "../../protocol/api/compliance.ts";
 import { joinNode, newCluster, wallet } from "./helpers.ts";
 
+describe("rate card (config.rates)", () => {
+  it("is validated at the edge, naming the field, and kept in the cluster's config", async () => {
+    const owner = await wallet();
+    await expect(owner.api.post("/v1/clusters", { name: "rates-bad", config: { rates: { cpu_ms: -1 } } })).rejects.toMatchObject({ status: 422, problem: { field: "config.rates.cpu_ms" } });
+    await expect(owner.api.post("/v1/clusters", { name: "rates-bad", config: { rates: { currency: "euro" } } })).rejects.toMatchObject({ status: 422, problem: { field: "config.rates.currency" } });
+    const made = await newCluster({ rates: { currency: "EUR", cpu_ms: 0.5 } });
+    const { cluster } = await made.owner.api.get<{ cluster: { config: { rates: unknown } } }>(`/v1/clusters/${made.name}`);
+    expect(cluster.config.rates).toEqual({ currency: "EUR", cpu_ms: 0.5, memory_mb_s: 0, storage_gb_day: 0, egress_mb: 0 });
+  });
+});
+
 describe("compliance evidence", () => {
   it("is computed from the audit chain, cites entries by seq and hash, names gaps, and is signed by the control-plane key", async () => {
     const { name, owner } = await newCluster();
