@@ -23,6 +23,11 @@ const LAYER_ZONES = Object.entries(MAY_IMPORT).map(([layer, allowed]) => ({
   from: FOLDERS.filter((f) => f !== layer && !allowed.includes(f)).map((f) => `./${f}`),
   message: `${layer}/ may import only ${allowed.length ? allowed.map((a) => `${a}/`).join(", ") : "its own files"} of the project.`,
 }));
+// One exception: a validator agent reruns the deterministic scheduler (pure code) to check a
+// consensus placement proposal, so node-agent/ may import domain/scheduler/ and nothing else of domain/.
+const agentZone = LAYER_ZONES.find((z) => z.target === "./node-agent");
+agentZone.from = agentZone.from.filter((f) => f !== "./domain");
+LAYER_ZONES.push({ target: "./node-agent", from: "./domain", except: ["./scheduler"], message: "node-agent/ may import of domain/ only the deterministic scheduler (domain/scheduler/)." });
 
 export default tseslint.config(
   { ignores: ["node_modules/", "dist/", ".wrangler/", ".enc-local/", "coverage/", "worker-configuration.d.ts"] },

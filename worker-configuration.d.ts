@@ -5,6 +5,8 @@ interface __BaseEnv_Env {
 	CONTROL_PLANE_KEY: string;
 	NOTARY_KEY: string;
 	QLOCK_KEY: string;
+	NOTARY_MLDSA_KEY: string;
+	CONTROL_PLANE_MLDSA_KEY: string;
 	CLUSTER: DurableObjectNamespace<import("./workers/index").ClusterDO>;
 	NOTARY: DurableObjectNamespace<import("./workers/index").NotaryDO>;
 	NONCES: DurableObjectNamespace<import("./workers/index").NonceDO>;

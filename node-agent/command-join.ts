@@ -35,6 +35,7 @@ export default defineAgentCommand({
       log,
     });
     out(`joined cluster ${cfg.cluster} at ${cfg.url} as node ${cfg.address}\n`);
+    if (cfg.validator_set) out(`consensus placement: pinned validator set epoch ${cfg.validator_set.epoch}, ${cfg.validator_set.quorum} of ${cfg.validator_set.validators.length} validators\n`);
     out(`control-plane key pinned: ${cfg.control_plane}\n`);
     out(`next: enc-agent run --data-dir ${dataDir}\n`);
     return 0;

@@ -6,6 +6,15 @@ import { Agent } from "./daemon/agent.ts";
 import { checkRunc } from "./daemon/host-capabilities.ts";
 import { parsePortRange } from "./daemon/host-ports.ts";
 
+/** --capacity-*: the one not given is left unbounded (validators then check only the other). */
+function capacityOf(mem: string | undefined, cpu: string | undefined): { cpu_millis: number; memory_mb: number } | undefined {
+  if (mem === undefined && cpu === undefined) return undefined;
+  return {
+    memory_mb: mem === undefined ? Number.MAX_SAFE_INTEGER : num(mem, "capacity-memory-mb", 0, 1e9)!,
+    cpu_millis: cpu === undefined ? Number.MAX_SAFE_INTEGER : num(cpu, "capacity-cpu-millis", 0, 1e9)!,
+  };
+}
+
 const seconds = (description: string) => ({ type: "string", placeholder: "s", description }) as const;
 
 export default defineAgentCommand({
@@ -25,6 +34,8 @@ export default defineAgentCommand({
     "port-claims-dir": { type: "string", placeholder: "dir", description: "where agents on this host claim host ports (default /run/enc-agent/host-ports)" },
     url: { type: "string", placeholder: "URL", description: "the control plane (default: the one joined)" },
     runc: { type: "string", placeholder: "path", description: "the runc binary (default: runc on PATH)" },
+    "capacity-memory-mb": { type: "string", placeholder: "MiB", description: "memory this node offers, in each signed heartbeat (consensus validators check placements against it)" },
+    "capacity-cpu-millis": { type: "string", placeholder: "m", description: "CPU this node offers in millicores, in each signed heartbeat (with --capacity-memory-mb)" },
   },
   async run({ log }, { flags }) {
     const runc = await checkRunc(flags.runc);
@@ -42,6 +53,7 @@ export default defineAgentCommand({
       portClaimsDir: flags["port-claims-dir"],
       url: flags.url,
       runcBinary: flags.runc,
+      capacity: capacityOf(flags["capacity-memory-mb"], flags["capacity-cpu-millis"]),
       log,
     });
     await agent.start();

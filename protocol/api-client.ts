@@ -50,7 +50,18 @@ export class ApiClient {
 
   /** Sends and decodes JSON; a non-2xx answer throws ApiError with the problem. */
   async call<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await this.raw(method, path, body);
+    return this.decode<T>(await this.raw(method, path, body));
+  }
+
+  /** Sends a document in its own media type (an agreement as application/yaml), signed, and decodes the answer. */
+  async sendText<T = unknown>(method: string, path: string, body: string, contentType: string): Promise<T> {
+    const url = this.base + path;
+    const headers: Record<string, string> = { accept: "application/json", "content-type": contentType };
+    if (this.opts.signer) Object.assign(headers, await signRequest({ method, url, body, signer: this.opts.signer }));
+    return this.decode<T>(await this.doFetch(new Request(url, { method, headers, body })));
+  }
+
+  private async decode<T>(res: Response): Promise<T> {
     const text = await res.text();
     let data: unknown = null;
     try {

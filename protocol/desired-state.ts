@@ -8,6 +8,8 @@ import { verifyWithAddress } from "./ed25519.ts";
 import { isHashText } from "./hash.ts";
 import { DOMAINS, computeHash, isSigText, signHash, signHashSync, signingInput, textToSig } from "./signing.ts";
 import type { SyncSigner } from "./sync-signer.ts";
+import { ValidatorSetChange, type PlacementApproval, type PlacementProposal, type ValidatorSet } from "./api/placement.ts";
+import { checkQuorum, followValidatorSet, specHash } from "./placement-approval.ts";
 
 export const DESIRED_STATE_DOMAIN = DOMAINS.desiredState;
 const OMIT = ["hash", "sig"] as const;
@@ -100,10 +102,14 @@ export interface DesiredStateFields {
   node: string;
   version: number;
   issued_at: string;
-  replicas: { id: string; workload: string; replica_type: string; spec: WorkloadSpec }[];
+  replicas: { id: string; workload: string; replica_type: string; spec: WorkloadSpec; placement?: { round: number; spec_hash: string; approvals: PlacementApproval[] } }[];
   replays: { id: string; receipt: string; app: string }[];
   /** present only while some exec waits for this node, so a desired state without one is unchanged */
   execs?: { id: string; replica: string; command: string[]; stdin?: string; timeout_s: number; tty?: boolean; cols?: number; rows?: number; expires_at: string }[];
+  /** consensus placement: open proposals for this validator node (present only when there are some) */
+  proposals?: PlacementProposal[];
+  /** consensus placement: the quorum-signed changes of the validator set since epoch 1 */
+  validator_set_changes?: ValidatorSetChange[];
 }
 export type DesiredState = DesiredStateFields & { hash: string; sig: string };
 
@@ -132,6 +138,14 @@ export interface CheckedDesiredState {
   execs: ExecOrder[];
   /** replicas whose spec the agent cannot run, with why (reported as failed) */
   invalid: { id: string; reason: string }[];
+  /** consensus placement: replicas refused for want of a validator quorum, with why (not run) */
+  unapproved: { id: string; reason: string }[];
+  /** consensus placement: proposals for this node as a validator (unchecked: the validator checks them) */
+  proposals: unknown[];
+  /** consensus placement: the validator set after following the desired state's signed changes */
+  validatorSet?: ValidatorSet;
+  /** why a change of the set was not followed */
+  validatorSetError?: string;
 }
 
 export interface DesiredStateExpect {
@@ -139,6 +153,8 @@ export interface DesiredStateExpect {
   node: string;
   /** the control-plane key pinned at join */
   controlPlane: string;
+  /** consensus placement: the validator set pinned at join (or followed since); every replica needs a quorum of it */
+  validators?: ValidatorSet;
 }
 
 export type CheckResult = { ok: true; state: CheckedDesiredState } | { ok: false; reason: string };
@@ -159,10 +175,46 @@ export async function checkDesiredState(raw: unknown, expect: DesiredStateExpect
   if (ds.node !== expect.node) return bad(`addressed to node ${ds.node}, not this node`);
   const replicas: DesiredReplica[] = [];
   const invalid: { id: string; reason: string }[] = [];
+  const unapproved: { id: string; reason: string }[] = [];
+  // Consensus placement: follow the set's quorum-signed changes from the pinned set, never others.
+  let set = expect.validators;
+  let validatorSetError: string | undefined;
+  if (set) {
+    const changes = z.array(ValidatorSetChange).safeParse((raw as { validator_set_changes?: unknown }).validator_set_changes ?? []);
+    if (!changes.success) validatorSetError = `validator_set_changes malformed (${issues(changes.error)})`;
+    else {
+      const followed = await followValidatorSet(set, ds.cluster, changes.data);
+      set = followed.set;
+      validatorSetError = followed.error;
+    }
+  }
   for (const r of ds.replicas) {
     const p = DesiredReplica.safeParse(r);
-    if (p.success) replicas.push(p.data);
-    else invalid.push({ id: String((r as { id?: unknown })?.id ?? "?"), reason: issues(p.error) });
+    if (!p.success) {
+      invalid.push({ id: String((r as { id?: unknown })?.id ?? "?"), reason: issues(p.error) });
+      continue;
+    }
+    // A replica being stopped needs no approval; one to run needs k approvals of exactly this placement.
+    if (set && !(r as { stop?: unknown }).stop) {
+      const raw = r as { spec: unknown; placement?: { round?: unknown; approvals?: unknown } };
+      const round = typeof raw.placement?.round === "number" ? raw.placement.round : 0;
+      const approvals = Array.isArray(raw.placement?.approvals) ? raw.placement.approvals : [];
+      const key = { cluster: ds.cluster, workload: p.data.workload, replica: p.data.id, node: expect.node, spec_hash: specHash(raw.spec), round };
+      const q = await checkQuorum(approvals, key, set);
+      if (!q.ok) {
+        const why = q.rejected.length ? `; ${q.rejected.join("; ")}` : "";
+        unapproved.push({ id: p.data.id, reason: `no validator quorum: ${q.approvers.length} of ${q.needed} valid approvals${why}`.slice(0, 900) });
+        continue;
+      }
+    }
+    replicas.push(p.data);
   }
-  return { ok: true, state: { version: ds.version, issued_at: ds.issued_at, hash: ds.hash, replicas, replays: ds.replays, execs: ds.execs, invalid } };
+  const proposals = Array.isArray((raw as { proposals?: unknown }).proposals) ? ((raw as { proposals: unknown[] }).proposals) : [];
+  return {
+    ok: true,
+    state: {
+      version: ds.version, issued_at: ds.issued_at, hash: ds.hash, replicas, replays: ds.replays, execs: ds.execs, invalid, unapproved, proposals,
+      ...(set ? { validatorSet: set } : {}), ...(validatorSetError ? { validatorSetError } : {}),
+    },
+  };
 }

@@ -21,6 +21,8 @@ export * from "./api/node.ts";
 export * from "./api/workload.ts";
 export * from "./api/agent.ts";
 export * from "./api/notary.ts";
+export * from "./api/tlog.ts";
 export * from "./api/observe.ts";
 export * from "./api/resolver.ts";
 export * from "./api/registry.ts";
+export * from "./mldsa.ts";

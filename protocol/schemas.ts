@@ -3,9 +3,11 @@
 import { z } from "zod";
 import { decodeAddress } from "./address.ts";
 import { GENESIS, HASH_TEXT_RE } from "./hash.ts";
+import { MLDSA_SIG_TEXT_RE } from "./mldsa.ts";
 import { SIG_TEXT_RE } from "./signing.ts";
 import { isIso } from "./time.ts";
 import { AppName } from "./api/common.ts";
+import { TlogBinding } from "./api/tlog.ts";
 
 /** The ops this agent emits (ReceiptInput.op); verifiers accept any op-shaped string (`op` below). */
 export const KNOWN_OPS = ["pull", "create", "start", "usage", "stop", "kill", "exit", "oom", "replay"] as const;
@@ -17,12 +19,19 @@ export const AUDIT_EVENTS = [
   "AgreementRolledBack", "ResourceAllocation", "SecurityViolation", "DomainRegistered", "DomainUpdated",
   "DomainRemoved", "DidCreated", "DidUpdated", "DidDeactivated", "LogBlockSealed", "ProtocolUpgrade",
   "ReplicaExec", "ReplicaStopUnconfirmed",
+  "CageVerdict",
+  "AgreementRemoved",
   "RolloutCompleted", "RolloutHalted", "RolloutPaused", "RolloutResumed", "RolloutUndone", "RolloutRestarted",
   "PipelineCreated", "PipelinePromotionRequested", "PipelineGate", "PipelineApproval", "PipelinePromoted", "PipelineRolledBack",
+  "PolicyAdded", "PolicyRemoved", "PolicyDecision", "SecurityLevelRaised",
+  "QuantumSafeEnabled",
+  "PlacementCommitted", "PlacementRefused", "ValidatorSetChanged",
 ] as const;
 
 export const hashText = z.string().regex(HASH_TEXT_RE, "must be blake3:<64 lowercase hex>");
 export const sigText = z.string().regex(SIG_TEXT_RE, "must be ed25519:<128 lowercase hex>");
+/** PROTOCOL.md §15: the optional ML-DSA-65 co-signature of quantum-safe clusters. */
+export const mldsaSigText = z.string().regex(MLDSA_SIG_TEXT_RE, "must be ml-dsa-65:<base64 of 3,309 bytes>");
 export const prevHash = z.union([z.literal(GENESIS), hashText]);
 export const imageDigest = z.string().regex(/^sha256:[0-9a-f]{64}$/, "must be sha256:<64 lowercase hex>");
 export const isoTime = z.string().refine(isIso, "must be an RFC 3339 UTC time with milliseconds, e.g. 2026-01-15T10:00:00.000Z");
@@ -91,9 +100,10 @@ const blockBodyShape = {
   count: z.int().min(1),
   range: Range,
   notary: address,
+  tlog: TlogBinding.optional(),
 };
 export const LogBlockBodySchema = z.looseObject(blockBodyShape);
-export const LogBlockSchema = LogBlockBodySchema.extend({ sig_notary: sigText }).meta({ id: "LogBlock" });
+export const LogBlockSchema = LogBlockBodySchema.extend({ sig_notary: sigText, sig_notary_mldsa: mldsaSigText.optional() }).meta({ id: "LogBlock" });
 
 // Future events are allowed but keep the PascalCase form of the listed ones.
 export const auditEvent = z.string().regex(/^[A-Z][A-Za-z0-9]*$/, "must be a PascalCase event name");
@@ -110,7 +120,7 @@ const auditBodyShape = {
   prev_hash: prevHash,
 };
 export const AuditEntryBodySchema = z.looseObject(auditBodyShape);
-export const AuditEntrySchema = AuditEntryBodySchema.extend({ hash: hashText, sig: sigText }).meta({ id: "AuditEntry" });
+export const AuditEntrySchema = AuditEntryBodySchema.extend({ hash: hashText, sig: sigText, sig_mldsa: mldsaSigText.optional() }).meta({ id: "AuditEntry" });
 
 export const InclusionProofSchema = z
   .object({

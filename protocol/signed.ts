@@ -2,7 +2,8 @@
 // (all fields but the hash/sig ones) and never rebuild an object from a fixed field list.
 import type { Signer } from "./ed25519.ts";
 import type { AuditEntry, AuditEntryFields, LogBlock, LogBlockFields, StepReceipt, StepReceiptFields } from "./schemas.ts";
-import { DOMAINS, computeHash, signHash, signHashSync, verifySigned, type VerifyResult } from "./signing.ts";
+import type { MldsaSigner, MldsaSyncSigner } from "./mldsa.ts";
+import { DOMAINS, computeHash, signHash, signHashMldsa, signHashMldsaSync, signHashSync, verifyCoSigned, verifySigned, type VerifyResult } from "./signing.ts";
 import type { SyncSigner } from "./sync-signer.ts";
 
 export * from "./signing.ts";
@@ -18,8 +19,9 @@ function without<T extends Loose>(obj: T, fields: readonly string[]): T {
 }
 
 const RECEIPT_OMIT = ["hash", "sig"] as const;
-const AUDIT_OMIT = ["hash", "sig"] as const;
-const BLOCK_OMIT = ["sig_notary"] as const;
+// The ML-DSA-65 co-signatures (PROTOCOL.md §15) are outside the hash, like the Ed25519 signature.
+const AUDIT_OMIT = ["hash", "sig", "sig_mldsa"] as const;
+const BLOCK_OMIT = ["sig_notary", "sig_notary_mldsa"] as const;
 
 // ---- StepReceipt: signed by the node key named in `node`.
 
@@ -58,22 +60,31 @@ function auditBody(body: AuditInput) {
   return { full, hash: hashAuditEntry(full) };
 }
 
-export async function signAuditEntry(body: AuditInput, signer: Signer): Promise<AuditEntry> {
+/** With `mldsa`, also co-signs (`sig_mldsa`, PROTOCOL.md §15). */
+export async function signAuditEntry(body: AuditInput, signer: Signer, mldsa?: MldsaSigner): Promise<AuditEntry> {
   const { full, hash } = auditBody(body);
-  return { ...full, hash, sig: await signHash(DOMAINS.auditEntry, hash, signer) } as AuditEntry;
+  const entry = { ...full, hash, sig: await signHash(DOMAINS.auditEntry, hash, signer) } as AuditEntry;
+  return mldsa ? { ...entry, sig_mldsa: await signHashMldsa(DOMAINS.auditEntry, hash, mldsa) } : entry;
 }
 
 /** For a Durable Object's synchronous transaction (see sync-signer.ts). */
-export function signAuditEntrySync(body: AuditInput, signer: SyncSigner): AuditEntry {
+export function signAuditEntrySync(body: AuditInput, signer: SyncSigner, mldsa?: MldsaSyncSigner): AuditEntry {
   const { full, hash } = auditBody(body);
-  return { ...full, hash, sig: signHashSync(DOMAINS.auditEntry, hash, signer) } as AuditEntry;
+  const entry = { ...full, hash, sig: signHashSync(DOMAINS.auditEntry, hash, signer) } as AuditEntry;
+  return mldsa ? { ...entry, sig_mldsa: signHashMldsaSync(DOMAINS.auditEntry, hash, mldsa) } : entry;
 }
 
+/** The Ed25519 signature only; the ML-DSA-65 co-signature is verifyAuditEntryMldsa's. */
 export function verifyAuditEntry(e: unknown, controlPlaneAddress: string): Promise<VerifyResult> {
   return verifySigned(e, {
     domain: DOMAINS.auditEntry, what: "audit entry", hashField: "hash", sigField: "sig",
-    address: controlPlaneAddress, addressName: "control-plane key",
+    address: controlPlaneAddress, addressName: "control-plane key", alsoOmit: ["sig_mldsa"],
   });
+}
+
+/** `sig_mldsa` by the control plane's ML-DSA-65 key (GET /v1/keys `control_plane_mldsa`). */
+export function verifyAuditEntryMldsa(e: unknown, publicKey: Uint8Array): Promise<VerifyResult> {
+  return verifyCoSigned(e, { domain: DOMAINS.auditEntry, what: "audit entry", omit: AUDIT_OMIT, sigField: "sig_mldsa", publicKey, keyName: "control_plane_mldsa" });
 }
 
 // ---- LogBlock: no hash field (it is computed), signed by the notary key named in `notary`.
@@ -93,15 +104,23 @@ function blockBody(body: BlockInput, signer: { address: string }) {
   return { full, hash: logBlockHash(full) };
 }
 
-export async function signLogBlock(body: BlockInput, signer: Signer): Promise<LogBlock> {
+/** With `mldsa`, also co-signs (`sig_notary_mldsa`, PROTOCOL.md §15). */
+export async function signLogBlock(body: BlockInput, signer: Signer, mldsa?: MldsaSigner): Promise<LogBlock> {
   const { full, hash } = blockBody(body, signer);
-  return { ...full, sig_notary: await signHash(DOMAINS.logBlock, hash, signer) } as LogBlock;
+  const block = { ...full, sig_notary: await signHash(DOMAINS.logBlock, hash, signer) } as LogBlock;
+  return mldsa ? { ...block, sig_notary_mldsa: await signHashMldsa(DOMAINS.logBlock, hash, mldsa) } : block;
 }
 
 /** For a Durable Object's synchronous transaction (see sync-signer.ts). */
-export function signLogBlockSync(body: BlockInput, signer: SyncSigner): LogBlock {
+export function signLogBlockSync(body: BlockInput, signer: SyncSigner, mldsa?: MldsaSyncSigner): LogBlock {
   const { full, hash } = blockBody(body, signer);
-  return { ...full, sig_notary: signHashSync(DOMAINS.logBlock, hash, signer) } as LogBlock;
+  const block = { ...full, sig_notary: signHashSync(DOMAINS.logBlock, hash, signer) } as LogBlock;
+  return mldsa ? { ...block, sig_notary_mldsa: signHashMldsaSync(DOMAINS.logBlock, hash, mldsa) } : block;
+}
+
+/** `sig_notary_mldsa` by the notary's ML-DSA-65 key (GET /v1/keys `notary_mldsa`). */
+export function verifyLogBlockMldsa(b: unknown, publicKey: Uint8Array): Promise<VerifyResult> {
+  return verifyCoSigned(b, { domain: DOMAINS.logBlock, what: "log block", omit: BLOCK_OMIT, sigField: "sig_notary_mldsa", publicKey, keyName: "notary_mldsa" });
 }
 
 /** With `notaryAddress`, also requires the block's `notary` to be that key. */
@@ -110,7 +129,7 @@ export async function verifyLogBlock(b: unknown, notaryAddress?: string): Promis
   if (notaryAddress !== undefined && notary !== notaryAddress) {
     return { ok: false, reason: `block notary ${String(notary)} is not the expected notary ${notaryAddress}` };
   }
-  return verifySigned(b, { domain: DOMAINS.logBlock, what: "log block", sigField: "sig_notary", address: notary, addressName: "notary" });
+  return verifySigned(b, { domain: DOMAINS.logBlock, what: "log block", sigField: "sig_notary", address: notary, addressName: "notary", alsoOmit: ["sig_notary_mldsa"] });
 }
 
 function isObj(v: unknown): v is Record<string, unknown> {

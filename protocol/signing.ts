@@ -4,6 +4,7 @@ import { decodeAddress } from "./address.ts";
 import { concatBytes, fromHex, toHex, utf8 } from "./bytes.ts";
 import { verifySignature, type Signer } from "./ed25519.ts";
 import { hashCanonical, isHashText, textToHash } from "./hash.ts";
+import { isMldsaSigText, mldsaSigToText, mldsaVerify, textToMldsaSig, type MldsaSigner, type MldsaSyncSigner } from "./mldsa.ts";
 import type { SyncSigner } from "./sync-signer.ts";
 
 export const DOMAINS = {
@@ -47,14 +48,16 @@ export function signingInput(domain: string, hashText: string): Uint8Array {
 }
 
 /**
- * Hash of every field of `obj` except `omitFields`. Verifiers must use this on what they
- * received, so optional and future fields stay covered.
+ * Hash of every field of `obj` except `omitFields` and `sig_…` members. Verifiers must use this on
+ * what they received, so optional and future fields stay covered.
  */
 export function computeHash(obj: Readonly<Record<string, unknown>>, omitFields: readonly string[]): string {
   if (typeof obj !== "object" || obj === null || Array.isArray(obj)) throw new TypeError("signed object must be a JSON object");
   // Null prototype: a received "__proto__" key stays an ordinary, hashed field.
   const body: Record<string, unknown> = Object.create(null);
-  for (const key of Object.keys(obj)) if (!omitFields.includes(key)) body[key] = obj[key];
+  // 1.1 (PROTOCOL.md §2, §12): every `sig_…` member is a signature, outside the body, so new
+  // co-signatures (sig_notary_mldsa, sig_mldsa) join an object without changing its hash.
+  for (const key of Object.keys(obj)) if (!omitFields.includes(key) && !key.startsWith("sig_")) body[key] = obj[key];
   return hashCanonical(body);
 }
 
@@ -66,14 +69,48 @@ export function signHashSync(domain: string, hashText: string, signer: SyncSigne
   return sigToText(signer.sign(signingInput(domain, hashText)));
 }
 
-/** Checks field formats, that the hash matches the body, then the signature by `address`. */
-export async function verifySigned(
+/** ML-DSA-65 co-signature (PROTOCOL.md §15) over the same signing input as the Ed25519 one. */
+export async function signHashMldsa(domain: string, hashText: string, signer: MldsaSigner): Promise<string> {
+  return mldsaSigToText(await signer.sign(signingInput(domain, hashText)));
+}
+
+export function signHashMldsaSync(domain: string, hashText: string, signer: MldsaSyncSigner): string {
+  return mldsaSigToText(signer.sign(signingInput(domain, hashText)));
+}
+
+/**
+ * Checks an object's ML-DSA-65 co-signature in `sigField` by `publicKey`, over the hash of every
+ * field but `omit` (the Ed25519 checks, verifySigned, cover the hash field and the Ed25519 one).
+ */
+export async function verifyCoSigned(
   obj: unknown,
-  opts: { domain: string; what: string; hashField?: string; sigField: string; address: unknown; addressName: string },
+  opts: { domain: string; what: string; omit: readonly string[]; sigField: string; publicKey: Uint8Array; keyName: string },
 ): Promise<VerifyResult> {
   if (typeof obj !== "object" || obj === null || Array.isArray(obj)) return fail(`${opts.what} must be a JSON object`);
   const rec = obj as Record<string, unknown>;
-  const omit = opts.hashField ? [opts.hashField, opts.sigField] : [opts.sigField];
+  const sig = rec[opts.sigField];
+  if (sig === undefined) return fail(`${opts.what} has no ${opts.sigField} (ML-DSA-65 co-signature)`);
+  if (!isMldsaSigText(sig)) return fail(`${opts.what} ${opts.sigField} is not ml-dsa-65:<base64 of 3,309 bytes>`);
+  let hash: string;
+  try {
+    hash = computeHash(rec, opts.omit);
+  } catch (err) {
+    return fail(`${opts.what} cannot be canonicalized: ${(err as Error).message}`);
+  }
+  const ok = await mldsaVerify(opts.publicKey, signingInput(opts.domain, hash), textToMldsaSig(sig));
+  if (!ok) return fail(`${opts.what} ML-DSA-65 co-signature ${opts.sigField} does not verify for ${opts.keyName} (domain ${opts.domain})`);
+  return { ok: true };
+}
+
+/** Checks field formats, that the hash matches the body, then the signature by `address`. */
+export async function verifySigned(
+  obj: unknown,
+  opts: { domain: string; what: string; hashField?: string; sigField: string; address: unknown; addressName: string; alsoOmit?: readonly string[] },
+): Promise<VerifyResult> {
+  if (typeof obj !== "object" || obj === null || Array.isArray(obj)) return fail(`${opts.what} must be a JSON object`);
+  const rec = obj as Record<string, unknown>;
+  // Co-signature fields (alsoOmit) sit outside the hash like the signature itself.
+  const omit = [...(opts.hashField ? [opts.hashField, opts.sigField] : [opts.sigField]), ...(opts.alsoOmit ?? [])];
   const sig = rec[opts.sigField];
   if (sig === undefined) return fail(`${opts.what} has no ${opts.sigField}`);
   if (!isSigText(sig)) return fail(`${opts.what} ${opts.sigField} is not ed25519:<128 lowercase hex>`);

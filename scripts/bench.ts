@@ -81,8 +81,8 @@ function run(config: string, label: string): void {
 
 console.log("\n▶ CLI start-up: built JavaScript, whole processes");
 collect(await cliStartupFigures());
-run("vitest.bench.config.ts", "inside workerd: NotaryDO vs WebCrypto, seal, scheduler in a ClusterDO vs the engine, resolver");
-if (process.getuid?.() === 0) run("vitest.bench-node.config.ts", "Node: enc ledger verify; agent vs bare runc vs podman");
+run("vitest.bench.config.ts", "inside workerd: NotaryDO vs WebCrypto, seal, scheduler in a ClusterDO vs the engine, resolver, ML-DSA-65 vs Ed25519, consensus placement latency");
+if (process.getuid?.() === 0) run("vitest.bench-node.config.ts", "Node: enc ledger verify; ML-DSA-65 vs Ed25519; agent vs bare runc vs podman");
 else {
   console.log("\n(skipping the Node benches: the agent's needs root for runc)");
   figures.push({ name: "agent.create_to_exit_true_median_ms", value: null, unit: "", note: "needs root for runc" });

@@ -20,6 +20,8 @@ export async function workerdPlugin() {
         CONTROL_PLANE_KEY: TEST_KEYS.controlPlane,
         NOTARY_KEY: TEST_KEYS.notary,
         QLOCK_KEY: TEST_KEYS.qlock,
+        NOTARY_MLDSA_KEY: TEST_KEYS.notaryMldsa,
+        CONTROL_PLANE_MLDSA_KEY: TEST_KEYS.controlPlaneMldsa,
       },
       outboundService: outboundFixtures,
     },

@@ -7,6 +7,7 @@ import { apiBodyCap } from "./middleware/body-cap.ts";
 import { agent } from "./routes/agent.ts";
 import { audit } from "./routes/audit.ts";
 import { clusters } from "./routes/clusters.ts";
+import { policies } from "./routes/policies.ts";
 import { gateway } from "./routes/gateway.ts";
 import { meta } from "./routes/meta.ts";
 import { observe } from "./routes/observe.ts";
@@ -15,6 +16,7 @@ import { notary } from "./routes/notary.ts";
 import { receipts } from "./routes/receipts.ts";
 import { replays } from "./routes/replays.ts";
 import { pipelines } from "./routes/pipelines.ts";
+import { cage } from "./routes/cage.ts";
 import { execs } from "./routes/execs.ts";
 import { dids } from "./routes/dids.ts";
 import { registry } from "./routes/registry.ts";
@@ -25,13 +27,20 @@ import { resolverQlock } from "./routes/resolver-qlock.ts";
 import { resolverZk } from "./routes/resolver-zk.ts";
 import { workloads } from "./routes/workloads.ts";
 import { consoleRoutes } from "./console/routes.tsx";
+import { placements } from "./routes/placements.ts";
+import { tlog } from "./routes/tlog.ts";
+import { agreements } from "./routes/agreements.ts";
 
 export const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
 // Before any route reads a body: an oversized one is refused without being read in full.
 app.use("*", apiBodyCap);
 
-for (const routes of [meta, clusters, nodes, agent, receipts, notary, audit, workloads, observe, replays, execs, pipelines]) app.route("/", routes);
+for (const routes of [meta, clusters, nodes, agent, receipts, notary, audit, workloads, observe, replays, execs, policies, pipelines]) app.route("/", routes);
+app.route("/", placements);
+app.route("/", tlog);
+app.route("/", cage);
+app.route("/", agreements);
 // The gateway is plain Hono: it forwards arbitrary paths and bodies, so it has no schema.
 app.route("/", gateway);
 // The resolver: registries (signed writes, public reads) and public look-ups.

@@ -7,6 +7,8 @@ declare global {
     RESOLVER_ADMINS?: string;
     /** Entries of the in-isolate resolution cache (default 10000). */
     DOMAIN_RESOLUTION_CACHE_SIZE?: string;
+    /** First part of every transparency-log origin (PROTOCOL.md §6; default enc.localhost). Never change it for a live deployment. */
+    LOG_ORIGIN?: string;
   }
 }
 

@@ -6,9 +6,9 @@ import { defineCommand } from "../lib/command.ts";
 import { CLIError } from "../lib/errors.ts";
 import { intFlag, requireOneOf } from "../lib/values.ts";
 import { saveDefaultCluster } from "../lib/wallet.ts";
+import { complianceFlag, securityLevel } from "../lib/security-level.ts";
 
 const LB = ["round_robin", "consistent_hashing", "least_connections", "weighted_round_robin", "resource_based"] as const;
-const SECURITY = ["standard", "enterprise", "military_grade"] as const;
 
 export default defineCommand({
   description: "Omitted settings take the server's defaults. Flags override values from --config.\nThe new cluster becomes your default cluster.",
@@ -20,8 +20,10 @@ export default defineCommand({
     "max-nodes": { type: "string", placeholder: "N", description: "node limit (default 100)" },
     "max-replicas-per-node": { type: "string", placeholder: "N", description: "replicas per node (default 10)" },
     "load-balancing": { type: "string", placeholder: "algo", description: LB.join(", ") },
-    "security-level": { type: "string", placeholder: "level", description: SECURITY.join(", ") },
+    "security-level": { type: "string", placeholder: "level", description: "standard, enterprise, military-grade (aliases high, maximum); see the README's level table" },
+    compliance: { type: "string", placeholder: "list", description: "frameworks to collect evidence for: SOC2,HIPAA,PCI-DSS" },
     "auto-scaling": { type: "boolean", description: "enable auto-scaling" },
+    "quantum-safe": { type: "boolean", description: "co-sign LogBlocks and audit entries with ML-DSA-65 (never turned off)" },
   },
   examples: ["enc cluster create demo --max-receipts-per-block 10 --max-block-window-s 60"],
   async run(ctx, { args, flags }) {
@@ -35,8 +37,10 @@ export default defineCommand({
     set("max_nodes", intFlag(flags["max-nodes"], "max-nodes", 1, 10_000));
     set("max_replicas_per_node", intFlag(flags["max-replicas-per-node"], "max-replicas-per-node", 1, 1_000));
     set("load_balancing_algorithm", flags["load-balancing"] && requireOneOf(flags["load-balancing"], LB, "--load-balancing"));
-    set("security_level", flags["security-level"] && requireOneOf(flags["security-level"], SECURITY, "--security-level"));
+    set("security_level", flags["security-level"] && securityLevel(flags["security-level"]));
+    set("compliance", complianceFlag(flags.compliance));
     if (flags["auto-scaling"]) config.auto_scaling_enabled = true;
+    if (flags["quantum-safe"]) config.quantum_safe = true;
 
     const api = await ctx.client();
     const body = Object.keys(config).length ? { name: args.name, config } : { name: args.name };

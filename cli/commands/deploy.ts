@@ -9,6 +9,7 @@ import { intFlag, requireOneOf } from "../lib/values.ts";
 import { backoffText, interruptSignal, replicaTable, sleep, statusCounts, workloadPairs } from "../lib/workload-view.ts";
 import { applyUpdate, mergeSpec, waitRollout } from "../lib/rollout-view.ts";
 import { ApiError } from "../../protocol/api-client.ts";
+import { printWarnings } from "../lib/warnings.ts";
 
 const RESTART = ["never", "on-failure", "always"] as const;
 const NETWORK = ["none", "host"] as const;
@@ -109,6 +110,7 @@ export default defineCommand({
     let res: Workload;
     if (created) {
       res = created;
+      printWarnings(ctx, created);
       if (!ctx.json) ctx.out(`${ctx.style.ok} Deployed ${ctx.style.bold(res.workload.spec.name)} to cluster ${cluster} (version ${res.workload.version}).\n`);
     } else {
       // It exists: an update. What the flags name changes; everything else stays as it is.

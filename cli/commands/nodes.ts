@@ -9,7 +9,11 @@ export default defineCommand({
     const cluster = ctx.cluster(flags.cluster);
     const api = await ctx.client();
     const { nodes } = await api.get<{ nodes: ClusterNode[] }>(routes.nodes(cluster));
-    if (ctx.json) return ctx.emit({ cluster, nodes });
+    // Consensus placement: which nodes are validators of the current set (none otherwise).
+    const set = await api
+      .get<{ validator_set: { epoch: number; quorum: number; validators: string[] } | null }>(routes.validatorSet(cluster))
+      .then((r) => r.validator_set, () => null);
+    if (ctx.json) return ctx.emit({ cluster, nodes, ...(set ? { validator_set: set } : {}) });
     if (nodes.length === 0) {
       ctx.out(`Cluster ${cluster} has no nodes yet. Add one with \`enc token create --cluster ${cluster}\`.`);
       return;
@@ -25,8 +29,10 @@ export default defineCommand({
       n.zone ?? "-",
       n.last_heartbeat ?? "never",
       n.endpoint,
+      ...(set ? [set.validators.includes(n.address) ? "validator" : "-"] : []),
     ]);
-    ctx.out(formatTable(["ADDRESS", "TYPE", "STATUS", "CPU", "MEMORY", "ZONE", "LAST HEARTBEAT", "ENDPOINT"], rows, s));
+    ctx.out(formatTable(["ADDRESS", "TYPE", "STATUS", "CPU", "MEMORY", "ZONE", "LAST HEARTBEAT", "ENDPOINT", ...(set ? ["VALIDATOR"] : [])], rows, s));
     ctx.out(s.dim(`${nodes.length} node${nodes.length === 1 ? "" : "s"} in ${cluster}`));
+    if (set) ctx.out(s.dim(`validator set epoch ${set.epoch}: ${set.quorum} of ${set.validators.length} (${set.validators.filter((v) => nodes.some((n) => n.address === v)).length} joined)`));
   },
 });

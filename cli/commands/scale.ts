@@ -3,6 +3,7 @@ import type { Replica } from "../lib/api-types.ts";
 import { CLUSTER_FLAG, defineCommand } from "../lib/command.ts";
 import { usageError } from "../lib/errors.ts";
 import { replicaTable, statusCounts } from "../lib/workload-view.ts";
+import { printWarnings } from "../lib/warnings.ts";
 
 export default defineCommand({
   description: "Scaling down removes the newest replicas first, preferring ones not yet running.\nA workload with --autoscale may be rescaled by the autoscaler later.",
@@ -19,7 +20,9 @@ export default defineCommand({
     }
     const cluster = ctx.cluster(flags.cluster);
     const api = await ctx.client();
-    const { replicas } = await api.post<{ replicas: Replica[] }>(routes.workloadScale(cluster, args.name), { replicas: n });
+    const res = await api.post<{ replicas: Replica[] }>(routes.workloadScale(cluster, args.name), { replicas: n });
+    printWarnings(ctx, res);
+    const { replicas } = res;
     if (ctx.json) return ctx.emit({ cluster, workload: args.name, replicas });
     ctx.out(`${ctx.style.ok} Scaled ${ctx.style.bold(args.name)} to ${n} primary replica${n === 1 ? "" : "s"}; ${statusCounts(replicas)}.`);
     if (replicas.length) ctx.out("\n" + replicaTable(replicas, ctx.style));

@@ -6,3 +6,4 @@ export type { Replica, ReplicaStatus, RolloutView, WorkloadSpec, WorkloadVersion
 export type { ClusterHealth, ClusterMetrics } from "../../protocol/api/observe.ts";
 export type { ClusterEvent, EventsPage } from "../../protocol/api/events.ts";
 export type { ResolvedDomain } from "../../protocol/api/resolver.ts";
+export type { Policy, PolicyTestResult } from "../../protocol/api/policy.ts";

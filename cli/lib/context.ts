@@ -16,6 +16,9 @@ const TIMEOUT_MS = 30_000;
 export interface Keys {
   control_plane: string;
   notary: string;
+  /** ML-DSA-65 public keys (base64), absent on a server without PROTOCOL.md §15. */
+  control_plane_mldsa?: string;
+  notary_mldsa?: string;
 }
 
 export class Context {

@@ -3,7 +3,7 @@
 // before parsing, like --json, so that errors follow the chosen format too.
 import { usageError } from "./errors.ts";
 
-export const FORMATS = ["table", "wide", "json", "yaml"] as const;
+export const FORMATS = ["table", "wide", "json", "yaml", "k8s"] as const;
 export type OutputFormat = (typeof FORMATS)[number];
 
 /** The -o/--output value among the program's own words (before `--`), checked. */

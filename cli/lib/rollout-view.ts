@@ -1,4 +1,5 @@
 // Updates and rollouts as the CLI shows them (deploy on an existing workload, set, rollout).
+import { printWarnings } from "./warnings.ts";
 import type { ApiClient } from "../../protocol/api-client.ts";
 import { routes } from "../../protocol/routes.ts";
 import type { RolloutView, Workload, WorkloadSpec } from "./api-types.ts";
@@ -25,6 +26,7 @@ export function mergeSpec(current: WorkloadSpec, given: Record<string, unknown>)
 export async function applyUpdate(ctx: Context, api: ApiClient, cluster: string, spec: Record<string, unknown>, cause: string): Promise<Updated> {
   const name = String(spec.name);
   const res = await api.put<Updated>(`${routes.workload(cluster, name)}?cause=${encodeURIComponent(cause)}`, spec);
+  printWarnings(ctx, res);
   if (!ctx.json) {
     const what = res.changed.length ? `changed ${res.changed.join(", ")}` : "nothing changed";
     ctx.out(`${ctx.style.ok} Updated ${ctx.style.bold(name)} in cluster ${cluster} to version ${res.workload.version}: ${what}.`);

@@ -39,6 +39,8 @@ export function parseCursor(s: string): Cursor {
 
 /** Audit entries that say nothing about workloads or nodes (keys, roles, sealing…) are not events. */
 const NOT_EVENTS = new Set(["ClusterCreated", "JoinTokenIssued", "RoleGranted", "RoleRevoked", "LogBlockSealed", "ReplayVerified", "DomainRegistered", "DomainUpdated", "DomainRemoved", "DidCreated", "DidUpdated", "DidDeactivated", "ProtocolUpgrade"]);
+// A cluster setting, not about a workload or node (kept apart from the list above to keep merges local).
+NOT_EVENTS.add("QuantumSafeEnabled");
 
 const str = (v: unknown): string | undefined => (typeof v === "string" && v ? v : undefined);
 const num = (v: unknown): number | undefined => (typeof v === "number" ? v : undefined);

@@ -3,10 +3,15 @@ import type { Role } from "../../protocol/api/common.ts";
 import type { Cluster, ClusterConfig, RoleBinding } from "../../protocol/api/cluster.ts";
 import type { JoinNodeBody, Node } from "../../protocol/api/node.ts";
 import { AuditLog } from "../shared/audit-log.ts";
+import { TlogStore, logVkey, type TlogHead } from "../shared/tlog-store.ts";
+import { auditLogOrigin } from "../../domain/notary/tlog.ts";
+import { parseTilePath, TileError } from "../../protocol/c2sp/tiles.ts";
 import { BaseDO } from "../shared/base-do.ts";
+import { WitnessDesk } from "../shared/witness-desk.ts";
+import type { WitnessEndpoint } from "../../protocol/api/witness.ts";
 import { attempt, err, reject, type Result } from "../../domain/result.ts";
 import { count, sql } from "drizzle-orm";
-import { syncSigner } from "../shared/sync-signer.ts";
+import { mldsaSyncSigner, syncSigner } from "../shared/sync-signer.ts";
 import { fromBase64 } from "../../protocol/bytes.ts";
 import type { HeartbeatBody, LogBatch } from "../../protocol/api/agent.ts";
 import type { Replica, RolloutView, WorkloadSpec, WorkloadVersion, WorkloadView } from "../../protocol/api/workload.ts";
@@ -22,7 +27,7 @@ import { previousContainer, readLogs, storeLogs, type LogChunk } from "./logs.ts
 import { WorkloadStore, toReplica } from "./workload-store.ts";
 import { checkLiveness, removeNode, setNodeMode } from "./lifecycle.ts";
 import { autoscale, scaleWorkload } from "./scaling.ts";
-import { progressRollouts, reapRetired, restartRollout, rolloutHistory, rolloutStatus, setRolloutPaused, undoRollout, updateWorkload } from "./rollout.ts";
+import { progressRollouts, reapRetired, restartRollout, rolloutHistory, rolloutStatus, setRolloutPaused, undoRollout, undoTarget, updateWorkload } from "./rollout.ts";
 import { getReplay, pendingReplays, requestReplay, type ReplayView } from "./replays.ts";
 import type { ClusterMetrics, LogText } from "../../protocol/api/observe.ts";
 import { clusterHealth, clusterMetrics } from "./metrics.ts";
@@ -31,6 +36,9 @@ import type { ClusterCtx } from "./context.ts";
 import { recordHeartbeat } from "./heartbeat.ts";
 import { ClusterMeta } from "./meta-store.ts";
 import { ReplayStore } from "./replay-store.ts";
+import { CageJobs, type CageJobRecord } from "./cage-jobs.ts";
+import type { CageReplica } from "../../domain/agreements/cage-verdict.ts";
+import type { CageVerdict } from "../../protocol/api/cage.ts";
 import { ExecQueue } from "./execs.ts";
 import type { ExecRequest, ExecOutcome, ExecView } from "../../protocol/api/exec.ts";
 import { audit } from "./schema.ts";
@@ -44,11 +52,26 @@ import type { CreatePipelineBody, Pipeline, Promotion } from "../../protocol/api
 import { signComplianceReportSync, type ComplianceReport, type Framework } from "../../protocol/api/compliance.ts";
 import { controlsFor } from "../../domain/compliance/report.ts";
 import type { AuditEntry } from "../../protocol/schemas.ts";
-import { createPipeline, decide, getPipeline, listPipelines, progressPipelines, promote, type SignedRequest } from "./pipelines.ts";
+import { createPipeline, decide as decidePromotionStep, getPipeline, listPipelines, progressPipelines, promote, type RequestSignature } from "./pipelines.ts";
+import { PolicyStore } from "./policy-store.ts";
+import { policyInput, violationDetails } from "./governance.ts";
+import type { Policy, PolicyBody, PolicyDecision, PolicyInput, PolicyMatch, PolicyTestResult } from "../../protocol/api/policy.ts";
+import { compilePolicy, decide, evaluatePolicies, policyHash } from "../../domain/policy/policy.ts";
+import { configViolation, rank, withLevel, workloadViolation, type LevelViolation, type SecurityLevel } from "../../domain/policy/security-level.ts";
+import { ConsensusStore, approvedPlacement, consensusOn, placementViews, proposalsFor, recordAnswer } from "./consensus.ts";
+import type { PlacementAnswer, PlacementView, SignedRequest, ValidatorSet, ValidatorSetChange } from "../../protocol/api/placement.ts";
+import { applyValidatorSetChange, verifyPlacementApproval, verifyPlacementRefusal } from "../../protocol/placement-approval.ts";
+import { AgreementStore } from "./agreement-store.ts";
+import { agreementHistory, applyAgreement, cageViolations, deleteAgreement, listAgreements, progressAgreements, rollbackAgreement, showAgreement, validateAgreements, type ApplyOutcome } from "./agreements.ts";
+import type { CompiledUnit } from "../../domain/agreements/compile.ts";
+import type { RegistryBinding } from "../../domain/agreements/types.ts";
+import type { AgreementSummary, AgreementValidation, AgreementVersion, AgreementView } from "../../protocol/api/agreement.ts";
 
 const LIVENESS_TASK = "liveness";
 /** Retiring replicas leave the desired state when their drain ends. */
 const REAP_TASK = "reap";
+/** Send the audit log's newest checkpoint to the cluster's witnesses (PROTOCOL.md §7). */
+const WITNESS_TASK = "witness";
 const LIVENESS_EVERY_MS = 2_000;
 const AUTOSCALE_EVERY_MS = 15_000;
 
@@ -68,16 +91,29 @@ export class ClusterDO extends BaseDO {
   private readonly roles = new RoleStore(this.db);
   private readonly tokens = new JoinTokens(this.db);
   private readonly nodes = new NodeRegistry(this.db);
-  private readonly audit = new AuditLog(this.sql, this.outbox, () => this.signer());
+  /** What the cluster's witnesses cosigned of its audit log (PROTOCOL.md §7). */
+  private readonly auditWitnesses = new WitnessDesk(this.ctx.storage.kv);
+  private readonly auditTlog = new TlogStore(this.sql, (from, count) => AuditLog.entries(this.sql, from, count));
+  private readonly audit = new AuditLog(
+    this.sql,
+    this.outbox,
+    () => this.signer(),
+    () => (this.record()?.config.quantum_safe ? mldsaSyncSigner(this.env.CONTROL_PLANE_MLDSA_KEY, "CONTROL_PLANE_MLDSA_KEY") : undefined),
+    { store: this.auditTlog, origin: (c) => auditLogOrigin(this.env, c) },
+  );
   private readonly workloads = new WorkloadStore(this.db, this.sql);
   private readonly meta = new ClusterMeta(this.db);
   private readonly replays = new ReplayStore(this.db);
+  private readonly cageJobs = new CageJobs(this.db);
   private readonly waiters = new Waiters();
   private readonly execs = new ExecQueue();
   /** `enc events --follow` long-polls, woken by every committed change */
   private readonly eventWaiters = new Waiters();
   private readonly events = new EventStore(this.db);
   private readonly receiptRate = new ReceiptRate();
+  private readonly policies = new PolicyStore(this.db);
+  private readonly consensus = new ConsensusStore(this.db);
+  private readonly agreements = new AgreementStore(this.db);
   private nextAutoscale = 0;
 
   private signer() {
@@ -95,6 +131,7 @@ export class ClusterDO extends BaseDO {
       workloads: this.workloads,
       replays: this.replays,
       events: this.events,
+      consensus: this.consensus,
     };
   }
 
@@ -111,6 +148,7 @@ export class ClusterDO extends BaseDO {
   }
 
   protected async runTask(task: string): Promise<void> {
+    if (task === WITNESS_TASK) return this.witnessAudit();
     if (task === LIVENESS_TASK) {
       const res = await this.actAndNotify(() => {
         this.schedule.done(LIVENESS_TASK);
@@ -121,6 +159,7 @@ export class ClusterDO extends BaseDO {
         reapRetired(ctx, Date.now());
         progressRollouts(ctx, Date.now()); // deadlines pass without heartbeats too
         progressPipelines(ctx, Date.now());
+        progressAgreements(ctx, this.agreements); // the next wave once the one before is ready
         this.armReap();
         if (Date.now() >= this.nextAutoscale) {
           this.nextAutoscale = Date.now() + AUTOSCALE_EVERY_MS;
@@ -209,11 +248,30 @@ export class ClusterDO extends BaseDO {
   create(actor: string, name: string, config: ClusterConfig): Promise<Result<Cluster>> {
     return this.act(() => {
       if (this.record()) reject(409, `cluster ${name} already exists`, { field: "name" });
+      config = withLevel(config, config.security_level);
+      const cv = configViolation(config);
+      if (cv) reject(422, cv.detail, { field: cv.field, level: cv.level, rule: cv.rule });
       const rec: ClusterRecord = { name, owner: actor, created_at: isoNow(), config };
       this.meta.setRecord(rec);
       this.roles.set(actor, "owner", actor, rec.created_at);
       this.audit.append(name, "ClusterCreated", actor, name, { config });
       return this.view(rec);
+    });
+  }
+
+  /**
+   * Raises config.quantum_safe (PROTOCOL.md §15); never lowered. The setting is stored before its
+   * audit entry is appended, so that entry is the chain's first co-signed one: verifiers read the
+   * boundary from the chain itself. Already on: nothing changes, no entry.
+   */
+  enableQuantumSafe(actor: string): Promise<Result<Cluster>> {
+    return this.act(() => {
+      const rec = this.require(actor, "admin");
+      if (rec.config.quantum_safe) return this.view(rec);
+      const next: ClusterRecord = { ...rec, config: { ...rec.config, quantum_safe: true } };
+      this.meta.setRecord(next);
+      this.audit.append(rec.name, "QuantumSafeEnabled", actor, rec.name, { quantum_safe: true });
+      return this.view(next);
     });
   }
 
@@ -247,6 +305,13 @@ export class ClusterDO extends BaseDO {
       if (!this.nodes.get(actor) && this.nodes.count() >= rec.config.max_nodes) {
         reject(409, `cluster ${rec.name} is at max_nodes (${rec.config.max_nodes})`);
       }
+      if (consensusOn(rec.config)) {
+        // The validator set is fixed (README "Consensus placement"): a validator key joins as one.
+        const set = this.consensus.currentSet(rec.name, rec.config);
+        const member = set.validators.includes(actor);
+        if (body.node_type === "validator" && !member) reject(409, `this key is not in the validator set of ${rec.name} (epoch ${set.epoch}); the set changes only by a change k validators signed`, { field: "node_type" });
+        if (member && body.node_type !== "validator") reject(409, "this key is in the validator set: join it with node_type validator", { field: "node_type" });
+      }
       const now = isoNow();
       const node = this.nodes.add(actor, body, now);
       this.roles.set(actor, "node", actor, now);
@@ -272,8 +337,13 @@ export class ClusterDO extends BaseDO {
     });
   }
 
-  grantRole(actor: string, address: string, role: Role): Promise<Result<RoleBinding>> {
-    return this.act(() => {
+  grantRole(actor: string, address: string, role: Role): Promise<Result<RoleBinding & { warnings?: string[] }>> {
+    const subject = () => {
+      const current = this.roles.of(address);
+      return { name: address, object: { address, role }, oldObject: current ? { address, role: current } : null };
+    };
+    return this.governed(actor, "admin", "role", subject, (decided) => this.act(() => {
+      decided();
       const rec = this.require(actor, "admin");
       const current = this.roles.of(address);
       if (current === "owner" || current === "node") reject(409, `${address} is the cluster's ${current}; that role cannot be changed`, { field: "address" });
@@ -284,11 +354,16 @@ export class ClusterDO extends BaseDO {
       this.roles.set(address, role, actor, at);
       this.audit.append(rec.name, "RoleGranted", actor, address, { role, previous: current ?? null });
       return { address, role, granted_by: actor, granted_at: at };
-    });
+    }));
   }
 
-  revokeRole(actor: string, address: string): Promise<Result<{ address: string; role: Role }>> {
-    return this.act(() => {
+  revokeRole(actor: string, address: string): Promise<Result<{ address: string; role: Role; warnings?: string[] }>> {
+    const subject = () => {
+      const current = this.roles.of(address);
+      return current && { name: address, object: { address, role: null }, oldObject: { address, role: current } };
+    };
+    return this.governed(actor, "admin", "role", subject, (decided) => this.act(() => {
+      decided();
       const rec = this.require(actor, "admin");
       const current = this.roles.of(address);
       if (!current) reject(404, `${address} holds no role in ${rec.name}`, { field: "address" });
@@ -296,7 +371,7 @@ export class ClusterDO extends BaseDO {
       this.roles.remove(address);
       this.audit.append(rec.name, "RoleRevoked", actor, address, { role: current });
       return { address, role: current };
-    });
+    }));
   }
 
   /** The audit chain's signed head (viewer), after a flush so D1 has had the chance to catch up. */
@@ -305,6 +380,73 @@ export class ClusterDO extends BaseDO {
     if (!rec.ok) return rec;
     await this.flushSoon();
     return attempt(() => this.audit.head(rec.value.name));
+  }
+
+  // -- The audit chain as a C2SP log (PROTOCOL.md §6) ------------------------------------------
+
+  /** A checkpoint at every flush: whatever state change appended entries is covered once flushed. */
+  protected override async flushSoon(): Promise<void> {
+    const rec = this.record();
+    if (rec) this.ctx.storage.transactionSync(() => this.audit.checkpoint(rec.name));
+    const head = rec && rec.config.witnesses?.length ? this.auditTlog.latest() : null;
+    if (head && rec && this.auditWitnesses.behind(head.size, rec.config.witnesses)) this.schedule.at(WITNESS_TASK, Date.now());
+    await super.flushSoon();
+  }
+
+  /** The witnesses of this cluster (config.witnesses), for its app logs' notaries. */
+  witnessEndpoints(): WitnessEndpoint[] {
+    return this.record()?.config.witnesses ?? [];
+  }
+
+  /** As NotaryDO.witness, for the audit log: a failure throws, so the alarm retries with back-off. */
+  private async witnessAudit(): Promise<void> {
+    const rec = this.record();
+    const head = this.auditTlog.latest();
+    const configured = rec?.config.witnesses ?? [];
+    if (!head || configured.length === 0) return this.schedule.done(WITNESS_TASK);
+    const round = await this.auditWitnesses.submit(configured, head, (m, n) => this.auditTlog.consistency(m, n), (req) => fetch(req));
+    if (this.auditTlog.latest()?.size !== head.size) return;
+    if (round.failures.length) throw new Error(`witnesses failed: ${round.failures.map((f) => `${f.vkey.split("+")[0]}: ${f.reason}`).join("; ")}`);
+    this.schedule.done(WITNESS_TASK);
+  }
+
+  /** Who may read this cluster's log tiles unsigned, and its witnesses' vkeys; null when no cluster. */
+  logAccess(): { public_log: boolean; witnesses: string[] } | null {
+    const rec = this.record();
+    if (!rec) return null;
+    const witnesses = (rec.config as { witnesses?: { vkey: string }[] }).witnesses ?? [];
+    return { public_log: rec.config.public_log === true, witnesses: witnesses.map((w) => w.vkey) };
+  }
+
+  /** The audit log's newest checkpoint (signed now if entries arrived since). Public. */
+  auditLogCheckpoint(): Result<TlogHead> {
+    return attempt(() => {
+      const rec = this.record() ?? reject(404, this.noSuchCluster(), { field: "cluster" });
+      return this.auditWitnesses.cosigned(this.ctx.storage.transactionSync(() => this.audit.checkpoint(rec.name)!));
+    });
+  }
+
+  auditLogInfo(): Result<{ origin: string; vkey: string; size: number }> {
+    return attempt(() => {
+      const rec = this.record() ?? reject(404, this.noSuchCluster(), { field: "cluster" });
+      const origin = auditLogOrigin(this.env, rec.name);
+      return { origin, vkey: logVkey(origin, this.signer().publicKey), size: this.auditTlog.latest()?.size ?? 0 };
+    });
+  }
+
+  /** An audit-log tile by its C2SP path; the Worker checked access (viewer or public_log). */
+  auditLogTile(path: string): Result<{ bytes: Uint8Array; full: boolean }> {
+    return attempt(() => {
+      if (!this.record()) reject(404, this.noSuchCluster(), { field: "cluster" });
+      let t;
+      try {
+        t = parseTilePath(path);
+      } catch (e) {
+        if (e instanceof TileError) reject(404, e.message, { field: "path" });
+        throw e;
+      }
+      return this.auditTlog.tile(t) ?? reject(404, `${path} is beyond the log's newest checkpoint`, { field: "path" });
+    });
   }
 
   /** An audit entry for an event that happened elsewhere (e.g. a sealed LogBlock). Idempotent. */
@@ -331,12 +473,14 @@ export class ClusterDO extends BaseDO {
     return err(403, v.detail, { field: v.field });
   }
 
-  deployWorkload(actor: string, spec: WorkloadSpec): Promise<Result<{ workload: WorkloadView; replicas: Replica[] }>> {
-    return this.guardCage(actor, spec, () => this.actAndNotify(() => {
+  deployWorkload(actor: string, spec: WorkloadSpec): Promise<Result<{ workload: WorkloadView; replicas: Replica[]; warnings?: string[] }>> {
+    const subject = () => ({ name: spec.name, object: spec, oldObject: null, spec });
+    return this.governed(actor, "operator", "deploy", subject, (decided) => this.guardCage(actor, spec, () => this.actAndNotify(() => {
+      decided();
       const ctx = this.ctxFor(this.require(actor, "operator"));
       const workload = deployWorkload(ctx, actor, spec);
       return { workload, replicas: this.workloads.replicasOf(spec.name).map(toReplica) };
-    }));
+    })));
   }
 
   getWorkload(actor: string, name: string): Result<{ workload: WorkloadView; replicas: Replica[] }> {
@@ -364,9 +508,12 @@ export class ClusterDO extends BaseDO {
 
   // -- agent channel ---------------------------------------------------------------------------
 
-  heartbeat(actor: string, body: HeartbeatBody): Promise<Result<{ desired_version: number }>> {
+  heartbeat(actor: string, body: HeartbeatBody, signed?: SignedRequest): Promise<Result<{ desired_version: number }>> {
     return this.actAndReap(() => {
-      const ctx = this.ctxFor(this.require(actor, "node"));
+      const rec = this.require(actor, "node");
+      // Kept as signed, before placement runs: validators check a proposal against it.
+      if (signed && consensusOn(rec.config)) this.consensus.saveHeartbeat(actor, signed, Date.now());
+      const ctx = this.ctxFor(rec);
       recordHeartbeat(ctx, actor, body, Date.now());
       progressPipelines(ctx, Date.now()); // a pipeline's health gate reads what the heartbeat reported
       this.armLiveness();
@@ -381,16 +528,26 @@ export class ClusterDO extends BaseDO {
     if (this.meta.desiredVersion() <= since && waitMs > 0) await this.waiters.wait(waitMs);
     return attempt(() => {
       const rec = this.require(actor, "node");
+      const ctx = this.ctxFor(rec);
+      const consensus = consensusOn(rec.config);
       const replicas = this.workloads.replicasOn(actor).flatMap((r) => {
         const spec = this.workloads.specFor(r.workload, r.spec_version);
         // A replica of a removed workload: its agent stops it now, with the grace asked for.
         const stop = r.stopping ? { stop: r.stop_grace_s == null ? {} : { grace_s: r.stop_grace_s } } : {};
-        return spec ? [{ id: r.id, workload: r.workload, replica_type: r.replica_type, spec, ...stop }] : [];
+        if (!spec) return [];
+        // Consensus: only a placement k validators approved is listed, with their approvals.
+        const approved = consensus ? approvedPlacement(ctx, r.id, r.workload, actor, !!r.stopping) : {};
+        return approved ? [{ id: r.id, workload: r.workload, replica_type: r.replica_type, spec, ...stop, ...approved }] : [];
       });
-      const replays = pendingReplays(this.ctxFor(rec), actor);
+      const replays = pendingReplays(ctx, actor);
       const execs = this.execs.pendingOn(actor, Date.now());
+      const proposals = consensus ? proposalsFor(ctx, actor) : [];
+      const changes = consensus ? this.consensus.changes() : [];
       return signDesiredStateSync(
-        { v: 1, cluster: rec.name, node: actor, version: this.meta.desiredVersion(), issued_at: isoNow(), replicas, replays, ...(execs.length ? { execs } : {}) },
+        {
+          v: 1, cluster: rec.name, node: actor, version: this.meta.desiredVersion(), issued_at: isoNow(), replicas, replays, ...(execs.length ? { execs } : {}),
+          ...(proposals.length ? { proposals } : {}), ...(changes.length ? { validator_set_changes: changes } : {}),
+        },
         this.signer(),
       );
     });
@@ -464,12 +621,19 @@ export class ClusterDO extends BaseDO {
   }
 
   /** `via` (e.g. `{ via: "console" }`) is recorded in the audit entries the change writes. */
-  scaleWorkload(actor: string, name: string, replicas: number, via?: Record<string, unknown>): Promise<Result<{ replicas: Replica[] }>> {
-    return this.actAndReap(() =>
-      this.audit.through(via, () => {
-        scaleWorkload(this.ctxFor(this.require(actor, "operator")), actor, name, replicas, { manual: true });
-        return { replicas: this.workloads.replicasOf(name).map(toReplica) };
-      }),
+  scaleWorkload(actor: string, name: string, replicas: number, via?: Record<string, unknown>): Promise<Result<{ replicas: Replica[]; warnings?: string[] }>> {
+    const subject = () => {
+      const spec = this.workloads.get(name)?.spec;
+      return spec && { name, object: { ...spec, replicas }, oldObject: spec, spec };
+    };
+    return this.governed(actor, "operator", "scale", subject, (decided) =>
+      this.actAndReap(() =>
+        this.audit.through(via, () => {
+          decided();
+          scaleWorkload(this.ctxFor(this.require(actor, "operator")), actor, name, replicas, { manual: true });
+          return { replicas: this.workloads.replicasOf(name).map(toReplica) };
+        }),
+      ),
     );
   }
 
@@ -522,6 +686,64 @@ export class ClusterDO extends BaseDO {
     });
   }
 
+  // -- CueCage jobs (domain/agreements/cage-verdict.ts) ---------------------------------------
+
+  /**
+   * What a verdict is decided from: the job and its replicas of the counted version. Null when the
+   * workload is no CueCage job or its verdict is already recorded. For the Worker, after a node's
+   * signed exit receipts were admitted (workers/lib/cage-verdict.ts).
+   */
+  cageJobRuns(workload: string): Result<(CageJobRecord & { replicas: CageReplica[] }) | null> {
+    return attempt(() => {
+      const job = this.cageJobs.get(workload);
+      if (!job || (job.verdict && job.verdict.status !== "pending")) return null;
+      const replicas = this.workloads
+        .replicasOf(workload)
+        .filter((r) => r.spec_version === job.spec_version && r.replica_type === "primary")
+        .map((r) => ({ id: r.id, node: r.node, status: r.status, reason: r.reason }));
+      return { ...job, replicas };
+    });
+  }
+
+  /** Records a decided verdict once, with its audit event; a pending one is not recorded. */
+  recordCageVerdict(workload: string, specVersion: number, verdict: CageVerdict): Promise<Result<CageJobRecord | null>> {
+    return this.act(() => {
+      const rec = this.record();
+      const job = this.cageJobs.get(workload);
+      if (!rec || !job || job.spec_version !== specVersion) return null;
+      if (verdict.status === "pending" || (job.verdict && job.verdict.status !== "pending")) return job;
+      const decided: CageJobRecord = { ...job, verdict: { ...verdict, decided_at: isoNow() } };
+      this.cageJobs.put(decided);
+      this.audit.append(rec.name, "CageVerdict", "system", job.agreement, {
+        workload, version: job.spec_version, status: verdict.status, nodes_required: verdict.nodes_required, reason: verdict.reason,
+        runs: verdict.runs.map((r) => ({ node: r.node, witness_root: r.witness_root, exit_code: r.exit_code, receipt: r.receipt })),
+      });
+      return decided;
+    });
+  }
+
+  /**
+   * After an apply or rollback: a CueCage agreement's current version names its job, whose runs
+   * of the workload's current version are checked from now on (an unchanged one keeps its verdict).
+   */
+  private syncCageJob(agreement: string): void {
+    const a = this.agreements.get(agreement);
+    const job = a ? this.agreements.version(agreement, a.version)?.compiled.job : undefined;
+    const wl = job ? this.workloads.get(job.workload) : undefined;
+    if (!job || !wl) return;
+    const prev = this.cageJobs.get(job.workload);
+    if (prev && prev.spec_version === wl.version && prev.nodes === job.nodes && prev.agreement === agreement) return;
+    this.cageJobs.put({ agreement, workload: job.workload, nodes: job.nodes, spec_version: wl.version, registered_at: isoNow() });
+  }
+
+  /** A CueCage agreement's job and verdict (viewer). */
+  cageJob(actor: string, agreement: string): Result<CageJobRecord> {
+    return attempt(() => {
+      this.require(actor, "viewer");
+      return this.cageJobs.byAgreement(agreement) ?? reject(404, `agreement ${agreement} has no CueCage job`, { field: "name" });
+    });
+  }
+
   requestReplay(actor: string, receipt: string, node: string, app: string): Promise<Result<ReplayView>> {
     return this.actAndNotify(() => requestReplay(this.ctxFor(this.require(actor, "admin")), actor, receipt, node, app));
   }
@@ -534,18 +756,26 @@ export class ClusterDO extends BaseDO {
     });
   }
 
-  updateWorkload(actor: string, spec: WorkloadSpec, cause = "update"): Promise<Result<{ workload: WorkloadView; replicas: Replica[]; changed: string[] }>> {
-    return this.guardCage(actor, spec, () => this.actAndReap(() => {
+  updateWorkload(actor: string, spec: WorkloadSpec, cause = "update"): Promise<Result<{ workload: WorkloadView; replicas: Replica[]; changed: string[]; warnings?: string[] }>> {
+    const subject = () => ({ name: spec.name, object: spec, oldObject: this.workloads.get(spec.name)?.spec ?? null, spec });
+    return this.governed(actor, "operator", "update", subject, (decided) => this.guardCage(actor, spec, () => this.actAndReap(() => {
+      decided();
       const { workload, changed } = updateWorkload(this.ctxFor(this.require(actor, "operator")), actor, spec, cause);
       return { workload, replicas: this.workloads.replicasOf(spec.name).map(toReplica), changed };
-    }));
+    })));
   }
 
   // -- exec ------------------------------------------------------------------------------------
 
   /** Queues `enc exec` for the node that runs the replica (operator), audited as ReplicaExec. */
-  requestExec(actor: string, req: ExecRequest): Promise<Result<ExecView>> {
-    return this.actAndNotify(() => {
+  requestExec(actor: string, req: ExecRequest): Promise<Result<ExecView & { warnings?: string[] }>> {
+    const subject = () => {
+      const r = this.workloads.replica(req.replica);
+      // The command is what a policy sees, never stdin (it may carry secrets).
+      return r && { name: req.replica, object: { replica: req.replica, workload: r.workload, node: r.node, command: req.command }, oldObject: null };
+    };
+    return this.governed(actor, "operator", "exec", subject, (decided) => this.actAndNotify(() => {
+      decided();
       const rec = this.require(actor, "operator");
       const r = this.workloads.replica(req.replica);
       if (!r) reject(404, `no replica ${req.replica} in cluster ${rec.name}`, { field: "replica" });
@@ -555,7 +785,7 @@ export class ClusterDO extends BaseDO {
       this.audit.append(rec.name, "ReplicaExec", actor, req.replica, { exec: view.id, node: r.node, workload: r.workload, command: req.command });
       this.meta.bumpVersion();
       return view;
-    });
+    }));
   }
 
   /** An exec and, once its node answered, its output (operator); waits up to `waitMs` for the answer. */
@@ -611,16 +841,26 @@ export class ClusterDO extends BaseDO {
     action: "undo" | "restart" | "pause" | "resume",
     toVersion?: number,
     via?: Record<string, unknown>,
-  ): Promise<Result<RolloutView & { changed?: string[] }>> {
-    return this.actAndReap(() =>
-      this.audit.through(via, () => {
-        const ctx = this.ctxFor(this.require(actor, "operator"));
-        let changed: string[] | undefined;
-        if (action === "undo") changed = undoRollout(ctx, actor, name, toVersion).changed;
-        else if (action === "restart") restartRollout(ctx, actor, name);
-        else setRolloutPaused(ctx, actor, name, action === "pause");
-        return { ...rolloutStatus(ctx, name), ...(changed ? { changed } : {}) };
-      }),
+  ): Promise<Result<RolloutView & { changed?: string[]; warnings?: string[] }>> {
+    // An undo is an update to an older spec: policies (update) and the security level judge it,
+    // so a version from before a level was raised cannot come back.
+    const subject = () => {
+      const rec = this.record();
+      const t = action === "undo" && rec ? attempt(() => undoTarget(this.ctxFor(rec), name, toVersion)) : undefined;
+      return t?.ok ? { name, object: t.value.spec, oldObject: t.value.wl.spec, spec: t.value.spec } : undefined;
+    };
+    return this.governed(actor, "operator", "update", subject, (decided) =>
+      this.actAndReap(() =>
+        this.audit.through(via, () => {
+          decided();
+          const ctx = this.ctxFor(this.require(actor, "operator"));
+          let changed: string[] | undefined;
+          if (action === "undo") changed = undoRollout(ctx, actor, name, toVersion).changed;
+          else if (action === "restart") restartRollout(ctx, actor, name);
+          else setRolloutPaused(ctx, actor, name, action === "pause");
+          return { ...rolloutStatus(ctx, name), ...(changed ? { changed } : {}) };
+        }),
+      ),
     );
   }
 
@@ -644,16 +884,16 @@ export class ClusterDO extends BaseDO {
   }
 
   /** The signer of the promote is the change's author, who can never approve it (operator). */
-  promote(actor: string, name: string, to: string | undefined, signed: SignedRequest): Promise<Result<Promotion>> {
+  promote(actor: string, name: string, to: string | undefined, signed: RequestSignature): Promise<Result<Promotion>> {
     return this.actAndReap(() => promote(this.ctxFor(this.require(actor, "operator")), actor, name, to, signed));
   }
 
   /** approve | reject a promotion: the pipeline's role is checked against this cluster's roles. */
-  decidePromotion(actor: string, name: string, id: string, decision: "approve" | "reject", signed: SignedRequest, comment?: string): Promise<Result<Promotion>> {
+  decidePromotion(actor: string, name: string, id: string, decision: "approve" | "reject", signed: RequestSignature, comment?: string): Promise<Result<Promotion>> {
     return this.actAndReap(() => {
       const ctx = this.ctxFor(this.require(actor, "viewer"));
       const held = this.roles.of(actor);
-      return decide(ctx, actor, (role) => satisfies(held, role), name, id, decision, signed, comment);
+      return decidePromotionStep(ctx, actor, (role) => satisfies(held, role), name, id, decision, signed, comment);
     });
   }
 
@@ -687,4 +927,315 @@ export class ClusterDO extends BaseDO {
       );
     });
   }
+  // -- governance: policies and security levels ------------------------------------------------
+
+  /**
+   * Runs a change past the cluster's policies and security level. A caller who may make the change
+   * (others get the change's own 404/403 and leave no trace) has every matching policy evaluated
+   * on the change's input. A deny, or a spec the level forbids, refuses it: the PolicyDecision
+   * entries and the SecurityViolation commit on their own, the change does not happen. Otherwise
+   * `run` calls `decided()` inside its transaction, so the decisions commit with the change, and
+   * warn decisions come back as `warnings`.
+   */
+  private async governed<T>(
+    actor: string,
+    need: Role,
+    change: PolicyMatch,
+    subjectOf: () => { name: string; object: unknown; oldObject: unknown; spec?: WorkloadSpec } | undefined | null,
+    run: (decided: () => void) => Promise<Result<T>>,
+  ): Promise<Result<T & { warnings?: string[] }>> {
+    const rec = this.record();
+    const role = rec ? this.roles.of(actor) : undefined;
+    const subject = rec && satisfies(role, need) ? subjectOf() : undefined;
+    if (!rec || !subject) return run(() => {}) as Promise<Result<T & { warnings?: string[] }>>;
+    const input = policyInput(rec, actor, role, change, subject.object, subject.oldObject);
+    const outcome = evaluatePolicies(this.policies.list(), input, change);
+    const violation = subject.spec ? workloadViolation(subject.spec, rec.config.security_level, outcome.allowed) : undefined;
+    const decided = () => {
+      for (const d of outcome.decisions) this.audit.append(rec.name, "PolicyDecision", actor, subject.name, d);
+    };
+    if (outcome.denied || violation) {
+      await this.act(() => {
+        decided();
+        if (violation) this.audit.append(rec.name, "SecurityViolation", actor, subject.name, violationDetails(violation, change));
+      });
+      return outcome.denied ? denyProblem(outcome.denied, change) : levelProblem(violation!);
+    }
+    const res = await run(decided);
+    if (res.ok && outcome.warnings.length) return { ok: true, value: { ...res.value, warnings: outcome.warnings } };
+    return res as Result<T & { warnings?: string[] }>;
+  }
+
+  /**
+   * Policy evaluation for changes served outside this class (agreements): the decisions are
+   * recorded, a deny is a problem naming the policy, warnings come back. The caller must hold `need`.
+   */
+  async checkPolicies(actor: string, need: Role, change: PolicyMatch, subject: string, object: unknown, oldObject: unknown): Promise<Result<{ decisions: PolicyDecision[]; warnings: string[] }>> {
+    const rec = attempt(() => this.require(actor, need));
+    if (!rec.ok) return rec;
+    const outcome = evaluatePolicies(this.policies.list(), policyInput(rec.value, actor, this.roles.of(actor), change, object, oldObject), change);
+    if (outcome.decisions.length) await this.act(() => outcome.decisions.forEach((d) => this.audit.append(rec.value.name, "PolicyDecision", actor, subject, d)));
+    if (outcome.denied) return denyProblem(outcome.denied, change);
+    return { ok: true, value: { decisions: outcome.decisions, warnings: outcome.warnings } };
+  }
+
+  addPolicy(actor: string, body: PolicyBody): Promise<Result<Policy>> {
+    return this.act(() => {
+      const rec = this.require(actor, "admin");
+      compilePolicy(body);
+      if (this.policies.get(body.name)) reject(409, `policy ${body.name} already exists; remove it first`, { field: "name" });
+      const policy: Policy = { ...body, hash: policyHash(body), created_by: actor, created_at: isoNow() };
+      this.policies.put(policy);
+      this.audit.append(rec.name, "PolicyAdded", actor, body.name, { policy });
+      return policy;
+    });
+  }
+
+  listPolicies(actor: string): Result<Policy[]> {
+    return attempt(() => {
+      this.require(actor, "viewer");
+      return this.policies.list();
+    });
+  }
+
+  getPolicy(actor: string, name: string): Result<Policy> {
+    return attempt(() => {
+      const rec = this.require(actor, "viewer");
+      const p = this.policies.get(name);
+      if (!p) reject(404, `no policy ${name} in cluster ${rec.name}`, { field: "name" });
+      return p;
+    });
+  }
+
+  removePolicy(actor: string, name: string): Promise<Result<{ removed: string; hash: string }>> {
+    return this.act(() => {
+      const rec = this.require(actor, "admin");
+      const p = this.policies.get(name);
+      if (!p) reject(404, `no policy ${name} in cluster ${rec.name}`, { field: "name" });
+      this.policies.remove(name);
+      this.audit.append(rec.name, "PolicyRemoved", actor, name, { hash: p.hash });
+      return { removed: name, hash: p.hash };
+    });
+  }
+
+  /**
+   * `enc policy test`: one policy on a document, nothing changed or recorded. What the document
+   * leaves out is filled as a real change would be: the caller's request (the policy's first
+   * match), this cluster, null objects.
+   */
+  testPolicy(actor: string, name: string, doc: PolicyInput): Result<PolicyTestResult> {
+    return attempt(() => {
+      const rec = this.require(actor, "viewer");
+      const p = this.policies.get(name);
+      if (!p) reject(404, `no policy ${name} in cluster ${rec.name}`, { field: "name" });
+      const action = (doc.request?.action as PolicyMatch | undefined) ?? p.match[0];
+      const base = policyInput(rec, actor, this.roles.of(actor), p.match.includes(action) ? action : p.match[0], doc.object, doc.oldObject);
+      const input = JSON.parse(JSON.stringify({ ...base, ...(doc.request ? { request: doc.request } : {}), ...(doc.cluster ? { cluster: doc.cluster } : {}) })) as PolicyInput;
+      const d = decide(p, input, base.request!.action as PolicyMatch);
+      return { ...d, input };
+    });
+  }
+
+  /**
+   * Raises the cluster's security level (admin), never lowers it. The new level's config rules
+   * must hold (witnesses; MilitaryGrade turns quantum_safe on) and no workload may break its
+   * workload rules: a refusal lists them and is a SecurityViolation entry.
+   */
+  async raiseSecurityLevel(actor: string, level: SecurityLevel, compliance: ClusterConfig["compliance"] = []): Promise<Result<Cluster>> {
+    const got = attempt(() => this.require(actor, "admin"));
+    if (!got.ok) return got;
+    const rec = got.value;
+    const from = rec.config.security_level;
+    const refuse = async (v: LevelViolation, extra: Record<string, unknown> = {}) => {
+      await this.act(() => this.audit.append(rec.name, "SecurityViolation", actor, rec.name, violationDetails(v, "security-level", { from, to: level, ...extra })));
+      return err(409, v.detail, { field: v.field, level: v.level, rule: v.rule, ...extra });
+    };
+    if (rank(level) < rank(from)) {
+      return refuse({ level: from, rule: "level-only-rises", field: "security_level", detail: `security level ${from} (rule level-only-rises): cluster ${rec.name} cannot be lowered to ${level}` });
+    }
+    const config = withLevel({ ...rec.config, compliance: [...new Set([...rec.config.compliance, ...compliance])] }, level);
+    const cv = configViolation(config);
+    if (cv) return refuse(cv);
+    const broken = this.workloads.list().flatMap((w) => {
+      const input = policyInput(rec, actor, this.roles.of(actor), "update", w.spec, w.spec);
+      const v = workloadViolation(w.spec, level, evaluatePolicies(this.policies.list(), input, "update").allowed);
+      return v ? [{ workload: w.spec.name, rule: v.rule, field: v.field }] : [];
+    });
+    if (broken.length) {
+      const list = broken.map((b) => `${b.workload} (${b.rule})`).join(", ");
+      return refuse({ level, rule: broken[0].rule, field: "security_level", detail: `security level ${level}: ${broken.length} workload(s) break its rules: ${list}; update or remove them first` }, { workloads: broken });
+    }
+    return this.act(() => {
+      const next: ClusterRecord = { ...rec, config };
+      this.meta.setRecord(next);
+      if (from !== level || config.compliance.length !== rec.config.compliance.length) {
+        this.audit.append(rec.name, "SecurityLevelRaised", actor, rec.name, { from, to: level, compliance: config.compliance, quantum_safe: config.quantum_safe });
+      }
+      return this.view(next);
+    });
+  }
+
+  // -- consensus placement ---------------------------------------------------------------------
+
+  /** What a node pins at join: the current validator set and the changes that led to it. */
+  validatorSet(actor: string): Result<{ validator_set: ValidatorSet; changes: ValidatorSetChange[] } | null> {
+    return attempt(() => {
+      const rec = this.record();
+      const held = rec ? this.roles.of(actor) : undefined;
+      if (!rec || !held) reject(404, this.noSuchCluster(), { field: "cluster" });
+      if (!consensusOn(rec.config)) return null;
+      return { validator_set: this.consensus.currentSet(rec.name, rec.config), changes: this.consensus.changes() };
+    });
+  }
+
+  /** A validator's signed answer to a proposal (node): verified here, then recorded. */
+  async answerPlacement(actor: string, body: PlacementAnswer): Promise<Result<{ status: string }>> {
+    const kind = "approval" in body ? "approval" : "refusal";
+    const answer = "approval" in body ? body.approval : body.refusal;
+    const pre = attempt(() => {
+      const rec = this.require(actor, "node");
+      if (!consensusOn(rec.config)) reject(409, `cluster ${rec.name} does not place by consensus`, { field: "placement" });
+    });
+    if (!pre.ok) return pre;
+    const v = kind === "approval" ? await verifyPlacementApproval(answer) : await verifyPlacementRefusal(answer);
+    if (!v.ok) return err(422, `the ${kind} does not verify: ${v.reason}`, { field: `${kind}.sig` });
+    return this.actAndNotify(() => {
+      const rec = this.require(actor, "node");
+      return { status: recordAnswer(this.ctxFor(rec), actor, kind, answer, Date.now()) };
+    });
+  }
+
+  /** Each placement round of a workload with its signed answers (viewer). */
+  placements(actor: string, workload: string): Result<{ quorum: number; epoch: number; validators: string[]; placements: PlacementView[] }> {
+    return attempt(() => {
+      const rec = this.require(actor, "viewer");
+      if (!this.workloads.get(workload) && this.consensus.ofWorkload(workload).length === 0) reject(404, `no workload ${workload}`, { field: "name" });
+      return placementViews(this.ctxFor(rec), workload);
+    });
+  }
+
+  /** Audit entries for a validator following the chain (a validator node of this cluster). */
+  validatorAudit(actor: string, fromSeq: number, limit: number): Result<{ entries: unknown[] }> {
+    return attempt(() => {
+      const rec = this.require(actor, "node");
+      if (!this.consensus.currentSet(rec.name, rec.config).validators.includes(actor)) reject(403, "only validators read the audit chain over the agent channel", { field: "node" });
+      return { entries: this.consensus.auditFrom(fromSeq, limit) };
+    });
+  }
+
+  /** A new validator set, signed by k validators of the current one (admin submits it). */
+  async changeValidatorSet(actor: string, change: ValidatorSetChange): Promise<Result<ValidatorSet>> {
+    const cur = attempt(() => {
+      const rec = this.require(actor, "admin");
+      if (!consensusOn(rec.config)) reject(409, `cluster ${rec.name} does not place by consensus`, { field: "placement" });
+      return { rec, set: this.consensus.currentSet(rec.name, rec.config) };
+    });
+    if (!cur.ok) return cur;
+    const res = await applyValidatorSetChange(cur.value.set, cur.value.rec.name, change);
+    if (!res.ok) return err(422, `validator set change refused: ${res.reason}`, { field: "change" });
+    return this.actAndNotify(() => {
+      const rec = this.require(actor, "admin");
+      const now = this.consensus.currentSet(rec.name, rec.config);
+      if (now.hash !== cur.value.set.hash) reject(409, "the validator set changed meanwhile; sign a change of the current set", { field: "change.prev" });
+      this.consensus.addChange(change, res.set);
+      this.audit.append(rec.name, "ValidatorSetChanged", actor, `epoch ${res.set.epoch}`, { ...change });
+      this.meta.bumpVersion();
+      return res.set;
+    });
+  }
+
+  // -- agreements ------------------------------------------------------------------------------
+
+  /**
+   * Applies compiled agreements (operator), all or none: one transaction. A cage-weakening
+   * workload is refused like a direct deploy, with its SecurityViolation entry.
+   */
+  async applyAgreements(actor: string, units: CompiledUnit[], opts: { dryRun: boolean; prune: boolean }): Promise<Result<ApplyOutcome[]>> {
+    const rec = this.record();
+    const role = this.roles.of(actor);
+    if (rec && satisfies(role, "operator")) {
+      for (const u of units) {
+        const v = cageViolations(this.ctxFor(rec), role, u.agreement)[0];
+        if (!v) continue;
+        if (!opts.dryRun) await this.act(() => this.audit.append(rec.name, "SecurityViolation", actor, u.agreement.name, { field: v.field, reason: v.detail, role: role ?? null }));
+        return err(403, v.detail, { field: v.field });
+      }
+    }
+    const run = () => {
+      const ctx = this.ctxFor(this.require(actor, "operator"));
+      const out = units.map((u) => applyAgreement(ctx, this.agreements, actor, u, opts));
+      if (!opts.dryRun) for (const u of units) this.syncCageJob(u.agreement.name);
+      return out;
+    };
+    if (opts.dryRun) return attempt(() => this.ctx.storage.transactionSync(() => run()));
+    const res = await this.actAndReap(run);
+    if (res.ok) this.armLiveness();
+    return res;
+  }
+
+  validateAgreements(actor: string, units: CompiledUnit[], opts: { security: boolean; resources: boolean }): Result<AgreementValidation> {
+    return attempt(() => validateAgreements(this.ctxFor(this.require(actor, "operator")), this.agreements, this.roles.of(actor), units, opts));
+  }
+
+  listAgreements(actor: string): Result<AgreementSummary[]> {
+    return attempt(() => {
+      this.require(actor, "viewer");
+      return listAgreements(this.agreements);
+    });
+  }
+
+  getAgreement(actor: string, name: string): Result<AgreementView> {
+    return attempt(() => {
+      this.require(actor, "viewer");
+      const cage = this.cageJobs.byAgreement(name);
+      return { ...showAgreement(this.agreements, name), ...(cage ? { cage } : {}) };
+    });
+  }
+
+  agreementHistory(actor: string, name: string): Result<AgreementVersion[]> {
+    return attempt(() => {
+      this.require(actor, "viewer");
+      return agreementHistory(this.agreements, name);
+    });
+  }
+
+  async rollbackAgreement(actor: string, name: string, version: string | number): Promise<Result<ApplyOutcome>> {
+    const res = await this.actAndReap(() => {
+      const out = rollbackAgreement(this.ctxFor(this.require(actor, "operator")), this.agreements, actor, name, version);
+      this.syncCageJob(name);
+      return out;
+    });
+    if (res.ok) this.armLiveness();
+    return res;
+  }
+
+  async deleteAgreement(actor: string, name: string): Promise<Result<{ deleted: string; workloads: string[]; registry: RegistryBinding[] }>> {
+    const res = await this.actAndReap(() => {
+      const out = deleteAgreement(this.ctxFor(this.require(actor, "operator")), this.agreements, actor, name);
+      const job = this.cageJobs.byAgreement(name);
+      if (job) this.cageJobs.remove(job.workload); // a later apply starts a new check
+      return out;
+    });
+    if (res.ok) this.armLiveness();
+    return res;
+  }
+
+  /** One progress step now (tests; the liveness task runs it every few seconds). */
+  async progressAgreementsNow(): Promise<Result<boolean>> {
+    return this.actAndReap(() => {
+      const rec = this.record();
+      return rec ? progressAgreements(this.ctxFor(rec), this.agreements) : false;
+    });
+  }
+}
+
+/** A deny decision as the change's answer: 403 naming the policy and its message. */
+function denyProblem(d: PolicyDecision, change: string): Result<never> {
+  const why = d.error ? ` (it could not be evaluated: ${d.error})` : "";
+  return err(403, `policy ${d.policy} denies this ${change}: ${d.message}${why}`, { field: "policy", policy: d.policy, policy_hash: d.policy_hash, code: "policy-denied" });
+}
+
+/** A security-level refusal: 403 naming the level, the rule and the field. */
+function levelProblem(v: LevelViolation): Result<never> {
+  return err(403, v.detail, { field: v.field, level: v.level, rule: v.rule, code: "security-level" });
 }

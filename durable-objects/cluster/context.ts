@@ -1,5 +1,6 @@
 import type { ClusterConfig } from "../../protocol/api/cluster.ts";
 import type { AuditLog } from "../shared/audit-log.ts";
+import type { ConsensusStore } from "./consensus.ts";
 import type { EventStore } from "./events.ts";
 import type { ClusterMeta } from "./meta-store.ts";
 import type { NodeRegistry } from "./node-registry.ts";
@@ -19,4 +20,6 @@ export interface ClusterCtx {
   replays: ReplayStore;
   /** node-reported events (enc events) */
   events: EventStore;
+  /** consensus placement rounds and the validator set */
+  consensus: ConsensusStore;
 }

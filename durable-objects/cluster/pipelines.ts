@@ -8,7 +8,7 @@ import type { ClusterCtx } from "./context.ts";
 import { undoRollout, updateWorkload } from "./rollout.ts";
 
 /** The request signature of a pipeline action, kept in its audit entry so an auditor sees who signed what. */
-export interface SignedRequest {
+export interface RequestSignature {
   keyid: string;
   /** the covered components @method and @target-uri, so the signature base can be rebuilt */
   method: string;
@@ -71,7 +71,7 @@ export function createPipeline(ctx: ClusterCtx, actor: string, body: CreatePipel
 }
 
 /** `author` asks to promote into stage `to` (or the second stage). Gates before the change are evaluated now. */
-export function promote(ctx: ClusterCtx, author: string, name: string, to: string | undefined, signed: SignedRequest): Promotion {
+export function promote(ctx: ClusterCtx, author: string, name: string, to: string | undefined, signed: RequestSignature): Promotion {
   const p = get(ctx, name);
   const open = p.promotions.find((x) => x.state === "awaiting_approval" || x.state === "verifying");
   if (open) reject(409, `promotion ${open.id} of ${name} is still ${open.state}`, { field: "pipeline" });
@@ -128,7 +128,7 @@ export function decide(
   name: string,
   id: string,
   decision: "approve" | "reject",
-  signed: SignedRequest,
+  signed: RequestSignature,
   comment?: string,
 ): Promotion {
   const p = get(ctx, name);

@@ -180,6 +180,14 @@ export function rolloutHistory(ctx: ClusterCtx, name: string): WorkloadVersion[]
  * new version, with today's replica counts and autoscaling kept, as `kubectl rollout undo` does.
  */
 export function undoRollout(ctx: ClusterCtx, actor: string, name: string, toVersion?: number) {
+  const { wl, target, spec } = undoTarget(ctx, name, toVersion);
+  const res = updateWorkload(ctx, actor, spec, `undo to version ${target}`);
+  ctx.audit.append(ctx.cluster, "RolloutUndone", actor, name, { from_version: wl.version, to_version: target, version: res.workload.version });
+  return res;
+}
+
+/** The spec an undo would apply (the target version's container, today's counts), so policies and the security level can judge it first. */
+export function undoTarget(ctx: ClusterCtx, name: string, toVersion?: number) {
   const wl = ctx.workloads.get(name);
   if (!wl) reject(404, `no workload ${name}`, { field: "name" });
   const versions = ctx.workloads.versions(name);
@@ -196,9 +204,7 @@ export function undoRollout(ctx: ClusterCtx, actor: string, name: string, toVers
     load_balancer_replicas: wl.spec.load_balancer_replicas,
     autoScaling: wl.spec.autoScaling,
   };
-  const res = updateWorkload(ctx, actor, spec, `undo to version ${target}`);
-  ctx.audit.append(ctx.cluster, "RolloutUndone", actor, name, { from_version: wl.version, to_version: target, version: res.workload.version });
-  return res;
+  return { wl, target, spec };
 }
 
 /** Every replica replaced by a fresh one, one step at a time (the spec is unchanged). */

@@ -4,6 +4,7 @@ import type { Node } from "../../protocol/api/node.ts";
 import type { Replica } from "../../protocol/api/workload.ts";
 
 export * from "../shared/schema.ts";
+export * from "../shared/tlog-schema.ts";
 export * from "../shared/audit-schema.ts";
 
 export const meta = sqliteTable("meta", {
@@ -176,3 +177,87 @@ export const replays = sqliteTable("replays", {
   requested_at: text("requested_at").notNull(),
   finished_at: text("finished_at"),
 });
+
+/** The cluster's CEL policies (domain/policy); `hash` is BLAKE3 of the JCS of the PolicyBody. */
+export const policies = sqliteTable("policies", {
+  name: text("name").primaryKey(),
+  expr: text("expr").notNull(),
+  action: text("action").notNull(),
+  message: text("message").notNull(),
+  /** JSON array of PolicyMatch */
+  match: text("match").notNull(),
+  hash: text("hash").notNull(),
+  created_by: text("created_by").notNull(),
+  created_at: text("created_at").notNull(),
+});
+
+/**
+ * Consensus placement (placement.mode "consensus"): each round a replica is placed, with its
+ * proposal (the inputs validators check) and the signed answers. A replica runs only once its
+ * latest round is committed (k approvals); older rounds stay for `enc placements`.
+ */
+export const placementRounds = sqliteTable(
+  "placement_rounds",
+  {
+    replica: text("replica").notNull(),
+    round: integer("round").notNull(),
+    workload: text("workload").notNull(),
+    node: text("node").notNull(),
+    spec_hash: text("spec_hash").notNull(),
+    spec_version: integer("spec_version").notNull(),
+    status: text("status").$type<"proposed" | "committed" | "refused" | "superseded">().notNull(),
+    /** JSON PlacementProposal */
+    proposal: text("proposal").notNull(),
+    /** JSON PlacementApproval[] / PlacementRefusal[] */
+    approvals: text("approvals").notNull().default("[]"),
+    refusals: text("refusals").notNull().default("[]"),
+    proposed_at: text("proposed_at").notNull(),
+    committed_at: text("committed_at"),
+    /** ms: a refused replica is proposed again no sooner than this */
+    retry_at: integer("retry_at"),
+  },
+  (t) => [primaryKey({ columns: [t.replica, t.round] }), index("placement_rounds_workload").on(t.workload), index("placement_rounds_status").on(t.status)],
+);
+
+/** Each node's last heartbeat as it signed it (RFC 9421), for validators to check. */
+export const signedHeartbeats = sqliteTable("signed_heartbeats", {
+  node: text("node").primaryKey(),
+  /** JSON SignedRequest */
+  request: text("request").notNull(),
+  at: integer("at").notNull(),
+});
+/** Agreements (declarative documents) and what they own; versions in agreement_versions. */
+export const agreements = sqliteTable("agreements", {
+  name: text("name").primaryKey(),
+  type: text("type").notNull(),
+  /** the current version (a rollback moves it back without a new version) */
+  version: integer("version").notNull(),
+  status: text("status").$type<"deploying" | "ready" | "removing">().notNull(),
+  /** JSON string[]: workloads this agreement created and still owns; delete removes only these */
+  owned: text("owned").notNull(),
+  /** JSON string[][]: waves still to apply (deploying) or remove (removing), each after the one before settled */
+  pending: text("pending").notNull().default("[]"),
+  /** JSON string[]: the wave last applied or removed, which the next waits for */
+  current_wave: text("current_wave").notNull().default("[]"),
+  created_at: text("created_at").notNull(),
+  created_by: text("created_by").notNull(),
+  updated_at: text("updated_at").notNull(),
+});
+
+/** Every version of an agreement: the normalized documents (content-addressed) and what they compiled to. */
+export const agreementVersions = sqliteTable(
+  "agreement_versions",
+  {
+    name: text("name").notNull(),
+    version: integer("version").notNull(),
+    /** blake3 of the JCS of { type, name, documents } */
+    hash: text("hash").notNull(),
+    type: text("type").notNull(),
+    documents: text("documents").notNull(),
+    compiled: text("compiled").notNull(),
+    author: text("author").notNull(),
+    created_at: text("created_at").notNull(),
+    cause: text("cause").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.name, t.version] })],
+);

@@ -9,6 +9,7 @@ import type { ClusterCtx } from "./context.ts";
 import type { Role } from "../../protocol/api/common.ts";
 import type { ClusterConfig } from "../../protocol/api/cluster.ts";
 import { satisfies } from "./roles.ts";
+import { consensusOn, placeByConsensus } from "./consensus.ts";
 
 /**
  * Why `spec` weakens the cage beyond what `role` may ask for in a cluster with `config`, or
@@ -58,6 +59,7 @@ export function placePending(ctx: ClusterCtx, actor: string): number {
       existing: placedByWorkload.get(r.workload) ?? [],
     });
   }
+  if (consensusOn(ctx.config)) return placeByConsensus(ctx, actor, requests, specOf);
   const result = placeMany(requests, schedNodes(ctx.nodes.list(), ctx.workloads.allocationByNode()), ctx.meta.schedState(), { maxReplicasPerNode: ctx.config.max_replicas_per_node });
   ctx.meta.setSchedState(result.state);
   const at = isoNow();

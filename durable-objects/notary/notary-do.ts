@@ -6,19 +6,27 @@ import { verifyReceipt } from "../../protocol/signed.ts";
 import { checkBatch, planAdmission } from "../../domain/notary/admission.ts";
 import { afterDelivery, sealedDelivery, type DeliveryAnswer, type SealedEvent } from "../../domain/notary/delivery.ts";
 import { parseNotaryName, type NotaryIdentity } from "../../domain/notary/identity.ts";
-import { fullBlocks, stats, windowDue, type NotaryLimits, type NotaryStats } from "../../domain/notary/sealing.ts";
+import { fullBlocks, stats, windowDue, type NotaryLimits, type NotaryStats, type SealPolicy } from "../../domain/notary/sealing.ts";
 import { BaseDO } from "../shared/base-do.ts";
 import { attempt, err, reject, type Result } from "../../domain/result.ts";
-import { syncSigner } from "../shared/sync-signer.ts";
+import { mldsaSyncSigner, syncSigner } from "../shared/sync-signer.ts";
 import migrations from "./drizzle/migrations.js";
 import { LEGACY_NOTARY_STEPS } from "./legacy-schema.ts";
 import { buildBlock } from "./seal.ts";
+import type { TerminalReceipt } from "../../domain/agreements/cage-verdict.ts";
 import { NotaryStore } from "./store.ts";
+import { WitnessDesk } from "../shared/witness-desk.ts";
+import { TlogStore, logVkey, type TlogHead } from "../shared/tlog-store.ts";
+import { logOrigin } from "../../domain/notary/tlog.ts";
+import { parseTilePath, TileError } from "../../protocol/c2sp/tiles.ts";
+import { toBase64 } from "../../protocol/bytes.ts";
 
 export type { NotaryLimits, NotaryStats };
 
 const SEAL_TASK = "seal";
 const DELIVER_TASK = "deliver";
+/** Send the newest checkpoint to the cluster's witnesses (PROTOCOL.md §7); retried with back-off. */
+const WITNESS_TASK = "witness";
 
 /**
  * One per (cluster, app), addressed by name (domain/notary/identity.ts): the only writer of that
@@ -29,6 +37,10 @@ const DELIVER_TASK = "deliver";
  */
 export class NotaryDO extends BaseDO {
   private readonly store = new NotaryStore(this.db, this.sql);
+  /** The app's C2SP log (PROTOCOL.md §6): its receipts in sealing order. */
+  /** What the cluster's witnesses cosigned of this log (PROTOCOL.md §7). */
+  private readonly witnesses = new WitnessDesk(this.ctx.storage.kv);
+  private readonly tlog = new TlogStore(this.sql, (from, count) => this.store.tlogEntries(from, count));
 
   protected schema() {
     return { bundle: migrations, legacy: LEGACY_NOTARY_STEPS };
@@ -44,6 +56,8 @@ export class NotaryDO extends BaseDO {
       await this.deliver();
     } else if (task === DELIVER_TASK) {
       await this.deliver();
+    } else if (task === WITNESS_TASK) {
+      await this.witness();
     } else {
       this.schedule.done(task);
     }
@@ -61,11 +75,22 @@ export class NotaryDO extends BaseDO {
     const { cluster, app } = this.identity();
     const height = this.store.height() + 1;
     const prev = this.store.blockHash(height - 1);
-    const { block, hash } = buildBlock(cluster, app, height, prev, pending, syncSigner(this.env.NOTARY_KEY, "NOTARY_KEY"));
-    this.store.insertBlock(height, hash, block, pending);
+    const signer = syncSigner(this.env.NOTARY_KEY, "NOTARY_KEY");
+    const mldsa = (this.store.limits() as SealPolicy).quantum_safe ? mldsaSyncSigner(this.env.NOTARY_MLDSA_KEY, "NOTARY_MLDSA_KEY") : undefined;
+    // The log grows with the block in this transaction; the block binds the checkpoint it makes.
+    if (height > 1 && this.tlog.size() === 0) this.tlog.append(this.store.backfillTlog());
+    const tlogStart = this.tlog.size();
+    this.tlog.append(pending.map((p) => p.body));
+    const head = this.tlog.checkpoint(logOrigin(this.env, cluster, app), signer);
+    const { block, hash } = buildBlock(cluster, app, height, prev, pending, signer, { size: head.size, root: head.root }, mldsa);
+    if (mldsa) this.store.setMldsaFrom(height);
+    this.store.insertBlock(height, hash, block, pending, tlogStart);
     this.outbox.push({ kind: "block", block, hash, leaves: pending.map((p) => p.hash) });
     this.store.addDelivery(sealedDelivery({ cluster, app, height, hash, count: block.count, merkle_root: block.merkle_root }));
     this.schedule.at(DELIVER_TASK, Date.now() + 2_000);
+    // Never blocks the seal: the checkpoint is served at once, cosignatures join it when they arrive.
+    // A log with witnesses submits at once; the others find out (from the cluster) with the delivery.
+    this.schedule.at(WITNESS_TASK, this.witnesses.any() ? Date.now() : Date.now() + 2_000);
     this.armWindow();
     return block;
   }
@@ -159,7 +184,66 @@ export class NotaryDO extends BaseDO {
     });
   }
 
+  // -- Transparency log (PROTOCOL.md §6) --------------------------------------------------------
+
+  /** The newest signed checkpoint, or null before the first seal. Public. */
+  logCheckpoint(): TlogHead | null {
+    const head = this.tlog.latest();
+    return head && this.witnesses.cosigned(head);
+  }
+
+  /**
+   * Submits the newest checkpoint to each of the cluster's witnesses that has not cosigned it. A
+   * failure throws, so the alarm retries with back-off; a newer checkpoint keeps the task due.
+   */
+  private async witness(): Promise<void> {
+    const head = this.tlog.latest();
+    const { cluster } = this.identity();
+    const configured = head ? await this.env.CLUSTER.get(this.env.CLUSTER.idFromName(cluster)).witnessEndpoints() : [];
+    if (!head || configured.length === 0) return this.schedule.done(WITNESS_TASK);
+    const round = await this.witnesses.submit(configured, head, (m, n) => this.tlog.consistency(m, n), (req) => fetch(req));
+    if (this.tlog.latest()?.size !== head.size) return;
+    if (round.failures.length) throw new Error(`witnesses failed: ${round.failures.map((f) => `${f.vkey.split("+")[0]}: ${f.reason}`).join("; ")}`);
+    this.schedule.done(WITNESS_TASK);
+  }
+
+  /** `GET …/log/`: origin, vkey and size. Public. */
+  logInfo(): Result<{ origin: string; vkey: string; size: number }> {
+    return attempt(() => {
+      const { cluster, app } = this.identity();
+      const origin = logOrigin(this.env, cluster, app);
+      return { origin, vkey: logVkey(origin, syncSigner(this.env.NOTARY_KEY, "NOTARY_KEY").publicKey), size: this.tlog.latest()?.size ?? 0 };
+    });
+  }
+
+  /** A tile by its C2SP path (`tile/…`); 404 beyond the newest checkpoint. The caller checked access. */
+  logTile(path: string): Result<{ bytes: Uint8Array; full: boolean }> {
+    return attempt(() => {
+      let t;
+      try {
+        t = parseTilePath(path);
+      } catch (e) {
+        if (e instanceof TileError) reject(404, e.message, { field: "path" });
+        throw e;
+      }
+      return this.tlog.tile(t) ?? reject(404, `${path} is beyond the log's newest checkpoint`, { field: "path" });
+    });
+  }
+
+  /** A sealed receipt's place in the app log with its proof against the newest checkpoint. */
+  logInclusion(hash: string): { index: number; size: number; proof: string[]; checkpoint: string } | null {
+    const index = this.store.tlogIndexOf(hash);
+    const head = this.tlog.latest();
+    if (index == null || !head || index >= head.size) return null;
+    return { index, size: head.size, proof: this.tlog.inclusion(index, head.size).map(toBase64), checkpoint: head.note };
+  }
+
+  /** How this app's containers ended (CueCage verdicts compare their witness roots). */
+  terminalReceipts(limit = 1000): TerminalReceipt[] {
+    return this.store.terminal(limit);
+  }
+
   stats(limits: NotaryLimits): NotaryStats {
-    return stats(this.store.pendingCount(), this.store.height(), limits);
+    return stats(this.store.pendingCount(), this.store.height(), limits, this.store.mldsaFrom());
   }
 }

@@ -1,6 +1,7 @@
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export * from "../shared/schema.ts";
+export * from "../shared/tlog-schema.ts";
 
 export const meta = sqliteTable("meta", {
   key: text("key").primaryKey(),
@@ -20,6 +21,8 @@ export const receipts = sqliteTable(
     block_height: integer("block_height"),
     leaf_index: integer("leaf_index"),
     body: text("body").notNull(),
+    /** Position in the app's C2SP log (PROTOCOL.md §6): sealing order across blocks. */
+    tlog_index: integer("tlog_index"),
   },
   (t) => [
     // A chain may not fork: one successor per predecessor (genesis included) per container.
@@ -27,6 +30,7 @@ export const receipts = sqliteTable(
     index("receipts_pending").on(t.block_height, t.seq),
     // The window alarm's "oldest pending receipt" without scanning every pending row.
     index("receipts_pending_age").on(t.block_height, t.accepted_at),
+    uniqueIndex("receipts_tlog").on(t.tlog_index),
   ],
 );
 

@@ -3,7 +3,8 @@ import { merkleRoot } from "../../protocol/merkle.ts";
 import { hashToText } from "../../protocol/hash.ts";
 import { logBlockHash, signLogBlockSync } from "../../protocol/signed.ts";
 import type { LogBlock } from "../../protocol/schemas.ts";
-import type { SyncSigner } from "../shared/sync-signer.ts";
+import type { TlogBinding } from "../../protocol/api/tlog.ts";
+import type { MldsaSyncSigner, SyncSigner } from "../shared/sync-signer.ts";
 
 export interface PendingReceipt {
   hash: string;
@@ -18,6 +19,9 @@ export function buildBlock(
   prev: string | undefined,
   pending: PendingReceipt[],
   signer: SyncSigner,
+  tlog?: TlogBinding,
+  /** Co-signs with ML-DSA-65 (PROTOCOL.md §15) for a quantum-safe cluster. */
+  mldsa?: MldsaSyncSigner,
 ): { block: LogBlock; hash: string } {
   let from = pending[0].ts;
   let to = pending[0].ts;
@@ -35,7 +39,8 @@ export function buildBlock(
     count: pending.length,
     range: { from_ts: from, to_ts: to },
     notary: signer.address,
+    ...(tlog ? { tlog } : {}),
   };
-  const block = signLogBlockSync(body, signer);
+  const block = signLogBlockSync(body, signer, mldsa);
   return { block, hash: logBlockHash(block) };
 }

@@ -4,6 +4,7 @@ import type { StepReceipt } from "../../protocol/schemas.ts";
 import type { ChainLookup } from "../../domain/notary/admission.ts";
 import { DEFAULT_LIMITS, type NotaryLimits } from "../../domain/notary/sealing.ts";
 import { deliveries, receipts } from "./schema.ts";
+import type { TerminalReceipt } from "../../domain/agreements/cage-verdict.ts";
 
 /** What the chain rules need to know about one batch, read in two queries (see `lookupBatch`). */
 class BatchLookup implements ChainLookup {
@@ -85,11 +86,53 @@ export class NotaryStore {
     return this.pendingN.get()!.n;
   }
 
-  /** The oldest pending receipts in sealing order. */
-  pending(limit: number): { seq: number; hash: string; ts: string }[] {
+  /** Exit and oom receipts (how each container ended, with its witness root), oldest first. */
+  terminal(limit: number): TerminalReceipt[] {
     return this.sqlite
-      .exec<{ seq: number; hash: string; ts: string }>("SELECT seq, hash, ts FROM receipts WHERE block_height IS NULL ORDER BY seq LIMIT ?", limit)
+      .exec<{ hash: string; node: string; container: string; ts: string; body: string }>(
+        "SELECT hash, node, container, ts, body FROM receipts WHERE json_extract(body, '$.op') IN ('exit', 'oom') ORDER BY seq LIMIT ?",
+        limit,
+      )
+      .toArray()
+      .map((r) => {
+        const b = JSON.parse(r.body) as { op: string; witness_root?: string; exit_code?: number };
+        return { hash: r.hash, node: r.node, container: r.container, ts: r.ts, op: b.op, witness_root: b.witness_root, exit_code: b.exit_code };
+      });
+  }
+
+  /** The oldest pending receipts in sealing order. */
+  pending(limit: number): { seq: number; hash: string; ts: string; body: string }[] {
+    return this.sqlite
+      .exec<{ seq: number; hash: string; ts: string; body: string }>("SELECT seq, hash, ts, body FROM receipts WHERE block_height IS NULL ORDER BY seq LIMIT ?", limit)
       .toArray();
+  }
+
+  /** Stored JSON of the app log's entries [from, from + count) (PROTOCOL.md §6), in log order. */
+  tlogEntries(from: number, count: number): string[] {
+    return this.sqlite
+      .exec<{ body: string }>("SELECT body FROM receipts WHERE tlog_index >= ? AND tlog_index < ? ORDER BY tlog_index", from, from + count)
+      .toArray()
+      .map((r) => r.body);
+  }
+
+  /** A receipt's place in the app log, once sealed. */
+  tlogIndexOf(hash: string): number | null {
+    return this.sqlite.exec<{ i: number | null }>("SELECT tlog_index AS i FROM receipts WHERE hash = ?", hash).toArray()[0]?.i ?? null;
+  }
+
+  /**
+   * Receipts sealed before this DO kept a log (no tlog_index), in sealing order, numbered from 0:
+   * appended once, on the first seal that finds an empty log over existing blocks.
+   */
+  backfillTlog(): string[] {
+    const rows = this.sqlite
+      .exec<{ seq: number; body: string }>("SELECT seq, body FROM receipts WHERE block_height IS NOT NULL ORDER BY block_height, leaf_index")
+      .toArray();
+    this.sqlite.exec(
+      "UPDATE receipts SET tlog_index = n.key FROM (SELECT key, value FROM json_each(?)) AS n WHERE receipts.seq = n.value",
+      JSON.stringify(rows.map((r) => r.seq)),
+    );
+    return rows.map((r) => r.body);
   }
 
   /** Served by the receipts_pending_age index: a scan of every pending row cost 8 ms at 4,000. */
@@ -106,12 +149,13 @@ export class NotaryStore {
   }
 
   /** Records a sealed block and places its receipts, in order, as its leaves (one UPDATE). */
-  insertBlock(height: number, hash: string, body: unknown, leaves: readonly { seq: number }[]): void {
+  insertBlock(height: number, hash: string, body: unknown, leaves: readonly { seq: number }[], tlogStart: number): void {
     this.sqlite.exec("INSERT INTO blocks (height, hash, body) VALUES (?, ?, ?)", height, hash, JSON.stringify(body));
     this.sqlite.exec(
-      `UPDATE receipts SET block_height = ?, leaf_index = leaf.key
+      `UPDATE receipts SET block_height = ?, leaf_index = leaf.key, tlog_index = ? + leaf.key
        FROM (SELECT key, value FROM json_each(?)) AS leaf WHERE receipts.seq = leaf.value`,
       height,
+      tlogStart,
       JSON.stringify(leaves.map((l) => l.seq)),
     );
   }
@@ -125,6 +169,16 @@ export class NotaryStore {
   setLimits(limits: NotaryLimits): void {
     const value = JSON.stringify(limits);
     this.sqlite.exec("INSERT INTO meta (key, value) VALUES ('limits', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE value <> excluded.value", value);
+  }
+
+  /** The first block co-signed with ML-DSA-65 (kept here, not in D1, so no D1 edit can move it). */
+  mldsaFrom(): number | null {
+    const v = this.sqlite.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'mldsa_from'").toArray()[0]?.value;
+    return v ? Number(v) : null;
+  }
+
+  setMldsaFrom(height: number): void {
+    this.sqlite.exec("INSERT INTO meta (key, value) VALUES ('mldsa_from', ?) ON CONFLICT (key) DO NOTHING", String(height));
   }
 
   addDelivery(d: { key: string; payload: string }): void {

@@ -5,7 +5,8 @@ import type { AuditEntry, AuditEvent } from "../../protocol/schemas.ts";
 import { isoNow } from "../../protocol/time.ts";
 import type { Outbox } from "./outbox.ts";
 import { one } from "./rows.ts";
-import type { SyncSigner } from "./sync-signer.ts";
+import type { MldsaSyncSigner, SyncSigner } from "./sync-signer.ts";
+import type { TlogHead, TlogStore } from "./tlog-store.ts";
 
 /**
  * The cluster's hash-chained audit log. `append` must run inside the synchronous part of a
@@ -16,6 +17,10 @@ export class AuditLog {
     private readonly sql: SqlStorage,
     private readonly outbox: Outbox,
     private readonly signer: () => SyncSigner,
+    /** The ML-DSA-65 co-signer while the cluster is quantum-safe (PROTOCOL.md §15), else undefined. */
+    private readonly mldsa: () => MldsaSyncSigner | undefined = () => undefined,
+    /** The chain as a C2SP log (PROTOCOL.md §6), where the owner keeps one (ClusterDO). */
+    private readonly tlog?: { store: TlogStore; origin: (cluster: string) => string },
   ) {}
 
   /** Added to the details of every entry appended inside through(): how the action reached us. */
@@ -33,6 +38,20 @@ export class AuditLog {
     } finally {
       this.channel = before;
     }
+  }
+
+  /** Stored JSON of audit entries [from, from + count) of the log (entry i has seq i + 1). */
+  static entries(sql: SqlStorage, from: number, count: number): string[] {
+    return sql
+      .exec<{ body: string }>("SELECT body FROM audit WHERE seq > ? AND seq <= ? ORDER BY seq", from, from + count)
+      .toArray()
+      .map((r) => r.body);
+  }
+
+  /** Signs a checkpoint of the audit log if it grew since the last one (at every flush). */
+  checkpoint(cluster: string): TlogHead | null {
+    if (!this.tlog) return null;
+    return this.tlog.store.checkpoint(this.tlog.origin(cluster), this.signer());
   }
 
   append(cluster: string, event: AuditEvent, actor: string, subject: string, details: Record<string, unknown>, idempotencyKey?: string): AuditEntry {
@@ -55,6 +74,7 @@ export class AuditLog {
         prev_hash: head?.hash ?? GENESIS,
       },
       this.signer(),
+      this.mldsa(),
     );
     this.sql.exec(
       "INSERT INTO audit (seq, hash, event, idempotency_key, body) VALUES (?, ?, ?, ?, ?)",
@@ -64,6 +84,12 @@ export class AuditLog {
       idempotencyKey ?? null,
       JSON.stringify(entry),
     );
+    if (this.tlog) {
+      // Entries written before the log existed join it first, in seq order (once).
+      const size = this.tlog.store.size();
+      if (size < entry.seq - 1) this.tlog.store.append(AuditLog.entries(this.sql, size, entry.seq - 1 - size));
+      this.tlog.store.append([JSON.stringify(entry)]);
+    }
     this.outbox.push({ kind: "audit", entry });
     return entry;
   }

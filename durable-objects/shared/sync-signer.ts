@@ -1,8 +1,9 @@
 import { createPrivateKey, sign as nodeSign, type KeyObject } from "node:crypto";
 import { concatBytes, fromHex } from "../../protocol/bytes.ts";
+import { mldsaSyncSignerFromHex, type MldsaSyncSigner } from "../../protocol/mldsa.ts";
 import { syncSignerFromSeed, type SyncSigner } from "../../protocol/sync-signer.ts";
 
-export type { SyncSigner };
+export type { MldsaSyncSigner, SyncSigner };
 
 /**
  * The Worker's keys as synchronous signers, for a DO's synchronous transaction (see
@@ -50,6 +51,27 @@ export function syncSigner(hexSeed: string | undefined, name: string): SyncSigne
   if (!s) {
     s = fastSyncSigner(fromHex(key));
     cache.set(key, s);
+  }
+  return s;
+}
+
+const mldsaCache = new Map<string, MldsaSyncSigner>();
+
+/**
+ * The Worker's ML-DSA-65 key (PROTOCOL.md §15) as a synchronous signer, for co-signing inside a
+ * DO's synchronous transaction. noble's: workerd has ML-DSA-65 natively only in (asynchronous)
+ * WebCrypto, and its node:crypto parses ML-DSA keys but cannot sign with them. Key generation
+ * from the seed (~100 ms in workerd) runs once per key and isolate.
+ */
+export function mldsaSyncSigner(hexSeed: string | undefined, name: string): MldsaSyncSigner {
+  if (!hexSeed || !/^[0-9a-f]{64}$/i.test(hexSeed.trim())) {
+    throw new Error(`${name} is missing or not a 64-hex-digit ML-DSA-65 seed; run \`npm start\` once to add it to .dev.vars, or set the Worker secret`);
+  }
+  const key = hexSeed.trim().toLowerCase();
+  let s = mldsaCache.get(key);
+  if (!s) {
+    s = mldsaSyncSignerFromHex(key);
+    mldsaCache.set(key, s);
   }
   return s;
 }

@@ -30,6 +30,10 @@ import { DEFAULT_INIT_BINARY } from "../cage/options.ts";
 import { DEFAULT_BACKOFF } from "./restart-policy.ts";
 import { EventLog } from "./event-log.ts";
 import { sleep, Wakeup } from "./wakeup.ts";
+import { readJsonFile, writeJsonAtomic } from "./data-dir.ts";
+import { Validator } from "./validator.ts";
+import type { ValidatorSet } from "../../protocol/api/placement.ts";
+import type { DesiredStateExpect } from "../../protocol/desired-state.ts";
 
 export interface AgentOptions {
   dataDir: string;
@@ -48,6 +52,8 @@ export interface AgentOptions {
   /** overrides the URL saved at join (the control plane moved) */
   url?: string;
   receiptLingerMs?: number;
+  /** what this node offers, reported in each signed heartbeat (consensus validators check it) */
+  capacity?: { cpu_millis: number; memory_mb: number };
   log?: Logger;
 }
 
@@ -67,6 +73,9 @@ export class Agent {
   readonly runners = new Map<string, ReplicaRunner>();
   private readonly retiring = new Set<string>();
   private invalid: { id: string; reason: string }[] = [];
+  /** consensus placement: replicas refused for want of a validator quorum */
+  private unapproved: { id: string; reason: string }[] = [];
+  private validator?: Validator;
   private lastDesired: CheckedDesiredState | null = null;
   private readonly loopStop = new AbortController();
   private readonly netStop = new AbortController();
@@ -145,9 +154,24 @@ export class Agent {
     await sweepOrphans(this.ctx, claimed);
     this.log.info("agent running", { node: this.signer.address, cluster: this.config.cluster, url, replicas: saved.length, pending_receipts: this.journal.pending });
 
-    this.poller = new DesiredPoller(cp, { cluster: this.config.cluster, node: this.signer.address, controlPlane: this.config.control_plane }, path.join(this.dir.root, "state", "desired.json"), (ds) => this.reconcile(ds), this.log, o.pollWaitS ?? 25);
+    // Consensus placement: the set pinned at join, or the last one followed by quorum-signed changes.
+    const setFile = path.join(this.dir.root, "state", "validators.json");
+    const pinned = readJsonFile<ValidatorSet>(setFile) ?? this.config.validator_set;
+    const expect: DesiredStateExpect = { cluster: this.config.cluster, node: this.signer.address, controlPlane: this.config.control_plane, ...(pinned ? { validators: pinned } : {}) };
+    if (pinned && this.config.node_type === "validator") this.validator = new Validator(cp, this.signer, this.config.cluster, this.config.control_plane, this.log);
+    const onState = (ds: CheckedDesiredState) => {
+      if (ds.validatorSetError) this.log.error("validator set change not followed", { error: ds.validatorSetError });
+      if (ds.validatorSet && expect.validators && ds.validatorSet.epoch > expect.validators.epoch) {
+        expect.validators = ds.validatorSet;
+        writeJsonAtomic(setFile, ds.validatorSet);
+        this.log.info("validator set followed", { epoch: ds.validatorSet.epoch, quorum: ds.validatorSet.quorum, validators: ds.validatorSet.validators.length });
+      }
+      return this.reconcile(ds);
+    };
+    this.poller = new DesiredPoller(cp, expect, path.join(this.dir.root, "state", "desired.json"), onState, this.log, o.pollWaitS ?? 25);
     const deps = {
       cp, log: this.log, runners: () => [...this.runners.values()], invalid: () => this.invalid, desiredVersion: () => this.poller.version,
+      unapproved: () => this.unapproved, capacity: o.capacity,
       replays: () => this.replays.reports(),
       events,
       onNewerVersion: () => this.poller.kick(),
@@ -181,6 +205,14 @@ export class Agent {
     this.invalid = ds.invalid;
     if (fresh) {
       for (const bad of ds.invalid) this.log.error("desired replica cannot be run", bad);
+      const before = new Map(this.unapproved.map((u) => [u.id, u.reason]));
+      for (const u of ds.unapproved) {
+        if (before.get(u.id) === u.reason) continue;
+        this.log.error("desired replica refused: no validator quorum", u);
+        this.ctx.events.push({ replica: u.id, kind: "refused", reason: u.reason.slice(0, 1000) });
+      }
+      this.unapproved = ds.unapproved;
+      if (this.validator && ds.proposals.length) void this.validator.handle(ds.proposals);
       this.replays.update(ds.replays);
       this.execs.update(ds.execs);
     }

@@ -7,6 +7,7 @@ import type { ExecOutcomeInput } from "../../protocol/api/exec.ts";
 import { routes } from "../../protocol/routes.ts";
 import type { StepReceipt } from "../../protocol/schemas.ts";
 import { AgentError } from "../agent-error.ts";
+import type { ValidatorSet } from "../../protocol/api/placement.ts";
 
 const REQUEST_TIMEOUT_MS = 15_000;
 
@@ -44,7 +45,7 @@ function readBody(res: Response, signal: AbortSignal, url: string): Promise<stri
 }
 
 export class ControlPlane {
-  private readonly api: ApiClient;
+  readonly api: ApiClient;
 
   constructor(
     readonly url: string,
@@ -59,7 +60,7 @@ export class ControlPlane {
     return this.api.get(routes.keys());
   }
 
-  join(body: Record<string, unknown>): Promise<{ node: Record<string, unknown> }> {
+  join(body: Record<string, unknown>): Promise<{ node: Record<string, unknown>; validator_set?: ValidatorSet }> {
     return this.api.post(routes.nodes(this.cluster), body);
   }
 

@@ -15,6 +15,10 @@ export interface HeartbeatDeps {
   runners: () => ReplicaRunner[];
   /** replicas in the desired state this agent cannot run */
   invalid: () => { id: string; reason: string }[];
+  /** consensus placement: replicas refused for want of a validator quorum (reported pending, with why) */
+  unapproved?: () => { id: string; reason: string }[];
+  /** what this node offers (enc-agent run --capacity-*), signed with each heartbeat */
+  capacity?: { cpu_millis: number; memory_mb: number };
   desiredVersion: () => number;
   replays: () => NonNullable<HeartbeatBodyInput["replays"]>;
   /** events to report; those delivered are acknowledged */
@@ -39,7 +43,9 @@ export async function buildHeartbeat(d: HeartbeatDeps): Promise<HeartbeatBodyInp
   const containers = runners.map((r) => r.report(d.advertisedHost));
   for (const c of containers) d.events?.observeHealth(c.replica, c.healthy);
   for (const bad of d.invalid()) containers.push({ replica: bad.id, status: "failed", restarts: 0, reason: `cannot run: ${bad.reason}`.slice(0, 1000) });
+  for (const u of d.unapproved?.() ?? []) containers.push({ replica: u.id, status: "pending", restarts: 0, reason: `refused by this node: ${u.reason}`.slice(0, 1000) });
   const body: HeartbeatBodyInput = { usage, containers };
+  if (d.capacity) body.capacity = d.capacity;
   const replays = d.replays();
   if (replays.length) body.replays = replays;
   if (d.desiredVersion() >= 0) body.desired_version = d.desiredVersion();

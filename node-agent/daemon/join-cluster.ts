@@ -13,6 +13,7 @@ import { checkRunc, detectCapabilities } from "./host-capabilities.ts";
 import type { Logger } from "./logger.ts";
 import { loadOrCreateKey, writeNodeConfig, type NodeConfig } from "./node-identity.ts";
 import { holder } from "./process-lock.ts";
+import { ValidatorSet } from "../../protocol/api/placement.ts";
 
 export interface JoinInput {
   url: string;
@@ -67,8 +68,15 @@ export async function joinCluster(input: JoinInput): Promise<NodeConfig> {
   const endpoint = input.endpoint ?? "http://127.0.0.1";
   const body: Record<string, unknown> = { token: input.token, node_type: input.nodeType ?? "compute", endpoint, capabilities, labels: input.labels ?? {} };
   if (input.zone) body.zone = input.zone;
+  let validatorSet: NodeConfig["validator_set"];
   try {
-    await new ControlPlane(url, input.cluster, signer).join(body);
+    const answer = await new ControlPlane(url, input.cluster, signer).join(body);
+    if (answer.validator_set !== undefined) {
+      // Pinned like the control-plane key: from here on only quorum-signed changes move it.
+      const set = ValidatorSet.safeParse(answer.validator_set);
+      if (!set.success) throw new AgentError("rejected", `the join answer's validator_set is malformed: ${set.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+      validatorSet = set.data;
+    }
   } catch (err) {
     if (err instanceof ApiError) throw new AgentError("rejected", `the control plane refused the join: ${err.message}`, { cause: err });
     throw err;
@@ -80,6 +88,7 @@ export async function joinCluster(input: JoinInput): Promise<NodeConfig> {
   const cfg: NodeConfig = {
     v: 1, url, cluster: input.cluster, address: signer.address, control_plane: keys.control_plane, notary: keys.notary,
     node_type: String(body.node_type), endpoint, joined_at: isoNow(),
+    ...(validatorSet ? { validator_set: validatorSet } : {}),
   };
   writeNodeConfig(d, cfg);
   // The node's user-namespace range is chosen at join (it never changes afterwards): see CAGE.md.

@@ -4,6 +4,7 @@ import fs from "node:fs";
 import { fromHex, toHex } from "../../protocol/bytes.ts";
 import { generateSeed, signerFromSeed, type Signer } from "../../protocol/ed25519.ts";
 import { AgentError } from "../agent-error.ts";
+import type { ValidatorSet } from "../../protocol/api/placement.ts";
 import { readJsonFile, writeJsonAtomic, type DataDir } from "./data-dir.ts";
 
 export interface NodeConfig {
@@ -17,6 +18,8 @@ export interface NodeConfig {
   node_type: string;
   endpoint: string;
   joined_at: string;
+  /** consensus placement: the validator set given at join; replicas run only with a quorum of it (or of its quorum-signed successors) */
+  validator_set?: ValidatorSet;
 }
 
 /** Loads the node key, creating it (0600) when absent. */

@@ -60,6 +60,8 @@ export const HeartbeatBody = z
     desired_version: z.number().int().min(0).optional(),
     /** events since the last delivered heartbeat, oldest first */
     events: z.array(AgentEvent).max(200).default([]),
+    /** what the node offers now (enc-agent run --capacity-*), signed with the heartbeat; consensus validators check placements against it */
+    capacity: z.object({ cpu_millis: z.number().min(0), memory_mb: z.number().min(0) }).strict().optional(),
   })
   .strict()
   .meta({ id: "Heartbeat" });

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { Address, ClusterName, GrantableRole, Role } from "./common.ts";
+import { PlacementConfig } from "./placement.ts";
+import { WitnessEndpoint } from "./witness.ts";
 
 export const NotaryLimits = z
   .object({
@@ -29,6 +31,10 @@ export const RateCard = z
   .strict()
   .meta({ id: "RateCard" });
 export type RateCard = z.infer<typeof RateCard>;
+/** Standard < enterprise < military_grade; a cluster's level only rises (README "Security levels"). */
+export const SecurityLevel = z.enum(["standard", "enterprise", "military_grade"]);
+
+export const ComplianceFramework = z.enum(["SOC2", "HIPAA", "PCI-DSS"]);
 
 /** The seed's EncClusterConfig, plus notary limits. Every field has a safe default. */
 export const ClusterConfig = z
@@ -37,12 +43,16 @@ export const ClusterConfig = z
     max_replicas_per_node: z.number().int().min(1).max(1_000).default(10),
     auto_scaling_enabled: z.boolean().default(true),
     load_balancing_algorithm: LoadBalancingAlgorithm.default("resource_based"),
-    security_level: z.enum(["standard", "enterprise", "military_grade"]).default("standard"),
+    security_level: SecurityLevel.default("standard"),
     audit_to_bpi_ledger: z.boolean().default(true),
     domain_protocols_enabled: z.boolean().default(true),
     quantum_crypto_enabled: z.boolean().default(false),
     zk_privacy_enabled: z.boolean().default(false),
     notary: NotaryLimits.default({ max_receipts_per_block: 100, max_block_window_s: 300 }),
+    /** Witnesses (C2SP tlog-witness) that every checkpoint of the cluster's logs is sent to (PROTOCOL.md §7); Enterprise and MilitaryGrade need one. */
+    witnesses: z.array(WitnessEndpoint).max(16).default([]),
+    /** Cosignatures a checkpoint needs to count as witnessed; `enc ledger verify --witness` defaults --min-witnesses to it. */
+    witness_quorum: z.number().int().min(0).max(16).default(0),
     /** A node silent for ttl + grace seconds is Down and its replicas move. */
     heartbeat_ttl_s: z.number().int().min(1).max(3600).default(10),
     heartbeat_grace_s: z.number().int().min(0).max(3600).default(10),
@@ -52,6 +62,14 @@ export const ClusterConfig = z
     allow_host_network: z.boolean().default(false),
     /** The rate card `enc receipts tiers` prices each receipt chain's summed resources with (per unit). */
     rates: RateCard.optional(),
+    /** ML-DSA-65 co-signatures (PROTOCOL.md §15) on this cluster's LogBlocks and AuditEntries. A raise only: never turned off; MilitaryGrade forces it on. */
+    quantum_safe: z.boolean().default(false),
+    /** Frameworks the cluster collects evidence for (reports: `enc audit report`); a label, never a claim. */
+    compliance: z.array(ComplianceFramework).max(3).default([]),
+    /** Consensus placement (README "Consensus placement"): absent, the scheduler's choice is final. */
+    placement: PlacementConfig.optional(),
+    /** Tiles of the app and audit logs (PROTOCOL.md §6) readable by anyone, unsigned; else viewer. */
+    public_log: z.boolean().default(false),
   })
   .strict()
   .meta({ id: "ClusterConfig" });
@@ -85,3 +103,9 @@ export const RoleBinding = z
   .object({ address: Address, role: Role, granted_by: z.string(), granted_at: z.string() })
   .meta({ id: "RoleBinding" });
 export type RoleBinding = z.infer<typeof RoleBinding>;
+
+/** `enc cluster set-security-level`: the level to raise to, and frameworks to add. */
+export const SecurityLevelBody = z
+  .object({ security_level: SecurityLevel, compliance: z.array(ComplianceFramework).max(3).optional() })
+  .strict()
+  .meta({ id: "SecurityLevelBody" });

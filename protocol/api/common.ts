@@ -17,6 +17,17 @@ export const Address = z
   .regex(/^bpi1[02-9ac-hj-np-z]{58}$/, "a bech32m bpi1… address of 62 characters")
   .meta({ example: "bpi132yw8ht5p8cetl2jmvknewjawt9xwzdlrk2pyxlnwjyqrdq0dawq22zv0m" });
 
+/** GET /v1/keys. The ML-DSA-65 keys (PROTOCOL.md §15) are standard base64 of 1,952 bytes. */
+export const PublicKeys = z
+  .object({
+    control_plane: Address,
+    notary: Address,
+    control_plane_mldsa: z.string().regex(/^[A-Za-z0-9+/]{2602}[AEIMQUYcgkosw048]=$/, "base64 of a 1,952-byte ML-DSA-65 public key").optional(),
+    notary_mldsa: z.string().regex(/^[A-Za-z0-9+/]{2602}[AEIMQUYcgkosw048]=$/, "base64 of a 1,952-byte ML-DSA-65 public key").optional(),
+  })
+  .meta({ id: "PublicKeys" });
+export type PublicKeys = z.infer<typeof PublicKeys>;
+
 export const HashText = z.string().regex(/^blake3:[0-9a-f]{64}$/, "blake3:<64 lowercase hex>");
 
 export const Role = z.enum(["owner", "admin", "operator", "viewer", "node"]);

@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import { ROOT } from "./control-plane.ts";
 
 /** Secrets the Worker needs; generated on first start, never overwritten. */
-const SECRETS = ["CONTROL_PLANE_KEY", "NOTARY_KEY", "QLOCK_KEY"] as const;
+const SECRETS = ["CONTROL_PLANE_KEY", "NOTARY_KEY", "QLOCK_KEY", "NOTARY_MLDSA_KEY", "CONTROL_PLANE_MLDSA_KEY"] as const;
 
 export function ensureDevVars(file = path.join(ROOT, ".dev.vars")): { file: string; created: string[] } {
   const text = existsSync(file) ? readFileSync(file, "utf8") : "";

@@ -96,6 +96,7 @@ describe("the verifiers refuse a truncated ledger", () => {
     ]);
     expect(web.code, web.stdout + web.stderr).toBe(0);
     expect(web.stdout).toContain("✓ Ledger of tamper/web verified: 3 blocks, 6 receipts, up to the notary's signed head (height 3)");
+    expect(web.stdout).toContain("block signatures checked: ed25519 only");
     expect(JSON.parse(readFileSync(path.join(home, "web.pin"), "utf8"))).toMatchObject({ kind: "log", app: "web", size: 3 });
     expect(json(api)).toMatchObject({ ok: true, blocks: 2, head: { size: 2 } });
     expect(audit.code, audit.stdout + audit.stderr).toBe(0);
@@ -129,10 +130,12 @@ describe("the verifiers refuse a truncated ledger", () => {
     tamperD1(`DELETE FROM receipts WHERE cluster = '${CLUSTER}' AND app = 'web' AND block_height = 3; DELETE FROM blocks WHERE cluster = '${CLUSTER}' AND app = 'web' AND height = 3;`);
     const [r, j] = await Promise.all([enc(["ledger", "verify", "web"], owner), enc(["ledger", "verify", "web", "--json"], owner)]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain("✗ Ledger of tamper/web FAILED verification: 1 problem in 2 blocks, 4 receipts");
+    // Named twice: against the notary's signed head, and against the app log's signed checkpoint.
+    expect(r.stdout).toContain("✗ Ledger of tamper/web FAILED verification: 2 problems in 2 blocks, 4 receipts");
+    expect(r.stdout).toMatch(/missing: the signed checkpoint has 6 entries, but the ledger holds 4/);
     expect(r.stdout).toMatch(/✗ block 3: missing: the notary's signed head is at height 3 \(blake3:[0-9a-f]{64}\), but the ledger ends at 2/);
     expect(j.code).toBe(1);
-    expect(json(j)).toMatchObject({ ok: false, problems: [{ where: "block 3", problem: expect.stringMatching(/^missing/) }] });
+    expect(json(j)).toMatchObject({ ok: false, problems: expect.arrayContaining([{ where: "block 3", problem: expect.stringMatching(/^missing/) }]) });
   });
 
   it("deleting a whole app's blocks from D1: ledger verify names every missing block", async () => {
@@ -151,5 +154,81 @@ describe("the verifiers refuse a truncated ledger", () => {
     expect(r.stdout).toContain(`✗ audit seq ${size - 2}–${size}: missing: the control plane's signed head is at seq ${size}`);
     expect(r.stdout).toContain(`but the ledger ends at ${size - 3}`);
     expect(pinned.code).toBe(1);
+  });
+});
+
+describe("ML-DSA-65 co-signatures (quantum_safe)", () => {
+  const PQ = "tamper-pq";
+  let first: StepReceipt;
+  let third: StepReceipt; // in block 2
+
+  beforeAll(async () => {
+    const created = await enc(["cluster", "create", PQ, "--quantum-safe", "--max-receipts-per-block", "2", "--max-block-window-s", "3600"], owner);
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stdout).toContain("ed25519 + ml-dsa-65 (quantum-safe)");
+    const pqNode = await signerFromSeed(generateSeed());
+    const { token } = json(await enc(["token", "create", "--cluster", PQ, "--json"], owner));
+    const nodeApi = new ApiClient({ url: cp.url, signer: pqNode });
+    await nodeApi.post(routes.nodes(PQ), { token, node_type: "compute", endpoint: "http://127.0.0.1:7002", capabilities: { cpu_cores: 2, memory_gb: 4 } });
+    const { replicas } = await ownerApi.post<{ replicas: { id: string }[] }>(routes.workloads(PQ), { name: "web", image: "oci:/x:latest" });
+    let prev = GENESIS;
+    const batch: StepReceipt[] = [];
+    for (let i = 0; i < 4; i++) {
+      const r = await signReceipt(
+        {
+          v: 1, cluster: PQ, app: "web", container: `${replicas[0].id}.1`, op: i === 0 ? "create" : "usage", ts: toIso(Date.now() + i),
+          resource: { cpu_ms: i, memory_mb_s: 0, storage_gb_day: 0, egress_mb: 0 }, labels: {}, prev_hash: prev,
+        },
+        pqNode,
+      );
+      prev = r.hash;
+      batch.push(r);
+    }
+    first = batch[0];
+    third = batch[2];
+    await nodeApi.post(routes.receipts(PQ), { receipts: batch });
+  });
+
+  it("ledger verify, audit --verify and receipts show check both signatures and say so", async () => {
+    const [ledger, ledgerJson, audit, shown] = await Promise.all([
+      enc(["ledger", "verify", "web", "--cluster", PQ], owner),
+      enc(["ledger", "verify", "web", "--cluster", PQ, "--json"], owner),
+      enc(["audit", "--verify", "--cluster", PQ], owner),
+      enc(["receipts", "show", first.hash], owner),
+    ]);
+    expect(ledger.code, ledger.stdout + ledger.stderr).toBe(0);
+    expect(ledger.stdout).toContain(`✓ Ledger of ${PQ}/web verified: 2 blocks, 4 receipts`);
+    expect(ledger.stdout).toContain("block signatures checked: ed25519 + ml-dsa-65");
+    expect(json(ledgerJson)).toMatchObject({ ok: true, signatures: "ed25519 + ml-dsa-65", mldsa_checked: 2 });
+    expect(audit.code, audit.stdout + audit.stderr).toBe(0);
+    expect(audit.stdout).toContain("signatures checked: ed25519 + ml-dsa-65");
+    expect(shown.code, shown.stdout).toBe(0);
+    expect(shown.stdout).toMatch(/✓ block 1 co-signed \(ML-DSA-65\) by the published notary_mldsa key/);
+  });
+
+  it("a tampered ML-DSA-65 co-signature in D1 fails ledger verify and receipts show; a removed one fails too", async () => {
+    const { blocks } = await ownerApi.get<{ blocks: LogBlock[] }>(routes.blocks(PQ, "web"));
+    const sig = blocks[0].sig_notary_mldsa!;
+    const k = 2000; // a base64 character in the middle: still 3,309 bytes, no longer the signature
+    const forged = sig.slice(0, k) + (sig[k] === "A" ? "B" : "A") + sig.slice(k + 1);
+    tamperD1(
+      "DROP TRIGGER IF EXISTS blocks_no_update; " +
+        `UPDATE blocks SET body = json_set(body, '$.sig_notary_mldsa', '${forged}') WHERE cluster = '${PQ}' AND app = 'web' AND height = 1; ` +
+        `UPDATE blocks SET body = json_remove(body, '$.sig_notary_mldsa') WHERE cluster = '${PQ}' AND app = 'web' AND height = 2;`,
+    );
+    const [ledger, shown, stripped] = await Promise.all([
+      enc(["ledger", "verify", "web", "--cluster", PQ], owner),
+      enc(["receipts", "show", first.hash], owner),
+      enc(["receipts", "show", third.hash], owner),
+    ]);
+    expect(ledger.code).toBe(1);
+    expect(ledger.stdout).toContain("FAILED verification: 2 problems in 2 blocks, 4 receipts (block signatures checked: ed25519 on all, ml-dsa-65 on 1 of 2)");
+    expect(ledger.stdout).toMatch(/✗ block 1: log block ML-DSA-65 co-signature sig_notary_mldsa does not verify for notary_mldsa/);
+    expect(ledger.stdout).toMatch(/✗ block 2: no ML-DSA-65 co-signature, but block 1 before it has one/);
+    expect(shown.code).toBe(1);
+    expect(shown.stdout).toMatch(/✓ block 1 signed by the published notary/);
+    expect(shown.stdout).toMatch(/✗ block 1 co-signed \(ML-DSA-65\)/);
+    expect(stripped.code).toBe(1);
+    expect(stripped.stdout).toMatch(/✗ block 2 co-signed \(ML-DSA-65\): no sig_notary_mldsa, but the notary co-signs every block from 1 on/);
   });
 });

@@ -16,7 +16,8 @@ import type { TestProject } from "vitest/node";
 import { ROOT, startControlPlane, type ControlPlane } from "../../scripts/lib/control-plane.ts";
 import { TEST_KEYS } from "../fixtures/keys.ts";
 
-export const TEST_VARS = { CONTROL_PLANE_KEY: TEST_KEYS.controlPlane, NOTARY_KEY: TEST_KEYS.notary, QLOCK_KEY: TEST_KEYS.qlock };
+export const TEST_VARS = { CONTROL_PLANE_KEY: TEST_KEYS.controlPlane, NOTARY_KEY: TEST_KEYS.notary, QLOCK_KEY: TEST_KEYS.qlock,
+  NOTARY_MLDSA_KEY: TEST_KEYS.notaryMldsa, CONTROL_PLANE_MLDSA_KEY: TEST_KEYS.controlPlaneMldsa };
 
 /** `wrangler d1 migrations apply` without blocking this process (vitest's reporters run here). */
 function applyMigrations(persistTo: string): Promise<void> {

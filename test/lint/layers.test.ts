@@ -67,6 +67,7 @@ describe("layers", () => {
     ["domain", "protocol"],
     ["cli", "protocol"],
     ["node-agent", "protocol"],
+    ["node-agent", "domain/scheduler"],
     ["test", "workers"],
     ["test", "node-agent"],
   ])("%s/ may import %s/", async (folder, target) => {

@@ -19,9 +19,11 @@ export function rewriteAsLegacy(storage: DurableObjectStorage, steps: readonly s
   for (const step of steps.slice(0, ranSteps)) sql.exec(step);
   for (const [t, rows] of data) {
     if (!userTables(sql).includes(t)) continue;
+    // Columns added by later migrations are not in the legacy table (they are empty then).
+    const legacyCols = new Set(sql.exec<{ name: string }>(`SELECT name FROM pragma_table_info('${t}')`).toArray().map((c) => c.name));
     for (const row of rows) {
-      const cols = Object.keys(row);
-      sql.exec(`INSERT INTO "${t}" (${cols.map((c) => `"${c}"`).join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`, ...Object.values(row));
+      const cols = Object.keys(row).filter((c) => legacyCols.has(c));
+      sql.exec(`INSERT INTO "${t}" (${cols.map((c) => `"${c}"`).join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`, ...cols.map((c) => row[c]));
     }
   }
 }

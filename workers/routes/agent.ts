@@ -28,7 +28,13 @@ agent.openapi(
   async (c) => {
     const { cluster, node } = c.req.valid("param");
     self(node, c.get("actor"));
-    return c.json(await unwrap(clusterStub(c.env, cluster).heartbeat(node, c.req.valid("json"))), 200);
+    // The request as the node signed it: with consensus placement, validators re-check it.
+    const digest = c.req.header("content-digest");
+    const signed = {
+      method: c.req.method, url: c.req.url, signature_input: c.req.header("signature-input")!, signature: c.req.header("signature")!,
+      ...(digest ? { content_digest: digest } : {}), body: await c.req.text(),
+    };
+    return c.json(await unwrap(clusterStub(c.env, cluster).heartbeat(node, c.req.valid("json"), signed)), 200);
   },
 );
 

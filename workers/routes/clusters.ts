@@ -3,11 +3,27 @@ import type { AppEnv } from "../env.ts";
 import { signedRoute } from "../lib/route.ts";
 import { clusterStub, unwrap } from "../lib/stubs.ts";
 import { validationHook } from "../lib/validation.ts";
+import { warningHeader } from "../lib/warnings.ts";
 import { Cluster, ClusterConfig, CreateClusterBody, GrantRoleBody, JoinToken, JoinTokenBody, RoleBinding } from "../../protocol/api/cluster.ts";
 import { Address } from "../../protocol/api/common.ts";
 import { ClusterParam, json } from "../lib/openapi.ts";
+import { fail } from "../../domain/problem.ts";
+import { firstPrivateEndpoint } from "../../domain/registry/private-endpoints.ts";
 
 export const clusters = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+/**
+ * Witness URLs are fetched by the logs' DOs: like registry endpoints, one on a loopback, private or
+ * link-local host needs the cluster to allow private endpoints (SSRF); and a quorum needs witnesses.
+ */
+function checkWitnessConfig(cfg: ClusterConfig): void {
+  if (cfg.witness_quorum > cfg.witnesses.length) {
+    fail(422, `config.witness_quorum: ${cfg.witness_quorum} is more than the ${cfg.witnesses.length} configured witnesses`, { field: "config.witness_quorum" });
+  }
+  const endpoints = cfg.witnesses.map((w, i) => ({ field: `config.witnesses[${i}].url`, url: w.url }));
+  const bad = cfg.allow_private_endpoints ? null : firstPrivateEndpoint(endpoints);
+  if (bad) fail(422, `${bad.field}: ${bad.reason}; a witness on such a host needs config.allow_private_endpoints`, { field: bad.field });
+}
 
 const body = <T extends z.ZodType>(schema: T) => ({ body: { content: { "application/json": { schema } }, required: true } });
 
@@ -22,6 +38,7 @@ clusters.openapi(
   async (c) => {
     const { name, config } = c.req.valid("json");
     const cfg = ClusterConfig.parse(config ?? {});
+    checkWitnessConfig(cfg);
     const cluster = await unwrap(clusterStub(c.env, name).create(c.get("actor"), name, cfg));
     return c.json({ cluster }, 201);
   },
@@ -38,6 +55,20 @@ clusters.openapi(
   async (c) => {
     const { cluster } = c.req.valid("param");
     return c.json({ cluster: await unwrap(clusterStub(c.env, cluster).get(c.get("actor"))) }, 200);
+  },
+);
+
+clusters.openapi(
+  signedRoute({
+    method: "post",
+    path: "/v1/clusters/{cluster}/quantum-safe",
+    summary: "Turn on ML-DSA-65 co-signatures of LogBlocks and audit entries (admin); it is never turned off",
+    request: { params: ClusterParam },
+    responses: { 200: json(z.object({ cluster: Cluster }), "The cluster, quantum-safe") },
+  }),
+  async (c) => {
+    const { cluster } = c.req.valid("param");
+    return c.json({ cluster: await unwrap(clusterStub(c.env, cluster).enableQuantumSafe(c.get("actor"))) }, 200);
   },
 );
 
@@ -81,7 +112,9 @@ clusters.openapi(
   async (c) => {
     const { cluster } = c.req.valid("param");
     const { address, role } = c.req.valid("json");
-    return c.json({ role: await unwrap(clusterStub(c.env, cluster).grantRole(c.get("actor"), address, role)) }, 200);
+    const { warnings, ...granted } = await unwrap(clusterStub(c.env, cluster).grantRole(c.get("actor"), address, role));
+    warningHeader(c, { warnings });
+    return c.json({ role: granted, ...(warnings ? { warnings } : {}) }, 200);
   },
 );
 
@@ -95,6 +128,8 @@ clusters.openapi(
   }),
   async (c) => {
     const { cluster, address } = c.req.valid("param");
-    return c.json({ revoked: await unwrap(clusterStub(c.env, cluster).revokeRole(c.get("actor"), address)) }, 200);
+    const { warnings, ...revoked } = await unwrap(clusterStub(c.env, cluster).revokeRole(c.get("actor"), address));
+    warningHeader(c, { warnings });
+    return c.json({ revoked, ...(warnings ? { warnings } : {}) }, 200);
   },
 );

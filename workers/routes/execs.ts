@@ -5,6 +5,7 @@ import { signedRoute } from "../lib/route.ts";
 import { clusterStub, execSessionStub, unwrap } from "../lib/stubs.ts";
 import { EXEC_DEADLINE_HEADER, EXEC_SIDE_HEADER, type ExecSide } from "../../durable-objects/exec-session/exec-session-do.ts";
 import { validationHook } from "../lib/validation.ts";
+import { warningHeader } from "../lib/warnings.ts";
 import { Address } from "../../protocol/api/common.ts";
 import { ExecRequest, ExecOutcome, ExecView } from "../../protocol/api/exec.ts";
 import type { Context } from "hono";
@@ -29,7 +30,9 @@ execs.openapi(
   }),
   async (c) => {
     const { cluster } = c.req.valid("param");
-    return c.json({ exec: await unwrap(clusterStub(c.env, cluster).requestExec(c.get("actor"), c.req.valid("json"))) }, 201);
+    const { warnings, ...exec } = await unwrap(clusterStub(c.env, cluster).requestExec(c.get("actor"), c.req.valid("json")));
+    warningHeader(c, { warnings });
+    return c.json({ exec, ...(warnings ? { warnings } : {}) }, 201);
   },
 );
 

@@ -6,6 +6,7 @@ import { validationHook } from "../lib/validation.ts";
 import { Address } from "../../protocol/api/common.ts";
 import { ClusterParam, json } from "../lib/openapi.ts";
 import { JoinNodeBody, Node } from "../../protocol/api/node.ts";
+import { ValidatorSet, ValidatorSetChange } from "../../protocol/api/placement.ts";
 
 export const nodes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
@@ -15,12 +16,15 @@ nodes.openapi(
     path: "/v1/clusters/{cluster}/nodes",
     summary: "Register a node: signed by the node's own key, with a single-use join token",
     request: { params: ClusterParam, body: { content: { "application/json": { schema: JoinNodeBody } }, required: true } },
-    responses: { 201: json(z.object({ node: Node }), "Registered") },
+    responses: { 201: json(z.object({ node: Node, validator_set: ValidatorSet.optional(), validator_set_changes: z.array(ValidatorSetChange).optional() }), "Registered") },
   }),
   async (c) => {
     const { cluster } = c.req.valid("param");
-    const node = await unwrap(clusterStub(c.env, cluster).joinNode(c.get("actor"), c.req.valid("json")));
-    return c.json({ node }, 201);
+    const stub = clusterStub(c.env, cluster);
+    const node = await unwrap(stub.joinNode(c.get("actor"), c.req.valid("json")));
+    // With consensus placement the node pins the validator set it is given now.
+    const pin = await unwrap(stub.validatorSet(c.get("actor")));
+    return c.json({ node, ...(pin ? { validator_set: pin.validator_set, validator_set_changes: pin.changes } : {}) }, 201);
   },
 );
 

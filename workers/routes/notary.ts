@@ -8,6 +8,7 @@ import { blockReceipts, getBlock, listBlocks } from "../../domain/ledger/queries
 import { HashText } from "../../protocol/api/common.ts";
 import { ClusterAppParam, json } from "../lib/openapi.ts";
 import { NotaryStats } from "../../protocol/api/notary.ts";
+import { sealPolicy } from "../../domain/notary/sealing.ts";
 import { LogBlockSchema } from "../../protocol/schemas.ts";
 import { ChainHeadSchema } from "../../protocol/head.ts";
 
@@ -25,7 +26,7 @@ notary.openapi(
   }),
   async (c) => {
     const { cluster, app } = c.req.valid("param");
-    const block = await unwrap(notaryStub(c.env, cluster, app).seal(c.var.clusterConfig.notary));
+    const block = await unwrap(notaryStub(c.env, cluster, app).seal(sealPolicy(c.var.clusterConfig)));
     if (!block) return c.body(null, 204);
     return c.json({ block }, 201);
   },
@@ -43,7 +44,7 @@ notary.openapi(
   }),
   async (c) => {
     const { cluster, app } = c.req.valid("param");
-    return c.json(await notaryStub(c.env, cluster, app).stats(c.var.clusterConfig.notary), 200);
+    return c.json(await notaryStub(c.env, cluster, app).stats(sealPolicy(c.var.clusterConfig)), 200);
   },
 );
 

@@ -5,7 +5,7 @@ import { clusterStub, unwrap } from "../lib/stubs.ts";
 import { validationHook } from "../lib/validation.ts";
 import { ClusterParam, json } from "../lib/openapi.ts";
 import { ApprovalBody, CreatePipelineBody, Pipeline, PipelineName, PromoteBody, Promotion } from "../../protocol/api/pipeline.ts";
-import type { SignedRequest } from "../../durable-objects/cluster/pipelines.ts";
+import type { RequestSignature } from "../../durable-objects/cluster/pipelines.ts";
 
 export const pipelines = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
@@ -19,7 +19,7 @@ const PromotionParam = PipelineParam.extend({
  * The verified request's signature, as the signature middleware checked it: kept in the audit
  * entry of a promote or an approval, so the approval is the approver's own signed request.
  */
-const signedRequest = (c: { get(k: "actor"): string; req: { method: string; url: string; header(name: string): string | undefined } }): SignedRequest => ({
+const signedRequest = (c: { get(k: "actor"): string; req: { method: string; url: string; header(name: string): string | undefined } }): RequestSignature => ({
   keyid: c.get("actor"),
   method: c.req.method,
   target_uri: c.req.url,

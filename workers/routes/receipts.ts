@@ -9,8 +9,11 @@ import { clusterRoute, signedRoute } from "../lib/route.ts";
 import { clusterStub, notaryStub, unwrap } from "../lib/stubs.ts";
 import { validationHook } from "../lib/validation.ts";
 import { blockLeaves, getReceipt } from "../../domain/ledger/queries.ts";
+import { sealPolicy } from "../../domain/notary/sealing.ts";
 import { HashText } from "../../protocol/api/common.ts";
 import { ClusterParam, json } from "../lib/openapi.ts";
+import { TlogInclusion } from "../../protocol/api/tlog.ts";
+import { settleCageJob } from "../lib/cage-verdict.ts";
 
 export const receipts = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
@@ -32,7 +35,7 @@ receipts.openapi(
     const { cluster } = c.req.valid("param");
     const { receipts: batch } = c.req.valid("json");
     const actor = c.get("actor");
-    const { notary: limits } = c.var.clusterConfig;
+    const limits = sealPolicy(c.var.clusterConfig);
     // Group by app (one NotaryDO each), keeping each receipt's batch index for error messages.
     const groups = new Map<string, number[]>();
     batch.forEach((r, i) => {
@@ -55,6 +58,9 @@ receipts.openapi(
       accepted += res.accepted;
       duplicates += res.duplicates;
     }
+    // A CueCage job is decided by its runs' exit receipts: look once they are in.
+    const ended = new Set(batch.filter((r) => r.op === "exit" || r.op === "oom").map((r) => r.app));
+    for (const app of ended) await settleCageJob(c.env, cluster, app).catch((e: unknown) => console.warn(`cage verdict for ${app}: ${(e as Error).message}`));
     return c.json({ accepted, duplicates }, 202);
   },
 );
@@ -65,7 +71,9 @@ receipts.openapi(
     path: "/v1/receipts/{hash}",
     summary: "A receipt and its Merkle inclusion proof (null while pending); viewer of its cluster",
     request: { params: z.object({ hash: HashText.openapi({ param: { name: "hash", in: "path" } }) }) },
-    responses: { 200: json(z.object({ receipt: z.looseObject({}), inclusion: InclusionProof.nullable() }), "Receipt") },
+    responses: {
+      200: json(z.object({ receipt: z.looseObject({}), inclusion: InclusionProof.nullable(), tlog_inclusion: TlogInclusion.nullable().optional() }), "Receipt"),
+    },
   }),
   async (c) => {
     const { hash } = c.req.valid("param");
@@ -81,9 +89,12 @@ receipts.openapi(
     const leaves = await blockLeaves(c.env.LEDGER, found.cluster, found.app, found.height);
     const raw = leaves.map(textToHash);
     const path = inclusionPath(raw, found.leafIndex).map(hashToText);
+    // Its place in the app's C2SP log (PROTOCOL.md §6), from the notary that keeps the log.
+    const tlog_inclusion = await notaryStub(c.env, found.cluster, found.app).logInclusion(hash);
     return c.json(
       {
         receipt: found.receipt,
+        tlog_inclusion,
         inclusion: { cluster: found.cluster, app: found.app, height: found.height, leaf_index: found.leafIndex, tree_size: leaves.length, path },
       },
       200,

@@ -4,6 +4,7 @@ import { fail } from "../../domain/problem.ts";
 import { signedRoute } from "../lib/route.ts";
 import { clusterStub, unwrap } from "../lib/stubs.ts";
 import { validationHook } from "../lib/validation.ts";
+import { warningHeader } from "../lib/warnings.ts";
 import { AppName } from "../../protocol/api/common.ts";
 import { ClusterParam, json } from "../lib/openapi.ts";
 import { WorkloadLogs } from "../../protocol/api/observe.ts";
@@ -12,7 +13,8 @@ import { Replica, RolloutView, WorkloadSpec, WorkloadVersion, WorkloadWithReplic
 export const workloads = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
 const NameParam = ClusterParam.extend({ name: AppName.openapi({ param: { name: "name", in: "path" } }) });
-const WithReplicas = WorkloadWithReplicas;
+/** warn policies' messages, when any was true for the change */
+const WithReplicas = WorkloadWithReplicas.extend({ warnings: z.array(z.string()).optional() });
 
 workloads.openapi(
   signedRoute({
@@ -24,7 +26,9 @@ workloads.openapi(
   }),
   async (c) => {
     const { cluster } = c.req.valid("param");
-    return c.json(await unwrap(clusterStub(c.env, cluster).deployWorkload(c.get("actor"), c.req.valid("json"))), 201);
+    const out = await unwrap(clusterStub(c.env, cluster).deployWorkload(c.get("actor"), c.req.valid("json")));
+    warningHeader(c, out);
+    return c.json(out, 201);
   },
 );
 
@@ -111,11 +115,13 @@ workloads.openapi(
       params: NameParam,
       body: { content: { "application/json": { schema: z.object({ replicas: z.number().int().min(0).max(1000) }).strict() } }, required: true },
     },
-    responses: { 200: json(z.object({ replicas: z.array(Replica) }), "Scaled") },
+    responses: { 200: json(z.object({ replicas: z.array(Replica), warnings: z.array(z.string()).optional() }), "Scaled") },
   }),
   async (c) => {
     const { cluster, name } = c.req.valid("param");
-    return c.json(await unwrap(clusterStub(c.env, cluster).scaleWorkload(c.get("actor"), name, c.req.valid("json").replicas)), 200);
+    const out = await unwrap(clusterStub(c.env, cluster).scaleWorkload(c.get("actor"), name, c.req.valid("json").replicas));
+    warningHeader(c, out);
+    return c.json(out, 200);
   },
 );
 
@@ -136,7 +142,9 @@ workloads.openapi(
     const spec = c.req.valid("json");
     if (spec.name !== name) fail(422, `the body's name ${spec.name} is not the path's ${name}`, { field: "name" });
     const cause = c.req.valid("query").cause || "update";
-    return c.json(await unwrap(clusterStub(c.env, cluster).updateWorkload(c.get("actor"), spec, cause)), 200);
+    const out = await unwrap(clusterStub(c.env, cluster).updateWorkload(c.get("actor"), spec, cause));
+    warningHeader(c, out);
+    return c.json(out, 200);
   },
 );
 

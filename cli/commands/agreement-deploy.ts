@@ -1,0 +1,16 @@
+import { defineCommand, CLUSTER_FLAG } from "../lib/command.ts";
+import { applyFiles } from "../lib/agreement-apply.ts";
+import { DOC_FLAGS } from "../lib/agreement-docs.ts";
+
+export default defineCommand({
+  description: "Deploys an agreement (seed 000's `agreement deploy`): the same as `enc apply -f`.",
+  flags: {
+    ...CLUSTER_FLAG,
+    ...DOC_FLAGS,
+    "target-nodes": { type: "string", placeholder: "A,B", description: "node addresses to pin to (refused by the control plane: place by constraints)" },
+  },
+  examples: ["enc agreement deploy --type cue-yaml --file agreement.yaml"],
+  async run(ctx, { flags }) {
+    await applyFiles(ctx, ctx.cluster(flags.cluster), { file: flags.file, type: flags.type, name: flags.name, targetNodes: flags["target-nodes"] });
+  },
+});

@@ -1,0 +1,118 @@
+import { canonicalize } from "../../protocol/jcs.ts";
+import { utf8 } from "../../protocol/bytes.ts";
+import { checkpointBody, parseCheckpoint, rootToText } from "../../protocol/c2sp/checkpoint.ts";
+import { ALG_ED25519, encodeVkey, formatNote, signEd25519LineSync } from "../../protocol/c2sp/note.ts";
+import { TILE_HEIGHT, TILE_WIDTH, encodeEntryBundle, tileWidth, type Tile } from "../../protocol/c2sp/tiles.ts";
+import { hashesForAppendSync, tlogLeafHash, treeRootSync, proveInclusionSync, proveConsistencySync } from "../../protocol/c2sp/tlog.ts";
+import type { SyncSigner } from "./sync-signer.ts";
+
+export interface TlogHead {
+  size: number;
+  /** "sha256:<hex>", as a LogBlock's `tlog` binds it */
+  root: string;
+  note: string;
+}
+
+/** The leaf of a log entry: entries are JCS of the signed object (receipt or audit entry). */
+export function entryBytes(storedJson: string): Uint8Array {
+  return utf8(canonicalize(JSON.parse(storedJson)));
+}
+
+/**
+ * A DO's C2SP log over its own SQLite (tables in tlog-schema.ts). Stored there rather than R2:
+ * the hashes are written in the same synchronous transaction as the seal or audit entry that
+ * adds them (no window where a block names a root the tiles cannot prove), a full tile is 256
+ * rows of one primary-key range read, and the DO is the single writer already. Entries are not
+ * copied: the owner passes a reader over its own rows (receipts, audit entries).
+ */
+export class TlogStore {
+  constructor(
+    private readonly sql: SqlStorage,
+    /** Entries [from, from + count) as stored JSON text, in log order. */
+    private readonly entries: (from: number, count: number) => string[],
+  ) {}
+
+  readonly read = (level: number, index: number): Uint8Array => {
+    const row = this.sql.exec<{ hash: ArrayBuffer }>("SELECT hash FROM tlog_hashes WHERE level = ? AND idx = ?", level, index).toArray()[0];
+    if (!row) throw new Error(`tlog hash ${level}/${index} missing`);
+    return new Uint8Array(row.hash);
+  };
+
+  size(): number {
+    return this.sql.exec<{ n: number | null }>("SELECT MAX(idx) + 1 AS n FROM tlog_hashes WHERE level = 0").one().n ?? 0;
+  }
+
+  /** Appends entries (stored JSON of each, in log order); call inside the owner's transaction. */
+  append(storedJson: readonly string[]): number {
+    let n = this.size();
+    const fresh = new Map<string, Uint8Array>();
+    const read = (level: number, index: number) => fresh.get(`${level}/${index}`) ?? this.read(level, index);
+    for (const json of storedJson) {
+      for (const h of hashesForAppendSync(n, tlogLeafHash(entryBytes(json)), read)) {
+        fresh.set(`${h.level}/${h.index}`, h.hash);
+        this.sql.exec("INSERT INTO tlog_hashes (level, idx, hash) VALUES (?, ?, ?)", h.level, h.index, h.hash);
+      }
+      n++;
+    }
+    return n;
+  }
+
+  root(size = this.size()): Uint8Array {
+    return treeRootSync(size, this.read);
+  }
+
+  /** Signs a checkpoint of the current tree unless the newest one already has its size. */
+  checkpoint(origin: string, signer: SyncSigner): TlogHead {
+    const size = this.size();
+    const last = this.latest();
+    if (last && last.size === size) return last;
+    const root = this.root(size);
+    const body = checkpointBody({ origin, size, root });
+    const note = formatNote(body, [signEd25519LineSync(body, origin, signer)]);
+    this.sql.exec("INSERT INTO tlog_checkpoints (size, note, signed_at) VALUES (?, ?, ?) ON CONFLICT (size) DO NOTHING", size, note, Date.now());
+    return { size, root: rootToText(root), note };
+  }
+
+  latest(): TlogHead | null {
+    const row = this.sql.exec<{ size: number; note: string }>("SELECT size, note FROM tlog_checkpoints ORDER BY size DESC LIMIT 1").toArray()[0];
+    if (!row) return null;
+    const c = parseCheckpoint(row.note.slice(0, row.note.indexOf("\n\n") + 1));
+    return { size: row.size, root: rootToText(c.root), note: row.note };
+  }
+
+  /**
+   * A tile's bytes, or null when the tree (at its newest checkpoint, so nothing unsigned is
+   * served) does not reach it at that width. `full` tiles never change.
+   */
+  tile(t: Tile): { bytes: Uint8Array; full: boolean } | null {
+    const size = this.latest()?.size ?? 0;
+    if (t.width > tileWidth(t.level, t.index, size)) return null;
+    const first = t.index * TILE_WIDTH;
+    if (t.level === -1) return { bytes: encodeEntryBundle(this.entries(first, t.width).map(entryBytes)), full: t.width === TILE_WIDTH };
+    const rows = this.sql
+      .exec<{ hash: ArrayBuffer }>(
+        "SELECT hash FROM tlog_hashes WHERE level = ? AND idx >= ? AND idx < ? ORDER BY idx",
+        t.level * TILE_HEIGHT,
+        first,
+        first + t.width,
+      )
+      .toArray();
+    if (rows.length !== t.width) return null;
+    const out = new Uint8Array(t.width * 32);
+    rows.forEach((r, i) => out.set(new Uint8Array(r.hash), i * 32));
+    return { bytes: out, full: t.width === TILE_WIDTH };
+  }
+
+  inclusion(index: number, size: number): Uint8Array[] {
+    return proveInclusionSync(index, size, this.read);
+  }
+
+  consistency(m: number, n: number): Uint8Array[] {
+    return proveConsistencySync(m, n, this.read);
+  }
+}
+
+/** The log's vkey for `origin` signed by `publicKey` (Ed25519). */
+export function logVkey(origin: string, publicKey: Uint8Array): string {
+  return encodeVkey(origin, ALG_ED25519, publicKey);
+}

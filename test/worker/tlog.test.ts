@@ -1,0 +1,188 @@
+// The C2SP logs of PROTOCOL.md §6 in workerd, against real DO SQLite and D1: each seal signs a
+// checkpoint the LogBlock binds; checkpoint, tiles and entry bundles are served as tlog-tiles
+// clients read them; the audit chain is a log too; the verifier proves every entry from tiles.
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { canonicalize, decodeAddress, signerFromHex, fromBase64, fromUtf8, toBase64, utf8, type ApiClient } from "../../protocol/index.ts";
+import {
+  ALG_ED25519, checkpointBody, textToRoot, signNoteEd25519, decodeEntryBundle, encodeVkey, openNoteEd25519, parseCheckpoint, proveConsistency, rootToText, tileHashReader,
+  tileHashes, tlogLeafHash, treeRoot, verifyTlogConsistency, verifyTlogInclusion, rootOfLeafHashes,
+} from "../../protocol/c2sp/index.ts";
+import { verifyAppLedger, verifyAuditHistory } from "../../protocol/ledger-verify.ts";
+import type { LogSource } from "../../protocol/tlog-verify.ts";
+import type { AuditEntry, LogBlock, StepReceipt } from "../../protocol/schemas.ts";
+import { BASE, deployApp, joinNode, newCluster, receiptChain, workerFetch } from "./helpers.ts";
+
+const get = (path: string, init?: RequestInit) => workerFetch(new Request(BASE + path, init));
+
+const logSource = (api: ApiClient, prefix: string): LogSource => ({
+  checkpoint: async () => (await api.raw("GET", `${prefix}/checkpoint`)).text(),
+  tile: async (path) => {
+    const res = await api.raw("GET", `${prefix}/${path}`);
+    if (res.status !== 200) throw new Error(`${path}: ${res.status}`);
+    return new Uint8Array(await res.arrayBuffer());
+  },
+});
+
+const appSource = (api: ApiClient, cluster: string, app: string) => ({
+  blocks: async (from: number, limit: number) => (await api.get<{ blocks: LogBlock[] }>(`/v1/clusters/${cluster}/apps/${app}/blocks?from_height=${from}&limit=${limit}`)).blocks,
+  blockReceipts: async (h: number) => (await api.get<{ receipts: StepReceipt[] }>(`/v1/clusters/${cluster}/apps/${app}/blocks/${h}/receipts`)).receipts,
+  log: { source: logSource(api, `/v1/clusters/${cluster}/apps/${app}/log`), cluster, app },
+});
+
+async function sealedApp(config: Record<string, unknown>, n: number, perBlock = 3) {
+  const { name, owner } = await newCluster({ notary: { max_receipts_per_block: perBlock, max_block_window_s: 300 }, ...config });
+  const node = await joinNode(owner.api, name);
+  const { container } = await deployApp(owner.api, name, "web");
+  const chain = await receiptChain(node.signer, name, "web", container, n);
+  for (let i = 0; i < n; i += 500) await node.api.post(`/v1/clusters/${name}/receipts`, { receipts: chain.slice(i, i + 500) });
+  await owner.api.raw("POST", `/v1/clusters/${name}/apps/web/seal`);
+  const keys = await owner.api.get<{ notary: string; control_plane: string }>("/v1/keys");
+  return { name, owner, node, chain, keys, prefix: `/v1/clusters/${name}/apps/web/log` };
+}
+
+describe("app log", () => {
+  it("signs a checkpoint at every seal and binds it into the LogBlock; serves checkpoint and log info publicly", async () => {
+    const { name, owner, chain, keys, prefix } = await sealedApp({}, 8);
+    const info = await (await get(`${prefix}/`)).json<{ origin: string; vkey: string; size: number; witnesses: string[] }>();
+    expect(info).toEqual({
+      origin: `enc.localhost/${name}/web`,
+      vkey: encodeVkey(`enc.localhost/${name}/web`, ALG_ED25519, decodeAddress(keys.notary)),
+      size: 8,
+      witnesses: [],
+    });
+    const res = await get(`${prefix}/checkpoint`);
+    expect(res.headers.get("content-type")).toBe("text/plain; charset=utf-8");
+    const note = await openNoteEd25519(await res.text(), info.vkey);
+    const cp = parseCheckpoint(note.body);
+    expect(cp.size).toBe(8);
+    const leaves = chain.map((r) => tlogLeafHash(utf8(canonicalize(r))));
+    expect(toBase64(cp.root)).toBe(toBase64(rootOfLeafHashes(leaves)));
+    // Blocks of 3, 3 and 2: each binds the log as its seal left it.
+    const { blocks } = await owner.api.get<{ blocks: LogBlock[] }>(`/v1/clusters/${name}/apps/web/blocks`);
+    expect(blocks.map((b) => b.tlog)).toEqual([3, 6, 8].map((n) => ({ size: n, root: rootToText(rootOfLeafHashes(leaves.slice(0, n))) })));
+  });
+
+  it("tiles need viewer without public_log; entry bundles hold JCS(receipt); proofs from tiles verify", async () => {
+    const { name, owner, chain, keys, prefix } = await sealedApp({}, 8);
+    expect((await get(`${prefix}/tile/0/000.p/8`)).status).toBe(401);
+    const stranger = (await newCluster()).owner;
+    expect((await stranger.api.raw("GET", `${prefix}/tile/0/000.p/8`)).status).toBe(404);
+    const tile = await owner.api.raw("GET", `${prefix}/tile/0/000.p/8`);
+    expect(tile.status).toBe(200);
+    expect(tile.headers.get("cache-control")).toBe("private, max-age=60");
+    const leaves = chain.map((r) => tlogLeafHash(utf8(canonicalize(r))));
+    expect(tileHashes(new Uint8Array(await tile.arrayBuffer()))).toEqual(leaves);
+    const bundle = decodeEntryBundle(new Uint8Array(await (await owner.api.raw("GET", `${prefix}/tile/entries/000.p/8`)).arrayBuffer()));
+    expect(bundle.map(fromUtf8)).toEqual(chain.map((r) => canonicalize(r)));
+    // Beyond the checkpoint, malformed, or not canonical: 404 naming the path.
+    for (const bad of ["tile/0/000.p/9", "tile/0/001", "tile/0/x000/000", "tile/entries/000"]) {
+      const r = await owner.api.raw("GET", `${prefix}/${bad}`);
+      expect(r.status, bad).toBe(404);
+      expect(await r.json()).toMatchObject({ field: "path" });
+    }
+    // An old checkpoint (block 1's binding) is consistent with the new one, proved from tiles.
+    const src = logSource(owner.api, prefix);
+    const reader = tileHashReader(8, src.tile);
+    const root = await treeRoot(8, reader);
+    const { blocks } = await owner.api.get<{ blocks: LogBlock[] }>(`/v1/clusters/${name}/apps/web/blocks`);
+    const old = textToRoot(blocks[0].tlog!.root);
+    expect(verifyTlogConsistency(3, 8, old, root, await proveConsistency(3, 8, reader))).toBe(true);
+    // enc receipts show: inclusion in the app log beside the block proof.
+    const shown = await owner.api.get<{ tlog_inclusion: { index: number; size: number; proof: string[]; checkpoint: string } }>(`/v1/receipts/${chain[4].hash}`);
+    expect(shown.tlog_inclusion).toMatchObject({ index: 4, size: 8 });
+    const cp = parseCheckpoint((await openNoteEd25519(shown.tlog_inclusion.checkpoint, encodeVkey(`enc.localhost/${name}/web`, ALG_ED25519, decodeAddress(keys.notary)))).body);
+    expect(verifyTlogInclusion(leaves[4], 4, 8, shown.tlog_inclusion.proof.map(fromBase64), cp.root)).toBe(true);
+  });
+
+  it("public_log: full tiles immutable and readable unsigned; the verifier proves every entry", async () => {
+    const { name, owner, keys, prefix } = await sealedApp({ public_log: true }, 260, 100);
+    const full = await get(`${prefix}/tile/0/000`);
+    expect(full.status).toBe(200);
+    expect(full.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+    expect((await full.arrayBuffer()).byteLength).toBe(256 * 32);
+    const partial = await get(`${prefix}/tile/0/001.p/4`);
+    expect(partial.headers.get("cache-control")).toBe("public, max-age=60");
+    expect((await get(`${prefix}/tile/entries/000`)).status).toBe(200);
+    const report = await verifyAppLedger(appSource(owner.api, name, "web"), keys.notary);
+    expect(report.problems).toEqual([]);
+    expect(report.log).toMatchObject({ size: 260, proved: 260 });
+    // Since an earlier checkpoint: consistent.
+    const again = await verifyAppLedger({ ...appSource(owner.api, name, "web"), log: { ...appSource(owner.api, name, "web").log, since: report.log!.checkpoint } }, keys.notary);
+    expect(again.problems).toEqual([]);
+    expect(again.log?.consistent_with).toBe(260);
+  });
+
+  it("the verifier reports a ledger cut short or rewritten in D1, a rollback and a fork", async () => {
+    const { name, owner, node, keys, chain } = await sealedApp({}, 6);
+    const first = await verifyAppLedger(appSource(owner.api, name, "web"), keys.notary);
+    expect(first.problems).toEqual([]);
+    const more = await receiptChain(node.signer, name, "web", chain[0].container, 3, chain.at(-1)!.hash);
+    await node.api.post(`/v1/clusters/${name}/receipts`, { receipts: more });
+    await owner.api.raw("POST", `/v1/clusters/${name}/apps/web/seal`);
+    const src = appSource(owner.api, name, "web");
+    // Rollback: the log now served is older than a checkpoint seen before.
+    const later = await verifyAppLedger(src, keys.notary);
+    expect(later.problems).toEqual([]);
+    expect(later.log?.size).toBe(9);
+    const stale = { ...src.log.source, checkpoint: async () => first.log!.checkpoint };
+    const rolled = await verifyAppLedger({ ...src, log: { ...src.log, source: stale, since: later.log!.checkpoint } }, keys.notary);
+    expect(rolled.problems.map((p) => p.problem).join("\n")).toMatch(/rollback: the log now has 6 entries, but a checkpoint of 9/);
+    // Fork: a checkpoint of size 6 with another root, signed by the notary key (as a log showing
+    // two histories would), is not extended by the served log.
+    const origin = `enc.localhost/${name}/web`;
+    const forkBody = checkpointBody({ origin, size: 6, root: new Uint8Array(32).fill(7) });
+    const forked = await signNoteEd25519(forkBody, origin, await signerFromHex(env.NOTARY_KEY));
+    const fork = await verifyAppLedger({ ...src, log: { ...src.log, since: forked } }, keys.notary);
+    expect(fork.problems.map((p) => p.problem).join("\n")).toMatch(/fork: the log of 9 entries does not extend the checkpoint of 6/);
+    // Cut short: D1 loses the last block (the guard dropped by an attacker with D1 access).
+    const triggers = await env.LEDGER.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ('blocks', 'receipts')").all<{ name: string; sql: string }>();
+    for (const t of triggers.results) await env.LEDGER.exec(`DROP TRIGGER ${t.name}`);
+    try {
+      await env.LEDGER.prepare("DELETE FROM blocks WHERE cluster = ? AND app = 'web' AND height = 3").bind(name).run();
+      const cut = await verifyAppLedger(src, keys.notary);
+      expect(cut.problems.map((p) => p.problem).join("\n")).toMatch(/missing: the signed checkpoint has 9 entries, but the ledger holds 6/);
+      // Rewritten: a receipt body changed (hash and signature too, so only the log can tell).
+      const row = await env.LEDGER.prepare("SELECT hash, body FROM receipts WHERE cluster = ? AND block_height = 1 AND leaf_index = 1").bind(name).first<{ hash: string; body: string }>();
+      const forged = { ...JSON.parse(row!.body), labels: { forged: "yes" } };
+      await env.LEDGER.prepare("UPDATE receipts SET body = ? WHERE hash = ?").bind(JSON.stringify(forged), row!.hash).run();
+      const rewritten = await verifyAppLedger(src, keys.notary);
+      const text = rewritten.problems.map((p) => `${p.where}: ${p.problem}`).join("\n");
+      expect(text).toMatch(/entry 1: not included in the signed log/);
+      expect(text).toMatch(/tlog.root .* does not match/);
+    } finally {
+      for (const t of triggers.results) await env.LEDGER.exec(t.sql.replace(/\s+/g, " "));
+    }
+  });
+});
+
+describe("audit log", () => {
+  it("is a C2SP log of JCS(AuditEntry) signed by the control-plane key, checkpointed at every flush", async () => {
+    const { name, owner } = await newCluster({ public_log: true });
+    await joinNode(owner.api, name);
+    const keys = await owner.api.get<{ control_plane: string }>("/v1/keys");
+    const prefix = `/v1/clusters/${name}/audit/log`;
+    const info = await (await get(`${prefix}/`)).json<{ origin: string; vkey: string; size: number }>();
+    expect(info.origin).toBe(`enc.localhost/${name}/audit`);
+    expect(info.vkey).toBe(encodeVkey(info.origin, ALG_ED25519, decodeAddress(keys.control_plane)));
+    const note = await (await get(`${prefix}/checkpoint`)).text();
+    const cp = parseCheckpoint((await openNoteEd25519(note, info.vkey)).body);
+    const { entries } = await owner.api.get<{ entries: AuditEntry[] }>(`/v1/clusters/${name}/audit`);
+    expect(cp.size).toBe(entries.length);
+    expect(entries.length).toBeGreaterThanOrEqual(3); // created, token, node
+    const bundle = decodeEntryBundle(new Uint8Array(await (await get(`${prefix}/tile/entries/000.p/${cp.size}`)).arrayBuffer()));
+    expect(bundle.map(fromUtf8)).toEqual(entries.map((e) => canonicalize(e)));
+    const head = await owner.api.get(`/v1/clusters/${name}/audit/head`);
+    const checked = await verifyAuditHistory(entries, keys.control_plane, { cluster: name, head, log: { source: logSource(owner.api, prefix), note } });
+    expect(checked.problems).toEqual([]);
+    expect(checked.log).toMatchObject({ size: entries.length, proved: entries.length });
+  });
+
+  it("unsigned tiles of a private cluster, or of no cluster, get the same 401", async () => {
+    const { name } = await newCluster();
+    expect((await get(`/v1/clusters/${name}/audit/log/tile/0/000.p/1`)).status).toBe(401);
+    expect((await get(`/v1/clusters/no-such-${name}/audit/log/tile/0/000.p/1`)).status).toBe(401);
+    expect((await get(`/v1/clusters/${name}/apps/web/log/checkpoint`)).status).toBe(404);
+    expect((await get(`/v1/clusters/Bad_Name/apps/web/log/tile/0/000`)).status).toBe(400);
+  });
+});
