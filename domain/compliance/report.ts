@@ -34,7 +34,7 @@ function unattributed(entries: AuditEntry[]): AuditEntry[] {
 
 interface Inputs {
   entries: AuditEntry[];
-  /** e.g. "no witness cosignatures are recorded for this cluster's audit log" */
+  /** e.g. "no witness is configured for this cluster's audit log: the period is unwitnessed"; null when witnessed */
   witnessGap: string | null;
 }
 

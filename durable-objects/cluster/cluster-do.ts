@@ -909,8 +909,20 @@ export class ClusterDO extends BaseDO {
       const head = this.audit.head(rec.name);
       const all = this.sql.exec<{ body: string }>("SELECT body FROM audit WHERE seq <= ? ORDER BY seq", head.size).toArray().map((r) => JSON.parse(r.body) as AuditEntry);
       const entries = all.filter((e) => (!from || e.ts >= from) && (!to || e.ts <= to));
-      // Witness cosignatures are not kept by this control plane (yet): the whole period is unwitnessed, and the report says so.
-      const witnessGap = "no witness cosignatures are recorded for this cluster's audit log: the period is unwitnessed (only the control plane's own signed head vouches for it)";
+      // Checkpoint and witness status from the audit log's C2SP checkpoint and the cosignatures its witnesses returned.
+      const cp = this.auditTlog.latest();
+      const configured = rec.config.witnesses ?? [];
+      const quorum = Math.max(1, rec.config.witness_quorum ?? 0);
+      const cosigs = cp ? this.auditWitnesses.linesFor(cp.size).split("\n").filter(Boolean).length : 0;
+      const witnessed = cp && cosigs >= quorum ? cp.size : 0;
+      const witnessGap =
+        witnessed >= head.size
+          ? null
+          : configured.length === 0
+            ? "no witness is configured for this cluster's audit log: the period is unwitnessed (only the control plane's own signed head vouches for it)"
+            : `audit entries ${witnessed + 1}-${head.size} are not covered by a checkpoint with ${quorum} witness cosignature(s): that part of the period is unwitnessed`;
+      const checkpoints = cp ? `C2SP checkpoint of the audit log at size ${cp.size}; signed head at size ${head.size}` : `no C2SP checkpoint yet; signed head at size ${head.size}`;
+      const witnesses = configured.length ? `${cosigs} cosignature(s) from ${configured.length} configured witness(es) on the checkpoint of size ${cp?.size ?? 0} (quorum ${quorum})` : "none configured";
       return signComplianceReportSync(
         {
           v: 1,
@@ -920,7 +932,7 @@ export class ClusterDO extends BaseDO {
           period: { from: from ?? null, to: to ?? null },
           generated_at: isoNow(),
           ledger: { head, entries_in_period: entries.length },
-          transparency: { checkpoints: `the audit chain's head, signed by the control-plane key: size ${head.size}`, witnesses: "none recorded" },
+          transparency: { checkpoints, witnesses },
           controls: controlsFor(framework, { entries, witnessGap }),
         },
         this.signer(),

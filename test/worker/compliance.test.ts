@@ -33,7 +33,8 @@ describe("compliance evidence", () => {
       for (const c of r.controls) for (const ev of c.evidence) for (const x of ev.examples) expect(entries.find((e) => e.seq === x.seq)?.hash).toBe(x.hash);
       // The deploy was made outside any pipeline, and nothing witnessed the log: both are named as gaps.
       const gaps = r.controls.flatMap((c) => c.gaps).join("\n");
-      if (framework !== "PCI-DSS") expect(gaps).toMatch(/unwitnessed/);
+      if (framework !== "PCI-DSS") expect(gaps).toMatch(/no witness is configured for this cluster.s audit log: the period is unwitnessed/);
+      expect(r.transparency.witnesses).toBe("none configured");
       if (framework !== "HIPAA") expect(r.controls.find((c) => c.id === (framework === "SOC2" ? "CC8.1" : "10.7"))!.gaps.join()).toMatch(/1 workload change\(s\) made without a pipeline promotion/);
     }
     const soc2 = await op.api.get<ComplianceReport>(`/v1/clusters/${name}/audit/report?framework=SOC2`);
