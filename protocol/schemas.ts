@@ -22,6 +22,7 @@ export const AUDIT_EVENTS = [
   "CageVerdict",
   "AgreementRemoved",
   "RolloutCompleted", "RolloutHalted", "RolloutPaused", "RolloutResumed", "RolloutUndone", "RolloutRestarted",
+  "PipelineCreated", "PipelinePromotionRequested", "PipelineGate", "PipelineApproval", "PipelinePromoted", "PipelineRolledBack",
   "PolicyAdded", "PolicyRemoved", "PolicyDecision", "SecurityLevelRaised",
   "QuantumSafeEnabled",
   "PlacementCommitted", "PlacementRefused", "ValidatorSetChanged",

@@ -15,6 +15,7 @@ import { nodes } from "./routes/nodes.ts";
 import { notary } from "./routes/notary.ts";
 import { receipts } from "./routes/receipts.ts";
 import { replays } from "./routes/replays.ts";
+import { pipelines } from "./routes/pipelines.ts";
 import { cage } from "./routes/cage.ts";
 import { execs } from "./routes/execs.ts";
 import { dids } from "./routes/dids.ts";
@@ -35,7 +36,7 @@ export const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 // Before any route reads a body: an oversized one is refused without being read in full.
 app.use("*", apiBodyCap);
 
-for (const routes of [meta, clusters, nodes, agent, receipts, notary, audit, workloads, observe, replays, execs, policies]) app.route("/", routes);
+for (const routes of [meta, clusters, nodes, agent, receipts, notary, audit, workloads, observe, replays, execs, policies, pipelines]) app.route("/", routes);
 app.route("/", placements);
 app.route("/", tlog);
 app.route("/", cage);

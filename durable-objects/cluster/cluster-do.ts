@@ -48,6 +48,11 @@ import { NodeRegistry } from "./node-registry.ts";
 import { RoleStore } from "./role-store.ts";
 import { canManage, satisfies } from "./roles.ts";
 import { ReceiptRate, checkReceiptScope, type ReceiptRef } from "./node-scope.ts";
+import type { CreatePipelineBody, Pipeline, Promotion } from "../../protocol/api/pipeline.ts";
+import { signComplianceReportSync, type ComplianceReport, type Framework } from "../../protocol/api/compliance.ts";
+import { controlsFor } from "../../domain/compliance/report.ts";
+import type { AuditEntry } from "../../protocol/schemas.ts";
+import { createPipeline, decide as decidePromotionStep, getPipeline, listPipelines, progressPipelines, promote, type RequestSignature } from "./pipelines.ts";
 import { PolicyStore } from "./policy-store.ts";
 import { policyInput, violationDetails } from "./governance.ts";
 import type { Policy, PolicyBody, PolicyDecision, PolicyInput, PolicyMatch, PolicyTestResult } from "../../protocol/api/policy.ts";
@@ -154,6 +159,7 @@ export class ClusterDO extends BaseDO {
         checkLiveness(ctx, Date.now());
         reapRetired(ctx, Date.now());
         progressRollouts(ctx, Date.now()); // deadlines pass without heartbeats too
+        progressPipelines(ctx, Date.now());
         progressAgreements(ctx, this.agreements); // the next wave once the one before is ready
         this.armReap();
         if (Date.now() >= this.nextAutoscale) {
@@ -508,7 +514,9 @@ export class ClusterDO extends BaseDO {
       const rec = this.require(actor, "node");
       // Kept as signed, before placement runs: validators check a proposal against it.
       if (signed && consensusOn(rec.config)) this.consensus.saveHeartbeat(actor, signed, Date.now());
-      recordHeartbeat(this.ctxFor(rec), actor, body, Date.now());
+      const ctx = this.ctxFor(rec);
+      recordHeartbeat(ctx, actor, body, Date.now());
+      progressPipelines(ctx, Date.now()); // a pipeline's health gate reads what the heartbeat reported
       this.armLiveness();
       return { desired_version: this.meta.desiredVersion() };
     });
@@ -857,6 +865,81 @@ export class ClusterDO extends BaseDO {
     );
   }
 
+  // -- pipelines -------------------------------------------------------------------------------
+
+  createPipeline(actor: string, body: CreatePipelineBody): Promise<Result<Pipeline>> {
+    return this.act(() => createPipeline(this.ctxFor(this.require(actor, "admin")), actor, body));
+  }
+
+  listPipelines(actor: string): Result<Pipeline[]> {
+    return attempt(() => listPipelines(this.ctxFor(this.require(actor, "viewer"))));
+  }
+
+  /** A pipeline with its gates evaluated now (a read that may record a gate's result). */
+  pipelineStatus(actor: string, name: string): Promise<Result<Pipeline>> {
+    return this.actAndReap(() => {
+      const ctx = this.ctxFor(this.require(actor, "viewer"));
+      progressPipelines(ctx, Date.now());
+      return getPipeline(ctx, name);
+    });
+  }
+
+  /** The signer of the promote is the change's author, who can never approve it (operator). */
+  promote(actor: string, name: string, to: string | undefined, signed: RequestSignature): Promise<Result<Promotion>> {
+    return this.actAndReap(() => promote(this.ctxFor(this.require(actor, "operator")), actor, name, to, signed));
+  }
+
+  /** approve | reject a promotion: the pipeline's role is checked against this cluster's roles. */
+  decidePromotion(actor: string, name: string, id: string, decision: "approve" | "reject", signed: RequestSignature, comment?: string): Promise<Result<Promotion>> {
+    return this.actAndReap(() => {
+      const ctx = this.ctxFor(this.require(actor, "viewer"));
+      const held = this.roles.of(actor);
+      return decidePromotionStep(ctx, actor, (role) => satisfies(held, role), name, id, decision, signed, comment);
+    });
+  }
+
+  // -- compliance evidence -----------------------------------------------------------------------
+
+  /**
+   * Evidence for `framework` computed from the audit chain this DO holds (not D1's mirror), signed
+   * by the control-plane key with the chain's signed head it was computed from (viewer).
+   */
+  complianceReport(actor: string, framework: Framework, from?: string, to?: string): Result<ComplianceReport> {
+    return attempt(() => {
+      const rec = this.require(actor, "viewer");
+      const head = this.audit.head(rec.name);
+      const all = this.sql.exec<{ body: string }>("SELECT body FROM audit WHERE seq <= ? ORDER BY seq", head.size).toArray().map((r) => JSON.parse(r.body) as AuditEntry);
+      const entries = all.filter((e) => (!from || e.ts >= from) && (!to || e.ts <= to));
+      // Checkpoint and witness status from the audit log's C2SP checkpoint and the cosignatures its witnesses returned.
+      const cp = this.auditTlog.latest();
+      const configured = rec.config.witnesses ?? [];
+      const quorum = Math.max(1, rec.config.witness_quorum ?? 0);
+      const cosigs = cp ? this.auditWitnesses.linesFor(cp.size).split("\n").filter(Boolean).length : 0;
+      const witnessed = cp && cosigs >= quorum ? cp.size : 0;
+      const witnessGap =
+        witnessed >= head.size
+          ? null
+          : configured.length === 0
+            ? "no witness is configured for this cluster's audit log: the period is unwitnessed (only the control plane's own signed head vouches for it)"
+            : `audit entries ${witnessed + 1}-${head.size} are not covered by a checkpoint with ${quorum} witness cosignature(s): that part of the period is unwitnessed`;
+      const checkpoints = cp ? `C2SP checkpoint of the audit log at size ${cp.size}; signed head at size ${head.size}` : `no C2SP checkpoint yet; signed head at size ${head.size}`;
+      const witnesses = configured.length ? `${cosigs} cosignature(s) from ${configured.length} configured witness(es) on the checkpoint of size ${cp?.size ?? 0} (quorum ${quorum})` : "none configured";
+      return signComplianceReportSync(
+        {
+          v: 1,
+          kind: "compliance-evidence",
+          framework,
+          cluster: rec.name,
+          period: { from: from ?? null, to: to ?? null },
+          generated_at: isoNow(),
+          ledger: { head, entries_in_period: entries.length },
+          transparency: { checkpoints, witnesses },
+          controls: controlsFor(framework, { entries, witnessGap }),
+        },
+        this.signer(),
+      );
+    });
+  }
   // -- governance: policies and security levels ------------------------------------------------
 
   /**

@@ -39,6 +39,18 @@ export class ClusterMeta {
       .get()!.v;
   }
 
+  /**
+   * The cluster's pipelines by name (a few, each with its recent promotions): one JSON value, as
+   * they are read and written whole by each pipeline action.
+   */
+  pipelines<T>(): Record<string, T> {
+    return JSON.parse(this.get("pipelines") ?? "{}") as Record<string, T>;
+  }
+
+  setPipelines(all: Record<string, unknown>): void {
+    this.set("pipelines", JSON.stringify(all));
+  }
+
   schedState(): SchedulerState {
     return JSON.parse(this.get("sched_state") ?? "{}");
   }

@@ -1,4 +1,4 @@
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, desc, eq } from "drizzle-orm";
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
 import { replays } from "./schema.ts";
 
@@ -28,6 +28,11 @@ export class ReplayStore {
   /** Apps `node` was ever asked to replay (its replay receipts name them). */
   appsOn(node: string): Set<string> {
     return new Set(this.db.selectDistinct({ app: replays.app }).from(replays).where(eq(replays.node, node)).all().map((r) => r.app));
+  }
+
+  /** The latest finished replay of an app (a pipeline's replay_match gate). */
+  latestDone(app: string): ReplayView | undefined {
+    return this.db.select().from(replays).where(and(eq(replays.app, app), eq(replays.status, "done"))).orderBy(desc(replays.finished_at)).get();
   }
 
   finish(id: string, outcome: Pick<ReplayView, "verdict" | "replay_receipt" | "detail" | "finished_at">): void {

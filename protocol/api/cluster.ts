@@ -19,6 +19,18 @@ export const LoadBalancingAlgorithm = z.enum([
   "resource_based",
 ]);
 
+/** Prices per unit of each StepReceipt resource, in `currency` (ISO 4217 code). */
+export const RateCard = z
+  .object({
+    currency: z.string().regex(/^[A-Z]{3}$/, "an ISO 4217 code, e.g. USD").default("USD"),
+    cpu_ms: z.number().min(0).max(1e6).default(0),
+    memory_mb_s: z.number().min(0).max(1e6).default(0),
+    storage_gb_day: z.number().min(0).max(1e6).default(0),
+    egress_mb: z.number().min(0).max(1e6).default(0),
+  })
+  .strict()
+  .meta({ id: "RateCard" });
+export type RateCard = z.infer<typeof RateCard>;
 /** Standard < enterprise < military_grade; a cluster's level only rises (README "Security levels"). */
 export const SecurityLevel = z.enum(["standard", "enterprise", "military_grade"]);
 export type SecurityLevel = z.infer<typeof SecurityLevel>;
@@ -49,6 +61,8 @@ export const ClusterConfig = z
     allow_private_endpoints: z.boolean().default(false),
     /** Lets admins (only) deploy `cage.network: "host"`: no network isolation, see node-agent/cage/CAGE.md. */
     allow_host_network: z.boolean().default(false),
+    /** The rate card `enc receipts tiers` prices each receipt chain's summed resources with (per unit). */
+    rates: RateCard.optional(),
     /** ML-DSA-65 co-signatures (PROTOCOL.md §15) on this cluster's LogBlocks and AuditEntries. A raise only: never turned off; MilitaryGrade forces it on. */
     quantum_safe: z.boolean().default(false),
     /** Frameworks the cluster collects evidence for (reports: `enc audit report`); a label, never a claim. */

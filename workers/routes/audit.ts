@@ -7,6 +7,8 @@ import { ClusterParam, json } from "../lib/openapi.ts";
 import { AuditEntrySchema } from "../../protocol/schemas.ts";
 import { ChainHeadSchema } from "../../protocol/head.ts";
 import { clusterStub, unwrap } from "../lib/stubs.ts";
+import { ComplianceReport, Framework } from "../../protocol/api/compliance.ts";
+import { isoTime } from "../../protocol/schemas.ts";
 
 export const audit = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
@@ -44,5 +46,23 @@ audit.openapi(
   async (c) => {
     const { cluster } = c.req.valid("param");
     return c.json(await unwrap(clusterStub(c.env, cluster).auditHead(c.get("actor"))), 200);
+  },
+);
+
+audit.openapi(
+  clusterRoute("viewer", {
+    method: "get",
+    path: "/v1/clusters/{cluster}/audit/report",
+    summary: "Compliance evidence for SOC2, HIPAA or PCI-DSS computed from the audit chain, signed by the control-plane key; evidence for an auditor, not a verdict (viewer)",
+    request: {
+      params: ClusterParam,
+      query: z.object({ framework: Framework, from: isoTime.optional(), to: isoTime.optional() }),
+    },
+    responses: { 200: json(ComplianceReport, "Signed report") },
+  }),
+  async (c) => {
+    const { cluster } = c.req.valid("param");
+    const { framework, from, to } = c.req.valid("query");
+    return c.json(await unwrap(clusterStub(c.env, cluster).complianceReport(c.get("actor"), framework, from, to)), 200);
   },
 );
