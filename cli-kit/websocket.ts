@@ -5,13 +5,20 @@ import WebSocket from "ws";
 
 export type { WebSocket };
 
-/** Opens the upgrade `req` describes; rejects with the server's status and text when it refuses. */
-export function openSocket(req: Request, timeoutMs = 15_000): Promise<WebSocket> {
+export type MessageHandler = (data: Buffer, binary: boolean) => void;
+
+/**
+ * Opens the upgrade `req` describes; rejects with the server's status and text when it refuses.
+ * `onMessage` is attached before the handshake completes: a frame that arrives with the 101
+ * answer is emitted in the same tick as `open`, before any caller awaiting this could listen.
+ */
+export function openSocket(req: Request, onMessage?: MessageHandler, timeoutMs = 15_000): Promise<WebSocket> {
   const url = req.url.replace(/^http/, "ws");
   const headers: Record<string, string> = {};
   req.headers.forEach((v, k) => (headers[k] = v));
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, { headers, handshakeTimeout: timeoutMs, perMessageDeflate: false });
+    if (onMessage) ws.on("message", (data, binary) => onMessage(data as Buffer, binary));
     ws.once("open", () => resolve(ws));
     ws.once("unexpected-response", (_req, res) => {
       let body = "";

@@ -76,36 +76,58 @@ async function terminalSession(ctx: CliContext, api: ApiClient, cluster: string,
   const out = ctx.io.stdout as { write(b: string | Uint8Array): unknown; columns?: number; rows?: number };
   const size = out.columns && out.rows ? { cols: out.columns, rows: out.rows } : {};
   let { exec } = await api.post<{ exec: ExecView }>(routes.execs(cluster), { replica, command, timeout_s: timeout, tty: true, ...size });
-  const ws = await openSocket(await api.build("GET", routes.execAttach(cluster, exec.id))).catch((err: Error) => {
-    throw new CLIError("attach_failed", `could not attach to exec ${exec.id}: ${err.message}`);
-  });
   const stdin = ctx.io.stdin;
   const raw = interactive && stdin?.isTTY === true && typeof stdin.setRawMode === "function";
-  await new Promise<void>((resolve) => {
-    let reading = false;
-    ws.on("message", (data, binary) => {
-      if (binary) {
-        out.write(data as Buffer);
-        return;
-      }
-      if (String(data as Buffer) !== JSON.stringify({ t: "ready" }) || reading || !interactive || !stdin) return;
-      // Raw: keys (Ctrl-C included) go to the remote terminal, which does the line editing and signals.
-      reading = true;
-      if (raw) stdin.setRawMode!(true);
-      void (async () => {
-        try {
-          for await (const chunk of stdin) {
-            if (ws.readyState !== ws.OPEN) break;
-            ws.send(typeof chunk === "string" ? Buffer.from(chunk) : chunk, { binary: true });
-          }
-          if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ t: "eof" }));
-        } catch {
-          // input closed under us (the session ended and stdin was let go): nothing more to send
+  let reading = false;
+  const conn: { ws?: Awaited<ReturnType<typeof openSocket>> } = {};
+  let readyEarly = false;
+  // Attached before the handshake ends: `ready` may come with the 101 answer itself.
+  const onMessage = (data: Buffer, binary: boolean) => {
+    if (binary) {
+      out.write(data);
+      return;
+    }
+    if (String(data) !== JSON.stringify({ t: "ready" }) || reading || !interactive || !stdin) return;
+    if (!conn.ws) {
+      readyEarly = true;
+      return;
+    }
+    startInput();
+  };
+  const startInput = () => {
+    // Raw: keys (Ctrl-C included) go to the remote terminal, which does the line editing and signals.
+    reading = true;
+    if (raw) stdin!.setRawMode!(true);
+    const sock = conn.ws!;
+    void (async () => {
+      try {
+        for await (const chunk of stdin!) {
+          if (sock.readyState !== sock.OPEN) break;
+          sock.send(typeof chunk === "string" ? Buffer.from(chunk) : chunk, { binary: true });
         }
-      })();
-    });
+        if (sock.readyState === sock.OPEN) sock.send(JSON.stringify({ t: "eof" }));
+      } catch {
+        // input closed under us (the session ended and stdin was let go): nothing more to send
+      }
+    })();
+  };
+  const ws = await openSocket(await api.build("GET", routes.execAttach(cluster, exec.id)), onMessage).catch((err: Error) => {
+    throw new CLIError("attach_failed", `could not attach to exec ${exec.id}: ${err.message}`);
+  });
+  conn.ws = ws;
+  if (readyEarly && !reading) startInput();
+  await new Promise<void>((resolve) => {
     ws.once("close", () => resolve());
     ws.once("error", () => resolve());
+    // The agent's signed outcome is final: if it comes while the socket is still open (the agent
+    // could not attach, or the command ended without closing its side), stop waiting for bytes.
+    void (async () => {
+      let view = exec;
+      while (view.status !== "done" && ws.readyState !== ws.CLOSED) {
+        view = (await api.get<{ exec: ExecView }>(`${routes.exec(cluster, exec.id)}?wait=25`).catch(() => ({ exec: view }))).exec;
+      }
+      if (ws.readyState !== ws.CLOSED) ws.close(1000, "the exec has ended");
+    })();
   });
   if (raw) stdin.setRawMode!(false);
   if (interactive) stdin?.destroy?.(); // a read still pending would keep this process alive

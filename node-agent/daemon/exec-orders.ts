@@ -76,25 +76,37 @@ export class ExecOrders {
    * copies it into the container. The exit code goes back on the signed channel as for any exec.
    */
   private async runTty(o: ExecOrder, container: string): Promise<ExecOutcomeInput> {
+    // Frames before the command starts: `ready`, then (from the user) input, kept in order.
+    let onReady: (() => void) | undefined;
+    const to: { sink?: (data: Buffer, binary: boolean) => void } = {};
+    const early: [Buffer, boolean][] = [];
+    let ready = false;
+    const onMessage = (data: Buffer, binary: boolean) => {
+      if (!ready && !binary && String(data) === JSON.stringify({ t: "ready" })) {
+        ready = true;
+        onReady?.();
+      } else if (to.sink) to.sink(data, binary);
+      else early.push([data, binary]);
+    };
     let ws: WebSocket;
     try {
-      ws = await openSocket(await this.cp.execAttachRequest(o.id));
+      ws = await openSocket(await this.cp.execAttachRequest(o.id), onMessage);
     } catch (err) {
       return { exit_code: null, error: `could not attach to the terminal session: ${(err as Error).message}` };
     }
-    const userThere = await new Promise<boolean>((resolve) => {
-      const t = setTimeout(() => resolve(false), Math.max(5_000, Date.parse(o.expires_at) - Date.now() + 5_000));
-      ws.on("message", (data, binary) => {
-        if (!binary && String(data as Buffer) === JSON.stringify({ t: "ready" })) {
+    const userThere =
+      ready ||
+      (await new Promise<boolean>((resolve) => {
+        const t = setTimeout(() => resolve(false), Math.max(5_000, Date.parse(o.expires_at) - Date.now() + 5_000));
+        onReady = () => {
           clearTimeout(t);
           resolve(true);
-        }
-      });
-      ws.once("close", () => {
-        clearTimeout(t);
-        resolve(false);
-      });
-    });
+        };
+        ws.once("close", () => {
+          clearTimeout(t);
+          resolve(false);
+        });
+      }));
     if (!userThere) {
       ws.close(1000, "the user did not attach");
       return { exit_code: null, error: "the user did not attach to the terminal session" };
@@ -115,10 +127,12 @@ export class ExecOrders {
     };
     child.stdout.on("data", forward);
     child.stderr.on("data", forward);
-    ws.on("message", (data, binary) => {
-      if (binary) child.stdin.write(data as Buffer);
-      else if (String(data as Buffer) === JSON.stringify({ t: "eof" })) child.stdin.end();
-    });
+    const sink = (data: Buffer, binary: boolean) => {
+      if (binary) child.stdin.write(data);
+      else if (String(data) === JSON.stringify({ t: "eof" })) child.stdin.end();
+    };
+    for (const [data, binary] of early.splice(0)) sink(data, binary);
+    to.sink = sink;
     let hungUp = false;
     ws.on("close", () => {
       if (child.exitCode !== null || child.signalCode !== null) return;

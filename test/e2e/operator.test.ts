@@ -143,7 +143,7 @@ describe("enc exec through the agent", () => {
     child.stdout.on("data", (b) => (out += b));
     child.stderr.on("data", (b) => (err += b));
     const closed = new Promise<number | null>((resolve) => child.on("close", resolve));
-    await waitFor("the shell's prompt", async () => out.includes("# ") || (child.exitCode !== null && Promise.reject(new Error(err))), 30_000);
+    await waitFor("the shell's prompt", async () => out.includes("# ") || (child.exitCode !== null && Promise.reject(new Error(err))), 60_000);
     // One line in, its answer out, while the session stays open: streamed, not read to the end first.
     child.stdin.write("echo hel''lo-$((6*7))\n");
     await waitFor("the first answer", async () => out.includes("hello-42"), 60_000);
@@ -161,8 +161,9 @@ describe("enc exec through the agent", () => {
     await cluster.api.post(`/v1/clusters/${cluster.name}/roles`, { address: other.address, role: "operator" });
     const stranger = await openSocket(await new ApiClient({ url: cluster.url, signer: other }).build("GET", path_)).catch((e: { status?: number }) => e);
     expect((stranger as { status?: number }).status).toBe(404);
-    const ws = await openSocket(await cluster.api.build("GET", path_));
-    const ready = new Promise<boolean>((resolve) => ws.on("message", (d, binary) => !binary && String(d as Buffer) === '{"t":"ready"}' && resolve(true)));
+    let gotReady: (v: boolean) => void = () => {};
+    const ready = new Promise<boolean>((resolve) => (gotReady = resolve));
+    const ws = await openSocket(await cluster.api.build("GET", path_), (d, binary) => !binary && String(d) === '{"t":"ready"}' && gotReady(true));
     const again = await openSocket(await cluster.api.build("GET", path_)).catch((e: { status?: number }) => e);
     expect((again as { status?: number }).status).toBe(409);
     // Hanging up ends the command: the agent reports it, and the exec is done without an exit code.
