@@ -2,8 +2,8 @@
 // to say "as of this time, the largest consistent tree I saw for this origin has this root".
 // Pure and runtime-neutral (workerd, Node, the CLI): @noble hashes and curves, no node: imports.
 import { ed25519 } from "@noble/curves/ed25519.js";
-import { bytesEqual, concatBytes, fromBase64, fromHex, toBase64, toHex, utf8 } from "../bytes.ts";
-import { isValidKeyName, keyId, parseNote, signatureLine } from "./note.ts";
+import { bytesEqual, concatBytes, toBase64, toHex, utf8 } from "../bytes.ts";
+import { isValidKeyName, keyId, parseNote, parseVkey, signatureLine, type Vkey } from "./note.ts";
 
 /** The signature type byte of an Ed25519 cosignature/v1 key (0x01 is a plain note signer). */
 export const COSIGNATURE_V1_ALG = 0x04;
@@ -35,32 +35,16 @@ export function witnessVkey(name: string, publicKey: Uint8Array): string {
   return `${name}+${toHex(cosignatureKeyId(name, publicKey))}+${toBase64(concatBytes(Uint8Array.of(COSIGNATURE_V1_ALG), publicKey))}`;
 }
 
-/** `<name>+<id>+<key>` split at its first two '+' (base64 may contain more), as Go's note does. */
-export function splitVkey(vkey: string): string[] {
-  if (typeof vkey !== "string") return [];
-  const a = vkey.indexOf("+");
-  const b = a < 0 ? -1 : vkey.indexOf("+", a + 1);
-  return b < 0 ? [] : [vkey.slice(0, a), vkey.slice(a + 1, b), vkey.slice(b + 1)];
-}
-
 /** Parses a cosignature/v1 vkey; throws with the reason when it is not one (wrong type, id mismatch). */
 export function parseWitnessVkey(vkey: string): WitnessKey {
-  const parts = splitVkey(vkey);
-  if (parts.length !== 3) throw new Error("a witness vkey is <name>+<key id hex>+<base64 key>");
-  const [name, idHex, keyB64] = parts;
-  if (!isValidKeyName(name)) throw new Error("the vkey's name is not a valid key name");
-  if (!/^[0-9a-f]{8}$/.test(idHex)) throw new Error("the vkey's key id must be 8 lowercase hex");
-  let raw: Uint8Array;
+  let k: Vkey;
   try {
-    raw = fromBase64(keyB64);
-  } catch {
-    throw new Error("the vkey's key is not standard base64");
+    k = parseVkey(vkey);
+  } catch (e) {
+    throw new Error((e as Error).message.replace(/^vkey: /, "a witness vkey: "), { cause: e });
   }
-  if (raw.length !== 33 || raw[0] !== COSIGNATURE_V1_ALG) throw new Error("the vkey is not an Ed25519 cosignature/v1 key (type 0x04, 32 bytes)");
-  const publicKey = raw.slice(1);
-  const keyId = fromHex(idHex);
-  if (!bytesEqual(keyId, cosignatureKeyId(name, publicKey))) throw new Error("the vkey's key id does not match its name and key");
-  return { name, keyId, publicKey, vkey };
+  if (k.alg !== COSIGNATURE_V1_ALG) throw new Error("the vkey is not an Ed25519 cosignature/v1 key (type 0x04, 32 bytes)");
+  return { name: k.name, keyId: k.keyId, publicKey: k.publicKey, vkey };
 }
 
 /** "cosignature/v1\ntime <t>\n" || checkpoint body. */

@@ -3,10 +3,9 @@
 // each failure mapped to the HTTP status tlog-witness assigns. The tree and its consistency
 // proofs are tlog.ts's. Runtime-neutral, no node: imports.
 import { ed25519 } from "@noble/curves/ed25519.js";
-import { bytesEqual, fromBase64, fromHex, toBase64, utf8 } from "../bytes.ts";
+import { bytesEqual, fromBase64, toBase64, utf8 } from "../bytes.ts";
 import { parseCheckpoint } from "./checkpoint.ts";
-import { ALG_ED25519, isValidKeyName, keyId, parseNote } from "./note.ts";
-import { splitVkey } from "./cosignature.ts";
+import { ALG_ED25519, parseNote, parseVkey, type Vkey } from "./note.ts";
 
 export const ADD_CHECKPOINT_PATH = "/add-checkpoint";
 /** The 409 answer's media type: the witness's size, in decimal, and a newline. */
@@ -100,22 +99,14 @@ export interface LogKey {
  * Go's note.NewVerifier does: the base64 key may itself contain '+'.
  */
 export function parseLogVkey(vkey: string): LogKey {
-  const parts = splitVkey(vkey);
-  if (parts.length !== 3) throw new Error("a log vkey is <name>+<key id hex>+<base64 key>");
-  const [name, idHex, keyB64] = parts;
-  if (!isValidKeyName(name)) throw new Error("the vkey's name is not a valid key name");
-  if (!/^[0-9a-f]{8}$/.test(idHex)) throw new Error("the vkey's key id must be 8 lowercase hex");
-  let raw: Uint8Array;
+  let k: Vkey;
   try {
-    raw = fromBase64(keyB64);
-  } catch {
-    throw new Error("the vkey's key is not standard base64");
+    k = parseVkey(vkey);
+  } catch (e) {
+    throw new Error((e as Error).message.replace(/^vkey: /, "a log vkey: "), { cause: e });
   }
-  if (raw.length !== 33 || raw[0] !== 0x01) throw new Error("the vkey is not an Ed25519 note key (type 0x01, 32 bytes)");
-  const publicKey = raw.slice(1);
-  const id = fromHex(idHex);
-  if (!bytesEqual(id, keyId(name, ALG_ED25519, publicKey))) throw new Error("the vkey's key id does not match its name and key");
-  return { name, keyId: id, publicKey, vkey };
+  if (k.alg !== ALG_ED25519) throw new Error("the vkey is not an Ed25519 note key (type 0x01, 32 bytes)");
+  return { name: k.name, keyId: k.keyId, publicKey: k.publicKey, vkey };
 }
 
 /**
