@@ -5,7 +5,6 @@ import type { JoinNodeBody, Node } from "../../protocol/api/node.ts";
 import { AuditLog } from "../shared/audit-log.ts";
 import { TlogStore, logVkey, type TlogHead } from "../shared/tlog-store.ts";
 import { auditLogOrigin } from "../../domain/notary/tlog.ts";
-import { parseTilePath, TileError } from "../../protocol/c2sp/tiles.ts";
 import { BaseDO } from "../shared/base-do.ts";
 import { WitnessDesk } from "../shared/witness-desk.ts";
 import type { WitnessEndpoint } from "../../protocol/api/witness.ts";
@@ -439,14 +438,7 @@ export class ClusterDO extends BaseDO {
   auditLogTile(path: string): Result<{ bytes: Uint8Array; full: boolean }> {
     return attempt(() => {
       if (!this.record()) reject(404, this.noSuchCluster(), { field: "cluster" });
-      let t;
-      try {
-        t = parseTilePath(path);
-      } catch (e) {
-        if (e instanceof TileError) reject(404, e.message, { field: "path" });
-        throw e;
-      }
-      return this.auditTlog.tile(t) ?? reject(404, `${path} is beyond the log's newest checkpoint`, { field: "path" });
+      return this.auditTlog.tileAt(path);
     });
   }
 

@@ -18,7 +18,6 @@ import { NotaryStore } from "./store.ts";
 import { WitnessDesk } from "../shared/witness-desk.ts";
 import { TlogStore, logVkey, type TlogHead } from "../shared/tlog-store.ts";
 import { logOrigin } from "../../domain/notary/tlog.ts";
-import { parseTilePath, TileError } from "../../protocol/c2sp/tiles.ts";
 import { toBase64 } from "../../protocol/bytes.ts";
 
 export type { NotaryLimits, NotaryStats };
@@ -218,16 +217,7 @@ export class NotaryDO extends BaseDO {
 
   /** A tile by its C2SP path (`tile/…`); 404 beyond the newest checkpoint. The caller checked access. */
   logTile(path: string): Result<{ bytes: Uint8Array; full: boolean }> {
-    return attempt(() => {
-      let t;
-      try {
-        t = parseTilePath(path);
-      } catch (e) {
-        if (e instanceof TileError) reject(404, e.message, { field: "path" });
-        throw e;
-      }
-      return this.tlog.tile(t) ?? reject(404, `${path} is beyond the log's newest checkpoint`, { field: "path" });
-    });
+    return attempt(() => this.tlog.tileAt(path));
   }
 
   /** A sealed receipt's place in the app log with its proof against the newest checkpoint. */

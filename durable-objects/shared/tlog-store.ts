@@ -2,7 +2,8 @@ import { canonicalize } from "../../protocol/jcs.ts";
 import { utf8 } from "../../protocol/bytes.ts";
 import { checkpointBody, parseCheckpoint, rootToText } from "../../protocol/c2sp/checkpoint.ts";
 import { ALG_ED25519, encodeVkey, formatNote, signEd25519LineSync } from "../../protocol/c2sp/note.ts";
-import { TILE_HEIGHT, TILE_WIDTH, encodeEntryBundle, tileWidth, type Tile } from "../../protocol/c2sp/tiles.ts";
+import { TILE_HEIGHT, TILE_WIDTH, TileError, encodeEntryBundle, parseTilePath, tileWidth, type Tile } from "../../protocol/c2sp/tiles.ts";
+import { reject } from "../../domain/result.ts";
 import { hashesForAppendSync, tlogLeafHash, treeRootSync, proveInclusionSync, proveConsistencySync } from "../../protocol/c2sp/tlog.ts";
 import type { SyncSigner } from "./sync-signer.ts";
 
@@ -84,6 +85,18 @@ export class TlogStore {
    * A tile's bytes, or null when the tree (at its newest checkpoint, so nothing unsigned is
    * served) does not reach it at that width. `full` tiles never change.
    */
+  /** A tile by its C2SP path (`tile/…`): a 404 problem naming `path` for a malformed one or one beyond the newest checkpoint. */
+  tileAt(path: string): { bytes: Uint8Array; full: boolean } {
+    let t: Tile;
+    try {
+      t = parseTilePath(path);
+    } catch (e) {
+      if (e instanceof TileError) reject(404, e.message, { field: "path" });
+      throw e;
+    }
+    return this.tile(t) ?? reject(404, `${path} is beyond the log's newest checkpoint`, { field: "path" });
+  }
+
   tile(t: Tile): { bytes: Uint8Array; full: boolean } | null {
     const size = this.latest()?.size ?? 0;
     if (t.width > tileWidth(t.level, t.index, size)) return null;

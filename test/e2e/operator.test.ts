@@ -26,10 +26,15 @@ let replica: string;
 
 const enc = (args: string[]) => encCli(cluster, home, args);
 
-/** `enc …` with `input` on its stdin (encCli gives the CLI no stdin). */
-function encWithInput(args: string[], input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** `enc …` as a child with its stdin open (encCli gives the CLI no stdin). */
+function spawnEnc(args: string[]) {
   const env = { PATH: process.env.PATH ?? "", HOME: home, ENC_WALLET: path.join(home, "wallet.json"), ENC_URL: cluster.url, ENC_CLUSTER: cluster.name, NO_COLOR: "1" };
-  const child = spawn(process.execPath, [path.join(ROOT, "bin/enc.mjs"), ...args], { cwd: ROOT, env, stdio: ["pipe", "pipe", "pipe"] });
+  return spawn(process.execPath, [path.join(ROOT, "bin/enc.mjs"), ...args], { cwd: ROOT, env, stdio: ["pipe", "pipe", "pipe"] });
+}
+
+/** `enc …` with `input` on its stdin. */
+function encWithInput(args: string[], input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawnEnc(args);
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (b) => (stdout += b));
@@ -136,8 +141,7 @@ describe("enc exec through the agent", () => {
   });
 
   it("streams a terminal session both ways with -it, and exits with the command's code", async () => {
-    const env = { PATH: process.env.PATH ?? "", HOME: home, ENC_WALLET: path.join(home, "wallet.json"), ENC_URL: cluster.url, ENC_CLUSTER: cluster.name, NO_COLOR: "1" };
-    const child = spawn(process.execPath, [path.join(ROOT, "bin/enc.mjs"), "exec", "-it", replica, "--", "sh"], { cwd: ROOT, env, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawnEnc(["exec", "-it", replica, "--", "sh"]);
     let out = "";
     let err = "";
     child.stdout.on("data", (b) => (out += b));
