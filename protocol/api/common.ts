@@ -7,9 +7,12 @@ export const ClusterName = z
   .regex(/^[a-z0-9][a-z0-9-]{1,62}$/, "cluster names are 2-63 characters of a-z, 0-9 and '-', starting with a letter or digit")
   .meta({ example: "demo" });
 
+// `audit` is reserved: an app's log origin is `<LOG_ORIGIN>/<cluster>/<app>` and the cluster's audit
+// log is `<LOG_ORIGIN>/<cluster>/audit` (PROTOCOL.md §6); an app of that name would share its origin.
 export const AppName = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "app and workload names are 1-63 characters of a-z, 0-9 and '-'")
+  .refine((n) => n !== "audit", "`audit` is reserved: it names the cluster's audit log")
   .meta({ example: "hello" });
 
 export const Address = z

@@ -34,6 +34,20 @@ describe("input validation (RFC 9457 problems naming the field)", () => {
     await expect(owner.api.get(`/v1/receipts/not-a-hash`)).rejects.toMatchObject({ status: 400, problem: { field: "hash" } });
   });
 
+  it("reserves the app name `audit` (the audit log's origin) and names the field", async () => {
+    const { name, owner } = await newCluster();
+    await expect(owner.api.post(`/v1/clusters/${name}/workloads`, { name: "audit", image: "oci:/x:v1" })).rejects.toMatchObject({
+      status: 422,
+      problem: { field: "name", detail: expect.stringContaining("reserved") },
+    });
+    await expect(owner.api.get(`/v1/clusters/${name}/workloads/audit`)).rejects.toMatchObject({ status: 400, problem: { field: "name" } });
+    const res = await workerFetch(new Request(`${BASE}/v1/clusters/${name}/apps/audit/log/checkpoint`));
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ field: "app" });
+    // A name that merely contains it is an ordinary name.
+    await owner.api.post(`/v1/clusters/${name}/workloads`, { name: "audit-trail", image: "oci:/x:v1" });
+  });
+
   it("names the index and field of a bad receipt in a batch", async () => {
     const { name, owner } = await newCluster();
     const node = await joinNode(owner.api, name);
