@@ -64,6 +64,10 @@ export function updateWorkload(ctx: ClusterCtx, actor: string, spec: WorkloadSpe
   const at = isoNow();
   const now = Date.now();
   const changed = changedFields(current.spec, spec);
+  // A PUT of the spec it already has is idempotent (like `kubectl apply` of an unchanged object):
+  // no new version, no audit entry, no rollout. Undo and pipelines pass their own cause and always
+  // record their step.
+  if (changed.length === 0 && cause === "update") return { workload: current, changed };
   const view = ctx.workloads.put(spec, actor, at, cause);
   ctx.audit.append(ctx.cluster, "WorkloadUpdated", actor, spec.name, { from_version: current.version, version: view.version, cause, changed, spec });
   const target = containerHash(spec);

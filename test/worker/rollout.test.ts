@@ -87,6 +87,21 @@ describe("rolling update", () => {
     expect((await owner.api.get<Rollout>(`${base}/rollout`)).rollout).toBeNull();
   });
 
+  it("a PUT of the spec the workload already has changes nothing: no version, no audit entry", async () => {
+    const { name, owner, spec, base, list, report } = await setup();
+    await report(() => true);
+    const before = await list();
+    const audit = async () => (await owner.api.get<{ entries: { event: string }[] }>(`/v1/clusters/${name}/audit?limit=1000`)).entries.filter((e) => e.event === "WorkloadUpdated").length;
+    const res = await owner.api.put<{ workload: { version: number }; replicas: R[]; changed: string[] }>(base, spec);
+    expect(res.changed).toEqual([]);
+    expect(res.workload.version).toBe(1);
+    expect(res.replicas.map((r) => [r.id, r.spec_version])).toEqual(before.map((r) => [r.id, 1]));
+    expect(await audit()).toBe(0);
+    // The next real change is version 2 and recorded.
+    expect((await owner.api.put<{ workload: { version: number } }>(base, { ...spec, replicas: 3 })).workload.version).toBe(2);
+    expect(await audit()).toBe(1);
+  });
+
   it("a new replica that is not ready within the deadline halts the rollout and keeps the old replicas", async () => {
     const { owner, spec, base, list, report, until } = await setup({ rollout: { progress_deadline_s: 1 } });
     await report(() => true);
