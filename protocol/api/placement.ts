@@ -90,6 +90,13 @@ export const ValidatorSetChange = z
   .meta({ id: "ValidatorSetChange" });
 export type ValidatorSetChange = z.infer<typeof ValidatorSetChange>;
 
+/**
+ * A change on its way to k signatures: the file `enc validators propose` writes, each validator's
+ * `enc-agent validators sign` adds to, and `enc validators submit` posts (the server counts them).
+ */
+export const ValidatorSetProposal = ValidatorSetChange.extend({ signatures: z.array(z.object({ validator: Address, sig: Sig }).strict()).max(64) });
+export type ValidatorSetProposal = z.infer<typeof ValidatorSetProposal>;
+
 /** One placement round of a replica, with what the validators answered (`enc placements`). */
 export const PlacementView = z
   .object({

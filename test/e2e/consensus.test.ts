@@ -4,6 +4,7 @@
 // offers too little memory is refused by the validators and never runs; the host of a replica
 // dies and the replica heals on another node through a new, approved round.
 import { execFileSync } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PlacementView } from "../../protocol/api/placement.ts";
@@ -131,5 +132,39 @@ describe("consensus placement with real agents", () => {
     expect(latest.round).toBeGreaterThan(1);
     expect(latest.approvals.map((a) => a.validator)).not.toContain(victim.address); // it was down
     expect((await checkQuorum(latest.approvals, keyOf(latest), view)).ok).toBe(true);
+  });
+
+  it("changes the validator set from the CLIs: propose, each validator signs with its own key, submit", async () => {
+    const home = path.join(work, "home");
+    const file = path.join(work, "epoch2.json");
+    const [a, b, small] = agents;
+    const proposed = await encCli(cluster, home, ["validators", "propose", "--remove", small.address, "--quorum", "2", "-f", file]);
+    expect(proposed.code, proposed.stderr).toBe(0);
+    expect(proposed.stdout).toContain("epoch 2, quorum 2 of 2");
+    // Nothing signed yet: submit refuses before asking the server.
+    expect((await encCli(cluster, home, ["validators", "submit", file])).stderr).toMatch(/no signature yet/);
+    const one = await runAgentOnce(["validators", "sign", file, "--data-dir", a.dir]);
+    expect(one.code, one.output).toBe(0);
+    expect(one.output).toContain(`as ${a.address}; 1 signature(s)`);
+    // One of k = 2: the control plane refuses and the set stays epoch 1.
+    const early = await encCli(cluster, home, ["validators", "submit", file]);
+    expect(early.code).toBe(1);
+    expect(early.stderr).toMatch(/signed by 1 validator\(s\) of the current set; 2 needed/);
+    // A body edited after the proposal is refused by the signer.
+    const forged = JSON.parse(fs.readFileSync(file, "utf8"));
+    forged.change.quorum = 1;
+    fs.writeFileSync(path.join(work, "forged.json"), JSON.stringify(forged));
+    const bad = await runAgentOnce(["validators", "sign", path.join(work, "forged.json"), "--data-dir", b.dir]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.output).toMatch(/change.hash does not match/);
+    expect((await runAgentOnce(["validators", "sign", file, "--data-dir", b.dir])).code).toBe(0);
+    const done = await encCli(cluster, home, ["validators", "submit", file]);
+    expect(done.code, done.stderr).toBe(0);
+    expect(done.stdout).toContain("now epoch 2: quorum 2 of 2");
+    const shown = await encCli(cluster, home, ["validators", "--json"]);
+    const v = JSON.parse(shown.stdout) as { validator_set: { epoch: number; validators: string[] }; changes: { signatures: { validator: string }[] }[] };
+    expect(v.validator_set.epoch).toBe(2);
+    expect(v.validator_set.validators.sort()).toEqual([a.address, b.address].sort());
+    expect(v.changes[0].signatures.map((s) => s.validator).sort()).toEqual([a.address, b.address].sort());
   });
 });
