@@ -5,8 +5,12 @@ import type { AuditEntry, AuditEvent } from "../../protocol/schemas.ts";
 import { isoNow } from "../../protocol/time.ts";
 import type { Outbox } from "./outbox.ts";
 import { one } from "./rows.ts";
+import { reject } from "../../domain/result.ts";
 import type { MldsaSyncSigner, SyncSigner } from "./sync-signer.ts";
 import type { TlogHead, TlogStore } from "./tlog-store.ts";
+
+/** An entry bundle's 16-bit length prefix (tlog-tiles). */
+export const MAX_ENTRY_BYTES = 0xffff;
 
 /**
  * The cluster's hash-chained audit log. `append` must run inside the synchronous part of a
@@ -76,19 +80,23 @@ export class AuditLog {
       this.signer(),
       this.mldsa(),
     );
-    this.sql.exec(
-      "INSERT INTO audit (seq, hash, event, idempotency_key, body) VALUES (?, ?, ?, ?, ?)",
-      entry.seq,
-      entry.hash,
-      event,
-      idempotencyKey ?? null,
-      JSON.stringify(entry),
-    );
+    // The log serves each entry in a C2SP entry bundle behind a 16-bit length (PROTOCOL.md §13):
+    // a larger one could be chained but never served, so the change that makes it is refused
+    // (this runs inside that change's transaction, so nothing of it is kept). JSON.stringify has
+    // JCS's length: the same string and number forms, only the key order differs.
+    const body = JSON.stringify(entry);
+    if (body.length > MAX_ENTRY_BYTES / 3) {
+      const bytes = new TextEncoder().encode(body).length;
+      if (bytes > MAX_ENTRY_BYTES) {
+        reject(413, `the audit entry of this change (${event} ${subject}) would be ${bytes} bytes; an audit log entry holds at most ${MAX_ENTRY_BYTES} (C2SP entry bundles): make the spec or document smaller (env, command, documents)`, { field: "body" });
+      }
+    }
+    this.sql.exec("INSERT INTO audit (seq, hash, event, idempotency_key, body) VALUES (?, ?, ?, ?, ?)", entry.seq, entry.hash, event, idempotencyKey ?? null, body);
     if (this.tlog) {
       // Entries written before the log existed join it first, in seq order (once).
       const size = this.tlog.store.size();
       if (size < entry.seq - 1) this.tlog.store.append(AuditLog.entries(this.sql, size, entry.seq - 1 - size));
-      this.tlog.store.append([JSON.stringify(entry)]);
+      this.tlog.store.append([body]);
     }
     this.outbox.push({ kind: "audit", entry });
     return entry;

@@ -48,6 +48,21 @@ describe("input validation (RFC 9457 problems naming the field)", () => {
     await owner.api.post(`/v1/clusters/${name}/workloads`, { name: "audit-trail", image: "oci:/x:v1" });
   });
 
+  it("refuses a change whose audit entry would not fit a C2SP entry bundle (65,535 bytes), and keeps nothing of it", async () => {
+    const { name, owner } = await newCluster();
+    const seq = async () => (await owner.api.get<{ entries: { seq: number }[] }>(`/v1/clusters/${name}/audit?limit=1000`)).entries.length;
+    const before = await seq();
+    const env = { A: "a".repeat(30_000), B: "b".repeat(30_000), C: "c".repeat(10_000) };
+    await expect(owner.api.post(`/v1/clusters/${name}/workloads`, { name: "big-env", image: "oci:/x:v1", env })).rejects.toMatchObject({
+      status: 413,
+      problem: { field: "body", detail: expect.stringMatching(/at most 65535/) },
+    });
+    await expect(owner.api.get(`/v1/clusters/${name}/workloads/big-env`)).rejects.toMatchObject({ status: 404 });
+    expect(await seq()).toBe(before);
+    // Just under the limit is an ordinary deploy.
+    await owner.api.post(`/v1/clusters/${name}/workloads`, { name: "big-env", image: "oci:/x:v1", env: { A: env.A, B: env.B } });
+  });
+
   it("names the index and field of a bad receipt in a batch", async () => {
     const { name, owner } = await newCluster();
     const node = await joinNode(owner.api, name);
