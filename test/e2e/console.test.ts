@@ -2,18 +2,28 @@
 // real enc CLI and a real enc-agent running runc: sign in through `enc console`'s link, watch a
 // workload deployed by the CLI appear and start without a reload, scale it from the page, verify
 // a block, a receipt and the audit log in the browser (and see a tampered block fail), and have
-// actions without a valid session or CSRF token refused. Screenshots go to docs/console/.
+// actions without a valid session or CSRF token refused; verify a C2SP checkpoint against its tiles
+// (and see a tampered one fail); approve a pipeline promotion as a second person after the
+// author's own approval is refused. With ENC_SCREENSHOTS=1 the tests rewrite the PNGs of
+// docs/console/ (tracked, shown in the README); otherwise they write none.
 import { existsSync } from "node:fs";
 import path from "node:path";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildBusyboxImage, type BuiltImage } from "../fixtures/image-builder.ts";
 import { cleanup, tempDir } from "../agent/helpers.ts";
+import { toHex } from "../../protocol/bytes.ts";
+import { generateSeed, signerFromSeed } from "../../protocol/ed25519.ts";
 import { ROOT, encCli, notaryStats, runAgentOnce, spawnAgent, startCluster, waitFor, type AgentProcess, type TestCluster } from "./agent-harness.ts";
 import type { AuditEntry } from "../../protocol/schemas.ts";
 
 const CHROMIUM = ["/usr/bin/chromium-headless-shell", "/usr/bin/chromium"].find((p) => existsSync(p));
 const SHOTS = path.join(ROOT, "docs/console");
+/** Screenshots only on request: they are tracked files, and would otherwise change at every run. */
+const SHOOT = process.env.ENC_SCREENSHOTS === "1";
+const shot = async (p: Page, name: string, fullPage = true) => {
+  if (SHOOT) await p.screenshot({ path: path.join(SHOTS, name), fullPage });
+};
 
 let work: string;
 let home: string;
@@ -94,11 +104,11 @@ describe("the web console in Chromium", () => {
     // The gauges refresh with the rest, and the page draws their recent history.
     await page.waitForSelector("[data-metric=running_replicas][data-value='1']", { timeout: 15_000 });
     await page.waitForSelector("[data-metric=running_replicas] .spark-live svg polyline", { timeout: 15_000 });
-    await page.screenshot({ path: path.join(SHOTS, "overview.png"), fullPage: true });
+    await shot(page, "overview.png");
     // Phone width: the same page, no horizontal scrolling of the page itself.
     await page.setViewport({ width: 390, height: 844 });
     expect(await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")).toBe(true);
-    await page.screenshot({ path: path.join(SHOTS, "overview-phone.png") });
+    await shot(page, "overview-phone.png", false);
     await page.setViewport({ width: 1280, height: 900 });
   }, 120_000);
 
@@ -124,7 +134,7 @@ describe("the web console in Chromium", () => {
       await page.reload();
       return (await page.content()).includes("hello from web");
     }, 20_000, 500);
-    await page.screenshot({ path: path.join(SHOTS, "workload.png"), fullPage: true });
+    await shot(page, "workload.png");
   }, 120_000);
 
   it("verifies a block, a receipt's inclusion proof and the audit log in the browser; a tampered block fails", async () => {
@@ -137,7 +147,7 @@ describe("the web console in Chromium", () => {
     expect(await text("#verdict")).toMatch(/^✓ Verified in this browser/);
     const checks = await page.$$eval("ol.checks li", (lis) => lis.map((li) => [li.getAttribute("data-check"), li.className]));
     for (const name of ["block notary key", "block hash", "block signature", "Merkle root", "receipts", "chain link"]) expect(checks).toContainEqual([name, "ok"]);
-    await page.screenshot({ path: path.join(SHOTS, "verify-block.png"), fullPage: true });
+    await shot(page, "verify-block.png");
 
     // The same page served a block altered on the way (its time range): the signature no longer holds.
     await page.setRequestInterception(true);
@@ -156,7 +166,7 @@ describe("the web console in Chromium", () => {
     expect(await text("#verdict")).toMatch(/^✗ Verification FAILED/);
     const bad = await page.$$eval("ol.checks li.bad", (lis) => lis.map((li) => li.getAttribute("data-check")));
     expect(bad).toContain("block signature");
-    await page.screenshot({ path: path.join(SHOTS, "verify-tampered.png"), fullPage: true });
+    await shot(page, "verify-tampered.png");
     page.off("request", onRequest);
     await page.setRequestInterception(false);
 
@@ -176,6 +186,39 @@ describe("the web console in Chromium", () => {
     expect(await page.$$eval("ol.checks li.ok", (lis) => lis.length)).toBeGreaterThan(3);
   }, 120_000);
 
+  it("verifies the app log's C2SP checkpoint in the browser (log key, note signature, root from tiles, block binding); a tampered one fails", async () => {
+    const checkpointPage = consolePath("/apps/web/checkpoint");
+    await page.goto(checkpointPage);
+    await page.waitForSelector("[data-verify-out][data-verdict=verified], [data-verify-out][data-verdict=failed]", { timeout: 15_000 });
+    expect(await text("#verdict")).toMatch(/^✓ Verified in this browser: \d+ checks passed, 1 not checked/);
+    const checks = await page.$$eval("ol.checks li", (lis) => lis.map((li) => [li.getAttribute("data-check"), li.className]));
+    for (const name of ["key hash", "log key", "checkpoint origin", "note signature", "checkpoint size", "root from tiles", "entries", "block #1 signature", "block tlog binding", "block receipts in the log"]) expect(checks).toContainEqual([name, "ok"]);
+    // No witness is configured: said so, neither passed nor failed.
+    expect(checks).toContainEqual(["witnesses", "unchecked"]);
+    await shot(page, "verify-checkpoint.png");
+
+    // The public checkpoint altered on the way (another root): its signature and the tiles disagree.
+    await page.setRequestInterception(true);
+    const onRequest = (req: import("puppeteer-core").HTTPRequest) => {
+      if (!req.url().endsWith("/apps/web/log/checkpoint")) return void req.continue();
+      void (async () => {
+        const lines = (await (await fetch(req.url())).text()).split("\n");
+        lines[2] = Buffer.alloc(32, 7).toString("base64");
+        await req.respond({ status: 200, contentType: "text/plain; charset=utf-8", body: lines.join("\n") });
+      })();
+    };
+    page.on("request", onRequest);
+    await page.goto(checkpointPage);
+    await page.waitForSelector("[data-verify-out][data-verdict=failed]", { timeout: 15_000 });
+    expect(await text("#verdict")).toMatch(/^✗ Verification FAILED/);
+    const bad = await page.$$eval("ol.checks li.bad", (lis) => lis.map((li) => li.getAttribute("data-check")));
+    expect(bad).toEqual(expect.arrayContaining(["note signature", "root from tiles"]));
+    expect(bad).not.toContain("log key");
+    await shot(page, "verify-checkpoint-tampered.png");
+    page.off("request", onRequest);
+    await page.setRequestInterception(false);
+  }, 60_000);
+
   it("works without JavaScript: pages read in full, and an action confirms on a page of its own", async () => {
     const plain = await browser.newPage();
     await plain.setJavaScriptEnabled(false);
@@ -189,6 +232,58 @@ describe("the web console in Chromium", () => {
     await Promise.all([plain.waitForNavigation(), plain.click("main form button[type=submit]")]);
     expect(await textOf(plain, "#flash")).toMatch(/Scaled web to 2 primary replicas/);
     await plain.close();
+  }, 60_000);
+
+  it("approves a pipeline promotion from the UI as a second person; the author's own approval is refused", async () => {
+    const base = `/v1/clusters/${cluster.name}`;
+    await cluster.api.post(`${base}/workloads`, { name: "web-prod", image: image.ref, replicas: 0 });
+    await cluster.api.post(`${base}/pipelines`, {
+      name: "web",
+      stages: [{ name: "staging", workloads: ["web"] }, { name: "production", workloads: ["web-prod"] }],
+      gates: { healthy_for_s: 1, verify_timeout_s: 120, approvals: { count: 1, role: "admin" } },
+    });
+    const { promotion } = await cluster.api.post<{ promotion: { id: string; state: string } }>(`${base}/pipelines/web/promotions`, {});
+    expect(promotion.state).toBe("awaiting_approval");
+
+    // The author (the owner, signed in above) approves: the page says why it is refused.
+    await page.goto(consolePath("/pipelines/web"));
+    expect(await page.$(`[data-promotion=${promotion.id}] [data-own-promotion]`)).not.toBeNull();
+    await page.click("form[data-decision=approve] button[type=submit]");
+    await page.waitForSelector("#confirm-dialog[open]");
+    await Promise.all([page.waitForNavigation(), page.click("#confirm-yes")]);
+    expect(await text("#refused")).toMatch(/^Refused: dual control: .* cannot approve or reject it$/);
+    expect(await page.$eval(`[data-promotion=${promotion.id}]`, (e) => e.getAttribute("data-state"))).toBe("awaiting_approval");
+    await shot(page, "pipeline-refused.png");
+
+    // A second person, an admin with a wallet of their own, signs in through their own `enc console`.
+    const seed = generateSeed();
+    const second = await signerFromSeed(seed);
+    await cluster.api.post(`${base}/roles`, { address: second.address, role: "admin" });
+    const printed = await encCli({ ...cluster, owner: second, ownerSeed: toHex(seed) }, path.join(work, "home2"), ["console", "--no-open"]);
+    expect(printed.code, printed.stderr).toBe(0);
+    const ctx = await browser.createBrowserContext();
+    try {
+      const p2 = await ctx.newPage();
+      await p2.setViewport({ width: 1280, height: 900 });
+      await p2.goto(printed.stdout.trim());
+      await p2.goto(consolePath("/pipelines/web"));
+      expect(await p2.$("[data-own-promotion]")).toBeNull();
+      await p2.type(`#comment-${promotion.id}-approve`, "checked in staging");
+      await p2.click("form[data-decision=approve] button[type=submit]");
+      await p2.waitForSelector("#confirm-dialog[open]");
+      expect(await textOf(p2, "#confirm-dialog [data-confirm-text]")).toMatch(new RegExp(`^Approve promotion ${promotion.id} \\(staging → production\\) as `));
+      await Promise.all([p2.waitForNavigation(), p2.click("#confirm-yes")]);
+      expect(await textOf(p2, "#flash")).toBe(`Approved promotion ${promotion.id}: it is now verifying.`);
+      await shot(p2, "pipeline.png");
+    } finally {
+      await ctx.close();
+    }
+    const { pipeline } = await cluster.api.get<{ pipeline: { promotions: { id: string; state: string; approvals: { approver: string }[] }[] } }>(`${base}/pipelines/web`);
+    expect(pipeline.promotions.at(-1)).toMatchObject({ id: promotion.id, approvals: [{ approver: second.address }] });
+    expect(["verifying", "promoted"]).toContain(pipeline.promotions.at(-1)!.state);
+    const { entries } = await cluster.api.get<{ entries: AuditEntry[] }>(`${base}/audit?from_seq=1&limit=500`);
+    const approval = entries.filter((e) => e.event === "PipelineApproval").at(-1)!;
+    expect(approval).toMatchObject({ actor: second.address, details: { decision: "approve", comment: "checked in staging", via: "console" } });
   }, 60_000);
 
   it("refuses an action without a valid session or CSRF token, and after sign-out", async () => {

@@ -26,6 +26,6 @@ ol.checks{padding-left:1.25rem}ol.checks li{margin:.2rem 0}ol.checks li.ok .mark
 .verdict{font-weight:700;font-size:1.1rem;padding:.5rem .75rem;border-radius:6px;border:2px solid currentColor}.verify{border:1px solid var(--line);border-radius:8px;padding:.75rem;margin:1rem 0}
 svg.spark{vertical-align:middle}svg.spark polyline{fill:none;stroke:var(--accent);stroke-width:2}.muted{color:var(--muted)}
 dialog{border:1px solid var(--line);border-radius:8px;background:var(--bg);color:var(--fg);max-width:90vw}dialog::backdrop{background:#0008}
-dl.kv{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}dl.kv dt{font-weight:600}dl.kv dd{margin:0;word-break:break-all}
+dl.kv{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}dl.kv dt{font-weight:600}dl.kv dd{margin:0;overflow-wrap:anywhere}ul.gates{margin:0;padding-left:1.1rem}
 @media (max-width:600px){header{padding:.5rem}.who{margin-left:0}main{padding:.5rem}th,td{padding:.3rem}.hide-sm{display:none}}
 `;

@@ -970,7 +970,7 @@ export function consoleRoutes(api: InnerApi): Hono<ConsoleEnv> {
                 ["Promotion", <code>{pr.id}</code>],
                 ["Requested", <>{`${age(pr.created_at)} by `}<code title={pr.author}>{short(pr.author)}</code>{pr.author === s.address ? " (you)" : ""}</>],
                 ["Changes", pr.changes.map((ch) => `${ch.target} ← ${ch.image}`).join("; ")],
-                ["Gates", <>{pr.gates.map((g) => <>{`${g.gate.replace(/_/g, " ")} `}<Light state={g.state} detail={g.detail} />{` ${g.detail}. `}</>)}</>],
+                ["Gates", <ul class="gates">{pr.gates.map((g) => <li data-gate={g.gate}>{`${g.gate.replace(/_/g, " ")} `}<Light state={g.state} detail={g.detail} />{` ${g.detail}`}</li>)}</ul>],
                 ["Decisions", pr.approvals.length ? pr.approvals.map((a) => `${a.decision} by ${short(a.approver)} (audit #${a.audit_seq})`).join("; ") : "none yet"],
               ]}
             />
