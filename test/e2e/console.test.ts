@@ -217,7 +217,25 @@ describe("the web console in Chromium", () => {
     await shot(page, "verify-checkpoint-tampered.png");
     page.off("request", onRequest);
     await page.setRequestInterception(false);
+
+    // Phone width: the note and the long keys wrap or scroll in their own boxes, not the page.
+    await page.setViewport({ width: 390, height: 844 });
+    await page.goto(checkpointPage);
+    expect(await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")).toBe(true);
+    await page.setViewport({ width: 1280, height: 900 });
   }, 60_000);
+
+  it("generates a compliance report from its form and verifies the report's signature in the page", async () => {
+    await page.goto(consolePath("/compliance"));
+    await page.select("#framework", "HIPAA");
+    await Promise.all([page.waitForNavigation(), page.click("#report-form button[type=submit]")]);
+    expect(new URL(page.url()).searchParams.get("framework")).toBe("HIPAA");
+    await page.waitForSelector("[data-verify-out][data-verdict=verified]", { timeout: 15_000 });
+    const checks = await page.$$eval("ol.checks li", (lis) => lis.map((li) => [li.getAttribute("data-check"), li.className]));
+    expect(checks).toEqual([["report signer", "ok"], ["report hash", "ok"], ["report signature", "ok"]]);
+    expect(await page.$$eval("#controls tbody tr", (rows) => rows.length)).toBeGreaterThan(0);
+    expect(await page.$$eval("main input:not([type=hidden]), main select", (els) => els.filter((e) => !(e as unknown as { labels: { length: number } }).labels.length).length)).toBe(0);
+  }, 30_000);
 
   it("works without JavaScript: pages read in full, and an action confirms on a page of its own", async () => {
     const plain = await browser.newPage();
@@ -268,6 +286,11 @@ describe("the web console in Chromium", () => {
       await p2.goto(printed.stdout.trim());
       await p2.goto(consolePath("/pipelines/web"));
       expect(await p2.$("[data-own-promotion]")).toBeNull();
+      // Every form control labelled; at phone width the page itself does not scroll sideways.
+      expect(await p2.$$eval("main input:not([type=hidden]), main select", (els) => els.filter((e) => !(e as unknown as { labels: { length: number } }).labels.length).length)).toBe(0);
+      await p2.setViewport({ width: 390, height: 844 });
+      expect(await p2.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")).toBe(true);
+      await p2.setViewport({ width: 1280, height: 900 });
       await p2.type(`#comment-${promotion.id}-approve`, "checked in staging");
       await p2.click("form[data-decision=approve] button[type=submit]");
       await p2.waitForSelector("#confirm-dialog[open]");

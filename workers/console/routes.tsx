@@ -503,6 +503,7 @@ export function consoleRoutes(api: InnerApi): Hono<ConsoleEnv> {
             <button type="submit">Show</button>
           </form>
         ) : <p class="muted">No sealed blocks yet.</p>}
+        {app_ ? <p><a href={`${clusterPath(cluster)}/apps/${encodeURIComponent(app_)}/checkpoint`}>{`The log of ${app_}: its newest C2SP checkpoint →`}</a></p> : null}
         {blocks.length ? (
           <div class="table-wrap">
             <table id="blocks">
@@ -765,7 +766,8 @@ export function consoleRoutes(api: InnerApi): Hono<ConsoleEnv> {
     const stub = clusterStub(c.env, cluster);
     const [view, versions] = (await Promise.all([unwrap(stub.getAgreement(s.address, name)), unwrap(stub.agreementHistory(s.address, name))])) as [AgreementView, AgreementVersion[]];
     // A CueCage job's verdict: decided now if every run has ended (as GET …/verdict does).
-    const cage = view.type === "cue-cage" ? ((await settleCageJob(c.env, cluster, (await unwrap(stub.cageJob(s.address, name))).workload)) ?? view.cage) : undefined;
+    const job = view.type === "cue-cage" ? await stub.cageJob(s.address, name) : undefined;
+    const cage = job?.ok ? ((await settleCageJob(c.env, cluster, job.value.workload)) ?? job.value) : view.cage;
     return html(
       c,
       <Layout title={`Agreement ${name}`} session={s} cluster={cluster} section="agreements">
