@@ -12,7 +12,9 @@ import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildBusyboxImage, type BuiltImage } from "../fixtures/image-builder.ts";
 import { cleanup, tempDir } from "../agent/helpers.ts";
+import { ed25519 } from "@noble/curves/ed25519.js";
 import { toHex } from "../../protocol/bytes.ts";
+import { cosignLine, witnessVkey } from "../../protocol/c2sp/cosignature.ts";
 import { generateSeed, signerFromSeed } from "../../protocol/ed25519.ts";
 import { ROOT, encCli, notaryStats, runAgentOnce, spawnAgent, startCluster, waitFor, type AgentProcess, type TestCluster } from "./agent-harness.ts";
 import type { AuditEntry } from "../../protocol/schemas.ts";
@@ -217,6 +219,53 @@ describe("the web console in Chromium", () => {
     await shot(page, "verify-checkpoint-tampered.png");
     page.off("request", onRequest);
     await page.setRequestInterception(false);
+
+    // A cosigned checkpoint, as a witness would return it: the log info lists two witnesses, the note
+    // carries w1's cosignature/v1 line (checked by WebCrypto) and none of w2 (listed as not checked).
+    // Then w1's line over another timestamp than it claims: that cosignature fails, and the note with it.
+    const w1 = Uint8Array.from({ length: 32 }, (_, i) => i + 1);
+    const w2 = Uint8Array.from({ length: 32 }, (_, i) => 200 - i);
+    const witnesses = [witnessVkey("witness.test/w1", ed25519.getPublicKey(w1)), witnessVkey("witness.test/w2", ed25519.getPublicKey(w2))];
+    const cosigned = async (forge: boolean) => {
+      await page.setRequestInterception(true);
+      const handler = (req: import("puppeteer-core").HTTPRequest) => {
+        const url = req.url();
+        if (!url.endsWith("/apps/web/log/") && !url.endsWith("/apps/web/log/checkpoint")) return void req.continue();
+        void (async () => {
+          const real = await (await fetch(url)).text();
+          if (url.endsWith("/log/")) return req.respond({ status: 200, contentType: "application/json", body: JSON.stringify({ ...JSON.parse(real), witnesses }) });
+          const body = real.slice(0, real.indexOf("\n\n") + 1);
+          const line = cosignLine("witness.test/w1", w1, body, 1_800_000_000);
+          // key id (4) ‖ timestamp (8, big-endian) ‖ signature (64): a forged line claims another time.
+          const blob = Buffer.from(line.trim().split(" ").at(-1)!, "base64");
+          if (forge) blob.writeBigUInt64BE(1_800_000_001n, 4);
+          const sent = `${line.slice(0, line.lastIndexOf(" ") + 1)}${blob.toString("base64")}\n`;
+          await req.respond({ status: 200, contentType: "text/plain; charset=utf-8", body: real + sent });
+        })();
+      };
+      page.on("request", handler);
+      await page.goto(checkpointPage);
+      await page.waitForSelector("[data-verify-out][data-verdict=verified], [data-verify-out][data-verdict=failed]", { timeout: 15_000 });
+      const seen = await page.$$eval("ol.checks li", (lis) => lis.map((li) => [li.getAttribute("data-check"), li.className]));
+      page.off("request", handler);
+      await page.setRequestInterception(false);
+      return seen;
+    };
+    const good = await cosigned(false);
+    expect(await page.$eval("[data-verify-out]", (e) => e.getAttribute("data-verdict"))).toBe("verified");
+    expect(good).toContainEqual(["witness witness.test/w1", "ok"]);
+    expect(good).toContainEqual(["witness witness.test/w2", "unchecked"]);
+    expect(await text("#verdict")).toMatch(/, 1 not checked \(listed\)$/);
+    const forged = await cosigned(true);
+    expect(await page.$eval("[data-verify-out]", (e) => e.getAttribute("data-verdict"))).toBe("failed");
+    expect(forged).toContainEqual(["witness witness.test/w1", "bad"]);
+    expect(forged).toContainEqual(["note signature", "ok"]);
+
+    // The audit log's checkpoint: the control-plane key, its entries in seq order.
+    await page.goto(consolePath("/audit/checkpoint"));
+    await page.waitForSelector("[data-verify-out][data-verdict=verified]", { timeout: 15_000 });
+    const auditChecks = await page.$$eval("ol.checks li.ok", (lis) => lis.map((li) => li.getAttribute("data-check")));
+    expect(auditChecks).toEqual(expect.arrayContaining(["key hash", "log key", "note signature", "root from tiles", "entries"]));
 
     // Phone width: the note and the long keys wrap or scroll in their own boxes, not the page.
     await page.setViewport({ width: 390, height: 844 });
