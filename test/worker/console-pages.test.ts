@@ -231,6 +231,32 @@ describe("console pipelines", () => {
   });
 });
 
+describe("console pipelines: reject", () => {
+  it("a second admin's rejection from the console ends the promotion, red, and changes no workload", async () => {
+    const { name, owner } = await newCluster({}, "cpr");
+    const node = await joinNode(owner.api, name);
+    const approver = await wallet();
+    await owner.api.post(`/v1/clusters/${name}/roles`, { address: approver.signer.address, role: "admin" });
+    await owner.api.post(`/v1/clusters/${name}/workloads`, { name: "a", image: "oci:/a:v2" });
+    await owner.api.post(`/v1/clusters/${name}/workloads`, { name: "b", image: "oci:/a:v1" });
+    const { replicas } = await owner.api.get<{ replicas: { id: string }[] }>(`/v1/clusters/${name}/workloads/a`);
+    await node.api.post(`/v1/clusters/${name}/nodes/${node.signer.address}/heartbeat`, { usage: { cpu_millis: 0, memory_mb: 0 }, containers: replicas.map((r) => ({ replica: r.id, status: "running" })) });
+    await owner.api.post(`/v1/clusters/${name}/pipelines`, { name: "ab", stages: [{ name: "one", workloads: ["a"] }, { name: "two", workloads: ["b"] }] });
+    const { promotion } = await owner.api.post<{ promotion: { id: string } }>(`/v1/clusters/${name}/pipelines/ab/promotions`, {});
+    const s = await signIn(approver.signer, [name]);
+    const res = await post(`/console/clusters/${name}/pipelines/ab/promotions/${promotion.id}/reject`, { csrf: s.csrf, confirm: "yes", comment: "not today" }, { origin: BASE, cookie: s.cookie, ...HTML });
+    expect(res.status).toBe(303);
+    expect(decodeURIComponent(res.headers.get("location")!)).toContain(`Rejected promotion ${promotion.id}: it is now rejected.`);
+    const detail = await page(`/console/clusters/${name}/pipelines/ab`, s.cookie);
+    expect(detail).toContain(`data-promotion="${promotion.id}" data-state="rejected"`);
+    expect(detail).not.toContain(`/promotions/${promotion.id}/approve"`); // decided: no more buttons
+    const b = await owner.api.get<{ workload: { spec: { image: string }; version: number } }>(`/v1/clusters/${name}/workloads/b`);
+    expect(b.workload).toMatchObject({ spec: { image: "oci:/a:v1" }, version: 1 });
+    const { entries } = await owner.api.get<{ entries: AuditEntry[] }>(`/v1/clusters/${name}/audit?limit=1000`);
+    expect(entries.filter((e) => e.event === "PipelineApproval").at(-1)).toMatchObject({ actor: approver.signer.address, details: { decision: "reject", comment: "not today", via: "console" } });
+  });
+});
+
 describe("console compliance page", () => {
   it("generates a report for a framework and period, embeds it for the page's signature check, and refuses bad input naming the field", async () => {
     const { name, owner } = await newCluster({}, "ccm");
