@@ -110,9 +110,9 @@ describe("console checkpoint pages", () => {
 });
 
 describe("console agreements and policies pages", () => {
-  it("agreements: the list, and a detail with versions and the current document, escaped", async () => {
+  it("agreements: the list, and a detail with versions and the current document, escaped; a CueCage agreement's verdict", async () => {
     const { name, owner } = await newCluster({}, "cag");
-    await joinNode(owner.api, name);
+    await Promise.all([1, 2].map(() => joinNode(owner.api, name)));
     // A DockLock document is a bare WorkloadSpec; the env value shows the page escapes what it prints.
     const sent = await owner.api.sendText<{ results: { version: number }[] }>("POST", `/v1/clusters/${name}/agreements`, `name: shop\nimage: oci:/shop:v1\nenv:\n  NOTE: "<script>x</script>"\n`, "application/yaml");
     expect(sent.results[0]!.version).toBe(1);
@@ -124,6 +124,12 @@ describe("console agreements and policies pages", () => {
     expect(detail).toContain('id="agreement-document"');
     expect(detail).toContain("&lt;script&gt;x&lt;/script&gt;");
     expect(detail).not.toContain("<script>x</script>");
+    expect(detail).not.toContain('id="cage-verdict"');
+    // A CueCage agreement: its verdict, pending until its run has ended and been receipted.
+    const cage = `apiVersion: cue.bpi.dev/v1\nkind: CageAgreement\nmetadata:\n  name: digest\nspec:\n  image: oci:/busybox:latest\n  command: ["sh", "-c", "echo hi"]\n  seed: s1\n  output_dir: /out\n  verification:\n    nodes: 2\n`;
+    await owner.api.sendText("POST", `/v1/clusters/${name}/agreements`, cage, "application/yaml");
+    const cageDetail = await page(`/console/clusters/${name}/agreements/digest`, s.cookie);
+    expect(cageDetail).toMatch(/<p id="cage-verdict"><span class="pill warn"[^>]*>pending<\/span> 0 of 2 runs have ended · 2 node\(s\), workload digest v1<\/p>/);
     expect((await get(`/console/clusters/${name}/agreements/nope`, s.cookie)).status).toBe(404);
     expect((await get(`/console/clusters/${name}/agreements/NOT_A_NAME`, s.cookie)).status).toBe(400);
   });
