@@ -192,11 +192,12 @@ describe("the web console in Chromium", () => {
     const checkpointPage = consolePath("/apps/web/checkpoint");
     await page.goto(checkpointPage);
     await page.waitForSelector("[data-verify-out][data-verdict=verified], [data-verify-out][data-verdict=failed]", { timeout: 15_000 });
-    expect(await text("#verdict")).toMatch(/^✓ Verified in this browser: \d+ checks passed, 1 not checked/);
+    expect(await text("#verdict")).toMatch(/^✓ Verified in this browser: \d+ checks passed, 2 not checked/);
     const checks = await page.$$eval("ol.checks li", (lis) => lis.map((li) => [li.getAttribute("data-check"), li.className]));
     for (const name of ["key hash", "log key", "checkpoint origin", "note signature", "checkpoint size", "root from tiles", "entries", "block #1 signature", "block tlog binding", "block receipts in the log"]) expect(checks).toContainEqual([name, "ok"]);
-    // No witness is configured: said so, neither passed nor failed.
+    // No witness is configured, and this browser has seen no earlier checkpoint: said so, neither passed nor failed.
     expect(checks).toContainEqual(["witnesses", "unchecked"]);
+    expect(checks).toContainEqual(["consistency", "unchecked"]);
     await shot(page, "verify-checkpoint.png");
 
     // The public checkpoint altered on the way (another root): its signature and the tiles disagree.
@@ -255,11 +256,20 @@ describe("the web console in Chromium", () => {
     expect(await page.$eval("[data-verify-out]", (e) => e.getAttribute("data-verdict"))).toBe("verified");
     expect(good).toContainEqual(["witness witness.test/w1", "ok"]);
     expect(good).toContainEqual(["witness witness.test/w2", "unchecked"]);
+    expect(good).toContainEqual(["consistency", "ok"]); // extends the checkpoint verified above
     expect(await text("#verdict")).toMatch(/, 1 not checked \(listed\)$/);
     const forged = await cosigned(true);
     expect(await page.$eval("[data-verify-out]", (e) => e.getAttribute("data-verdict"))).toBe("failed");
     expect(forged).toContainEqual(["witness witness.test/w1", "bad"]);
     expect(forged).toContainEqual(["note signature", "ok"]);
+
+    // A browser that remembers another history of this log (a root it verified for size 3): the
+    // tiles' root at size 3 is not it, so the log was rewritten.
+    const origin = (await text("#vkey")).split("+")[0]!;
+    await page.evaluate(`localStorage.setItem(${JSON.stringify(`enc-checkpoint:${origin}`)}, JSON.stringify({ size: 3, root: "${Buffer.alloc(32, 9).toString("base64")}" }))`);
+    await page.goto(checkpointPage);
+    await page.waitForSelector("[data-verify-out][data-verdict=failed]", { timeout: 15_000 });
+    expect(await page.$$eval("ol.checks li.bad", (lis) => lis.map((li) => li.getAttribute("data-check")))).toEqual(["consistency"]);
 
     // The audit log's checkpoint: the control-plane key, its entries in seq order.
     await page.goto(consolePath("/audit/checkpoint"));

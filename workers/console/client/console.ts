@@ -290,6 +290,23 @@ async function verifyCheckpoint(data: CheckpointData, checks: Check[]): Promise<
     detail: rootOk ? `SHA-256 tree of ${cp.size} leaves from ${read.tilesFetched().length} tile(s) → ${toBase64(root)}` : `the tiles give ${toBase64(root)}, the checkpoint says ${toBase64(cp.root)}`,
   });
 
+  // The checkpoint this browser verified before for this log (localStorage): the log must extend
+  // it. The tiles' root at that size is the old signed root, or the log was rewritten.
+  const seenKey = `enc-checkpoint:${cp.origin}`;
+  let seen: { size: number; root: string } | null = null;
+  try {
+    seen = JSON.parse(localStorage.getItem(seenKey) ?? "null") as { size: number; root: string } | null;
+  } catch {
+    seen = null;
+  }
+  if (!seen) checks.push({ name: "consistency", ok: null, detail: "the first checkpoint of this log this browser has verified: nothing earlier to compare (kept for next time)" });
+  else if (seen.size > cp.size) checks.push({ name: "consistency", ok: false, detail: `this browser verified size ${seen.size} before: the log shrank to ${cp.size}` });
+  else {
+    const then = toBase64(await treeRoot(seen.size, read));
+    checks.push({ name: "consistency", ok: then === seen.root, detail: then === seen.root ? `extends the checkpoint of size ${seen.size} this browser verified before` : `the tiles' root at size ${seen.size} is ${then}, but this browser verified ${seen.root} for that size: the log was rewritten` });
+  }
+  const remember = () => localStorage.setItem(seenKey, JSON.stringify({ size: cp.size, root: toBase64(cp.root) }));
+
   // Entries [lo, hi): bundles decoded, each entry's leaf hash against the hash tiles.
   const entries = async (lo: number, hi: number): Promise<Uint8Array[]> => {
     const out: Uint8Array[] = [];
@@ -339,7 +356,7 @@ async function verifyCheckpoint(data: CheckpointData, checks: Check[]): Promise<
   }
 
   // Witness cosignatures (cosignature/v1): each configured witness's line verified, or said missing.
-  const seen = new Set<string>();
+  const cosigners = new Set<string>();
   if (info.witnesses.length === 0) checks.push({ name: "witnesses", ok: null, detail: "no witness is configured for this log: not witnessed, nothing to check" });
   for (const w of info.witnesses) {
     let wk: Vkey;
@@ -351,7 +368,7 @@ async function verifyCheckpoint(data: CheckpointData, checks: Check[]): Promise<
       continue;
     }
     const lines = note.signatures.filter((l) => l.name === wk.name && bytesEqual(l.keyId, wk.keyId));
-    lines.forEach((l) => seen.add(l.line));
+    lines.forEach((l) => cosigners.add(l.line));
     if (!lines.length) {
       checks.push({ name: `witness ${wk.name}`, ok: null, detail: "no cosignature of this witness on this checkpoint (yet): not checked" });
       continue;
@@ -363,8 +380,9 @@ async function verifyCheckpoint(data: CheckpointData, checks: Check[]): Promise<
     }
   }
   for (const l of note.signatures) {
-    if (!seen.has(l.line) && !mine.includes(l)) checks.push({ name: `signature line ${l.name}`, ok: null, detail: "a key this log does not publish: not checked" });
+    if (!cosigners.has(l.line) && !mine.includes(l)) checks.push({ name: `signature line ${l.name}`, ok: null, detail: "a key this log does not publish: not checked" });
   }
+  if (!checks.some((c) => c.ok === false)) remember();
 }
 
 /** A compliance report embedded in the page: its BLAKE3/JCS hash and control-plane signature. */
