@@ -1,4 +1,4 @@
-import { and, asc, eq, gte } from "drizzle-orm";
+import { and, asc, desc, eq, gte } from "drizzle-orm";
 import type { AuditEntry, LogBlock, StepReceipt } from "../../protocol/schemas.ts";
 import { ledger } from "./writes.ts";
 import { auditEntries, blocks, receipts } from "./schema.ts";
@@ -66,4 +66,15 @@ export async function blockReceipts(d1: D1Database, cluster: string, app: string
 export async function listApps(d1: D1Database, cluster: string): Promise<string[]> {
   const rows = await ledger(d1).selectDistinct({ app: blocks.app }).from(blocks).where(eq(blocks.cluster, cluster)).orderBy(asc(blocks.app));
   return rows.map((r) => r.app);
+}
+
+/** The newest sealed block's height of an app, or null before its first seal. */
+export async function latestBlockHeight(d1: D1Database, cluster: string, app: string): Promise<number | null> {
+  const [row] = await ledger(d1)
+    .select({ height: blocks.height })
+    .from(blocks)
+    .where(and(eq(blocks.cluster, cluster), eq(blocks.app, app)))
+    .orderBy(desc(blocks.height))
+    .limit(1);
+  return row?.height ?? null;
 }

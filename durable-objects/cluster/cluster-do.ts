@@ -882,11 +882,11 @@ export class ClusterDO extends BaseDO {
   }
 
   /** approve | reject a promotion: the pipeline's role is checked against this cluster's roles. */
-  decidePromotion(actor: string, name: string, id: string, decision: "approve" | "reject", signed: RequestSignature, comment?: string): Promise<Result<Promotion>> {
+  decidePromotion(actor: string, name: string, id: string, decision: "approve" | "reject", signed: RequestSignature, comment?: string, via?: Record<string, string>): Promise<Result<Promotion>> {
     return this.actAndReap(() => {
       const ctx = this.ctxFor(this.require(actor, "viewer"));
       const held = this.roles.of(actor);
-      return decidePromotionStep(ctx, actor, (role) => satisfies(held, role), name, id, decision, signed, comment);
+      return decidePromotionStep(ctx, actor, (role) => satisfies(held, role), name, id, decision, signed, comment, via);
     });
   }
 

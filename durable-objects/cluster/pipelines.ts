@@ -130,6 +130,7 @@ export function decide(
   decision: "approve" | "reject",
   signed: RequestSignature,
   comment?: string,
+  via?: Record<string, string>,
 ): Promotion {
   const p = get(ctx, name);
   const promo = p.promotions.find((x) => x.id === id);
@@ -143,6 +144,7 @@ export function decide(
     author: promo.author,
     ...(comment ? { comment } : {}),
     signed,
+    ...via,
   });
   promo.approvals.push({ approver: actor, decision, at: entry.ts, audit_seq: entry.seq });
   const gate = approvalsGate(promo.approvals, p.gates);

@@ -22,10 +22,10 @@ input,select{font:inherit;padding:.35rem .5rem;border:1px solid var(--line);bord
 form.inline{display:inline-flex;flex-wrap:wrap;gap:.5rem;align-items:end;margin:.25rem 1rem .25rem 0}label{display:flex;flex-direction:column;font-size:.9rem;gap:.15rem}
 .flash{padding:.5rem .75rem;border-radius:6px;border:1px solid var(--ok);margin-bottom:1rem}.problem{border-color:var(--bad)}
 pre.logs{background:var(--card);border:1px solid var(--line);padding:.75rem;overflow:auto;max-height:24rem;white-space:pre-wrap}
-ol.checks{padding-left:1.25rem}ol.checks li{margin:.2rem 0}ol.checks li.ok .mark{color:var(--ok);font-weight:700}ol.checks li.bad .mark{color:var(--bad);font-weight:700}
+ol.checks{padding-left:1.25rem}ol.checks li{margin:.2rem 0}ol.checks li.ok .mark{color:var(--ok);font-weight:700}ol.checks li.bad .mark{color:var(--bad);font-weight:700}ol.checks li.unchecked .mark{color:var(--muted);font-weight:700}
 .verdict{font-weight:700;font-size:1.1rem;padding:.5rem .75rem;border-radius:6px;border:2px solid currentColor}.verify{border:1px solid var(--line);border-radius:8px;padding:.75rem;margin:1rem 0}
 svg.spark{vertical-align:middle}svg.spark polyline{fill:none;stroke:var(--accent);stroke-width:2}.muted{color:var(--muted)}
 dialog{border:1px solid var(--line);border-radius:8px;background:var(--bg);color:var(--fg);max-width:90vw}dialog::backdrop{background:#0008}
-dl.kv{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}dl.kv dt{font-weight:600}dl.kv dd{margin:0;word-break:break-all}
+dl.kv{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}dl.kv dt{font-weight:600}dl.kv dd{margin:0;overflow-wrap:anywhere}ul.gates{margin:0;padding-left:1.1rem}
 @media (max-width:600px){header{padding:.5rem}.who{margin-left:0}main{padding:.5rem}th,td{padding:.3rem}.hide-sm{display:none}}
 `;

@@ -3,22 +3,29 @@
 // link from `enc console`. Reads and actions go through the ClusterDO's own role-checked methods
 // with the session's wallet as the actor (see session.ts); nothing here bypasses a role check.
 import { Hono, type Context } from "hono";
+import { raw } from "hono/html";
 import { deleteCookie } from "hono/cookie";
 import { z } from "zod";
 import { fail, problem, ProblemException, problemResponse, type Problem } from "../../domain/problem.ts";
 import { checkLoginToken, cookieValue, newSessionSecret, sessionIdHash, sessionSetCookie, SESSION_COOKIE, SESSION_TTL_MS } from "../../domain/console/session.ts";
-import { blockLeaves, blockReceipts, getBlock, getReceipt, listAudit, listBlocks, listApps } from "../../domain/ledger/queries.ts";
+import { blockLeaves, blockReceipts, getBlock, getReceipt, latestBlockHeight, listAudit, listBlocks, listApps } from "../../domain/ledger/queries.ts";
 import { inclusionPath } from "../../protocol/merkle.ts";
 import { hashToText, textToHash } from "../../protocol/hash.ts";
 import { AppName, ClusterName, HashText } from "../../protocol/api/common.ts";
 import { CONSOLE_LOGIN_PATH, CONSOLE_LOGIN_TTL_MS } from "../../protocol/api/console.ts";
 import type { ClusterEvent } from "../../protocol/api/events.ts";
 import type { ChainHead } from "../../protocol/head.ts";
-import { clusterStub, unwrap } from "../lib/stubs.ts";
+import { clusterStub, notaryStub, unwrap } from "../lib/stubs.ts";
+import { settleCageJob } from "../lib/cage-verdict.ts";
+import { Framework, type ComplianceReport } from "../../protocol/api/compliance.ts";
+import type { AgreementVersion, AgreementView } from "../../protocol/api/agreement.ts";
+import { PipelineName } from "../../protocol/api/pipeline.ts";
+import { PolicyName } from "../../protocol/api/policy.ts";
+import type { RequestSignature } from "../../durable-objects/cluster/pipelines.ts";
 import { CONSOLE_CSS } from "./assets.ts";
 import { CONSOLE_JS } from "./client/bundle.generated.ts";
 import { loadSession, requireAction, sessionStore, viaConsole, type ConsoleEnv, type ConsoleSession } from "./session.ts";
-import { age, EventsList, Flash, HistoryTable, Kv, Layout, NodesTable, ReplicasTable, short, Sparkline, VerifyBox, WorkloadsTable } from "./views.tsx";
+import { age, EventsList, Flash, HistoryTable, Kv, Layout, Light, NodesTable, ReplicasTable, short, Sparkline, VerifyBox, WorkloadsTable } from "./views.tsx";
 
 type C = Context<ConsoleEnv>;
 /** The Worker's own API, for the public name look-ups (injected by app.ts: no import cycle). */
@@ -421,6 +428,23 @@ export function consoleRoutes(api: InnerApi): Hono<ConsoleEnv> {
 
   const Confirm = z.enum(["yes"]).optional();
 
+  /** The confirmation page of any console form: the same form again, with confirm=yes. */
+  const confirmAt = (c: C, s: ConsoleSession, cluster: string, action: string, back: string, question: string, fields: Record<string, string>) =>
+    html(
+      c,
+      <Layout title="Confirm" session={s} cluster={cluster}>
+        <h1>Please confirm</h1>
+        <p>{question}</p>
+        <form method="post" action={action} class="inline">
+          <input type="hidden" name="csrf" value={s.csrf} />
+          <input type="hidden" name="confirm" value="yes" />
+          {Object.entries(fields).map(([k, v]) => <input type="hidden" name={k} value={v} />)}
+          <button type="submit">Yes, do it</button>
+          <a href={back}>Cancel</a>
+        </form>
+      </Layout>,
+    );
+
   app.post("/console/clusters/:cluster/workloads/:name/scale", async (c) => {
     const form = await c.req.parseBody();
     const s = await requireAction(c, form.csrf);
@@ -479,6 +503,7 @@ export function consoleRoutes(api: InnerApi): Hono<ConsoleEnv> {
             <button type="submit">Show</button>
           </form>
         ) : <p class="muted">No sealed blocks yet.</p>}
+        {app_ ? <p><a href={`${clusterPath(cluster)}/apps/${encodeURIComponent(app_)}/checkpoint`}>{`The log of ${app_}: its newest C2SP checkpoint →`}</a></p> : null}
         {blocks.length ? (
           <div class="table-wrap">
             <table id="blocks">
@@ -527,6 +552,7 @@ export function consoleRoutes(api: InnerApi): Hono<ConsoleEnv> {
         <p><a href={`${clusterPath(cluster)}/ledger?app=${encodeURIComponent(a)}`}>{`← blocks of ${a}`}</a></p>
         <h1>{`Block ${a} #${height}`}</h1>
         <Kv rows={[["Receipts", String(b.count)], ["Range", `${b.range.from_ts} – ${b.range.to_ts}`], ["Previous", <code>{b.prev}</code>], ["Merkle root", <code>{b.merkle_root}</code>], ["Notary", <code>{b.notary}</code>], ["Signature", <code>{short(b.sig_notary)}</code>]]} />
+        <p><a href={`${clusterPath(cluster)}/apps/${encodeURIComponent(a)}/checkpoint`}>{`The app log's newest checkpoint (C2SP) →`}</a></p>
         <VerifyBox kind="block" what="this block" src={`${clusterPath(cluster)}/apps/${encodeURIComponent(a)}/blocks/${height}/data`} />
         <h2>Receipts</h2>
         <ol>{data.leaves.map((h) => <li><a href={`/console/receipts/${h}`}><code>{h}</code></a></li>)}</ol>
@@ -596,6 +622,7 @@ export function consoleRoutes(api: InnerApi): Hono<ConsoleEnv> {
       c,
       <Layout title="Audit log" session={s} cluster={cluster} section="audit">
         <h1>Audit log</h1>
+        <p><a href={`${clusterPath(cluster)}/audit/checkpoint`}>The audit log's newest checkpoint (C2SP) →</a></p>
         <p>{`Entries ${from}–${from + data.entries.length - 1} of ${size}.`} {from > 1 ? <a href={`?from=${Math.max(1, from - limit)}&limit=${limit}`}>Older</a> : null}{" "}
           {from + limit <= size ? <a href={`?from=${from + limit}&limit=${limit}`}>Newer</a> : null}</p>
         <VerifyBox kind="audit" what="these entries" src={`${clusterPath(cluster)}/audit/data?from=${from}&limit=${limit}`} />
@@ -616,6 +643,439 @@ export function consoleRoutes(api: InnerApi): Hono<ConsoleEnv> {
             </tbody>
           </table>
         </div>
+      </Layout>,
+    );
+  });
+
+  // ---- checkpoints (C2SP) -------------------------------------------------------------------
+
+  const AppLogParams = Params.extend({ app: AppName });
+
+  /**
+   * A log's newest checkpoint: the page shows the signed note as served; the script re-reads it
+   * from the public C2SP endpoints and checks it against /v1/keys and the tiles (viewer-checked
+   * here, since a cluster without public_log serves its tiles only to signed viewers).
+   */
+  const checkpointOf = async (c: C, log: "app" | "audit") => {
+    const { cluster, app: a } = log === "app" ? valid(AppLogParams, c.req.param(), "") : { ...valid(Params, c.req.param(), ""), app: undefined };
+    const s = await viewer(c, cluster);
+    const api = a ? `/v1/clusters/${encodeURIComponent(cluster)}/apps/${encodeURIComponent(a)}/log/` : `/v1/clusters/${encodeURIComponent(cluster)}/audit/log/`;
+    const mine = a ? `${clusterPath(cluster)}/apps/${encodeURIComponent(a)}` : `${clusterPath(cluster)}/audit`;
+    let note: string | null;
+    let info: { origin: string; vkey: string; size: number };
+    let block: { block: unknown; leaves: string[] } | null = null;
+    if (a) {
+      const notary = notaryStub(c.env, cluster, a);
+      note = (await notary.logCheckpoint())?.note ?? null;
+      info = await unwrap(notary.logInfo());
+      const height = await latestBlockHeight(c.env.LEDGER, cluster, a);
+      const found = height ? await getBlock(c.env.LEDGER, cluster, a, height) : null;
+      block = found ? { block: found.block, leaves: found.receipts } : null;
+    } else {
+      const stub = clusterStub(c.env, cluster);
+      note = (await unwrap(stub.auditLogCheckpoint())).note;
+      info = await unwrap(stub.auditLogInfo());
+    }
+    const data = {
+      signer: a ? "notary" : "control_plane",
+      entries: a ? "receipt" : "audit",
+      info_url: api,
+      checkpoint_url: `${api}checkpoint`,
+      tile_base: `${mine}/log/`,
+      block,
+    };
+    return { s, cluster, app: a, note, info, data, mine };
+  };
+
+  const checkpointPage = async (c: C, log: "app" | "audit") => {
+    const { s, cluster, app: a, note, info, mine } = await checkpointOf(c, log);
+    const what = a ? `the log of ${a}` : "the audit log";
+    return html(
+      c,
+      <Layout title={`Checkpoint of ${what}`} session={s} cluster={cluster} section={a ? "ledger" : "audit"}>
+        <p><a href={a ? `${clusterPath(cluster)}/ledger?app=${encodeURIComponent(a)}` : `${clusterPath(cluster)}/audit`}>{a ? `← blocks of ${a}` : "← audit log"}</a></p>
+        <h1>{`Checkpoint of ${what}`}</h1>
+        <Kv rows={[["Origin", <code>{info.origin}</code>], ["Verifier key", <code id="vkey">{info.vkey}</code>], ["Size", String(info.size)]]} />
+        {note ? (
+          <>
+            <h2>The signed note</h2>
+            <pre class="logs" id="note" tabindex={0}>{note}</pre>
+            <VerifyBox kind="checkpoint" what="this checkpoint" src={`${mine}/checkpoint/data`} />
+          </>
+        ) : (
+          <p class="muted" id="note-none">No checkpoint yet: nothing has been sealed into this log.</p>
+        )}
+      </Layout>,
+    );
+  };
+
+  const tileOf = async (c: C, log: "app" | "audit") => {
+    const { cluster, app: a } = log === "app" ? valid(AppLogParams, c.req.param(), "") : { ...valid(Params, c.req.param(), ""), app: undefined };
+    await viewer(c, cluster);
+    const p = new URL(c.req.url).pathname;
+    const tile = p.slice(p.indexOf("/log/tile/") + "/log/".length);
+    const t = await unwrap(a ? notaryStub(c.env, cluster, a).logTile(tile) : clusterStub(c.env, cluster).auditLogTile(tile));
+    return c.body(t.bytes as Uint8Array<ArrayBuffer>, 200, { "content-type": "application/octet-stream", "cache-control": t.full ? "private, max-age=31536000, immutable" : "private, max-age=60" });
+  };
+
+  app.get("/console/clusters/:cluster/apps/:app/checkpoint", (c) => checkpointPage(c, "app"));
+  app.get("/console/clusters/:cluster/apps/:app/checkpoint/data", async (c) => c.json((await checkpointOf(c, "app")).data));
+  app.get("/console/clusters/:cluster/apps/:app/log/tile/*", (c) => tileOf(c, "app"));
+  app.get("/console/clusters/:cluster/audit/checkpoint", (c) => checkpointPage(c, "audit"));
+  app.get("/console/clusters/:cluster/audit/checkpoint/data", async (c) => c.json((await checkpointOf(c, "audit")).data));
+  app.get("/console/clusters/:cluster/audit/log/tile/*", (c) => tileOf(c, "audit"));
+
+  // ---- agreements -----------------------------------------------------------------------------
+
+  app.get("/console/clusters/:cluster/agreements", async (c) => {
+    const s = await session(c);
+    const { cluster } = valid(Params, c.req.param(), "");
+    const list = await unwrap(clusterStub(c.env, cluster).listAgreements(s.address));
+    return html(
+      c,
+      <Layout title="Agreements" session={s} cluster={cluster} section="agreements">
+        <h1>Agreements</h1>
+        {list.length ? (
+          <div class="table-wrap">
+            <table id="agreements">
+              <thead><tr><th scope="col">Agreement</th><th scope="col">Type</th><th scope="col">Version</th><th scope="col">Status</th><th scope="col" class="hide-sm">Workloads</th><th scope="col" class="hide-sm">Updated</th></tr></thead>
+              <tbody>
+                {list.map((a) => (
+                  <tr data-agreement={a.name}>
+                    <td><a href={`${clusterPath(cluster)}/agreements/${encodeURIComponent(a.name)}`}>{a.name}</a></td>
+                    <td>{a.type}</td>
+                    <td>{`v${a.version}`}</td>
+                    <td><Light state={a.status} /></td>
+                    <td class="hide-sm">{a.workloads.join(", ")}</td>
+                    <td class="hide-sm">{age(a.updated_at)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : (
+          <p class="muted">No agreements yet. Apply one with <code>enc agreement apply -f FILE</code>.</p>
+        )}
+      </Layout>,
+    );
+  });
+
+  app.get("/console/clusters/:cluster/agreements/:name", async (c) => {
+    const s = await session(c);
+    const { cluster, name } = valid(WorkloadParams, c.req.param(), "");
+    const stub = clusterStub(c.env, cluster);
+    const [view, versions] = (await Promise.all([unwrap(stub.getAgreement(s.address, name)), unwrap(stub.agreementHistory(s.address, name))])) as [AgreementView, AgreementVersion[]];
+    // A CueCage job's verdict: decided now if every run has ended (as GET …/verdict does).
+    const job = view.type === "cue-cage" ? await stub.cageJob(s.address, name) : undefined;
+    const cage = job?.ok ? ((await settleCageJob(c.env, cluster, job.value.workload)) ?? job.value) : view.cage;
+    return html(
+      c,
+      <Layout title={`Agreement ${name}`} session={s} cluster={cluster} section="agreements">
+        <p><a href={`${clusterPath(cluster)}/agreements`}>← agreements</a></p>
+        <h1>{`Agreement ${name}`}</h1>
+        <Kv
+          rows={[
+            ["Type", view.type],
+            ["Version", `v${view.version}`],
+            ["Hash", <code>{view.hash}</code>],
+            ["Status", <Light state={view.status} />],
+            ["Workloads", view.workloads.length ? <>{view.workloads.map((w, i) => <>{i ? ", " : ""}<a href={workloadPath(cluster, w)}>{w}</a></>)}</> : "none"],
+            ["By", <code title={view.created_by}>{short(view.created_by)}</code>],
+          ]}
+        />
+        {cage ? (
+          <>
+            <h2>CueCage verdict</h2>
+            <p id="cage-verdict">
+              <Light state={cage.verdict?.status ?? "pending"} />
+              {` ${cage.verdict?.reason ?? "no run has ended yet"} · ${cage.nodes} node(s), workload ${cage.workload} v${cage.spec_version}`}
+            </p>
+            {cage.verdict?.runs.length ? <pre class="logs" tabindex={0}>{JSON.stringify(cage.verdict.runs, null, 2)}</pre> : null}
+          </>
+        ) : null}
+        <h2>Versions</h2>
+        <div class="table-wrap">
+          <table id="agreement-versions">
+            <thead><tr><th scope="col">Version</th><th scope="col">When</th><th scope="col" class="hide-sm">By</th><th scope="col">Cause</th><th scope="col">Hash</th></tr></thead>
+            <tbody>
+              {[...versions].reverse().map((v) => (
+                <tr>
+                  <td>{`v${v.version}${v.current ? " (current)" : ""}`}</td>
+                  <td>{age(v.created_at)}</td>
+                  <td class="hide-sm"><code title={v.author}>{short(v.author)}</code></td>
+                  <td>{v.cause}</td>
+                  <td><code>{short(v.hash)}</code></td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        <h2>Current document</h2>
+        <pre class="logs" id="agreement-document" tabindex={0}>{JSON.stringify(view.documents.length === 1 ? view.documents[0] : view.documents, null, 2)}</pre>
+        <h2>Compiled workloads</h2>
+        <pre class="logs" tabindex={0}>{JSON.stringify(view.compiled.workloads.map((w) => ({ name: w.name, image: w.image, replicas: w.replicas })), null, 2)}</pre>
+      </Layout>,
+    );
+  });
+
+  // ---- policies -------------------------------------------------------------------------------
+
+  app.get("/console/clusters/:cluster/policies", async (c) => {
+    const s = await session(c);
+    const { cluster } = valid(Params, c.req.param(), "");
+    const list = await unwrap(clusterStub(c.env, cluster).listPolicies(s.address));
+    return html(
+      c,
+      <Layout title="Policies" session={s} cluster={cluster} section="policies">
+        <h1>Policies</h1>
+        {list.length ? (
+          <div class="table-wrap">
+            <table id="policies">
+              <thead><tr><th scope="col">Policy</th><th scope="col">Action</th><th scope="col">Applies to</th><th scope="col" class="hide-sm">Expression</th></tr></thead>
+              <tbody>
+                {list.map((p) => (
+                  <tr data-policy={p.name}>
+                    <td><a href={`${clusterPath(cluster)}/policies/${encodeURIComponent(p.name)}`}>{p.name}</a></td>
+                    <td>{p.action}</td>
+                    <td>{p.match.join(", ")}</td>
+                    <td class="hide-sm"><code>{p.expr.length > 80 ? `${p.expr.slice(0, 80)}…` : p.expr}</code></td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : (
+          <p class="muted">No policies. Add one with <code>enc policy add NAME --expr CEL --action deny</code>.</p>
+        )}
+      </Layout>,
+    );
+  });
+
+  /** How far back a policy's page looks for its decisions (the newest audit entries). */
+  const DECISION_SCAN = 500;
+
+  app.get("/console/clusters/:cluster/policies/:name", async (c) => {
+    const s = await session(c);
+    const { cluster, name } = valid(Params.extend({ name: PolicyName }), c.req.param(), "");
+    const stub = clusterStub(c.env, cluster);
+    const policy = await unwrap(stub.getPolicy(s.address, name));
+    const head = (await unwrap(stub.auditHead(s.address))) as ChainHead;
+    const recent = await listAudit(c.env.LEDGER, cluster, Math.max(1, head.size - DECISION_SCAN + 1), DECISION_SCAN);
+    const decisions = recent.filter((e) => e.event === "PolicyDecision" && e.details.policy === name).slice(-20).reverse();
+    return html(
+      c,
+      <Layout title={`Policy ${name}`} session={s} cluster={cluster} section="policies">
+        <p><a href={`${clusterPath(cluster)}/policies`}>← policies</a></p>
+        <h1>{`Policy ${name}`}</h1>
+        <Kv
+          rows={[
+            ["Action", <strong>{policy.action}</strong>],
+            ["Applies to", policy.match.join(", ")],
+            ["Message", policy.message],
+            ["Hash", <code>{policy.hash}</code>],
+            ["By", <code title={policy.created_by}>{short(policy.created_by)}</code>],
+          ]}
+        />
+        <h2>Expression (CEL)</h2>
+        <pre class="logs" id="policy-expr" tabindex={0}>{policy.expr}</pre>
+        <h2>Recent decisions</h2>
+        {decisions.length ? (
+          <div class="table-wrap">
+            <table id="decisions">
+              <thead><tr><th scope="col">Seq</th><th scope="col">When</th><th scope="col">Change</th><th scope="col">Subject</th><th scope="col">Result</th><th scope="col" class="hide-sm">By</th></tr></thead>
+              <tbody>
+                {decisions.map((e) => (
+                  <tr data-seq={e.seq} data-result={String(e.details.result)}>
+                    <td><a href={`${clusterPath(cluster)}/audit?from=${e.seq}&limit=1`}>{e.seq}</a></td>
+                    <td>{age(e.ts)}</td>
+                    <td>{String(e.details.action)}</td>
+                    <td>{e.subject}</td>
+                    <td><strong>{String(e.details.result)}</strong>{e.details.error ? ` (${String(e.details.error)})` : ""}</td>
+                    <td class="hide-sm"><code title={e.actor}>{short(e.actor)}</code></td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : (
+          <p class="muted">{`No decision of ${name} among the newest ${DECISION_SCAN} audit entries.`}</p>
+        )}
+      </Layout>,
+    );
+  });
+
+  // ---- pipelines ------------------------------------------------------------------------------
+
+  const PipelineParams = Params.extend({ pipeline: PipelineName });
+  const pipelinePath = (cluster: string, p: string) => `${clusterPath(cluster)}/pipelines/${encodeURIComponent(p)}`;
+
+  app.get("/console/clusters/:cluster/pipelines", async (c) => {
+    const s = await session(c);
+    const { cluster } = valid(Params, c.req.param(), "");
+    const list = await unwrap(clusterStub(c.env, cluster).listPipelines(s.address));
+    return html(
+      c,
+      <Layout title="Pipelines" session={s} cluster={cluster} section="pipelines">
+        <h1>Pipelines</h1>
+        {list.length ? (
+          <div class="table-wrap">
+            <table id="pipelines">
+              <thead><tr><th scope="col">Pipeline</th><th scope="col">Stages</th><th scope="col">Approvals</th><th scope="col">Latest promotion</th></tr></thead>
+              <tbody>
+                {list.map((p) => {
+                  const last = p.promotions.at(-1);
+                  return (
+                    <tr data-pipeline={p.name}>
+                      <td><a href={pipelinePath(cluster, p.name)}>{p.name}</a></td>
+                      <td>{p.stages.map((st) => st.name).join(" → ")}</td>
+                      <td>{`${p.gates.approvals.count} × ${p.gates.approvals.role}`}</td>
+                      <td>{last ? <><Light state={last.state} />{` ${last.from} → ${last.to}, ${age(last.created_at)}`}</> : "none"}</td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+        ) : (
+          <p class="muted">No pipelines. Create one with <code>enc pipeline create -f FILE</code>.</p>
+        )}
+      </Layout>,
+    );
+  });
+
+  app.get("/console/clusters/:cluster/pipelines/:pipeline", async (c) => {
+    const s = await session(c);
+    const { cluster, pipeline } = valid(PipelineParams, c.req.param(), "");
+    const p = await unwrap(clusterStub(c.env, cluster).pipelineStatus(s.address, pipeline));
+    const base = pipelinePath(cluster, pipeline);
+    return html(
+      c,
+      <Layout title={`Pipeline ${pipeline}`} session={s} cluster={cluster} section="pipelines">
+        <p><a href={`${clusterPath(cluster)}/pipelines`}>← pipelines</a></p>
+        <h1>{`Pipeline ${pipeline}`}</h1>
+        <Flash text={c.req.query("done")} />
+        {c.req.query("refused") ? <p class="flash problem" role="alert" id="refused">{`Refused: ${c.req.query("refused")}`}</p> : null}
+        <Kv
+          rows={[
+            ["Stages", p.stages.map((st) => `${st.name} (${st.workloads.join(", ")})`).join(" → ")],
+            ["Approvals", `${p.gates.approvals.count} by distinct wallets holding ${p.gates.approvals.role} or above, never the promotion's author`],
+            ["Health gate", `healthy for ${p.gates.healthy_for_s} s within ${p.gates.verify_timeout_s} s${p.gates.replay_match ? "; replays must match" : ""}`],
+          ]}
+        />
+        <h2>Promotions</h2>
+        {p.promotions.length === 0 ? <p class="muted">None yet. Ask for one with <code>{`enc pipeline promote ${pipeline}`}</code>.</p> : null}
+        {[...p.promotions].reverse().map((pr) => (
+          <section class="verify" data-promotion={pr.id} data-state={pr.state} aria-labelledby={`h-${pr.id}`}>
+            <h3 id={`h-${pr.id}`}>{`${pr.from} → ${pr.to} `}<Light state={pr.state} /></h3>
+            <Kv
+              rows={[
+                ["Promotion", <code>{pr.id}</code>],
+                ["Requested", <>{`${age(pr.created_at)} by `}<code title={pr.author}>{short(pr.author)}</code>{pr.author === s.address ? " (you)" : ""}</>],
+                ["Changes", pr.changes.map((ch) => `${ch.target} ← ${ch.image}`).join("; ")],
+                ["Gates", <ul class="gates">{pr.gates.map((g) => <li data-gate={g.gate}>{`${g.gate.replace(/_/g, " ")} `}<Light state={g.state} detail={g.detail} />{` ${g.detail}`}</li>)}</ul>],
+                ["Decisions", pr.approvals.length ? pr.approvals.map((a) => `${a.decision} by ${short(a.approver)} (audit #${a.audit_seq})`).join("; ") : "none yet"],
+              ]}
+            />
+            {pr.state === "awaiting_approval" ? (
+              <>
+                {pr.author === s.address ? <p class="warn" data-own-promotion>You requested this promotion: under dual control the control plane refuses its author's approval. Another person must decide.</p> : null}
+                {(["approve", "reject"] as const).map((d) => (
+                  <form method="post" action={`${base}/promotions/${pr.id}/${d}`} class="inline" data-confirm={`${d === "approve" ? "Approve" : "Reject"} promotion ${pr.id} (${pr.from} → ${pr.to}) as ${short(s.address)}?`} data-decision={d}>
+                    <input type="hidden" name="csrf" value={s.csrf} />
+                    <label for={`comment-${pr.id}-${d}`}>{`Comment (${d})`}<input id={`comment-${pr.id}-${d}`} name="comment" maxlength={1000} autocomplete="off" /></label>
+                    <button type="submit" class={d === "reject" ? "danger" : undefined}>{d === "approve" ? "Approve" : "Reject"}</button>
+                  </form>
+                ))}
+              </>
+            ) : null}
+          </section>
+        ))}
+      </Layout>,
+    );
+  });
+
+  app.post("/console/clusters/:cluster/pipelines/:pipeline/promotions/:id/:decision", async (c) => {
+    const form = await c.req.parseBody();
+    const s = await requireAction(c, form.csrf);
+    c.set("session", s);
+    const { cluster, pipeline, id, decision } = valid(PipelineParams.extend({ id: z.string().regex(/^pr-[0-9a-f]{12}$/), decision: z.enum(["approve", "reject"]) }), c.req.param(), "");
+    const f = valid(z.object({ comment: z.string().max(1000).optional(), confirm: Confirm }), { comment: form.comment || undefined, confirm: form.confirm }, "form");
+    const base = pipelinePath(cluster, pipeline);
+    if (!f.confirm) return confirmAt(c, s, cluster, `${base}/promotions/${id}/${decision}`, base, `${decision === "approve" ? "Approve" : "Reject"} promotion ${id} of ${pipeline}?`, f.comment ? { comment: f.comment } : {});
+    // No RFC 9421 signature exists for a console decision: the entry says so (empty signature),
+    // names the session it came through, and the actor is the session's wallet.
+    const signed: RequestSignature = { keyid: s.address, method: "POST", target_uri: c.req.url, signature_input: "", signature: "", content_digest: null };
+    const r = await clusterStub(c.env, cluster).decidePromotion(s.address, pipeline, id, decision, signed, f.comment, viaConsole(s));
+    if (!r.ok) {
+      const p = (r as unknown as { problem: Problem }).problem;
+      // A refusal a person can act on (dual control, role, already decided): shown on the pipeline's page.
+      if ([403, 409].includes(p.status) && (c.req.header("accept") ?? "").includes("text/html")) return c.redirect(`${base}?refused=${encodeURIComponent(p.detail ?? p.title)}`, 303);
+      throw new ProblemException(p);
+    }
+    return c.redirect(`${base}?done=${encodeURIComponent(`${decision === "approve" ? "Approved" : "Rejected"} promotion ${id}: it is now ${r.value.state.replace(/_/g, " ")}.`)}`, 303);
+  });
+
+  // ---- compliance -----------------------------------------------------------------------------
+
+  const ComplianceQuery = z.object({
+    framework: Framework.optional(),
+    from: z.union([z.literal(""), z.iso.date()]).optional(),
+    to: z.union([z.literal(""), z.iso.date()]).optional(),
+  });
+
+  app.get("/console/clusters/:cluster/compliance", async (c) => {
+    const s = await session(c);
+    const { cluster } = valid(Params, c.req.param(), "");
+    const q = valid(ComplianceQuery, c.req.query(), "query");
+    const from = q.from ? `${q.from}T00:00:00.000Z` : undefined;
+    const to = q.to ? `${q.to}T23:59:59.999Z` : undefined;
+    if (from && to && from > to) fail(400, "query.to: the period ends before it starts", { field: "query.to" });
+    const report = q.framework ? ((await unwrap(clusterStub(c.env, cluster).complianceReport(s.address, q.framework, from, to))) as ComplianceReport) : undefined;
+    return html(
+      c,
+      <Layout title="Compliance evidence" session={s} cluster={cluster} section="compliance">
+        <h1>Compliance evidence</h1>
+        <p class="muted">Evidence computed from the audit chain and signed by the control plane: what the ledger shows and its gaps, never a verdict of conformance.</p>
+        <form method="get" class="inline" id="report-form">
+          <label for="framework">Framework<select id="framework" name="framework" required>
+            {Framework.options.map((f) => <option value={f} selected={f === q.framework}>{f}</option>)}
+          </select></label>
+          <label for="from">From (UTC date)<input id="from" name="from" type="date" value={q.from ?? ""} /></label>
+          <label for="to">To (UTC date)<input id="to" name="to" type="date" value={q.to ?? ""} /></label>
+          <button type="submit">Generate</button>
+        </form>
+        {report ? (
+          <>
+            <h2>{`${report.framework} evidence for ${report.cluster}`}</h2>
+            <Kv
+              rows={[
+                ["Period", `${report.period.from ?? "the beginning"} – ${report.period.to ?? "now"}`],
+                ["Generated", report.generated_at],
+                ["Entries in period", String(report.ledger.entries_in_period)],
+                ["Audit head", `size ${report.ledger.head.size}, ${short(report.ledger.head.head_hash)}`],
+                ["Checkpoints", report.transparency.checkpoints],
+                ["Witnesses", report.transparency.witnesses],
+                ["Signed by", <code>{report.signer}</code>],
+              ]}
+            />
+            <VerifyBox kind="report" what="this report's signature" src="" inline="report-json" />
+            <div class="table-wrap">
+              <table id="controls">
+                <thead><tr><th scope="col">Control</th><th scope="col">Evidence</th><th scope="col">Gaps</th></tr></thead>
+                <tbody>
+                  {report.controls.map((ctl) => (
+                    <tr data-control={ctl.id}>
+                      <td><strong>{ctl.id}</strong> {ctl.title}</td>
+                      <td><ul>{ctl.evidence.map((e) => <li>{`${e.count} · ${e.what}`}{e.examples.length ? ` (e.g. #${e.examples.map((x) => x.seq).join(", #")})` : ""}</li>)}</ul></td>
+                      <td>{ctl.gaps.length ? <ul class="warn">{ctl.gaps.map((g) => <li>{g}</li>)}</ul> : "none"}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            <script type="application/json" id="report-json">{raw(JSON.stringify(report).replace(/</g, "\\u003c"))}</script>
+          </>
+        ) : null}
       </Layout>,
     );
   });

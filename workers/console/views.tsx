@@ -8,10 +8,7 @@ import type { Replica, WorkloadVersion, WorkloadView } from "../../protocol/api/
 import type { ClusterEvent } from "../../protocol/api/events.ts";
 import type { ConsoleSession } from "./session.ts";
 
-export type Section = "clusters" | "overview" | "workloads" | "ledger" | "audit" | "names";
-
-/** Issues still being built elsewhere: their pages will hang here. */
-const LATER = ["Agreements", "Policies", "Pipelines", "Compliance"];
+export type Section = "clusters" | "overview" | "workloads" | "ledger" | "audit" | "names" | "agreements" | "policies" | "pipelines" | "compliance";
 
 export const Layout: FC<{ title: string; session?: ConsoleSession; cluster?: string; section?: Section; children?: Child }> = ({ title, session, cluster, section, children }) => {
   const here = (s: Section) => (s === section ? { "aria-current": "page" as const } : {});
@@ -38,12 +35,13 @@ export const Layout: FC<{ title: string; session?: ConsoleSession; cluster?: str
                     <li><a href={c} {...here("overview")}>Overview</a></li>
                     <li><a href={`${c}/ledger`} {...here("ledger")}>Receipts &amp; blocks</a></li>
                     <li><a href={`${c}/audit`} {...here("audit")}>Audit log</a></li>
+                    <li><a href={`${c}/agreements`} {...here("agreements")}>Agreements</a></li>
+                    <li><a href={`${c}/policies`} {...here("policies")}>Policies</a></li>
+                    <li><a href={`${c}/pipelines`} {...here("pipelines")}>Pipelines</a></li>
+                    <li><a href={`${c}/compliance`} {...here("compliance")}>Compliance</a></li>
                   </>
                 ) : null}
                 <li><a href="/console/names" {...here("names")}>Names</a></li>
-                {LATER.map((l) => (
-                  <li class="later" data-nav-later={l.toLowerCase()}>{l}</li>
-                ))}
               </ul>
             </nav>
           ) : null}
@@ -223,13 +221,15 @@ export const HistoryTable: FC<{ versions: WorkloadVersion[] }> = ({ versions }) 
   </div>
 );
 
+const VERIFY_CLI = { audit: " enc audit --verify", block: " enc ledger verify", receipt: " enc ledger verify", checkpoint: " enc ledger verify", report: " enc audit report verify FILE" } as const;
+
 /** A verification box: the data URL the page script fetches and checks, and where it lists them. */
-export const VerifyBox: FC<{ kind: "block" | "receipt" | "audit"; src: string; what: string }> = ({ kind, src, what }) => (
-  <section class="verify" data-verify={src} data-verify-kind={kind} data-verify-auto aria-labelledby="verify-title">
+export const VerifyBox: FC<{ kind: "block" | "receipt" | "audit" | "checkpoint" | "report"; src: string; what: string; inline?: string }> = ({ kind, src, what, inline }) => (
+  <section class="verify" data-verify={src} data-verify-kind={kind} data-verify-inline={inline} data-verify-auto aria-labelledby="verify-title">
     <h2 id="verify-title">Verify {what} in this browser</h2>
     <p class="muted">
       With the public keys of <a href="/v1/keys">/v1/keys</a> only: Ed25519 by WebCrypto, BLAKE3 and JCS by the page's own code. Needs JavaScript; without it, check the same with
-      <code>{kind === "audit" ? " enc audit --verify" : " enc ledger verify"}</code>.
+      <code>{VERIFY_CLI[kind]}</code>.
     </p>
     <button type="button" data-verify-run hidden>Verify again</button>
     <div data-verify-out aria-live="polite">
@@ -247,4 +247,11 @@ export const Kv: FC<{ rows: [string, Child][] }> = ({ rows }) => (
       </>
     ))}
   </dl>
+);
+
+/** A gate or state as a coloured pill (green/yellow/red read as words too, not by colour alone). */
+export const Light: FC<{ state: string; detail?: string }> = ({ state, detail }) => (
+  <span class={`pill ${state === "green" || state === "promoted" || state === "accepted" || state === "ready" ? "ok" : state === "red" || state === "rejected" || state === "halted" || state === "rolled_back" ? "bad" : "warn"}`} title={detail}>
+    {state.replace(/_/g, " ")}
+  </span>
 );
