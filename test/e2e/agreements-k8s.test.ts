@@ -55,7 +55,8 @@ function cgroupLimits(pid: number): { memory: number; cpu: string } {
 beforeAll(async () => {
   work = tempDir("e2e-agr-k8s");
   img = buildBusyboxImage(path.join(work, "img"));
-  cluster = await startCluster(NAME, { allow_host_network: true });
+  // no allow_host_network: a pod's ports are served in the default cage (network "none")
+  cluster = await startCluster(NAME);
   for (let i = 0; i < 2; i++) {
     const dir = path.join(work, `agent-${i}`);
     const r = await runAgentOnce(["join", "--url", cluster.url, "--cluster", NAME, "--token", await cluster.token(), "--data-dir", dir]);
@@ -85,7 +86,7 @@ describe("Kubernetes manifests on real agents", () => {
       return w.replicas.length === 2 && w.replicas.every((r) => r.status === "running") && w;
     }, 60_000);
     expect(new Set(running.replicas.map((r) => r.node)).size).toBe(2);
-    expect(running.workload.spec).toMatchObject({ replicas: 2, env: { GREETING: "hola" }, ports: [{ container_port: 8080 }], resources: { cpu_millis: 500, memory_mb: 256 }, restart: "always" });
+    expect(running.workload.spec).toMatchObject({ replicas: 2, env: { GREETING: "hola" }, ports: [{ container_port: 8080 }], resources: { cpu_millis: 500, memory_mb: 256 }, restart: "always", cage: { network: "none" } });
     // What the container sees: the env, and the cgroup limits the agent set from the manifest.
     for (const r of running.replicas) {
       const dir = agents.map((a) => path.join(a.dir, "containers", r.container)).find((d) => fs.existsSync(d))!;

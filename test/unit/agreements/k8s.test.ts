@@ -34,7 +34,7 @@ describe("Kubernetes import", () => {
     expect(w).toMatchObject({
       name: "web", image: "registry.example/web:1", replicas: 3, restart: "always",
       env: { GREETING: "hello", MODE: "prod" }, ports: [{ container_port: 8080 }],
-      resources: { cpu_millis: 500, memory_mb: 256 }, cage: { network: "host" },
+      resources: { cpu_millis: 500, memory_mb: 256 }, cage: { network: "none" },
     });
     expect(r.value.objects).toEqual(expect.arrayContaining([{ kind: "Service", name: "web", workload: "web" }, { kind: "ConfigMap", name: "web-env" }]));
     // every object kubectl wrote is valid Kubernetes too (the schema accepts what kubectl writes)
