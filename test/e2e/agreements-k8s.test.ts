@@ -167,6 +167,14 @@ spec:
     // `enc agreement show` reads the agreement with its check
     const shown = await cluster.api.get<{ cage: CageCheck }>(`/v1/clusters/${NAME}/agreements/cage-ok`);
     expect(shown.cage.verdict).toMatchObject({ status: "accepted", runs });
+    // and the CLI prints it: the verdict, each node with its witness root; --json carries the check
+    const home = path.join(work, "home");
+    const human = await encCli(cluster, home, ["agreement", "show", "cage-ok"]);
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout).toMatch(/^Verdict\s+accepted \(2 distinct nodes required\)$/m);
+    for (const [i, r] of runs.entries()) expect(human.stdout).toContain(`Run ${i + 1}  node ${r.node}  root ${r.witness_root}  exit 0`);
+    const asJson = await encCli(cluster, home, ["agreement", "show", "cage-ok", "--json"]);
+    expect((JSON.parse(asJson.stdout) as { cage: CageCheck }).cage.verdict).toMatchObject({ status: "accepted", runs });
   });
 
   it("rejects a job that reads what the cage cannot fix (uptime, its own start time, the clock), with both roots", async () => {
@@ -182,5 +190,9 @@ spec:
     expect(a!.witness_root).not.toBe(b!.witness_root);
     expect(job.verdict!.reason).toContain(a!.witness_root!);
     expect(job.verdict!.reason).toContain(b!.witness_root!);
+    const shown = await encCli(cluster, path.join(work, "home"), ["agreement", "show", "cage-bad"]);
+    expect(shown.stdout).toMatch(/^Verdict\s+rejected/m);
+    expect(shown.stdout).toMatch(/^Reason\s+.*witness roots differ/m);
+    for (const r of [a!, b!]) expect(shown.stdout).toContain(`node ${r.node}  root ${r.witness_root}`);
   });
 });
