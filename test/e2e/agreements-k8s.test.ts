@@ -172,7 +172,7 @@ spec:
     const human = await encCli(cluster, home, ["agreement", "show", "cage-ok"]);
     expect(human.code, human.stderr).toBe(0);
     expect(human.stdout).toMatch(/^Verdict\s+accepted \(2 distinct nodes required\)$/m);
-    for (const [i, r] of runs.entries()) expect(human.stdout).toContain(`Run ${i + 1}  node ${r.node}  root ${r.witness_root}  exit 0`);
+    for (const [i, r] of runs.entries()) expect(human.stdout).toMatch(new RegExp(`^Run ${i + 1}\\s+node ${r.node}  root ${r.witness_root}  exit 0$`, "m"));
     const asJson = await encCli(cluster, home, ["agreement", "show", "cage-ok", "--json"]);
     expect((JSON.parse(asJson.stdout) as { cage: CageCheck }).cage.verdict).toMatchObject({ status: "accepted", runs });
   });
