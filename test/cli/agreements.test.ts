@@ -57,6 +57,9 @@ describe("enc apply / agreement", () => {
     const pinned = await enc(["agreement", "deploy", "--file", f, "--target-nodes", stranger], env);
     expect(pinned.code).toBe(1);
     expect(pinned.stderr).toContain(`target_nodes: ${stranger} is not a node of cluster ${CLUSTER}`);
+    const vp = await enc(["agreement", "validate", "--file", f, "--target-nodes", stranger], env);
+    expect(vp.code).toBe(1);
+    expect(vp.stdout).toContain(`✗ schema: target_nodes.0: ${stranger} is not a node of cluster ${CLUSTER}`);
     expect(json(await enc(["agreement", "list", "--json"], env)).agreements).toEqual([]);
   });
 
