@@ -51,14 +51,18 @@ export function cageViolations(ctx: ClusterCtx, role: Role | undefined, a: Compi
   });
 }
 
-/** Creates or updates the workloads of one wave. */
-function applyWave(ctx: ClusterCtx, actor: string, a: CompiledAgreement, wave: readonly string[], changes: readonly WorkloadChange[], cause: string): void {
+/**
+ * Creates or updates the workloads of one wave. A later wave (`checkNodes` false) runs in the
+ * liveness step, where a refusal would stop every agreement: a pinned node gone since the apply
+ * leaves its replicas pending instead.
+ */
+function applyWave(ctx: ClusterCtx, actor: string, a: CompiledAgreement, wave: readonly string[], changes: readonly WorkloadChange[], cause: string, checkNodes = true): void {
   for (const name of wave) {
     const c = changes.find((x) => x.name === name);
     const spec = a.workloads.find((w) => w.name === name);
     if (!c || !spec) continue;
-    if (c.action === "create") deployWorkload(ctx, actor, spec);
-    else if (c.action === "update") updateWorkload(ctx, actor, spec, cause);
+    if (c.action === "create") deployWorkload(ctx, actor, spec, checkNodes);
+    else if (c.action === "update") updateWorkload(ctx, actor, spec, cause, checkNodes);
   }
 }
 
@@ -206,7 +210,7 @@ export function progressAgreements(ctx: ClusterCtx, store: AgreementStore): bool
       } else {
         const v = store.version(a.name, a.version)!;
         const changes = planWorkloads((n) => ctx.workloads.get(n)?.spec, a.owned, v.compiled, false);
-        applyWave(ctx, "system", v.compiled, next, changes, `agreement ${a.name} v${a.version}`);
+        applyWave(ctx, "system", v.compiled, next, changes, `agreement ${a.name} v${a.version}`, false);
         store.put({ ...a, pending: rest, current_wave: next, updated_at: isoNow() });
       }
       moved = true;

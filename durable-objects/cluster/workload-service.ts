@@ -124,10 +124,11 @@ export const wantedTypes = (spec: WorkloadSpec): [ReplicaType, number][] => [
   ["load_balancer", spec.load_balancer_replicas],
 ];
 
-export function deployWorkload(ctx: ClusterCtx, actor: string, spec: WorkloadSpec) {
+/** `checkNodes` false: a later wave of an agreement, whose pinned node may have left since (its replicas wait instead). */
+export function deployWorkload(ctx: ClusterCtx, actor: string, spec: WorkloadSpec, checkNodes = true) {
   if (ctx.workloads.deletingNames().includes(spec.name)) reject(409, `workload ${spec.name} is being removed; deploy it again once it is gone`, { field: "name" });
   if (ctx.workloads.get(spec.name)) reject(409, `workload ${spec.name} already exists`, { field: "name" });
-  checkNamedNodes(ctx, spec.constraints?.nodes);
+  if (checkNodes) checkNamedNodes(ctx, spec.constraints?.nodes);
   const at = isoNow();
   const view = ctx.workloads.put(spec, actor, at);
   ctx.audit.append(ctx.cluster, "WorkloadDeployed", actor, spec.name, { spec, version: view.version });
