@@ -24,7 +24,7 @@ type Obj = Record<string, unknown>;
 
 /** What import produces for a manifest that does not say: omitted from the annotation. */
 const IMPORT_DEFAULTS: Partial<WorkloadSpec> = (() => {
-  const d = WorkloadSpec.parse({ name: "x", image: "oci:x", cage: { network: "host" } }) as Partial<WorkloadSpec>;
+  const d = WorkloadSpec.parse({ name: "x", image: "oci:x" }) as Partial<WorkloadSpec>;
   for (const k of NATIVE_KEYS) delete d[k];
   return d;
 })();

@@ -7,7 +7,7 @@ export default defineCommand({
   flags: {
     ...CLUSTER_FLAG,
     ...DOC_FLAGS,
-    "target-nodes": { type: "string", placeholder: "A,B", description: "node addresses to pin to (refused by the control plane: place by constraints)" },
+    "target-nodes": { type: "string", placeholder: "A,B", description: "node addresses (bpi1…) every workload is placed on, and only there" },
   },
   examples: ["enc agreement update --type cue-yaml --file agreement.yaml"],
   async run(ctx, { flags }) {

@@ -13,6 +13,7 @@ export default defineCommand({
     ...DOC_FLAGS,
     "security-check": { type: "boolean", description: "check against the cluster's cage policy and security level" },
     "resource-check": { type: "boolean", description: "check the replicas fit the ready nodes' free capacity" },
+    "target-nodes": { type: "string", placeholder: "A,B", description: "node addresses (bpi1…) the agreement would be pinned to: checked to exist, and the only nodes counted" },
   },
   examples: ["enc agreement validate --file agreement.yaml --security-check --resource-check"],
   async run(ctx, { flags }) {
@@ -20,7 +21,7 @@ export default defineCommand({
     const api = await ctx.client();
     const out: AgreementValidation["agreements"] = [];
     for (const d of await readDocs(ctx, flags.file, flags.name)) {
-      const q = docQuery({ type: flags.type, name: d.name, security_check: flags["security-check"], resource_check: flags["resource-check"] });
+      const q = docQuery({ type: flags.type, name: d.name, security_check: flags["security-check"], resource_check: flags["resource-check"], target_nodes: flags["target-nodes"] });
       out.push(...(await sendDoc<AgreementValidation>(api, d, routes.agreementsValidate(cluster) + q)).agreements);
     }
     const valid = out.every((a) => a.checks.every((c) => c.ok));

@@ -48,6 +48,7 @@ export default defineCommand({
     constraint: { type: "string", placeholder: "key=value", multiple: true, description: "a placement constraint (repeatable; see above)" },
     label: { type: "string", placeholder: "k=v", multiple: true, description: "a node label the replicas require (repeatable)" },
     zone: { type: "string", placeholder: "z[,z…]", description: "the zone(s) the replicas may run in" },
+    nodes: { type: "string", placeholder: "bpi1…[,…]", description: "the only nodes (addresses) the replicas may run on" },
     autoscale: { type: "string", placeholder: "min:max[:cpu%]", description: "autoscale primaries on average CPU (target default 70)" },
     algorithm: { type: "string", placeholder: "algo", description: `gateway load balancing: ${LB.join(", ")}` },
     "wallet-auth": { type: "boolean", description: "gateway callers must sign their requests with a wallet" },
@@ -84,7 +85,7 @@ export default defineCommand({
     if (flags.network !== undefined) cage.network = requireOneOf(flags.network, NETWORK, "--network");
     if (flags["output-dir"] !== undefined) cage.output_dir = flags["output-dir"];
     if (Object.keys(cage).length) spec.cage = cage;
-    const constraints = buildConstraints(spec.constraints as Record<string, unknown> | undefined, flags.constraint, flags.label, flags.zone);
+    const constraints = buildConstraints(spec.constraints as Record<string, unknown> | undefined, flags.constraint, flags.label, flags.zone, flags.nodes);
     if (constraints) spec.constraints = constraints;
     if (flags.autoscale !== undefined) spec.autoScaling = parseAutoscale(flags.autoscale);
     set("load_balancing_algorithm", flags.algorithm && requireOneOf(flags.algorithm, LB, "--algorithm"));
@@ -198,8 +199,8 @@ function capabilityValue(v: string): boolean | number | string {
   return /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v;
 }
 
-function buildConstraints(base: Record<string, unknown> | undefined, constraint: string[], label: string[], zone: string | undefined) {
-  if (!constraint.length && !label.length && zone === undefined) return base;
+function buildConstraints(base: Record<string, unknown> | undefined, constraint: string[], label: string[], zone: string | undefined, nodes: string | undefined) {
+  if (!constraint.length && !label.length && zone === undefined && nodes === undefined) return base;
   const c: Record<string, unknown> = { ...base };
   const caps: Record<string, unknown> = { ...(c.capabilities as object | undefined) };
   for (const [k, v] of Object.entries(pairs(constraint, "constraint"))) {
@@ -213,6 +214,7 @@ function buildConstraints(base: Record<string, unknown> | undefined, constraint:
     const zones = zone.split(",").map((z) => z.trim()).filter(Boolean);
     c.zone = zones.length === 1 ? zones[0] : zones;
   }
+  if (nodes !== undefined) c.nodes = nodes.split(",").map((n) => n.trim()).filter(Boolean);
   return c;
 }
 

@@ -13,6 +13,12 @@ export interface CompiledUnit {
 
 export type BodyResult = { ok: true; units: CompiledUnit[] } | { ok: false; issues: FieldIssue[] };
 
+/** `--target-nodes`: each workload may be placed on those nodes only (a placement constraint). */
+function pinned(a: CompiledAgreement, nodes: string[] | undefined): CompiledAgreement {
+  if (!nodes?.length) return a;
+  return { ...a, target_nodes: nodes, workloads: a.workloads.map((w) => ({ ...w, constraints: { ...w.constraints, nodes } })) };
+}
+
 export function compileBody(text: string, ctx: CompileContext, type?: AgreementType): BodyResult {
   const parsed = parseDocuments(text);
   if (!parsed.ok) return parsed;
@@ -47,7 +53,7 @@ export function compileBody(text: string, ctx: CompileContext, type?: AgreementT
         }
         continue;
       }
-      units.push({ first: group[0].index, unit: { agreement: result.value, documents: group.map((d) => d.value) } });
+      units.push({ first: group[0].index, unit: { agreement: pinned(result.value, ctx.targetNodes), documents: group.map((d) => d.value) } });
     }
   }
   if (issues.length) return { ok: false, issues };

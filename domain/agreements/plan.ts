@@ -7,7 +7,9 @@ import type { SchedNode } from "../scheduler/types.ts";
 import type { AgreementType, CompiledAgreement } from "./types.ts";
 
 /** A version's identity: blake3 of the JCS of its type, name and normalized documents. */
-export const versionHash = (type: AgreementType, name: string, documents: unknown[]): string => hashCanonical({ type, name, documents });
+/** The version's identity: its documents, and the nodes it was pinned to (absent when none, so older hashes hold). */
+export const versionHash = (type: AgreementType, name: string, documents: unknown[], targetNodes?: string[]): string =>
+  hashCanonical({ type, name, documents, ...(targetNodes?.length ? { target_nodes: targetNodes } : {}) });
 
 export interface WorkloadChange {
   name: string;

@@ -38,7 +38,7 @@ export interface SourceDocument {
 /** What a compile may depend on besides the document. */
 export interface CompileContext {
   cluster: string;
-  /** nodes the agreement is pinned to (`--target-nodes`); formats do not need to handle it */
+  /** nodes the agreement is pinned to (`--target-nodes`); formats do not need to handle it: compileBody adds them to every workload's constraints */
   targetNodes?: string[];
   /** the agreement's name from the request (`?name=`; the CLI sends the file's base name) for formats without one */
   name?: string;
@@ -84,6 +84,8 @@ export interface CompiledAgreement {
   labels?: Record<string, Record<string, string>>;
   /** seed settings ENC records without an effect of its own (e.g. ledger_audit: always on) */
   notes?: string[];
+  /** `--target-nodes`: node addresses every workload is constrained to (part of the version) */
+  target_nodes?: string[];
 }
 
 export interface AgreementFormat {

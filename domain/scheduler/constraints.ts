@@ -33,11 +33,13 @@ export interface CompiledConstraints {
   labels: [string, string][];
   /** Allowed zones, or null when any zone will do. */
   zones: Set<string> | null;
+  /** Allowed node ids, or null when any node will do. */
+  nodes: Set<string> | null;
   /** Required boolean features (value `true`): these are not "wasted" on a node that has them. */
   requiredTrue: number;
 }
 
-const NONE: CompiledConstraints = Object.freeze({ nodeType: undefined, caps: [], labels: [], zones: null, requiredTrue: 0 });
+const NONE: CompiledConstraints = Object.freeze({ nodeType: undefined, caps: [], labels: [], zones: null, nodes: null, requiredTrue: 0 });
 
 export function compileConstraints(c: PlacementConstraints | undefined): CompiledConstraints {
   if (c === undefined) return NONE;
@@ -48,6 +50,7 @@ export function compileConstraints(c: PlacementConstraints | undefined): Compile
     caps,
     labels: Object.entries(c.labels ?? {}),
     zones: zone === undefined ? null : new Set(Array.isArray(zone) ? zone : [zone]),
+    nodes: c.nodes === undefined ? null : new Set(c.nodes),
     requiredTrue: caps.filter(([, v]) => v === true).length,
   };
 }

@@ -5,7 +5,7 @@ import { conflictMask, type WorkloadIndex } from "./workload-index.ts";
 
 // Index 1..4 are the node status codes of node-view.ts; the order is the order of the checks.
 export const REASONS: readonly (RejectReason | "")[] = [
-  "", "down", "cordoned", "draining", "pending", "node_type", "capability", "label", "zone",
+  "", "down", "cordoned", "draining", "pending", "node_type", "capability", "label", "zone", "node",
   "primary_secondary", "max_replicas", "cpu", "memory", "storage",
 ];
 
@@ -28,7 +28,7 @@ export function filterCtx(v: ClusterView, req: PlacementRequest, opts: ScheduleO
   const zoneOk = cc.zones === null ? null : Uint8Array.from(v.zones, (z) => (cc.zones!.has(z) && z !== "" ? 1 : 0));
   return {
     cc,
-    constrained: cc.caps.length > 0 || cc.labels.length > 0 || zoneOk !== null,
+    constrained: cc.caps.length > 0 || cc.labels.length > 0 || zoneOk !== null || cc.nodes !== null,
     zoneOk,
     conflict: conflictMask(req.replicaType),
     maxReplicas: opts.maxReplicasPerNode ?? Infinity,
@@ -38,12 +38,13 @@ export function filterCtx(v: ClusterView, req: PlacementRequest, opts: ScheduleO
   };
 }
 
-/** Capability, label and zone constraints (the part of the filter allocations cannot change). */
+/** Capability, label, zone and node constraints (the part of the filter allocations cannot change). */
 export function constraintsOk(v: ClusterView, i: number, c: FilterCtx): boolean {
   return (
     capabilitiesMatch(v.nodes[i].capabilities, c.cc) &&
     labelsMatch(v.nodes[i].labels ?? {}, c.cc) &&
-    (c.zoneOk === null || c.zoneOk[v.zoneIdx[i]] === 1)
+    (c.zoneOk === null || c.zoneOk[v.zoneIdx[i]] === 1) &&
+    (c.cc.nodes === null || c.cc.nodes.has(v.ids[i]))
   );
 }
 
@@ -55,6 +56,7 @@ export function rejectReasons(v: ClusterView, w: WorkloadIndex, i: number, c: Fi
   if (!capabilitiesMatch(v.nodes[i].capabilities, c.cc)) out.push("capability");
   if (!labelsMatch(v.nodes[i].labels ?? {}, c.cc)) out.push("label");
   if (c.zoneOk !== null && c.zoneOk[v.zoneIdx[i]] === 0) out.push("zone");
+  if (c.cc.nodes !== null && !c.cc.nodes.has(v.ids[i])) out.push("node");
   if ((w.roleFlags[i] & c.conflict) !== 0) out.push("primary_secondary");
   if (v.replicas[i] >= c.maxReplicas) out.push("max_replicas");
   if (c.cpu > v.freeCpu[i]) out.push("cpu");
@@ -72,6 +74,7 @@ const PHRASES: Record<RejectReason, [string, string]> = {
   capability: ["node lacks a required capability", "nodes lack a required capability"],
   label: ["node lacks a required label", "nodes lack a required label"],
   zone: ["node is outside the allowed zones", "nodes are outside the allowed zones"],
+  node: ["node is not among the named nodes", "nodes are not among the named nodes"],
   primary_secondary: ["node holds the other half of a primary/secondary pair", "nodes hold the other half of a primary/secondary pair"],
   max_replicas: ["node is at max replicas per node", "nodes are at max replicas per node"],
   cpu: ["node lacks cpu", "nodes lack cpu"],

@@ -77,6 +77,8 @@ export interface PlacementConstraints {
   labels?: Record<string, string>;
   /** One allowed zone or a list of them. */
   zone?: string | string[];
+  /** Only these node ids may take the replica. */
+  nodes?: string[];
 }
 
 export interface PlacementRequest {
@@ -124,6 +126,7 @@ export type RejectReason =
   | "capability"
   | "label"
   | "zone"
+  | "node"
   | "primary_secondary"
   | "max_replicas"
   | "cpu"

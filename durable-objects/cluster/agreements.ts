@@ -12,7 +12,7 @@ import type { CompiledAgreement, RegistryBinding } from "../../domain/agreements
 import type { CompiledUnit } from "../../domain/agreements/compile.ts";
 import type { ClusterCtx } from "./context.ts";
 import type { AgreementRow, AgreementStore } from "./agreement-store.ts";
-import { cageViolation, deleteWorkload, deployWorkload } from "./workload-service.ts";
+import { cageViolation, checkNamedNodes, deleteWorkload, deployWorkload } from "./workload-service.ts";
 import { updateWorkload } from "./rollout.ts";
 import { schedNodes } from "./placement.ts";
 
@@ -51,14 +51,18 @@ export function cageViolations(ctx: ClusterCtx, role: Role | undefined, a: Compi
   });
 }
 
-/** Creates or updates the workloads of one wave. */
-function applyWave(ctx: ClusterCtx, actor: string, a: CompiledAgreement, wave: readonly string[], changes: readonly WorkloadChange[], cause: string): void {
+/**
+ * Creates or updates the workloads of one wave. A later wave (`checkNodes` false) runs in the
+ * liveness step, where a refusal would stop every agreement: a pinned node gone since the apply
+ * leaves its replicas pending instead.
+ */
+function applyWave(ctx: ClusterCtx, actor: string, a: CompiledAgreement, wave: readonly string[], changes: readonly WorkloadChange[], cause: string, checkNodes = true): void {
   for (const name of wave) {
     const c = changes.find((x) => x.name === name);
     const spec = a.workloads.find((w) => w.name === name);
     if (!c || !spec) continue;
-    if (c.action === "create") deployWorkload(ctx, actor, spec);
-    else if (c.action === "update") updateWorkload(ctx, actor, spec, cause);
+    if (c.action === "create") deployWorkload(ctx, actor, spec, checkNodes);
+    else if (c.action === "update") updateWorkload(ctx, actor, spec, cause, checkNodes);
   }
 }
 
@@ -116,8 +120,9 @@ const summary = (r: AgreementRow, hash: string): AgreementSummary => ({
 /** `enc apply` for one compiled document (group): created | configured | unchanged, idempotent by hash. */
 export function applyAgreement(ctx: ClusterCtx, store: AgreementStore, actor: string, unit: CompiledUnit, opts: { dryRun: boolean; prune: boolean }): ApplyOutcome {
   const a = unit.agreement;
-  const hash = versionHash(a.type, a.name, unit.documents);
+  const hash = versionHash(a.type, a.name, unit.documents, a.target_nodes);
   const existing = store.get(a.name);
+  checkNamedNodes(ctx, a.target_nodes, "target_nodes");
   if (existing?.status === "removing") reject(409, `agreement ${a.name} is being removed; apply it again once it is gone`, { field: "metadata.name" });
   if (existing && existing.type !== a.type) reject(409, `agreement ${a.name} is a ${existing.type} agreement; a ${a.type} document cannot update it`, { field: "kind" });
   const current = existing ? store.version(a.name, existing.version) : undefined;
@@ -205,7 +210,7 @@ export function progressAgreements(ctx: ClusterCtx, store: AgreementStore): bool
       } else {
         const v = store.version(a.name, a.version)!;
         const changes = planWorkloads((n) => ctx.workloads.get(n)?.spec, a.owned, v.compiled, false);
-        applyWave(ctx, "system", v.compiled, next, changes, `agreement ${a.name} v${a.version}`);
+        applyWave(ctx, "system", v.compiled, next, changes, `agreement ${a.name} v${a.version}`, false);
         store.put({ ...a, pending: rest, current_wave: next, updated_at: isoNow() });
       }
       moved = true;
@@ -231,8 +236,8 @@ export function showAgreement(store: AgreementStore, name: string): AgreementVie
   const r = store.get(name);
   if (!r) reject(404, `no agreement ${name}`, { field: "name" });
   const v = store.version(name, r.version)!;
-  const { workloads, order, registry, labels, notes, job } = v.compiled;
-  return { ...summary(r, v.hash), documents: v.documents, compiled: { workloads, ...(order ? { order } : {}), ...(registry ? { registry } : {}), ...(labels ? { labels } : {}), ...(notes ? { notes } : {}), ...(job ? { job } : {}) } };
+  const { workloads, order, registry, labels, notes, job, target_nodes } = v.compiled;
+  return { ...summary(r, v.hash), documents: v.documents, compiled: { workloads, ...(order ? { order } : {}), ...(registry ? { registry } : {}), ...(labels ? { labels } : {}), ...(notes ? { notes } : {}), ...(job ? { job } : {}), ...(target_nodes ? { target_nodes } : {}) } };
 }
 
 export function agreementHistory(store: AgreementStore, name: string): AgreementVersion[] {
@@ -254,6 +259,9 @@ export function validateAgreements(
     const a = u.agreement;
     const existing = store.get(a.name);
     const checks: AgreementValidation["agreements"][number]["checks"] = [{ check: "schema", ok: true, detail: `a valid ${a.type} agreement: ${a.workloads.length} workload(s)` }];
+    (a.target_nodes ?? []).forEach((n, i) => {
+      if (!ctx.nodes.get(n)) checks.push({ check: "schema", ok: false, field: `target_nodes.${i}`, detail: `${n} is not a node of cluster ${ctx.cluster}` });
+    });
     const foreign = a.workloads.flatMap((w, i) => {
       if (existing?.owned.includes(w.name)) return [];
       const owner = store.ownerOf(w.name);
@@ -280,10 +288,10 @@ export function validateAgreements(
         replaced.cpu_millis += r.cpu_millis;
         replaced.memory_mb += r.memory_mb;
       }
-      const nodes = schedNodes(ctx.nodes.list(), ctx.workloads.allocationByNode());
+      const nodes = schedNodes(ctx.nodes.list(), ctx.workloads.allocationByNode()).filter((n) => !a.target_nodes || a.target_nodes.includes(n.id));
       checks.push(...resourceCheck(a.workloads, nodes, replaced).map((r) => ({ check: "resources" as const, ...r })));
     }
-    out.push({ name: a.name, type: a.type, hash: versionHash(a.type, a.name, u.documents), workloads: a.workloads.map((w) => w.name), checks });
+    out.push({ name: a.name, type: a.type, hash: versionHash(a.type, a.name, u.documents, a.target_nodes), workloads: a.workloads.map((w) => w.name), checks });
   }
   return { valid: out.every((a) => a.checks.every((c) => c.ok)), agreements: out };
 }

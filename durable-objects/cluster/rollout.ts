@@ -6,7 +6,7 @@ import { DEFAULT_ROLLOUT, isReady, planRollout, type PlanReplica } from "../../d
 import { DRAIN_MS } from "../../domain/rollout/drain.ts";
 import type { ClusterCtx } from "./context.ts";
 import type { ReplicaRow } from "./workload-store.ts";
-import { addReplicas, finishDeletes, placePending, wantedTypes } from "./workload-service.ts";
+import { addReplicas, checkNamedNodes, finishDeletes, placePending, wantedTypes } from "./workload-service.ts";
 
 const needsHealth = (spec: WorkloadSpec) => !!(spec.health_check?.http_path || spec.health_check?.command?.length);
 const paramsOf = (spec: WorkloadSpec) => {
@@ -58,9 +58,10 @@ export function changedFields(a: WorkloadSpec | undefined, b: WorkloadSpec): str
  * are moved to it in place (their agents keep the containers); if others remain, a rollout
  * replaces them step by step (planRollout). Counts that changed are applied like a scale.
  */
-export function updateWorkload(ctx: ClusterCtx, actor: string, spec: WorkloadSpec, cause = "update") {
+export function updateWorkload(ctx: ClusterCtx, actor: string, spec: WorkloadSpec, cause = "update", checkNodes = true) {
   const current = ctx.workloads.get(spec.name);
   if (!current) reject(404, `no workload ${spec.name}`, { field: "name" });
+  if (checkNodes) checkNamedNodes(ctx, spec.constraints?.nodes);
   const at = isoNow();
   const now = Date.now();
   const changed = changedFields(current.spec, spec);

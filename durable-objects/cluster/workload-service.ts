@@ -23,6 +23,16 @@ export function cageViolation(spec: WorkloadSpec, role: Role | undefined, config
   return undefined;
 }
 
+/**
+ * Refuses (422, naming `field.i`) a node in `constraints.nodes` that is not in the cluster: a
+ * typo would otherwise leave every replica pending with "no node fits".
+ */
+export function checkNamedNodes(ctx: ClusterCtx, nodes: readonly string[] | undefined, field = "constraints.nodes"): void {
+  (nodes ?? []).forEach((n, i) => {
+    if (!ctx.nodes.get(n)) reject(422, `${field}: ${n} is not a node of cluster ${ctx.cluster}`, { field: `${field}.${i}` });
+  });
+}
+
 /** Placements audited per ResourceAllocation entry: one signature per chunk keeps a
  * 10,000-replica deploy from spending seconds on audit signatures. */
 const ALLOCATIONS_PER_ENTRY = 100;
@@ -114,9 +124,11 @@ export const wantedTypes = (spec: WorkloadSpec): [ReplicaType, number][] => [
   ["load_balancer", spec.load_balancer_replicas],
 ];
 
-export function deployWorkload(ctx: ClusterCtx, actor: string, spec: WorkloadSpec) {
+/** `checkNodes` false: a later wave of an agreement, whose pinned node may have left since (its replicas wait instead). */
+export function deployWorkload(ctx: ClusterCtx, actor: string, spec: WorkloadSpec, checkNodes = true) {
   if (ctx.workloads.deletingNames().includes(spec.name)) reject(409, `workload ${spec.name} is being removed; deploy it again once it is gone`, { field: "name" });
   if (ctx.workloads.get(spec.name)) reject(409, `workload ${spec.name} already exists`, { field: "name" });
+  if (checkNodes) checkNamedNodes(ctx, spec.constraints?.nodes);
   const at = isoNow();
   const view = ctx.workloads.put(spec, actor, at);
   ctx.audit.append(ctx.cluster, "WorkloadDeployed", actor, spec.name, { spec, version: view.version });

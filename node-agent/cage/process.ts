@@ -22,11 +22,16 @@ function imageEnv(config: ImageConfig): Map<string, string> {
   return env;
 }
 
-/** PORT is the first assigned host port; PORT_<container_port> names each one. */
+/**
+ * PORT is the port to listen on for the first port, PORT_<container_port> for each one: the
+ * assigned host port under network "host"; under "none" the container port itself (the agent
+ * forwards the host port into the container's namespace), so `-p "$PORT"` works under both.
+ */
 export function portEnv(w: CageWorkload): Record<string, string> {
-  if (effectiveNetwork(w) !== "host" || !w.ports?.length) return {};
-  const env: Record<string, string> = { PORT: String(w.ports[0]!.host_port) };
-  for (const p of w.ports) env[`PORT_${p.container_port}`] = String(p.host_port);
+  if (isDeterministic(w) || !w.ports?.length) return {};
+  const listen = (p: { container_port: number; host_port: number }) => String(effectiveNetwork(w) === "host" ? p.host_port : p.container_port);
+  const env: Record<string, string> = { PORT: listen(w.ports[0]!) };
+  for (const p of w.ports) env[`PORT_${p.container_port}`] = listen(p);
   return env;
 }
 

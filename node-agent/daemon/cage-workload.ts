@@ -25,7 +25,16 @@ export function cageWorkload(spec: ReplicaSpec, ports: HostPort[]): Record<strin
   return w;
 }
 
-/** Host networking is what gives a replica reachable ports; determinism always isolates. */
+/**
+ * A replica with ports gets host ports: bound by the workload itself under network "host", or
+ * by the agent and forwarded into the container's own namespace under "none"
+ * (port-forward.ts). A deterministic cage serves nothing: its network is always empty.
+ */
 export function wantsHostPorts(spec: ReplicaSpec): boolean {
-  return spec.cage.network === "host" && !spec.cage.determinism && spec.ports.length > 0;
+  return !spec.cage.determinism && spec.ports.length > 0;
+}
+
+/** The agent forwards the replica's host ports into its network namespace. */
+export function forwardsPorts(spec: ReplicaSpec): boolean {
+  return wantsHostPorts(spec) && spec.cage.network !== "host";
 }

@@ -5,7 +5,8 @@
 import type { Container } from "../cage/container.ts";
 import { containerHash } from "../../protocol/replica-identity.ts";
 import type { AgentContext } from "./agent-context.ts";
-import { wantsHostPorts } from "./cage-workload.ts";
+import { forwardsPorts, wantsHostPorts } from "./cage-workload.ts";
+import { PortForwarder } from "./port-forward.ts";
 import { launchContainer } from "./container-launch.ts";
 import { recordExit, stopGracefully } from "./container-exit.ts";
 import { whenExited } from "./exit-watch.ts";
@@ -37,6 +38,8 @@ export class ReplicaRunner {
   rec: ReplicaRecord;
   private container: Container | null = null;
   private health: HealthChecker | null = null;
+  /** serves the host ports of a network "none" container while it runs */
+  private forwarder: Promise<PortForwarder | null> | null = null;
   private desired: DesiredReplica | null;
   private readonly wakeup = new Wakeup();
   private lastUsageMs = 0;
@@ -111,6 +114,7 @@ export class ReplicaRunner {
       }
     }
     this.health?.close(); // the agent stops; the container (if any) keeps running
+    await this.closeForwarder(); // the next agent forwards again when it adopts the container
   }
 
   private applySpec(d: DesiredReplica): void {
@@ -178,11 +182,30 @@ export class ReplicaRunner {
     Object.assign(this.rec, { phase: "running", started_ms: startedMs });
     this.save();
     this.ctx.shipper.follow(this.rec.id, c.id, c.paths.dir);
+    if (forwardsPorts(this.rec.spec) && this.rec.ports.length) this.forwarder = this.forward(c, this.rec.ports);
     const hc = this.rec.spec.health_check;
     if (hc && (hc.http_path !== undefined || hc.command?.length)) {
       this.health = new HealthChecker(hc, { port: this.rec.ports[0]?.host_port, container: c.id, runc: c.runc }, this.ctx.log);
       this.health.start();
     }
+  }
+
+  /** Starts forwarding once the container's init has a pid (its network namespace exists). */
+  private async forward(c: Container, ports: ReplicaRecord["ports"]): Promise<PortForwarder | null> {
+    try {
+      const { pid } = await c.state();
+      if (!pid) throw new Error("the container has no running process");
+      return await PortForwarder.start(pid, ports, this.ctx.log, c.id);
+    } catch (err) {
+      this.ctx.log.error("cannot serve the replica's ports", { replica: this.id, container: c.id, error: (err as Error).message });
+      return null;
+    }
+  }
+
+  private async closeForwarder(): Promise<void> {
+    const f = this.forwarder;
+    this.forwarder = null;
+    await (await f)?.close();
   }
 
   /** Waits for the exit, sending a usage receipt every usage period; returns early when woken. */
@@ -220,6 +243,7 @@ export class ReplicaRunner {
   private async finish(c: Container, outcome: Outcome): Promise<void> {
     this.health?.close();
     this.health = null;
+    await this.closeForwarder();
     this.container = null;
     this.decide(c.id, outcome);
     await purgeOldContainers(this.ctx, this.rec);
@@ -250,6 +274,7 @@ export class ReplicaRunner {
   private async retire(): Promise<void> {
     if (this.container) await this.stop("removed");
     this.health?.close();
+    await this.closeForwarder();
     await purgeOldContainers(this.ctx, this.rec, true);
     this.ctx.ports.release(this.rec.ports.map((p) => p.host_port));
     this.ctx.records.deleteReplica(this.id);

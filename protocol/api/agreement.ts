@@ -77,6 +77,8 @@ export const AgreementView = AgreementSummary.extend({
     labels: z.record(z.string(), z.record(z.string(), z.string())).optional(),
     notes: z.array(z.string()).optional(),
     job: z.object({ workload: z.string(), nodes: z.number().int() }).optional(),
+    /** `--target-nodes`: the node addresses every workload is constrained to */
+    target_nodes: z.array(z.string()).optional(),
   }),
   /** a CueCage agreement's check: each node's witness root and the verdict */
   cage: CageCheck.optional(),

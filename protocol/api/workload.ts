@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AppName } from "./common.ts";
+import { Address, AppName } from "./common.ts";
 import { LoadBalancingAlgorithm } from "./cluster.ts";
 
 const EnvName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, "environment variable names are letters, digits and _");
@@ -34,6 +34,8 @@ export const Constraints = z
     capabilities: z.record(z.string().max(64), z.union([z.boolean(), z.number(), z.string()])).optional(),
     labels: z.record(z.string().max(63), z.string().max(253)).optional(),
     zone: z.union([z.string().max(63), z.array(z.string().max(63)).max(32)]).optional(),
+    /** Only these nodes (bpi1… addresses) may take the workload's replicas (`--target-nodes`). */
+    nodes: z.array(Address).min(1).max(64).optional(),
   })
   .strict();
 

@@ -1,5 +1,6 @@
 // Real runc: what a host-network container (an admin's opt-in) can and cannot reach on the node,
-// and that the default network reaches nothing of the host's.
+// and that the default network reaches nothing of the host's, yet serves its ports through the
+// agent's forwarder.
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
@@ -8,6 +9,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createFromImage } from "../../node-agent/cage/index.ts";
+import { PortForwarder } from "../../node-agent/daemon/port-forward.ts";
 import { buildBusyboxImage, type BuiltImage } from "../fixtures/image-builder.ts";
 import { cleanup, tempDir } from "./helpers.ts";
 
@@ -107,5 +109,54 @@ describe("the cage and the node's local services", () => {
     await listen(`\0${name}`);
     const out = await run("isolated", { command: ["sh", "-c", `nc -w 2 127.0.0.1 ${port} </dev/null; echo nc=$?; abstract-connect ${name}`] });
     expect(out).toBe("nc=1\nconnect: Connection refused\n");
+  });
+
+  it("a default (network none) container serves its port through the agent's forwarder and still cannot connect out", async () => {
+    const srv = await listen(0);
+    const secret = (srv.address() as net.AddressInfo).port;
+    const hostIp = Object.values(os.networkInterfaces()).flat().find((a) => a && a.family === "IPv4" && !a.internal)?.address;
+    const free = net.createServer();
+    await new Promise<void>((r) => free.listen(0, "0.0.0.0", r));
+    const hostPort = (free.address() as net.AddressInfo).port;
+    await new Promise((r) => free.close(r));
+    const { container } = await createFromImage({ dataDir }, {
+      id: "serve-none",
+      image: image.ref,
+      workload: {
+        command: ["sh", "-c", 'mkdir /tmp/www && echo "served on $PORT_8080" > /tmp/www/index.html && exec httpd -f -p "$PORT" -h /tmp/www'],
+        ports: [{ container_port: 8080, host_port: hostPort }],
+      },
+    });
+    await container.start();
+    const { pid } = await container.state();
+    const logged: string[] = [];
+    const log = { warn: (m: string) => logged.push(m), error: (m: string) => logged.push(m) };
+    const fwd = await PortForwarder.start(pid!, [{ container_port: 8080, host_port: hostPort }], log, container.id);
+    try {
+      let body = "";
+      for (let i = 0; i < 50 && !body; i++) {
+        body = await fetch(`http://127.0.0.1:${hostPort}/`).then((r) => (r.ok ? r.text() : ""), () => "");
+        if (!body) await new Promise((r) => setTimeout(r, 100));
+      }
+      // the workload listens on its container port, in its own namespace; the host reaches it
+      expect(body).toBe("served on 8080\n");
+      if (hostIp) expect(await fetch(`http://${hostIp}:${hostPort}/`).then((r) => r.text())).toBe(body);
+      // the forwarder added nothing to the namespace: loopback only, no route out, the host's
+      // loopback port (and its own forwarded port by the host's address) unreachable
+      const probe = (addr: string, port: number) => `nc -w 2 ${addr} ${port} </dev/null; echo "${addr}:${port}=$?"`;
+      const script = ["tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '", "ip route 2>/dev/null | wc -l", probe("127.0.0.1", secret), ...(hostIp ? [probe(hostIp, secret), probe(hostIp, hostPort)] : [])].join("; ");
+      const r = await container.runc.exec(["exec", container.id, "sh", "-c", script]);
+      expect(r.stdout).not.toContain("secret");
+      expect(r.stdout).toContain(`lo\n0\n127.0.0.1:${secret}=1\n`);
+      if (hostIp) expect(r.stdout).toContain(`${hostIp}:${secret}=1\n${hostIp}:${hostPort}=1\n`);
+    } finally {
+      await fwd.close();
+    }
+    // closed: nothing listens on the host port any more
+    expect(await fetch(`http://127.0.0.1:${hostPort}/`).then(() => "answered", () => "refused")).toBe("refused");
+    expect(logged).toEqual([]);
+    await container.kill("SIGKILL");
+    await container.wait();
+    await container.delete();
   });
 });

@@ -1,6 +1,8 @@
 // A real `enc-agent run` process is stopped (SIGTERM) and killed (SIGKILL) while its container
 // runs: the container keeps running, the next agent adopts it, its receipt chain and its log
-// offsets continue without a gap, fork or duplicate, and removal still stops it.
+// offsets continue without a gap, fork or duplicate, and removal still stops it. Its port
+// (network "none": forwarded by the agent into the container's namespace) is served again by
+// the next agent, and no forwarder outlives the agent that started it.
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -17,7 +19,18 @@ let agent: AgentProcess | undefined;
 
 const RUN = () => ["run", "--data-dir", dataDir, "--heartbeat-s", "1", "--usage-s", "1", "--stop-grace-s", "1"];
 const replica = async () =>
-  (await cluster.api.get<{ replicas: { status: string; container: string; restarts: number }[] }>(`/v1/clusters/${cluster.name}/workloads/ticker`)).replicas[0];
+  (await cluster.api.get<{ replicas: { status: string; container: string; restarts: number; endpoint?: string }[] }>(`/v1/clusters/${cluster.name}/workloads/ticker`)).replicas[0];
+const runcPid = (id: string) => JSON.parse(execFileSync("runc", ["--root", path.join(dataDir, "runc"), "state", id], { encoding: "utf8" })).pid as number;
+/** Port forwarders (node -e running the forwarder's code) inside the network namespace `netns`. */
+const forwarders = (netns: string) =>
+  fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p)).filter((p) => {
+    try {
+      return fs.readFileSync(`/proc/${p}/cmdline`, "utf8").includes('process.on("disconnect"') && fs.readlinkSync(`/proc/${p}/ns/net`) === netns;
+    } catch {
+      return false;
+    }
+  });
+const answer = (endpoint: string) => fetch(`${endpoint}/`).then((r) => r.text(), () => null);
 const runcStatus = (id: string) => JSON.parse(execFileSync("runc", ["--root", path.join(dataDir, "runc"), "state", id], { encoding: "utf8" })).status as string;
 const status = async () => JSON.parse((await runAgentOnce(["status", "--data-dir", dataDir, "--json"])).output) as { pending_receipts: number; agent_pid: number | null };
 
@@ -39,33 +52,44 @@ afterAll(async () => {
 describe("agent restarts", () => {
   it("leaves containers running on SIGTERM and SIGKILL and adopts them on restart", async () => {
     agent = spawnAgent(RUN());
-    const script = "i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.1; done";
-    await cluster.api.post(`/v1/clusters/${cluster.name}/workloads`, { name: "ticker", image: image.ref, command: ["sh", "-c", script], restart: "always" });
+    const script = 'echo served > /tmp/index.html; httpd -p "$PORT" -h /tmp; i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.1; done';
+    await cluster.api.post(`/v1/clusters/${cluster.name}/workloads`, { name: "ticker", image: image.ref, command: ["sh", "-c", script], restart: "always", ports: [{ container_port: 8080 }] });
     const first = await waitFor("ticker to run", async () => {
       const r = await replica();
       return r?.status === "running" && r;
     }, 60_000); // the first run pulls and shifts the image: slow on a loaded machine
     const id = first.container;
+    const endpoint = await waitFor("the replica's endpoint", async () => (await replica())?.endpoint, 20_000);
+    expect(await waitFor("its port to answer", () => answer(endpoint), 20_000, 100)).toBe("served\n");
+    const netns = fs.readlinkSync(`/proc/${runcPid(id)}/ns/net`);
+    expect(netns).not.toBe(fs.readlinkSync("/proc/self/ns/net")); // its own namespace, not the host's
+    expect(forwarders(netns)).toHaveLength(1);
 
     // SIGTERM: a clean stop that leaves the workload alone.
     expect(await agent.stop()).toBe(0);
     expect(agent.output()).toMatch(/agent stopped; containers keep running/);
     expect(runcStatus(id)).toBe("running");
+    expect(forwarders(netns)).toEqual([]); // closed with the agent; the port waits for the next one
 
     agent = spawnAgent(RUN());
     await waitFor("adoption after SIGTERM", () => agent!.output().includes(`adopted container replica=ticker-1 container=${id}`));
+    expect(await waitFor("the port served again", () => answer(endpoint), 20_000, 100)).toBe("served\n");
     await waitFor("a usage receipt after adoption", () => fs.readFileSync(path.join(dataDir, "spool", "index.jsonl"), "utf8").includes('"op":"usage"'));
 
     // SIGKILL: no chance to flush anything.
     await agent.kill();
     expect(runcStatus(id)).toBe("running");
+    // its forwarder sees the IPC channel close and exits
+    await waitFor("the killed agent's forwarder to exit", () => forwarders(netns).length === 0, 10_000, 50);
     const stdoutLines = () => fs.readFileSync(path.join(dataDir, "containers", id, "stdout"), "utf8").split("\n").length;
     const ticksBefore = stdoutLines();
     await waitFor("the container to go on writing while no agent runs", () => stdoutLines() > ticksBefore + 2, 10_000, 50);
     agent = spawnAgent(RUN());
     await waitFor("adoption after SIGKILL", () => agent!.output().includes(`adopted container replica=ticker-1 container=${id}`));
     expect(fs.readFileSync(path.join(dataDir, "containers", id, "stdout"), "utf8").split("\n").length).toBeGreaterThan(ticksBefore);
-    expect(await replica()).toMatchObject({ status: "running", container: id, restarts: 0 });
+    expect(await replica()).toMatchObject({ status: "running", container: id, restarts: 0, endpoint });
+    expect(await waitFor("the port served after SIGKILL", () => answer(endpoint), 20_000, 100)).toBe("served\n");
+    expect(forwarders(netns)).toHaveLength(1);
 
     // The output reached the control plane in order, once, across both restarts.
     const ticks = await waitFor("logs after the restart", async () => {
@@ -77,6 +101,8 @@ describe("agent restarts", () => {
 
     await cluster.api.delete(`/v1/clusters/${cluster.name}/workloads/ticker`);
     await waitFor("the container to be gone", () => !runcIds(dataDir).includes(id), 15_000);
+    await waitFor("its forwarder to be gone", () => forwarders(netns).length === 0, 10_000, 50);
+    expect(await answer(endpoint)).toBeNull();
     await waitFor("the spool to drain", async () => (await status()).pending_receipts === 0, 15_000);
     expect(await agent.stop()).toBe(0);
 

@@ -51,6 +51,16 @@ describe("enc apply / agreement", () => {
     expect(v.stdout).toContain("✓ schema");
     expect(v.stdout).toContain("✓ security");
     expect(v.stdout).toContain("✗ resources: the cluster has no ready node");
+
+    // --target-nodes: a node the cluster does not have is refused, naming it; nothing is created
+    const stranger = "bpi1" + "q".repeat(58);
+    const pinned = await enc(["agreement", "deploy", "--file", f, "--target-nodes", stranger], env);
+    expect(pinned.code).toBe(1);
+    expect(pinned.stderr).toContain(`target_nodes: ${stranger} is not a node of cluster ${CLUSTER}`);
+    const vp = await enc(["agreement", "validate", "--file", f, "--target-nodes", stranger], env);
+    expect(vp.code).toBe(1);
+    expect(vp.stdout).toContain(`✗ schema: target_nodes.0: ${stranger} is not a node of cluster ${CLUSTER}`);
+    expect(json(await enc(["agreement", "list", "--json"], env)).agreements).toEqual([]);
   });
 
   it("applies from stdin, is idempotent, keeps history, and rolls back", async () => {

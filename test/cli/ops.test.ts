@@ -133,7 +133,7 @@ describe("workloads", () => {
           "deploy", "job", "--image", "oci:./images/job", "--env", "A=1", "--env", "B=x=y", "--cpu", "200", "--memory", "128",
           "--port", "80", "--port", "443", "--restart", "on-failure", "--determinism", "--seed", "42", "--network", "none",
           "--output-dir", "/out", "--constraint", "supports_determinism_cage=true", "--constraint", "node_type=compute",
-          "--label", "disk=ssd", "--zone", "z1", "--autoscale", "1:3:50", "--algorithm", "least_connections", "--wallet-auth",
+          "--label", "disk=ssd", "--zone", "z1", "--nodes", a.signer.address, "--autoscale", "1:3:50", "--algorithm", "least_connections", "--wallet-auth",
           "--health-http", "/healthz", "--secondaries", "0", "--json", "--", "sh", "-c", "echo hi", "--json",
         ],
         env,
@@ -155,7 +155,7 @@ describe("workloads", () => {
       name: "job", image: "oci:./images/job", command: ["sh", "-c", "echo hi", "--json"], env: { A: "1", B: "x=y" },
       resources: { cpu_millis: 200, memory_mb: 128 }, ports: [{ container_port: 80 }, { container_port: 443 }], restart: "on-failure",
       cage: { determinism: true, seed: "42", network: "none", output_dir: "/out" },
-      constraints: { node_type: "compute", capabilities: { supports_determinism_cage: true }, labels: { disk: "ssd" }, zone: "z1" },
+      constraints: { node_type: "compute", capabilities: { supports_determinism_cage: true }, labels: { disk: "ssd" }, zone: "z1", nodes: [a.signer.address] },
       autoScaling: { enabled: true, minReplicas: 1, maxReplicas: 3, targetCPU: 50 },
       load_balancing_algorithm: "least_connections", wallet_authentication: true, health_check: { http_path: "/healthz" },
     });

@@ -55,7 +55,8 @@ function cgroupLimits(pid: number): { memory: number; cpu: string } {
 beforeAll(async () => {
   work = tempDir("e2e-agr-k8s");
   img = buildBusyboxImage(path.join(work, "img"));
-  cluster = await startCluster(NAME, { allow_host_network: true });
+  // no allow_host_network: a pod's ports are served in the default cage (network "none")
+  cluster = await startCluster(NAME);
   for (let i = 0; i < 2; i++) {
     const dir = path.join(work, `agent-${i}`);
     const r = await runAgentOnce(["join", "--url", cluster.url, "--cluster", NAME, "--token", await cluster.token(), "--data-dir", dir]);
@@ -85,7 +86,7 @@ describe("Kubernetes manifests on real agents", () => {
       return w.replicas.length === 2 && w.replicas.every((r) => r.status === "running") && w;
     }, 60_000);
     expect(new Set(running.replicas.map((r) => r.node)).size).toBe(2);
-    expect(running.workload.spec).toMatchObject({ replicas: 2, env: { GREETING: "hola" }, ports: [{ container_port: 8080 }], resources: { cpu_millis: 500, memory_mb: 256 }, restart: "always" });
+    expect(running.workload.spec).toMatchObject({ replicas: 2, env: { GREETING: "hola" }, ports: [{ container_port: 8080 }], resources: { cpu_millis: 500, memory_mb: 256 }, restart: "always", cage: { network: "none" } });
     // What the container sees: the env, and the cgroup limits the agent set from the manifest.
     for (const r of running.replicas) {
       const dir = agents.map((a) => path.join(a.dir, "containers", r.container)).find((d) => fs.existsSync(d))!;
@@ -166,6 +167,14 @@ spec:
     // `enc agreement show` reads the agreement with its check
     const shown = await cluster.api.get<{ cage: CageCheck }>(`/v1/clusters/${NAME}/agreements/cage-ok`);
     expect(shown.cage.verdict).toMatchObject({ status: "accepted", runs });
+    // and the CLI prints it: the verdict, each node with its witness root; --json carries the check
+    const home = path.join(work, "home");
+    const human = await encCli(cluster, home, ["agreement", "show", "cage-ok"]);
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout).toMatch(/^Verdict\s+accepted \(2 distinct nodes required\)$/m);
+    for (const [i, r] of runs.entries()) expect(human.stdout).toMatch(new RegExp(`^Run ${i + 1}\\s+node ${r.node}  root ${r.witness_root}  exit 0$`, "m"));
+    const asJson = await encCli(cluster, home, ["agreement", "show", "cage-ok", "--json"]);
+    expect((JSON.parse(asJson.stdout) as { cage: CageCheck }).cage.verdict).toMatchObject({ status: "accepted", runs });
   });
 
   it("rejects a job that reads what the cage cannot fix (uptime, its own start time, the clock), with both roots", async () => {
@@ -181,5 +190,9 @@ spec:
     expect(a!.witness_root).not.toBe(b!.witness_root);
     expect(job.verdict!.reason).toContain(a!.witness_root!);
     expect(job.verdict!.reason).toContain(b!.witness_root!);
+    const shown = await encCli(cluster, path.join(work, "home"), ["agreement", "show", "cage-bad"]);
+    expect(shown.stdout).toMatch(/^Verdict\s+rejected/m);
+    expect(shown.stdout).toMatch(/^Reason\s+.*witness roots differ/m);
+    for (const r of [a!, b!]) expect(shown.stdout).toContain(`node ${r.node}  root ${r.witness_root}`);
   });
 });

@@ -17,8 +17,8 @@ let image: BuiltImage;
 let cluster: TestCluster;
 let agent: AgentProcess | undefined;
 
-type Rep = { id: string; status: string; spec_version: number; container: string };
-type W = { workload: { spec: { name: string; replicas: number; env: Record<string, string>; resources: { cpu_millis: number; memory_mb: number }; ports: { container_port: number }[] }; version: number }; replicas: Rep[] };
+type Rep = { id: string; status: string; spec_version: number; container: string; healthy?: boolean };
+type W = { workload: { spec: { name: string; replicas: number; env: Record<string, string>; resources: { cpu_millis: number; memory_mb: number }; ports: { container_port: number }[]; cage: { network: string } }; version: number }; replicas: Rep[] };
 
 const enc = async (...args: string[]) => {
   const r = await encCli(cluster, home, args);
@@ -69,7 +69,7 @@ spec:
     name: "hello-api"
     image: "${image.ref}"
     replicas: 2
-    command: ["sh", "-c", "echo up; exec sleep 3600"]
+    command: ["sh", "-c", "echo \\"$GREETING from $(hostname)\\" > /tmp/index.html; exec httpd -f -p \\"$PORT\\" -h /tmp"]
     env:
       GREETING: "bonjour"
   resources:
@@ -82,6 +82,10 @@ spec:
     ports:
       - containerPort: 8080
         protocol: "TCP"
+  loadBalancer:
+    healthCheck:
+      path: "/"
+      interval: "1s"
 `;
     const out = await enc("apply", "-f", write("hello.yaml", doc));
     expect(out).toMatch(/^agreement\/hello-service created \(cue-yaml v1\)/m);
@@ -89,6 +93,17 @@ spec:
     expect(w.workload.spec).toMatchObject({ replicas: 2, env: { GREETING: "bonjour" }, resources: { cpu_millis: 250, memory_mb: 96 }, ports: [{ container_port: 8080 }] });
     const r = w.replicas[0].id;
     expect(await inContainer(r, "echo $GREETING")).toBe("bonjour");
+    // Served through the gateway in the default cage (a cluster without allow_host_network): the
+    // agent forwards its host port into the container's own network namespace, where httpd
+    // listens on the container port; the HTTP health check goes the same way.
+    expect(w.workload.spec.cage.network).toBe("none");
+    expect(await inContainer(r, "echo $PORT; tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '")).toBe("8080\nlo");
+    const body = await waitFor("the gateway to answer", async () => {
+      const res = await fetch(`${cluster.url}/v1/clusters/${cluster.name}/services/hello-api/`).catch(() => undefined);
+      return res?.ok && (await res.text()).trim();
+    }, 30_000, 100);
+    expect(body).toMatch(/^bonjour from \S+$/);
+    await waitFor("both replicas healthy", async () => (await workloads()).find((x) => x.workload.spec.name === "hello-api")!.replicas.every((x) => x.healthy === true), 30_000, 250);
     // the cgroup limit runc was given: 96 MiB
     expect(await inContainer(r, "cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes")).toBe(String(96 * 1024 * 1024));
     // applying it again is a no-op
@@ -122,9 +137,11 @@ services:
   web:
     image: ${image.ref}
     entrypoint: ["sh", "-c"]
-    command: ["echo web; exec sleep 3600"]
+    command: ["echo $$ROLE > /tmp/index.html; exec httpd -f -p $$PORT -h /tmp"]
     environment:
       - ROLE=web
+    ports:
+      - "8080"
     depends_on:
       db:
         condition: service_healthy
@@ -148,6 +165,14 @@ services:
     const deployed = audit.filter((e) => e.event === "WorkloadDeployed").map((e) => e.subject);
     expect(deployed.indexOf("shop-db")).toBeLessThan(deployed.indexOf("shop-web"));
     expect(await inContainer(web.replicas[0].id, "echo $ROLE")).toBe("web");
+    // its port is served through the gateway, without host network
+    expect(web.workload.spec).toMatchObject({ ports: [{ container_port: 8080 }], cage: { network: "none" } });
+    const viaGateway = () =>
+      waitFor("shop-web through the gateway", async () => {
+        const res = await fetch(`${cluster.url}/v1/clusters/${cluster.name}/services/shop-web/`).catch(() => undefined);
+        return res?.ok && (await res.text()).trim();
+      }, 30_000, 100);
+    expect(await viaGateway()).toBe("web");
 
     // update: new env for web, a rolling update to version 2
     fs.writeFileSync(file, normalized.replace("ROLE: web", "ROLE: web2"));
@@ -156,6 +181,7 @@ services:
     expect(await enc("apply", "-f", file)).toMatch(/agreement\/shop configured \(compose v2\)/);
     const w2 = await running("shop-web", 2, 2);
     expect(await inContainer(w2.replicas[0].id, "echo $ROLE")).toBe("web2");
+    expect(await waitFor("the gateway to serve v2", async () => (await viaGateway()) === "web2", 30_000, 250)).toBe(true);
     expect(await enc("agreement", "history", "shop")).toMatch(/^2\*/m);
 
     // rollback to the previous version: env back, on a new workload version

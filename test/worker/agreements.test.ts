@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../../protocol/api-client.ts";
-import { joinNode, newCluster } from "./helpers.ts";
+import { joinNode, newCluster, wallet } from "./helpers.ts";
 import seed from "../fixtures/agreements/seed-service-agreement.yaml?raw";
 
 type R = { id: string; node: string; spec_version: number; status: string; workload?: string };
@@ -169,5 +169,45 @@ describe("agreements API", () => {
     expect(reg!.registration).toMatchObject({ owner: owner.signer.address, record: { gateway: { cluster: name, workload: "web-api" } } });
     const pinned = await refusal(owner.api.sendText("POST", `${base}?target_nodes=bpi1abc`, doc, YAML));
     expect(pinned.problem.field).toBe("target_nodes");
+  });
+
+  it("--target-nodes pins every workload to the named nodes; an unknown node is a 422 naming it; plain workloads take constraints.nodes too", async () => {
+    const { name, owner, base, apply, refusal, workloads } = await setup();
+    const nodes = (await owner.api.get<{ nodes: { address: string }[] }>(`/v1/clusters/${name}/nodes`)).nodes.map((n) => n.address);
+    expect(nodes).toHaveLength(2);
+    const [pin, other] = nodes as [string, string];
+    // without a pin, 4 replicas spread over both nodes; pinned, all on one
+    const r = (await apply(docklock("oci:/x:v1", 4), `?target_nodes=${pin}`)).results[0];
+    expect(r).toMatchObject({ action: "created", workloads: [{ name: "dl-web", action: "create" }] });
+    const w = (await workloads()).find((x) => x.workload.spec.name === "dl-web")!;
+    expect(w.replicas.map((x) => x.node)).toEqual([pin, pin, pin, pin]);
+    expect((w.workload.spec as { constraints?: unknown }).constraints).toEqual({ nodes: [pin] });
+    const shown = await owner.api.get<{ compiled: { target_nodes?: string[] } }>(`${base}/dl-web`);
+    expect(shown.compiled.target_nodes).toEqual([pin]);
+    // the pin is part of the version: the same document pinned elsewhere is an update
+    expect((await apply(docklock("oci:/x:v1", 4), `?target_nodes=${pin}`)).results[0].action).toBe("unchanged");
+    expect((await apply(docklock("oci:/x:v1", 4), `?target_nodes=${other},${pin}&dry_run=true`)).results[0]).toMatchObject({ action: "configured", workloads: [{ action: "update", changed: ["constraints"] }] });
+
+    // a node the cluster does not have: refused naming the field, nothing changes
+    const stranger = (await wallet()).signer.address;
+    const before = await workloads();
+    const unknown = await refusal(apply(docklock("oci:/x:v2", 4), `?target_nodes=${pin},${stranger}`));
+    expect(unknown.status).toBe(422);
+    expect(unknown.problem.field).toMatch(/^target_nodes\.\d$/);
+    expect(unknown.problem.detail).toContain(stranger);
+    expect(await workloads()).toEqual(before);
+    const v = await owner.api.sendText<{ valid: boolean; agreements: { checks: { check: string; ok: boolean; field?: string }[] }[] }>("POST", `${base}/validate?target_nodes=${stranger}`, docklock("oci:/x:v1"), YAML);
+    expect(v.valid).toBe(false);
+    expect(v.agreements[0].checks.find((c) => !c.ok)).toMatchObject({ check: "schema", field: "target_nodes.0" });
+    expect((await refusal(apply(docklock("oci:/x:v1"), "?target_nodes=node-1"))).problem.field).toBe("target_nodes");
+
+    // a plain workload: constraints.nodes is the same placement filter
+    await owner.api.post(`/v1/clusters/${name}/workloads`, { name: "plain", image: "oci:/x:v1", replicas: 3, constraints: { nodes: [other] } });
+    const plain = (await workloads()).find((x) => x.workload.spec.name === "plain")!;
+    expect(plain.replicas.map((x) => x.node)).toEqual([other, other, other]);
+    const bad = await refusal(owner.api.post(`/v1/clusters/${name}/workloads`, { name: "plain2", image: "oci:/x:v1", constraints: { nodes: [stranger] } }));
+    expect(bad.status).toBe(422);
+    expect(bad.problem.field).toBe("constraints.nodes.0");
+    expect((await workloads()).some((x) => x.workload.spec.name === "plain2")).toBe(false);
   });
 });

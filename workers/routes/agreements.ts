@@ -13,7 +13,7 @@ import { ClusterParam, json } from "../lib/openapi.ts";
 import { compileBody } from "../../domain/agreements/compile.ts";
 import type { FieldIssue, RegistryBinding } from "../../domain/agreements/types.ts";
 import { HostName } from "../../domain/registry/schemas.ts";
-import { AppName } from "../../protocol/api/common.ts";
+import { Address, AppName } from "../../protocol/api/common.ts";
 import {
   AgreementApplyResponse,
   AgreementApplyResult,
@@ -35,7 +35,7 @@ const Flag = z.enum(["true", "false"]).optional();
 const DocQuery = z.object({
   type: AgreementType.optional().openapi({ description: "the document's format; detected when absent" }),
   name: AppName.optional().openapi({ description: "the agreement's name for formats without one (Compose without `name:`)" }),
-  target_nodes: z.string().max(4096).optional().openapi({ description: "comma-separated node addresses: refused (ENC places by constraints)" }),
+  target_nodes: z.string().max(4096).optional().openapi({ description: "comma-separated node addresses (bpi1…): every workload of the agreement is placed on these nodes only" }),
 });
 const ApplyQuery = DocQuery.extend({ dry_run: Flag, prune: Flag });
 const ValidateQuery = DocQuery.extend({ security_check: Flag, resource_check: Flag });
@@ -62,15 +62,25 @@ function refuse(issues: readonly FieldIssue[]): never {
   });
 }
 
+/** `?target_nodes=A,B`: node addresses, each checked (whether the cluster has them is the DO's check). */
+function parseTargetNodes(q: string | undefined): string[] | undefined {
+  if (q === undefined) return undefined;
+  const nodes = [...new Set(q.split(",").map((s) => s.trim()).filter(Boolean))];
+  if (nodes.length === 0) fail(422, "target_nodes: name at least one node address", { field: "target_nodes" });
+  if (nodes.length > 64) fail(422, "target_nodes: at most 64 nodes", { field: "target_nodes" });
+  for (const n of nodes) if (!Address.safeParse(n).success) fail(422, `target_nodes: ${n} is not a node address (bpi1…)`, { field: "target_nodes" });
+  return nodes.sort();
+}
+
 /** Reads and compiles the body against the cluster's settings (checking the operator role first). */
 async function compileRequest(c: Context<AppEnv>, cluster: string, q: z.infer<typeof DocQuery>) {
   const { config } = await unwrap(clusterStub(c.env, cluster).authorize(c.get("actor"), "operator"));
-  if (q.target_nodes) fail(422, "target_nodes: pinning an agreement to node addresses is not supported; constrain placement in the document (constraints.labels or zone) instead", { field: "target_nodes" });
+  const targetNodes = parseTargetNodes(q.target_nodes);
   const media = (c.req.header("content-type") ?? "").split(";")[0].trim().toLowerCase();
   if (!MEDIA.includes(media)) fail(415, `an agreement is sent as application/yaml or application/json, not ${media || "no content type"}`, { field: "content-type" });
   // decoded by hand: workerd warns on .text() of a type it does not know as text
   const text = new TextDecoder().decode(await c.req.arrayBuffer());
-  const r = compileBody(text, { cluster, ...(q.name ? { name: q.name } : {}), config }, q.type);
+  const r = compileBody(text, { cluster, ...(q.name ? { name: q.name } : {}), ...(targetNodes ? { targetNodes } : {}), config }, q.type);
   if (!r.ok) refuse(r.issues);
   for (const u of r.units)
     for (const [i, b] of (u.agreement.registry ?? []).entries()) {

@@ -75,7 +75,9 @@ export function shellWords(s: string): string[] {
   for (const m of s.matchAll(/"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g)) out.push(m[1] !== undefined ? m[1].replace(/\\(.)/g, "$1") : (m[2] ?? m[3]));
   return out;
 }
-const argv = (v: string | string[] | undefined) => (v === undefined ? undefined : typeof v === "string" ? shellWords(v) : v);
+/** Compose's escape for a literal `$` (kept by `docker-compose config`): `$$` -> `$`. */
+const literal = (s: string) => s.replace(/\$\$/g, "$");
+const argv = (v: string | string[] | undefined) => (v === undefined ? undefined : typeof v === "string" ? shellWords(v) : v)?.map(literal);
 
 export const compose: AgreementFormat = {
   type: "compose",
@@ -99,12 +101,12 @@ export const compose: AgreementFormat = {
         s.environment.forEach((e, i) => {
           const eq = e.indexOf("=");
           if (eq < 0) bad(`environment.${i}`, "a variable without a value is taken from the client's environment by Compose; run `docker-compose config` first");
-          else env[e.slice(0, eq)] = e.slice(eq + 1);
+          else env[e.slice(0, eq)] = literal(e.slice(eq + 1));
         });
       } else {
         for (const [k, v] of Object.entries(s.environment ?? {})) {
           if (v === null) bad(`environment.${k}`, "a variable without a value is taken from the client's environment by Compose; run `docker-compose config` first");
-          else env[k] = String(v);
+          else env[k] = literal(String(v));
         }
       }
       const ports: { container_port: number }[] = [];
@@ -138,8 +140,8 @@ export const compose: AgreementFormat = {
       if (hc && !hc.disable && hc.test !== undefined) {
         const t = typeof hc.test === "string" ? ["CMD-SHELL", hc.test] : hc.test;
         let command: string[] | undefined;
-        if (t[0] === "CMD") command = t.slice(1);
-        else if (t[0] === "CMD-SHELL") command = ["sh", "-c", t.slice(1).join(" ")];
+        if (t[0] === "CMD") command = t.slice(1).map(literal);
+        else if (t[0] === "CMD-SHELL") command = ["sh", "-c", literal(t.slice(1).join(" "))];
         else if (t[0] !== "NONE") bad("healthcheck.test", 'a test starts with "CMD", "CMD-SHELL" or "NONE"');
         const interval = hc.interval === undefined ? undefined : seconds(hc.interval);
         if (hc.interval !== undefined && interval === undefined) bad("healthcheck.interval", "a duration (2s, 1m30s)");

@@ -435,8 +435,9 @@ function workload(o: Obj, issues: Issues, configMaps: ConfigMaps): Draft | undef
   if (Object.keys(pod.resources).length) out.resources = pod.resources;
   if (pod.health) out.health_check = pod.health;
   if (pod.nodeSelector && Object.keys(pod.nodeSelector).length) out.constraints = { labels: pod.nodeSelector };
-  // A Kubernetes pod always has a network; ENC's equivalent is the host network with its own ports.
-  out.cage = { network: "host" };
+  // A pod's ports are served in ENC's default cage (network "none": the agent forwards them into
+  // the container's own namespace), so a manifest needs no host network; only the
+  // enc.bpi.dev/workload annotation can ask for it (and then needs an admin).
   applyExtensions(out, meta.annotations[EXTENSIONS_ANNOTATION], issues);
   return { doc: issues.doc, kind, spec: out, labels };
 }

@@ -68,7 +68,7 @@ describe("ComposeCue", () => {
       test: [CMD, "true"]
     image: oci:/tmp/busybox-oci:latest
   web:
-    command: [-f, -p, '8080']
+    command: [-f, -p, $$PORT]
     depends_on:
       db:
         condition: service_healthy
@@ -76,7 +76,7 @@ describe("ComposeCue", () => {
       replicas: 2
     entrypoint: [httpd]
     environment:
-      GREETING: hello
+      GREETING: hello $$USER
     image: oci:/tmp/busybox-oci:latest
     labels:
       com.example.tier: front
@@ -93,7 +93,8 @@ version: '3.8'
     expect(a.labels).toEqual({ "shop-web": { "com.example.tier": "front" } });
     const [db, web] = a.workloads;
     expect(db).toMatchObject({ name: "shop-db", command: ["sh", "-c", "sleep 1000"], env: { TIER: "back" }, resources: { cpu_millis: 250, memory_mb: 62 }, health_check: { command: ["true"], interval_s: 2, threshold: 3 } });
-    expect(web).toMatchObject({ name: "shop-web", command: ["httpd", "-f", "-p", "8080"], replicas: 2, env: { GREETING: "hello" }, ports: [{ container_port: 8080 }] });
+    // `$$` is Compose's literal `$` (docker-compose config keeps it escaped)
+    expect(web).toMatchObject({ name: "shop-web", command: ["httpd", "-f", "-p", "$PORT"], replicas: 2, env: { GREETING: "hello $USER" }, ports: [{ container_port: 8080 }] });
   });
 
   it("needs a name, refuses host ports, volumes and cycles by path", () => {

@@ -34,7 +34,7 @@ describe("Kubernetes import", () => {
     expect(w).toMatchObject({
       name: "web", image: "registry.example/web:1", replicas: 3, restart: "always",
       env: { GREETING: "hello", MODE: "prod" }, ports: [{ container_port: 8080 }],
-      resources: { cpu_millis: 500, memory_mb: 256 }, cage: { network: "host" },
+      resources: { cpu_millis: 500, memory_mb: 256 }, cage: { network: "none" },
     });
     expect(r.value.objects).toEqual(expect.arrayContaining([{ kind: "Service", name: "web", workload: "web" }, { kind: "ConfigMap", name: "web-env" }]));
     // every object kubectl wrote is valid Kubernetes too (the schema accepts what kubectl writes)
@@ -106,7 +106,7 @@ describe("-o k8s export", () => {
   const specs: WorkloadSpec[] = [
     WorkloadSpec.parse({ name: "web", image: "registry.example/web:1", replicas: 3, restart: "always", env: { B: "2", A: "1" }, ports: [{ container_port: 8080 }, { container_port: 9090 }],
       resources: { cpu_millis: 500, memory_mb: 256, storage_gb: 1.5, pids: 512 }, cage: { network: "host" }, health_check: { http_path: "/healthz", interval_s: 2, threshold: 5 },
-      rollout: { max_surge: 2, max_unavailable: 1, progress_deadline_s: 90 }, constraints: { labels: { disk: "ssd" }, zone: ["a", "b"] }, secondaries: 1,
+      rollout: { max_surge: 2, max_unavailable: 1, progress_deadline_s: 90 }, constraints: { labels: { disk: "ssd" }, zone: ["a", "b"], nodes: ["bpi1" + "q".repeat(58)] }, secondaries: 1,
       autoScaling: { minReplicas: 1, maxReplicas: 4, targetCPU: 60 }, wallet_authentication: true, load_balancing_algorithm: "least_connections" }),
     WorkloadSpec.parse({ name: "job", image: "oci:/tmp/img:latest", command: ["/bin/sh", "-c", "date"], replicas: 2, cage: { determinism: true, seed: "s1", output_dir: "/out" } }),
     WorkloadSpec.parse({ name: "retry", image: "registry.example/r:1", restart: "on-failure", init: false, health_check: { command: ["true"] } }),

@@ -57,6 +57,12 @@ describe("hard filter", () => {
     expect(at({ labels: { tier: "gold" }, zone: ["eu-1", "eu-2"] })).toBe("c");
     expect(at({ zone: "ap-1" })).toEqual({ zone: 4 });
     expect(at({ node_type: "compute", capabilities: { supports_determinism_cage: true }, zone: "eu-1" })).toBe("b");
+    // named nodes (`--target-nodes`): only those, combined with the other constraints
+    expect(at({ nodes: ["c"] })).toBe("c");
+    expect(at({ nodes: ["a", "d"], labels: { tier: "gold" } })).toBe("d");
+    expect(at({ nodes: ["a", "b"], zone: "eu-2" })).toEqual({ zone: 3, node: 1 });
+    const r = place(req("w", "w-0", { constraints: { nodes: ["zz"] } }), nodes);
+    expect(r.ok === false && r.reason).toBe("no node fits: 4 nodes are not among the named nodes");
   });
 
   it("matches capability values by kind", () => {
