@@ -92,3 +92,19 @@ export function configViolation(config: Pick<ClusterConfig, "security_level" | "
 export function withLevel<C extends Pick<ClusterConfig, "security_level" | "quantum_safe">>(config: C, level: SecurityLevel): C {
   return { ...config, security_level: level, quantum_safe: level === "military_grade" ? true : config.quantum_safe };
 }
+
+/** Approvals (distinct, never the author) a promotion into a production stage needs at Enterprise and above. */
+export const PRODUCTION_APPROVALS = 2;
+
+/** A production stage: named production or prod, or marked `production: true`. */
+export const isProductionStage = (s: { name: string; production?: boolean }): boolean => s.production === true || s.name === "production" || s.name === "prod";
+
+/**
+ * Why a pipeline's promotions into `stage` break the level of the cluster the stage lives in (the
+ * higher of the pipeline's and the stage's), or undefined: dual-control-production, whatever the
+ * pipeline says, so neither fewer approvals nor no manual gate at all.
+ */
+export function promotionViolation(level: SecurityLevel, stage: { name: string; production?: boolean }, approvals: number): LevelViolation | undefined {
+  if (rank(level) < rank("enterprise") || !isProductionStage(stage) || approvals >= PRODUCTION_APPROVALS) return undefined;
+  return v(level, "dual-control-production", "gates.approvals.count", `promotions into production stage ${stage.name} need at least ${PRODUCTION_APPROVALS} approvers other than the author; the pipeline asks for ${approvals}`);
+}
