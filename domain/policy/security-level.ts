@@ -38,7 +38,7 @@ export const LEVEL_RULES: readonly Rule[] = [
   { level: "standard", rule: "audit-ledger", summary: "every change is a control-plane-signed AuditEntry", enforced_by: "the ClusterDO's audit chain" },
   { level: "enterprise", rule: "gateway-wallet-auth", summary: "a workload with ports (a gateway service) sets wallet_authentication", enforced_by: "deploy, update, scale" },
   { level: "enterprise", rule: "no-host-network", summary: 'no workload has cage.network "host"', enforced_by: "deploy, update, scale" },
-  { level: "enterprise", rule: "dual-control-production", summary: "promotions to production need two approvers other than the author", enforced_by: "pipelines" },
+  { level: "enterprise", rule: "dual-control-production", summary: "promotions into a production stage need two approvers other than the author, whatever the pipeline says", enforced_by: "pipeline create (refused), promote (raised to 2)" },
   { level: "enterprise", rule: "audit-witnessed", summary: "config.witnesses names at least one witness of the audit log", enforced_by: "cluster create, security-level raise" },
   { level: "military_grade", rule: "determinism-cage", summary: "every workload runs in the determinism cage (cage.determinism), so its witness root is replayable", enforced_by: "deploy, update, scale" },
   { level: "military_grade", rule: "witness-recording", summary: "every workload's exit receipt carries the witness root of its stdin, stdout, stderr and output files; in the determinism cage no init runs, so the witness is the command's own", enforced_by: "the agent, with determinism-cage" },
