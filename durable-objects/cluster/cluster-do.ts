@@ -53,7 +53,7 @@ import { controlsFor } from "../../domain/compliance/report.ts";
 import type { AuditEntry } from "../../protocol/schemas.ts";
 import {
   applyLocal, createPipeline, decide as decidePromotionStep, getPipeline, listPipelines, pipelineViolation, progressPipelines, promote, promotionPlan, promotionTarget,
-  recordApplied, recordApplyFailed, recordVerification, remoteCluster, remoteVerifying, rollbackLocal, snapshotStage, trafficFrom, verification,
+  recordApplied, recordApplyFailed, recordVerification, remoteCluster, remoteVerifying, rollbackLocal, snapshotStage, stuckApplying, trafficFrom, verification,
   type PipelineRef, type RequestSignature, type StageSnapshot,
 } from "./pipelines.ts";
 import { GatewayTraffic, MAX_TRAFFIC_ROWS, type TrafficRow } from "./gateway-traffic.ts";
@@ -78,6 +78,8 @@ const LIVENESS_TASK = "liveness";
 /** Promotions into another cluster are verified on this tick (that cluster's heartbeats do not reach here). */
 const PIPELINE_TASK = "pipelines";
 const PIPELINE_EVERY_MS = 2_000;
+/** An apply not finished after this long (and not running in this instance) is reported halted with what the target holds. */
+const STUCK_APPLYING_MS = 60_000;
 /** Retiring replicas leave the desired state when their drain ends. */
 const REAP_TASK = "reap";
 /** Send the audit log's newest checkpoint to the cluster's witnesses (PROTOCOL.md §7). */
@@ -127,6 +129,8 @@ export class ClusterDO extends BaseDO {
   private readonly traffic = new GatewayTraffic(this.db);
   /** One verification of remote promotions at a time: it awaits other clusters between its reads and writes. */
   private remoteProgress: Promise<void> | undefined;
+  /** Promotions whose change this instance is making now (see stuckApplying). */
+  private readonly applyingNow = new Set<string>();
   private nextAutoscale = 0;
 
   private signer() {
@@ -993,6 +997,16 @@ export class ClusterDO extends BaseDO {
    * promotion red with the reason.
    */
   private async applyPromotion(name: string, id: string): Promise<Result<Promotion>> {
+    this.applyingNow.add(id);
+    this.schedule.at(PIPELINE_TASK, Date.now() + STUCK_APPLYING_MS + 1_000);
+    try {
+      return await this.applyPromotionNow(name, id);
+    } finally {
+      this.applyingNow.delete(id);
+    }
+  }
+
+  private async applyPromotionNow(name: string, id: string): Promise<Result<Promotion>> {
     const rec = this.record();
     if (!rec) return err(404, this.noSuchCluster(), { field: "cluster" });
     const ctx = this.ctxFor(rec);
@@ -1000,11 +1014,11 @@ export class ClusterDO extends BaseDO {
     const sources = await this.stageSnapshot(ctx, from, promo.changes.map((c) => c.source));
     const specs = sources.ok ? Object.fromEntries(Object.entries(sources.value.workloads).map(([k, w]) => [k, w?.spec])) : {};
     const target = remoteCluster(ctx, into);
-    if (!sources.ok) return this.failApply(name, id, sources.problem.detail);
+    if (!sources.ok) return this.failApply(name, id, `the change was not applied: ${sources.problem.detail}`);
     if (!target) {
       const res = await this.actAndReap(() => applyLocal(this.ctxFor(this.require(promo.author, "viewer")), name, id, specs));
       if (res.ok) return { ok: true, value: res.value ?? promotionTarget(this.ctxFor(rec), name, id).promo };
-      return this.failApply(name, id, res.problem.detail);
+      return this.failApply(name, id, `the change was not applied: ${res.problem.detail}`);
     }
     const ref: PipelineRef = { home: ctx.cluster, pipeline: p.name, promotion: id };
     let applied: Result<{ target: string; to_version: number }[]>;
@@ -1013,7 +1027,7 @@ export class ClusterDO extends BaseDO {
     } catch (e) {
       applied = err(502, `cluster ${target} did not answer: ${(e as Error).message}`);
     }
-    if (!applied.ok) return this.failApply(name, id, `cluster ${target}: ${applied.problem.detail}`);
+    if (!applied.ok) return this.failApply(name, id, `the change was not applied: cluster ${target}: ${applied.problem.detail}`);
     const versions = applied.value;
     const res = await this.actAndReap(() => {
       const c = this.ctxFor(this.require(promo.author, "viewer"));
@@ -1041,6 +1055,12 @@ export class ClusterDO extends BaseDO {
       try {
         const rec = this.record();
         if (!rec) return;
+        for (const { p, promo } of stuckApplying(this.ctxFor(rec), this.applyingNow, Date.now() - STUCK_APPLYING_MS)) {
+          const into = p.stages.find((s) => s.name === promo.to)!;
+          const snap = await this.stageSnapshot(this.ctxFor(rec), into, promo.changes.map((c) => c.target));
+          const held = snap.ok ? promo.changes.map((c) => `${c.target} at version ${snap.value.workloads[c.target]?.version ?? "(gone)"} (was ${c.from_version})`).join(", ") : snap.problem.detail;
+          await this.failApply(p.name, promo.id, `the change is not confirmed: it was being made when this cluster's ClusterDO stopped; ${promo.target_cluster ? `cluster ${promo.target_cluster}` : "here"} now: ${held}`);
+        }
         for (const { p, promo } of remoteVerifying(this.ctxFor(rec))) {
           const now = Date.now();
           const into = p.stages.find((s) => s.name === promo.to)!;

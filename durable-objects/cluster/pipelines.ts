@@ -312,12 +312,12 @@ export function recordApplied(ctx: ClusterCtx, p: Pipeline, promo: Promotion, ve
   return promo;
 }
 
-/** The change could not be made (the target's cluster is gone or refused it): red, halted, with what was undone there. */
+/** The change could not be made (the target's cluster is gone or refused it) or is unconfirmed: red, halted, `detail` saying what happened there. */
 export function recordApplyFailed(ctx: ClusterCtx, name: string, id: string, reason: string): Promotion | undefined {
   const a = applying(ctx, name, id);
   if (!a) return undefined;
   const { p, promo } = a;
-  const gate: GateResult = { gate: "target_healthy", state: "red", detail: `the change was not applied: ${reason}` };
+  const gate: GateResult = { gate: "target_healthy", state: "red", detail: reason };
   promo.gates = [...promo.gates.filter((g) => g.gate !== "target_healthy"), gate];
   gateEntry(ctx, "system", p, promo, gate);
   promo.state = "halted";
@@ -424,4 +424,17 @@ export function progressPipelines(ctx: ClusterCtx, now: number): boolean {
     if (recordVerification(ctx, p, promo, v, now, () => ({ undone: rollbackLocal(ctx, promo.changes) }))) moved = true;
   }
   return moved;
+}
+
+/**
+ * Promotions left `applying` by an apply that is no longer running (`inFlight` is this DO
+ * instance's; a restart empties it) and that began before `beforeMs`: their outcome is unknown
+ * and must be reported, not left open.
+ */
+export function stuckApplying(ctx: ClusterCtx, inFlight: ReadonlySet<string>, beforeMs: number): { p: Pipeline; promo: Promotion }[] {
+  return listPipelines(ctx).flatMap((p) =>
+    p.promotions
+      .filter((x) => x.state === "applying" && !inFlight.has(x.id) && Date.parse(x.approvals.at(-1)?.at ?? x.created_at) < beforeMs)
+      .map((promo) => ({ p, promo })),
+  );
 }

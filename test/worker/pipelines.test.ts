@@ -1,3 +1,5 @@
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, inject, it } from "vitest";
 import { BASE, joinNode, newCluster, uniq, wallet, workerFetch } from "./helpers.ts";
 
@@ -345,5 +347,28 @@ describe("pipelines across clusters", () => {
     const after = await prodOwner.api.get<{ workload: { version: number } }>(`/v1/clusters/${prod}/workloads/web-prod`);
     expect(after.workload.version).toBe(3);
     expect((await status()).promotions.map((p) => p.state)).toEqual(["rolled_back", "halted"]);
+  });
+
+  it("an approved change whose apply never finished (the home ClusterDO stopped meanwhile) is reported halted with what the target cluster holds", async () => {
+    const { name, owner, approver, heartbeat, base, status, prod, prodOwner, prodHeartbeat, grant, pipeline } = await twoClusters();
+    await heartbeat();
+    await prodHeartbeat();
+    await grant(prod, prodOwner.api, owner.signer.address, "operator");
+    await grant(prod, prodOwner.api, approver.signer.address, "admin");
+    await owner.api.post(base, pipeline);
+    const { promotion } = await owner.api.post<{ promotion: Promo }>(`${base}/web/promotions`, {});
+    // What an approval leaves if the instance is lost between it and the answer of prod: `applying`, long ago.
+    await runInDurableObject(env.CLUSTER.get(env.CLUSTER.idFromName(name)), (_i, state) => {
+      const row = state.storage.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'pipelines'").one();
+      const all = JSON.parse(row.value) as Record<string, { promotions: Record<string, unknown>[] }>;
+      Object.assign(all.web.promotions[0], { state: "applying", created_at: new Date(Date.now() - 120_000).toISOString() });
+      state.storage.sql.exec("UPDATE meta SET value = ? WHERE key = 'pipelines'", JSON.stringify(all));
+    });
+    await expect(approver.api.post(`${base}/web/promotions/${promotion.id}/approve`, {})).rejects.toMatchObject({ status: 409 });
+    const p = (await status()).promotions[0];
+    expect(p.state).toBe("halted");
+    expect(gate(p, "target_healthy")).toMatchObject({ state: "red", detail: `the change is not confirmed: it was being made when this cluster's ClusterDO stopped; cluster ${prod} now: web-prod at version 1 (was 1)` });
+    // The pipeline is open again.
+    await expect(owner.api.post(`${base}/web/promotions`, {})).resolves.toMatchObject({ promotion: { state: "awaiting_approval" } });
   });
 });
