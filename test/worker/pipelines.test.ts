@@ -201,8 +201,12 @@ describe("gateway error-rate gate", () => {
     expect(entries.filter((e) => e.event === "PipelineGate" && e.details.gate === "error_rate").map((e) => e.details.state)).toEqual(["red"]);
   });
 
-  it("validates the gate's fields at the edge", async () => {
-    const { owner, base } = await setup();
+  it("validates the gate's fields at the edge; a user's update cannot claim a promotion's cause", async () => {
+    const { owner, base, name } = await setup();
+    for (const cause of ["pipeline web pr-000000000000", "undo to version 1"]) {
+      await expect(owner.api.put(`/v1/clusters/${name}/workloads/web-prod?cause=${encodeURIComponent(cause)}`, { name: "web-prod", image: "oci:/web:v9" })).rejects.toMatchObject({ status: 422, problem: { field: "cause" } });
+    }
+    expect((await owner.api.get<{ workload: { version: number } }>(`/v1/clusters/${name}/workloads/web-prod`)).workload.version).toBe(1);
     await expect(owner.api.post(base, { ...PIPELINE, gates: { ...PIPELINE.gates, max_error_rate: 101 } })).rejects.toMatchObject({ status: 422, problem: { field: "gates.max_error_rate" } });
     await expect(owner.api.post(base, { ...PIPELINE, gates: { ...PIPELINE.gates, min_requests: 0 } })).rejects.toMatchObject({ status: 422, problem: { field: "gates.min_requests" } });
   });
