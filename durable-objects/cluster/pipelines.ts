@@ -10,7 +10,6 @@ import {
   errorRateGate,
   errorWindowStart,
   pairWorkloads,
-  promotedSpec,
   promotionStages,
   replayMatch,
   sourceHealthy,
@@ -21,7 +20,7 @@ import {
 } from "../../domain/pipelines/gates.ts";
 import { PRODUCTION_APPROVALS, promotionViolation, rank, type LevelViolation } from "../../domain/policy/security-level.ts";
 import type { ClusterCtx } from "./context.ts";
-import { undoRollout, updateWorkload } from "./rollout.ts";
+import { undoRollout } from "./rollout.ts";
 
 /** The request signature of a pipeline action, kept in its audit entry so an auditor sees who signed what. */
 export interface RequestSignature {
@@ -270,26 +269,6 @@ export function applying(ctx: ClusterCtx, name: string, id: string): { p: Pipeli
   const p = load(ctx)[name];
   const promo = p?.promotions.find((x) => x.id === id);
   return p && promo?.state === "applying" ? { p, promo } : undefined;
-}
-
-const causeOf = (ctx: ClusterCtx, p: Pipeline, promo: Promotion) => (promo.target_cluster ? `pipeline ${ctx.cluster}/${p.name} ${promo.id}` : `pipeline ${p.name} ${promo.id}`);
-
-/**
- * The change in this cluster: each target gets its source's image, command and cage (the sources
- * as read in their cluster), keeping its own name, counts and environment. The author's change,
- * made once the approvers allowed it: the version history names both.
- */
-export function applyLocal(ctx: ClusterCtx, name: string, id: string, sources: Record<string, WorkloadSpec | undefined>): Promotion | undefined {
-  const a = applying(ctx, name, id);
-  if (!a) return undefined;
-  const { p, promo } = a;
-  for (const c of promo.changes) {
-    const src = sources[c.source];
-    const tgt = ctx.workloads.get(c.target);
-    if (!src || !tgt) reject(409, `workload ${src ? c.target : c.source} is gone`, { field: "pipeline" });
-    c.to_version = updateWorkload(ctx, promo.author, promotedSpec(src, tgt.spec), causeOf(ctx, p, promo)).workload.version;
-  }
-  return recordApplied(ctx, p, promo);
 }
 
 /** The change was made (here or in the target's cluster, which answered its versions): verifying from now. */

@@ -116,6 +116,19 @@ describe("TrafficLight pipelines", () => {
     await expect(owner.api.post(`${base}/web/promotions`, {})).resolves.toMatchObject({ promotion: { state: "awaiting_approval" } });
   });
 
+  it("the cluster's policies judge a promotion's update as any other: a deny halts it red and nothing is applied", async () => {
+    const { name, owner, approver, heartbeat, base, audit } = await setup();
+    await heartbeat();
+    await owner.api.post(base, PIPELINE);
+    await owner.api.post(`/v1/clusters/${name}/policies`, { name: "no-v2", expr: "object.image == 'oci:/web:v2'", action: "deny", message: "v2 is withdrawn", match: ["update"] });
+    const { promotion } = await owner.api.post<{ promotion: Promo }>(`${base}/web/promotions`, {});
+    const { promotion: halted } = await approver.api.post<{ promotion: Promo }>(`${base}/web/promotions/${promotion.id}/approve`, {});
+    expect(halted.state).toBe("halted");
+    expect(halted.gates.find((g) => g.gate === "target_healthy")).toMatchObject({ state: "red", detail: "the change was not applied: web-prod: policy no-v2 denies this update: v2 is withdrawn" });
+    expect((await owner.api.get<{ workload: { version: number } }>(`/v1/clusters/${name}/workloads/web-prod`)).workload.version).toBe(1);
+    expect((await audit()).find((e) => e.event === "PolicyDecision")).toMatchObject({ actor: owner.signer.address, details: { policy: "no-v2", result: "deny" } });
+  });
+
   it("a rejection is red and changes nothing; bad input names its field; a viewer cannot approve", async () => {
     const { name, owner, approver, heartbeat, base, status } = await setup();
     await heartbeat();
