@@ -1,6 +1,7 @@
 // The TrafficLight rules of a pipeline promotion, pure: the ClusterDO gives them what it holds
 // (replica states, roles, replay verdicts) and records what they decide (durable-objects/cluster/pipelines.ts).
 import type { ApprovalRecord, GateResult, GateState, Pipeline, PipelineGates, Promotion } from "../../protocol/api/pipeline.ts";
+import type { WorkloadSpec } from "../../protocol/api/workload.ts";
 
 /** What a gate needs to know of a replica. */
 export interface ReplicaHealth {
@@ -56,13 +57,71 @@ export function approvalRefusal(promo: Promotion, approver: string, holdsRole: b
   return undefined;
 }
 
-/** Yellow until `count` distinct approvals, red on any rejection. */
-export function approvalsGate(approvals: ApprovalRecord[], gates: PipelineGates): GateResult {
+/** Yellow until `need` (the pipeline's count unless a security level raised it) distinct approvals, red on any rejection. */
+export function approvalsGate(approvals: ApprovalRecord[], gates: PipelineGates, need = gates.approvals.count, why = ""): GateResult {
   const rejected = approvals.find((a) => a.decision === "reject");
   if (rejected) return { gate: "approvals", state: "red", detail: `rejected by ${rejected.approver}` };
   const n = approvals.filter((a) => a.decision === "approve").length;
-  const need = gates.approvals.count;
-  return { gate: "approvals", state: n >= need ? "green" : "yellow", detail: `${n} of ${need} approval(s) by distinct ${gates.approvals.role}s (never the author)` };
+  return { gate: "approvals", state: n >= need ? "green" : "yellow", detail: `${n} of ${need} approval(s) by distinct ${gates.approvals.role}s (never the author)${why}` };
+}
+
+/**
+ * What a promotion makes of the target: the source's image, command and cage under the target's
+ * name, replica counts and environment (a stage's configuration, e.g. its database URL, is its own).
+ */
+export function promotedSpec(source: WorkloadSpec, target: WorkloadSpec): WorkloadSpec {
+  return {
+    ...source,
+    name: target.name,
+    env: target.env,
+    replicas: target.replicas,
+    secondaries: target.secondaries,
+    read_only_replicas: target.read_only_replicas,
+    load_balancer_replicas: target.load_balancer_replicas,
+    autoScaling: target.autoScaling,
+  };
+}
+
+/** A workload's gateway traffic over a window, as the ClusterDO summed it from its buckets. */
+export interface Traffic {
+  requests: number;
+  /** answered 5xx to the caller (the gateway's own 502/503 included) */
+  errors: number;
+  /** upstream attempts that failed (connection error or 502/503/504), retried or not */
+  upstream_failures: number;
+}
+
+export const DEFAULT_MIN_REQUESTS = 10;
+/** The error rate is read over at least this long: a shorter window sees too few requests to mean anything. */
+export const MIN_ERROR_WINDOW_S = 10;
+
+/** Where the error-rate window of a promotion starts now: the last healthy_for_s (at least 10 s), never before the change. */
+export function errorWindowStart(appliedMs: number, now: number, gates: PipelineGates): number {
+  return Math.max(appliedMs, now - Math.max(gates.healthy_for_s, MIN_ERROR_WINDOW_S) * 1000);
+}
+
+const pct = (n: number) => `${(Math.round(n * 10) / 10).toFixed(1)}%`;
+
+/**
+ * The gateway error-rate gate of one target: red once `min_requests` were seen and more than
+ * `max_error_rate` percent were answered 5xx; green at or below it; yellow (waiting for traffic)
+ * with fewer requests, red if that lasts to `verify_timeout_s` (no traffic proves nothing).
+ */
+export function errorRateGate(workload: string, t: Traffic, appliedMs: number, now: number, gates: PipelineGates): GateResult {
+  const max = gates.max_error_rate ?? 100;
+  const min = gates.min_requests ?? DEFAULT_MIN_REQUESTS;
+  const windowS = Math.round((now - errorWindowStart(appliedMs, now, gates)) / 1000);
+  const seen = `${t.errors} of ${t.requests} request(s) answered 5xx`;
+  const fails = t.upstream_failures ? `, ${t.upstream_failures} upstream failure(s)` : "";
+  if (t.requests >= min) {
+    const rate = (100 * t.errors) / t.requests;
+    const detail = `${workload}: ${seen} (${pct(rate)}, max ${max}%) in the last ${windowS}s${fails}`;
+    return { gate: "error_rate", state: rate > max ? "red" : "green", detail };
+  }
+  if (now - appliedMs >= gates.verify_timeout_s * 1000) {
+    return { gate: "error_rate", state: "red", detail: `${workload}: ${t.requests} gateway request(s) within ${gates.verify_timeout_s}s, fewer than the ${min} the error rate needs` };
+  }
+  return { gate: "error_rate", state: "yellow", detail: `${workload}: waiting for traffic, ${seen} in the last ${windowS}s (needs ${min})${fails}` };
 }
 
 /**

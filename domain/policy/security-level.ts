@@ -38,7 +38,7 @@ export const LEVEL_RULES: readonly Rule[] = [
   { level: "standard", rule: "audit-ledger", summary: "every change is a control-plane-signed AuditEntry", enforced_by: "the ClusterDO's audit chain" },
   { level: "enterprise", rule: "gateway-wallet-auth", summary: "a workload with ports (a gateway service) sets wallet_authentication", enforced_by: "deploy, update, scale" },
   { level: "enterprise", rule: "no-host-network", summary: 'no workload has cage.network "host"', enforced_by: "deploy, update, scale" },
-  { level: "enterprise", rule: "dual-control-production", summary: "promotions to production need two approvers other than the author", enforced_by: "pipelines" },
+  { level: "enterprise", rule: "dual-control-production", summary: "promotions into a production stage need two approvers other than the author, whatever the pipeline says", enforced_by: "pipeline create (refused), promote (raised to 2)" },
   { level: "enterprise", rule: "audit-witnessed", summary: "config.witnesses names at least one witness of the audit log", enforced_by: "cluster create, security-level raise" },
   { level: "military_grade", rule: "determinism-cage", summary: "every workload runs in the determinism cage (cage.determinism), so its witness root is replayable", enforced_by: "deploy, update, scale" },
   { level: "military_grade", rule: "witness-recording", summary: "every workload's exit receipt carries the witness root of its stdin, stdout, stderr and output files; in the determinism cage no init runs, so the witness is the command's own", enforced_by: "the agent, with determinism-cage" },
@@ -91,4 +91,20 @@ export function configViolation(config: Pick<ClusterConfig, "security_level" | "
 /** The config at a level: MilitaryGrade forces quantum_safe on. */
 export function withLevel<C extends Pick<ClusterConfig, "security_level" | "quantum_safe">>(config: C, level: SecurityLevel): C {
   return { ...config, security_level: level, quantum_safe: level === "military_grade" ? true : config.quantum_safe };
+}
+
+/** Approvals (distinct, never the author) a promotion into a production stage needs at Enterprise and above. */
+export const PRODUCTION_APPROVALS = 2;
+
+/** A production stage: named production or prod, or marked `production: true`. */
+export const isProductionStage = (s: { name: string; production?: boolean }): boolean => s.production === true || s.name === "production" || s.name === "prod";
+
+/**
+ * Why a pipeline's promotions into `stage` break the level of the cluster the stage lives in (the
+ * higher of the pipeline's and the stage's), or undefined: dual-control-production, whatever the
+ * pipeline says, so neither fewer approvals nor no manual gate at all.
+ */
+export function promotionViolation(level: SecurityLevel, stage: { name: string; production?: boolean }, approvals: number): LevelViolation | undefined {
+  if (rank(level) < rank("enterprise") || !isProductionStage(stage) || approvals >= PRODUCTION_APPROVALS) return undefined;
+  return v(level, "dual-control-production", "gates.approvals.count", `promotions into production stage ${stage.name} need at least ${PRODUCTION_APPROVALS} approvers other than the author; the pipeline asks for ${approvals}`);
 }

@@ -51,7 +51,14 @@ import type { CreatePipelineBody, Pipeline, Promotion } from "../../protocol/api
 import { signComplianceReportSync, type ComplianceReport, type Framework } from "../../protocol/api/compliance.ts";
 import { controlsFor } from "../../domain/compliance/report.ts";
 import type { AuditEntry } from "../../protocol/schemas.ts";
-import { createPipeline, decide as decidePromotionStep, getPipeline, listPipelines, progressPipelines, promote, type RequestSignature } from "./pipelines.ts";
+import {
+  createPipeline, decide as decidePromotionStep, getPipeline, listPipelines, pipelineViolation, progressPipelines, promote, promotionPlan, promotionTarget,
+  recordApplied, recordApplyFailed, recordVerification, remoteCluster, remoteVerifying, rollbackLocal, snapshotStage, stuckApplying, trafficFrom, verification,
+  type PipelineRef, type RequestSignature, type StageSnapshot,
+} from "./pipelines.ts";
+import { GatewayTraffic, MAX_TRAFFIC_ROWS, type TrafficRow } from "./gateway-traffic.ts";
+import { promotedSpec } from "../../domain/pipelines/gates.ts";
+import type { PipelineStage } from "../../protocol/api/pipeline.ts";
 import { PolicyStore } from "./policy-store.ts";
 import { policyInput, violationDetails } from "./governance.ts";
 import type { Policy, PolicyBody, PolicyDecision, PolicyInput, PolicyMatch, PolicyTestResult } from "../../protocol/api/policy.ts";
@@ -68,6 +75,11 @@ import type { RegistryBinding } from "../../domain/agreements/types.ts";
 import type { AgreementSummary, AgreementValidation, AgreementVersion, AgreementView } from "../../protocol/api/agreement.ts";
 
 const LIVENESS_TASK = "liveness";
+/** Promotions into another cluster are verified on this tick (that cluster's heartbeats do not reach here). */
+const PIPELINE_TASK = "pipelines";
+const PIPELINE_EVERY_MS = 2_000;
+/** An apply not finished after this long (and not running in this instance) is reported halted with what the target holds. */
+const STUCK_APPLYING_MS = 60_000;
 /** Retiring replicas leave the desired state when their drain ends. */
 const REAP_TASK = "reap";
 /** Send the audit log's newest checkpoint to the cluster's witnesses (PROTOCOL.md §7). */
@@ -114,6 +126,11 @@ export class ClusterDO extends BaseDO {
   private readonly policies = new PolicyStore(this.db);
   private readonly consensus = new ConsensusStore(this.db);
   private readonly agreements = new AgreementStore(this.db);
+  private readonly traffic = new GatewayTraffic(this.db);
+  /** One verification of remote promotions at a time: it awaits other clusters between its reads and writes. */
+  private remoteProgress: Promise<void> | undefined;
+  /** Promotions whose change this instance is making now (see stuckApplying). */
+  private readonly applyingNow = new Set<string>();
   private nextAutoscale = 0;
 
   private signer() {
@@ -132,6 +149,7 @@ export class ClusterDO extends BaseDO {
       replays: this.replays,
       events: this.events,
       consensus: this.consensus,
+      traffic: this.traffic,
     };
   }
 
@@ -149,6 +167,11 @@ export class ClusterDO extends BaseDO {
 
   protected async runTask(task: string): Promise<void> {
     if (task === WITNESS_TASK) return this.witnessAudit();
+    if (task === PIPELINE_TASK) {
+      this.schedule.done(PIPELINE_TASK);
+      await this.progressRemote();
+      return;
+    }
     if (task === LIVENESS_TASK) {
       const res = await this.actAndNotify(() => {
         this.schedule.done(LIVENESS_TASK);
@@ -859,7 +882,53 @@ export class ClusterDO extends BaseDO {
 
   // -- pipelines -------------------------------------------------------------------------------
 
-  createPipeline(actor: string, body: CreatePipelineBody): Promise<Result<Pipeline>> {
+  /** Another cluster's ClusterDO (a pipeline stage there). */
+  private remote(cluster: string) {
+    return this.env.CLUSTER.get(this.env.CLUSTER.idFromName(cluster));
+  }
+
+  /**
+   * A stage as its cluster holds it: read here, or over DO RPC from the other cluster. A cluster
+   * that is gone or fails answers an error naming it, never a throw.
+   */
+  private async stageSnapshot(ctx: ClusterCtx, stage: PipelineStage, workloads: string[], trafficFromMs?: number): Promise<Result<StageSnapshot>> {
+    const other = remoteCluster(ctx, stage);
+    if (!other) return attempt(() => snapshotStage(ctx, workloads, trafficFromMs));
+    try {
+      const res = (await this.remote(other).pipelineStage(workloads, trafficFromMs)) as Result<StageSnapshot>;
+      return res.ok ? res : err(409, `stage ${stage.name}: cluster ${other}: ${res.problem.detail}`, { field: "pipeline", cluster: other });
+    } catch (e) {
+      return err(502, `stage ${stage.name}: cluster ${other} did not answer: ${(e as Error).message}`, { field: "pipeline", cluster: other });
+    }
+  }
+
+  /** Does `actor` hold `role` in `cluster` (another one): its own roles decide. */
+  private async remoteRole(cluster: string, actor: string, role: Role): Promise<Result<{ config: ClusterConfig }>> {
+    try {
+      return (await this.remote(cluster).authorize(actor, role)) as Result<{ config: ClusterConfig }>;
+    } catch (e) {
+      return err(502, `cluster ${cluster} did not answer: ${(e as Error).message}`, { field: "pipeline", cluster });
+    }
+  }
+
+  async createPipeline(actor: string, body: CreatePipelineBody): Promise<Result<Pipeline>> {
+    const got = attempt(() => this.ctxFor(this.require(actor, "admin")));
+    if (!got.ok) return got;
+    const ctx = got.value;
+    // A stage in another cluster: the creator must see it there; its level judges the stage.
+    const levels: Record<string, SecurityLevel> = {};
+    for (const s of body.stages) {
+      const other = remoteCluster(ctx, s);
+      if (!other || levels[other]) continue;
+      const r = await this.remoteRole(other, actor, "viewer");
+      if (!r.ok) return err(422, `stage ${s.name}: cluster ${other}: ${r.problem.detail}`, { field: "stages", cluster: other });
+      levels[other] = r.value.config.security_level;
+    }
+    const v = pipelineViolation(ctx, body, levels);
+    if (v) {
+      await this.act(() => this.audit.append(ctx.cluster, "SecurityViolation", actor, body.name, violationDetails(v, "pipeline")));
+      return err(422, v.detail, { field: v.field, level: v.level, rule: v.rule, code: "security-level" });
+    }
     return this.act(() => createPipeline(this.ctxFor(this.require(actor, "admin")), actor, body));
   }
 
@@ -868,7 +937,10 @@ export class ClusterDO extends BaseDO {
   }
 
   /** A pipeline with its gates evaluated now (a read that may record a gate's result). */
-  pipelineStatus(actor: string, name: string): Promise<Result<Pipeline>> {
+  async pipelineStatus(actor: string, name: string): Promise<Result<Pipeline>> {
+    const check = attempt(() => getPipeline(this.ctxFor(this.require(actor, "viewer")), name));
+    if (!check.ok) return check;
+    await this.progressRemote();
     return this.actAndReap(() => {
       const ctx = this.ctxFor(this.require(actor, "viewer"));
       progressPipelines(ctx, Date.now());
@@ -876,17 +948,200 @@ export class ClusterDO extends BaseDO {
     });
   }
 
-  /** The signer of the promote is the change's author, who can never approve it (operator). */
-  promote(actor: string, name: string, to: string | undefined, signed: RequestSignature): Promise<Result<Promotion>> {
-    return this.actAndReap(() => promote(this.ctxFor(this.require(actor, "operator")), actor, name, to, signed));
+  /**
+   * The signer of the promote is the change's author, who can never approve it (operator here, and
+   * operator in the target stage's cluster when it is another one).
+   */
+  async promote(actor: string, name: string, to: string | undefined, signed: RequestSignature): Promise<Result<Promotion>> {
+    const plan = attempt(() => {
+      const ctx = this.ctxFor(this.require(actor, "operator"));
+      return { ctx, ...promotionPlan(ctx, name, to) };
+    });
+    if (!plan.ok) return plan;
+    const { ctx, from, into } = plan.value;
+    const target = remoteCluster(ctx, into);
+    if (target) {
+      const r = await this.remoteRole(target, actor, "operator");
+      if (!r.ok) return err(r.problem.status === 404 ? 403 : r.problem.status, `promoting into stage ${into.name} needs the operator role in cluster ${target}: ${r.problem.detail}`, { field: "to", cluster: target });
+    }
+    const snapFrom = await this.stageSnapshot(ctx, from, from.workloads);
+    if (!snapFrom.ok) return snapFrom;
+    const snapInto = await this.stageSnapshot(ctx, into, into.workloads);
+    if (!snapInto.ok) return snapInto;
+    const res = await this.actAndReap(() => promote(this.ctxFor(this.require(actor, "operator")), actor, name, to, signed, { from: snapFrom.value, into: snapInto.value }));
+    if (!res.ok || res.value.state !== "applying") return res;
+    return this.applyPromotion(name, res.value.id);
   }
 
-  /** approve | reject a promotion: the pipeline's role is checked against this cluster's roles. */
-  decidePromotion(actor: string, name: string, id: string, decision: "approve" | "reject", signed: RequestSignature, comment?: string, via?: Record<string, string>): Promise<Result<Promotion>> {
-    return this.actAndReap(() => {
+  /** approve | reject a promotion: the pipeline's role is checked against the roles of the target stage's cluster. */
+  async decidePromotion(actor: string, name: string, id: string, decision: "approve" | "reject", signed: RequestSignature, comment?: string, via?: Record<string, string>): Promise<Result<Promotion>> {
+    const found = attempt(() => promotionTarget(this.ctxFor(this.require(actor, "viewer")), name, id));
+    if (!found.ok) return found;
+    const { p, promo } = found.value;
+    const target = promo.target_cluster;
+    const role = p.gates.approvals.role;
+    const remoteHolds = target && promo.state === "awaiting_approval" ? (await this.remoteRole(target, actor, role)).ok : false;
+    const res = await this.actAndReap(() => {
       const ctx = this.ctxFor(this.require(actor, "viewer"));
       const held = this.roles.of(actor);
-      return decidePromotionStep(ctx, actor, (role) => satisfies(held, role), name, id, decision, signed, comment, via);
+      return decidePromotionStep(ctx, actor, (r) => (target ? remoteHolds : satisfies(held, r)), name, id, decision, signed, comment, via);
+    });
+    if (!res.ok || res.value.state !== "applying") return res;
+    return this.applyPromotion(name, id);
+  }
+
+  /**
+   * Makes an approved change: the sources are read in their cluster, the targets updated here in
+   * one transaction, or in their cluster over DO RPC (which checks the author's operator role, its
+   * policies and level, and undoes its part when one target is refused). A failure there halts the
+   * promotion red with the reason.
+   */
+  private async applyPromotion(name: string, id: string): Promise<Result<Promotion>> {
+    this.applyingNow.add(id);
+    this.schedule.at(PIPELINE_TASK, Date.now() + STUCK_APPLYING_MS + 1_000);
+    try {
+      return await this.applyPromotionNow(name, id);
+    } finally {
+      this.applyingNow.delete(id);
+    }
+  }
+
+  private async applyPromotionNow(name: string, id: string): Promise<Result<Promotion>> {
+    const rec = this.record();
+    if (!rec) return err(404, this.noSuchCluster(), { field: "cluster" });
+    const ctx = this.ctxFor(rec);
+    const { p, promo, from, into } = promotionTarget(ctx, name, id);
+    const sources = await this.stageSnapshot(ctx, from, promo.changes.map((c) => c.source));
+    const specs = sources.ok ? Object.fromEntries(Object.entries(sources.value.workloads).map(([k, w]) => [k, w?.spec])) : {};
+    const target = remoteCluster(ctx, into);
+    if (!sources.ok) return this.failApply(name, id, `the change was not applied: ${sources.problem.detail}`);
+    const gone = promo.changes.find((c) => !specs[c.source]);
+    if (gone) return this.failApply(name, id, `the change was not applied: stage ${from.name}'s workload ${gone.source} is gone`);
+    const ref: PipelineRef = { home: ctx.cluster, pipeline: p.name, promotion: id };
+    let applied: Result<{ target: string; to_version: number }[]>;
+    try {
+      // Here or there, the same path: the target cluster's roles, policies and level judge each update.
+      applied = (await (target ? this.remote(target) : this).pipelineApply(ref, promo.author, promo.changes.map((c) => ({ target: c.target, source: specs[c.source]! })))) as Result<{ target: string; to_version: number }[]>;
+    } catch (e) {
+      applied = err(502, target ? `cluster ${target} did not answer: ${(e as Error).message}` : (e as Error).message);
+    }
+    if (!applied.ok) return this.failApply(name, id, `the change was not applied: ${target ? `cluster ${target}: ` : ""}${applied.problem.detail}`);
+    const versions = applied.value;
+    const res = await this.actAndReap(() => {
+      const c = this.ctxFor(this.record()!);
+      const a = promotionTarget(c, name, id);
+      return a.promo.state === "applying" ? recordApplied(c, a.p, a.promo, versions) : a.promo;
+    });
+    if (target) this.schedule.at(PIPELINE_TASK, Date.now() + PIPELINE_EVERY_MS);
+    return res;
+  }
+
+  private async failApply(name: string, id: string, reason: string): Promise<Result<Promotion>> {
+    return this.act(() => {
+      const ctx = this.ctxFor(this.record()!);
+      return recordApplyFailed(ctx, name, id, reason) ?? promotionTarget(ctx, name, id).promo;
+    });
+  }
+
+  /**
+   * Verifies the promotions into other clusters: reads each target stage there (health, gateway
+   * traffic), records the gates, and on red rolls the targets back there. A cluster that is gone or
+   * fails is red with its reason, and a rollback it refuses is recorded as such.
+   */
+  private progressRemote(): Promise<void> {
+    this.remoteProgress ??= (async () => {
+      try {
+        const rec = this.record();
+        if (!rec) return;
+        for (const { p, promo } of stuckApplying(this.ctxFor(rec), this.applyingNow, Date.now() - STUCK_APPLYING_MS)) {
+          const into = p.stages.find((s) => s.name === promo.to)!;
+          const snap = await this.stageSnapshot(this.ctxFor(rec), into, promo.changes.map((c) => c.target));
+          const held = snap.ok ? promo.changes.map((c) => `${c.target} at version ${snap.value.workloads[c.target]?.version ?? "(gone)"} (was ${c.from_version})`).join(", ") : snap.problem.detail;
+          await this.failApply(p.name, promo.id, `the change is not confirmed: it was being made when this cluster's ClusterDO stopped; ${promo.target_cluster ? `cluster ${promo.target_cluster}` : "here"} now: ${held}`);
+        }
+        for (const { p, promo } of remoteVerifying(this.ctxFor(rec))) {
+          const now = Date.now();
+          const into = p.stages.find((s) => s.name === promo.to)!;
+          const snap = await this.stageSnapshot(this.ctxFor(rec), into, promo.changes.map((c) => c.target), trafficFrom(p, promo, now));
+          const v = verification(p, promo, snap.ok ? snap.value : { error: snap.problem.detail }, now);
+          let rolled: { undone: unknown[]; failed?: string } = { undone: [] };
+          if (v.state === "red") {
+            const ref: PipelineRef = { home: rec.name, pipeline: p.name, promotion: promo.id };
+            try {
+              const r = (await this.remote(promo.target_cluster!).pipelineRollback(ref, promo.changes.map((c) => ({ target: c.target, from_version: c.from_version })))) as Result<unknown[]>;
+              rolled = r.ok ? { undone: r.value } : { undone: [], failed: `cluster ${promo.target_cluster}: ${r.problem.detail}` };
+            } catch (e) {
+              rolled = { undone: [], failed: `cluster ${promo.target_cluster} did not answer: ${(e as Error).message}` };
+            }
+          }
+          await this.act(() => {
+            const ctx = this.ctxFor(rec);
+            const cur = listPipelines(ctx).find((x) => x.name === p.name);
+            const same = cur?.promotions.find((x) => x.id === promo.id);
+            if (cur && same?.state === "verifying") recordVerification(ctx, cur, same, v, now, () => rolled);
+          });
+        }
+        if (remoteVerifying(this.ctxFor(rec)).length) this.schedule.at(PIPELINE_TASK, Date.now() + PIPELINE_EVERY_MS);
+      } finally {
+        this.remoteProgress = undefined;
+      }
+    })();
+    return this.remoteProgress;
+  }
+
+  // The other side of a pipeline whose stage is in this cluster: called by the pipeline's home ClusterDO.
+
+  /** The stage's workloads as this cluster holds them (their health, replays, gateway traffic). */
+  pipelineStage(workloads: string[], trafficFromMs?: number): Result<StageSnapshot> {
+    return attempt(() => {
+      const rec = this.record() ?? reject(404, this.noSuchCluster(), { field: "cluster" });
+      return snapshotStage(this.ctxFor(rec), workloads, trafficFromMs);
+    });
+  }
+
+  /**
+   * A promotion's change to this cluster's workloads, made as the author (who must hold operator
+   * here; this cluster's policies and level judge each update, recorded with the pipeline's id).
+   * All or nothing: if one target is refused, those already updated are rolled back and the
+   * refusal says so.
+   */
+  async pipelineApply(ref: PipelineRef, author: string, changes: { target: string; source: WorkloadSpec }[]): Promise<Result<{ target: string; to_version: number }[]>> {
+    const done: { target: string; from_version: number; to_version: number }[] = [];
+    const cause = ref.home === this.record()?.name ? `pipeline ${ref.pipeline} ${ref.promotion}` : `pipeline ${ref.home}/${ref.pipeline} ${ref.promotion}`;
+    for (const c of changes) {
+      const cur = this.workloads.get(c.target);
+      const res = cur ? await this.updateWorkload(author, promotedSpec(c.source, cur.spec), cause) : err(404, `no workload ${c.target}`, { field: "name" });
+      if (!res.ok || !cur) {
+        const why = res.ok ? "" : res.problem.detail;
+        const undone = done.length ? await this.pipelineRollback(ref, done) : undefined;
+        const note = done.length ? `; rolled back here: ${done.map((d) => d.target).join(", ")}${undone && !undone.ok ? ` (failed: ${undone.problem.detail})` : ""}` : "";
+        return err(res.ok ? 404 : res.problem.status, `${c.target}: ${why}${note}`, { field: "pipeline" });
+      }
+      done.push({ target: c.target, from_version: cur.version, to_version: res.value.workload.version });
+    }
+    return { ok: true, value: done.map(({ target, to_version }) => ({ target, to_version })) };
+  }
+
+  /** Rolls this cluster's targets of a promotion back (actor system; each entry names the pipeline). */
+  pipelineRollback(ref: PipelineRef, targets: { target: string; from_version: number }[]): Promise<Result<{ target: string; to_version: number; restored: number }[]>> {
+    return this.actAndReap(() => {
+      const rec = this.record() ?? reject(404, this.noSuchCluster(), { field: "cluster" });
+      return this.audit.through({ pipeline: `${ref.home}/${ref.pipeline}`, promotion: ref.promotion }, () => rollbackLocal(this.ctxFor(rec), targets));
+    });
+  }
+
+  /**
+   * An isolate's batch of gateway outcomes (workers/gateway/traffic.ts), at most one per isolate
+   * per second: summed into per-second buckets, then the pipelines' gates read them.
+   */
+  recordGatewayTraffic(rows: TrafficRow[]): Promise<Result<{ recorded: number }>> {
+    return this.actAndReap(() => {
+      const rec = this.record();
+      if (!rec) return { recorded: 0 };
+      const ok = rows.slice(0, MAX_TRAFFIC_ROWS).filter((r) => this.workloads.get(r.workload));
+      this.traffic.add(ok, Date.now());
+      progressPipelines(this.ctxFor(rec), Date.now());
+      return { recorded: ok.length };
     });
   }
 

@@ -2,6 +2,7 @@ import type { ClusterConfig } from "../../protocol/api/cluster.ts";
 import type { AuditLog } from "../shared/audit-log.ts";
 import type { ConsensusStore } from "./consensus.ts";
 import type { EventStore } from "./events.ts";
+import type { GatewayTraffic } from "./gateway-traffic.ts";
 import type { ClusterMeta } from "./meta-store.ts";
 import type { NodeRegistry } from "./node-registry.ts";
 import type { ReplayStore } from "./replay-store.ts";
@@ -22,4 +23,6 @@ export interface ClusterCtx {
   events: EventStore;
   /** consensus placement rounds and the validator set */
   consensus: ConsensusStore;
+  /** the gateway's outcomes per workload per second (pipelines' error-rate gate) */
+  traffic: GatewayTraffic;
 }

@@ -261,3 +261,20 @@ export const agreementVersions = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.name, t.version] })],
 );
+
+/**
+ * Gateway outcomes per workload per second (the isolates' batches summed): what the pipelines'
+ * error-rate gate reads. Pruned after a day, the longest window a gate reads.
+ */
+export const gatewayTraffic = sqliteTable(
+  "gateway_traffic",
+  {
+    workload: text("workload").notNull(),
+    /** unix seconds the requests were answered in (the isolate's clock) */
+    second: integer("second").notNull(),
+    requests: integer("requests").notNull(),
+    errors: integer("errors").notNull(),
+    upstream_failures: integer("upstream_failures").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workload, t.second] }), index("gateway_traffic_second").on(t.second)],
+);

@@ -107,3 +107,27 @@ describe("enc cluster --security-level", () => {
     expect(raise.stdout).toMatch(/Security\s+military_grade; quantum-safe; evidence for SOC2, HIPAA/);
   });
 });
+
+describe("enc pipeline create", () => {
+  it("a stage in another cluster (NAME=CLUSTER:WL), --production, the error-rate gate; refused at enterprise with fewer than two approvers", async () => {
+    const [hc, prod] = [`${CLUSTER}-pl`, `${CLUSTER}-pl-prod`];
+    const witnessed = path.join(home, "pl-witnessed.json");
+    writeFileSync(witnessed, JSON.stringify({ witnesses: [{ url: "https://witness.example.com", vkey: "witness.example.com+e85f5128+BAcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcH" }] }));
+    expect((await enc(["cluster", "create", hc], owner)).code).toBe(0);
+    expect((await enc(["cluster", "create", prod, "--security-level", "enterprise", "--config", witnessed], owner)).code).toBe(0);
+    const args = ["pipeline", "create", "web", "--stage", "staging=web-staging", "--stage", `live=${prod}:web-prod`, "--production", "live", "--max-error-rate", "2.5", "--min-requests", "50", "--cluster", hc];
+    const refused = await enc(args, owner);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("security level enterprise (rule dual-control-production)");
+    const made = await enc([...args, "--approvals", "2"], owner);
+    expect(made.code, made.stderr).toBe(0);
+    expect(made.stdout).toContain(`live (production) [${prod}:web-prod]`);
+    expect(made.stdout).toContain("gateway 5xx at most 2.5% (after 50 requests)");
+    const { pipelines } = json<{ pipelines: { stages: unknown[]; gates: Record<string, unknown> }[] }>(await enc(["pipeline", "list", "--json", "--cluster", hc], owner));
+    expect(pipelines[0].stages).toEqual([{ name: "staging", workloads: ["web-staging"] }, { name: "live", workloads: ["web-prod"], cluster: prod, production: true }]);
+    expect(pipelines[0].gates).toMatchObject({ max_error_rate: 2.5, min_requests: 50, approvals: { count: 2 } });
+    const bad = await enc(["pipeline", "create", "x", "--stage", "a=w1", "--stage", "b=w2", "--max-error-rate", "150", "--cluster", hc], owner);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain("--max-error-rate 150");
+  });
+});

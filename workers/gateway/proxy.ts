@@ -1,11 +1,12 @@
 import type { Context } from "hono";
 import { verifyRequest } from "../../protocol/http-signature.ts";
 import type { AppEnv } from "../env.ts";
-import { fail } from "../../domain/problem.ts";
+import { fail, ProblemException } from "../../domain/problem.ts";
 import { clusterStub, unwrap } from "../lib/stubs.ts";
 import { Breakers } from "./breakers.ts";
 import { began, ended, order, type Target } from "./pick.ts";
 import { upstreamUrl } from "./upstream-url.ts";
+import { recordOutcome } from "./traffic.ts";
 import { GATEWAY_TARGET_TTL_MS } from "../../domain/rollout/drain.ts";
 
 const breakers = new Breakers();
@@ -35,6 +36,39 @@ async function routing(c: Context<AppEnv>, cluster: string, workload: string) {
  */
 export async function proxy(c: Context<AppEnv>, cluster: string, workload: string, rest: string): Promise<Response> {
   const route = await routing(c, cluster, workload);
+  // Every request to a workload that exists is counted (5xx, upstream failures) for its cluster's pipelines.
+  const tally = { upstreamFailures: 0 };
+  let status = 500;
+  try {
+    const res = await forward(c, cluster, workload, rest, route, tally);
+    status = res.status;
+    return res;
+  } catch (e) {
+    status = e instanceof ProblemException ? e.problem.status : 500;
+    throw e;
+  } finally {
+    recordOutcome(c.env, waitUntilOf(c), cluster, workload, status, tally.upstreamFailures);
+  }
+}
+
+/** The request's waitUntil, if it has an execution context. */
+function waitUntilOf(c: Context<AppEnv>): ((p: Promise<unknown>) => void) | undefined {
+  try {
+    const ctx = c.executionCtx;
+    return (p) => ctx.waitUntil(p);
+  } catch {
+    return undefined;
+  }
+}
+
+async function forward(
+  c: Context<AppEnv>,
+  cluster: string,
+  workload: string,
+  rest: string,
+  route: Awaited<ReturnType<typeof routing>>,
+  tally: { upstreamFailures: number },
+): Promise<Response> {
   const body = ["GET", "HEAD"].includes(c.req.method) ? null : new Uint8Array(await c.req.arrayBuffer());
   const headers = new Headers(c.req.raw.headers);
   for (const h of HOP_BY_HOP) headers.delete(h);
@@ -65,6 +99,7 @@ export async function proxy(c: Context<AppEnv>, cluster: string, workload: strin
       return out;
     }
     breakers.failure(key, Date.now());
+    tally.upstreamFailures++;
     last = res instanceof Response ? `replica ${t.replica} answered ${res.status}` : `replica ${t.replica}: ${res}`;
   }
   fail(502, last ? `no replica could serve the request (${last})` : "every replica's circuit breaker is open; retry shortly");

@@ -142,6 +142,8 @@ workloads.openapi(
     const spec = c.req.valid("json");
     if (spec.name !== name) fail(422, `the body's name ${spec.name} is not the path's ${name}`, { field: "name" });
     const cause = c.req.valid("query").cause || "update";
+    // What compliance evidence reads as a reviewed change (a promotion, the system's undo) is the control plane's to write.
+    if (/^(pipeline|undo) /.test(cause)) fail(422, `cause: "${cause.split(" ")[0]} …" is reserved for changes the control plane makes (pipeline promotions, rollbacks)`, { field: "cause" });
     const out = await unwrap(clusterStub(c.env, cluster).updateWorkload(c.get("actor"), spec, cause));
     warningHeader(c, out);
     return c.json(out, 200);

@@ -8,6 +8,7 @@ import m0005 from './0005_policies.sql';
 import m0006 from './0006_consensus_placement.sql';
 import m0007 from './0007_tlog.sql';
 import m0008 from './0008_agreements.sql';
+import m0009 from './0009_gateway_traffic.sql';
 
   export default {
     journal,
@@ -20,7 +21,8 @@ m0004,
 m0005,
 m0006,
 m0007,
-m0008
+m0008,
+m0009
     }
   }
   
