@@ -10,7 +10,7 @@ import { median, report } from "./stats.ts";
 
 const BATCHES = 48;
 const PER_BATCH = 100;
-/** Batches in flight at once, as from several nodes: each waits for its rows to reach D1. */
+/** Batches in flight at once, as from several nodes. */
 const IN_FLIGHT = 8;
 
 /** `n` (public key, message, signature) triples of one key, for the reference verify rate. */
@@ -23,9 +23,9 @@ function signedMessages(n: number) {
 
 /*
  * Measured inside workerd through the NotaryDO's RPC: verification, chain checks, the SQLite
- * transaction and the D1 flush all included (every submit returns once its rows are in D1). Eight
- * batches are in flight at a time, as from eight nodes, so their D1 flushes coalesce; one batch
- * at a time is reported too. The reference, WebCrypto Ed25519 verifications one after another
+ * transaction included; a submit returns once its batch is committed in the DO's SQLite and D1 is
+ * filled behind it (the drain's time after the last submit is added in a second figure). Eight
+ * batches are in flight at a time, as from eight nodes; one batch at a time is reported too. The reference, WebCrypto Ed25519 verifications one after another
  * through the same verifySignature the notary uses, is timed interleaved with the ingest rounds,
  * so load from other processes on this shared host falls on both alike.
  */
@@ -65,11 +65,17 @@ it("NotaryDO ingest vs WebCrypto verify, and seal", async () => {
     seqVerifyMs += await verifyRound(1);
     seqMs += await submitAll([chains[b]]);
   }
+  // D1 is filled behind the answers: wait for the drain before counting what it holds, and
+  // report the ingest with that wait added too (what a reader of D1 sees).
+  const t = performance.now();
+  await stub.flushLedger();
+  const drainMs = performance.now() - t;
   const inD1 = await env.LEDGER.prepare("SELECT COUNT(*) AS n FROM receipts WHERE cluster = ? AND app = 'ingest'").bind(cluster).first<{ n: number }>();
   if (inD1?.n !== (BATCHES + 1) * PER_BATCH) throw new Error(`D1 holds ${inD1?.n} receipts, expected ${(BATCHES + 1) * PER_BATCH}`);
   report("notary.ingest_receipts_per_s", ingest, "receipts/s");
   report("ed25519.verify_per_s.webcrypto_reference", verify, "verify/s");
   report("notary.ingest_over_verify", ingest / verify, "ratio", ">= 0.70");
+  report("notary.ingest_then_d1_drained_over_verify", ((BATCHES - 8) * PER_BATCH) / ((ingestMs + drainMs) / 1000) / verify, "ratio");
   report("notary.ingest_one_batch_in_flight_over_verify", (8 * PER_BATCH) / (seqMs / 1000) / ((8 * PER_BATCH) / (seqVerifyMs / 1000)), "ratio");
 
   // Seal of a 100-receipt block inside the DO: the sealing transaction (pending rows, Merkle
