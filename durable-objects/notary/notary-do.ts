@@ -58,6 +58,7 @@ export class NotaryDO extends BaseDO {
   }
 
   protected resolveOutboxRef(ref: OutboxRef): LedgerWrite {
+    if (ref.table !== "receipts") return super.resolveOutboxRef(ref);
     return { kind: "receipts", bodies: this.store.bodiesBetween(ref.from, ref.to) };
   }
 
@@ -174,7 +175,7 @@ export class NotaryDO extends BaseDO {
         // One statement for the rows and one outbox row for the batch naming their seq range:
         // the flush sends the very JSON text stored here, which is not written twice.
         const range = this.store.insertReceipts(plan.admit, Date.now());
-        if (range) this.outbox.push({ kind: "ref", ...range });
+        if (range) this.outbox.push({ kind: "ref", table: "receipts", ...range });
         const sealed: number[] = [];
         for (let n = fullBlocks(this.store.pendingCount(), limits); n > 0; n--) sealed.push(this.sealOne()!.height);
         this.armWindow();

@@ -34,9 +34,11 @@ export abstract class BaseDO extends DurableObject<Env> {
     return 5_000;
   }
 
-  /** What an OutboxRef this DO pushed stands for (see outbox.ts); only the NotaryDO pushes them. */
-  protected resolveOutboxRef(_ref: OutboxRef): LedgerWrite {
-    throw new Error(`${this.constructor.name} writes no outbox refs`);
+  /** What an OutboxRef this DO pushed stands for (see outbox.ts): audit entries by seq here. */
+  protected resolveOutboxRef(ref: OutboxRef): LedgerWrite {
+    if (ref.table !== "audit") throw new Error(`${this.constructor.name} keeps no ${ref.table}`);
+    const bodies = this.sql.exec<{ body: string }>("SELECT body FROM audit WHERE seq >= ? AND seq <= ? ORDER BY seq", ref.from, ref.to).toArray().map((r) => r.body);
+    return { kind: "audit_bodies", bodies };
   }
 
   /** This DO's drizzle migrations (its schema module includes the shared tables) and its pre-drizzle steps. */

@@ -14,11 +14,12 @@ const backoffMs = (attempts: number) => Math.min(300_000, 1000 * 2 ** Math.min(a
 
 /**
  * An outbox row naming rows the owning DO keeps anyway (a NotaryDO batch: its receipts' seq
- * range), resolved into a LedgerWrite when flushed: the bodies are not written twice in the
- * transaction that admits them. `bytes` sizes the flush.
+ * range; an audit entry: its seq), resolved into a LedgerWrite when flushed: the bodies are not
+ * serialised and written twice in the transaction that adds them. `bytes` sizes the flush.
  */
 export interface OutboxRef {
   kind: "ref";
+  table: "receipts" | "audit";
   from: number;
   to: number;
   bytes: number;

@@ -56,13 +56,18 @@ export class TlogStore {
 
   /** Appends entries (stored JSON of each, in log order); call inside the owner's transaction. */
   append(storedJson: readonly string[]): number {
+    return this.appendLeaves(storedJson.map(entryBytes));
+  }
+
+  /** Appends entries given as their leaf bytes (entryBytes of each), in log order. */
+  appendLeaves(entries: readonly Uint8Array[]): number {
     let n = this.size();
     const fresh = new Map<string, Uint8Array>();
     const read = (level: number, index: number) => fresh.get(`${level}/${index}`) ?? this.read(level, index);
     // One INSERT for all of them (hex in a JSON array): a statement per hash was 200 a block.
     const rows: [number, number, string][] = [];
-    for (const json of storedJson) {
-      for (const h of hashesForAppendSync(n, tlogLeafHash(entryBytes(json)), read)) {
+    for (const bytes of entries) {
+      for (const h of hashesForAppendSync(n, tlogLeafHash(bytes), read)) {
         fresh.set(`${h.level}/${h.index}`, h.hash);
         rows.push([h.level, h.index, toHex(h.hash)]);
       }
