@@ -103,19 +103,22 @@ export class NotaryDO extends BaseDO {
     this.store.insertBlock(height, hash, block, pending, tlogStart);
     this.outbox.push({ kind: "block", block, hash, leaves: pending.map((p) => p.hash) });
     this.store.addDelivery(sealedDelivery({ cluster, app, height, hash, count: block.count, merkle_root: block.merkle_root }));
-    this.schedule.at(DELIVER_TASK, Date.now() + 2_000);
     // Never blocks the seal: the checkpoint is served at once, cosignatures join it when they arrive.
     // A log with witnesses submits at once; the others find out (from the cluster) with the delivery.
-    this.schedule.at(WITNESS_TASK, this.witnesses.any() ? Date.now() : Date.now() + 2_000);
-    this.armWindow();
+    const now = Date.now();
+    this.armWindow([
+      [DELIVER_TASK, now + 2_000],
+      [WITNESS_TASK, this.witnesses.any() ? now : now + 2_000],
+    ]);
     return block;
   }
 
-  /** Keeps the window alarm on the oldest pending receipt. */
-  private armWindow(): void {
+  /** Keeps the window alarm on the oldest pending receipt; schedules `also` with it (one setAlarm). */
+  private armWindow(also: [string, number][] = []): void {
     const due = windowDue(this.store.oldestPendingAt(), this.store.limits());
-    if (due != null) this.schedule.at(SEAL_TASK, due);
-    else if (this.schedule.has(SEAL_TASK)) this.schedule.done(SEAL_TASK);
+    if (due != null) return this.schedule.atMany([...also, [SEAL_TASK, due]]);
+    if (also.length) this.schedule.atMany(also);
+    if (this.schedule.has(SEAL_TASK)) this.schedule.done(SEAL_TASK);
   }
 
   /** Sends LogBlockSealed events to the cluster's audit chain; idempotent on the ClusterDO side. */
