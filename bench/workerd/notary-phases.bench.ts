@@ -113,5 +113,62 @@ it("NotaryDO seal phases", async () => {
     t = performance.now();
     for (let i = 0; i < R; i++) self.ctx.storage.transactionSync(() => {});
     report("seal_phase.empty_txn_ms", (performance.now() - t) / R, "ms");
+    // The C2SP log's share of a seal: leaf hashes (JCS + SHA-256) and the stored hashes, then the
+    // signed checkpoint; rolled back, so every round appends the same 100 entries.
+    const { TlogStore } = await import("../../durable-objects/shared/tlog-store.ts");
+    const { entryBytes } = await import("../../durable-objects/shared/tlog-store.ts");
+    const { tlogLeafHash } = await import("../../protocol/c2sp/tlog.ts");
+    const tlog = new TlogStore(self.ctx.storage.sql, () => []);
+    t = performance.now();
+    for (let i = 0; i < R; i++) for (const p of pending) tlogLeafHash(entryBytes(p.body));
+    report("seal_phase.tlog_leaf_hashes_ms", (performance.now() - t) / R, "ms");
+    // Its parts, interleaved: JSON.parse + JCS of the stored body, then SHA-256 natively (what the
+    // DO installs) and with noble (the fallback).
+    const { setTlogSha256 } = await import("../../protocol/c2sp/tlog.ts");
+    const { createHash } = await import("node:crypto");
+    const native = (...parts: Uint8Array[]) => {
+      const h = createHash("sha256");
+      for (const x of parts) h.update(x);
+      return new Uint8Array(h.digest());
+    };
+    const leafBytes = pending.map((p: any) => entryBytes(p.body));
+    let entryMs = 0, nativeMs = 0, nobleMs = 0;
+    for (let i = 0; i < R; i++) {
+      t = performance.now();
+      for (const p of pending) entryBytes(p.body);
+      entryMs += performance.now() - t;
+      setTlogSha256(native);
+      t = performance.now();
+      for (const b of leafBytes) tlogLeafHash(b);
+      nativeMs += performance.now() - t;
+      setTlogSha256(null);
+      t = performance.now();
+      for (const b of leafBytes) tlogLeafHash(b);
+      nobleMs += performance.now() - t;
+    }
+    setTlogSha256(native);
+    report("seal_phase.tlog_entry_jcs_ms", entryMs / R, "ms");
+    report("seal_phase.tlog_sha256_native_ms", nativeMs / R, "ms");
+    report("seal_phase.tlog_sha256_noble_ms", nobleMs / R, "ms");
+    const rollback = new Error("rollback");
+    const timedRollback = (fn: () => void) => {
+      let ms = 0;
+      for (let i = 0; i < R; i++) {
+        try {
+          self.ctx.storage.transactionSync(() => {
+            const s0 = performance.now();
+            fn();
+            ms += performance.now() - s0;
+            throw rollback;
+          });
+        } catch (e) {
+          if (e !== rollback) throw e;
+        }
+      }
+      return ms / R;
+    };
+    report("seal_phase.tlog_append_ms", timedRollback(() => tlog.append(pending.map((p: any) => p.body))), "ms");
+    report("seal_phase.tlog_append_checkpoint_ms", timedRollback(() => { tlog.append(pending.map((p: any) => p.body)); tlog.checkpoint("bench/origin", signer); }), "ms");
+    report("seal_phase.seal_one_ms", timedRollback(() => { self.store.setLimits({ max_receipts_per_block: 100, max_block_window_s: 3600 }); self.sealOne(); }), "ms");
   });
 });

@@ -10,7 +10,7 @@ import { median, report } from "./stats.ts";
 
 const BATCHES = 48;
 const PER_BATCH = 100;
-/** Batches in flight at once, as from several nodes: each waits for its rows to reach D1. */
+/** Batches in flight at once, as from several nodes. */
 const IN_FLIGHT = 8;
 
 /** `n` (public key, message, signature) triples of one key, for the reference verify rate. */
@@ -22,12 +22,13 @@ function signedMessages(n: number) {
 }
 
 /*
- * Measured inside workerd through the NotaryDO's RPC: verification, chain checks, the SQLite
- * transaction and the D1 flush all included (every submit returns once its rows are in D1). Eight
- * batches are in flight at a time, as from eight nodes, so their D1 flushes coalesce; one batch
- * at a time is reported too. The reference, WebCrypto Ed25519 verifications one after another
- * through the same verifySignature the notary uses, is timed interleaved with the ingest rounds,
- * so load from other processes on this shared host falls on both alike.
+ * Measured inside workerd through the NotaryDO's RPC: verification, chain checks and the SQLite
+ * transaction included. A submit returns once its batch is committed in the DO's SQLite; D1 is
+ * filled behind it (each round's drain is awaited and timed apart, and added in a second figure).
+ * Eight batches are in flight at a time, as from eight nodes; one batch at a time is reported
+ * too. The reference, WebCrypto Ed25519 verifications one after another through the same
+ * verifySignature the notary uses, is timed interleaved with the ingest rounds, so load from
+ * other processes on this shared host falls on both alike.
  */
 it("NotaryDO ingest vs WebCrypto verify, and seal", async () => {
   const node = await signerFromSeed(generateSeed());
@@ -50,11 +51,21 @@ it("NotaryDO ingest vs WebCrypto verify, and seal", async () => {
     for (const r of await Promise.all(batch.map((c) => stub.submit(big, c)))) if (!r.ok) throw new Error(r.problem.detail);
     return performance.now() - t;
   };
+  // D1 is filled behind the answers (by the flush alarm): each round's drain is awaited and timed
+  // apart, so it neither slows the next verify round nor hides in the ingest figure.
+  const drain = async () => {
+    const t = performance.now();
+    await stub.flushLedger();
+    return performance.now() - t;
+  };
+  await drain();
   let ingestMs = 0;
   let verifyMs = 0;
+  let drainMs = 0;
   for (let b = 0; b < BATCHES - 8; b += IN_FLIGHT) {
     verifyMs += await verifyRound(IN_FLIGHT);
     ingestMs += await submitAll(chains.slice(b, b + IN_FLIGHT));
+    drainMs += await drain();
   }
   const ingest = ((BATCHES - 8) * PER_BATCH) / (ingestMs / 1000);
   const verify = ((BATCHES - 8) * PER_BATCH) / (verifyMs / 1000);
@@ -64,12 +75,14 @@ it("NotaryDO ingest vs WebCrypto verify, and seal", async () => {
   for (let b = BATCHES - 8; b < BATCHES; b++) {
     seqVerifyMs += await verifyRound(1);
     seqMs += await submitAll([chains[b]]);
+    await drain();
   }
   const inD1 = await env.LEDGER.prepare("SELECT COUNT(*) AS n FROM receipts WHERE cluster = ? AND app = 'ingest'").bind(cluster).first<{ n: number }>();
   if (inD1?.n !== (BATCHES + 1) * PER_BATCH) throw new Error(`D1 holds ${inD1?.n} receipts, expected ${(BATCHES + 1) * PER_BATCH}`);
   report("notary.ingest_receipts_per_s", ingest, "receipts/s");
   report("ed25519.verify_per_s.webcrypto_reference", verify, "verify/s");
   report("notary.ingest_over_verify", ingest / verify, "ratio", ">= 0.70");
+  report("notary.ingest_then_d1_drained_over_verify", ((BATCHES - 8) * PER_BATCH) / ((ingestMs + drainMs) / 1000) / verify, "ratio");
   report("notary.ingest_one_batch_in_flight_over_verify", (8 * PER_BATCH) / (seqMs / 1000) / ((8 * PER_BATCH) / (seqVerifyMs / 1000)), "ratio");
 
   // Seal of a 100-receipt block inside the DO: the sealing transaction (pending rows, Merkle
@@ -77,6 +90,7 @@ it("NotaryDO ingest vs WebCrypto verify, and seal", async () => {
   // workerd clock ticks in whole milliseconds). Then the whole RPC including the D1 flush.
   const sealStub = env.NOTARY.get(env.NOTARY.idFromName(`${cluster}/seal`));
   for (let i = 0; i < 40; i++) await sealStub.submit(big, await receiptChain(node, cluster, "seal", `t-${i}`, PER_BATCH));
+  await sealStub.flushLedger(); // no D1 work of the submits left running under the seals
   const inDo = await runInDurableObject(sealStub, (inst: NotaryDO) => {
     const self = inst as unknown as { sealOne(): unknown; store: { setLimits(l: object): void }; ctx: DurableObjectState };
     self.ctx.storage.transactionSync(() => self.store.setLimits({ max_receipts_per_block: PER_BATCH, max_block_window_s: 3600 }));

@@ -33,11 +33,14 @@ async function simulatedCluster(name: string, algorithm: string) {
 /*
  * Placements per second through ClusterDO.deployWorkload RPCs (rows, audit entries, the D1 flush
  * and the RPC answer included) against the pure engine placing as many replicas onto as many
- * nodes in the same run, right after.
+ * nodes in the same run, right before and right after.
  */
 it("scheduling throughput inside one ClusterDO: 10,000 replicas onto 1,000 nodes", async () => {
   for (const algorithm of ["resource_based", "consistent_hashing"]) {
     const { stub, owner } = await simulatedCluster(`sched-${algorithm.replace("_", "-")}`, algorithm);
+    // The engine is timed right before and right after the deploys and the two rates averaged:
+    // on a shared host the load moves within seconds.
+    const before = benchPlacements(algorithm as "resource_based", REPLICAS, NODES);
     const t0 = performance.now();
     for (let w = 0; w < REPLICAS / PER_WORKLOAD; w++) {
       const spec = WorkloadSpec.parse({ name: `w${w}`, image: "oci:/x:latest", replicas: PER_WORKLOAD, resources: { cpu_millis: 250, memory_mb: 256 } });
@@ -46,7 +49,8 @@ it("scheduling throughput inside one ClusterDO: 10,000 replicas onto 1,000 nodes
       if (res.value.replicas.some((r) => !r.node)) throw new Error("a replica was left unplaced");
     }
     const secs = (performance.now() - t0) / 1000;
-    const pure = benchPlacements(algorithm as "resource_based", REPLICAS, NODES);
+    const after = benchPlacements(algorithm as "resource_based", REPLICAS, NODES);
+    const pure = { perSecond: (before.perSecond + after.perSecond) / 2 };
     report(`scheduler.do_deploy_placements_per_s.${algorithm}`, REPLICAS / secs, "placements/s");
     report(`scheduler.engine_placements_per_s.${algorithm}`, pure.perSecond, "placements/s");
     report(`scheduler.do_over_engine.${algorithm}`, REPLICAS / secs / pure.perSecond, "ratio", ">= 0.30");

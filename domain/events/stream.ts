@@ -80,7 +80,8 @@ export function auditEvents(row: AuditRow): ClusterEvent[] {
     }
     case "ResourceAllocation": {
       const list = Array.isArray(d.allocations) ? (d.allocations as Record<string, unknown>[]) : [];
-      return list.map((a, i) => one(i, { kind: "scheduled", workload: str(a.workload), replica: str(a.replica), node: str(a.node), reason: `placed by ${str(a.algorithm) ?? "the scheduler"}` }));
+      // Workload and algorithm are said once per entry (since issue 17), per placement before.
+      return list.map((a, i) => one(i, { kind: "scheduled", workload: str(a.workload) ?? str(d.workload), replica: str(a.replica), node: str(a.node), reason: `placed by ${str(a.algorithm) ?? str(d.algorithm) ?? "the scheduler"}` }));
     }
     case "ReplicaFailover":
       return [one(0, { kind: "failover", workload: row.subject, replica: str(d.promoted), node: str(d.node), reason: `${str(d.promoted)} promoted to replace ${str(d.replaces) ?? "a lost primary"}: ${str(d.reason) ?? ""}`.replace(/: $/, "") })];

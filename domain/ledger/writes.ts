@@ -7,6 +7,8 @@ export type LedgerWrite =
   | { kind: "receipt"; receipt: StepReceipt }
   /** A NotaryDO batch: each receipt as the exact JSON text the DO stored (one outbox row per batch). */
   | { kind: "receipts"; bodies: string[] }
+  /** Audit entries as the exact JSON text their DO stored. */
+  | { kind: "audit_bodies"; bodies: string[] }
   | { kind: "block"; block: LogBlock; hash: string; leaves: string[] }
   | { kind: "registry_host"; row: RegistryHostRow }
   | { kind: "did_version"; row: DidVersionRow };
@@ -75,6 +77,16 @@ function receiptInserts(d1: D1Database, bodies: string[]): D1PreparedStatement[]
   return chunksOf(bodies).map((chunk) => d1.prepare(RECEIPTS_INSERT).bind(JSON.stringify(chunk)));
 }
 
+// As RECEIPTS_INSERT: a deploy's dozen audit entries in one statement, columns from the body.
+const AUDIT_INSERT = `INSERT INTO audit_entries (hash, cluster, seq, ts, event, actor, subject, body)
+  SELECT b->>'$.hash', b->>'$.cluster', b->>'$.seq', b->>'$.ts', b->>'$.event', b->>'$.actor', b->>'$.subject', b
+  FROM (SELECT value AS b FROM json_each(?)) WHERE true
+  ON CONFLICT DO NOTHING`;
+
+function auditInserts(d1: D1Database, bodies: string[]): D1PreparedStatement[] {
+  return chunksOf(bodies).map((chunk) => d1.prepare(AUDIT_INSERT).bind(JSON.stringify(chunk)));
+}
+
 function blockStatements(d1: D1Database, w: Extract<LedgerWrite, { kind: "block" }>): D1PreparedStatement[] {
   const b = w.block;
   return [
@@ -115,11 +127,20 @@ function registryInsert(d1: D1Database, w: Extract<LedgerWrite, { kind: "registr
 export async function applyLedgerWrites(d1: D1Database, writes: LedgerWrite[]): Promise<void> {
   const stmts: D1PreparedStatement[] = [];
   let run: string[] = [];
+  let audits: string[] = [];
   const flushRun = () => {
     if (run.length) stmts.push(...receiptInserts(d1, run));
+    if (audits.length) stmts.push(...auditInserts(d1, audits));
     run = [];
+    audits = [];
   };
   for (const w of writes) {
+    if (w.kind === "audit_bodies") {
+      if (run.length) flushRun();
+      for (const body of w.bodies) audits.push(body);
+      continue;
+    }
+    if (audits.length) flushRun();
     if (w.kind === "receipt") {
       run.push(JSON.stringify(w.receipt));
       continue;

@@ -6,13 +6,28 @@ import { nodes } from "./schema.ts";
 
 type NodeRow = typeof nodes.$inferSelect;
 
+/**
+ * Parsed capabilities and labels by their JSON text: every deploy lists every node, and parsing
+ * 1,000 nodes' JSON again each time was a tenth of a deploy (docs/PERFORMANCE.md). Keyed by the
+ * stored text, so a changed row can never be served stale; the objects are shared, read-only.
+ */
+const parsed = new Map<string, unknown>();
+function parseOnce(text: string): unknown {
+  let v = parsed.get(text);
+  if (v === undefined) {
+    if (parsed.size >= 10_000) parsed.clear();
+    parsed.set(text, (v = JSON.parse(text)));
+  }
+  return v;
+}
+
 export function toNode(r: NodeRow): Node {
   return {
     address: r.address,
     node_type: r.node_type,
     endpoint: r.endpoint,
-    capabilities: JSON.parse(r.capabilities),
-    labels: JSON.parse(r.labels),
+    capabilities: parseOnce(r.capabilities) as Node["capabilities"],
+    labels: parseOnce(r.labels) as Node["labels"],
     zone: r.zone,
     status: r.status,
     joined_at: r.joined_at,

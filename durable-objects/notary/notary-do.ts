@@ -8,6 +8,8 @@ import { afterDelivery, sealedDelivery, type DeliveryAnswer, type SealedEvent } 
 import { parseNotaryName, type NotaryIdentity } from "../../domain/notary/identity.ts";
 import { fullBlocks, stats, windowDue, type NotaryLimits, type NotaryStats, type SealPolicy } from "../../domain/notary/sealing.ts";
 import { BaseDO } from "../shared/base-do.ts";
+import type { OutboxRef } from "../shared/outbox.ts";
+import type { LedgerWrite } from "../../domain/ledger/writes.ts";
 import { attempt, err, reject, type Result } from "../../domain/result.ts";
 import { mldsaSyncSigner, syncSigner } from "../shared/sync-signer.ts";
 import migrations from "./drizzle/migrations.js";
@@ -26,6 +28,12 @@ const SEAL_TASK = "seal";
 const DELIVER_TASK = "deliver";
 /** Send the newest checkpoint to the cluster's witnesses (PROTOCOL.md §7); retried with back-off. */
 const WITNESS_TASK = "witness";
+/**
+ * Unsealed receipts reach D1 this long after the first of them was committed, by the alarm, in
+ * one D1 call for everything committed meanwhile: D1 is not on the submit's path. Sealed blocks
+ * (and the receipts before them) are flushed before a seal answers.
+ */
+export const LEDGER_FLUSH_DELAY_MS = 1_000;
 
 /**
  * One per (cluster, app), addressed by name (domain/notary/identity.ts): the only writer of that
@@ -43,6 +51,15 @@ export class NotaryDO extends BaseDO {
 
   protected schema() {
     return { bundle: migrations, legacy: LEGACY_NOTARY_STEPS };
+  }
+
+  protected outboxDelayMs(): number {
+    return LEDGER_FLUSH_DELAY_MS;
+  }
+
+  protected resolveOutboxRef(ref: OutboxRef): LedgerWrite {
+    if (ref.table !== "receipts") return super.resolveOutboxRef(ref);
+    return { kind: "receipts", bodies: this.store.bodiesBetween(ref.from, ref.to) };
   }
 
   protected async runTask(task: string): Promise<void> {
@@ -86,19 +103,22 @@ export class NotaryDO extends BaseDO {
     this.store.insertBlock(height, hash, block, pending, tlogStart);
     this.outbox.push({ kind: "block", block, hash, leaves: pending.map((p) => p.hash) });
     this.store.addDelivery(sealedDelivery({ cluster, app, height, hash, count: block.count, merkle_root: block.merkle_root }));
-    this.schedule.at(DELIVER_TASK, Date.now() + 2_000);
     // Never blocks the seal: the checkpoint is served at once, cosignatures join it when they arrive.
     // A log with witnesses submits at once; the others find out (from the cluster) with the delivery.
-    this.schedule.at(WITNESS_TASK, this.witnesses.any() ? Date.now() : Date.now() + 2_000);
-    this.armWindow();
+    const now = Date.now();
+    this.armWindow([
+      [DELIVER_TASK, now + 2_000],
+      [WITNESS_TASK, this.witnesses.any() ? now : now + 2_000],
+    ]);
     return block;
   }
 
-  /** Keeps the window alarm on the oldest pending receipt. */
-  private armWindow(): void {
+  /** Keeps the window alarm on the oldest pending receipt; schedules `also` with it (one setAlarm). */
+  private armWindow(also: [string, number][] = []): void {
     const due = windowDue(this.store.oldestPendingAt(), this.store.limits());
-    if (due != null) this.schedule.at(SEAL_TASK, due);
-    else if (this.schedule.has(SEAL_TASK)) this.schedule.done(SEAL_TASK);
+    if (due != null) return this.schedule.atMany([...also, [SEAL_TASK, due]]);
+    if (also.length) this.schedule.atMany(also);
+    if (this.schedule.has(SEAL_TASK)) this.schedule.done(SEAL_TASK);
   }
 
   /** Sends LogBlockSealed events to the cluster's audit chain; idempotent on the ClusterDO side. */
@@ -127,10 +147,25 @@ export class NotaryDO extends BaseDO {
     if (refused) return err(refused.status, refused.detail, { field: refused.field, index: refused.index });
     const res = this.admitBatch(limits, receipts, indexes);
     if (res.ok) {
-      await this.flushSoon();
-      if (res.value.sealed.length) await this.deliver().catch(() => {});
+      if (res.value.sealed.length) {
+        // A sealed block (and the receipts before it) is in D1 when the submit answers, as
+        // an explicit seal's is: `enc ledger verify` and the block routes may read it next.
+        await this.flushSoon();
+        await this.deliver().catch(() => {});
+      }
+      // Otherwise the batch is durable once committed here (its outbox row and the flush alarm
+      // are in the same transaction): the alarm writes it to D1 within LEDGER_FLUSH_DELAY_MS,
+      // with every batch committed meanwhile in the same D1 call (docs/PERFORMANCE.md).
     }
     return res;
+  }
+
+  /**
+   * Read barrier for the app's D1 rows: resolves once everything committed before the call is
+   * in D1 (or the flush failed and is left to the alarm; the reader then sees D1 as it is).
+   */
+  async flushLedger(): Promise<void> {
+    await this.flushSoon();
   }
 
   /** The transactional half of `submit`, for receipts already verified. Not an RPC entry point. */
@@ -140,10 +175,10 @@ export class NotaryDO extends BaseDO {
         this.store.setLimits(limits);
         const plan = planAdmission(receipts, indexes, this.store.lookupBatch(receipts));
         if (!plan.ok) reject(plan.status, plan.detail, { field: plan.field, index: plan.index });
-        // One statement for the rows and one outbox row for the batch, carrying the very JSON text
-        // stored here, so the D1 flush neither re-serialises nor re-parses a receipt.
-        const bodies = this.store.insertReceipts(plan.admit, Date.now());
-        if (bodies.length) this.outbox.push({ kind: "receipts", bodies });
+        // One statement for the rows and one outbox row for the batch naming their seq range:
+        // the flush sends the very JSON text stored here, which is not written twice.
+        const range = this.store.insertReceipts(plan.admit, Date.now());
+        if (range) this.outbox.push({ kind: "ref", table: "receipts", ...range });
         const sealed: number[] = [];
         for (let n = fullBlocks(this.store.pendingCount(), limits); n > 0; n--) sealed.push(this.sealOne()!.height);
         this.armWindow();

@@ -69,17 +69,32 @@ export class NotaryStore {
     return new BatchLookup(held, taken);
   }
 
-  /** Inserts admitted receipts in one statement; returns each one's stored JSON text, in order. */
-  insertReceipts(rs: readonly StepReceipt[], acceptedAt: number): string[] {
-    const bodies = rs.map((r) => JSON.stringify(r));
-    if (rs.length === 0) return bodies;
-    this.sqlite.exec(
-      `INSERT INTO receipts (hash, node, container, prev_hash, ts, accepted_at, body)
-       SELECT value->>'$.hash', value->>'$.node', value->>'$.container', value->>'$.prev_hash', value->>'$.ts', ?, value FROM json_each(?)`,
-      acceptedAt,
-      JSON.stringify(bodies),
-    );
-    return bodies;
+  /**
+   * Inserts admitted receipts in one statement from one JSON text of the batch (each body is its
+   * element's text, as JSON.stringify wrote it); returns their seq range, or null for none.
+   */
+  insertReceipts(rs: readonly StepReceipt[], acceptedAt: number): { from: number; to: number; bytes: number } | null {
+    if (rs.length === 0) return null;
+    const text = JSON.stringify(rs);
+    const { to } = this.sqlite
+      .exec<{ to: number }>(
+        `INSERT INTO receipts (hash, node, container, prev_hash, ts, accepted_at, body)
+         SELECT value->>'$.hash', value->>'$.node', value->>'$.container', value->>'$.prev_hash', value->>'$.ts', ?, value FROM json_each(?)
+         RETURNING seq AS "to"`,
+        acceptedAt,
+        text,
+      )
+      .toArray()
+      .reduce((a, b) => (b.to > a.to ? b : a));
+    return { from: to - rs.length + 1, to, bytes: text.length };
+  }
+
+  /** Stored JSON of receipts seq in [from, to], in order (the D1 flush of a batch's outbox row). */
+  bodiesBetween(from: number, to: number): string[] {
+    return this.sqlite
+      .exec<{ body: string }>("SELECT body FROM receipts WHERE seq >= ? AND seq <= ? ORDER BY seq", from, to)
+      .toArray()
+      .map((r) => r.body);
   }
 
   pendingCount(): number {
@@ -135,9 +150,12 @@ export class NotaryStore {
     return rows.map((r) => r.body);
   }
 
-  /** Served by the receipts_pending_age index: a scan of every pending row cost 8 ms at 4,000. */
+  /**
+   * The first pending receipt's acceptance time, through the receipts_pending index (a scan of
+   * every pending row cost 8 ms at 4,000): accepted_at grows with seq, so it is the oldest.
+   */
   oldestPendingAt(): number | null {
-    return this.sqlite.exec<{ t: number | null }>("SELECT MIN(accepted_at) AS t FROM receipts WHERE block_height IS NULL").one().t ?? null;
+    return this.sqlite.exec<{ t: number }>("SELECT accepted_at AS t FROM receipts WHERE block_height IS NULL ORDER BY seq LIMIT 1").toArray()[0]?.t ?? null;
   }
 
   height(): number {

@@ -1,7 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
 import { drizzle, type DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
 import { migrateDO, type DOSchema } from "./migrate.ts";
-import { Outbox } from "./outbox.ts";
+import { Outbox, type OutboxRef } from "./outbox.ts";
+import type { LedgerWrite } from "../../domain/ledger/writes.ts";
 import { Schedule } from "./schedule.ts";
 
 const RETRY_CAP_MS = 300_000;
@@ -21,11 +22,23 @@ export abstract class BaseDO extends DurableObject<Env> {
     this.sql = ctx.storage.sql;
     this.db = drizzle(ctx.storage);
     this.schedule = new Schedule(this.db, ctx.storage);
-    this.outbox = new Outbox(this.db, this.schedule, env.LEDGER);
+    this.outbox = new Outbox(this.db, this.schedule, env.LEDGER, this.outboxDelayMs(), (ref) => this.resolveOutboxRef(ref));
     // An error here must surface (rethrown): a DO on a half-applied schema must not serve.
     void ctx.blockConcurrencyWhile(async () => {
       await migrateDO(ctx.storage, this.schema());
     });
+  }
+
+  /** How long ledger rows may wait for the flush alarm (a state change that must be read back at once flushes itself). */
+  protected outboxDelayMs(): number {
+    return 5_000;
+  }
+
+  /** What an OutboxRef this DO pushed stands for (see outbox.ts): audit entries by seq here. */
+  protected resolveOutboxRef(ref: OutboxRef): LedgerWrite {
+    if (ref.table !== "audit") throw new Error(`${this.constructor.name} keeps no ${ref.table}`);
+    const bodies = this.sql.exec<{ body: string }>("SELECT body FROM audit WHERE seq >= ? AND seq <= ? ORDER BY seq", ref.from, ref.to).toArray().map((r) => r.body);
+    return { kind: "audit_bodies", bodies };
   }
 
   /** This DO's drizzle migrations (its schema module includes the shared tables) and its pre-drizzle steps. */

@@ -13,6 +13,19 @@ const MAX_BYTES_PER_FLUSH = 4_000_000;
 const backoffMs = (attempts: number) => Math.min(300_000, 1000 * 2 ** Math.min(attempts, 9));
 
 /**
+ * An outbox row naming rows the owning DO keeps anyway (a NotaryDO batch: its receipts' seq
+ * range; an audit entry: its seq), resolved into a LedgerWrite when flushed: the bodies are not
+ * serialised and written twice in the transaction that adds them. `bytes` sizes the flush.
+ */
+export interface OutboxRef {
+  kind: "ref";
+  table: "receipts" | "audit";
+  from: number;
+  to: number;
+  bytes: number;
+}
+
+/**
  * The transactional outbox: ledger rows are written into the DO's SQLite in the same
  * transaction as the state change that owes them, and a flush is scheduled in that transaction
  * too. So a DO evicted before the flush still has both the rows and the alarm that sends them.
@@ -26,15 +39,21 @@ export class Outbox {
     private readonly db: DrizzleSqliteDODatabase,
     private readonly schedule: Schedule,
     private readonly d1: D1Database,
+    /** How long rows may wait for the flush alarm when no caller flushes them sooner. */
+    private readonly delayMs = 5_000,
+    /** Turns an OutboxRef back into what it stands for, from the owner's tables. */
+    private readonly resolve: (ref: OutboxRef) => LedgerWrite = () => {
+      throw new Error("this DO writes no outbox refs");
+    },
   ) {
     this.insert = db.insert(outbox).values({ payload: sql.placeholder("payload") }).prepare();
   }
 
   /** Must be called inside the state change's synchronous transaction. */
-  push(write: LedgerWrite): void {
+  push(write: LedgerWrite | OutboxRef): void {
     this.insert.run({ payload: JSON.stringify(write) });
     // One schedule row covers the whole outbox; re-arming per row would cost a setAlarm each.
-    if (!this.schedule.has(FLUSH_TASK)) this.schedule.at(FLUSH_TASK, Date.now() + 5_000);
+    if (!this.schedule.has(FLUSH_TASK)) this.schedule.at(FLUSH_TASK, Date.now() + this.delayMs);
   }
 
   pending(): number {
@@ -63,7 +82,7 @@ export class Outbox {
     for (;;) {
       let upTo = 0;
       let bytes = 0;
-      for (const r of this.db.select({ id: outbox.id, size: sql<number>`length(${outbox.payload})` }).from(outbox).orderBy(outbox.id).limit(MAX_ROWS_PER_FLUSH).all()) {
+      for (const r of this.db.select({ id: outbox.id, size: sql<number>`coalesce(${outbox.payload}->>'$.bytes', length(${outbox.payload}))` }).from(outbox).orderBy(outbox.id).limit(MAX_ROWS_PER_FLUSH).all()) {
         if (upTo && bytes + r.size > MAX_BYTES_PER_FLUSH) break;
         upTo = r.id;
         bytes += r.size;
@@ -73,7 +92,10 @@ export class Outbox {
         if (this.schedule.has(FLUSH_TASK)) this.schedule.done(FLUSH_TASK);
         return;
       }
-      await applyLedgerWrites(this.d1, rows.map((r) => JSON.parse(r.payload) as LedgerWrite));
+      await applyLedgerWrites(this.d1, rows.map((r) => {
+          const w = JSON.parse(r.payload) as LedgerWrite | OutboxRef;
+          return w.kind === "ref" ? this.resolve(w) : w;
+        }));
       this.db.delete(outbox).where(lte(outbox.id, rows[rows.length - 1].id)).run();
     }
   }

@@ -19,11 +19,17 @@ export class Schedule {
 
   /** Schedules `task` at `dueAt` unless it is already due earlier. */
   at(task: string, dueAt: number): void {
-    this.db
-      .insert(schedule)
-      .values({ task, due_at: dueAt })
-      .onConflictDoUpdate({ target: schedule.task, set: { due_at: sql`MIN(${schedule.due_at}, excluded.due_at)` } })
-      .run();
+    this.atMany([[task, dueAt]]);
+  }
+
+  /**
+   * `at` for several tasks, setting the alarm once: a seal schedules three tasks, and each
+   * setAlarm (with its MIN query) cost as much as the upsert (docs/PERFORMANCE.md).
+   */
+  atMany(tasks: readonly (readonly [string, number])[]): void {
+    for (const [task, dueAt] of tasks) {
+      this.storage.sql.exec("INSERT INTO schedule (task, due_at) VALUES (?, ?) ON CONFLICT (task) DO UPDATE SET due_at = MIN(due_at, excluded.due_at)", task, dueAt);
+    }
     this.arm();
   }
 

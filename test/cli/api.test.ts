@@ -14,6 +14,7 @@ import { toIso } from "../../protocol/time.ts";
 import { sharedControlPlane } from "../harness/control-plane.ts";
 import { fakeApi } from "./fake-api.ts";
 import { enc, encEnv, json } from "./run-enc.ts";
+import { waitFor } from "../e2e/agent-harness.ts";
 
 let cp: Awaited<ReturnType<typeof sharedControlPlane>>;
 let home: string;
@@ -68,6 +69,11 @@ async function submitReceipts(count: number): Promise<StepReceipt[]> {
   }
   const res = await new ApiClient({ url: cp.url, signer: node }).post<{ accepted: number }>("/v1/clusters/demo/receipts", { receipts: batch });
   expect(res.accepted).toBe(count);
+  // The notary answers before its rows reach D1 (they follow within about a second): receipts
+  // are read by hash from D1, so wait until the last one is there.
+  const api = await ownerClient();
+  const last = batch[batch.length - 1].hash;
+  await waitFor(`receipt ${last} in the ledger`, () => api.get(`/v1/receipts/${last}`).then(() => true, (e: { status?: number }) => (e.status === 404 ? false : Promise.reject(e))), 20_000, 50);
   return batch;
 }
 

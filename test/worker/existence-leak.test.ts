@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../../protocol/api-client.ts";
 import { GENESIS } from "../../protocol/hash.ts";
-import { deployApp, joinNode, newCluster, receiptChain, uniq, wallet } from "./helpers.ts";
+import { deployApp, joinNode, ledgerFlushed, newCluster, receiptChain, uniq, wallet } from "./helpers.ts";
 
 async function problemOf(p: Promise<unknown>) {
   const e = await p.then(() => null, (x: unknown) => x);
@@ -44,6 +44,7 @@ describe("existence is not leaked to strangers", () => {
     const node = await joinNode(owner.api, name);
     const [r] = await receiptChain(node.signer, name, "leak", (await deployApp(owner.api, name, "leak")).container, 1, GENESIS);
     await node.api.post(`/v1/clusters/${name}/receipts`, { receipts: [r] });
+    await ledgerFlushed(name, "leak");
     expect(await owner.api.get(`/v1/receipts/${r.hash}`)).toMatchObject({ receipt: { hash: r.hash } });
     const stranger = await wallet();
     const known = await problemOf(stranger.api.get(`/v1/receipts/${r.hash}`));

@@ -1,4 +1,4 @@
-import { exports } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { ApiClient } from "../../protocol/api-client.ts";
 import { generateSeed, signerFromSeed, type Signer } from "../../protocol/ed25519.ts";
 import { GENESIS } from "../../protocol/hash.ts";
@@ -70,3 +70,9 @@ export async function receiptChain(node: Signer, cluster: string, app: string, c
   }
   return out;
 }
+
+/**
+ * Resolves once the app's NotaryDO has written every receipt it committed to D1: a submit answers
+ * before that (the ledger is filled behind it), so a read by hash of a pending receipt waits here.
+ */
+export const ledgerFlushed = (cluster: string, app: string) => env.NOTARY.getByName(`${cluster}/${app}`).flushLedger();

@@ -6,7 +6,7 @@ import { signReceipt } from "../../protocol/signed.ts";
 import { GENESIS } from "../../protocol/hash.ts";
 import type { StepReceipt } from "../../protocol/schemas.ts";
 import { isoNow, toIso } from "../../protocol/time.ts";
-import { deployApp, joinNode, newCluster, receiptChain } from "./helpers.ts";
+import { deployApp, joinNode, ledgerFlushed, newCluster, receiptChain } from "./helpers.ts";
 
 type R = { id: string; node: string | null; container: string; status: string };
 
@@ -89,6 +89,7 @@ describe("node keys and scope (issue 10, finding 4)", () => {
     // An app that does not exist, in the middle of good receipts: the whole batch is refused.
     const [ghost] = await receiptChain(a.signer, name, "ghost", "ghost-1.1", 1);
     await expect(post(a, [...good, ghost])).rejects.toMatchObject({ status: 422, problem: { field: "receipts[2].app" } });
+    await ledgerFlushed(name, "web");
     expect(await found(good[0].hash)).toBe(false);
     // An app that exists but has no replica on this node.
     const [foreign] = await receiptChain(outsider.signer, name, "api", api.container, 1);
@@ -99,6 +100,7 @@ describe("node keys and scope (issue 10, finding 4)", () => {
       await expect(post(a, [r]), container).rejects.toMatchObject({ status: 422, problem: { field: "receipts[0].container" } });
     }
     expect(await post(a, good)).toMatchObject({ accepted: 2 });
+    await ledgerFlushed(name, "web");
     expect(await found(good[0].hash)).toBe(true);
     expect(await post(holder, await receiptChain(holder.signer, name, "api", api.container, 1))).toMatchObject({ accepted: 1 });
   });

@@ -5,7 +5,7 @@ import { textToHash } from "../../protocol/hash.ts";
 import { verifyInclusion } from "../../protocol/merkle.ts";
 import type { LogBlock, StepReceipt } from "../../protocol/schemas.ts";
 import { logBlockHash, verifyLogBlock } from "../../protocol/signed.ts";
-import { deployApp, joinNode, newCluster, receiptChain } from "./helpers.ts";
+import { deployApp, joinNode, ledgerFlushed, newCluster, receiptChain } from "./helpers.ts";
 
 const limits = (max: number, windowS = 300) => ({ notary: { max_receipts_per_block: max, max_block_window_s: windowS } });
 
@@ -105,6 +105,7 @@ describe("NotaryDO receipt checks", () => {
     const { name, owner, node } = await setup(100);
     const chain = await receiptChain(node.signer, name, "inc", (await deployApp(owner.api, name, "inc")).container, 7);
     await submit(node.api, name, chain);
+    await ledgerFlushed(name, "inc");
     const pending = await owner.api.get<{ inclusion: unknown }>(`/v1/receipts/${chain[3].hash}`);
     expect(pending.inclusion).toBeNull();
     await owner.api.post(`/v1/clusters/${name}/apps/inc/seal`);

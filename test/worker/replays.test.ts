@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { deployApp, joinNode, newCluster, receiptChain } from "./helpers.ts";
+import { deployApp, joinNode, ledgerFlushed, newCluster, receiptChain } from "./helpers.ts";
 
 describe("replay requests", () => {
   it("hands the producing node a replay order and records its verdict (admin only)", async () => {
@@ -7,6 +7,7 @@ describe("replay requests", () => {
     const node = await joinNode(owner.api, name);
     const chain = await receiptChain(node.signer, name, "det", (await deployApp(owner.api, name, "det")).container, 2);
     await node.api.post(`/v1/clusters/${name}/receipts`, { receipts: chain });
+    await ledgerFlushed(name, "det");
     await expect(node.api.post(`/v1/clusters/${name}/replays`, { receipt: chain[1].hash })).rejects.toMatchObject({ status: 403 });
     await expect(owner.api.post(`/v1/clusters/${name}/replays`, { receipt: "blake3:" + "0".repeat(64) })).rejects.toMatchObject({ status: 404 });
     const { replay } = await owner.api.post<{ replay: { id: string; node: string; status: string } }>(`/v1/clusters/${name}/replays`, { receipt: chain[1].hash });
