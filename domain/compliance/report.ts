@@ -27,6 +27,8 @@ function selfApprovals(entries: AuditEntry[]): AuditEntry[] {
   return entries.filter((e) => e.event === "PipelineApproval" && e.details.author === e.actor);
 }
 
+const byConsole = (e: AuditEntry) => e.details.via === "console";
+
 /** Entries whose actor is neither a wallet nor the control plane itself. */
 function unattributed(entries: AuditEntry[]): AuditEntry[] {
   return entries.filter((e) => e.actor !== "system" && !/^bpi1/.test(e.actor));
@@ -50,7 +52,13 @@ export function controlsFor(framework: Framework, { entries, witnessGap }: Input
   const refusals = of(entries, "refused changes recorded as security violations", ["SecurityViolation"]);
   const anomalies = of(entries, "failures detected and acted on (failovers, halted rollouts, red pipeline gates, node status)", ["ReplicaFailover", "RolloutHalted", "PipelineRolledBack", "NodeStatusChanged", "ReplicaStopUnconfirmed"]);
   const changes = of(entries, "workload changes (deploy, update, delete, rollback)", ["WorkloadDeployed", "WorkloadUpdated", "WorkloadDeleted", "RolloutUndone"]);
-  const approvals = of(entries, "pipeline approvals: the approvers' own signed requests", ["PipelineApproval"]);
+  // An approval made in the web console carries no request signature of its own: it rests on a
+  // session opened with a wallet-signed login token (PROTOCOL.md §7.4). Counted apart, and a gap.
+  const pipelineApprovals = entries.filter((e) => e.event === "PipelineApproval");
+  const viaConsole = pipelineApprovals.filter(byConsole);
+  const signedApprovals = pipelineApprovals.filter((e) => !byConsole(e));
+  const approvals: Evidence = { what: "pipeline approvals made by the approvers' own signed requests (RFC 9421, kept in the entry)", count: signedApprovals.length, examples: signedApprovals.slice(-EXAMPLES).map(cite) };
+  const consoleApprovals: Evidence = { what: "pipeline approvals made in the web console (a session from a wallet-signed login token, no per-approval request signature)", count: viaConsole.length, examples: viaConsole.slice(-EXAMPLES).map(cite) };
   const gates = of(entries, "pipeline gate results (green / red)", ["PipelineGate", "PipelinePromoted"]);
   const sealed = of(entries, "receipt blocks sealed into the ledger", ["LogBlockSealed"]);
   const replays = of(entries, "deterministic replays compared by witness root", ["ReplayVerified"]);
@@ -62,6 +70,7 @@ export function controlsFor(framework: Framework, { entries, witnessGap }: Input
   const noActor = unattributed(entries);
   let changeGaps = gapsWith([], undual.length, (n) => `${n} workload change(s) made without a pipeline promotion, i.e. without dual control`, undual);
   changeGaps = gapsWith(changeGaps, selfApproved.length, (n) => `${n} approval(s) by the promotion's own author`, selfApproved);
+  changeGaps = gapsWith(changeGaps, viaConsole.length, (n) => `${n} approval(s) made in the web console: each rests on the approver's console session, not on a signed request of its own`, viaConsole);
   const integrityGaps = witnessGap ? [witnessGap] : [];
   const attributionGaps = gapsWith([], noActor.length, (n) => `${n} entr(ies) not attributed to a signing wallet or the control plane`, noActor);
   if (entries.length === 0) integrityGaps.push("no audit entries in the period: nothing to show");
@@ -74,13 +83,13 @@ export function controlsFor(framework: Framework, { entries, witnessGap }: Input
         C("CC6.2", "Registration and authorization of users and nodes", [access, onboarding], []),
         C("CC6.3", "Role-based access: changes to and enforcement of roles", [access, refusals], []),
         C("CC7.2", "Monitoring for anomalies and failures", [anomalies, refusals, replays], integrityGaps),
-        C("CC8.1", "Change management: changes authorized, reviewed and recorded", [changes, approvals, gates], changeGaps),
+        C("CC8.1", "Change management: changes authorized, reviewed and recorded", [changes, approvals, consoleApprovals, gates], changeGaps),
       ];
     case "HIPAA":
       return [
         C("164.312(a)(1)", "Access control", [access, refusals], attributionGaps),
         C("164.312(b)", "Audit controls: activity recorded in a hash-chained, signed log", [all, sealed], integrityGaps),
-        C("164.312(c)(1)", "Integrity: changes recorded and reviewable", [changes, approvals, gates], [...changeGaps, ...integrityGaps]),
+        C("164.312(c)(1)", "Integrity: changes recorded and reviewable", [changes, approvals, consoleApprovals, gates], [...changeGaps, ...integrityGaps]),
         C("164.312(d)", "Person or entity authentication: every actor a signing wallet or node key", [byWallet, onboarding], attributionGaps),
       ];
     case "PCI-DSS":
