@@ -87,3 +87,9 @@ export function randomBytes(n: number): Uint8Array {
   for (let off = 0; off < n; off += 65536) crypto.getRandomValues(out.subarray(off, Math.min(n, off + 65536)));
   return out;
 }
+
+/**
+ * The same bytes typed as WebCrypto's BufferSource under the DOM lib (the console's page script),
+ * where a plain Uint8Array may be backed by a SharedArrayBuffer. Ours never are.
+ */
+export const buf = (b: Uint8Array): Uint8Array<ArrayBuffer> => b as Uint8Array<ArrayBuffer>;

@@ -1,6 +1,6 @@
 // WebCrypto key handling for Ed25519. Importing a key costs more than the verification itself,
 // so imported keys are cached (bounded, least recently used evicted first).
-import { concatBytes, fromHex } from "./bytes.ts";
+import { buf, concatBytes, fromHex } from "./bytes.ts";
 
 const ALG = { name: "Ed25519" };
 // DER PrivateKeyInfo for Ed25519 (RFC 8410) up to the 32-byte seed.
@@ -28,7 +28,7 @@ export async function verifyKey(publicKey: Uint8Array, hex: string): Promise<Cry
 export async function signKey(seed: Uint8Array): Promise<CryptoKey> {
   let key = signKeys.get(seed);
   if (!key) {
-    key = await crypto.subtle.importKey("pkcs8", concatBytes(PKCS8_PREFIX, seed), ALG, false, ["sign"]);
+    key = await crypto.subtle.importKey("pkcs8", buf(concatBytes(PKCS8_PREFIX, seed)), ALG, false, ["sign"]);
     signKeys.set(seed, key);
   }
   return key;
@@ -44,8 +44,8 @@ async function probe(): Promise<boolean> {
   try {
     if (typeof crypto === "undefined" || !crypto.subtle) return false;
     const subtle = crypto.subtle;
-    const key = await subtle.importKey("raw", KAT_PUB, ALG, false, ["verify"]);
-    return await subtle.verify("Ed25519", key, KAT_SIG, new Uint8Array(0));
+    const key = await subtle.importKey("raw", buf(KAT_PUB), ALG, false, ["verify"]);
+    return await subtle.verify("Ed25519", key, buf(KAT_SIG), new Uint8Array(0));
   } catch {
     return false;
   }

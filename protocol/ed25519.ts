@@ -2,7 +2,7 @@
 // crypto.subtle lacks Ed25519, or when forced for benchmarks. Both give identical signatures.
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { encodeAddress, decodeAddress } from "./address.ts";
-import { fromHex, randomBytes, toHex } from "./bytes.ts";
+import { buf, fromHex, randomBytes, toHex } from "./bytes.ts";
 import { verifyKey, signKey, webCryptoAvailable } from "./ed25519-webcrypto.ts";
 
 export interface Signer {
@@ -56,7 +56,7 @@ export async function signerFromSeed(seed32: Uint8Array): Promise<Signer> {
     async sign(msg: Uint8Array): Promise<Uint8Array> {
       if ((await resolveEd25519Backend()) === "noble") return ed25519.sign(msg, seed);
       const key = await signKey(seed);
-      return new Uint8Array(await crypto.subtle.sign("Ed25519", key, msg));
+      return new Uint8Array(await crypto.subtle.sign("Ed25519", key, buf(msg)));
     },
   };
 }
@@ -77,7 +77,7 @@ export async function verifySignature(publicKey: Uint8Array, msg: Uint8Array, si
       return ed25519.verify(sig, msg, publicKey, { zip215: false });
     }
     const key = await verifyKey(publicKey, toHex(publicKey));
-    return await crypto.subtle.verify("Ed25519", key, sig, msg);
+    return await crypto.subtle.verify("Ed25519", key, buf(sig), buf(msg));
   } catch {
     return false;
   }
