@@ -5,6 +5,6 @@ import { defineConfig } from "vitest/config";
 // end-to-end runs are tested under Node (the agent needs real runc, so as root).
 export default defineConfig({
   test: {
-    projects: ["./vitest.workers.config.ts", "./vitest.workers-isolated.config.ts", "./vitest.node.config.ts"],
+    projects: ["./vitest.workers.config.ts", "./vitest.workers-isolated.config.ts", "./vitest.node.config.ts", "./vitest.node-parallel.config.ts"],
   },
 });
