@@ -1,9 +1,10 @@
 import { defineConfig } from "vitest/config";
 import { PARALLEL, nodeTest } from "./vitest.node.config.ts";
 
-// The node files that may run side by side (see PARALLEL): two at a time, each in a fresh
-// process. Its own group order: a vitest run that holds other projects runs it after them.
+// The node files that may run beside the `node` project's (see PARALLEL). One at a time here too:
+// `npm test` runs this project and `node` as two vitest runs side by side, so two node files run
+// at once next to the workers project; on 2 cores a third lane only stretched every file.
 export default defineConfig({
   root: new URL(".", import.meta.url).pathname,
-  test: { name: "node-parallel", ...nodeTest, include: PARALLEL, maxWorkers: 2, sequence: { groupOrder: 1 } },
+  test: { name: "node-parallel", ...nodeTest, include: PARALLEL, fileParallelism: false },
 });

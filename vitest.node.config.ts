@@ -3,11 +3,11 @@ import { defineConfig } from "vitest/config";
 
 const root = fileURLToPath(new URL(".", import.meta.url));
 
-// Node files that can run beside each other and beside the serial `node` project: no runc, no
-// agent, no fixed real-time windows; they talk to the shared Worker under names of their own, to
-// a Worker of their own, or to nothing. They form the `node-parallel` project
-// (vitest.node-parallel.config.ts), whose files run two at a time; `npm test` runs it beside
-// `node`. A file that starts containers or agents, or waits out real-time TTLs, stays in `node`.
+// Node files that can run beside the `node` project's: no runc, no agent, no fixed real-time
+// windows; they talk to the shared Worker under names of their own, to a Worker of their own, or
+// to nothing. They form the `node-parallel` project (vitest.node-parallel.config.ts); `npm test`
+// runs it beside `node`, so two node files run at a time. A file that starts containers or
+// agents, or waits out real-time TTLs, stays in `node`.
 export const PARALLEL = [
   "test/protocol/**/*.test.ts", "test/repo/**/*.test.ts", "test/lint/**/*.test.ts", "test/contract/**/*.test.ts",
   "test/cli/**/*.test.ts", "test/e2e/go-tlog.test.ts", "test/e2e/witness.test.ts",

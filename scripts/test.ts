@@ -1,7 +1,7 @@
-// `npm test`: lint, typecheck and the two vitest projects at once. Run one after another they
-// took the sum; the node project spends most of its time waiting on runc, agents and the Worker,
-// so on 2 cores the rest fits into that idle time. Any failure fails the whole run. vitest's
-// output streams as it comes (both runs interleaved); lint's and tsc's print when they end.
+// `npm test`: lint, typecheck and the vitest projects in overlapping lanes. Run one after another
+// they took the sum; the node projects spend most of their time waiting on runc, agents and the
+// Worker, so on 2 cores the rest fits into that idle time. Any failure fails the whole run.
+// vitest's output streams as it comes (runs interleaved); lint's and tsc's print when they end.
 // Arguments go to vitest (e.g. `npm test -- --project node`). Caches live in node_modules/.cache
 // and only speed up re-runs: eslint's keys on file contents, tsc's build info is incremental.
 import { spawn } from "node:child_process";
@@ -27,14 +27,15 @@ interface Job {
 
 const JOBS: Job[] = [
   { name: "lint", cmd: bin("eslint"), args: [".", "--cache", "--cache-strategy", "content", "--cache-location", path.join(CACHE, "eslint/")] },
-  { name: "typecheck", cmd: bin("tsc"), args: ["--noEmit", "--incremental", "--tsBuildInfoFile", path.join(CACHE, "tsc/tsconfig.tsbuildinfo")] },
+  { name: "typecheck", cmd: bin("tsc"), args: ["--noEmit", "--incremental", "--tsBuildInfoFile", path.join(CACHE, "tsc/tsconfig.tsbuildinfo")], after: ["lint"] },
 ];
 // One vitest run executes its projects' groups one after another, so side-by-side projects are
-// separate runs: `node` (one file at a time: runc, agents, real-time windows), `node-parallel`
-// (files that may overlap, two at a time) and the workers projects. The workers project is
-// CPU-bound (workerd), as are lint and tsc: it starts when they are done; the waiting node
-// projects right away. The node runs share one build of dist/ (made here first) and one
-// control-plane broker (test/harness/global-setup.ts), hence one shared `wrangler dev`.
+// separate runs. Three lanes on 2 cores: `node` (runc, agents, real-time windows; mostly
+// waiting), `node-parallel` (the node files that may run beside those: CLI, protocol, files on
+// the shared Worker), and the CPU-bound lane lint -> tsc -> workers (workerd). Lint and tsc one
+// after the other finish no later than side by side, and leave the node lanes a core: their
+// timing-sensitive files then keep their margins. The node runs share one build of dist/ (made
+// here first) and one control-plane broker (test/harness/global-setup.ts): one `wrangler dev`.
 const args = process.argv.slice(2);
 // ENC_TEST_JSON_DIR=dir also writes each vitest run's JSON report to dir/<run>.json (per-file
 // start and end times: where the time went).
@@ -44,7 +45,7 @@ const NODE_RUN = ["node", "node-parallel"];
 if (args.length) JOBS.push({ name: "vitest", cmd: bin("vitest"), args: ["run", ...args], stream: true });
 else {
   for (const p of NODE_RUN) JOBS.push({ name: p, cmd: bin("vitest"), args: ["run", "--project", p, ...report(p)], stream: true, shared: true });
-  JOBS.push({ name: "workers", cmd: bin("vitest"), args: ["run", "--project", "workers", "--project", "workers-isolated", ...report("workers")], stream: true, after: ["lint", "typecheck"] });
+  JOBS.push({ name: "workers", cmd: bin("vitest"), args: ["run", "--project", "workers", "--project", "workers-isolated", ...report("workers")], stream: true, after: ["typecheck"] });
 }
 let sharedEnv: Record<string, string> = {};
 let broker: Broker | undefined;
