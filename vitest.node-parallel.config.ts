@@ -6,5 +6,5 @@ import { PARALLEL, nodeTest } from "./vitest.node.config.ts";
 // at once next to the workers project; on 2 cores a third lane only stretched every file.
 export default defineConfig({
   root: new URL(".", import.meta.url).pathname,
-  test: { name: "node-parallel", ...nodeTest, include: PARALLEL, fileParallelism: false },
+  test: { name: "node-parallel", ...nodeTest, include: PARALLEL, fileParallelism: false, isolate: false },
 });
