@@ -5,15 +5,14 @@ const root = fileURLToPath(new URL(".", import.meta.url));
 
 // Node files that can run beside the `node` project's: no runc, no agent, no fixed real-time
 // windows; they talk to the shared Worker under names of their own, to a Worker of their own, or
-// to nothing (agent/control-plane-desired stays: it gives a server 200 ms to send its headers).
-// They form the `node-parallel` project (vitest.node-parallel.config.ts); `npm test`
+// to nothing. They form the `node-parallel` project (vitest.node-parallel.config.ts); `npm test`
 // runs it beside `node`, so two node files run at a time. A file that starts containers or
 // agents, or waits out real-time TTLs, stays in `node`.
 export const PARALLEL = [
   "test/protocol/**/*.test.ts", "test/repo/**/*.test.ts", "test/lint/**/*.test.ts", "test/contract/**/*.test.ts",
   "test/cli/**/*.test.ts", "test/e2e/go-tlog.test.ts", "test/e2e/witness.test.ts",
   "test/agent/command-line.test.ts", "test/agent/failure-reports.test.ts", "test/agent/image-reference.test.ts",
-  "test/agent/witness.test.ts", "test/agent/daemon-spool.test.ts",
+  "test/agent/witness.test.ts", "test/agent/control-plane-desired.test.ts", "test/agent/daemon-spool.test.ts",
   "test/agent/image-registry.test.ts", "test/agent/registry-redirects.test.ts",
 ];
 
