@@ -1,12 +1,14 @@
-// `npm test`: lint, typecheck and the two vitest projects at once. Run one after another they
-// took the sum; the node project spends most of its time waiting on runc, agents and the Worker,
-// so on 2 cores the rest fits into that idle time. Any failure fails the whole run. vitest's
-// output streams as it comes (both runs interleaved); lint's and tsc's print when they end.
+// `npm test`: lint, typecheck and the vitest projects in overlapping lanes. Run one after another
+// they took the sum; the node projects spend most of their time waiting on runc, agents and the
+// Worker, so on 2 cores the rest fits into that idle time. Any failure fails the whole run.
+// vitest's output streams as it comes (runs interleaved); lint's and tsc's print when they end.
 // Arguments go to vitest (e.g. `npm test -- --project node`). Caches live in node_modules/.cache
 // and only speed up re-runs: eslint's keys on file contents, tsc's build info is incremental.
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { ROOT } from "./lib/control-plane.ts";
+import { buildCli } from "./build.ts";
+import { startBroker, type Broker } from "../test/harness/global-setup.ts";
 
 const T0 = Date.now();
 const CACHE = path.join(ROOT, "node_modules/.cache");
@@ -19,21 +21,39 @@ interface Job {
   stream?: boolean;
   /** jobs to wait for (pass or fail) before starting */
   after?: string[];
+  /** gets the run's broker and build (sharedEnv) */
+  shared?: boolean;
 }
 
 const JOBS: Job[] = [
   { name: "lint", cmd: bin("eslint"), args: [".", "--cache", "--cache-strategy", "content", "--cache-location", path.join(CACHE, "eslint/")] },
-  { name: "typecheck", cmd: bin("tsc"), args: ["--noEmit", "--incremental", "--tsBuildInfoFile", path.join(CACHE, "tsc/tsconfig.tsbuildinfo")] },
+  { name: "typecheck", cmd: bin("tsc"), args: ["--noEmit", "--incremental", "--tsBuildInfoFile", path.join(CACHE, "tsc/tsconfig.tsbuildinfo")], after: ["lint"] },
 ];
-// One vitest run executes its projects one after another (the node project's files must not run
-// side by side, so it cannot share the workers project's group): two runs overlap them instead.
-// The workers project is CPU-bound (workerd), as are lint and tsc: it starts when they are done,
-// the waiting node project right away.
+// One vitest run executes its projects' groups one after another, so side-by-side projects are
+// separate runs. Three lanes on 2 cores: `node` (runc, agents, real-time windows; mostly
+// waiting), `node-parallel` (the node files that may run beside those: CLI, protocol, files on
+// the shared Worker), and the CPU-bound lane lint -> tsc -> workers (workerd). Lint and tsc one
+// after the other finish no later than side by side, and leave the node lanes a core: their
+// timing-sensitive files then keep their margins. The node runs share one build of dist/ (made
+// here first) and one control-plane broker (test/harness/global-setup.ts): one `wrangler dev`.
 const args = process.argv.slice(2);
+// ENC_TEST_JSON_DIR=dir also writes each vitest run's JSON report to dir/<run>.json (per-file
+// start and end times: where the time went).
+const JSON_DIR = process.env.ENC_TEST_JSON_DIR;
+const report = (name: string) => (JSON_DIR ? ["--reporter=default", "--reporter=json", `--outputFile.json=${path.resolve(JSON_DIR, `${name}.json`)}`] : []);
+const NODE_RUN = ["node", "node-parallel"];
 if (args.length) JOBS.push({ name: "vitest", cmd: bin("vitest"), args: ["run", ...args], stream: true });
 else {
-  JOBS.push({ name: "node", cmd: bin("vitest"), args: ["run", "--project", "node"], stream: true });
-  JOBS.push({ name: "workers", cmd: bin("vitest"), args: ["run", "--project", "workers", "--project", "workers-isolated"], stream: true, after: ["lint", "typecheck"] });
+  for (const p of NODE_RUN) JOBS.push({ name: p, cmd: bin("vitest"), args: ["run", "--project", p, ...report(p)], stream: true, shared: true });
+  JOBS.push({ name: "workers", cmd: bin("vitest"), args: ["run", "--project", "workers", "--project", "workers-isolated", ...report("workers")], stream: true, after: ["typecheck"] });
+}
+let sharedEnv: Record<string, string> = {};
+let broker: Broker | undefined;
+if (!args.length) {
+  await buildCli();
+  broker = await startBroker();
+  broker.warmShared();
+  sharedEnv = { ENC_TEST_BROKER: broker.url, ENC_TEST_BUILT: "1" };
 }
 
 interface Result {
@@ -46,7 +66,7 @@ interface Result {
 function run(job: Job): Promise<Result> {
   const t0 = Date.now();
   return new Promise((resolve) => {
-    const env = { ...process.env, ...(process.stdout.isTTY ? { FORCE_COLOR: "1" } : {}) };
+    const env = { ...process.env, ...(process.stdout.isTTY ? { FORCE_COLOR: "1" } : {}), ...(job.shared ? sharedEnv : {}) };
     const child = spawn(job.cmd, job.args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     // Streamed jobs print whole lines, each marked with the job's name.
@@ -81,6 +101,7 @@ for (const job of JOBS) {
   started.set(job.name, Promise.all(deps).then(() => run(job)));
 }
 const results = await Promise.all(started.values());
+await broker?.close();
 for (const r of results) {
   if (r.job.stream) continue;
   if (r.output.trim()) process.stdout.write(`\n── ${r.job.name} (exit ${r.code}) ──\n${r.output.trimEnd()}\n`);

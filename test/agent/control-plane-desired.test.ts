@@ -27,9 +27,18 @@ describe("ControlPlane.desired", () => {
     await new Promise<void>((r) => server!.listen(0, "127.0.0.1", r));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const cp = new ControlPlane(url, "c", await signerFromSeed(generateSeed()));
+    // desired() stops listening for a kick once fetch() has the answer's headers: that moment,
+    // not a fixed 200 ms (too short on a loaded host, where the kick then hit the request).
+    let headersIn!: () => void;
+    const headers = new Promise<void>((r) => (headersIn = r));
+    const remove = kick.signal.removeEventListener.bind(kick.signal);
+    kick.signal.removeEventListener = ((...args: Parameters<typeof remove>) => {
+      remove(...args);
+      headersIn();
+    }) as typeof remove;
     const answer = cp.desired(2, 25, kick.signal);
-    // Headers are in (the server wrote them); now the kick.
-    await new Promise((r) => setTimeout(r, 200));
+    // Headers are in (the client has them); now the kick, while the body is still on its way.
+    await headers;
     kick.abort();
     await expect(Promise.race([answer, new Promise((_, rej) => setTimeout(() => rej(new Error("desired() never settled")), 5000))])).resolves.toEqual({ version: 3 });
   });

@@ -12,18 +12,19 @@ import { routes } from "../../protocol/routes.ts";
 import type { StepReceipt } from "../../protocol/schemas.ts";
 import { signReceipt } from "../../protocol/signed.ts";
 import { isoNow } from "../../protocol/time.ts";
-import { testControlPlane } from "../harness/control-plane.ts";
+import { sharedControlPlane } from "../harness/control-plane.ts";
 import { enc, encEnv, json } from "./run-enc.ts";
 
-const CLUSTER = "rm";
+// On the run's shared Worker: a cluster name of its own.
+const CLUSTER = `rm-${crypto.randomUUID().slice(0, 8)}`;
 
-let cp: Awaited<ReturnType<typeof testControlPlane>>;
+let cp: Awaited<ReturnType<typeof sharedControlPlane>>;
 let home: string;
 let owner: Record<string, string>;
 
 beforeAll(async () => {
   home = mkdtempSync(path.join(tmpdir(), "enc-cli-nodes-rm-"));
-  cp = await testControlPlane();
+  cp = await sharedControlPlane();
   owner = encEnv(home, { ENC_URL: cp.url, ENC_WALLET: path.join(home, "owner", "wallet.json") });
   expect((await enc(["wallet", "new"], owner)).code).toBe(0);
   const created = await enc(["cluster", "create", CLUSTER], owner);

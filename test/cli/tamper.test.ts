@@ -16,6 +16,7 @@ import { routes } from "../../protocol/routes.ts";
 import type { LogBlock, StepReceipt } from "../../protocol/schemas.ts";
 import { signReceipt } from "../../protocol/signed.ts";
 import { toIso } from "../../protocol/time.ts";
+import { waitFor } from "../e2e/agent-harness.ts";
 import { testControlPlane } from "../harness/control-plane.ts";
 import { fakeApi } from "./fake-api.ts";
 import { enc, encEnv, json } from "./run-enc.ts";
@@ -147,6 +148,11 @@ describe("the verifiers refuse a truncated ledger", () => {
   });
 
   it("deleting the last audit entries from D1: audit --verify names the missing seqs, and the pin holds", async () => {
+    // The node never heartbeats: ttl + grace (20 s) after joining it goes down, an audit entry.
+    // Once it is down nothing else appends, so the head read here stays the head (on a loaded
+    // host the down came between this read and the delete, and the seqs named were others).
+    await waitFor("the silent node to be down", async () =>
+      (await ownerApi.get<{ nodes: { address: string; status: string }[] }>(routes.nodes(CLUSTER))).nodes.some((n) => n.address === node.address && n.status === "down"), 60_000, 250);
     const { size } = await ownerApi.get<ChainHead>(routes.auditHead(CLUSTER));
     tamperD1(`DELETE FROM audit_entries WHERE cluster = '${CLUSTER}' AND seq >= ${size - 2};`);
     const [r, pinned] = await Promise.all([enc(["audit", "--verify"], owner), enc(["audit", "--verify", "--pin", path.join(home, "audit.pin")], owner)]);

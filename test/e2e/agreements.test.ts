@@ -58,7 +58,9 @@ afterAll(async () => {
   cleanup(dataDir, work);
 });
 
-describe("agreements on a real agent", () => {
+// Each test waits on up to four rollouts (its waits allow 60-90 s each); the Compose one took 50 s
+// of the default 60 s under load, and beside the node-parallel lane it ran out.
+describe("agreements on a real agent", { timeout: 180_000 }, () => {
   it("CueYaml: a ServiceAgreement runs with its replicas, env, port and limits; a refused document changes nothing", async () => {
     const doc = `apiVersion: "cue.bpi.dev/v1"
 kind: "ServiceAgreement"

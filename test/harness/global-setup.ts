@@ -30,7 +30,21 @@ function applyMigrations(persistTo: string): Promise<void> {
   );
 }
 
-export default async function setup(project: TestProject) {
+export interface Broker {
+  url: string;
+  /** start the shared Worker now (it boots while the first files run) */
+  warmShared(): void;
+  /** migrate the template now */
+  warmTemplate(): void;
+  close(): Promise<void>;
+}
+
+/**
+ * The loopback server above. scripts/test.ts runs one for all of `npm test`'s vitest runs (the
+ * node projects run side by side, each its own vitest) and passes its URL in ENC_TEST_BROKER, so
+ * they share one `wrangler dev`; a plain vitest run starts its own.
+ */
+export async function startBroker(): Promise<Broker> {
   const root = mkdtempSync(path.join(tmpdir(), "enc-cp-run-"));
   let template: Promise<string> | undefined;
   let shared: Promise<ControlPlane> | undefined;
@@ -48,12 +62,6 @@ export default async function setup(project: TestProject) {
       return startControlPlane({ persistTo: dir, migrate: false, vars: TEST_VARS });
     })());
 
-  // The files this run will execute (vitest's CLI filters applied), and what they ask for.
-  const filters = (project.vitest as unknown as { filenamePattern?: string[] }).filenamePattern;
-  const sources = (await project.globTestFiles(filters)).testFiles.map((f) => readFileSync(f, "utf8"));
-  if (sources.some((src) => /\b(sharedControlPlane|startCluster)\(/.test(src))) makeShared().catch(() => {});
-  else if (sources.some((src) => /\btestControlPlane\(/.test(src))) makeTemplate().catch(() => {});
-
   const server = createServer((req, res) => {
     const answer = (p: Promise<Record<string, string>>) =>
       p.then(
@@ -70,13 +78,45 @@ export default async function setup(project: TestProject) {
   });
   // Requests wait for a wrangler start; the default 5 min request timeout is ample.
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  project.provide("controlPlaneBroker", `http://127.0.0.1:${(server.address() as { port: number }).port}`);
+  return {
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    warmShared: () => void makeShared().catch(() => {}),
+    warmTemplate: () => void makeTemplate().catch(() => {}),
+    close: async () => {
+      server.close();
+      await shared?.then((cp) => cp.stop(), () => {});
+      await template?.catch(() => {});
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+// Both node projects of one vitest run (e.g. `vitest run`) share one broker: their global setups
+// run in this one process, so a count on globalThis tells the last teardown to close it.
+const SLOT = Symbol.for("enc.test.controlPlaneBroker");
+type Slot = { broker: Promise<Broker>; users: number };
+
+export default async function setup(project: TestProject) {
+  const outer = process.env.ENC_TEST_BROKER;
+  const g = globalThis as unknown as Record<symbol, Slot | undefined>;
+  let broker: Broker | undefined;
+  if (!outer) {
+    const slot = (g[SLOT] ??= { broker: startBroker(), users: 0 });
+    slot.users++;
+    broker = await slot.broker;
+    // The files this run will execute (vitest's CLI filters applied), and what they ask for.
+    const filters = (project.vitest as unknown as { filenamePattern?: string[] }).filenamePattern;
+    const sources = (await project.globTestFiles(filters)).testFiles.map((f) => readFileSync(f, "utf8"));
+    if (sources.some((src) => /\b(sharedControlPlane|startCluster)\(/.test(src))) broker.warmShared();
+    else if (sources.some((src) => /\btestControlPlane\(/.test(src))) broker.warmTemplate();
+  }
+  project.provide("controlPlaneBroker", outer ?? broker!.url);
 
   return async () => {
-    server.close();
-    await shared?.then((cp) => cp.stop(), () => {});
-    await template?.catch(() => {});
-    rmSync(root, { recursive: true, force: true });
+    const slot = g[SLOT];
+    if (!broker || !slot || --slot.users > 0) return;
+    g[SLOT] = undefined;
+    await broker.close();
   };
 }
 
