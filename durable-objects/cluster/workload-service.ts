@@ -148,7 +148,7 @@ export function deployWorkload(ctx: ClusterCtx, actor: string, spec: WorkloadSpe
  * Removes a workload. Its running replicas stay listed to their agents with `stop` (and the grace
  * period, 0 with force) until each agent reports its container ended, so the grace reaches the
  * agent and `enc rm --wait` can wait for the end; the workload goes with its last replica. A
- * replica whose agent never answers goes after its grace plus DELETE_SLACK_S anyway.
+ * replica whose agent never answers goes after its grace plus the cluster's stop_confirm_slack_s anyway.
  */
 export function deleteWorkload(ctx: ClusterCtx, actor: string, name: string, opts: { graceS?: number; force?: boolean } = {}) {
   const wl = ctx.workloads.get(name);
@@ -161,7 +161,7 @@ export function deleteWorkload(ctx: ClusterCtx, actor: string, name: string, opt
   const at = isoNow();
   for (const r of all) {
     if (!r.node || !LIVE.has(r.status)) ctx.workloads.removeReplica(r.id);
-    else ctx.workloads.updateReplica(r.id, { stopping: 1, stop_grace_s: grace, retire_at: now + ((grace ?? DEFAULT_GRACE_S) + DELETE_SLACK_S) * 1000 }, at);
+    else ctx.workloads.updateReplica(r.id, { stopping: 1, stop_grace_s: grace, retire_at: now + ((grace ?? DEFAULT_GRACE_S) + (ctx.config.stop_confirm_slack_s ?? DELETE_SLACK_S)) * 1000 }, at);
   }
   finishDeletes(ctx);
   ctx.meta.bumpVersion();
@@ -190,6 +190,7 @@ export function recordAgentEvents(ctx: ClusterCtx, node: string, list: AgentEven
 const LIVE = new Set(["running", "stopping"]);
 /** Without --grace-period the agent uses its own --stop-grace-s; the fallback assumes up to this. */
 const DEFAULT_GRACE_S = 30;
+/** For a config stored before `stop_confirm_slack_s` existed. */
 const DELETE_SLACK_S = 30;
 
 /** Drops stopped replicas of removed workloads, and each removed workload with its last replica. */

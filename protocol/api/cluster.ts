@@ -57,6 +57,8 @@ export const ClusterConfig = z
     /** A node silent for ttl + grace seconds is Down and its replicas move. */
     heartbeat_ttl_s: z.number().int().min(1).max(3600).default(10),
     heartbeat_grace_s: z.number().int().min(0).max(3600).default(10),
+    /** After a delete's grace period, how long a replica's agent has to confirm the stop before it is dropped unconfirmed (`enc rm --wait` names it). */
+    stop_confirm_slack_s: z.number().int().min(1).max(3600).default(30),
     /** Registry https_endpoints and DID services may name loopback/private/link-local hosts (admins only). */
     allow_private_endpoints: z.boolean().default(false),
     /** Lets admins (only) deploy `cage.network: "host"`: no network isolation, see node-agent/cage/CAGE.md. */

@@ -55,7 +55,9 @@ beforeAll(async () => {
   cp = await sharedControlPlane();
   env = encEnv(home, { ENC_URL: cp.url, ENC_WALLET: path.join(home, "owner", "wallet.json") });
   expect((await enc(["wallet", "new"], env)).code).toBe(0);
-  const created = await enc(["cluster", "create", CLUSTER], env);
+  // A stop no agent confirms is dropped 3 s after its grace period (default 30 s).
+  writeFileSync(path.join(home, "ops-config.json"), JSON.stringify({ stop_confirm_slack_s: 3 }));
+  const created = await enc(["cluster", "create", CLUSTER, "--config", path.join(home, "ops-config.json")], env);
   expect(created.code, created.stderr).toBe(0);
   const [ta, tb, sa, sb] = await Promise.all([
     enc(["token", "create", "--json"], env),
@@ -393,7 +395,7 @@ describe("nodes, metrics, health and monitor", () => {
     expect(d.code, d.stderr).toBe(0);
     await settle();
     await settle();
-    // The drop comes 30 s after the SIGKILL order (grace 0): the CLI waits that out.
+    // The drop comes stop_confirm_slack_s (3 s) after the SIGKILL order (grace 0): the CLI waits that out.
     const r = await enc(["rm", "stuck", "--wait", "--force", "--json"], env, 75_000);
     expect(r.code, r.stderr).toBe(1);
     const out = JSON.parse(r.stdout) as { deleted: string; stopped: boolean; unconfirmed: { reason: string }[] };
