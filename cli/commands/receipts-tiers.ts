@@ -19,6 +19,20 @@ function promotionsOf(entries: AuditEntry[], workload: string): Set<string> {
   return ids;
 }
 
+/**
+ * Promotions of pipelines that live in another cluster and changed `workload` here: the target's
+ * entries name them in their cause, `pipeline HOME/NAME PROMOTION` (a same-cluster one has no HOME/).
+ */
+export function foreignPromotions(entries: AuditEntry[], workload: string): Map<string, Set<string>> {
+  const byHome = new Map<string, Set<string>>();
+  for (const e of entries) {
+    if (e.subject !== workload || typeof e.details.cause !== "string") continue;
+    const m = /^pipeline ([a-z0-9][a-z0-9-]*)\/[a-z0-9][a-z0-9-]* (\S+)$/.exec(e.details.cause);
+    if (m) byHome.set(m[1], (byHome.get(m[1]) ?? new Set()).add(m[2]));
+  }
+  return byHome;
+}
+
 export default defineCommand({
   description:
     "Four tiers, each checked here with public keys only (GET /v1/keys):\n" +
@@ -51,6 +65,20 @@ export default defineCommand({
     const about = entries.filter((e) => e.subject === wl);
     const promos = promotionsOf(entries, wl);
     const pipeline = entries.filter((e) => PIPELINE_EVENTS.has(e.event) && promos.has(e.details.promotion as string));
+    // A stage in this cluster of a pipeline that lives in another: its receipts are in that
+    // cluster's audit log, read and verified the same way where the caller may read it.
+    const foreign: { cluster: string; verified: boolean; entries: AuditEntry[]; problems: string[]; error?: string }[] = [];
+    for (const [home, ids] of foreignPromotions(entries, wl)) {
+      try {
+        const head = await api.get<ChainHead>(routes.auditHead(home));
+        const all = await allAuditEntries(api, home);
+        const check = await verifyAuditHistory(all, control_plane, { head, cluster: home });
+        const problems = check.problems.map((p) => `audit of cluster ${home} ${p.where}: ${p.problem}`);
+        foreign.push({ cluster: home, verified: problems.length === 0, problems, entries: all.filter((e) => PIPELINE_EVENTS.has(e.event) && ids.has(e.details.promotion as string)) });
+      } catch (e) {
+        foreign.push({ cluster: home, verified: false, entries: [], problems: [], error: `${[...ids].join(", ")} of cluster ${home}: not readable (${(e as Error).message})` });
+      }
+    }
     const policy = entries.filter((e) => e.event === "PolicyDecision" && (e.subject === wl || (e.details as { object?: string }).object === wl));
 
     const { config } = (await api.get<{ cluster: Cluster }>(routes.cluster(cluster))).cluster;
@@ -72,10 +100,17 @@ export default defineCommand({
     const tiers = {
       action: { verified: ledgerOk && auditOk, receipts: receipts.length, blocks: ledger.blocks, audit: about.map(cite) },
       agreement: { verified: auditOk, decisions: policy.map(cite) },
-      pipeline: { verified: auditOk, receipts: pipeline.map((e) => ({ ...cite(e), promotion: e.details.promotion, ...(e.event === "PipelineGate" ? { gate: e.details.gate, state: e.details.state } : {}) })) },
+      pipeline: {
+        verified: auditOk && foreign.every((f) => f.verified),
+        receipts: [
+          ...pipeline.map((e) => ({ ...cite(e), promotion: e.details.promotion, ...(e.event === "PipelineGate" ? { gate: e.details.gate, state: e.details.state } : {}) })),
+          ...foreign.flatMap((f) => f.entries.map((e) => ({ ...cite(e), cluster: f.cluster, promotion: e.details.promotion, ...(e.event === "PipelineGate" ? { gate: e.details.gate, state: e.details.state } : {}) }))),
+        ],
+        ...(foreign.length ? { clusters: foreign.map((f) => ({ cluster: f.cluster, verified: f.verified, receipts: f.entries.length, ...(f.error ? { error: f.error } : {}) })) } : {}),
+      },
       economic: { verified: ledgerOk, rates: rates ?? null, chains: economic },
     };
-    const problems = [...auditCheck.problems.map((p) => `audit ${p.where}: ${p.problem}`), ...ledger.problems.map((p) => `ledger ${p.where}: ${p.problem}`)];
+    const problems = [...auditCheck.problems.map((p) => `audit ${p.where}: ${p.problem}`), ...ledger.problems.map((p) => `ledger ${p.where}: ${p.problem}`), ...foreign.flatMap((f) => f.problems)];
     if (ctx.json) {
       ctx.emit({ cluster, workload: wl, tiers, problems });
       return problems.length ? 1 : 0;
@@ -84,8 +119,11 @@ export default defineCommand({
     const mark = (ok: boolean) => (ok ? `${s.ok} verified` : `${s.fail} NOT verified`);
     ctx.out(`${s.bold("action")}     ${mark(tiers.action.verified)}: ${receipts.length} StepReceipts in ${ledger.blocks} blocks; ${about.length} audit entries about ${wl}`);
     ctx.out(`${s.bold("agreement")}  ${mark(auditOk)}: ${policy.length} policy decisions`);
-    ctx.out(`${s.bold("pipeline")}   ${mark(auditOk)}: ${pipeline.length} receipts of ${promos.size} promotion(s)`);
-    for (const e of tiers.pipeline.receipts) ctx.out(s.dim(`             seq ${e.seq} ${e.event}${"gate" in e ? ` ${String(e.gate)} ${String(e.state)}` : ""} ${e.actor}`));
+    const foreignCount = foreign.reduce((n, f) => n + f.entries.length, 0);
+    const foreignPromos = foreign.reduce((n, f) => n + new Set(f.entries.map((e) => e.details.promotion)).size, 0);
+    ctx.out(`${s.bold("pipeline")}   ${mark(tiers.pipeline.verified)}: ${pipeline.length + foreignCount} receipts of ${promos.size + foreignPromos} promotion(s)${foreign.length ? ` (from ${foreign.map((f) => `cluster ${f.cluster}'s audit log, ${f.verified ? "verified" : "NOT verified"}`).join("; ")})` : ""}`);
+    for (const e of tiers.pipeline.receipts) ctx.out(s.dim(`             ${"cluster" in e ? `${String(e.cluster)} ` : ""}seq ${e.seq} ${e.event}${"gate" in e ? ` ${String(e.gate)} ${String(e.state)}` : ""} ${e.actor}`));
+    for (const f of foreign) if (f.error) ctx.out(`  ${s.fail} ${f.error}`);
     ctx.out(`${s.bold("economic")}   ${mark(ledgerOk)}: ${economic.length} chain(s)${rates ? ` priced in ${rates.currency}` : "; no rate card (cluster config.rates)"}`);
     for (const c of economic) ctx.out(s.dim(`             ${c.chain}: ${RESOURCES.map((k) => `${k} ${c.resource[k]}`).join(", ")}${c.cost === null ? "" : ` = ${c.cost} ${c.currency}`}`));
     for (const p of problems) ctx.out(`  ${s.fail} ${p}`);

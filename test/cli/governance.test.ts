@@ -6,6 +6,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ApiClient } from "../../protocol/api-client.ts";
+import { generateSeed, signerFromSeed } from "../../protocol/ed25519.ts";
 import { sharedControlPlane } from "../harness/control-plane.ts";
 import { enc, encEnv, json } from "./run-enc.ts";
 
@@ -129,5 +131,35 @@ describe("enc pipeline create", () => {
     const bad = await enc(["pipeline", "create", "x", "--stage", "a=w1", "--stage", "b=w2", "--max-error-rate", "150", "--cluster", hc], owner);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain("--max-error-rate 150");
+  });
+
+  it("enc receipts tiers on a stage's workload in another cluster reads the pipeline receipts from the home cluster's audit log, verified", async () => {
+    const [hc, pc] = [`${CLUSTER}-th`, `${CLUSTER}-tp`];
+    expect((await enc(["cluster", "create", hc], owner)).code).toBe(0);
+    expect((await enc(["cluster", "create", pc], owner)).code).toBe(0);
+    expect((await enc(["deploy", "web-staging", "--image", "oci:/srv/web:v2", "--cluster", hc, "--", "sleep", "60"], owner)).code).toBe(0);
+    expect((await enc(["deploy", "web-prod", "--image", "oci:/srv/web:v1", "--cluster", pc, "--", "sleep", "60"], owner)).code).toBe(0);
+    // The source stage must be healthy: a node (this test's own key) runs web-staging's replica.
+    const node = await signerFromSeed(generateSeed());
+    const nodeApi = new ApiClient({ url: cp.url, signer: node });
+    const token = json<{ token: string }>(await enc(["token", "create", "--json", "--cluster", hc], owner)).token;
+    await nodeApi.post(`/v1/clusters/${hc}/nodes`, { token, endpoint: "http://10.0.0.9:7000", capabilities: { cpu_cores: 2, memory_gb: 2 } });
+    const nodeBase = `/v1/clusters/${hc}/nodes/${node.address}`;
+    const { replicas } = await nodeApi.get<{ replicas: { id: string }[] }>(`${nodeBase}/desired?since=0&wait=0`);
+    expect(replicas).toHaveLength(1);
+    await nodeApi.post(`${nodeBase}/heartbeat`, { usage: { cpu_millis: 0, memory_mb: 0 }, containers: [{ replica: replicas[0].id, status: "running", endpoint: "http://10.0.0.9:8080" }] });
+    const made = await enc(["pipeline", "create", "rel", "--stage", "staging=web-staging", "--stage", `live=${pc}:web-prod`, "--approvals", "0", "--cluster", hc], owner);
+    expect(made.code, made.stderr).toBe(0);
+    const promoted = await enc(["pipeline", "promote", "rel", "--json", "--cluster", hc], owner);
+    expect(promoted.code, promoted.stdout).toBe(0);
+    const id = json<{ promotion: { id: string } }>(promoted).promotion.id;
+    const tiers = await enc(["receipts", "tiers", "web-prod", "--json", "--cluster", pc], owner);
+    expect(tiers.code, tiers.stderr + tiers.stdout).toBe(0);
+    const t = json<{ tiers: { pipeline: { verified: boolean; receipts: { cluster?: string; event: string; promotion: string }[]; clusters: { cluster: string; verified: boolean }[] } } }>(tiers).tiers.pipeline;
+    expect(t.clusters).toEqual([{ cluster: hc, verified: true, receipts: expect.any(Number) }]);
+    expect(t.verified).toBe(true);
+    expect(t.receipts.find((r) => r.event === "PipelinePromotionRequested")).toMatchObject({ cluster: hc, promotion: id });
+    const human = await enc(["receipts", "tiers", "web-prod", "--cluster", pc], owner);
+    expect(human.stdout).toMatch(new RegExp(`pipeline .*verified.*from cluster ${hc}'s audit log, verified`));
   });
 });
