@@ -178,8 +178,10 @@ spec:
   });
 
   it("rejects a job that reads what the cage cannot fix (uptime, its own start time, the clock), with both roots", async () => {
-    // The determinism cage fixes randomness, hostname and env, not the kernel's clocks.
-    await apply(cageDoc("cage-bad", "cat /proc/uptime /proc/self/stat; date +%s%N"));
+    // The determinism cage fixes randomness, hostname and env, not the kernel's clocks. Uptime and
+    // start time tick in 10 ms: two agents that start the job in the same tick print the same, so
+    // the process's own CPU time in nanoseconds (schedstat) is read too.
+    await apply(cageDoc("cage-bad", "cat /proc/uptime /proc/self/stat /proc/self/schedstat; date +%s%N"));
     const job = await verdict("cage-bad");
     expect(job.verdict!.status).toBe("rejected");
     expect(job.verdict!.reason).toMatch(/witness roots differ/);

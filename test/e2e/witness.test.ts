@@ -207,6 +207,13 @@ beforeAll(async () => {
   });
   const { replicas } = await cluster.api.post<{ replicas: { id: string }[] }>(routes.workloads(CLUSTER), { name: "web", image: "oci:/x:latest" });
   await submit("web", `${replicas[0].id}.1`, 2);
+  // The log grows only once both witnesses (the independent one after its 503 outage) cosigned
+  // size 2: its growth to 4 must then come to them with a consistency proof. Without the wait,
+  // a quick second seal let the retry carry size 4 from 0.
+  await waitFor("both cosignatures on size 2", async () => {
+    const n = await noteAt(routes.appLogCheckpoint(CLUSTER, "web"));
+    return n.startsWith(`${appOrigin}\n2\n`) && cosigners(n).length === 3;
+  }, 30_000, 200);
   await submit("web", `${replicas[0].id}.1`, 2);
 });
 
