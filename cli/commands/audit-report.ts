@@ -1,4 +1,5 @@
 import { writeFileSync } from "node:fs";
+import { ComplianceFramework } from "../../protocol/api/cluster.ts";
 import type { ComplianceReport } from "../../protocol/api/compliance.ts";
 import { routes } from "../../protocol/routes.ts";
 import { CLUSTER_FLAG, defineCommand } from "../lib/command.ts";
@@ -7,7 +8,6 @@ import { requireOneOf } from "../lib/values.ts";
 import { usageError } from "../lib/errors.ts";
 import { verifyReport } from "../lib/compliance-verify.ts";
 
-const FRAMEWORKS = ["SOC2", "HIPAA", "PCI-DSS"] as const;
 const FORMATS = ["md", "html", "json"] as const;
 
 export default defineCommand({
@@ -39,7 +39,7 @@ export default defineCommand({
       if (!args.file) throw usageError("missing_argument", "enc audit report verify needs the report FILE");
       return verifyReport(ctx, args.file);
     }
-    const framework = requireOneOf(flags.framework ?? "", FRAMEWORKS, "--framework");
+    const framework = requireOneOf(flags.framework ?? "", ComplianceFramework.options, "--framework");
     const format = ctx.json ? "json" : requireOneOf(flags.format, FORMATS, "--format");
     const cluster = ctx.cluster(flags.cluster);
     const q = new URLSearchParams({ framework });

@@ -1,3 +1,4 @@
+import type { ApiClient } from "../../protocol/api-client.ts";
 import type { Cluster, RateCard } from "../../protocol/api/cluster.ts";
 import type { ChainHead } from "../../protocol/head.ts";
 import { verifyAppLedger, verifyAuditHistory, type AppLedgerSource } from "../../protocol/ledger-verify.ts";
@@ -17,6 +18,13 @@ function promotionsOf(entries: AuditEntry[], workload: string): Set<string> {
     if (Array.isArray(changes) && changes.some((c) => c.source === workload || c.target === workload) && typeof e.details.promotion === "string") ids.add(e.details.promotion);
   }
   return ids;
+}
+
+/** A cluster's whole audit chain, checked up to its signed head with the control-plane key. */
+async function verifiedAudit(api: ApiClient, cluster: string, controlPlane: string) {
+  const head = await api.get<ChainHead>(routes.auditHead(cluster));
+  const entries = await allAuditEntries(api, cluster);
+  return { entries, problems: (await verifyAuditHistory(entries, controlPlane, { head, cluster })).problems };
 }
 
 /**
@@ -50,10 +58,8 @@ export default defineCommand({
     const api = await ctx.client();
     const { control_plane, notary } = await ctx.keys();
 
-    const auditHead = await api.get<ChainHead>(routes.auditHead(cluster));
-    const entries = await allAuditEntries(api, cluster);
-    const auditCheck = await verifyAuditHistory(entries, control_plane, { head: auditHead, cluster });
-    const auditOk = auditCheck.problems.length === 0;
+    const { entries, problems: auditProblems } = await verifiedAudit(api, cluster, control_plane);
+    const auditOk = auditProblems.length === 0;
 
     const appHead = await api.get<ChainHead>(routes.appHead(cluster, wl));
     const receipts: StepReceipt[] = [];
@@ -70,10 +76,8 @@ export default defineCommand({
     const foreign: { cluster: string; verified: boolean; entries: AuditEntry[]; problems: string[]; error?: string }[] = [];
     for (const [home, ids] of foreignPromotions(entries, wl)) {
       try {
-        const head = await api.get<ChainHead>(routes.auditHead(home));
-        const all = await allAuditEntries(api, home);
-        const check = await verifyAuditHistory(all, control_plane, { head, cluster: home });
-        const problems = check.problems.map((p) => `audit of cluster ${home} ${p.where}: ${p.problem}`);
+        const { entries: all, problems: found } = await verifiedAudit(api, home, control_plane);
+        const problems = found.map((p) => `audit of cluster ${home} ${p.where}: ${p.problem}`);
         foreign.push({ cluster: home, verified: problems.length === 0, problems, entries: all.filter((e) => PIPELINE_EVENTS.has(e.event) && ids.has(e.details.promotion as string)) });
       } catch (e) {
         foreign.push({ cluster: home, verified: false, entries: [], problems: [], error: `${[...ids].join(", ")} of cluster ${home}: not readable (${(e as Error).message})` });
@@ -110,7 +114,7 @@ export default defineCommand({
       },
       economic: { verified: ledgerOk, rates: rates ?? null, chains: economic },
     };
-    const problems = [...auditCheck.problems.map((p) => `audit ${p.where}: ${p.problem}`), ...ledger.problems.map((p) => `ledger ${p.where}: ${p.problem}`), ...foreign.flatMap((f) => f.problems)];
+    const problems = [...auditProblems.map((p) => `audit ${p.where}: ${p.problem}`), ...ledger.problems.map((p) => `ledger ${p.where}: ${p.problem}`), ...foreign.flatMap((f) => f.problems)];
     if (ctx.json) {
       ctx.emit({ cluster, workload: wl, tiers, problems });
       return problems.length ? 1 : 0;

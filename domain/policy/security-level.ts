@@ -6,16 +6,6 @@ import type { WorkloadSpec } from "../../protocol/api/workload.ts";
 
 export const LEVELS = SecurityLevel.options;
 
-/** The seed's names (`--security-level high|maximum`) and the CLI's spelling with a dash. */
-export const LEVEL_ALIASES: Record<string, SecurityLevel> = {
-  standard: "standard",
-  enterprise: "enterprise",
-  high: "enterprise",
-  "military-grade": "military_grade",
-  military_grade: "military_grade",
-  maximum: "military_grade",
-};
-
 export const rank = (l: SecurityLevel): number => LEVELS.indexOf(l);
 
 export interface LevelViolation {

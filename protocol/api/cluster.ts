@@ -35,7 +35,18 @@ export type RateCard = z.infer<typeof RateCard>;
 export const SecurityLevel = z.enum(["standard", "enterprise", "military_grade"]);
 export type SecurityLevel = z.infer<typeof SecurityLevel>;
 
+/** The seed's names (`--security-level high|maximum`) and the CLI's spelling with a dash. */
+export const SECURITY_LEVEL_ALIASES: Readonly<Record<string, SecurityLevel>> = {
+  standard: "standard",
+  enterprise: "enterprise",
+  high: "enterprise",
+  "military-grade": "military_grade",
+  military_grade: "military_grade",
+  maximum: "military_grade",
+};
+
 export const ComplianceFramework = z.enum(["SOC2", "HIPAA", "PCI-DSS"]);
+export type ComplianceFramework = z.infer<typeof ComplianceFramework>;
 
 /** The seed's EncClusterConfig, plus notary limits. Every field has a safe default. */
 export const ClusterConfig = z
