@@ -86,6 +86,13 @@ const REAP_TASK = "reap";
 const WITNESS_TASK = "witness";
 const LIVENESS_EVERY_MS = 2_000;
 const AUTOSCALE_EVERY_MS = 15_000;
+/**
+ * A deploy's audit entries reach D1 this long after it committed, by the alarm, in one D1 call
+ * for everything committed meanwhile: D1 is not on the deploy's path. Every reader of the D1
+ * audit mirror goes through flushLedger() (or auditHead()) first; other changes still flush
+ * before they answer, taking any deferred entries with them.
+ */
+export const AUDIT_FLUSH_DELAY_MS = 1_000;
 
 interface ClusterRecord {
   name: string;
@@ -154,15 +161,19 @@ export class ClusterDO extends BaseDO {
   }
 
   /** Like act(), and wakes agents waiting on the desired state if the change moved it. */
-  private async actAndNotify<T>(fn: () => T): Promise<Result<T>> {
+  private async actAndNotify<T>(fn: () => T, flush: "now" | "deferred" = "now"): Promise<Result<T>> {
     const before = this.meta.desiredVersion();
-    const res = await this.act(fn);
+    const res = await this.act(fn, flush);
     if (this.meta.desiredVersion() !== before) this.waiters.wakeAll();
     return res;
   }
 
   protected schema() {
     return { bundle: migrations, legacy: LEGACY_CLUSTER_STEPS };
+  }
+
+  protected outboxDelayMs(): number {
+    return AUDIT_FLUSH_DELAY_MS;
   }
 
   protected async runTask(task: string): Promise<void> {
@@ -258,11 +269,17 @@ export class ClusterDO extends BaseDO {
     return { ...rec, nodes: this.nodes.count() };
   }
 
-  /** Runs a state change atomically; a DomainError rolls it back and becomes a problem. */
-  private async act<T>(fn: () => T): Promise<Result<T>> {
+  /**
+   * Runs a state change atomically; a DomainError rolls it back and becomes a problem. With
+   * `deferred`, the answer does not wait for D1: the entries, their outbox row and the flush alarm
+   * committed together, so the alarm sends them within AUDIT_FLUSH_DELAY_MS even if this
+   * instance is lost, and readers of D1 flush first (flushLedger). The checkpoint is signed now.
+   */
+  private async act<T>(fn: () => T, flush: "now" | "deferred" = "now"): Promise<Result<T>> {
     const result = attempt(() => this.ctx.storage.transactionSync(fn));
     if (result.ok) this.eventWaiters.wakeAll();
-    if (result.ok) await this.flushSoon();
+    if (result.ok && flush === "deferred") this.checkpointAudit();
+    else if (result.ok) await this.flushSoon();
     return result;
   }
 
@@ -409,11 +426,25 @@ export class ClusterDO extends BaseDO {
 
   /** A checkpoint at every flush: whatever state change appended entries is covered once flushed. */
   protected override async flushSoon(): Promise<void> {
+    this.checkpointAudit();
+    await super.flushSoon();
+  }
+
+  /** Signs a checkpoint of the audit log if it grew, and wakes the witnesses if they are behind. */
+  private checkpointAudit(): void {
     const rec = this.record();
     if (rec) this.ctx.storage.transactionSync(() => this.audit.checkpoint(rec.name));
     const head = rec && rec.config.witnesses?.length ? this.auditTlog.latest() : null;
     if (head && rec && this.auditWitnesses.behind(head.size, rec.config.witnesses)) this.schedule.at(WITNESS_TASK, Date.now());
-    await super.flushSoon();
+  }
+
+  /**
+   * Read barrier for the cluster's D1 audit mirror: resolves once everything committed before
+   * the call is in D1 (or the flush failed and is left to the alarm; the reader then sees D1 as
+   * it is). Every Worker path that reads audit_entries calls it (or auditHead) first.
+   */
+  async flushLedger(): Promise<void> {
+    await this.flushSoon();
   }
 
   /** The witnesses of this cluster (config.witnesses), for its app logs' notaries. */
@@ -496,7 +527,7 @@ export class ClusterDO extends BaseDO {
       const ctx = this.ctxFor(this.require(actor, "operator"));
       const workload = deployWorkload(ctx, actor, spec);
       return { workload, replicas: this.workloads.replicasOf(spec.name).map(toReplica) };
-    })));
+    }, "deferred")));
   }
 
   getWorkload(actor: string, name: string): Result<{ workload: WorkloadView; replicas: Replica[] }> {

@@ -35,6 +35,39 @@ describe("D1 ledger", () => {
     expect(report).toMatchObject({ blocks: 1, receipts: 3, problems: [] });
   });
 
+  it("a deploy answers before D1 has its audit entries; an evicted ClusterDO loses none, and GET …/audit sees them all", async () => {
+    const { name, owner } = await newCluster();
+    await joinNode(owner.api, name);
+    const { replicas } = await owner.api.post<{ replicas: { id: string; node: string | null }[] }>(`/v1/clusters/${name}/workloads`, { name: "web", image: "oci:/x:latest", replicas: 3 });
+    expect(replicas.every((r) => r.node)).toBe(true);
+    // Lose the instance at once: the entries, their outbox row and the alarm were committed together.
+    const stub = env.CLUSTER.get(env.CLUSTER.idFromName(name));
+    await evictDurableObject(stub);
+    const deployed = "SELECT COUNT(*) AS n FROM audit_entries WHERE cluster = ? AND event IN ('WorkloadDeployed', 'ReplicaCreated', 'ResourceAllocation')";
+    expect(await d1Count(deployed, name)).toBe(0);
+    // The route's read barrier flushes the new instance's outbox before reading D1.
+    const { entries } = await owner.api.get<{ entries: AuditEntry[] }>(`/v1/clusters/${name}/audit?limit=1000`);
+    expect(entries.map((e) => e.event)).toEqual(["ClusterCreated", "JoinTokenIssued", "NodeAdded", "WorkloadDeployed", "ReplicaCreated", "ResourceAllocation"]);
+    expect(entries.at(-1)!.details).toMatchObject({ workload: "web", allocations: replicas.map((r) => ({ replica: r.id, node: r.node })) });
+    const keys = await owner.api.get<{ control_plane: string }>("/v1/keys");
+    expect(await verifyAuditChain(entries, keys.control_plane)).toEqual([]);
+    expect(await d1Count(deployed, name)).toBe(3);
+    const head = await owner.api.get<{ size: number }>(`/v1/clusters/${name}/audit/head`);
+    expect(head.size).toBe(entries.length);
+  });
+
+  it("the ClusterDO's alarm alone sends a deploy's audit entries to D1 after an eviction", async () => {
+    const { name, owner } = await newCluster();
+    await owner.api.post(`/v1/clusters/${name}/workloads`, { name: "web", image: "oci:/x:latest" });
+    const stub = env.CLUSTER.get(env.CLUSTER.idFromName(name));
+    await evictDurableObject(stub);
+    const deployed = "SELECT COUNT(*) AS n FROM audit_entries WHERE cluster = ? AND event IN ('WorkloadDeployed', 'ReplicaCreated')";
+    expect(await d1Count(deployed, name)).toBe(0);
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await d1Count(deployed, name)).toBe(2);
+    expect(await runInDurableObject(stub, (_i, state) => state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM outbox").one().n)).toBe(0);
+  });
+
   it("keeps the ledger append-only", async () => {
     const { name } = await newCluster();
     await expect(env.LEDGER.prepare("UPDATE audit_entries SET actor = 'x' WHERE cluster = ?").bind(name).run()).rejects.toThrow(/append-only/);

@@ -608,6 +608,7 @@ export function consoleRoutes(api: InnerApi): Hono<ConsoleEnv> {
     const { cluster } = valid(Params, c.req.param(), "");
     const q = valid(AuditQuery, c.req.query(), "query");
     const s = await viewer(c, cluster);
+    // auditHead flushes the ClusterDO's outbox first: the read barrier for the D1 rows below.
     const head = (await unwrap(clusterStub(c.env, cluster).auditHead(s.address))) as ChainHead;
     const from = q.from ?? Math.max(1, head.size - q.limit + 1);
     const entries = await listAudit(c.env.LEDGER, cluster, from, q.limit);
@@ -859,7 +860,7 @@ export function consoleRoutes(api: InnerApi): Hono<ConsoleEnv> {
     const { cluster, name } = valid(Params.extend({ name: PolicyName }), c.req.param(), "");
     const stub = clusterStub(c.env, cluster);
     const policy = await unwrap(stub.getPolicy(s.address, name));
-    const head = (await unwrap(stub.auditHead(s.address))) as ChainHead;
+    const head = (await unwrap(stub.auditHead(s.address))) as ChainHead; // also the D1 read barrier
     const recent = await listAudit(c.env.LEDGER, cluster, Math.max(1, head.size - DECISION_SCAN + 1), DECISION_SCAN);
     const decisions = recent.filter((e) => e.event === "PolicyDecision" && e.details.policy === name).slice(-20).reverse();
     return html(

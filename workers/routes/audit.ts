@@ -31,6 +31,8 @@ audit.openapi(
   async (c) => {
     const { cluster } = c.req.valid("param");
     const { from_seq, limit } = c.req.valid("query");
+    // Read barrier: a deploy answers before its entries reach D1 (ClusterDO AUDIT_FLUSH_DELAY_MS).
+    await clusterStub(c.env, cluster).flushLedger();
     return c.json({ entries: await listAudit(c.env.LEDGER, cluster, from_seq, limit) }, 200);
   },
 );
