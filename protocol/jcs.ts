@@ -116,6 +116,20 @@ export function canonicalize(value: unknown): string {
   }
 }
 
+/**
+ * The members of a plain object as JCS writes them (`"key":value`), with their keys, in JCS order:
+ * `"{" + members.map((m) => m[1]).join(",") + "}"` is canonicalize(obj). An object that gains
+ * members (a signed entry's hash and signatures) is written by merging, not canonicalised again.
+ */
+export function canonicalMembers(obj: Readonly<Record<string, unknown>>): [key: string, text: string][] {
+  const out: [string, string][] = [];
+  for (const key of Object.keys(obj).sort()) {
+    const item = obj[key];
+    if (item !== undefined) out.push([key, canonicalize(key) + ":" + canonicalize(item)]);
+  }
+  return out;
+}
+
 export function canonicalBytes(value: unknown): Uint8Array {
   return utf8(canonicalize(value));
 }

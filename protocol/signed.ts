@@ -5,6 +5,9 @@ import type { AuditEntry, AuditEntryFields, LogBlock, LogBlockFields, StepReceip
 import type { MldsaSigner, MldsaSyncSigner } from "./mldsa.ts";
 import { DOMAINS, computeHash, signHash, signHashMldsa, signHashMldsaSync, signHashSync, verifyCoSigned, verifySigned, type VerifyResult } from "./signing.ts";
 import type { SyncSigner } from "./sync-signer.ts";
+import { canonicalMembers } from "./jcs.ts";
+import { blake3, hashToText } from "./hash.ts";
+import { utf8 } from "./bytes.ts";
 
 export * from "./signing.ts";
 
@@ -72,6 +75,27 @@ export function signAuditEntrySync(body: AuditInput, signer: SyncSigner, mldsa?:
   const { full, hash } = auditBody(body);
   const entry = { ...full, hash, sig: signHashSync(DOMAINS.auditEntry, hash, signer) } as AuditEntry;
   return mldsa ? { ...entry, sig_mldsa: signHashMldsaSync(DOMAINS.auditEntry, hash, mldsa) } : entry;
+}
+
+/**
+ * signAuditEntrySync, and the entry's own JCS text (its C2SP log leaf, PROTOCOL.md §6) from the
+ * same canonicalisation: the entry's members are the hashed body's plus `hash` and the
+ * signatures, so the body (34 KB for a placement entry) is canonicalised once, not twice. Same
+ * hash as hashAuditEntry, same text as canonicalize(entry) (test/protocol/signed-sync.test.ts).
+ */
+export function signAuditEntrySyncWithText(body: AuditInput, signer: SyncSigner, mldsa?: MldsaSyncSigner): { entry: AuditEntry; canonical: string } {
+  const full = without(body, AUDIT_OMIT);
+  const members = canonicalMembers(full);
+  // computeHash's body: every `sig_…` member is outside it.
+  const hash = hashToText(blake3(utf8("{" + members.filter(([k]) => !k.startsWith("sig_")).map((m) => m[1]).join(",") + "}")));
+  const sig = signHashSync(DOMAINS.auditEntry, hash, signer);
+  const sigMldsa = mldsa ? signHashMldsaSync(DOMAINS.auditEntry, hash, mldsa) : undefined;
+  const entry = (sigMldsa === undefined ? { ...full, hash, sig } : { ...full, hash, sig, sig_mldsa: sigMldsa }) as AuditEntry;
+  const added: [string, string][] = [["hash", hash], ["sig", sig]];
+  if (sigMldsa !== undefined) added.push(["sig_mldsa", sigMldsa]);
+  for (const [k, v] of added) members.push([k, JSON.stringify(k) + ":" + JSON.stringify(v)]);
+  members.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return { entry, canonical: "{" + members.map((m) => m[1]).join(",") + "}" };
 }
 
 /** The Ed25519 signature only; the ML-DSA-65 co-signature is verifyAuditEntryMldsa's. */

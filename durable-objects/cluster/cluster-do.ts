@@ -109,7 +109,7 @@ interface ClusterRecord {
 export class ClusterDO extends BaseDO {
   private readonly roles = new RoleStore(this.db);
   private readonly tokens = new JoinTokens(this.db);
-  private readonly nodes = new NodeRegistry(this.db);
+  private readonly nodes = new NodeRegistry(this.db, this.sql);
   /** What the cluster's witnesses cosigned of its audit log (PROTOCOL.md §7). */
   private readonly auditWitnesses = new WitnessDesk(this.ctx.storage.kv);
   private readonly auditTlog = new TlogStore(this.sql, (from, count) => AuditLog.entries(this.sql, from, count));

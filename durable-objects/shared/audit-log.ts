@@ -1,9 +1,8 @@
 import { GENESIS } from "../../protocol/hash.ts";
 import { signChainHeadSync, type ChainHead } from "../../protocol/head.ts";
-import { signAuditEntrySync } from "../../protocol/signed.ts";
+import { signAuditEntrySyncWithText } from "../../protocol/signed.ts";
 import type { AuditEntry, AuditEvent } from "../../protocol/schemas.ts";
 import { isoNow } from "../../protocol/time.ts";
-import { canonicalize } from "../../protocol/jcs.ts";
 import { utf8 } from "../../protocol/bytes.ts";
 import type { Outbox } from "./outbox.ts";
 import { one } from "./rows.ts";
@@ -67,7 +66,7 @@ export class AuditLog {
       if (seen) return JSON.parse(seen.body) as AuditEntry;
     }
     const head = one<{ seq: number; hash: string }>(this.sql, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
-    const entry = signAuditEntrySync(
+    const { entry, canonical } = signAuditEntrySyncWithText(
       {
         v: 1,
         cluster,
@@ -98,8 +97,9 @@ export class AuditLog {
       // Entries written before the log existed join it first, in seq order (once).
       const size = this.tlog.store.size();
       if (size < entry.seq - 1) this.tlog.store.append(AuditLog.entries(this.sql, size, entry.seq - 1 - size));
-      // JCS of the entry itself: what entryBytes(body) gives, without parsing 34 KB back.
-      this.tlog.store.appendLeaves([utf8(canonicalize(entry))]);
+      // JCS of the entry itself: what entryBytes(body) gives, without parsing 34 KB back, and
+      // from the canonicalisation that gave the entry's hash.
+      this.tlog.store.appendLeaves([utf8(canonical)]);
     }
     // The row names the entry; the flush reads its stored body (no second copy in the outbox).
     this.outbox.push({ kind: "ref", table: "audit", from: entry.seq, to: entry.seq, bytes: body.length });

@@ -3,9 +3,11 @@
 import { describe, expect, it } from "vitest";
 import vectors from "../vectors/protocol-v1.json";
 import {
-  checkDesiredState, fromHex, signAuditEntrySync, signDesiredState, signDesiredStateSync, signerFromHex, signLogBlockSync,
+  checkDesiredState, fromHex, hashAuditEntry, signAuditEntrySync, signAuditEntrySyncWithText, signDesiredState, signDesiredStateSync, signerFromHex, signLogBlockSync,
   syncSignerFromSeed, verifyAuditEntry, verifyLogBlock, type AuditEntry, type AuditEntryFields, type DesiredStateFields, type LogBlock,
 } from "../../protocol/index.ts";
+import { canonicalize } from "../../protocol/jcs.ts";
+import { mldsaSyncSignerFromSeed } from "../../protocol/mldsa.ts";
 
 const [nodeKey, notaryKey, cpKey] = vectors.keys;
 const sync = (seed: string) => syncSignerFromSeed(fromHex(seed));
@@ -25,6 +27,35 @@ describe("synchronous signing", () => {
     const signed = signAuditEntrySync(body as AuditEntryFields, sync(cpKey.seed));
     expect(signed).toEqual(entry);
     expect(await verifyAuditEntry(signed, cpKey.address)).toEqual({ ok: true });
+  });
+
+  it("signAuditEntrySyncWithText: the vector entry, and its JCS text from the one canonicalisation", async () => {
+    const entry = vectors.audit_entry as unknown as AuditEntry;
+    const { hash: _h, sig: _s, ...body } = entry;
+    const out = signAuditEntrySyncWithText(body as AuditEntryFields, sync(cpKey.seed));
+    expect(out.entry).toEqual(entry);
+    expect(out.canonical).toBe(canonicalize(entry));
+    // A placement-sized entry with floats, nested objects, escapes, a non-ASCII key, a stale
+    // hash/sig on the input, and an ML-DSA co-signature (randomised: checked against itself).
+    const big = {
+      ...(body as AuditEntryFields),
+      event: "ResourceAllocation" as const,
+      details: {
+        workload: "w\"0\n", "zöne": "é", algorithm: "resource_based", resources: { cpu_millis: 250, storage_gb: 0.5 },
+        allocations: Array.from({ length: 100 }, (_, i) => ({ replica: `w0-${i}`, node: `n-${i % 7}`, scores: { total: i / 3, spread: -0, zone: 1e21 + i } })),
+      },
+      hash: "blake3:stale",
+      sig: "ed25519:stale",
+    };
+    const mldsa = mldsaSyncSignerFromSeed(new Uint8Array(32).fill(7));
+    for (const co of [undefined, mldsa]) {
+      const { entry: e, canonical } = signAuditEntrySyncWithText(big, sync(cpKey.seed), co);
+      expect(canonical).toBe(canonicalize(e));
+      expect(e.hash).toBe(hashAuditEntry(e));
+      expect(e.sig).toBe(signAuditEntrySync(big, sync(cpKey.seed)).sig);
+      expect(e.sig_mldsa !== undefined).toBe(co !== undefined);
+      expect(await verifyAuditEntry(e, cpKey.address)).toEqual({ ok: true });
+    }
   });
 
   it("signLogBlockSync reproduces the vector block, and refuses another notary", async () => {
