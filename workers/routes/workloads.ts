@@ -28,7 +28,9 @@ workloads.openapi(
     const { cluster } = c.req.valid("param");
     const out = await unwrap(clusterStub(c.env, cluster).deployWorkload(c.get("actor"), c.req.valid("json")));
     warningHeader(c, out);
-    return c.json(out, 201);
+    // The DO answers with the body's JSON text (no per-replica clone); warnings, when any, join it.
+    const body = out.warnings ? JSON.stringify({ ...(JSON.parse(out.json) as object), warnings: out.warnings }) : out.json;
+    return c.body(body, 201, { "content-type": "application/json" });
   },
 );
 
