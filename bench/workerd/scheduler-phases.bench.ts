@@ -10,6 +10,7 @@ import { signHashSync, DOMAINS } from "../../protocol/signing.ts";
 import { syncSigner } from "../../durable-objects/shared/sync-signer.ts";
 import type { AuditEntry } from "../../protocol/schemas.ts";
 import { report } from "./stats.ts";
+import { benchPlacements } from "../scheduler-support.ts";
 
 const NODES = 1000;
 const DEPLOYS = 10;
@@ -98,12 +99,14 @@ for (const algorithm of ["resource_based", "consistent_hashing"]) {
 
 /*
  * CPU time, which a loaded host does not inflate as it does wall time: run each of these alone
- * under /usr/bin/time (`-t "cpu: setup only"`, then `-t "cpu: setup and deploys"`) and subtract
- * the user+sys seconds; the difference is the 10 deploys' CPU (the flush alarms' included).
+ * under /usr/bin/time (`-t "cpu: setup only"`, `-t "cpu: setup and deploys"`, `-t "cpu: engine"`)
+ * and subtract the first's user+sys seconds from the others': 40 deploys of 1,000 replicas onto
+ * 1,000 nodes (their flush alarms included), and 4 × 10,000 placements of the pure engine.
  */
-for (const deploys of [0, DEPLOYS]) {
-  it(deploys ? "cpu: setup and deploys" : "cpu: setup only", async () => {
-    const name = `cpu-${deploys}`;
+const CPU_DEPLOYS = 40;
+for (const variant of ["setup only", "setup and deploys", "engine"] as const) {
+  it(`cpu: ${variant}`, async () => {
+    const name = `cpu-${variant.replaceAll(" ", "-")}`;
     const stub = env.CLUSTER.get(env.CLUSTER.idFromName(name));
     const owner = "bpi1" + "q".repeat(58);
     const created = await stub.create(owner, name, ClusterConfig.parse({ max_replicas_per_node: 1000 }));
@@ -117,12 +120,15 @@ for (const deploys of [0, DEPLOYS]) {
         );
       }
     });
-    for (let w = 0; w < deploys; w++) {
+    if (variant === "engine") for (let i = 0; i < 4; i++) benchPlacements("resource_based", 10_000, NODES);
+    if (variant !== "setup and deploys") return;
+    for (let w = 0; w < CPU_DEPLOYS; w++) {
       const spec = WorkloadSpec.parse({ name: `w${w}`, image: "oci:/x:latest", replicas: PER_WORKLOAD, resources: { cpu_millis: 250, memory_mb: 256 } });
       const res = await stub.deployWorkload(owner, spec);
       if (!res.ok) throw new Error(res.problem.detail);
     }
-    // Everything owed to D1 is written before the run ends, so both variants did all their work.
-    await stub.flushLedger().catch(() => {}); // main has no flushLedger: its deploys flushed already
+    // Everything owed to D1 is written before the run ends, so main (whose deploys flushed before
+    // answering, and which has no flushLedger) and this branch did the same work.
+    await stub.flushLedger().catch(() => {});
   });
 }
