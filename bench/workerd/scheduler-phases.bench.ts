@@ -39,7 +39,6 @@ for (const algorithm of ["resource_based", "consistent_hashing"]) {
           `sim-node-${String(i).padStart(4, "0")}`, JSON.stringify(caps), `zone-${i % 3}`, new Date().toISOString(), Date.now(),
         );
       }
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
       const self = inst as any;
       const wrap = (label: string, obj: Record<string, unknown>, method: string) => {
         const f = obj[method] as (...a: unknown[]) => unknown;
