@@ -531,7 +531,7 @@ export class ClusterDO extends BaseDO {
       decided();
       const ctx = this.ctxFor(this.require(actor, "operator"));
       const workload = deployWorkload(ctx, actor, spec);
-      const answer: WorkloadWithReplicas = { workload, replicas: this.workloads.replicasOf(spec.name).map(toReplica) };
+      const answer: WorkloadWithReplicas = { workload, replicas: this.workloads.replicaViewsOf(spec.name) };
       return { json: JSON.stringify(answer) };
     }, "deferred")));
   }

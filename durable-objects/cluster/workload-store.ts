@@ -15,7 +15,11 @@ export type ReplicaRow = typeof replicas.$inferSelect;
 /** The columns placement reads of every replica. */
 export type PlacementRow = Pick<ReplicaRow, "id" | "workload" | "replica_type" | "node" | "cpu_millis" | "memory_mb" | "storage_gb">;
 
-export const toReplica = (r: ReplicaRow): Replica => ({
+/** The columns toReplica reads. */
+const VIEW_COLUMNS = "id, replica_type, spec_version, healthy, node, retire_at, status, container, endpoint, exit_code, restarts, reason, created_at, backoff";
+type ReplicaViewRow = Pick<ReplicaRow, "id" | "replica_type" | "spec_version" | "healthy" | "node" | "retire_at" | "status" | "container" | "endpoint" | "exit_code" | "restarts" | "reason" | "created_at" | "backoff">;
+
+export const toReplica = (r: ReplicaViewRow): Replica => ({
   id: r.id,
   replica_type: r.replica_type,
   spec_version: r.spec_version,
@@ -168,6 +172,11 @@ export class WorkloadStore {
   replicasOf(workload: string): ReplicaRow[] {
     // Raw: a 1,000-replica deploy answers with all of them, and drizzle's row mapping doubled the cost.
     return this.sqlite.exec<ReplicaRow>("SELECT * FROM replicas WHERE workload = ? ORDER BY created_at, id", workload).toArray();
+  }
+
+  /** replicasOf, only the columns an answer shows (a deploy answers with all 1,000 of its replicas). */
+  replicaViewsOf(workload: string): Replica[] {
+    return this.sqlite.exec<ReplicaViewRow>(`SELECT ${VIEW_COLUMNS} FROM replicas WHERE workload = ? ORDER BY created_at, id`, workload).toArray().map(toReplica);
   }
 
   replicasOn(node: string): ReplicaRow[] {
