@@ -24,6 +24,7 @@ it("NotaryDO ingest phases", async () => {
   await stub.stats({ max_receipts_per_block: 10_000, max_block_window_s: 3600 });
   await runInDurableObject(stub, async (inst: NotaryDO) => {
     const self = inst as unknown as { store: any; outbox: any; ctx: DurableObjectState; admitBatch: (l: object, r: StepReceipt[], i: number[]) => any; flushSoon(): Promise<void> };
+    await (inst as unknown as { ensureSchema(): Promise<void> }).ensureSchema(); // a NotaryDO migrates at its first write
     const us = (ms: number) => (ms * 1000) / N;
     let t = performance.now();
     for (const c of chains) structuredClone(c);

@@ -10,7 +10,7 @@ import { fullBlocks, stats, windowDue, type NotaryLimits, type NotaryStats, type
 import { BaseDO } from "../shared/base-do.ts";
 import type { OutboxRef } from "../shared/outbox.ts";
 import type { LedgerWrite } from "../../domain/ledger/writes.ts";
-import { attempt, err, reject, type Result } from "../../domain/result.ts";
+import { attempt, err, ok, reject, type Result } from "../../domain/result.ts";
 import { mldsaSyncSigner, syncSigner } from "../shared/sync-signer.ts";
 import migrations from "./drizzle/migrations.js";
 import { LEGACY_NOTARY_STEPS } from "./legacy-schema.ts";
@@ -51,6 +51,11 @@ export class NotaryDO extends BaseDO {
 
   protected schema() {
     return { bundle: migrations, legacy: LEGACY_NOTARY_STEPS };
+  }
+
+  /** Anyone may probe any app's log: an app that never had a receipt keeps no storage (reads answer from nothing). */
+  protected deferSchema(): boolean {
+    return true;
   }
 
   protected outboxDelayMs(): number {
@@ -145,6 +150,7 @@ export class NotaryDO extends BaseDO {
     if (!owner.ok) return owner;
     const refused = checkBatch(owner.value, receipts, await Promise.all(receipts.map((r) => verifyReceipt(r))), indexes, Date.now());
     if (refused) return err(refused.status, refused.detail, { field: refused.field, index: refused.index });
+    await this.ensureSchema();
     const res = this.admitBatch(limits, receipts, indexes);
     if (res.ok) {
       if (res.value.sealed.length) {
@@ -165,7 +171,7 @@ export class NotaryDO extends BaseDO {
    * in D1 (or the flush failed and is left to the alarm; the reader then sees D1 as it is).
    */
   async flushLedger(): Promise<void> {
-    await this.flushSoon();
+    if (!this.blank) await this.flushSoon();
   }
 
   /** The transactional half of `submit`, for receipts already verified. Not an RPC entry point. */
@@ -189,6 +195,7 @@ export class NotaryDO extends BaseDO {
 
   /** Seals whatever is pending now (up to one block); null when nothing is pending. */
   async seal(limits: NotaryLimits): Promise<Result<LogBlock | null>> {
+    if (this.blank) return ok(null);
     const res = attempt(() =>
       this.ctx.storage.transactionSync(() => {
         this.store.setLimits(limits);
@@ -209,11 +216,11 @@ export class NotaryDO extends BaseDO {
   async head(): Promise<Result<ChainHead>> {
     const owner = attempt(() => this.identity());
     if (!owner.ok) return owner;
-    await this.flushSoon();
+    if (!this.blank) await this.flushSoon();
     const { cluster, app } = owner.value;
     return attempt(() => {
-      const size = this.store.height();
-      const head_hash = this.store.blockHash(size) ?? GENESIS;
+      const size = this.blank ? 0 : this.store.height();
+      const head_hash = size === 0 ? GENESIS : (this.store.blockHash(size) ?? GENESIS);
       return signChainHeadSync({ v: 1, kind: "log", cluster, app, size, head_hash, issued_at: isoNow() }, syncSigner(this.env.NOTARY_KEY, "NOTARY_KEY"));
     });
   }
@@ -222,6 +229,7 @@ export class NotaryDO extends BaseDO {
 
   /** The newest signed checkpoint, or null before the first seal. Public. */
   logCheckpoint(): TlogHead | null {
+    if (this.blank) return null;
     const head = this.tlog.latest();
     return head && this.witnesses.cosigned(head);
   }
@@ -245,6 +253,7 @@ export class NotaryDO extends BaseDO {
   logInfo(): Result<{ origin: string; vkey: string; size: number }> {
     return attempt(() => {
       const { cluster, app } = this.identity();
+      if (this.blank) reject(404, `no log of ${cluster}/${app}: it never had a receipt`, { field: "app" });
       const origin = logOrigin(this.env, cluster, app);
       return { origin, vkey: logVkey(origin, syncSigner(this.env.NOTARY_KEY, "NOTARY_KEY").publicKey), size: this.tlog.latest()?.size ?? 0 };
     });
@@ -252,11 +261,12 @@ export class NotaryDO extends BaseDO {
 
   /** A tile by its C2SP path (`tile/…`); 404 beyond the newest checkpoint. The caller checked access. */
   logTile(path: string): Result<{ bytes: Uint8Array; full: boolean }> {
-    return attempt(() => this.tlog.tileAt(path));
+    return attempt(() => (this.blank ? reject(404, "no log: this app never had a receipt", { field: "app" }) : this.tlog.tileAt(path)));
   }
 
   /** A sealed receipt's place in the app log with its proof against the newest checkpoint. */
   logInclusion(hash: string): { index: number; size: number; proof: string[]; checkpoint: string } | null {
+    if (this.blank) return null;
     const index = this.store.tlogIndexOf(hash);
     const head = this.tlog.latest();
     if (index == null || !head || index >= head.size) return null;
@@ -265,10 +275,12 @@ export class NotaryDO extends BaseDO {
 
   /** How this app's containers ended (CueCage verdicts compare their witness roots). */
   terminalReceipts(limit = 1000): TerminalReceipt[] {
+    if (this.blank) return [];
     return this.store.terminal(limit);
   }
 
   stats(limits: NotaryLimits): NotaryStats {
+    if (this.blank) return stats(0, 0, limits);
     return stats(this.store.pendingCount(), this.store.height(), limits, this.store.mldsaFrom());
   }
 }

@@ -1,6 +1,7 @@
 // The C2SP logs of PROTOCOL.md §6 in workerd, against real DO SQLite and D1: each seal signs a
 // checkpoint the LogBlock binds; checkpoint, tiles and entry bundles are served as tlog-tiles
 // clients read them; the audit chain is a log too; the verifier proves every entry from tiles.
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { canonicalize, decodeAddress, signerFromHex, fromBase64, fromUtf8, toBase64, utf8, type ApiClient } from "../../protocol/index.ts";
@@ -11,6 +12,7 @@ import {
 import { verifyAppLedger, verifyAuditHistory } from "../../protocol/ledger-verify.ts";
 import type { LogSource } from "../../protocol/tlog-verify.ts";
 import type { AuditEntry, LogBlock, StepReceipt } from "../../protocol/schemas.ts";
+import { notaryName } from "../../domain/notary/identity.ts";
 import { BASE, deployApp, joinNode, newCluster, receiptChain, workerFetch } from "./helpers.ts";
 
 const get = (path: string, init?: RequestInit) => workerFetch(new Request(BASE + path, init));
@@ -153,6 +155,39 @@ describe("app log", () => {
     } finally {
       for (const t of triggers.results) await env.LEDGER.exec(t.sql.replace(/\s+/g, " "));
     }
+  });
+});
+
+describe("logs of apps that never had a receipt", () => {
+  /** The NotaryDO's own tables and the size of its database file. */
+  const storageOf = (cluster: string, app: string) =>
+    runInDurableObject(env.NOTARY.getByName(notaryName(cluster, app)), (_i, state) => ({
+      tables: state.storage.sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").toArray().map((r) => r.name),
+      keys: [...state.storage.kv.list()].length,
+    }));
+
+  it("answer 404 problems and leave the app's NotaryDO without storage; an app with receipts still serves", async () => {
+    const { name, owner } = await newCluster({ public_log: true });
+    const node = await joinNode(owner.api, name);
+    const { container } = await deployApp(owner.api, name, "web");
+    await node.api.post(`/v1/clusters/${name}/receipts`, { receipts: await receiptChain(node.signer, name, "web", container, 2) });
+    for (const path of ["/", "/checkpoint", "/tile/0/000.p/1", "/tile/entries/000.p/1"]) {
+      const res = await get(`/v1/clusters/${name}/apps/ghost/log${path}`);
+      expect(res.status, path).toBe(404);
+      expect(res.headers.get("content-type"), path).toMatch(/^application\/problem\+json/);
+      expect(await res.json(), path).toMatchObject({ status: 404, field: "app" });
+    }
+    // Signed reads of the same app answer from nothing too.
+    expect(await owner.api.get(`/v1/clusters/${name}/apps/ghost/notary`)).toMatchObject({ pending_receipts: 0, current_height: 0 });
+    expect(await owner.api.get(`/v1/clusters/${name}/apps/ghost/head`)).toMatchObject({ size: 0 });
+    expect((await owner.api.raw("POST", `/v1/clusters/${name}/apps/ghost/seal`)).status).toBe(204);
+    expect(await storageOf(name, "ghost")).toEqual({ tables: [], keys: 0 });
+    // An app with receipts, none sealed yet: its log has begun (size 0) and has no checkpoint.
+    expect(await (await get(`/v1/clusters/${name}/apps/web/log/`)).json()).toMatchObject({ origin: `enc.localhost/${name}/web`, size: 0 });
+    expect((await storageOf(name, "web")).tables).toContain("receipts");
+    await owner.api.post(`/v1/clusters/${name}/apps/web/seal`);
+    expect((await get(`/v1/clusters/${name}/apps/web/log/checkpoint`)).status).toBe(200);
+    expect((await get(`/v1/clusters/${name}/apps/web/log/tile/entries/000.p/2`)).status).toBe(200);
   });
 });
 
