@@ -17,7 +17,7 @@ import { LEGACY_NOTARY_STEPS } from "./legacy-schema.ts";
 import { buildBlock } from "./seal.ts";
 import type { TerminalReceipt } from "../../domain/agreements/cage-verdict.ts";
 import { NotaryStore } from "./store.ts";
-import { WitnessDesk } from "../shared/witness-desk.ts";
+import { WitnessDesk, witnessFailure } from "../shared/witness-desk.ts";
 import { TlogStore, logVkey, type TlogHead } from "../shared/tlog-store.ts";
 import { logOrigin } from "../../domain/notary/tlog.ts";
 import { toBase64 } from "../../protocol/bytes.ts";
@@ -245,7 +245,7 @@ export class NotaryDO extends BaseDO {
     if (!head || configured.length === 0) return this.schedule.done(WITNESS_TASK);
     const round = await this.witnesses.submit(configured, head, (m, n) => this.tlog.consistency(m, n), (req) => fetch(req));
     if (this.tlog.latest()?.size !== head.size) return;
-    if (round.failures.length) throw new Error(`witnesses failed: ${round.failures.map((f) => `${f.vkey.split("+")[0]}: ${f.reason}`).join("; ")}`);
+    if (round.failures.length) throw witnessFailure(round.failures);
     this.schedule.done(WITNESS_TASK);
   }
 

@@ -7,6 +7,9 @@ import { Schedule } from "./schedule.ts";
 
 const RETRY_CAP_MS = 300_000;
 
+/** A task failure its task has logged already (or chose not to repeat): retried with back-off, unlogged. */
+export class QuietRetry extends Error {}
+
 /** No table of its own (SQLite's and the runtime's internal ones aside): nothing was ever written. */
 const isBlank = (sql: SqlStorage) =>
   sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' LIMIT 1").toArray().length === 0;
@@ -85,7 +88,7 @@ export abstract class BaseDO extends DurableObject<Env> {
       try {
         await this.runTask(task, attempts);
       } catch (e) {
-        console.error(`task ${task} failed (attempt ${attempts + 1})`, (e as Error).message);
+        if (!(e instanceof QuietRetry)) console.error(`task ${task} failed (attempt ${attempts + 1})`, (e as Error).message);
         this.schedule.retry(task, Date.now() + Math.min(RETRY_CAP_MS, 1000 * 2 ** Math.min(attempts, 9)));
       }
     }

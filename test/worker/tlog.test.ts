@@ -1,9 +1,9 @@
 // The C2SP logs of PROTOCOL.md §6 in workerd, against real DO SQLite and D1: each seal signs a
 // checkpoint the LogBlock binds; checkpoint, tiles and entry bundles are served as tlog-tiles
 // clients read them; the audit chain is a log too; the verifier proves every entry from tiles.
-import { runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { canonicalize, decodeAddress, signerFromHex, fromBase64, fromUtf8, toBase64, utf8, type ApiClient } from "../../protocol/index.ts";
 import {
   ALG_ED25519, checkpointBody, textToRoot, signNoteEd25519, decodeEntryBundle, encodeVkey, openNoteEd25519, parseCheckpoint, proveConsistency, rootToText, tileHashReader,
@@ -13,7 +13,8 @@ import { verifyAppLedger, verifyAuditHistory } from "../../protocol/ledger-verif
 import type { LogSource } from "../../protocol/tlog-verify.ts";
 import type { AuditEntry, LogBlock, StepReceipt } from "../../protocol/schemas.ts";
 import { notaryName } from "../../domain/notary/identity.ts";
-import { BASE, deployApp, joinNode, newCluster, receiptChain, workerFetch } from "./helpers.ts";
+import { failureKind, REPEAT_LOG_MS, shouldReport } from "../../domain/witness/failure-log.ts";
+import { BASE, deployApp, joinNode, newCluster, receiptChain, wallet, workerFetch } from "./helpers.ts";
 
 const get = (path: string, init?: RequestInit) => workerFetch(new Request(BASE + path, init));
 
@@ -188,6 +189,42 @@ describe("logs of apps that never had a receipt", () => {
     await owner.api.post(`/v1/clusters/${name}/apps/web/seal`);
     expect((await get(`/v1/clusters/${name}/apps/web/log/checkpoint`)).status).toBe(200);
     expect((await get(`/v1/clusters/${name}/apps/web/log/tile/entries/000.p/2`)).status).toBe(200);
+  });
+});
+
+describe("witness failures", () => {
+  const WITNESS = [{ url: "https://witness.example.com", vkey: "witness.example.com+e85f5128+BAcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcH" }];
+
+  it("are logged once per witness and kind of failure while the task retries with back-off", async () => {
+    const errors = vi.spyOn(console, "error");
+    try {
+      const { name, owner } = await newCluster({ witnesses: WITNESS });
+      const stub = env.CLUSTER.get(env.CLUSTER.idFromName(name));
+      const attempts = () =>
+        runInDurableObject(stub, (_i, state) => state.storage.sql.exec<{ attempts: number }>("SELECT attempts FROM schedule WHERE task = 'witness'").toArray()[0]?.attempts ?? 0);
+      for (let i = 1; i <= 3; i++) {
+        // Each audit entry makes a newer checkpoint, submitted at once (by the alarm, or here).
+        await owner.api.post(`/v1/clusters/${name}/roles`, { address: (await wallet()).signer.address, role: "viewer" });
+        await runDurableObjectAlarm(stub);
+        for (let n = 0; (await attempts()) < i && n < 100; n++) await scheduler.wait(50);
+        expect(await attempts()).toBeGreaterThanOrEqual(i);
+      }
+      const mine = errors.mock.calls.map((c) => c.join(" ")).filter((line) => line.includes(name));
+      expect(mine).toHaveLength(1);
+      expect(mine[0]).toContain(`log enc.localhost/${name}/audit: witness witness.example.com failed: `);
+    } finally {
+      errors.mockRestore();
+    }
+  });
+
+  it("a new kind of failure is logged at once, the same one again after an hour", () => {
+    const t = 1_000_000;
+    expect(shouldReport(null, "HTTP 500: down", t)).toBe(true);
+    const last = { kind: failureKind("the witness has cosigned size 7, larger than this log's 5"), at: t };
+    expect(shouldReport(last, "the witness has cosigned size 9, larger than this log's 6", t + 1000)).toBe(false);
+    expect(shouldReport(last, "HTTP 500: down", t + 1000)).toBe(true);
+    expect(shouldReport({ kind: failureKind("HTTP 500: down"), at: t }, "HTTP 503: down", t + 1000)).toBe(true);
+    expect(shouldReport(last, "the witness has cosigned size 9, larger than this log's 6", t + REPEAT_LOG_MS)).toBe(true);
   });
 });
 
