@@ -187,10 +187,10 @@ export class NotaryStore {
     return l ? (JSON.parse(l) as NotaryLimits) : DEFAULT_LIMITS;
   }
 
-  /** The cluster's limits as last told, so the window alarm seals by them with no caller. */
-  setLimits(limits: NotaryLimits): void {
+  /** The cluster's limits as last told, so the window alarm seals by them with no caller; true when they changed. */
+  setLimits(limits: NotaryLimits): boolean {
     const value = JSON.stringify(limits);
-    this.sqlite.exec("INSERT INTO meta (key, value) VALUES ('limits', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE value <> excluded.value", value);
+    return this.sqlite.exec("INSERT INTO meta (key, value) VALUES ('limits', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE value <> excluded.value", value).rowsWritten > 0;
   }
 
   /** The first block co-signed with ML-DSA-65 (kept here, not in D1, so no D1 edit can move it). */
