@@ -2,7 +2,9 @@ import { GENESIS } from "../../protocol/hash.ts";
 import { signChainHeadSync, type ChainHead } from "../../protocol/head.ts";
 import type { LogBlock, StepReceipt } from "../../protocol/schemas.ts";
 import { isoNow } from "../../protocol/time.ts";
-import { verifyReceipt } from "../../protocol/signed.ts";
+import { verifyReceiptEntry } from "../../protocol/signed.ts";
+import { canonicalize } from "../../protocol/jcs.ts";
+import { utf8 } from "../../protocol/bytes.ts";
 import { checkBatch, planAdmission } from "../../domain/notary/admission.ts";
 import { afterDelivery, sealedDelivery, type DeliveryAnswer, type SealedEvent } from "../../domain/notary/delivery.ts";
 import { parseNotaryName, type NotaryIdentity } from "../../domain/notary/identity.ts";
@@ -18,7 +20,7 @@ import { buildBlock } from "./seal.ts";
 import type { TerminalReceipt } from "../../domain/agreements/cage-verdict.ts";
 import { NotaryStore } from "./store.ts";
 import { WitnessDesk, witnessFailure } from "../shared/witness-desk.ts";
-import { TlogStore, logVkey, type TlogHead } from "../shared/tlog-store.ts";
+import { TlogStore, entryBytes, logVkey, type TlogHead } from "../shared/tlog-store.ts";
 import { logOrigin } from "../../domain/notary/tlog.ts";
 import { toBase64 } from "../../protocol/bytes.ts";
 
@@ -101,7 +103,8 @@ export class NotaryDO extends BaseDO {
     // The log grows with the block in this transaction; the block binds the checkpoint it makes.
     if (height > 1 && this.tlog.size() === 0) this.tlog.append(this.store.backfillTlog());
     const tlogStart = this.tlog.size();
-    this.tlog.append(pending.map((p) => p.body));
+    // Bodies stored as their JCS are the log entries as they are (PROTOCOL.md §13.1).
+    this.tlog.appendLeaves(pending.map((p) => (p.body_jcs === 1 ? utf8(p.body) : entryBytes(p.body))));
     const head = this.tlog.checkpoint(logOrigin(this.env, cluster, app), signer);
     const { block, hash } = buildBlock(cluster, app, height, prev, pending, signer, { size: head.size, root: head.root }, mldsa);
     if (mldsa) this.store.setMldsaFrom(height);
@@ -148,10 +151,12 @@ export class NotaryDO extends BaseDO {
   async submit(limits: NotaryLimits, receipts: StepReceipt[], indexes: number[] = receipts.map((_, i) => i)): Promise<Result<{ accepted: number; duplicates: number; sealed: number[] }>> {
     const owner = attempt(() => this.identity());
     if (!owner.ok) return owner;
-    const refused = checkBatch(owner.value, receipts, await Promise.all(receipts.map((r) => verifyReceipt(r))), indexes, Date.now());
+    // Each check also gives the receipt's JCS, stored as its body: the seal's C2SP log entry.
+    const checks = await Promise.all(receipts.map((r) => verifyReceiptEntry(r)));
+    const refused = checkBatch(owner.value, receipts, checks, indexes, Date.now());
     if (refused) return err(refused.status, refused.detail, { field: refused.field, index: refused.index });
     await this.ensureSchema();
-    const res = this.admitBatch(limits, receipts, indexes);
+    const res = this.admitBatch(limits, receipts, indexes, checks.map((c) => (c.ok ? c.entry : "")));
     if (res.ok) {
       if (res.value.sealed.length) {
         // A sealed block (and the receipts before it) is in D1 when the submit answers, as
@@ -174,20 +179,26 @@ export class NotaryDO extends BaseDO {
     if (!this.blank) await this.flushSoon();
   }
 
-  /** The transactional half of `submit`, for receipts already verified. Not an RPC entry point. */
-  private admitBatch(limits: NotaryLimits, receipts: StepReceipt[], indexes: number[]) {
+  /**
+   * The transactional half of `submit`, for receipts already verified. `entries` are their JCS
+   * texts in the same order (computed when absent). Not an RPC entry point.
+   */
+  private admitBatch(limits: NotaryLimits, receipts: StepReceipt[], indexes: number[], entries: readonly string[] = receipts.map((r) => canonicalize(r))) {
     return attempt(() =>
       this.ctx.storage.transactionSync(() => {
-        this.store.setLimits(limits);
+        const retimed = this.store.setLimits(limits);
         const plan = planAdmission(receipts, indexes, this.store.lookupBatch(receipts));
         if (!plan.ok) reject(plan.status, plan.detail, { field: plan.field, index: plan.index });
         // One statement for the rows and one outbox row for the batch naming their seq range:
         // the flush sends the very JSON text stored here, which is not written twice.
-        const range = this.store.insertReceipts(plan.admit, Date.now());
+        const entryOf = new Map(receipts.map((r, i) => [r, entries[i]]));
+        const range = this.store.insertReceipts(plan.admit.map((r) => entryOf.get(r)!), Date.now());
         if (range) this.outbox.push({ kind: "ref", table: "receipts", ...range });
         const sealed: number[] = [];
         for (let n = fullBlocks(this.store.pendingCount(), limits); n > 0; n--) sealed.push(this.sealOne()!.height);
-        this.armWindow();
+        // Newer receipts move no window: it is re-armed only after a seal, for new limits, or
+        // when none was set (nothing was pending). Its upsert and setAlarm cost 3 µs a receipt.
+        if (sealed.length || retimed || !this.schedule.has(SEAL_TASK)) this.armWindow();
         return { accepted: plan.admit.length, duplicates: plan.duplicates, sealed };
       }),
     );

@@ -14,6 +14,10 @@ import type { LogSource } from "../../protocol/tlog-verify.ts";
 import type { AuditEntry, LogBlock, StepReceipt } from "../../protocol/schemas.ts";
 import { notaryName } from "../../domain/notary/identity.ts";
 import { failureKind, REPEAT_LOG_MS, shouldReport } from "../../domain/witness/failure-log.ts";
+import { generateSeed, signerFromSeed } from "../../protocol/ed25519.ts";
+import { isoNow } from "../../protocol/time.ts";
+import { signReceipt } from "../../protocol/signed.ts";
+import { GENESIS } from "../../protocol/hash.ts";
 import { BASE, deployApp, joinNode, newCluster, receiptChain, wallet, workerFetch } from "./helpers.ts";
 
 const get = (path: string, init?: RequestInit) => workerFetch(new Request(BASE + path, init));
@@ -96,6 +100,35 @@ describe("app log", () => {
     expect(shown.tlog_inclusion).toMatchObject({ index: 4, size: 8 });
     const cp = parseCheckpoint((await openNoteEd25519(shown.tlog_inclusion.checkpoint, encodeVkey(`enc.localhost/${name}/web`, ALG_ED25519, decodeAddress(keys.notary)))).body);
     expect(verifyTlogInclusion(leaves[4], 4, 8, shown.tlog_inclusion.proof.map(fromBase64), cp.root)).toBe(true);
+  });
+
+  it("stores each receipt as its JCS (the log entry a seal appends as is); older bodies are canonicalized at the seal", async () => {
+    const node = await signerFromSeed(generateSeed());
+    const stub = env.NOTARY.get(env.NOTARY.idFromName("jcs-store/web"));
+    const big = { max_receipts_per_block: 100, max_block_window_s: 300 };
+    // Escapes, non-ASCII and unsorted keys at every level: what JSON.stringify would keep as sent.
+    const labels = { zeta: 'é "q" \\ \u2028 \u0007', alpha: "😀", Mid: "" };
+    const chain: StepReceipt[] = [];
+    for (let i = 0, prev = GENESIS; i < 3; i++, prev = chain[i - 1].hash) {
+      chain.push(await signReceipt({ v: 1, cluster: "jcs-store", app: "web", node: node.address, container: "c.1", op: i ? "usage" : "create", ts: isoNow(), resource: { egress_mb: 0.5, cpu_ms: i, memory_mb_s: 0, storage_gb_day: 0 }, labels, prev_hash: prev }, node));
+    }
+    expect(await stub.submit(big, chain)).toEqual({ ok: true, value: { accepted: 3, duplicates: 0, sealed: [] } });
+    await runInDurableObject(stub, async (inst) => {
+      const sql = (inst as unknown as { ctx: DurableObjectState }).ctx.storage.sql;
+      const rows = sql.exec<{ body: string; body_jcs: number | null }>("SELECT body, body_jcs FROM receipts ORDER BY seq").toArray();
+      expect(rows).toEqual(chain.map((r) => ({ body: canonicalize(r), body_jcs: 1 })));
+      expect(JSON.stringify(chain[0])).not.toBe(canonicalize(chain[0]));
+      // A row stored before bodies were JCS: JSON.stringify's text, flag NULL.
+      const legacy = await signReceipt({ v: 1, cluster: "jcs-store", app: "web", node: node.address, container: "c.2", op: "create", ts: isoNow(), resource: { cpu_ms: 0, memory_mb_s: 0, storage_gb_day: 0, egress_mb: 0 }, labels, prev_hash: GENESIS }, node);
+      sql.exec("INSERT INTO receipts (hash, node, container, prev_hash, ts, accepted_at, body) VALUES (?, ?, ?, ?, ?, ?, ?)", legacy.hash, legacy.node, legacy.container, legacy.prev_hash, legacy.ts, Date.now(), JSON.stringify(legacy));
+      chain.push(legacy);
+    });
+    const sealed = await stub.seal(big);
+    expect(sealed).toMatchObject({ ok: true, value: { count: 4 } });
+    const head = await stub.logCheckpoint();
+    const leaves = chain.map((r) => tlogLeafHash(utf8(canonicalize(r))));
+    expect(parseCheckpoint(head!.note.slice(0, head!.note.indexOf("\n\n") + 1)).root).toEqual(rootOfLeafHashes(leaves));
+    expect((sealed as { ok: true; value: LogBlock }).value.tlog).toEqual({ size: 4, root: rootToText(rootOfLeafHashes(leaves)) });
   });
 
   it("public_log: full tiles immutable and readable unsigned; the verifier proves every entry", async () => {
