@@ -11,13 +11,19 @@ const MAX_CACHED = 512;
 const verifyKeys = new Map<string, CryptoKey>();
 const signKeys = new WeakMap<Uint8Array, CryptoKey>();
 
-export async function verifyKey(publicKey: Uint8Array, hex: string): Promise<CryptoKey> {
+/** The cached key for `hex`, marked most recently used; undefined when not imported yet. */
+export function cachedVerifyKey(hex: string): CryptoKey | undefined {
   const hit = verifyKeys.get(hex);
   if (hit) {
     verifyKeys.delete(hex);
     verifyKeys.set(hex, hit);
-    return hit;
   }
+  return hit;
+}
+
+export async function verifyKey(publicKey: Uint8Array, hex: string): Promise<CryptoKey> {
+  const hit = cachedVerifyKey(hex);
+  if (hit) return hit;
   const key = await crypto.subtle.importKey("raw", publicKey.slice(), ALG, false, ["verify"]);
   verifyKeys.set(hex, key);
   if (verifyKeys.size > MAX_CACHED) verifyKeys.delete(verifyKeys.keys().next().value as string);

@@ -3,7 +3,7 @@
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { encodeAddress, decodeAddress } from "./address.ts";
 import { buf, fromHex, randomBytes, toHex } from "./bytes.ts";
-import { verifyKey, signKey, webCryptoAvailable } from "./ed25519-webcrypto.ts";
+import { cachedVerifyKey, verifyKey, signKey, webCryptoAvailable } from "./ed25519-webcrypto.ts";
 
 export interface Signer {
   address: string;
@@ -72,11 +72,15 @@ export async function verifySignature(publicKey: Uint8Array, msg: Uint8Array, si
   try {
     if (!(publicKey instanceof Uint8Array) || publicKey.length !== 32) return false;
     if (!(sig instanceof Uint8Array) || sig.length !== 64 || !(msg instanceof Uint8Array)) return false;
-    if ((await resolveEd25519Backend()) === "noble") {
+    // Known backend and cached key: no await before the verification itself (a notary verifies
+    // batches of hundreds; each await is a turn of the microtask queue).
+    const backend = choice === "auto" ? (webCryptoAvailable.known === undefined ? await resolveEd25519Backend() : webCryptoAvailable.known ? "webcrypto" : "noble") : choice;
+    if (backend === "noble") {
       // zip215 off: RFC 8032 strictness, as OpenSSL (and so WebCrypto) applies it.
       return ed25519.verify(sig, msg, publicKey, { zip215: false });
     }
-    const key = await verifyKey(publicKey, toHex(publicKey));
+    const hex = toHex(publicKey);
+    const key = cachedVerifyKey(hex) ?? (await verifyKey(publicKey, hex));
     return await crypto.subtle.verify("Ed25519", key, buf(sig), buf(msg));
   } catch {
     return false;

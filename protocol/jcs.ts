@@ -130,6 +130,33 @@ export function canonicalMembers(obj: Readonly<Record<string, unknown>>): [key: 
   return out;
 }
 
+/**
+ * JCS of a plain object and of the same object without the members `outside(key)` names, from one
+ * pass over its members: a signed object's body (hashed) and the whole object (a C2SP log entry,
+ * PROTOCOL.md §13.1) without canonicalizing its values twice. Each equals `canonicalize` of it.
+ */
+export function canonicalizeWithBody(obj: Readonly<Record<string, unknown>>, outside: (key: string) => boolean): { whole: string; body: string } {
+  try {
+    const seen = new Set<object>([obj]);
+    let whole = "{";
+    let body = "{";
+    for (const key of Object.keys(obj).sort()) {
+      const item = obj[key];
+      if (item === undefined) continue;
+      if (wellFormed ? !(key as string & { isWellFormed(): boolean }).isWellFormed() : LONE_SURROGATE.test(key)) throw new JcsError("lone surrogate");
+      const member = JSON.stringify(key) + ":" + fast(item, seen);
+      whole += (whole.length > 1 ? "," : "") + member;
+      if (!outside(key)) body += (body.length > 1 ? "," : "") + member;
+    }
+    return { whole: whole + "}", body: body + "}" };
+  } catch (e) {
+    if (!(e instanceof JcsError)) throw e;
+    const body: Record<string, unknown> = Object.create(null);
+    for (const key of Object.keys(obj)) if (!outside(key)) body[key] = obj[key];
+    return { body: canonicalize(body), whole: canonicalize(obj) };
+  }
+}
+
 export function canonicalBytes(value: unknown): Uint8Array {
   return utf8(canonicalize(value));
 }

@@ -3,7 +3,7 @@
 import type { Signer } from "./ed25519.ts";
 import type { AuditEntry, AuditEntryFields, LogBlock, LogBlockFields, StepReceipt, StepReceiptFields } from "./schemas.ts";
 import type { MldsaSigner, MldsaSyncSigner } from "./mldsa.ts";
-import { DOMAINS, computeHash, signHash, signHashMldsa, signHashMldsaSync, signHashSync, verifyCoSigned, verifySigned, type VerifyResult } from "./signing.ts";
+import { DOMAINS, computeHash, signHash, signHashMldsa, signHashMldsaSync, signHashSync, verifyCoSigned, verifySigned, verifySignedWhole, type VerifyResult } from "./signing.ts";
 import type { SyncSigner } from "./sync-signer.ts";
 import { canonicalMembers } from "./jcs.ts";
 import { blake3, hashToText } from "./hash.ts";
@@ -48,6 +48,13 @@ export async function signReceipt(
 export function verifyReceipt(r: unknown): Promise<VerifyResult> {
   const node = isObj(r) ? r.node : undefined;
   return verifySigned(r, { domain: DOMAINS.stepReceipt, what: "receipt", hashField: "hash", sigField: "sig", address: node, addressName: "node" });
+}
+
+/** verifyReceipt that also answers `entry`, the receipt's JCS: its C2SP log entry (PROTOCOL.md §13.1). */
+export async function verifyReceiptEntry(r: unknown): Promise<{ ok: true; entry: string } | { ok: false; reason: string }> {
+  const node = isObj(r) ? r.node : undefined;
+  const res = await verifySignedWhole(r, { domain: DOMAINS.stepReceipt, what: "receipt", hashField: "hash", sigField: "sig", address: node, addressName: "node" });
+  return res.ok ? { ok: true, entry: res.whole } : res;
 }
 
 // ---- AuditEntry: signed by the control-plane key (GET /v1/keys).

@@ -3,7 +3,8 @@
 import { decodeAddress } from "./address.ts";
 import { concatBytes, fromHex, toHex, utf8 } from "./bytes.ts";
 import { verifySignature, type Signer } from "./ed25519.ts";
-import { hashCanonical, isHashText, textToHash } from "./hash.ts";
+import { blake3, hashCanonical, hashToText, isHashText, textToHash } from "./hash.ts";
+import { canonicalBytes, canonicalizeWithBody } from "./jcs.ts";
 import { isMldsaSigText, mldsaSigToText, mldsaVerify, textToMldsaSig, type MldsaSigner, type MldsaSyncSigner } from "./mldsa.ts";
 import type { SyncSigner } from "./sync-signer.ts";
 
@@ -38,13 +39,17 @@ export function textToSig(s: string): Uint8Array {
 // UTF8(domain) || 0x0A per domain, built once (signing inputs are made per verified receipt).
 const prefixes = new Map<string, Uint8Array>();
 
-export function signingInput(domain: string, hashText: string): Uint8Array {
+function domainPrefix(domain: string): Uint8Array {
   let prefix = prefixes.get(domain);
   if (!prefix) {
     prefix = concatBytes(utf8(domain), Uint8Array.of(0x0a));
     if (prefixes.size < 64) prefixes.set(domain, prefix);
   }
-  return concatBytes(prefix, textToHash(hashText));
+  return prefix;
+}
+
+export function signingInput(domain: string, hashText: string): Uint8Array {
+  return concatBytes(domainPrefix(domain), textToHash(hashText));
 }
 
 /**
@@ -53,12 +58,16 @@ export function signingInput(domain: string, hashText: string): Uint8Array {
  */
 export function computeHash(obj: Readonly<Record<string, unknown>>, omitFields: readonly string[]): string {
   if (typeof obj !== "object" || obj === null || Array.isArray(obj)) throw new TypeError("signed object must be a JSON object");
+  return hashCanonical(bodyOf(obj, omitFields));
+}
+
+function bodyOf(obj: Readonly<Record<string, unknown>>, omitFields: readonly string[]): Record<string, unknown> {
   // Null prototype: a received "__proto__" key stays an ordinary, hashed field.
   const body: Record<string, unknown> = Object.create(null);
   // 1.1 (PROTOCOL.md §2, §12): every `sig_…` member is a signature, outside the body, so new
   // co-signatures (sig_notary_mldsa, sig_mldsa) join an object without changing its hash.
   for (const key of Object.keys(obj)) if (!omitFields.includes(key) && !key.startsWith("sig_")) body[key] = obj[key];
-  return hashCanonical(body);
+  return body;
 }
 
 export async function signHash(domain: string, hashText: string, signer: Signer): Promise<string> {
@@ -107,6 +116,20 @@ export async function verifySigned(
   obj: unknown,
   opts: { domain: string; what: string; hashField?: string; sigField: string; address: unknown; addressName: string; alsoOmit?: readonly string[] },
 ): Promise<VerifyResult> {
+  const res = await verifySignedWhole(obj, opts, false);
+  return res.ok ? { ok: true } : res;
+}
+
+/**
+ * verifySigned that also answers the JCS of the whole object (`whole`), built in the same pass as
+ * the body's: a notary stores each receipt as its C2SP log entry (PROTOCOL.md §13.1) at no cost.
+ */
+export async function verifySignedWhole(
+  obj: unknown,
+  opts: { domain: string; what: string; hashField?: string; sigField: string; address: unknown; addressName: string; alsoOmit?: readonly string[] },
+  wantWhole = true,
+): Promise<{ ok: true; whole: string } | { ok: false; reason: string }> {
+  const fail = (reason: string) => ({ ok: false as const, reason });
   if (typeof obj !== "object" || obj === null || Array.isArray(obj)) return fail(`${opts.what} must be a JSON object`);
   const rec = obj as Record<string, unknown>;
   // Co-signature fields (alsoOmit) sit outside the hash like the signature itself.
@@ -121,20 +144,29 @@ export async function verifySigned(
   } catch (err) {
     return fail(`${opts.what} ${opts.addressName} is not a valid address: ${(err as Error).message}`);
   }
-  let hash: string;
+  // The raw hash signs; its text only compares with the claimed one (no hex parsed back).
+  let raw: Uint8Array;
+  let whole = "";
   try {
-    hash = computeHash(rec, omit);
+    if (wantWhole) {
+      const texts = canonicalizeWithBody(rec, (key) => omit.includes(key) || key.startsWith("sig_"));
+      raw = blake3(utf8(texts.body));
+      whole = texts.whole;
+    } else {
+      raw = blake3(canonicalBytes(bodyOf(rec, omit)));
+    }
   } catch (err) {
     return fail(`${opts.what} cannot be canonicalized: ${(err as Error).message}`);
   }
+  const hash = hashToText(raw);
   if (opts.hashField) {
     const claimed = rec[opts.hashField];
     if (!isHashText(claimed)) return fail(`${opts.what} ${opts.hashField} is not blake3:<64 lowercase hex>`);
     if (claimed !== hash) return fail(`${opts.what} ${opts.hashField} does not match its body (body hashes to ${hash})`);
   }
-  const ok = await verifySignature(publicKey, signingInput(opts.domain, hash), textToSig(sig));
+  const ok = await verifySignature(publicKey, concatBytes(domainPrefix(opts.domain), raw), fromHex((sig as string).slice(SIG_PREFIX.length)));
   if (!ok) return fail(`${opts.what} signature does not verify for ${opts.addressName} ${opts.address} (domain ${opts.domain})`);
-  return { ok: true };
+  return { ok: true, whole };
 }
 
 function fail(reason: string): VerifyResult {

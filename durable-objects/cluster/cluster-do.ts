@@ -6,7 +6,7 @@ import { AuditLog } from "../shared/audit-log.ts";
 import { TlogStore, logVkey, type TlogHead } from "../shared/tlog-store.ts";
 import { auditLogOrigin } from "../../domain/notary/tlog.ts";
 import { BaseDO } from "../shared/base-do.ts";
-import { WitnessDesk } from "../shared/witness-desk.ts";
+import { WitnessDesk, witnessFailure } from "../shared/witness-desk.ts";
 import type { WitnessEndpoint } from "../../protocol/api/witness.ts";
 import { attempt, err, reject, type Result } from "../../domain/result.ts";
 import { count, sql } from "drizzle-orm";
@@ -460,7 +460,7 @@ export class ClusterDO extends BaseDO {
     if (!head || configured.length === 0) return this.schedule.done(WITNESS_TASK);
     const round = await this.auditWitnesses.submit(configured, head, (m, n) => this.auditTlog.consistency(m, n), (req) => fetch(req));
     if (this.auditTlog.latest()?.size !== head.size) return;
-    if (round.failures.length) throw new Error(`witnesses failed: ${round.failures.map((f) => `${f.vkey.split("+")[0]}: ${f.reason}`).join("; ")}`);
+    if (round.failures.length) throw witnessFailure(round.failures);
     this.schedule.done(WITNESS_TASK);
   }
 

@@ -5,10 +5,13 @@ import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
 import type { AgentEvent } from "../../protocol/api/agent.ts";
 import type { EventsPage } from "../../protocol/api/events.ts";
 import { pageAfter, tail, type AgentRow, type AuditRow, type Cursor } from "../../domain/events/stream.ts";
-import { audit, events } from "./schema.ts";
+import { unseenEvents } from "../../domain/events/seq.ts";
+import { audit, events, meta } from "./schema.ts";
 
 /** Node events kept per cluster; older ones are pruned as new ones arrive. */
 export const MAX_EVENTS = 20_000;
+/** `meta` key of the newest event seq recorded per node. */
+const SEQ_KEY = "event_seq:";
 /** Rows read per source for one answer. */
 const SCAN = 500;
 
@@ -23,6 +26,20 @@ export class EventStore {
       .run();
     const top = this.end().agent;
     if (top > MAX_EVENTS) this.db.delete(events).where(lte(events.id, top - MAX_EVENTS)).run();
+  }
+
+  /** `list` without the events `node` reported before (by seq), remembering the newest seq in `meta`. */
+  unseen<E extends { seq?: number }>(node: string, list: readonly E[]): E[] {
+    const key = SEQ_KEY + node;
+    const mark = Number(this.db.select({ value: meta.value }).from(meta).where(eq(meta.key, key)).get()?.value ?? 0);
+    const next = unseenEvents(list, mark);
+    if (next.mark !== mark) this.db.insert(meta).values({ key, value: String(next.mark) }).onConflictDoUpdate({ target: meta.key, set: { value: String(next.mark) } }).run();
+    return next.fresh;
+  }
+
+  /** A removed node's mark goes with it. */
+  forgetNode(node: string): void {
+    this.db.delete(meta).where(eq(meta.key, SEQ_KEY + node)).run();
   }
 
   /** The last position of each source. */

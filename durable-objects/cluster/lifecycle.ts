@@ -117,6 +117,7 @@ export function removeNode(ctx: ClusterCtx, actor: string, address: string): Nod
   const n = ctx.nodes.get(address);
   if (!n) reject(404, `no node ${address}`, { field: "node" });
   ctx.nodes.remove(address);
+  ctx.events.forgetNode(address);
   ctx.audit.append(ctx.cluster, "NodeRemoved", actor, address, { status: n.status, replicas: ctx.workloads.replicasOn(address).map((r) => r.id) });
   moveReplicasOff(ctx, [address], "node removed");
   return n;

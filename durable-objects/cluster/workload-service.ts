@@ -180,7 +180,7 @@ export function recordAgentEvents(ctx: ClusterCtx, node: string, list: AgentEven
     }
     return mine.get(replica);
   };
-  ctx.events.add(node, list.flatMap((e) => {
+  ctx.events.add(node, ctx.events.unseen(node, list).flatMap((e) => {
     const workload = workloadOf(e.replica);
     return workload ? [{ ...e, workload }] : [];
   }));

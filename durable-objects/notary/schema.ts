@@ -24,6 +24,8 @@ export const receipts = sqliteTable(
     body: text("body").notNull(),
     /** Position in the app's C2SP log (PROTOCOL.md §6): sealing order across blocks. */
     tlog_index: integer("tlog_index"),
+    /** 1: `body` is the receipt's JCS, its C2SP log entry as is (rows stored before it: NULL). */
+    body_jcs: integer("body_jcs"),
   },
   (t) => [
     // A chain may not fork: one successor per predecessor (genesis included) per container.

@@ -70,23 +70,24 @@ export class NotaryStore {
   }
 
   /**
-   * Inserts admitted receipts in one statement from one JSON text of the batch (each body is its
-   * element's text, as JSON.stringify wrote it); returns their seq range, or null for none.
+   * Inserts admitted receipts, given as their JCS texts (`entries`, from their verification), in
+   * one statement from one JSON array of them: each body is its element's text, so the JCS itself,
+   * and the seal appends it to the C2SP log as is. Returns their seq range, or null for none.
    */
-  insertReceipts(rs: readonly StepReceipt[], acceptedAt: number): { from: number; to: number; bytes: number } | null {
-    if (rs.length === 0) return null;
-    const text = JSON.stringify(rs);
+  insertReceipts(entries: readonly string[], acceptedAt: number): { from: number; to: number; bytes: number } | null {
+    if (entries.length === 0) return null;
+    const text = "[" + entries.join(",") + "]";
     const { to } = this.sqlite
       .exec<{ to: number }>(
-        `INSERT INTO receipts (hash, node, container, prev_hash, ts, accepted_at, body)
-         SELECT value->>'$.hash', value->>'$.node', value->>'$.container', value->>'$.prev_hash', value->>'$.ts', ?, value FROM json_each(?)
+        `INSERT INTO receipts (hash, node, container, prev_hash, ts, accepted_at, body, body_jcs)
+         SELECT value->>'$.hash', value->>'$.node', value->>'$.container', value->>'$.prev_hash', value->>'$.ts', ?, value, 1 FROM json_each(?)
          RETURNING seq AS "to"`,
         acceptedAt,
         text,
       )
       .toArray()
       .reduce((a, b) => (b.to > a.to ? b : a));
-    return { from: to - rs.length + 1, to, bytes: text.length };
+    return { from: to - entries.length + 1, to, bytes: text.length };
   }
 
   /** Stored JSON of receipts seq in [from, to], in order (the D1 flush of a batch's outbox row). */
@@ -115,10 +116,13 @@ export class NotaryStore {
       });
   }
 
-  /** The oldest pending receipts in sealing order. */
-  pending(limit: number): { seq: number; hash: string; ts: string; body: string }[] {
+  /** The oldest pending receipts in sealing order; `body_jcs` 1 when the body is its JCS already. */
+  pending(limit: number): { seq: number; hash: string; ts: string; body: string; body_jcs: number | null }[] {
     return this.sqlite
-      .exec<{ seq: number; hash: string; ts: string; body: string }>("SELECT seq, hash, ts, body FROM receipts WHERE block_height IS NULL ORDER BY seq LIMIT ?", limit)
+      .exec<{ seq: number; hash: string; ts: string; body: string; body_jcs: number | null }>(
+        "SELECT seq, hash, ts, body, body_jcs FROM receipts WHERE block_height IS NULL ORDER BY seq LIMIT ?",
+        limit,
+      )
       .toArray();
   }
 
@@ -183,10 +187,10 @@ export class NotaryStore {
     return l ? (JSON.parse(l) as NotaryLimits) : DEFAULT_LIMITS;
   }
 
-  /** The cluster's limits as last told, so the window alarm seals by them with no caller. */
-  setLimits(limits: NotaryLimits): void {
+  /** The cluster's limits as last told, so the window alarm seals by them with no caller; true when they changed. */
+  setLimits(limits: NotaryLimits): boolean {
     const value = JSON.stringify(limits);
-    this.sqlite.exec("INSERT INTO meta (key, value) VALUES ('limits', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE value <> excluded.value", value);
+    return this.sqlite.exec("INSERT INTO meta (key, value) VALUES ('limits', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE value <> excluded.value", value).rowsWritten > 0;
   }
 
   /** The first block co-signed with ML-DSA-65 (kept here, not in D1, so no D1 edit can move it). */

@@ -7,6 +7,13 @@ import { Schedule } from "./schedule.ts";
 
 const RETRY_CAP_MS = 300_000;
 
+/** A task failure its task has logged already (or chose not to repeat): retried with back-off, unlogged. */
+export class QuietRetry extends Error {}
+
+/** No table of its own (SQLite's and the runtime's internal ones aside): nothing was ever written. */
+const isBlank = (sql: SqlStorage) =>
+  sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' LIMIT 1").toArray().length === 0;
+
 /**
  * What every ENC Durable Object shares: its SQLite schema migrated before any request, the
  * schedule table behind its one alarm, and the ledger outbox. Subclasses name their tasks.
@@ -16,6 +23,8 @@ export abstract class BaseDO extends DurableObject<Env> {
   protected readonly db: DrizzleSqliteDODatabase;
   protected readonly schedule: Schedule;
   protected readonly outbox: Outbox;
+  /** False while a DO that defers its schema (deferSchema) has never been written. */
+  private migrated = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -25,8 +34,32 @@ export abstract class BaseDO extends DurableObject<Env> {
     this.outbox = new Outbox(this.db, this.schedule, env.LEDGER, this.outboxDelayMs(), (ref) => this.resolveOutboxRef(ref));
     // An error here must surface (rethrown): a DO on a half-applied schema must not serve.
     void ctx.blockConcurrencyWhile(async () => {
-      await migrateDO(ctx.storage, this.schema());
+      if (this.deferSchema() && isBlank(ctx.storage.sql)) return;
+      await this.ensureSchema();
     });
+  }
+
+  /**
+   * Whether a DO with empty storage stays unmigrated until its first write (ensureSchema): one
+   * addressed by a name anyone may probe (an app's log) must not persist a database for each.
+   */
+  protected deferSchema(): boolean {
+    return false;
+  }
+
+  /** True while this DO's storage is empty and unmigrated: reads answer from nothing, without tables. */
+  protected get blank(): boolean {
+    return !this.migrated;
+  }
+
+  /**
+   * Migrates the schema if it is not yet; call before a deferred DO's first write. drizzle's
+   * durable-sqlite migrator runs synchronously in one transaction, so no request interleaves.
+   */
+  protected async ensureSchema(): Promise<void> {
+    if (this.migrated) return;
+    await migrateDO(this.ctx.storage, this.schema());
+    this.migrated = true;
   }
 
   /** How long ledger rows may wait for the flush alarm (a state change that must be read back at once flushes itself). */
@@ -55,7 +88,7 @@ export abstract class BaseDO extends DurableObject<Env> {
       try {
         await this.runTask(task, attempts);
       } catch (e) {
-        console.error(`task ${task} failed (attempt ${attempts + 1})`, (e as Error).message);
+        if (!(e instanceof QuietRetry)) console.error(`task ${task} failed (attempt ${attempts + 1})`, (e as Error).message);
         this.schedule.retry(task, Date.now() + Math.min(RETRY_CAP_MS, 1000 * 2 ** Math.min(attempts, 9)));
       }
     }

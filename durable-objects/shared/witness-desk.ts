@@ -4,6 +4,8 @@
 // SQLite tables): a handful of small records per log, read whole, with no query to index.
 // Submission runs only from the DO's alarm (one at a time), so records are never raced.
 import { submitCheckpoint, type LatestCheckpoint } from "../../domain/witness/submit.ts";
+import { failureKind, shouldReport, type ReportedFailure } from "../../domain/witness/failure-log.ts";
+import { QuietRetry } from "./base-do.ts";
 import type { WitnessEndpoint } from "../../protocol/api/witness.ts";
 
 export interface WitnessRecord {
@@ -15,6 +17,8 @@ export interface WitnessRecord {
   cosigned_size: number;
   line: string | null;
   last_error: string | null;
+  /** The failure last logged (absent in records written before it was kept). */
+  reported?: ReportedFailure | null;
 }
 
 export interface SubmitRound {
@@ -61,6 +65,7 @@ export class WitnessDesk {
     latest: LatestCheckpoint,
     prove: (m: number, n: number) => Uint8Array[] | Promise<Uint8Array[]>,
     fetcher: (req: Request) => Promise<Response>,
+    now = Date.now(),
   ): Promise<SubmitRound> {
     const round: SubmitRound = { cosigned: 0, failures: [] };
     await Promise.all(
@@ -77,9 +82,18 @@ export class WitnessDesk {
           rec.cosigned_size = out.size;
           rec.line = out.line;
           rec.last_error = null;
+          rec.reported = null;
           round.cosigned++;
         } else {
           rec.last_error = out.reason;
+          // Logged here, when recorded: one line per witness and kind of failure (and hourly while
+          // it lasts), whatever the task then does (domain/witness/failure-log.ts).
+          if (shouldReport(rec.reported, out.reason, now)) {
+            rec.reported = { kind: failureKind(out.reason), at: now };
+            // One line: the reason may quote the witness's answer, which must not forge log lines.
+            const reason = out.reason.replace(/\s+/g, " ");
+            console.error(`log ${originOf(latest)}: witness ${w.vkey.split("+")[0]} failed: ${reason} (retried with back-off; the same failure is logged again after an hour)`);
+          }
           round.failures.push({ vkey: w.vkey, reason: out.reason });
         }
         this.kv.put(PREFIX + w.vkey, rec);
@@ -88,3 +102,10 @@ export class WitnessDesk {
     return round;
   }
 }
+
+/** A checkpoint's origin: its note's first line. */
+const originOf = (head: LatestCheckpoint) => head.note.slice(0, head.note.indexOf("\n"));
+
+/** The error a witness task whose round failed ends with: retried with back-off, logged by submit already. */
+export const witnessFailure = (failures: SubmitRound["failures"]): QuietRetry =>
+  new QuietRetry(`witnesses failed: ${failures.map((f) => `${f.vkey.split("+")[0]}: ${f.reason}`).join("; ")}`);

@@ -109,7 +109,7 @@ export class Agent {
     this.journal = new ReceiptJournal(this.dir.spool);
     this.sender = new ReceiptSender(this.journal, this.dir.inbox, cp, this.log, { lingerMs: o.receiptLingerMs });
     const records = new Records(this.dir);
-    const events = new EventLog(() => this.heartbeatKick.wake());
+    const events = new EventLog(() => this.heartbeatKick.wake(), this.dir.events);
     const chains = new ReceiptChains(this.dir.chains, this.config.cluster, this.signer, (r) => {
       this.journal.append(r);
       this.sender.notify();
@@ -245,6 +245,7 @@ export class Agent {
       const sent = await within(this.sender.sendAll(), flushMs);
       await within(this.ctx.shipper.shipOnce().catch(() => 0), Math.min(flushMs, 3000));
       if (!sent || this.journal.pending) this.log.warn("receipts left in the spool; they are sent at the next start", { pending: this.journal.pending });
+      this.ctx.events.close(); // what the control plane has not accepted stays journaled for the next start
     }
     this.netStop.abort();
     this.release?.();

@@ -20,6 +20,8 @@ export interface DataDir {
   inbox: string;
   logs: string;
   counter: string;
+  /** events not yet accepted by the control plane (event-log.ts) */
+  events: string;
 }
 
 export function dataDir(root: string): DataDir {
@@ -37,6 +39,7 @@ export function dataDir(root: string): DataDir {
     inbox: path.join(r, "spool", "inbox"),
     logs: path.join(state, "logs.json"),
     counter: path.join(state, "counter"),
+    events: path.join(state, "events.jsonl"),
   };
 }
 

@@ -2,7 +2,8 @@
 // only, no route anywhere); the agent listens on the replica's host ports and hands every accepted
 // connection, as a file descriptor over Node's IPC channel, to a small forwarder that runs inside
 // the container's network namespace only (`nsenter --net`, nothing else joined) and connects it to
-// 127.0.0.1:<container_port> there. Nothing is added to the namespace (no veth, no route, no
+// 127.0.0.1:<container_port> there, or to [::1]:<container_port> when nothing listens on the IPv4
+// loopback (an app bound to ::1 only); the host connection is read only once one accepted. Nothing is added to the namespace (no veth, no route, no
 // iptables state), so the workload still cannot open a connection out, to the host included.
 // The forwarder is the agent's child: when the agent dies its IPC channel closes and it exits;
 // a restarted agent that adopts the container starts a new one.
@@ -14,16 +15,34 @@ import type { HostPort } from "./records.ts";
 
 /**
  * Runs as `node -e` inside the container's network namespace. `m.port` is the container port;
- * the handle is the accepted host connection. Exits when the agent's channel closes.
+ * the handle is the accepted host connection, piped once a loopback address (IPv4 first, then
+ * ::1) accepted the inner one. Exits when the agent's channel closes.
  */
 const FORWARDER = `
 const net = require("node:net");
+const HOSTS = ["127.0.0.1", "::1"];
 process.on("message", (m, c) => {
   if (!c || !m || typeof m.port !== "number") { if (c) c.destroy(); return; }
-  const up = net.connect({ host: "127.0.0.1", port: m.port });
-  const end = () => { c.destroy(); up.destroy(); };
-  c.on("error", end); up.on("error", end); c.on("close", end); up.on("close", end);
-  c.pipe(up); up.pipe(c);
+  let up = null;
+  c.on("error", () => { c.destroy(); if (up) up.destroy(); });
+  c.on("close", () => { if (up) up.destroy(); });
+  const attempt = (i) => {
+    const u = net.connect({ host: HOSTS[i], port: m.port });
+    up = u;
+    let open = false;
+    u.once("connect", () => {
+      open = true;
+      const end = () => { c.destroy(); u.destroy(); };
+      u.on("error", end); u.on("close", end);
+      c.pipe(u); u.pipe(c);
+    });
+    u.once("error", () => {
+      if (open) return;
+      u.destroy();
+      if (i + 1 < HOSTS.length && !c.destroyed) attempt(i + 1); else c.destroy();
+    });
+  };
+  attempt(0);
 });
 process.on("disconnect", () => process.exit(0));
 process.send("ready");

@@ -32,6 +32,8 @@ export const AgentEvent = z
     container: z.string().max(200).optional(),
     kind: z.string().regex(/^[a-z][a-z_]{0,39}$/, "a lower-case event kind, e.g. pulled"),
     reason: z.string().max(1000).optional(),
+    /** Increasing per node: an event resent after an agent restart is recorded once (ClusterDO keeps the newest). */
+    seq: z.number().int().positive().optional(),
   })
   .strict()
   .meta({ id: "AgentEvent" });

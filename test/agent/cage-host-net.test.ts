@@ -159,4 +159,41 @@ describe("the cage and the node's local services", () => {
     await container.wait();
     await container.delete();
   });
+
+  it("the forwarder reaches an app that listens on ::1 only", async () => {
+    const free = net.createServer();
+    await new Promise<void>((r) => free.listen(0, "0.0.0.0", r));
+    const hostPort = (free.address() as net.AddressInfo).port;
+    await new Promise((r) => free.close(r));
+    const { container } = await createFromImage({ dataDir }, {
+      id: "serve-v6",
+      image: image.ref,
+      workload: {
+        command: ["sh", "-c", 'mkdir /tmp/www && echo "served on [::1]" > /tmp/www/index.html && exec httpd -f -p "[::1]:$PORT" -h /tmp/www'],
+        ports: [{ container_port: 8080, host_port: hostPort }],
+      },
+    });
+    await container.start();
+    const { pid } = await container.state();
+    const logged: string[] = [];
+    const log = { warn: (m: string) => logged.push(m), error: (m: string) => logged.push(m) };
+    const fwd = await PortForwarder.start(pid!, [{ container_port: 8080, host_port: hostPort }], log, container.id);
+    try {
+      let body = "";
+      for (let i = 0; i < 50 && !body; i++) {
+        body = await fetch(`http://127.0.0.1:${hostPort}/`).then((r) => (r.ok ? r.text() : ""), () => "");
+        if (!body) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(body).toBe("served on [::1]\n");
+      // It listens on ::1 only: inside its namespace, the IPv4 loopback refuses.
+      const r = await container.runc.exec(["exec", container.id, "sh", "-c", "nc -w 2 127.0.0.1 8080 </dev/null; echo v4=$?; nc -w 2 ::1 8080 </dev/null; echo v6=$?"]);
+      expect(r.stdout).toContain("v4=1\nv6=0\n");
+    } finally {
+      await fwd.close();
+    }
+    expect(logged).toEqual([]);
+    await container.kill("SIGKILL");
+    await container.wait();
+    await container.delete();
+  });
 });

@@ -119,4 +119,45 @@ describe("agent restarts", () => {
     // The summed chain is the container's bill: its CPU time is all there.
     expect(chain.reduce((n, r) => n + r.resource.cpu_ms, 0)).toBeGreaterThan(0);
   });
+
+  it("journals events while the control plane is out of reach and delivers them, once, after a SIGKILL", async () => {
+    type Ev = { at: string; kind: string; reason?: string; replica: string; container?: string; seq?: number };
+    const journal = path.join(dataDir, "state", "events.jsonl");
+    const journaled = (): Ev[] =>
+      fs.existsSync(journal) ? fs.readFileSync(journal, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as Ev).filter((e) => e.seq !== undefined) : [];
+    const delivered = async () =>
+      (await cluster.api.get<{ events: { source: string; at: string; kind: string; reason?: string }[] }>(`/v1/clusters/${cluster.name}/events?workload=blip&limit=500`)).events.filter((e) => e.source === "agent");
+    const blip = async () => (await cluster.api.get<{ replicas: { status: string; container: string }[] }>(`/v1/clusters/${cluster.name}/workloads/blip`)).replicas[0];
+
+    agent = spawnAgent(RUN());
+    await cluster.api.post(`/v1/clusters/${cluster.name}/workloads`, { name: "blip", image: image.ref, command: ["sh", "-c", "while true; do sleep 1; done"], restart: "always" });
+    const c1 = (await waitFor("blip to run", async () => (await blip())?.status === "running" && blip(), 60_000)).container;
+    await waitFor("its start reported", async () => (await delivered()).some((e) => e.kind === "started"));
+    expect(await agent.stop()).toBe(0);
+
+    // The control plane out of reach: what happens now is only journaled.
+    agent = spawnAgent([...RUN(), "--url", "http://127.0.0.1:9"]);
+    await waitFor("adoption", () => agent!.output().includes(`container=${c1}`));
+    execFileSync("runc", ["--root", path.join(dataDir, "runc"), "kill", c1, "KILL"]);
+    const pending = await waitFor("the exit and the restart journaled", () => {
+      const j = journaled();
+      return j.some((e) => e.kind === "exited" && e.container === c1) && j.some((e) => e.kind === "started" && e.container !== c1) && j;
+    }, 30_000);
+    await agent.kill(); // SIGKILL: nothing delivered, nothing flushed
+    const before = await delivered();
+    expect(before.some((e) => e.kind === "exited")).toBe(false);
+
+    agent = spawnAgent(RUN());
+    await waitFor("the journal delivered", () => journaled().length === 0, 30_000);
+    const after = await delivered();
+    const key = (e: { at: string; kind: string; reason?: string }) => `${e.at} ${e.kind} ${e.reason ?? ""}`;
+    // Each journaled event reached the control plane, and none twice.
+    expect(after.map(key).filter((k) => pending.map(key).includes(k)).sort()).toEqual(pending.map(key).sort());
+    expect(new Set(after.map(key)).size).toBe(after.length);
+    expect(after.length).toBe(before.length + pending.length);
+
+    await cluster.api.delete(`/v1/clusters/${cluster.name}/workloads/blip`);
+    await waitFor("blip's containers gone", () => !runcIds(dataDir).some((id) => id.startsWith("blip-")), 15_000);
+    expect(await agent.stop()).toBe(0);
+  });
 });

@@ -1,7 +1,10 @@
 // What the agent reports about failing replicas: the back-off state and its reason (kept through
 // the retries until a long enough run), and the events read off receipts and decisions.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { EventLog } from "../../node-agent/daemon/event-log.ts";
+import { EventLog, MAX_QUEUED_EVENTS } from "../../node-agent/daemon/event-log.ts";
 import { newReplicaRecord } from "../../node-agent/daemon/records.ts";
 import { backoffOf, replicaReport } from "../../node-agent/daemon/replica-report.ts";
 import { applyOutcome, DEFAULT_BACKOFF } from "../../node-agent/daemon/restart-policy.ts";
@@ -66,5 +69,42 @@ describe("agent events", () => {
     log.push({ replica: "w-1", kind: "started" });
     log.ack(sent);
     expect(log.peek().map((e) => e.kind)).toEqual(["started"]);
+  });
+
+  it("journals events until acknowledged: a new EventLog on the same file (after a crash) sends what was left, seqs keep growing", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "enc-events-"));
+    try {
+      const file = path.join(dir, "events.jsonl");
+      const a = new EventLog(() => {}, file);
+      for (const kind of ["pulled", "started", "exited"]) a.push({ replica: "w-1", container: "w-1.1", kind });
+      const first = a.peek();
+      expect(first.map((e) => e.seq)).toEqual([...first.map((e) => e.seq)].sort((x, y) => x! - y!));
+      a.ack(first.slice(0, 1));
+      // Killed here: no close(). A torn half line at the end is what a crash mid-append leaves.
+      fs.appendFileSync(file, '{"at":"2026-');
+      const b = new EventLog(() => {}, file);
+      expect(b.peek()).toEqual(first.slice(1));
+      b.push({ replica: "w-1", kind: "healthy" });
+      expect(b.peek().at(-1)!.seq).toBeGreaterThan(first.at(-1)!.seq!);
+      b.ack(b.peek());
+      expect(b.pending).toBe(0);
+      const c = new EventLog(() => {}, file);
+      expect(c.pending).toBe(0);
+      c.push({ replica: "w-1", kind: "unhealthy" });
+      // Nothing left to resend, yet the next seq is above every one given before.
+      expect(c.peek()[0]!.seq).toBeGreaterThan(first.at(-1)!.seq!);
+      c.close();
+
+      // Bounded: the oldest go first, in memory and in the file.
+      const d = new EventLog(() => {}, path.join(dir, "many.jsonl"));
+      for (let i = 0; i < 2 * MAX_QUEUED_EVENTS + 10; i++) d.push({ replica: "w-1", kind: "started", reason: String(i) });
+      d.close();
+      expect(fs.readFileSync(path.join(dir, "many.jsonl"), "utf8").split("\n").filter(Boolean).length).toBeLessThanOrEqual(2 * MAX_QUEUED_EVENTS + 1);
+      const e = new EventLog(() => {}, path.join(dir, "many.jsonl"));
+      expect(e.pending).toBe(MAX_QUEUED_EVENTS);
+      expect(e.peek()[0]!.reason).toBe(String(MAX_QUEUED_EVENTS + 10));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { JcsError, canonicalBytes, canonicalize, hashCanonical, toHex } from "../../protocol/index.ts";
+import { JcsError, canonicalBytes, canonicalize, canonicalizeWithBody, hashCanonical, toHex } from "../../protocol/index.ts";
 
 describe("JCS (RFC 8785)", () => {
   it("serializes numbers as ECMAScript does (RFC 8785 §3.2.2.3 examples)", () => {
@@ -58,4 +58,16 @@ describe("JCS (RFC 8785)", () => {
     const shared = { x: 1 };
     expect(canonicalize({ a: shared, b: shared })).toBe('{"a":{"x":1},"b":{"x":1}}');
   });
+
+  it("canonicalizeWithBody: the whole object and the body without the named members, each as canonicalize gives it", () => {
+    const obj = { z: 1, sig: "s", hash: "h", "é": [1, { b: 2, a: "\u2028" }], a: undefined, m: null, __proto__x: 0 };
+    const outside = (k: string) => k === "hash" || k === "sig";
+    const { hash: _h, sig: _s, ...body } = obj;
+    expect(canonicalizeWithBody(obj, outside)).toEqual({ whole: canonicalize(obj), body: canonicalize(body) });
+    expect(canonicalizeWithBody({ hash: "h" }, outside)).toEqual({ whole: '{"hash":"h"}', body: "{}" });
+    // Refusals name the path, as canonicalize's do.
+    expect(() => canonicalizeWithBody({ a: { b: NaN } }, outside)).toThrow(/non-finite number at \$\.a\.b/);
+    expect(() => canonicalizeWithBody({ sig: "\ud800" }, outside)).toThrow(JcsError);
+  });
 });
+

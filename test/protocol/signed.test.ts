@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import vectors from "../vectors/protocol-v1.json";
 import {
   DOMAINS, GENESIS, computeHash, hashReceipt, logBlockHash, signAuditEntry, signHash, signLogBlock, signReceipt,
-  signerFromHex, signingInput, textToSig, toHex, verifyAuditEntry, verifyLogBlock, verifyReceipt, verifySignature,
+  signerFromHex, signingInput, textToSig, toHex, verifyAuditEntry, verifyLogBlock, verifyReceipt, verifyReceiptEntry, verifySignature, canonicalize,
   type AuditEntryBody, type LogBlockFields, type StepReceipt, type StepReceiptBody,
 } from "../../protocol/index.ts";
 
@@ -90,6 +90,19 @@ describe("step receipts", () => {
       [{ ...receipt, labels: { x: NaN } }, /cannot be canonicalized/],
     ];
     for (const [r, reason] of cases) expect(await verifyReceipt(r), String(reason)).toMatchObject({ ok: false, reason });
+    // The notary's variant refuses alike, with the same reasons.
+    for (const [r, reason] of cases) expect(await verifyReceiptEntry(r), String(reason)).toMatchObject({ ok: false, reason });
+  });
+
+  it("verifyReceiptEntry also gives the receipt's JCS (its C2SP log entry), and refuses what verifyReceipt refuses", async () => {
+    expect(await verifyReceiptEntry(receipt)).toEqual({ ok: true, entry: canonicalize(receipt) });
+    // A co-signature member (sig_…) is outside the hash but inside the entry.
+    const cosigned = { ...receipt, sig_extra: "x", labels: { "é": "\u2028", a: [1, { z: 1, b: null }] } };
+    const { hash: _h, sig: _s, sig_extra: _x, ...rest } = cosigned;
+    const signed = { ...(await signReceipt(rest as unknown as StepReceiptBody, await signerFromHex(nodeKey.seed))), sig_extra: "x" };
+    expect(await verifyReceiptEntry(signed)).toEqual({ ok: true, entry: canonicalize(signed) });
+    expect(await verifyReceiptEntry({ ...signed, labels: {} })).toMatchObject({ ok: false, reason: /hash does not match/ });
+    expect(await verifyReceiptEntry({ ...signed, sig: `ed25519:${"0".repeat(128)}` })).toMatchObject({ ok: false, reason: /signature does not verify/ });
   });
 
   it("computeHash leaves out exactly the named fields", () => {

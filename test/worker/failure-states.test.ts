@@ -88,6 +88,23 @@ describe("events", () => {
     expect(seen).toEqual(page.events.map((e) => e.kind));
   });
 
+  it("records an event resent with the same seq once (an agent resends its journal after a restart)", async () => {
+    const { name, owner, ids, hb } = await deployed();
+    const c = `${ids[0]}.1`;
+    const at = new Date().toISOString();
+    const pulled = { at, replica: ids[0], container: c, kind: "pulled", seq: 1_000 };
+    const started = { at, replica: ids[0], container: c, kind: "started", seq: 1_001 };
+    await hb({ events: [pulled, started] });
+    // Accepted, but the answer was lost: the agent restarts and sends them again, with what followed.
+    await hb({ events: [pulled, started, { at, replica: ids[0], container: c, kind: "exited", reason: "exit code 1", seq: 1_002 }] });
+    await hb({ events: [{ ...started, seq: 1_001 }] });
+    // An older agent's events carry no seq: recorded as they come.
+    await hb({ events: [{ at, replica: ids[0], kind: "healthy" }] });
+    await expect(hb({ events: [{ ...pulled, seq: 0 }] })).rejects.toMatchObject({ status: 422, problem: { field: expect.stringContaining("seq") } });
+    const page = await owner.api.get<Page>(`/v1/clusters/${name}/events?workload=w`);
+    expect(page.events.filter((e) => e.source === "agent").map((e) => e.kind)).toEqual(["pulled", "started", "exited", "healthy"]);
+  });
+
   it("keeps only a node's own replicas' events and refuses bad input", async () => {
     const { name, owner, ids, hb } = await deployed();
     const other = await joinNode(owner.api, name);

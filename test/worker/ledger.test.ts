@@ -21,7 +21,8 @@ describe("D1 ledger", () => {
     const chain = await receiptChain(node.signer, name, "evict", "c1", 4);
     const stub = env.NOTARY.get(env.NOTARY.idFromName(`${name}/evict`));
     // Commit the state change only (what submit does before it flushes), then lose the instance.
-    await runInDurableObject(stub, (inst: NotaryDO) => {
+    await runInDurableObject(stub, async (inst: NotaryDO) => {
+      await (inst as unknown as { ensureSchema(): Promise<void> }).ensureSchema();
       const res = (inst as unknown as { admitBatch: NotaryDO["submit"] }).admitBatch({ max_receipts_per_block: 3, max_block_window_s: 300 }, chain, [0, 1, 2, 3]);
       expect(res).toMatchObject({ ok: true });
     });

@@ -1,8 +1,9 @@
 // The C2SP logs of PROTOCOL.md §6 in workerd, against real DO SQLite and D1: each seal signs a
 // checkpoint the LogBlock binds; checkpoint, tiles and entry bundles are served as tlog-tiles
 // clients read them; the audit chain is a log too; the verifier proves every entry from tiles.
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { canonicalize, decodeAddress, signerFromHex, fromBase64, fromUtf8, toBase64, utf8, type ApiClient } from "../../protocol/index.ts";
 import {
   ALG_ED25519, checkpointBody, textToRoot, signNoteEd25519, decodeEntryBundle, encodeVkey, openNoteEd25519, parseCheckpoint, proveConsistency, rootToText, tileHashReader,
@@ -11,7 +12,13 @@ import {
 import { verifyAppLedger, verifyAuditHistory } from "../../protocol/ledger-verify.ts";
 import type { LogSource } from "../../protocol/tlog-verify.ts";
 import type { AuditEntry, LogBlock, StepReceipt } from "../../protocol/schemas.ts";
-import { BASE, deployApp, joinNode, newCluster, receiptChain, workerFetch } from "./helpers.ts";
+import { notaryName } from "../../domain/notary/identity.ts";
+import { failureKind, REPEAT_LOG_MS, shouldReport } from "../../domain/witness/failure-log.ts";
+import { generateSeed, signerFromSeed } from "../../protocol/ed25519.ts";
+import { isoNow } from "../../protocol/time.ts";
+import { signReceipt } from "../../protocol/signed.ts";
+import { GENESIS } from "../../protocol/hash.ts";
+import { BASE, deployApp, joinNode, newCluster, receiptChain, wallet, workerFetch } from "./helpers.ts";
 
 const get = (path: string, init?: RequestInit) => workerFetch(new Request(BASE + path, init));
 
@@ -95,6 +102,35 @@ describe("app log", () => {
     expect(verifyTlogInclusion(leaves[4], 4, 8, shown.tlog_inclusion.proof.map(fromBase64), cp.root)).toBe(true);
   });
 
+  it("stores each receipt as its JCS (the log entry a seal appends as is); older bodies are canonicalized at the seal", async () => {
+    const node = await signerFromSeed(generateSeed());
+    const stub = env.NOTARY.get(env.NOTARY.idFromName("jcs-store/web"));
+    const big = { max_receipts_per_block: 100, max_block_window_s: 300 };
+    // Escapes, non-ASCII and unsorted keys at every level: what JSON.stringify would keep as sent.
+    const labels = { zeta: 'é "q" \\ \u2028 \u0007', alpha: "😀", Mid: "" };
+    const chain: StepReceipt[] = [];
+    for (let i = 0, prev = GENESIS; i < 3; i++, prev = chain[i - 1].hash) {
+      chain.push(await signReceipt({ v: 1, cluster: "jcs-store", app: "web", node: node.address, container: "c.1", op: i ? "usage" : "create", ts: isoNow(), resource: { egress_mb: 0.5, cpu_ms: i, memory_mb_s: 0, storage_gb_day: 0 }, labels, prev_hash: prev }, node));
+    }
+    expect(await stub.submit(big, chain)).toEqual({ ok: true, value: { accepted: 3, duplicates: 0, sealed: [] } });
+    await runInDurableObject(stub, async (inst) => {
+      const sql = (inst as unknown as { ctx: DurableObjectState }).ctx.storage.sql;
+      const rows = sql.exec<{ body: string; body_jcs: number | null }>("SELECT body, body_jcs FROM receipts ORDER BY seq").toArray();
+      expect(rows).toEqual(chain.map((r) => ({ body: canonicalize(r), body_jcs: 1 })));
+      expect(JSON.stringify(chain[0])).not.toBe(canonicalize(chain[0]));
+      // A row stored before bodies were JCS: JSON.stringify's text, flag NULL.
+      const legacy = await signReceipt({ v: 1, cluster: "jcs-store", app: "web", node: node.address, container: "c.2", op: "create", ts: isoNow(), resource: { cpu_ms: 0, memory_mb_s: 0, storage_gb_day: 0, egress_mb: 0 }, labels, prev_hash: GENESIS }, node);
+      sql.exec("INSERT INTO receipts (hash, node, container, prev_hash, ts, accepted_at, body) VALUES (?, ?, ?, ?, ?, ?, ?)", legacy.hash, legacy.node, legacy.container, legacy.prev_hash, legacy.ts, Date.now(), JSON.stringify(legacy));
+      chain.push(legacy);
+    });
+    const sealed = await stub.seal(big);
+    expect(sealed).toMatchObject({ ok: true, value: { count: 4 } });
+    const head = await stub.logCheckpoint();
+    const leaves = chain.map((r) => tlogLeafHash(utf8(canonicalize(r))));
+    expect(parseCheckpoint(head!.note.slice(0, head!.note.indexOf("\n\n") + 1)).root).toEqual(rootOfLeafHashes(leaves));
+    expect((sealed as { ok: true; value: LogBlock }).value.tlog).toEqual({ size: 4, root: rootToText(rootOfLeafHashes(leaves)) });
+  });
+
   it("public_log: full tiles immutable and readable unsigned; the verifier proves every entry", async () => {
     const { name, owner, keys, prefix } = await sealedApp({ public_log: true }, 260, 100);
     const full = await get(`${prefix}/tile/0/000`);
@@ -153,6 +189,75 @@ describe("app log", () => {
     } finally {
       for (const t of triggers.results) await env.LEDGER.exec(t.sql.replace(/\s+/g, " "));
     }
+  });
+});
+
+describe("logs of apps that never had a receipt", () => {
+  /** The NotaryDO's own tables and the size of its database file. */
+  const storageOf = (cluster: string, app: string) =>
+    runInDurableObject(env.NOTARY.getByName(notaryName(cluster, app)), (_i, state) => ({
+      tables: state.storage.sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").toArray().map((r) => r.name),
+      keys: [...state.storage.kv.list()].length,
+    }));
+
+  it("answer 404 problems and leave the app's NotaryDO without storage; an app with receipts still serves", async () => {
+    const { name, owner } = await newCluster({ public_log: true });
+    const node = await joinNode(owner.api, name);
+    const { container } = await deployApp(owner.api, name, "web");
+    await node.api.post(`/v1/clusters/${name}/receipts`, { receipts: await receiptChain(node.signer, name, "web", container, 2) });
+    for (const path of ["/", "/checkpoint", "/tile/0/000.p/1", "/tile/entries/000.p/1"]) {
+      const res = await get(`/v1/clusters/${name}/apps/ghost/log${path}`);
+      expect(res.status, path).toBe(404);
+      expect(res.headers.get("content-type"), path).toMatch(/^application\/problem\+json/);
+      expect(await res.json(), path).toMatchObject({ status: 404, field: "app" });
+    }
+    // Signed reads of the same app answer from nothing too.
+    expect(await owner.api.get(`/v1/clusters/${name}/apps/ghost/notary`)).toMatchObject({ pending_receipts: 0, current_height: 0 });
+    expect(await owner.api.get(`/v1/clusters/${name}/apps/ghost/head`)).toMatchObject({ size: 0 });
+    expect((await owner.api.raw("POST", `/v1/clusters/${name}/apps/ghost/seal`)).status).toBe(204);
+    expect(await storageOf(name, "ghost")).toEqual({ tables: [], keys: 0 });
+    // An app with receipts, none sealed yet: its log has begun (size 0) and has no checkpoint.
+    expect(await (await get(`/v1/clusters/${name}/apps/web/log/`)).json()).toMatchObject({ origin: `enc.localhost/${name}/web`, size: 0 });
+    expect((await storageOf(name, "web")).tables).toContain("receipts");
+    await owner.api.post(`/v1/clusters/${name}/apps/web/seal`);
+    expect((await get(`/v1/clusters/${name}/apps/web/log/checkpoint`)).status).toBe(200);
+    expect((await get(`/v1/clusters/${name}/apps/web/log/tile/entries/000.p/2`)).status).toBe(200);
+  });
+});
+
+describe("witness failures", () => {
+  const WITNESS = [{ url: "https://witness.example.com", vkey: "witness.example.com+e85f5128+BAcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcH" }];
+
+  it("are logged once per witness and kind of failure while the task retries with back-off", async () => {
+    const errors = vi.spyOn(console, "error");
+    try {
+      const { name, owner } = await newCluster({ witnesses: WITNESS });
+      const stub = env.CLUSTER.get(env.CLUSTER.idFromName(name));
+      const attempts = () =>
+        runInDurableObject(stub, (_i, state) => state.storage.sql.exec<{ attempts: number }>("SELECT attempts FROM schedule WHERE task = 'witness'").toArray()[0]?.attempts ?? 0);
+      for (let i = 1; i <= 3; i++) {
+        // Each audit entry makes a newer checkpoint, submitted at once (by the alarm, or here).
+        await owner.api.post(`/v1/clusters/${name}/roles`, { address: (await wallet()).signer.address, role: "viewer" });
+        await runDurableObjectAlarm(stub);
+        for (let n = 0; (await attempts()) < i && n < 100; n++) await scheduler.wait(50);
+        expect(await attempts()).toBeGreaterThanOrEqual(i);
+      }
+      const mine = errors.mock.calls.map((c) => c.join(" ")).filter((line) => line.includes(name));
+      expect(mine).toHaveLength(1);
+      expect(mine[0]).toContain(`log enc.localhost/${name}/audit: witness witness.example.com failed: `);
+    } finally {
+      errors.mockRestore();
+    }
+  });
+
+  it("a new kind of failure is logged at once, the same one again after an hour", () => {
+    const t = 1_000_000;
+    expect(shouldReport(null, "HTTP 500: down", t)).toBe(true);
+    const last = { kind: failureKind("the witness has cosigned size 7, larger than this log's 5"), at: t };
+    expect(shouldReport(last, "the witness has cosigned size 9, larger than this log's 6", t + 1000)).toBe(false);
+    expect(shouldReport(last, "HTTP 500: down", t + 1000)).toBe(true);
+    expect(shouldReport({ kind: failureKind("HTTP 500: down"), at: t }, "HTTP 503: down", t + 1000)).toBe(true);
+    expect(shouldReport(last, "the witness has cosigned size 9, larger than this log's 6", t + REPEAT_LOG_MS)).toBe(true);
   });
 });
 

@@ -26,7 +26,8 @@ async function logAccess(env: Env, cluster: string) {
 
 /**
  * The app's NotaryDO, in an existing cluster. Not gated on D1 (whose rows an attacker could
- * delete to hide the checkpoint): the DO's own storage says whether the log has begun.
+ * delete to hide the checkpoint): the DO's own storage says whether the log has begun, and a
+ * NotaryDO never written (no receipt) answers 404 without creating any (BaseDO.deferSchema).
  */
 async function sealedNotary(env: Env, cluster: string, app: string) {
   await logAccess(env, cluster);
