@@ -1,6 +1,7 @@
 // The daemon in-process against the real control plane (wrangler dev) and real runc (root):
 // a container that runs and exits 0 (receipts verify and chain, output reaches the logs route),
 // restart policies with back-off, host ports and an HTTP health check, `enc rm --wait`.
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -161,17 +162,19 @@ describe("enc-agent daemon with a real control plane", () => {
   });
 
   it("runs a command health check inside the container", async () => {
+    // /tmp/ready appears only when the test puts it there (runc exec), after the control plane
+    // has seen the replica unhealthy: a `sleep 1` in the container raced the first heartbeats on
+    // a loaded machine, and the check then never saw the replica before the file existed.
     await deploy({
-      name: "probe", command: ["sh", "-c", "sleep 1; touch /tmp/ready; exec sleep 60"],
+      name: "probe", command: ["sh", "-c", "exec sleep 60"],
       health_check: { command: ["test", "-f", "/tmp/ready"], interval_s: 1, threshold: 1 },
     });
-    const seen = new Set<boolean | undefined>();
-    await waitFor("probe to turn healthy", async () => {
-      const r = (await replicas("probe"))[0];
-      if (r?.status === "running") seen.add(r.healthy);
-      return r?.healthy === true;
+    const [r] = await waitFor("probe to run and fail its check", async () => {
+      const rs = await replicas("probe");
+      return rs[0]?.status === "running" && rs[0].healthy === false && rs;
     }, 20_000);
-    expect(seen.has(false) || seen.has(undefined)).toBe(true); // not healthy before /tmp/ready existed
+    execFileSync("runc", ["--root", path.join(dataDir, "runc"), "exec", r!.container, "touch", "/tmp/ready"]);
+    await waitFor("probe to turn healthy", async () => (await replicas("probe"))[0]?.healthy === true, 20_000);
     await remove("probe");
     await waitFor("probe to be stopped", () => !agent.runners.has("probe-1"), 15_000);
   });

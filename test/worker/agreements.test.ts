@@ -87,11 +87,13 @@ describe("agreements API", () => {
 
     const del = await owner.api.delete<{ deleted: string; workloads: string[] }>(`${base}/dl-web`);
     expect(del).toMatchObject({ deleted: "dl-web", workloads: ["dl-web"] });
+    // Read first: the record goes at the cluster's next liveness step (every 2 s), which the
+    // reads below let pass on a loaded machine.
+    const gone = await owner.api.get<{ agreements: { name: string; status: string }[] }>(base);
+    expect(gone.agreements).toEqual([expect.objectContaining({ name: "dl-web", status: "removing" })]);
     const left = (await workloads()).map((w) => w.workload.spec.name);
     expect(left).toContain("hand-made");
     expect((await audit()).find((e) => e.event === "AgreementRemoved")).toMatchObject({ subject: "dl-web", details: { hash: second.hash, workloads: ["dl-web"] } });
-    const gone = await owner.api.get<{ agreements: { name: string; status: string }[] }>(base);
-    expect(gone.agreements).toEqual([expect.objectContaining({ name: "dl-web", status: "removing" })]);
   });
 
   it("refuses a malformed document with line and column, an unknown field by path, and changes nothing", async () => {
