@@ -1,6 +1,6 @@
 // WebCrypto key handling for Ed25519. Importing a key costs more than the verification itself,
 // so imported keys are cached (bounded, least recently used evicted first).
-import { buf, concatBytes, fromHex } from "./bytes.ts";
+import { buf, concatBytes, fromBase64Url, fromHex } from "./bytes.ts";
 
 const ALG = { name: "Ed25519" };
 // DER PrivateKeyInfo for Ed25519 (RFC 8410) up to the 32-byte seed.
@@ -38,6 +38,17 @@ export async function signKey(seed: Uint8Array): Promise<CryptoKey> {
     signKeys.set(seed, key);
   }
   return key;
+}
+
+/**
+ * The public key of `seed` from WebCrypto: the PKCS#8 key imported extractable for this call
+ * only and read back as a JWK (`x`), so no pure-JS scalar multiplication runs.
+ */
+export async function publicKeyOfSeed(seed: Uint8Array): Promise<Uint8Array> {
+  const key = await crypto.subtle.importKey("pkcs8", buf(concatBytes(PKCS8_PREFIX, seed)), ALG, true, ["sign"]);
+  const { x } = (await crypto.subtle.exportKey("jwk", key)) as JsonWebKey;
+  if (!x) throw new Error("WebCrypto gave an Ed25519 JWK without x");
+  return fromBase64Url(x);
 }
 
 // RFC 8032 §7.1 test 1: empty message.

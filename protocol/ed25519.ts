@@ -1,9 +1,16 @@
 // Ed25519 (RFC 8032, pure). WebCrypto on the hot path (native in workerd and Node); noble where
 // crypto.subtle lacks Ed25519, or when forced for benchmarks. Both give identical signatures.
-import { ed25519 } from "@noble/curves/ed25519.js";
+// noble is imported only when used: its import and first key cost a CLI process ~0.1 s of CPU
+// (a test run starts ~400 of them). The synchronous `publicKeyFromSeed` is in sync-signer.ts.
 import { encodeAddress, decodeAddress } from "./address.ts";
 import { buf, fromHex, randomBytes, toHex } from "./bytes.ts";
-import { cachedVerifyKey, verifyKey, signKey, webCryptoAvailable } from "./ed25519-webcrypto.ts";
+import { cachedVerifyKey, verifyKey, signKey, publicKeyOfSeed, webCryptoAvailable } from "./ed25519-webcrypto.ts";
+
+type Noble = (typeof import("@noble/curves/ed25519.js"))["ed25519"];
+let nobleEd: Noble | undefined;
+async function noble(): Promise<Noble> {
+  return (nobleEd ??= (await import("@noble/curves/ed25519.js")).ed25519);
+}
 
 export interface Signer {
   address: string;
@@ -39,13 +46,14 @@ export function generateSeed(): Uint8Array {
   return randomBytes(32);
 }
 
-export function publicKeyFromSeed(seed: Uint8Array): Uint8Array {
+/** The public key of a 32-byte seed (RFC 8032 §5.1.5), natively where WebCrypto has Ed25519. */
+export async function publicKeyOf(seed: Uint8Array): Promise<Uint8Array> {
   if (!(seed instanceof Uint8Array) || seed.length !== 32) throw new Error("Ed25519 seed must be 32 bytes");
-  return ed25519.getPublicKey(seed);
+  return (await resolveEd25519Backend()) === "webcrypto" ? publicKeyOfSeed(seed) : (await noble()).getPublicKey(seed);
 }
 
 export async function signerFromSeed(seed32: Uint8Array): Promise<Signer> {
-  const publicKey = publicKeyFromSeed(seed32);
+  const publicKey = await publicKeyOf(seed32);
   const seed = seed32.slice(); // the caller may wipe or reuse its buffer
   const address = encodeAddress(publicKey);
   // Import up front so the first signature does not pay for it (and a bad platform fails early).
@@ -54,7 +62,7 @@ export async function signerFromSeed(seed32: Uint8Array): Promise<Signer> {
     address,
     publicKey,
     async sign(msg: Uint8Array): Promise<Uint8Array> {
-      if ((await resolveEd25519Backend()) === "noble") return ed25519.sign(msg, seed);
+      if ((await resolveEd25519Backend()) === "noble") return (await noble()).sign(msg, seed);
       const key = await signKey(seed);
       return new Uint8Array(await crypto.subtle.sign("Ed25519", key, buf(msg)));
     },
@@ -77,7 +85,7 @@ export async function verifySignature(publicKey: Uint8Array, msg: Uint8Array, si
     const backend = choice === "auto" ? (webCryptoAvailable.known === undefined ? await resolveEd25519Backend() : webCryptoAvailable.known ? "webcrypto" : "noble") : choice;
     if (backend === "noble") {
       // zip215 off: RFC 8032 strictness, as OpenSSL (and so WebCrypto) applies it.
-      return ed25519.verify(sig, msg, publicKey, { zip215: false });
+      return (await noble()).verify(sig, msg, publicKey, { zip215: false });
     }
     const hex = toHex(publicKey);
     const key = cachedVerifyKey(hex) ?? (await verifyKey(publicKey, hex));

@@ -4,12 +4,17 @@
 // deterministic).
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { encodeAddress } from "./address.ts";
-import { publicKeyFromSeed } from "./ed25519.ts";
 
 export interface SyncSigner {
   address: string;
   publicKey: Uint8Array;
   sign(msg: Uint8Array): Uint8Array;
+}
+
+/** The public key of a 32-byte seed, synchronously (noble). Async callers: `publicKeyOf` in ed25519.ts. */
+export function publicKeyFromSeed(seed: Uint8Array): Uint8Array {
+  if (!(seed instanceof Uint8Array) || seed.length !== 32) throw new Error("Ed25519 seed must be 32 bytes");
+  return ed25519.getPublicKey(seed);
 }
 
 export function syncSignerFromSeed(seed32: Uint8Array): SyncSigner {

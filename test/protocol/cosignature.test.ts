@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import vectors from "../vectors/protocol-v1.1.json";
 import { fromBase64, fromHex, toBase64 } from "../../protocol/bytes.ts";
-import { publicKeyFromSeed } from "../../protocol/ed25519.ts";
+import { publicKeyFromSeed } from "../../protocol/sync-signer.ts";
 import {
   cosignLine, cosignatureKeyId, parseWitnessVkey, verifyCosignatures, witnessVkey,
 } from "../../protocol/c2sp/cosignature.ts";

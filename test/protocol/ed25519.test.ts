@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import vectors from "../vectors/protocol-v1.json";
 import { cachedVerifyKeyCount } from "../../protocol/ed25519-webcrypto.ts";
 import {
-  ed25519Backend, fromHex, generateSeed, publicKeyFromSeed, resolveEd25519Backend, setEd25519Backend, signerFromHex,
+  ed25519Backend, fromHex, generateSeed, publicKeyFromSeed, publicKeyOf, resolveEd25519Backend, setEd25519Backend, signerFromHex,
   signerFromSeed, toHex, utf8, verifySignature, verifyWithAddress,
 } from "../../protocol/index.ts";
 
@@ -100,6 +100,15 @@ describe("ed25519 backends", () => {
   it("validates seeds", async () => {
     expect(generateSeed()).toHaveLength(32);
     expect(() => publicKeyFromSeed(new Uint8Array(31))).toThrow(/32 bytes/);
+    await expect(publicKeyOf(new Uint8Array(33))).rejects.toThrow(/32 bytes/);
+  });
+
+  it("derives the same public key natively (WebCrypto JWK) as noble's scalar multiplication", async () => {
+    expect(await resolveEd25519Backend()).toBe("webcrypto");
+    for (let i = 0; i < 20; i++) {
+      const seed = generateSeed();
+      expect(toHex(await publicKeyOf(seed))).toBe(toHex(publicKeyFromSeed(seed)));
+    }
     await expect(signerFromHex("00")).rejects.toThrow(/64 hex/);
     await expect(signerFromHex("zz".repeat(32))).rejects.toThrow(/hex/);
   });

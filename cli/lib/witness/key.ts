@@ -3,7 +3,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fromHex, randomBytes, toHex } from "../../../protocol/bytes.ts";
-import { publicKeyFromSeed } from "../../../protocol/ed25519.ts";
+import { publicKeyFromSeed } from "../../../protocol/sync-signer.ts";
 import { parseWitnessVkey, witnessVkey, type WitnessKey } from "../../../protocol/c2sp/cosignature.ts";
 import { isValidKeyName } from "../../../protocol/c2sp/note.ts";
 import { CLIError, usageError } from "../errors.ts";
