@@ -2,7 +2,9 @@
 // is known to have cosigned, and its newest cosignature line, which `…/log/checkpoint` appends to
 // the checkpoint of that size. Kept in the DO's synchronous KV storage (transactional with its
 // SQLite tables): a handful of small records per log, read whole, with no query to index.
-// Submission runs only from the DO's alarm (one at a time), so records are never raced.
+// Submission runs from the DO's alarm, but two rounds can still overlap (an alarm retried while
+// one awaits a witness, or one run by hand): a round merges its outcome into the record as stored
+// after its await.
 import { submitCheckpoint, type LatestCheckpoint } from "../../domain/witness/submit.ts";
 import { failureKind, shouldReport, type ReportedFailure } from "../../domain/witness/failure-log.ts";
 import { QuietRetry } from "./base-do.ts";
@@ -77,10 +79,18 @@ export class WitnessDesk {
           return;
         }
         const out = await submitCheckpoint({ url: w.url, vkey: w.vkey, knownSize: rec.known_size }, latest, prove, fetcher);
-        rec.known_size = out.witnessSize;
+        // Another round (the alarm's, a newer checkpoint's) may have recorded this witness while
+        // this one awaited it: merge into what is stored now, so neither a cosigned size goes back
+        // nor one failure is logged twice.
+        const stored = this.get(w.vkey);
+        if (stored) Object.assign(rec, stored, { url: w.url });
+        // (A stale known size only costs a 409 resync; a cosigned size must not go back.)
+        rec.known_size = out.ok ? Math.max(rec.known_size, out.witnessSize) : out.witnessSize;
         if (out.ok) {
-          rec.cosigned_size = out.size;
-          rec.line = out.line;
+          if (out.size >= rec.cosigned_size) {
+            rec.cosigned_size = out.size;
+            rec.line = out.line;
+          }
           rec.last_error = null;
           rec.reported = null;
           round.cosigned++;

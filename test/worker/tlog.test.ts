@@ -18,6 +18,7 @@ import { generateSeed, signerFromSeed } from "../../protocol/ed25519.ts";
 import { isoNow } from "../../protocol/time.ts";
 import { signReceipt } from "../../protocol/signed.ts";
 import { GENESIS } from "../../protocol/hash.ts";
+import { WitnessDesk } from "../../durable-objects/shared/witness-desk.ts";
 import { BASE, deployApp, joinNode, newCluster, receiptChain, wallet, workerFetch } from "./helpers.ts";
 
 const get = (path: string, init?: RequestInit) => workerFetch(new Request(BASE + path, init));
@@ -245,6 +246,31 @@ describe("witness failures", () => {
       const mine = errors.mock.calls.map((c) => c.join(" ")).filter((line) => line.includes(name));
       expect(mine).toHaveLength(1);
       expect(mine[0]).toContain(`log enc.localhost/${name}/audit: witness witness.example.com failed: `);
+    } finally {
+      errors.mockRestore();
+    }
+  });
+
+  it("overlapping rounds log a failure once and keep one record", async () => {
+    const { name } = await newCluster();
+    const stub = env.CLUSTER.get(env.CLUSTER.idFromName(name));
+    const errors = vi.spyOn(console, "error");
+    try {
+      const lines = await runInDurableObject(stub, async (_i, state) => {
+        const desk = new WitnessDesk(state.storage.kv);
+        const w = { url: "https://witness.example.com", vkey: WITNESS[0].vkey };
+        const latest = { size: 3, note: `enc.localhost/${name}/race\n3\nAAAA\n\n` };
+        let release!: () => void;
+        const gate = new Promise<void>((r) => (release = r));
+        // Both rounds read the record before either answer arrives, as an alarm and a retry would.
+        const fetcher = async () => (await gate, new Response("down", { status: 500 }));
+        const rounds = [desk.submit([w], latest, () => [], fetcher), desk.submit([w], latest, () => [], fetcher)];
+        release();
+        for (const r of await Promise.all(rounds)) expect(r.failures).toHaveLength(1);
+        return errors.mock.calls.map((c) => c.join(" ")).filter((l) => l.includes(`${name}/race`));
+      });
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain("HTTP 500: down");
     } finally {
       errors.mockRestore();
     }
