@@ -6,7 +6,7 @@ const root = fileURLToPath(new URL(".", import.meta.url));
 // Node files that can run beside the `node` project's: no runc, no agent, no fixed real-time
 // windows; they talk to the shared Worker under names of their own, to a Worker of their own, or
 // to nothing. They form the `node-parallel` project (vitest.node-parallel.config.ts); `npm test`
-// runs it beside `node`, so three node files run at a time (two of `node`). A file that starts containers or
+// runs it beside `node`, so four node files run at a time (two of each). A file that starts containers or
 // agents, or waits out real-time TTLs, stays in `node`.
 export const PARALLEL = [
   "test/protocol/**/*.test.ts", "test/repo/**/*.test.ts", "test/lint/**/*.test.ts", "test/contract/**/*.test.ts",
