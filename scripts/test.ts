@@ -34,7 +34,8 @@ const JOBS: Job[] = [
 // One vitest run executes its projects' groups one after another, so side-by-side projects are
 // separate runs. Three lanes on 2 cores: `node` (runc, agents, real-time windows; mostly
 // waiting), `node-parallel` (the node files that may run beside those: CLI, protocol, files on
-// the shared Worker), and the CPU-bound lane lint -> workers (workerd), with tsc beside it: the
+// the shared Worker), and the CPU-bound lanes lint -> workers and workers-isolated (workerd; the
+// latter holds the API fuzz file, the longest, so that it runs beside the rest), with tsc beside: the
 // workers run's own start-up (~60 s: transform, workerd, setup) overlaps tsc's check, and the run
 // then ends with the node lanes instead of ~110 s after them (docs/PERFORMANCE.md, "Fourth
 // pass"). The node runs share one build of dist/ (made here first) and one control-plane broker
@@ -48,7 +49,7 @@ const NODE_RUN = ["node", "node-parallel"];
 if (args.length) JOBS.push({ name: "vitest", cmd: bin("vitest"), args: ["run", ...args], stream: true });
 else {
   for (const p of NODE_RUN) JOBS.push({ name: p, cmd: bin("vitest"), args: ["run", "--project", p, ...report(p)], stream: true, shared: true });
-  JOBS.push({ name: "workers", cmd: bin("vitest"), args: ["run", "--project", "workers", "--project", "workers-isolated", ...report("workers")], stream: true, after: ["lint"] });
+  for (const p of ["workers", "workers-isolated"]) JOBS.push({ name: p, cmd: bin("vitest"), args: ["run", "--project", p, ...report(p)], stream: true, after: ["lint"] });
 }
 let sharedEnv: Record<string, string> = {};
 let broker: Broker | undefined;
