@@ -63,6 +63,30 @@ async function run(id: string, workload: Record<string, unknown>): Promise<strin
   return out;
 }
 
+/**
+ * A container running `command` (sh -c) with its port 8080 published on a free host port through
+ * a PortForwarder, and its first answer there (or "" after 5 s).
+ */
+async function forwarded(id: string, command: string) {
+  const free = net.createServer();
+  await new Promise<void>((r) => free.listen(0, "0.0.0.0", r));
+  const hostPort = (free.address() as net.AddressInfo).port;
+  await new Promise((r) => free.close(r));
+  const ports = [{ container_port: 8080, host_port: hostPort }];
+  const { container } = await createFromImage({ dataDir }, { id, image: image.ref, workload: { command: ["sh", "-c", command], ports } });
+  await container.start();
+  const { pid } = await container.state();
+  const logged: string[] = [];
+  const log = { warn: (m: string) => logged.push(m), error: (m: string) => logged.push(m) };
+  const fwd = await PortForwarder.start(pid!, ports, log, container.id);
+  let body = "";
+  for (let i = 0; i < 50 && !body; i++) {
+    body = await fetch(`http://127.0.0.1:${hostPort}/`).then((r) => (r.ok ? r.text() : ""), () => "");
+    if (!body) await new Promise((r) => setTimeout(r, 100));
+  }
+  return { container, hostPort, fwd, logged, body };
+}
+
 describe("the cage and the node's local services", () => {
   it("a host-network container cannot reach an abstract unix socket of the host", async () => {
     const name = `enc-h10e-${process.pid}-${Date.now()}`;
@@ -115,29 +139,8 @@ describe("the cage and the node's local services", () => {
     const srv = await listen(0);
     const secret = (srv.address() as net.AddressInfo).port;
     const hostIp = Object.values(os.networkInterfaces()).flat().find((a) => a && a.family === "IPv4" && !a.internal)?.address;
-    const free = net.createServer();
-    await new Promise<void>((r) => free.listen(0, "0.0.0.0", r));
-    const hostPort = (free.address() as net.AddressInfo).port;
-    await new Promise((r) => free.close(r));
-    const { container } = await createFromImage({ dataDir }, {
-      id: "serve-none",
-      image: image.ref,
-      workload: {
-        command: ["sh", "-c", 'mkdir /tmp/www && echo "served on $PORT_8080" > /tmp/www/index.html && exec httpd -f -p "$PORT" -h /tmp/www'],
-        ports: [{ container_port: 8080, host_port: hostPort }],
-      },
-    });
-    await container.start();
-    const { pid } = await container.state();
-    const logged: string[] = [];
-    const log = { warn: (m: string) => logged.push(m), error: (m: string) => logged.push(m) };
-    const fwd = await PortForwarder.start(pid!, [{ container_port: 8080, host_port: hostPort }], log, container.id);
+    const { container, hostPort, fwd, logged, body } = await forwarded("serve-none", 'mkdir /tmp/www && echo "served on $PORT_8080" > /tmp/www/index.html && exec httpd -f -p "$PORT" -h /tmp/www');
     try {
-      let body = "";
-      for (let i = 0; i < 50 && !body; i++) {
-        body = await fetch(`http://127.0.0.1:${hostPort}/`).then((r) => (r.ok ? r.text() : ""), () => "");
-        if (!body) await new Promise((r) => setTimeout(r, 100));
-      }
       // the workload listens on its container port, in its own namespace; the host reaches it
       expect(body).toBe("served on 8080\n");
       if (hostIp) expect(await fetch(`http://${hostIp}:${hostPort}/`).then((r) => r.text())).toBe(body);
@@ -161,29 +164,8 @@ describe("the cage and the node's local services", () => {
   });
 
   it("the forwarder reaches an app that listens on ::1 only", async () => {
-    const free = net.createServer();
-    await new Promise<void>((r) => free.listen(0, "0.0.0.0", r));
-    const hostPort = (free.address() as net.AddressInfo).port;
-    await new Promise((r) => free.close(r));
-    const { container } = await createFromImage({ dataDir }, {
-      id: "serve-v6",
-      image: image.ref,
-      workload: {
-        command: ["sh", "-c", 'mkdir /tmp/www && echo "served on [::1]" > /tmp/www/index.html && exec httpd -f -p "[::1]:$PORT" -h /tmp/www'],
-        ports: [{ container_port: 8080, host_port: hostPort }],
-      },
-    });
-    await container.start();
-    const { pid } = await container.state();
-    const logged: string[] = [];
-    const log = { warn: (m: string) => logged.push(m), error: (m: string) => logged.push(m) };
-    const fwd = await PortForwarder.start(pid!, [{ container_port: 8080, host_port: hostPort }], log, container.id);
+    const { container, fwd, logged, body } = await forwarded("serve-v6", 'mkdir /tmp/www && echo "served on [::1]" > /tmp/www/index.html && exec httpd -f -p "[::1]:$PORT" -h /tmp/www');
     try {
-      let body = "";
-      for (let i = 0; i < 50 && !body; i++) {
-        body = await fetch(`http://127.0.0.1:${hostPort}/`).then((r) => (r.ok ? r.text() : ""), () => "");
-        if (!body) await new Promise((r) => setTimeout(r, 100));
-      }
       expect(body).toBe("served on [::1]\n");
       // It listens on ::1 only: inside its namespace, the IPv4 loopback refuses.
       const r = await container.runc.exec(["exec", container.id, "sh", "-c", "nc -w 2 127.0.0.1 8080 </dev/null; echo v4=$?; nc -w 2 ::1 8080 </dev/null; echo v6=$?"]);
