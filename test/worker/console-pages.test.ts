@@ -13,7 +13,7 @@ import { verifyComplianceReport } from "../../protocol/api/compliance.ts";
 import type { Signer } from "../../protocol/ed25519.ts";
 import type { AuditEntry, LogBlock } from "../../protocol/schemas.ts";
 import { toIso } from "../../protocol/time.ts";
-import { BASE, deployApp, joinNode, newCluster, receiptChain, wallet, workerFetch } from "./helpers.ts";
+import { BASE, deployApp, joinNode, newCluster, receiptChain, twoStageCluster, wallet, workerFetch } from "./helpers.ts";
 
 const HTML = { accept: "text/html" };
 
@@ -150,13 +150,7 @@ describe("console agreements and policies pages", () => {
 
 describe("console pipelines", () => {
   async function setup() {
-    const { name, owner } = await newCluster({}, "cpl");
-    const node = await joinNode(owner.api, name);
-    const approver = await wallet();
-    await owner.api.post(`/v1/clusters/${name}/roles`, { address: approver.signer.address, role: "admin" });
-    const res = { cpu_millis: 100, memory_mb: 32 };
-    await owner.api.post(`/v1/clusters/${name}/workloads`, { name: "web-staging", image: "oci:/web:v2", resources: res });
-    await owner.api.post(`/v1/clusters/${name}/workloads`, { name: "web-prod", image: "oci:/web:v1", resources: res });
+    const { name, owner, node, approver } = await twoStageCluster({}, "cpl");
     const { replicas } = await owner.api.get<{ replicas: { id: string }[] }>(`/v1/clusters/${name}/workloads/web-staging`);
     await node.api.post(`/v1/clusters/${name}/nodes/${node.signer.address}/heartbeat`, { usage: { cpu_millis: 0, memory_mb: 0 }, containers: replicas.map((r) => ({ replica: r.id, status: "running" })) });
     await owner.api.post(`/v1/clusters/${name}/pipelines`, {

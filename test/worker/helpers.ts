@@ -45,6 +45,21 @@ export async function deployApp(admin: ApiClient, cluster: string, app: string):
   return { replica: replicas[0].id, node: replicas[0].node, container: `${replicas[0].id}.1` };
 }
 
+/**
+ * A pipeline's fixture: a cluster with one node, a second wallet with admin (the approver) and the
+ * two stages `web-staging` (image v2) and `web-prod` (image v1).
+ */
+export async function twoStageCluster(config: Record<string, unknown> = {}, prefix = "c") {
+  const { name, owner } = await newCluster(config, prefix);
+  const node = await joinNode(owner.api, name);
+  const approver = await wallet();
+  await owner.api.post(`/v1/clusters/${name}/roles`, { address: approver.signer.address, role: "admin" });
+  const resources = { cpu_millis: 100, memory_mb: 32 };
+  await owner.api.post(`/v1/clusters/${name}/workloads`, { name: "web-staging", image: "oci:/web:v2", resources });
+  await owner.api.post(`/v1/clusters/${name}/workloads`, { name: "web-prod", image: "oci:/web:v1", resources });
+  return { name, owner, node, approver };
+}
+
 /** A chain of `n` signed receipts for one container. */
 export async function receiptChain(node: Signer, cluster: string, app: string, container: string, n: number, start = GENESIS): Promise<StepReceipt[]> {
   const out: StepReceipt[] = [];

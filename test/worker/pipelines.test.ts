@@ -1,7 +1,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, inject, it } from "vitest";
-import { BASE, joinNode, newCluster, uniq, wallet, workerFetch } from "./helpers.ts";
+import { BASE, joinNode, twoStageCluster, uniq, wallet, workerFetch } from "./helpers.ts";
 
 type R = { id: string; node: string; spec_version: number; status: string };
 type Promo = { id: string; state: string; author: string; gates: { gate: string; state: string; detail: string }[]; approvals: { approver: string }[]; changes: { to_version: number | null }[] };
@@ -9,13 +9,7 @@ type Entry = { seq: number; event: string; actor: string; details: Record<string
 
 /** `endpoint`: where the node says every replica listens (the gateway forwards there). */
 async function setup(opts: { config?: Record<string, unknown>; endpoint?: string } = {}) {
-  const { name, owner } = await newCluster(opts.config ?? {});
-  const node = await joinNode(owner.api, name);
-  const approver = await wallet();
-  await owner.api.post(`/v1/clusters/${name}/roles`, { address: approver.signer.address, role: "admin" });
-  const res = { cpu_millis: 100, memory_mb: 32 };
-  await owner.api.post(`/v1/clusters/${name}/workloads`, { name: "web-staging", image: "oci:/web:v2", resources: res });
-  await owner.api.post(`/v1/clusters/${name}/workloads`, { name: "web-prod", image: "oci:/web:v1", resources: res });
+  const { name, owner, node, approver } = await twoStageCluster(opts.config ?? {});
   const replicas = async (wl: string) => (await owner.api.get<{ replicas: R[] }>(`/v1/clusters/${name}/workloads/${wl}`)).replicas;
   /** The node's signed heartbeat: `status` for the replicas `pick` chooses, running for the others. */
   const heartbeat = async (pick: (r: R) => boolean = () => false, status = "failed") => {
