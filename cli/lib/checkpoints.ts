@@ -1,13 +1,14 @@
 // The C2SP logs (PROTOCOL.md §6) as the CLI reads them, and the last checkpoint it accepted per
 // log, kept under its config dir: the next run must find the log extended (a smaller log is a
 // rollback, an inconsistent one a fork) and says so with a non-zero exit.
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { ApiClient } from "../../protocol/api-client.ts";
 import type { LogReport, LogSource } from "../../protocol/tlog-verify.ts";
 import { CLIError } from "./errors.ts";
 import type { IO } from "./io.ts";
 import { configDir } from "./wallet.ts";
+import { writeFileAtomic } from "./atomic-file.ts";
 
 /** The log served under `prefix` (…/log); checkpoint() throws NOT_SERVED on a server without one. */
 export function apiLogSource(api: ApiClient, prefix: string): LogSource {
@@ -45,9 +46,7 @@ export function sinceCheckpoint(flag: string | undefined, remembered: string): s
 
 export function remember(file: string, note: string): void {
   mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, note);
-  renameSync(tmp, file);
+  writeFileAtomic(file, note);
 }
 
 /** One line on the log's checks, for a clean run. */

@@ -1,10 +1,11 @@
 // `--pin FILE`: the last signed head a verifier accepted for one chain. Verifying against it
 // catches what a fresh head alone cannot: a server that rolls the chain back, or rewrites it,
 // between two runs. The file advances only after a run that found no problem.
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { verifyChainHead, type ChainHead, type HeadExpectation } from "../../protocol/head.ts";
 import { CLIError } from "./errors.ts";
+import { writeFileAtomic } from "./atomic-file.ts";
 
 /** The pinned head, or undefined when FILE does not exist yet (the first run pins). */
 export async function readPin(file: string | undefined, want: HeadExpectation): Promise<ChainHead | undefined> {
@@ -24,7 +25,5 @@ export async function readPin(file: string | undefined, want: HeadExpectation): 
 export function writePin(file: string | undefined, head: unknown): void {
   if (!file) return;
   mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(head, null, 2) + "\n");
-  renameSync(tmp, file);
+  writeFileAtomic(file, JSON.stringify(head, null, 2) + "\n");
 }

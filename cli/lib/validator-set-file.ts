@@ -1,9 +1,10 @@
 // The proposal file between `enc validators propose`, each validator's `enc-agent validators sign`
 // and `enc validators submit`.
-import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import type { ValidatorSetProposal } from "../../protocol/api/placement.ts";
 import { parseValidatorSetProposal } from "../../protocol/validator-set-proposal.ts";
 import { CLIError } from "./errors.ts";
+import { writeFileAtomic } from "./atomic-file.ts";
 
 export function readProposal(file: string): ValidatorSetProposal {
   let text: string;
@@ -18,7 +19,5 @@ export function readProposal(file: string): ValidatorSetProposal {
 }
 
 export function writeProposal(file: string, p: ValidatorSetProposal): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(p, null, 2) + "\n");
-  renameSync(tmp, file);
+  writeFileAtomic(file, JSON.stringify(p, null, 2) + "\n");
 }

@@ -1,6 +1,6 @@
 // The wallet file: an Ed25519 seed that *is* the user's identity, so it is written 0600 and never
 // printed. A small config.json beside it remembers the default cluster.
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
 import { toHex, fromHex } from "../../protocol/bytes.ts";
@@ -8,6 +8,7 @@ import { generateSeed, signerFromSeed, type Signer } from "../../protocol/ed2551
 import { isoNow } from "../../protocol/time.ts";
 import { CLIError } from "./errors.ts";
 import type { IO } from "./io.ts";
+import { writeFileAtomic } from "./atomic-file.ts";
 
 export interface WalletFile {
   version: 1;
@@ -18,7 +19,9 @@ export interface WalletFile {
 
 /** The CLI's config dir: $XDG_CONFIG_HOME/enc or ~/.config/enc (contexts.json lives here). */
 export function configDir(env: IO["env"]): string {
-  return path.join(env.XDG_CONFIG_HOME || path.join(homedir(), ".config"), "enc");
+  // $HOME from the IO's env first: main() run in-process with an env of its own must not read or
+  // write the host process's home.
+  return path.join(env.XDG_CONFIG_HOME || path.join(env.HOME || homedir(), ".config"), "enc");
 }
 
 /** $ENC_WALLET, then the current context's wallet, then the default file. */
@@ -77,10 +80,7 @@ export function currentContext(env: IO["env"]): (NamedContext & { name: string }
 /** Writes via a temp file and rename, so a crash never leaves half a key and the mode is 0600 from the start. */
 function writePrivate(file: string, text: string): void {
   mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, text, { mode: 0o600 });
-  chmodSync(tmp, 0o600); // the umask may have narrowed it; never widened, but be explicit
-  renameSync(tmp, file);
+  writeFileAtomic(file, text, 0o600);
 }
 
 export async function createWallet(file: string, force: boolean): Promise<WalletFile> {

@@ -8,7 +8,7 @@ import { freePort } from "../../scripts/lib/control-plane.ts";
 import { isAddress } from "../../protocol/address.ts";
 import { main } from "../../cli/main.ts";
 import type { IO } from "../../cli/lib/io.ts";
-import { enc, encEnv, json } from "./run-enc.ts";
+import { encBinary as enc, encEnv, json } from "./run-enc.ts";
 
 let home: string;
 let env: Record<string, string>;

@@ -1,6 +1,6 @@
 // Shared by the agent daemon and end-to-end tests: a real control plane with a cluster owned by
 // a fresh wallet, join tokens, enc-agent processes with captured output, and polling helpers.
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,6 +11,7 @@ import { verifyAppLedger, type VerifyReport } from "../../protocol/ledger-verify
 import type { StepReceipt } from "../../protocol/schemas.ts";
 import { apiLedgerSource } from "../../cli/lib/ledger-source.ts";
 import { sharedControlPlane, testControlPlane } from "../harness/control-plane.ts";
+import { enc, type EncResult } from "../cli/run-enc.ts";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const AGENT_BIN = path.join(ROOT, "bin/enc-agent.mjs");
@@ -97,19 +98,14 @@ export function spawnAgent(args: string[], echo = process.env.ENC_TEST_ECHO === 
   };
 }
 
-/** Runs the `enc` CLI as the cluster owner; resolves with its exit code and output. */
-export function encCli(c: TestCluster, home: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** Runs the `enc` CLI (its built main(), test/cli/run-enc.ts) as the cluster owner; resolves with its exit code and output. */
+export function encCli(c: TestCluster, home: string, args: string[]): Promise<EncResult> {
   const wallet = path.join(home, "wallet.json");
   if (!fs.existsSync(wallet)) {
     fs.mkdirSync(home, { recursive: true });
     fs.writeFileSync(wallet, JSON.stringify({ version: 1, address: c.owner.address, seed: c.ownerSeed, created: new Date().toISOString() }), { mode: 0o600 });
   }
-  return new Promise((resolve) => {
-    const env = { PATH: process.env.PATH ?? "", HOME: home, ENC_WALLET: wallet, ENC_URL: c.url, ENC_CLUSTER: c.name, NO_COLOR: "1" };
-    execFile(process.execPath, [path.join(ROOT, "bin/enc.mjs"), ...args], { cwd: ROOT, env, timeout: 30_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === "number" ? err.code : -1) : 0, stdout: String(stdout), stderr: String(stderr) });
-    });
-  });
+  return enc(args, { PATH: process.env.PATH ?? "", HOME: home, ENC_WALLET: wallet, ENC_URL: c.url, ENC_CLUSTER: c.name, NO_COLOR: "1" });
 }
 
 /** `enc-agent <args>` to completion. */

@@ -1,12 +1,13 @@
 // The witness's identity: a key name and an Ed25519 seed, in a JSON file of mode 0600 (like the
 // wallet). Its public form is the cosignature/v1 vkey that logs and verifiers configure.
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fromHex, randomBytes, toHex } from "../../../protocol/bytes.ts";
 import { publicKeyFromSeed } from "../../../protocol/sync-signer.ts";
 import { parseWitnessVkey, witnessVkey, type WitnessKey } from "../../../protocol/c2sp/cosignature.ts";
 import { isValidKeyName } from "../../../protocol/c2sp/note.ts";
 import { CLIError, usageError } from "../errors.ts";
+import { writeFileAtomic } from "../atomic-file.ts";
 
 export interface WitnessIdentity {
   name: string;
@@ -19,10 +20,7 @@ export function createWitnessKey(file: string, name: string, force = false): Wit
   if (!force && existsSync(file)) throw new CLIError("witness_key_exists", `${file} already exists`, 1, "Pass --force to replace it (its key is lost), or use another --key.");
   const seed = randomBytes(32);
   mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify({ version: 1, name, seed: toHex(seed), created: new Date().toISOString() }, null, 2) + "\n", { mode: 0o600 });
-  chmodSync(tmp, 0o600);
-  renameSync(tmp, file);
+  writeFileAtomic(file, JSON.stringify({ version: 1, name, seed: toHex(seed), created: new Date().toISOString() }, null, 2) + "\n", 0o600);
   return identity(name, seed);
 }
 

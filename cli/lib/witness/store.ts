@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import { promises as fsp } from "node:fs";
 import path from "node:path";
+import { tmpBeside } from "../atomic-file.ts";
 
 export interface OriginState {
   origin: string;
@@ -52,7 +53,7 @@ export class WitnessStore {
   async put(state: OriginState): Promise<void> {
     const file = this.file(state.origin);
     const dir = path.dirname(file);
-    const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+    const tmp = tmpBeside(file);
     const fh = await fsp.open(tmp, "w", 0o600);
     try {
       await fh.writeFile(JSON.stringify(state) + "\n", "utf8");
