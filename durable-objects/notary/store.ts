@@ -116,11 +116,16 @@ export class NotaryStore {
       });
   }
 
-  /** The oldest pending receipts in sealing order; `body_jcs` 1 when the body is its JCS already. */
-  pending(limit: number): { seq: number; hash: string; ts: string; body: string; body_jcs: number | null }[] {
+  /**
+   * The oldest pending receipts in sealing order. `entry`: the stored body's UTF-8 bytes when it
+   * is the receipt's JCS (its C2SP log entry as is, no string decoded and encoded again);
+   * `body`: the stored JSON of an older row, to canonicalize (null otherwise).
+   */
+  pending(limit: number): { seq: number; hash: string; ts: string; entry: ArrayBuffer | null; body: string | null }[] {
     return this.sqlite
-      .exec<{ seq: number; hash: string; ts: string; body: string; body_jcs: number | null }>(
-        "SELECT seq, hash, ts, body, body_jcs FROM receipts WHERE block_height IS NULL ORDER BY seq LIMIT ?",
+      .exec<{ seq: number; hash: string; ts: string; entry: ArrayBuffer | null; body: string | null }>(
+        `SELECT seq, hash, ts, CASE WHEN body_jcs = 1 THEN CAST(body AS BLOB) END AS entry, CASE WHEN body_jcs IS NOT 1 THEN body END AS body
+         FROM receipts WHERE block_height IS NULL ORDER BY seq LIMIT ?`,
         limit,
       )
       .toArray();
@@ -204,7 +209,8 @@ export class NotaryStore {
   }
 
   addDelivery(d: { key: string; payload: string }): void {
-    this.db.insert(deliveries).values(d).onConflictDoNothing().run();
+    // Raw: drizzle built this statement anew at every seal.
+    this.sqlite.exec("INSERT INTO deliveries (key, payload) VALUES (?, ?) ON CONFLICT DO NOTHING", d.key, d.payload);
   }
 
   deliveries(limit: number): { key: string; payload: string }[] {

@@ -1,4 +1,4 @@
-import { eq, lte, min, sql } from "drizzle-orm";
+import { eq, lte, sql } from "drizzle-orm";
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
 import { schedule } from "./schema.ts";
 
@@ -59,7 +59,8 @@ export class Schedule {
 
   /** Sets the alarm to the earliest task; after an alarm ran, the platform has none set. */
   arm(): void {
-    const next = this.db.select({ due: min(schedule.due_at) }).from(schedule).get()?.due;
+    // Raw: on every seal and schedule change, and drizzle built the statement anew each time.
+    const next = this.storage.sql.exec<{ due: number | null }>("SELECT MIN(due_at) AS due FROM schedule").one().due;
     if (next == null) void this.storage.deleteAlarm();
     else void this.storage.setAlarm(next);
   }
