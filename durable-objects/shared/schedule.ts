@@ -27,8 +27,14 @@ export class Schedule {
    * setAlarm (with its MIN query) cost as much as the upsert (docs/PERFORMANCE.md).
    */
   atMany(tasks: readonly (readonly [string, number])[]): void {
-    for (const [task, dueAt] of tasks) {
-      this.storage.sql.exec("INSERT INTO schedule (task, due_at) VALUES (?, ?) ON CONFLICT (task) DO UPDATE SET due_at = MIN(due_at, excluded.due_at)", task, dueAt);
+    if (tasks.length === 1) {
+      this.storage.sql.exec("INSERT INTO schedule (task, due_at) VALUES (?, ?) ON CONFLICT (task) DO UPDATE SET due_at = MIN(due_at, excluded.due_at)", tasks[0][0], tasks[0][1]);
+    } else if (tasks.length > 1) {
+      // One statement for all (`WHERE true`: SQLite's upsert after a SELECT needs it to parse).
+      this.storage.sql.exec(
+        "INSERT INTO schedule (task, due_at) SELECT value->>0, value->>1 FROM json_each(?) WHERE true ON CONFLICT (task) DO UPDATE SET due_at = MIN(due_at, excluded.due_at)",
+        JSON.stringify(tasks),
+      );
     }
     this.arm();
   }
