@@ -196,7 +196,7 @@ export class NotaryDO extends BaseDO {
         const range = this.store.insertReceipts(plan.admit.map((r) => entryOf.get(r)!), Date.now());
         if (range) this.outbox.push({ kind: "ref", table: "receipts", ...range });
         const sealed: number[] = [];
-        for (let n = fullBlocks(this.store.pendingCount(), limits); n > 0; n--) sealed.push(this.sealOne()!.height);
+        for (let n = fullBlocks(this.store.pendingCountFrom(limits.max_receipts_per_block), limits); n > 0; n--) sealed.push(this.sealOne()!.height);
         // Newer receipts move no window: it is re-armed only after a seal, for new limits, or
         // when none was set (nothing was pending). Its upsert and setAlarm cost 3 µs a receipt.
         if (sealed.length || retimed || !this.schedule.has(SEAL_TASK)) this.armWindow();
