@@ -92,24 +92,22 @@ export class NotaryDO extends BaseDO {
 
   /** Seals one block from the oldest pending receipts; returns null when nothing is pending. */
   private sealOne(): LogBlock | null {
-    if (this.store.oldestPendingAt() == null) return null;
+    const pending = this.store.pending(this.store.limits().max_receipts_per_block);
+    if (pending.length === 0) return null;
     const { cluster, app } = this.identity();
     const height = this.store.height() + 1;
     const prev = this.store.blockHash(height - 1);
     const signer = syncSigner(this.env.NOTARY_KEY, "NOTARY_KEY");
-    const limits = this.store.limits() as SealPolicy;
-    const mldsa = limits.quantum_safe ? mldsaSyncSigner(this.env.NOTARY_MLDSA_KEY, "NOTARY_MLDSA_KEY") : undefined;
+    const mldsa = (this.store.limits() as SealPolicy).quantum_safe ? mldsaSyncSigner(this.env.NOTARY_MLDSA_KEY, "NOTARY_MLDSA_KEY") : undefined;
     // The log grows with the block in this transaction; the block binds the checkpoint it makes.
     if (height > 1 && this.tlog.size() === 0) this.tlog.append(this.store.backfillTlog());
     const tlogStart = this.tlog.size();
-    const pending = this.store.sealPending(limits.max_receipts_per_block, height, tlogStart);
-    if (pending.length === 0) return null;
     // Bodies stored as their JCS are the log entries as they are (PROTOCOL.md §13.1).
     const tree = this.tlog.appendLeaves(pending.map((p) => (p.entry ? new Uint8Array(p.entry) : entryBytes(p.body!))));
     const head = this.tlog.checkpoint(logOrigin(this.env, cluster, app), signer, tree);
     const { block, hash } = buildBlock(cluster, app, height, prev, pending, signer, { size: head.size, root: head.root }, mldsa);
     if (mldsa) this.store.setMldsaFrom(height);
-    this.store.insertBlock(height, hash, block);
+    this.store.insertBlock(height, hash, block, pending, tlogStart);
     this.outbox.push({ kind: "block", block, hash, leaves: pending.map((p) => p.hash) });
     this.store.addDelivery(sealedDelivery({ cluster, app, height, hash, count: block.count, merkle_root: block.merkle_root }));
     // Never blocks the seal: the checkpoint is served at once, cosignatures join it when they arrive.

@@ -144,30 +144,6 @@ export class NotaryStore {
       .toArray();
   }
 
-  /**
-   * Places the oldest pending receipts (up to `limit`) into block `height` in one statement, as
-   * its leaves in sealing order and at tlogStart + leaf in the app log, and answers them in that
-   * order, as `pending` does. Reading them and then updating them by seq went over the same 100
-   * rows twice (docs/PERFORMANCE.md).
-   */
-  sealPending(limit: number, height: number, tlogStart: number): { seq: number; hash: string; ts: string; entry: ArrayBuffer | null; body: string | null }[] {
-    const rows = this.sqlite
-      .exec<{ seq: number; hash: string; ts: string; leaf: number; entry: ArrayBuffer | null; body: string | null }>(
-        `UPDATE receipts SET block_height = ?, leaf_index = p.n, tlog_index = ? + p.n
-         FROM (SELECT seq, row_number() OVER (ORDER BY seq) - 1 AS n FROM (SELECT seq FROM receipts WHERE block_height IS NULL ORDER BY seq LIMIT ?)) AS p
-         WHERE receipts.seq = p.seq
-         RETURNING seq, hash, ts, leaf_index AS leaf, CASE WHEN body_jcs = 1 THEN CAST(body AS BLOB) END AS entry, CASE WHEN body_jcs IS NOT 1 THEN body END AS body`,
-        height,
-        tlogStart,
-        limit,
-      )
-      .toArray();
-    // RETURNING names no order.
-    const out = new Array<(typeof rows)[number]>(rows.length);
-    for (const r of rows) out[r.leaf] = r;
-    return out;
-  }
-
   /** Stored JSON of the app log's entries [from, from + count) (PROTOCOL.md §6), in log order. */
   tlogEntries(from: number, count: number): string[] {
     return this.sqlite
@@ -212,9 +188,16 @@ export class NotaryStore {
     return this.sqlite.exec<{ hash: string }>("SELECT hash FROM blocks WHERE height = ?", height).toArray()[0]?.hash;
   }
 
-  /** Records a sealed block (its receipts were placed by sealPending). */
-  insertBlock(height: number, hash: string, body: unknown): void {
+  /** Records a sealed block and places its receipts, in order, as its leaves (one UPDATE). */
+  insertBlock(height: number, hash: string, body: unknown, leaves: readonly { seq: number }[], tlogStart: number): void {
     this.sqlite.exec("INSERT INTO blocks (height, hash, body) VALUES (?, ?, ?)", height, hash, JSON.stringify(body));
+    this.sqlite.exec(
+      `UPDATE receipts SET block_height = ?, leaf_index = leaf.key, tlog_index = ? + leaf.key
+       FROM (SELECT key, value FROM json_each(?)) AS leaf WHERE receipts.seq = leaf.value`,
+      height,
+      tlogStart,
+      JSON.stringify(leaves.map((l) => l.seq)),
+    );
   }
 
   limits(): NotaryLimits {
