@@ -4,7 +4,6 @@ import type { LogBlock, StepReceipt } from "../../protocol/schemas.ts";
 import { isoNow } from "../../protocol/time.ts";
 import { verifyReceiptEntry } from "../../protocol/signed.ts";
 import { canonicalize } from "../../protocol/jcs.ts";
-import { utf8 } from "../../protocol/bytes.ts";
 import { checkBatch, planAdmission } from "../../domain/notary/admission.ts";
 import { afterDelivery, sealedDelivery, type DeliveryAnswer, type SealedEvent } from "../../domain/notary/delivery.ts";
 import { parseNotaryName, type NotaryIdentity } from "../../domain/notary/identity.ts";
@@ -104,8 +103,8 @@ export class NotaryDO extends BaseDO {
     if (height > 1 && this.tlog.size() === 0) this.tlog.append(this.store.backfillTlog());
     const tlogStart = this.tlog.size();
     // Bodies stored as their JCS are the log entries as they are (PROTOCOL.md §13.1).
-    this.tlog.appendLeaves(pending.map((p) => (p.body_jcs === 1 ? utf8(p.body) : entryBytes(p.body))));
-    const head = this.tlog.checkpoint(logOrigin(this.env, cluster, app), signer);
+    const tree = this.tlog.appendLeaves(pending.map((p) => (p.entry ? new Uint8Array(p.entry) : entryBytes(p.body!))));
+    const head = this.tlog.checkpoint(logOrigin(this.env, cluster, app), signer, tree);
     const { block, hash } = buildBlock(cluster, app, height, prev, pending, signer, { size: head.size, root: head.root }, mldsa);
     if (mldsa) this.store.setMldsaFrom(height);
     this.store.insertBlock(height, hash, block, pending, tlogStart);
@@ -195,7 +194,7 @@ export class NotaryDO extends BaseDO {
         const range = this.store.insertReceipts(plan.admit.map((r) => entryOf.get(r)!), Date.now());
         if (range) this.outbox.push({ kind: "ref", table: "receipts", ...range });
         const sealed: number[] = [];
-        for (let n = fullBlocks(this.store.pendingCount(), limits); n > 0; n--) sealed.push(this.sealOne()!.height);
+        for (let n = fullBlocks(this.store.pendingCountFrom(limits.max_receipts_per_block), limits); n > 0; n--) sealed.push(this.sealOne()!.height);
         // Newer receipts move no window: it is re-armed only after a seal, for new limits, or
         // when none was set (nothing was pending). Its upsert and setAlarm cost 3 µs a receipt.
         if (sealed.length || retimed || !this.schedule.has(SEAL_TASK)) this.armWindow();

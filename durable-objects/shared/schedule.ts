@@ -1,4 +1,4 @@
-import { eq, lte, min, sql } from "drizzle-orm";
+import { eq, lte, sql } from "drizzle-orm";
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
 import { schedule } from "./schema.ts";
 
@@ -27,8 +27,14 @@ export class Schedule {
    * setAlarm (with its MIN query) cost as much as the upsert (docs/PERFORMANCE.md).
    */
   atMany(tasks: readonly (readonly [string, number])[]): void {
-    for (const [task, dueAt] of tasks) {
-      this.storage.sql.exec("INSERT INTO schedule (task, due_at) VALUES (?, ?) ON CONFLICT (task) DO UPDATE SET due_at = MIN(due_at, excluded.due_at)", task, dueAt);
+    if (tasks.length === 1) {
+      this.storage.sql.exec("INSERT INTO schedule (task, due_at) VALUES (?, ?) ON CONFLICT (task) DO UPDATE SET due_at = MIN(due_at, excluded.due_at)", tasks[0][0], tasks[0][1]);
+    } else if (tasks.length > 1) {
+      // One statement for all (`WHERE true`: SQLite's upsert after a SELECT needs it to parse).
+      this.storage.sql.exec(
+        "INSERT INTO schedule (task, due_at) SELECT value->>0, value->>1 FROM json_each(?) WHERE true ON CONFLICT (task) DO UPDATE SET due_at = MIN(due_at, excluded.due_at)",
+        JSON.stringify(tasks),
+      );
     }
     this.arm();
   }
@@ -59,7 +65,8 @@ export class Schedule {
 
   /** Sets the alarm to the earliest task; after an alarm ran, the platform has none set. */
   arm(): void {
-    const next = this.db.select({ due: min(schedule.due_at) }).from(schedule).get()?.due;
+    // Raw: on every seal and schedule change, and drizzle built the statement anew each time.
+    const next = this.storage.sql.exec<{ due: number | null }>("SELECT MIN(due_at) AS due FROM schedule").one().due;
     if (next == null) void this.storage.deleteAlarm();
     else void this.storage.setAlarm(next);
   }

@@ -4,7 +4,7 @@ import { checkpointBody, parseCheckpoint, rootToText } from "../../protocol/c2sp
 import { ALG_ED25519, encodeVkey, formatNote, signEd25519LineSync } from "../../protocol/c2sp/note.ts";
 import { TILE_HEIGHT, TILE_WIDTH, TileError, encodeEntryBundle, parseTilePath, tileWidth, type Tile } from "../../protocol/c2sp/tiles.ts";
 import { reject } from "../../domain/result.ts";
-import { hashesForAppendSync, tlogLeafHash, treeRootSync, proveInclusionSync, proveConsistencySync } from "../../protocol/c2sp/tlog.ts";
+import { TLOG_EMPTY_ROOT, tlogLeafHash, tlogNodeHash, treeRootSync, proveInclusionSync, proveConsistencySync } from "../../protocol/c2sp/tlog.ts";
 import type { SyncSigner } from "./sync-signer.ts";
 import { createHash } from "node:crypto";
 import { setTlogSha256 } from "../../protocol/c2sp/tlog.ts";
@@ -56,24 +56,57 @@ export class TlogStore {
 
   /** Appends entries (stored JSON of each, in log order); call inside the owner's transaction. */
   append(storedJson: readonly string[]): number {
-    return this.appendLeaves(storedJson.map(entryBytes));
+    return this.appendLeaves(storedJson.map(entryBytes)).size;
   }
 
-  /** Appends entries given as their leaf bytes (entryBytes of each), in log order. */
-  appendLeaves(entries: readonly Uint8Array[]): number {
+  /**
+   * The tree's right edge at `size`: for each set bit `level` of size, the complete subtree
+   * hash (level, ⌊size / 2^level⌋ − 1), read in one statement. Appending needs no other stored
+   * hash, and the root is these folded right to left (RFC 9162 §2.1.1), so neither reads more.
+   */
+  private edge(size: number): (Uint8Array | undefined)[] {
+    const places: [number, number][] = [];
+    for (let level = 0, k = size; k > 0; level++, k = Math.floor(k / 2)) if (k % 2 === 1) places.push([level, k - 1]);
+    const edge: (Uint8Array | undefined)[] = [];
+    if (places.length === 0) return edge;
+    for (const row of this.sql.exec<{ level: number; hash: ArrayBuffer }>(
+      "SELECT h.level AS level, h.hash AS hash FROM json_each(?) AS p JOIN tlog_hashes AS h ON h.level = p.value->>0 AND h.idx = p.value->>1",
+      JSON.stringify(places),
+    )) {
+      edge[row.level] = new Uint8Array(row.hash);
+    }
+    for (const [level, index] of places) if (!edge[level]) throw new Error(`tlog hash ${level}/${index} missing`);
+    return edge;
+  }
+
+  /**
+   * Appends entries given as their leaf bytes (entryBytes of each), in log order; answers the new
+   * size and root. The stored hashes are hashesForAppendSync's, computed from the right edge in
+   * memory (a read per left sibling and again per root hash was most of a seal's log time).
+   */
+  appendLeaves(entries: readonly Uint8Array[]): { size: number; root: Uint8Array } {
     let n = this.size();
-    const fresh = new Map<string, Uint8Array>();
-    const read = (level: number, index: number) => fresh.get(`${level}/${index}`) ?? this.read(level, index);
+    const edge = this.edge(n);
     // One INSERT for all of them (a statement per hash was 200 a block): their places in a JSON
     // array, the hashes side by side in one blob, hash k at byte 32k (no hex text either way).
     const places: [number, number][] = [];
     const hashes: Uint8Array[] = [];
     for (const bytes of entries) {
-      for (const h of hashesForAppendSync(n, tlogLeafHash(bytes), read)) {
-        fresh.set(`${h.level}/${h.index}`, h.hash);
-        places.push([h.level, h.index]);
-        hashes.push(h.hash);
+      let h = tlogLeafHash(bytes);
+      let index = n;
+      let level = 0;
+      places.push([0, index]);
+      hashes.push(h);
+      // While the new subtree is a right child, its left sibling is on the edge: combine.
+      while (index % 2 === 1) {
+        h = tlogNodeHash(edge[level]!, h);
+        edge[level] = undefined;
+        index = (index - 1) / 2;
+        level++;
+        places.push([level, index]);
+        hashes.push(h);
       }
+      edge[level] = h;
       n++;
     }
     if (places.length) {
@@ -83,19 +116,26 @@ export class TlogStore {
         JSON.stringify(places),
       );
     }
-    return n;
+    return { size: n, root: rootOfEdge(edge) };
   }
 
   root(size = this.size()): Uint8Array {
     return treeRootSync(size, this.read);
   }
 
-  /** Signs a checkpoint of the current tree unless the newest one already has its size. */
-  checkpoint(origin: string, signer: SyncSigner): TlogHead {
-    const size = this.size();
-    const last = this.latest();
-    if (last && last.size === size) return last;
-    const root = this.root(size);
+  /**
+   * Signs a checkpoint of the current tree unless the newest one already has its size. `tree`:
+   * the size and root appendLeaves just answered in this transaction, so nothing is read back.
+   */
+  checkpoint(origin: string, signer: SyncSigner, tree?: { size: number; root: Uint8Array }): TlogHead {
+    // A tree that just grew has no checkpoint at its size yet (checkpoints only name reached sizes).
+    const fresh = tree && tree.size > 0 && tree.size === this.size() ? tree : undefined;
+    const size = fresh ? fresh.size : this.size();
+    if (!fresh) {
+      const last = this.latest();
+      if (last && last.size === size) return last;
+    }
+    const root = fresh ? fresh.root : this.root(size);
     const body = checkpointBody({ origin, size, root });
     const note = formatNote(body, [signEd25519LineSync(body, origin, signer)]);
     this.sql.exec("INSERT INTO tlog_checkpoints (size, note, signed_at) VALUES (?, ?, ?) ON CONFLICT (size) DO NOTHING", size, note, Date.now());
@@ -151,6 +191,13 @@ export class TlogStore {
   consistency(m: number, n: number): Uint8Array[] {
     return proveConsistencySync(m, n, this.read);
   }
+}
+
+/** RFC 9162 root from a right edge (edge[level] per set bit of the size): fold from the lowest level up. */
+function rootOfEdge(edge: readonly (Uint8Array | undefined)[]): Uint8Array {
+  let r: Uint8Array | undefined;
+  for (const h of edge) if (h) r = r ? tlogNodeHash(h, r) : h;
+  return r ?? TLOG_EMPTY_ROOT;
 }
 
 /** The log's vkey for `origin` signed by `publicKey` (Ed25519). */

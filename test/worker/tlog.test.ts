@@ -132,6 +132,39 @@ describe("app log", () => {
     expect((sealed as { ok: true; value: LogBlock }).value.tlog).toEqual({ size: 4, root: rootToText(rootOfLeafHashes(leaves)) });
   });
 
+  it("a seal appends from the tree's right edge: every stored subtree hash and each block's root match the tree rebuilt from its leaves", async () => {
+    const node = await signerFromSeed(generateSeed());
+    const stub = env.NOTARY.get(env.NOTARY.idFromName("edge-append/web"));
+    const big = { max_receipts_per_block: 1000, max_block_window_s: 300 };
+    // Blocks of odd sizes, so that appends start at every kind of edge (one to five set bits).
+    const sizes = [1, 3, 5, 7, 2, 13, 1, 31];
+    const chain = await receiptChain(node, "edge-append", "web", "c.1", sizes.reduce((a, b) => a + b, 0));
+    const blocks: LogBlock[] = [];
+    for (let i = 0, at = 0; i < sizes.length; at += sizes[i], i++) {
+      expect(await stub.submit(big, chain.slice(at, at + sizes[i]))).toMatchObject({ ok: true, value: { accepted: sizes[i] } });
+      const sealed = await stub.seal(big);
+      expect(sealed).toMatchObject({ ok: true, value: { count: sizes[i] } });
+      blocks.push((sealed as { ok: true; value: LogBlock }).value);
+    }
+    const leaves = chain.map((r) => tlogLeafHash(utf8(canonicalize(r))));
+    let n = 0;
+    expect(blocks.map((b) => b.tlog)).toEqual(sizes.map((k) => ((n += k), { size: n, root: rootToText(rootOfLeafHashes(leaves.slice(0, n))) })));
+    const stored = await runInDurableObject(stub, (inst) =>
+      (inst as unknown as { ctx: DurableObjectState }).ctx.storage.sql
+        .exec<{ level: number; idx: number; hash: ArrayBuffer }>("SELECT level, idx, hash FROM tlog_hashes ORDER BY level, idx")
+        .toArray()
+        .map((r) => ({ level: r.level, idx: r.idx, hash: toBase64(new Uint8Array(r.hash)) })),
+    );
+    // Exactly the complete subtrees of the final tree, each the root of its leaves.
+    const expected: { level: number; idx: number; hash: string }[] = [];
+    for (let level = 0; 2 ** level <= leaves.length; level++) {
+      for (let idx = 0; (idx + 1) * 2 ** level <= leaves.length; idx++) {
+        expected.push({ level, idx, hash: toBase64(rootOfLeafHashes(leaves.slice(idx * 2 ** level, (idx + 1) * 2 ** level))) });
+      }
+    }
+    expect(stored).toEqual(expected);
+  });
+
   it("public_log: full tiles immutable and readable unsigned; the verifier proves every entry", async () => {
     const { name, owner, keys, prefix } = await sealedApp({ public_log: true }, 260, 100);
     const full = await get(`${prefix}/tile/0/000`);
