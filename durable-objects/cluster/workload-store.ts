@@ -47,7 +47,7 @@ export const toReplica = (r: ReplicaViewRow): Replica => ({
 
 type WorkloadRow = typeof workloads.$inferSelect;
 
-const toView = (r: WorkloadRow): WorkloadView => ({
+const toView = (r: Pick<WorkloadRow, "spec" | "version" | "created_by" | "created_at" | "updated_at">): WorkloadView => ({
   spec: JSON.parse(r.spec),
   version: r.version,
   created_by: r.created_by,
@@ -93,7 +93,11 @@ export class WorkloadStore {
   }
 
   get(name: string): WorkloadView | undefined {
-    const r = this.db.select().from(workloads).where(eq(workloads.name, name)).get();
+    // Raw: read several times by every deploy and desired-state answer; drizzle's query building
+    // cost more than the read. The columns toView reads.
+    const r = this.sqlite
+      .exec<Pick<WorkloadRow, "spec" | "version" | "created_by" | "created_at" | "updated_at">>("SELECT spec, version, created_by, created_at, updated_at FROM workloads WHERE name = ?", name)
+      .toArray()[0];
     return r && toView(r);
   }
 
