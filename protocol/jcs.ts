@@ -65,7 +65,25 @@ function write(v: unknown, path: string, seen: Set<object>): string {
 // `write`, whose error names the path.
 const wellFormed = typeof (String.prototype as { isWellFormed?: unknown }).isWellFormed === "function";
 
-function fast(v: unknown, seen: Set<object>): string {
+// `"key":` of member names already checked and quoted: the same few names recur in every object
+// of a large array (a deploy's ResourceAllocation entry has 100 allocations of 3 scores each).
+const KEY_TEXT = new Map<string, string>();
+
+function keyText(key: string): string {
+  let t = KEY_TEXT.get(key);
+  if (t === undefined) {
+    if (wellFormed ? !(key as string & { isWellFormed(): boolean }).isWellFormed() : LONE_SURROGATE.test(key)) throw new JcsError("lone surrogate");
+    t = JSON.stringify(key) + ":";
+    if (KEY_TEXT.size < 4096) KEY_TEXT.set(key, t);
+  }
+  return t;
+}
+
+// Nesting beyond this (a cycle, or a very deep value) is left to `write`, which names the cycle:
+// a depth count is cheaper than a set of the objects on the path, with thousands per entry.
+const FAST_DEPTH = 256;
+
+function fast(v: unknown, depth: number): string {
   switch (typeof v) {
     case "string":
       if (wellFormed ? !(v as string & { isWellFormed(): boolean }).isWellFormed() : LONE_SURROGATE.test(v)) throw new JcsError("lone surrogate");
@@ -77,12 +95,11 @@ function fast(v: unknown, seen: Set<object>): string {
       return Object.is(v, -0) ? "0" : String(v);
     case "object": {
       if (v === null) return "null";
-      if (seen.has(v)) throw new JcsError("cycle");
-      seen.add(v);
+      if (depth >= FAST_DEPTH) throw new JcsError("too deep for the fast path");
       let out: string;
       if (Array.isArray(v)) {
         out = "[";
-        for (let i = 0; i < v.length; i++) out += (i ? "," : "") + fast(v[i], seen);
+        for (let i = 0; i < v.length; i++) out += (i ? "," : "") + fast(v[i], depth + 1);
         out += "]";
       } else if (isPlainObject(v)) {
         out = "{";
@@ -90,15 +107,13 @@ function fast(v: unknown, seen: Set<object>): string {
         for (const key of Object.keys(v).sort()) {
           const item = v[key];
           if (item === undefined) continue;
-          if (wellFormed ? !(key as string & { isWellFormed(): boolean }).isWellFormed() : LONE_SURROGATE.test(key)) throw new JcsError("lone surrogate");
-          out += (first ? "" : ",") + JSON.stringify(key) + ":" + fast(item, seen);
+          out += (first ? "" : ",") + keyText(key) + fast(item, depth + 1);
           first = false;
         }
         out += "}";
       } else {
         throw new JcsError("unsupported object type");
       }
-      seen.delete(v);
       return out;
     }
     default:
@@ -109,7 +124,7 @@ function fast(v: unknown, seen: Set<object>): string {
 /** Canonical JSON text of `value` (RFC 8785). Throws JcsError on values JSON cannot carry. */
 export function canonicalize(value: unknown): string {
   try {
-    return fast(value, new Set());
+    return fast(value, 0);
   } catch (e) {
     if (!(e instanceof JcsError)) throw e;
     return write(value, "$", new Set());
@@ -137,14 +152,14 @@ export function canonicalMembers(obj: Readonly<Record<string, unknown>>): [key: 
  */
 export function canonicalizeWithBody(obj: Readonly<Record<string, unknown>>, outside: (key: string) => boolean): { whole: string; body: string } {
   try {
-    const seen = new Set<object>([obj]);
+
     let whole = "{";
     let body = "{";
     for (const key of Object.keys(obj).sort()) {
       const item = obj[key];
       if (item === undefined) continue;
       if (wellFormed ? !(key as string & { isWellFormed(): boolean }).isWellFormed() : LONE_SURROGATE.test(key)) throw new JcsError("lone surrogate");
-      const member = JSON.stringify(key) + ":" + fast(item, seen);
+      const member = JSON.stringify(key) + ":" + fast(item, 1);
       whole += (whole.length > 1 ? "," : "") + member;
       if (!outside(key)) body += (body.length > 1 ? "," : "") + member;
     }

@@ -7,7 +7,7 @@ import { DOMAINS, computeHash, signHash, signHashMldsa, signHashMldsaSync, signH
 import type { SyncSigner } from "./sync-signer.ts";
 import { canonicalMembers } from "./jcs.ts";
 import { blake3, hashToText } from "./hash.ts";
-import { utf8 } from "./bytes.ts";
+import { utf8View } from "./bytes.ts";
 
 export * from "./signing.ts";
 
@@ -94,7 +94,7 @@ export function signAuditEntrySyncWithText(body: AuditInput, signer: SyncSigner,
   const full = without(body, AUDIT_OMIT);
   const members = canonicalMembers(full);
   // computeHash's body: every `sig_…` member is outside it.
-  const hash = hashToText(blake3(utf8("{" + members.filter(([k]) => !k.startsWith("sig_")).map((m) => m[1]).join(",") + "}")));
+  const hash = hashToText(blake3(utf8View("{" + members.filter(([k]) => !k.startsWith("sig_")).map((m) => m[1]).join(",") + "}")));
   const sig = signHashSync(DOMAINS.auditEntry, hash, signer);
   const sigMldsa = mldsa ? signHashMldsaSync(DOMAINS.auditEntry, hash, mldsa) : undefined;
   const entry = (sigMldsa === undefined ? { ...full, hash, sig } : { ...full, hash, sig, sig_mldsa: sigMldsa }) as AuditEntry;

@@ -121,7 +121,7 @@ export class ClusterDO extends BaseDO {
     { store: this.auditTlog, origin: (c) => auditLogOrigin(this.env, c) },
   );
   private readonly workloads = new WorkloadStore(this.db, this.sql);
-  private readonly meta = new ClusterMeta(this.db);
+  private readonly meta = new ClusterMeta(this.db, this.sql);
   private readonly replays = new ReplayStore(this.db);
   private readonly cageJobs = new CageJobs(this.db);
   private readonly waiters = new Waiters();

@@ -6,7 +6,7 @@ import type { PlacementRow } from "./workload-store.ts";
 
 /** Node records plus current allocations, in the scheduler's units (millicores, MiB). */
 /** `replicas` are rows, one per replica, or per-node sums carrying their replica count `n`. */
-export function schedNodes(nodes: Node[], replicas: readonly (Pick<PlacementRow, "node" | "cpu_millis" | "memory_mb" | "storage_gb"> & { n?: number })[], connections: Record<string, number> = {}): SchedNode[] {
+export function schedNodes(nodes: readonly Pick<Node, "address" | "node_type" | "capabilities" | "labels" | "zone" | "status">[], replicas: readonly (Pick<PlacementRow, "node" | "cpu_millis" | "memory_mb" | "storage_gb"> & { n?: number })[], connections: Record<string, number> = {}): SchedNode[] {
   const alloc = new Map<string, { cpu_millis: number; memory_mb: number; storage_gb: number; n: number }>();
   for (const r of replicas) {
     if (!r.node) continue;

@@ -70,7 +70,7 @@ export function placePending(ctx: ClusterCtx, actor: string): number {
     });
   }
   if (consensusOn(ctx.config)) return placeByConsensus(ctx, actor, requests, specOf);
-  const result = placeMany(requests, schedNodes(ctx.nodes.list(), ctx.workloads.allocationByNode()), ctx.meta.schedState(), { maxReplicasPerNode: ctx.config.max_replicas_per_node });
+  const result = placeMany(requests, schedNodes(ctx.nodes.forPlacement(), ctx.workloads.allocationByNode()), ctx.meta.schedState(), { maxReplicasPerNode: ctx.config.max_replicas_per_node });
   ctx.meta.setSchedState(result.state);
   const at = isoNow();
   const allocations = new Map<string, { replica: string; node: string; scores: unknown }[]>();

@@ -15,6 +15,15 @@ export type ReplicaRow = typeof replicas.$inferSelect;
 /** The columns placement reads of every replica. */
 export type PlacementRow = Pick<ReplicaRow, "id" | "workload" | "replica_type" | "node" | "cpu_millis" | "memory_mb" | "storage_gb">;
 
+/** PlacementRows from a cursor over exactly their columns, in PlacementRow's order (positional: see replicaViewsOf). */
+function placementRows(cursor: SqlStorageCursor<Record<string, SqlStorageValue>>): PlacementRow[] {
+  const out: PlacementRow[] = [];
+  for (const [id, workload, replica_type, node, cpu_millis, memory_mb, storage_gb] of cursor.raw()) {
+    out.push({ id, workload, replica_type, node, cpu_millis, memory_mb, storage_gb } as PlacementRow);
+  }
+  return out;
+}
+
 /** The columns toReplica reads. */
 const VIEW_COLUMNS = "id, replica_type, spec_version, healthy, node, retire_at, status, container, endpoint, exit_code, restarts, reason, created_at, backoff";
 type ReplicaViewRow = Pick<ReplicaRow, "id" | "replica_type" | "spec_version" | "healthy" | "node" | "retire_at" | "status" | "container" | "endpoint" | "exit_code" | "restarts" | "reason" | "created_at" | "backoff">;
@@ -38,7 +47,7 @@ export const toReplica = (r: ReplicaViewRow): Replica => ({
 
 type WorkloadRow = typeof workloads.$inferSelect;
 
-const toView = (r: WorkloadRow): WorkloadView => ({
+const toView = (r: Pick<WorkloadRow, "spec" | "version" | "created_by" | "created_at" | "updated_at">): WorkloadView => ({
   spec: JSON.parse(r.spec),
   version: r.version,
   created_by: r.created_by,
@@ -84,7 +93,11 @@ export class WorkloadStore {
   }
 
   get(name: string): WorkloadView | undefined {
-    const r = this.db.select().from(workloads).where(eq(workloads.name, name)).get();
+    // Raw: read several times by every deploy and desired-state answer; drizzle's query building
+    // cost more than the read. The columns toView reads.
+    const r = this.sqlite
+      .exec<Pick<WorkloadRow, "spec" | "version" | "created_by" | "created_at" | "updated_at">>("SELECT spec, version, created_by, created_at, updated_at FROM workloads WHERE name = ?", name)
+      .toArray()[0];
     return r && toView(r);
   }
 
@@ -176,7 +189,15 @@ export class WorkloadStore {
 
   /** replicasOf, only the columns an answer shows (a deploy answers with all 1,000 of its replicas). */
   replicaViewsOf(workload: string): Replica[] {
-    return this.sqlite.exec<ReplicaViewRow>(`SELECT ${VIEW_COLUMNS} FROM replicas WHERE workload = ? ORDER BY created_at, id`, workload).toArray().map(toReplica);
+    // Positional (.raw()): toArray() has workerd build each row object through its bindings, which
+    // cost more than the query for a 1,000-replica answer (docs/PERFORMANCE.md, fifth pass).
+    const out: Replica[] = [];
+    for (const [id, replica_type, spec_version, healthy, node, retire_at, status, container, endpoint, exit_code, restarts, reason, created_at, backoff] of this.sqlite
+      .exec(`SELECT ${VIEW_COLUMNS} FROM replicas WHERE workload = ? ORDER BY created_at, id`, workload)
+      .raw()) {
+      out.push(toReplica({ id, replica_type, spec_version, healthy, node, retire_at, status, container, endpoint, exit_code, restarts, reason, created_at, backoff } as ReplicaViewRow));
+    }
+    return out;
   }
 
   replicasOn(node: string): ReplicaRow[] {
@@ -189,26 +210,28 @@ export class WorkloadStore {
 
   /** Replicas waiting for a node, in creation (rowid) order. */
   pendingRows(): PlacementRow[] {
-    return this.sqlite.exec<PlacementRow>("SELECT id, workload, replica_type, node, cpu_millis, memory_mb, storage_gb FROM replicas WHERE node IS NULL ORDER BY rowid").toArray();
+    return placementRows(this.sqlite.exec("SELECT id, workload, replica_type, node, cpu_millis, memory_mb, storage_gb FROM replicas WHERE node IS NULL ORDER BY rowid"));
   }
 
   /** The placed replicas of `names`, in rowid order. */
   placedOf(names: readonly string[]): PlacementRow[] {
-    return this.sqlite
-      .exec<PlacementRow>(
+    return placementRows(
+      this.sqlite.exec(
         "SELECT id, workload, replica_type, node, cpu_millis, memory_mb, storage_gb FROM replicas WHERE node IS NOT NULL AND workload IN (SELECT value FROM json_each(?)) ORDER BY rowid",
         JSON.stringify(names),
-      )
-      .toArray();
+      ),
+    );
   }
 
   /** What is allocated on each node (sums and replica count), summed by SQLite. */
   allocationByNode(): { node: string; cpu_millis: number; memory_mb: number; storage_gb: number; n: number }[] {
-    return this.sqlite
-      .exec<{ node: string; cpu_millis: number; memory_mb: number; storage_gb: number; n: number }>(
-        "SELECT node, SUM(cpu_millis) AS cpu_millis, SUM(memory_mb) AS memory_mb, SUM(storage_gb) AS storage_gb, COUNT(*) AS n FROM replicas WHERE node IS NOT NULL GROUP BY node",
-      )
-      .toArray();
+    const out: { node: string; cpu_millis: number; memory_mb: number; storage_gb: number; n: number }[] = [];
+    for (const [node, cpu_millis, memory_mb, storage_gb, n] of this.sqlite
+      .exec("SELECT node, SUM(cpu_millis), SUM(memory_mb), SUM(storage_gb), COUNT(*) FROM replicas WHERE node IS NOT NULL GROUP BY node")
+      .raw()) {
+      out.push({ node: node as string, cpu_millis: cpu_millis as number, memory_mb: memory_mb as number, storage_gb: storage_gb as number, n: n as number });
+    }
+    return out;
   }
 
   /**

@@ -3,7 +3,7 @@ import { signChainHeadSync, type ChainHead } from "../../protocol/head.ts";
 import { signAuditEntrySyncWithText } from "../../protocol/signed.ts";
 import type { AuditEntry, AuditEvent } from "../../protocol/schemas.ts";
 import { isoNow } from "../../protocol/time.ts";
-import { utf8 } from "../../protocol/bytes.ts";
+import { utf8View } from "../../protocol/bytes.ts";
 import type { Outbox } from "./outbox.ts";
 import { one } from "./rows.ts";
 import { reject } from "../../domain/result.ts";
@@ -87,7 +87,7 @@ export class AuditLog {
     // JCS's length: the same string and number forms, only the key order differs.
     const body = JSON.stringify(entry);
     if (body.length > MAX_ENTRY_BYTES / 3) {
-      const bytes = new TextEncoder().encode(body).length;
+      const bytes = utf8View(body).length;
       if (bytes > MAX_ENTRY_BYTES) {
         reject(413, `the audit entry of this change (${event} ${subject}) would be ${bytes} bytes; an audit log entry holds at most ${MAX_ENTRY_BYTES} (C2SP entry bundles): make the spec or document smaller (env, command, documents)`, { field: "body" });
       }
@@ -99,7 +99,8 @@ export class AuditLog {
       if (size < entry.seq - 1) this.tlog.store.append(AuditLog.entries(this.sql, size, entry.seq - 1 - size));
       // JCS of the entry itself: what entryBytes(body) gives, without parsing 34 KB back, and
       // from the canonicalisation that gave the entry's hash.
-      this.tlog.store.appendLeaves([utf8(canonical)]);
+      // A view into a reused buffer: appendLeaves hashes it at once and keeps only the hash.
+      this.tlog.store.appendLeaves([utf8View(canonical)]);
     }
     // The row names the entry; the flush reads its stored body (no second copy in the outbox).
     this.outbox.push({ kind: "ref", table: "audit", from: entry.seq, to: entry.seq, bytes: body.length });

@@ -78,6 +78,28 @@ export class Outbox {
     }
   }
 
+  /**
+   * The rows' writes, refs resolved; consecutive refs to adjacent ranges of one table are read as
+   * one range (a deploy's dozen audit entries are a dozen refs: one query, not one each). The
+   * writes are the same bodies in the same order.
+   */
+  private resolved(rows: (LedgerWrite | OutboxRef)[]): LedgerWrite[] {
+    const out: LedgerWrite[] = [];
+    let ref: OutboxRef | undefined;
+    for (const w of rows) {
+      if (w.kind === "ref" && ref && w.table === ref.table && w.from === ref.to + 1) {
+        ref.to = w.to;
+        continue;
+      }
+      if (ref) out.push(this.resolve(ref));
+      ref = undefined;
+      if (w.kind === "ref") ref = { ...w };
+      else out.push(w);
+    }
+    if (ref) out.push(this.resolve(ref));
+    return out;
+  }
+
   private async drain(): Promise<void> {
     for (;;) {
       let upTo = 0;
@@ -92,10 +114,7 @@ export class Outbox {
         if (this.schedule.has(FLUSH_TASK)) this.schedule.done(FLUSH_TASK);
         return;
       }
-      await applyLedgerWrites(this.d1, rows.map((r) => {
-          const w = JSON.parse(r.payload) as LedgerWrite | OutboxRef;
-          return w.kind === "ref" ? this.resolve(w) : w;
-        }));
+      await applyLedgerWrites(this.d1, this.resolved(rows.map((r) => JSON.parse(r.payload) as LedgerWrite | OutboxRef)));
       this.db.delete(outbox).where(lte(outbox.id, rows[rows.length - 1].id)).run();
     }
   }

@@ -59,6 +59,18 @@ describe("JCS (RFC 8785)", () => {
     expect(canonicalize({ a: shared, b: shared })).toBe('{"a":{"x":1},"b":{"x":1}}');
   });
 
+  it("names the path of a cycle below the top, and writes values nested deeper than the fast path goes", () => {
+    const inner: Record<string, unknown> = { k: 1 };
+    inner.back = { list: [inner] };
+    expect(() => canonicalize({ a: inner })).toThrow(/cycle at \$\.a\.back\.list\[0\]/);
+    expect(() => canonicalizeWithBody({ a: inner }, () => false)).toThrow(/cycle/);
+    // Keys already in JCS order, so JSON.stringify gives the canonical text to compare with.
+    let deep: unknown = { a: "é", z: 1.5 };
+    for (let i = 0; i < 600; i++) deep = i % 2 ? [deep, -0] : { a: deep, b: i };
+    expect(canonicalize(deep)).toBe(JSON.stringify(deep));
+    expect(canonicalize({ a: [deep] })).toBe(JSON.stringify({ a: [deep] }));
+  });
+
   it("canonicalizeWithBody: the whole object and the body without the named members, each as canonicalize gives it", () => {
     const obj = { z: 1, sig: "s", hash: "h", "é": [1, { b: 2, a: "\u2028" }], a: undefined, m: null, __proto__x: 0 };
     const outside = (k: string) => k === "hash" || k === "sig";

@@ -5,8 +5,17 @@ import {
   AuditEntry, InclusionProof, LogBlock, StepReceipt, concatBytes, fromBase64, fromBase64Url, fromHex, isIso, isoNow,
   parseIso, randomBytes, toBase64, toBase64Url, toHex, toIso, utf8, fromUtf8,
 } from "../../protocol/index.ts";
+import { utf8View } from "../../protocol/bytes.ts";
 
 describe("bytes", () => {
+  it("utf8View: the bytes utf8 gives, in a buffer reused by the next call (which may grow it)", () => {
+    const texts = ["", "ascii", "é€😀 \u0000", "x".repeat(70_000) + "€", "€".repeat(30_000)];
+    for (const t of texts) expect(Array.from(utf8View(t))).toEqual(Array.from(utf8(t)));
+    const a = utf8View("abc");
+    const b = utf8View("xyz");
+    expect(a.buffer).toBe(b.buffer);
+    expect(fromUtf8(a)).toBe("xyz");
+  });
   it("hex", () => {
     expect(toHex(Uint8Array.of(0, 15, 16, 255))).toBe("000f10ff");
     expect(toHex(fromHex("000F10ff"))).toBe("000f10ff");

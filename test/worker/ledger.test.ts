@@ -6,6 +6,7 @@ import type { AuditEntry, LogBlock, StepReceipt } from "../../protocol/schemas.t
 import type { ApiClient } from "../../protocol/api-client.ts";
 import type { NotaryDO } from "../../durable-objects/notary/notary-do.ts";
 import { deployApp, joinNode, newCluster, receiptChain } from "./helpers.ts";
+import { applyLedgerWrites } from "../../domain/ledger/writes.ts";
 
 const source = (api: ApiClient, cluster: string, app: string): AppLedgerSource => ({
   blocks: async (from, limit) => (await api.get<{ blocks: LogBlock[] }>(`/v1/clusters/${cluster}/apps/${app}/blocks?from_height=${from}&limit=${limit}`)).blocks,
@@ -67,6 +68,24 @@ describe("D1 ledger", () => {
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     expect(await d1Count(deployed, name)).toBe(2);
     expect(await runInDurableObject(stub, (_i, state) => state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM outbox").one().n)).toBe(0);
+  });
+
+  it("audit bodies reach D1 byte for byte, columns read from each body, in statements of bound bodies (more than one), idempotently", async () => {
+    const cluster = `bodies-${crypto.randomUUID()}`;
+    // 120 bodies in key orders JSON.stringify gives (not JCS), with quotes and non-ASCII to carry.
+    const bodies = Array.from({ length: 120 }, (_, i) =>
+      JSON.stringify({ v: 1, cluster, seq: i + 1, ts: `2026-12-06T12:00:${String(i % 60).padStart(2, "0")}.000Z`, event: i % 2 ? "ReplicaCreated" : "ResourceAllocation", actor: "bpi1actor", subject: `"${i}" réplicas`, details: { n: i, pad: "x".repeat(i * 50) }, prev_hash: "blake3:genesis", hash: `blake3:${cluster}-${i}`, sig: "s" }),
+    );
+    await applyLedgerWrites(env.LEDGER, [{ kind: "audit_bodies", bodies: bodies.slice(0, 70) }, { kind: "audit_bodies", bodies: bodies.slice(70) }]);
+    await applyLedgerWrites(env.LEDGER, [{ kind: "audit_bodies", bodies }]);
+    const rows = (await env.LEDGER.prepare("SELECT hash, cluster, seq, ts, event, actor, subject, body FROM audit_entries WHERE cluster = ? ORDER BY seq").bind(cluster).all()).results;
+    expect(rows.map((r) => r.body)).toEqual(bodies);
+    expect(rows.map(({ body: _b, ...cols }) => cols)).toEqual(
+      bodies.map((b) => {
+        const e = JSON.parse(b) as Record<string, unknown>;
+        return { hash: e.hash, cluster: e.cluster, seq: e.seq, ts: e.ts, event: e.event, actor: e.actor, subject: e.subject };
+      }),
+    );
   });
 
   it("keeps the ledger append-only", async () => {

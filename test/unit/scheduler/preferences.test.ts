@@ -44,5 +44,8 @@ describe("soft preferences", () => {
     const res = placeMany(reqs, nodes);
     expect(res.outcomes.map((o) => o.ok && o.nodeId)).toEqual(["b", "c"]);
     expect(res.nodes.map((n) => n.replicas)).toEqual([0, 1, 1]);
+    // Exported once, when first read; the inputs are left as they were.
+    expect(res.nodes).toBe(res.nodes);
+    expect(nodes.map((n) => n.replicas)).toEqual([0, 0, 0]);
   });
 });
