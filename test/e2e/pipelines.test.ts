@@ -66,7 +66,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await agent?.kill();
   await cluster?.stop();
-  if (work && fs.existsSync(work)) cleanup(work);
+  // The agent's data dir first: its runc root lists the containers still running (the workloads
+  // stay deployed at the end), which would otherwise outlive the test.
+  if (work && fs.existsSync(work)) cleanup(path.join(work, "agent"), work);
 });
 
 describe("pipelines end to end (two wallets, real agent)", () => {
