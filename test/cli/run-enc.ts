@@ -46,16 +46,16 @@ const loadMain = () => (built ??= import(/* @vite-ignore */ pathToFileURL(path.j
 
 /**
  * `enc ARGS` through the built main() in this process, with its own stdout, stderr and
- * environment, stdin `input` (or an empty one: as a pipe that is closed). The exit code is what
- * the binary would exit with; -1 when it has not answered within `timeoutMs`.
+ * environment, and an empty stdin (as a pipe that is closed). The exit code is what the binary
+ * would exit with; -1 when it has not answered within `timeoutMs`.
  */
-export async function enc(args: string[], env: Record<string, string>, timeoutMs = 30_000, input?: string): Promise<EncResult> {
-  if (AS_PROCESS && input === undefined) return encBinary(args, env, timeoutMs);
+export async function enc(args: string[], env: Record<string, string>, timeoutMs = 30_000): Promise<EncResult> {
+  if (AS_PROCESS) return encBinary(args, env, timeoutMs);
   const main = await loadMain();
   const out: string[] = [];
   const err: string[] = [];
   const io: IO = {
-    stdin: Readable.from(input === undefined ? [] : [Buffer.from(input)]),
+    stdin: Readable.from([]),
     stdout: { isTTY: false, write: (t: string) => out.push(t) },
     stderr: { isTTY: false, write: (t: string) => err.push(t) },
     env,
