@@ -37,6 +37,7 @@ export function utf8(s: string): Uint8Array {
   return encoder.encode(s);
 }
 
+const SCRATCH_MAX = 256 << 10;
 let scratch = new Uint8Array(1 << 16);
 
 /**
@@ -45,8 +46,10 @@ let scratch = new Uint8Array(1 << 16);
  * in workerd, mostly the allocation and the GC it drives; encodeInto a reused buffer ~3 µs.
  */
 export function utf8View(s: string): Uint8Array {
-  // At most 3 bytes per UTF-16 code unit.
-  if (scratch.length < s.length * 3) scratch = new Uint8Array(Math.max(s.length * 3, scratch.length * 2));
+  // At most 3 bytes per UTF-16 code unit. Past the cap a string gets bytes of its own: one large
+  // (say, refused) input must not leave the isolate holding a buffer of its size for good.
+  if (s.length * 3 > SCRATCH_MAX) return encoder.encode(s);
+  if (scratch.length < s.length * 3) scratch = new Uint8Array(Math.min(SCRATCH_MAX, Math.max(s.length * 3, scratch.length * 2)));
   return scratch.subarray(0, encoder.encodeInto(s, scratch).written);
 }
 

@@ -74,7 +74,8 @@ function keyText(key: string): string {
   if (t === undefined) {
     if (wellFormed ? !(key as string & { isWellFormed(): boolean }).isWellFormed() : LONE_SURROGATE.test(key)) throw new JcsError("lone surrogate");
     t = JSON.stringify(key) + ":";
-    if (KEY_TEXT.size < 4096) KEY_TEXT.set(key, t);
+    // Short names only: they are the ones that recur, and a long one must not stay for good.
+    if (key.length <= 64 && KEY_TEXT.size < 4096) KEY_TEXT.set(key, t);
   }
   return t;
 }
@@ -152,7 +153,6 @@ export function canonicalMembers(obj: Readonly<Record<string, unknown>>): [key: 
  */
 export function canonicalizeWithBody(obj: Readonly<Record<string, unknown>>, outside: (key: string) => boolean): { whole: string; body: string } {
   try {
-
     let whole = "{";
     let body = "{";
     for (const key of Object.keys(obj).sort()) {

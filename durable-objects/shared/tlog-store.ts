@@ -81,7 +81,7 @@ export class TlogStore {
 
   /**
    * Appends entries given as their leaf bytes (entryBytes of each), in log order; answers the new
-   * size and root. The stored hashes are hashesForAppendSync's, computed from the right edge in
+   * size and root. The stored hashes are hashesForAppend's (protocol/c2sp/tlog.ts), computed from the right edge in
    * memory (a read per left sibling and again per root hash was most of a seal's log time).
    */
   appendLeaves(entries: readonly Uint8Array[]): { size: number; root: Uint8Array } {

@@ -349,21 +349,6 @@ export function proveConsistencySync(m: number, n: number, read: SyncHashReader)
   return consistencyRanges(m, n).map(([lo, hi]) => rangeHashSync(lo, hi, read));
 }
 
-export function hashesForAppendSync(index: number, leafHash: Uint8Array, read: SyncHashReader): StoredHash[] {
-  checkSize(index, "leaf index");
-  const out: StoredHash[] = [{ level: 0, index, hash: leafHash }];
-  let h = leafHash;
-  let i = index;
-  let level = 0;
-  while (odd(i)) {
-    h = tlogNodeHash(read(level, i - 1), h);
-    i = half(i);
-    level++;
-    out.push({ level, index: i, hash: h });
-  }
-  return out;
-}
-
 /**
  * The right edge of a growing tree (one hash per set bit of its size): the root of every prefix in
  * O(log n) as leaves are pushed, for a verifier that checks each LogBlock's `tlog` binding.

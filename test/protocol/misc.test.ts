@@ -15,6 +15,12 @@ describe("bytes", () => {
     const b = utf8View("xyz");
     expect(a.buffer).toBe(b.buffer);
     expect(fromUtf8(a)).toBe("xyz");
+    // past its cap (256 KiB) a string gets bytes of its own, and the shared buffer does not grow
+    const big = "€".repeat(100_000);
+    const own = utf8View(big);
+    expect(own.length).toBe(300_000);
+    expect(own.buffer).not.toBe(utf8View("abc").buffer);
+    expect(utf8View("abc").buffer.byteLength).toBeLessThanOrEqual(256 << 10);
   });
   it("hex", () => {
     expect(toHex(Uint8Array.of(0, 15, 16, 255))).toBe("000f10ff");
