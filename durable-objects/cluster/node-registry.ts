@@ -6,6 +6,9 @@ import { nodes } from "./schema.ts";
 
 type NodeRow = typeof nodes.$inferSelect;
 
+/** Nodes in join order: list()'s order, and forPlacement()'s, which breaks the engine's ties. */
+const NODE_ORDER = "ORDER BY joined_at, address";
+
 /** The members of a Node that placement reads. */
 export type PlacementNode = Pick<Node, "address" | "node_type" | "capabilities" | "labels" | "zone" | "status">;
 
@@ -54,7 +57,7 @@ export class NodeRegistry {
     // Positional (.raw()): workerd building each row object cost more than this mapping.
     const out: Node[] = [];
     for (const [address, node_type, endpoint, capabilities, labels, zone, status, joined_at, last_heartbeat] of this.sqlite
-      .exec("SELECT address, node_type, endpoint, capabilities, labels, zone, status, joined_at, last_heartbeat FROM nodes ORDER BY joined_at, address")
+      .exec(`SELECT address, node_type, endpoint, capabilities, labels, zone, status, joined_at, last_heartbeat FROM nodes ${NODE_ORDER}`)
       .raw()) {
       out.push(toNode({ address, node_type, endpoint, capabilities, labels, zone, status, joined_at, last_heartbeat } as Omit<NodeRow, "usage">));
     }
@@ -68,7 +71,7 @@ export class NodeRegistry {
   forPlacement(): PlacementNode[] {
     const out: PlacementNode[] = [];
     for (const [address, node_type, capabilities, labels, zone, status] of this.sqlite
-      .exec("SELECT address, node_type, capabilities, labels, zone, status FROM nodes ORDER BY joined_at, address")
+      .exec(`SELECT address, node_type, capabilities, labels, zone, status FROM nodes ${NODE_ORDER}`)
       .raw()) {
       out.push({
         address: address as string,

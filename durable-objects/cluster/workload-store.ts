@@ -15,7 +15,10 @@ export type ReplicaRow = typeof replicas.$inferSelect;
 /** The columns placement reads of every replica. */
 export type PlacementRow = Pick<ReplicaRow, "id" | "workload" | "replica_type" | "node" | "cpu_millis" | "memory_mb" | "storage_gb">;
 
-/** PlacementRows from a cursor over exactly their columns, in PlacementRow's order (positional: see replicaViewsOf). */
+/** The columns of a PlacementRow, in the order placementRows unpacks them. */
+const PLACEMENT_COLUMNS = "id, workload, replica_type, node, cpu_millis, memory_mb, storage_gb";
+
+/** PlacementRows from a cursor over PLACEMENT_COLUMNS (positional: see replicaViewsOf). */
 function placementRows(cursor: SqlStorageCursor<Record<string, SqlStorageValue>>): PlacementRow[] {
   const out: PlacementRow[] = [];
   for (const [id, workload, replica_type, node, cpu_millis, memory_mb, storage_gb] of cursor.raw()) {
@@ -210,14 +213,14 @@ export class WorkloadStore {
 
   /** Replicas waiting for a node, in creation (rowid) order. */
   pendingRows(): PlacementRow[] {
-    return placementRows(this.sqlite.exec("SELECT id, workload, replica_type, node, cpu_millis, memory_mb, storage_gb FROM replicas WHERE node IS NULL ORDER BY rowid"));
+    return placementRows(this.sqlite.exec(`SELECT ${PLACEMENT_COLUMNS} FROM replicas WHERE node IS NULL ORDER BY rowid`));
   }
 
   /** The placed replicas of `names`, in rowid order. */
   placedOf(names: readonly string[]): PlacementRow[] {
     return placementRows(
       this.sqlite.exec(
-        "SELECT id, workload, replica_type, node, cpu_millis, memory_mb, storage_gb FROM replicas WHERE node IS NOT NULL AND workload IN (SELECT value FROM json_each(?)) ORDER BY rowid",
+        `SELECT ${PLACEMENT_COLUMNS} FROM replicas WHERE node IS NOT NULL AND workload IN (SELECT value FROM json_each(?)) ORDER BY rowid`,
         JSON.stringify(names),
       ),
     );

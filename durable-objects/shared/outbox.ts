@@ -89,6 +89,7 @@ export class Outbox {
     for (const w of rows) {
       if (w.kind === "ref" && ref && w.table === ref.table && w.from === ref.to + 1) {
         ref.to = w.to;
+        ref.bytes += w.bytes;
         continue;
       }
       if (ref) out.push(this.resolve(ref));
