@@ -92,11 +92,12 @@ export class NotaryDO extends BaseDO {
 
   /** Seals one block from the oldest pending receipts; returns null when nothing is pending. */
   private sealOne(): LogBlock | null {
-    const pending = this.store.pending(this.store.limits().max_receipts_per_block);
+    const last = this.store.lastBlock();
+    const pending = this.store.pending(this.store.limits().max_receipts_per_block, last?.last_seq ?? 0);
     if (pending.length === 0) return null;
     const { cluster, app } = this.identity();
-    const height = this.store.height() + 1;
-    const prev = this.store.blockHash(height - 1);
+    const height = (last?.height ?? 0) + 1;
+    const prev = last?.hash;
     const signer = syncSigner(this.env.NOTARY_KEY, "NOTARY_KEY");
     const mldsa = (this.store.limits() as SealPolicy).quantum_safe ? mldsaSyncSigner(this.env.NOTARY_MLDSA_KEY, "NOTARY_MLDSA_KEY") : undefined;
     // The log grows with the block in this transaction; the block binds the checkpoint it makes.

@@ -1,4 +1,4 @@
-import { count, eq, isNull, sql } from "drizzle-orm";
+import { count, eq, sql } from "drizzle-orm";
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
 import type { StepReceipt } from "../../protocol/schemas.ts";
 import type { ChainLookup } from "../../domain/notary/admission.ts";
@@ -30,13 +30,17 @@ const linkKey = (node: string, container: string, prev: string) => JSON.stringif
  * drizzle calls were most of a batch's time (docs/PERFORMANCE.md).
  */
 export class NotaryStore {
-  private readonly pendingN;
-
   constructor(
     private readonly db: DrizzleSqliteDODatabase,
     private readonly sqlite: SqlStorage,
-  ) {
-    this.pendingN = db.select({ n: count() }).from(receipts).where(isNull(receipts.block_height)).prepare();
+  ) {}
+
+  /**
+   * The last sealed receipt's seq (0 before the first block): the receipts after it are the
+   * pending ones, in sealing order (schema.ts, `blocks`).
+   */
+  sealedThrough(): number {
+    return this.sqlite.exec<{ s: number }>("SELECT last_seq AS s FROM blocks ORDER BY height DESC LIMIT 1").toArray()[0]?.s ?? 0;
   }
 
   /**
@@ -99,20 +103,18 @@ export class NotaryStore {
   }
 
   pendingCount(): number {
-    return this.pendingN.get()!.n;
+    return this.sqlite.exec<{ n: number }>("SELECT COUNT(*) AS n FROM receipts WHERE seq > ?", this.sealedThrough()).one().n;
   }
 
   /**
-   * pendingCount when it may reach `atLeast`, else 0. Pending rows lie between the first pending
-   * seq and the last seq, so that span bounds their number, from two index probes; the COUNT
-   * reads every pending row (180 µs a batch at 5,000 pending), so it runs only when the bound
-   * allows a full block.
+   * pendingCount when it may reach `atLeast`, else 0. Pending rows lie after the last sealed
+   * seq, so the span to the last seq bounds their number, from two index probes; the COUNT
+   * steps over every pending row, so it runs only when the bound allows a full block.
    */
   pendingCountFrom(atLeast: number): number {
-    const bound = this.sqlite
-      .exec<{ n: number | null }>("SELECT (SELECT MAX(seq) FROM receipts) - (SELECT seq FROM receipts WHERE block_height IS NULL ORDER BY seq LIMIT 1) + 1 AS n")
-      .one().n;
-    return bound != null && bound >= atLeast ? this.pendingCount() : 0;
+    const through = this.sealedThrough();
+    const bound = this.sqlite.exec<{ n: number | null }>("SELECT MAX(seq) - ? AS n FROM receipts", through).one().n;
+    return bound != null && bound >= atLeast ? this.sqlite.exec<{ n: number }>("SELECT COUNT(*) AS n FROM receipts WHERE seq > ?", through).one().n : 0;
   }
 
   /** Exit and oom receipts (how each container ended, with its witness root), oldest first. */
@@ -134,50 +136,66 @@ export class NotaryStore {
    * is the receipt's JCS (its C2SP log entry as is, no string decoded and encoded again);
    * `body`: the stored JSON of an older row, to canonicalize (null otherwise).
    */
-  pending(limit: number): { seq: number; hash: string; ts: string; entry: ArrayBuffer | null; body: string | null }[] {
+  pending(limit: number, after = this.sealedThrough()): { seq: number; hash: string; ts: string; entry: ArrayBuffer | null; body: string | null }[] {
     return this.sqlite
       .exec<{ seq: number; hash: string; ts: string; entry: ArrayBuffer | null; body: string | null }>(
         `SELECT seq, hash, ts, CASE WHEN body_jcs = 1 THEN CAST(body AS BLOB) END AS entry, CASE WHEN body_jcs IS NOT 1 THEN body END AS body
-         FROM receipts WHERE block_height IS NULL ORDER BY seq LIMIT ?`,
+         FROM receipts WHERE seq > ? ORDER BY seq LIMIT ?`,
+        after,
         limit,
       )
       .toArray();
   }
 
-  /** Stored JSON of the app log's entries [from, from + count) (PROTOCOL.md §6), in log order. */
+  /**
+   * Stored JSON of the app log's entries [from, from + count) (PROTOCOL.md §6), in log order: the
+   * log holds the sealed receipts in seq order, so they are the rows from the seq of entry `from`
+   * (found through its block) on.
+   */
   tlogEntries(from: number, count: number): string[] {
+    const b = this.sqlite
+      .exec<{ first_seq: number; tlog_start: number }>("SELECT first_seq, tlog_start FROM blocks WHERE tlog_start <= ? ORDER BY tlog_start DESC LIMIT 1", from)
+      .toArray()[0];
+    if (!b || count <= 0) return [];
     return this.sqlite
-      .exec<{ body: string }>("SELECT body FROM receipts WHERE tlog_index >= ? AND tlog_index < ? ORDER BY tlog_index", from, from + count)
+      .exec<{ body: string }>("SELECT body FROM receipts WHERE seq >= ? AND seq <= ? ORDER BY seq LIMIT ? OFFSET ?", b.first_seq, this.sealedThrough(), count, from - b.tlog_start)
       .toArray()
       .map((r) => r.body);
   }
 
-  /** A receipt's place in the app log, once sealed. */
+  /** A receipt's place in the app log, once sealed: its block's first log index plus its leaf index. */
   tlogIndexOf(hash: string): number | null {
-    return this.sqlite.exec<{ i: number | null }>("SELECT tlog_index AS i FROM receipts WHERE hash = ?", hash).toArray()[0]?.i ?? null;
+    return (
+      this.sqlite
+        .exec<{ i: number }>(
+          `SELECT b.tlog_start + (SELECT COUNT(*) FROM receipts WHERE seq >= b.first_seq AND seq < r.seq) AS i
+           FROM receipts AS r JOIN blocks AS b ON b.last_seq = (SELECT MIN(last_seq) FROM blocks WHERE last_seq >= r.seq)
+           WHERE r.hash = ?`,
+          hash,
+        )
+        .toArray()[0]?.i ?? null
+    );
   }
 
   /**
-   * Receipts sealed before this DO kept a log (no tlog_index), in sealing order, numbered from 0:
-   * appended once, on the first seal that finds an empty log over existing blocks.
+   * Receipts sealed before this DO kept a log, in sealing order (their blocks' tlog_start count
+   * them from 0): appended once, on the first seal that finds an empty log over existing blocks.
    */
   backfillTlog(): string[] {
-    const rows = this.sqlite
-      .exec<{ seq: number; body: string }>("SELECT seq, body FROM receipts WHERE block_height IS NOT NULL ORDER BY block_height, leaf_index")
-      .toArray();
-    this.sqlite.exec(
-      "UPDATE receipts SET tlog_index = n.key FROM (SELECT key, value FROM json_each(?)) AS n WHERE receipts.seq = n.value",
-      JSON.stringify(rows.map((r) => r.seq)),
-    );
-    return rows.map((r) => r.body);
+    return this.sqlite
+      .exec<{ body: string }>("SELECT body FROM receipts WHERE seq <= ? ORDER BY seq", this.sealedThrough())
+      .toArray()
+      .map((r) => r.body);
   }
 
-  /**
-   * The first pending receipt's acceptance time, through the receipts_pending index (a scan of
-   * every pending row cost 8 ms at 4,000): accepted_at grows with seq, so it is the oldest.
-   */
+  /** The first pending receipt's acceptance time: accepted_at grows with seq, so it is the oldest. */
   oldestPendingAt(): number | null {
-    return this.sqlite.exec<{ t: number }>("SELECT accepted_at AS t FROM receipts WHERE block_height IS NULL ORDER BY seq LIMIT 1").toArray()[0]?.t ?? null;
+    return this.sqlite.exec<{ t: number }>("SELECT accepted_at AS t FROM receipts WHERE seq > ? ORDER BY seq LIMIT 1", this.sealedThrough()).toArray()[0]?.t ?? null;
+  }
+
+  /** The newest block's height, hash and last receipt's seq (one row), or undefined before the first. */
+  lastBlock(): { height: number; hash: string; last_seq: number } | undefined {
+    return this.sqlite.exec<{ height: number; hash: string; last_seq: number }>("SELECT height, hash, last_seq FROM blocks ORDER BY height DESC LIMIT 1").toArray()[0];
   }
 
   height(): number {
@@ -188,15 +206,19 @@ export class NotaryStore {
     return this.sqlite.exec<{ hash: string }>("SELECT hash FROM blocks WHERE height = ?", height).toArray()[0]?.hash;
   }
 
-  /** Records a sealed block and places its receipts, in order, as its leaves (one UPDATE). */
+  /**
+   * Records a sealed block over `leaves` (the oldest pending receipts, in seq order): one row
+   * naming their seq range and first log index; no receipt row is rewritten.
+   */
   insertBlock(height: number, hash: string, body: unknown, leaves: readonly { seq: number }[], tlogStart: number): void {
-    this.sqlite.exec("INSERT INTO blocks (height, hash, body) VALUES (?, ?, ?)", height, hash, JSON.stringify(body));
     this.sqlite.exec(
-      `UPDATE receipts SET block_height = ?, leaf_index = leaf.key, tlog_index = ? + leaf.key
-       FROM (SELECT key, value FROM json_each(?)) AS leaf WHERE receipts.seq = leaf.value`,
+      "INSERT INTO blocks (height, hash, body, first_seq, last_seq, tlog_start) VALUES (?, ?, ?, ?, ?, ?)",
       height,
+      hash,
+      JSON.stringify(body),
+      leaves[0].seq,
+      leaves[leaves.length - 1].seq,
       tlogStart,
-      JSON.stringify(leaves.map((l) => l.seq)),
     );
   }
 
