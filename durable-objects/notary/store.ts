@@ -3,7 +3,7 @@ import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
 import type { StepReceipt } from "../../protocol/schemas.ts";
 import type { ChainLookup } from "../../domain/notary/admission.ts";
 import { DEFAULT_LIMITS, type NotaryLimits } from "../../domain/notary/sealing.ts";
-import { deliveries, receipts } from "./schema.ts";
+import { deliveries } from "./schema.ts";
 import type { TerminalReceipt } from "../../domain/agreements/cage-verdict.ts";
 
 /** What the chain rules need to know about one batch, read in two queries (see `lookupBatch`). */
