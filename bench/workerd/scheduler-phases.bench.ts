@@ -57,11 +57,11 @@ for (const algorithm of ["resource_based", "consistent_hashing"]) {
       wrap("checkpoint", self.auditTlog, "checkpoint");
       wrap("audit: outbox row", self.outbox, "push");
       wrap("D1 flush", self.outbox, "flush");
-      for (const m of ["addReplicasBulk", "placeReplicas", "unplacedReplicas"]) wrap(`replica rows: ${m}`, self.workloads, m);
+      for (const m of ["reserveReplicaIds", "insertReplicas", "placeReplicas", "unplacedReplicas"]) wrap(`replica rows: ${m}`, self.workloads, m);
       for (const m of ["pendingRows", "placedOf", "allocationByNode"]) wrap(`placement reads: ${m}`, self.workloads, m);
       wrap("placement reads: nodes.list", self.nodes, "list");
       wrap("placement reads: nodes.forPlacement", self.nodes, "forPlacement");
-      wrap("answer: replicasOf", self.workloads, "replicasOf");
+      wrap("answer: replicaViewsOf", self.workloads, "replicaViewsOf");
     });
     const t0 = performance.now();
     for (let w = 0; w < DEPLOYS; w++) {
