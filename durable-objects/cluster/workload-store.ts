@@ -31,22 +31,25 @@ function placementRows(cursor: SqlStorageCursor<Record<string, SqlStorageValue>>
 const VIEW_COLUMNS = "id, replica_type, spec_version, healthy, node, retire_at, status, container, endpoint, exit_code, restarts, reason, created_at, backoff";
 type ReplicaViewRow = Pick<ReplicaRow, "id" | "replica_type" | "spec_version" | "healthy" | "node" | "retire_at" | "status" | "container" | "endpoint" | "exit_code" | "restarts" | "reason" | "created_at" | "backoff">;
 
-export const toReplica = (r: ReplicaViewRow): Replica => ({
-  id: r.id,
-  replica_type: r.replica_type,
-  spec_version: r.spec_version,
-  ...(r.healthy != null ? { healthy: r.healthy === 1 } : {}),
-  node: r.node,
+/**
+ * A replica as the API shows it. Built by assignment in the answer's key order (optional members
+ * only when set): conditional spreads cost a temporary object each, and a deploy answers with 1,000.
+ */
+export function toReplica(r: ReplicaViewRow): Replica {
+  const out: Record<string, unknown> = { id: r.id, replica_type: r.replica_type, spec_version: r.spec_version };
+  if (r.healthy != null) out.healthy = r.healthy === 1;
+  out.node = r.node;
   // A replica being retired is out of the gateway and about to be stopped by its agent.
-  status: r.retire_at != null && r.status === "running" ? "stopping" : r.status,
-  container: r.container,
-  ...(r.endpoint ? { endpoint: r.endpoint } : {}),
-  ...(r.exit_code != null ? { exit_code: r.exit_code } : {}),
-  restarts: r.restarts,
-  ...(r.reason ? { reason: r.reason } : {}),
-  created_at: r.created_at,
-  ...(r.backoff ? { backoff: JSON.parse(r.backoff) as ReplicaBackOff } : {}),
-});
+  out.status = r.retire_at != null && r.status === "running" ? "stopping" : r.status;
+  out.container = r.container;
+  if (r.endpoint) out.endpoint = r.endpoint;
+  if (r.exit_code != null) out.exit_code = r.exit_code;
+  out.restarts = r.restarts;
+  if (r.reason) out.reason = r.reason;
+  out.created_at = r.created_at;
+  if (r.backoff) out.backoff = JSON.parse(r.backoff) as ReplicaBackOff;
+  return out as Replica;
+}
 
 type WorkloadRow = typeof workloads.$inferSelect;
 
