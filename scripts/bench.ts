@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import path from "node:path";
+import { plainIngest } from "../bench/workerd-plain/run.ts";
 import { cliStartupFigures } from "./lib/cli-startup.ts";
 import { ROOT } from "./lib/control-plane.ts";
 
@@ -82,6 +83,21 @@ function run(config: string, label: string): void {
 console.log("\n▶ CLI start-up: built JavaScript, whole processes");
 collect(await cliStartupFigures());
 run("vitest.bench.config.ts", "inside workerd: NotaryDO vs WebCrypto, seal, scheduler in a ClusterDO vs the engine, resolver, ML-DSA-65 vs Ed25519, consensus placement latency");
+// The same ingest outside the vitest pool (which wraps every DO and adds 1.3–2 ms to each RPC):
+// the product's NotaryDO under plain `wrangler dev`, as a cross-check of the figure above.
+console.log("\n▶ plain workerd (wrangler dev, no vitest pool): NotaryDO ingest vs WebCrypto verify");
+try {
+  const f = await plainIngest();
+  collect([
+    `BENCH notary.plain_workerd.ingest_receipts_per_s ${f.ingest_per_s.toFixed(0)} receipts/s`,
+    `BENCH notary.plain_workerd.verify_per_s ${f.verify_per_s.toFixed(0)} verify/s`,
+    `BENCH notary.plain_workerd.ingest_over_verify ${(f.ingest_per_s / f.verify_per_s).toFixed(3)} ratio`,
+    `BENCH notary.plain_workerd.ingest_one_batch_in_flight_over_verify ${f.one_batch_in_flight_over_verify.toFixed(3)} ratio`,
+  ]);
+} catch (e) {
+  failed = true;
+  console.log(`✗ plain-workerd ingest failed: ${(e as Error).message}`);
+}
 if (process.getuid?.() === 0) run("vitest.bench-node.config.ts", "Node: enc ledger verify; ML-DSA-65 vs Ed25519; agent vs bare runc vs podman");
 else {
   console.log("\n(skipping the Node benches: the agent's needs root for runc)");

@@ -57,11 +57,11 @@ for (const algorithm of ["resource_based", "consistent_hashing"]) {
       wrap("checkpoint", self.auditTlog, "checkpoint");
       wrap("audit: outbox row", self.outbox, "push");
       wrap("D1 flush", self.outbox, "flush");
-      for (const m of ["addReplicasBulk", "placeReplicas", "unplacedReplicas"]) wrap(`replica rows: ${m}`, self.workloads, m);
+      for (const m of ["reserveReplicaIds", "insertReplicas", "placeReplicas", "unplacedReplicas"]) wrap(`replica rows: ${m}`, self.workloads, m);
       for (const m of ["pendingRows", "placedOf", "allocationByNode"]) wrap(`placement reads: ${m}`, self.workloads, m);
       wrap("placement reads: nodes.list", self.nodes, "list");
       wrap("placement reads: nodes.forPlacement", self.nodes, "forPlacement");
-      wrap("answer: replicasOf", self.workloads, "replicasOf");
+      wrap("answer: replicaViewsOf", self.workloads, "replicaViewsOf");
     });
     const t0 = performance.now();
     for (let w = 0; w < DEPLOYS; w++) {
@@ -73,6 +73,11 @@ for (const algorithm of ["resource_based", "consistent_hashing"]) {
     const per = (ms: number) => Math.round((ms / DEPLOYS) * 100) / 100;
     report(`phase.${algorithm}.deploy_rpc_ms`, per(rpc), "ms");
     for (const [label, ms] of spent) report(`phase.${algorithm}.${label}`, per(ms), "ms");
+    // What the deploys owe D1, written now (timed) rather than by the alarm during the next
+    // algorithm's deploys, where it showed as RPC time of the wrong cluster.
+    const f0 = performance.now();
+    await stub.flushLedger();
+    report(`phase.${algorithm}.D1 flush after the deploys (outside the deploys' time)`, per(performance.now() - f0), "ms");
     // Hashing and signing of the same entries, re-timed outside the transaction.
     await runInDurableObject(stub, (_inst: ClusterDO, state) => {
       const entries = state.storage.sql.exec<{ body: string }>("SELECT body FROM audit").toArray().map((r) => JSON.parse(r.body) as AuditEntry);

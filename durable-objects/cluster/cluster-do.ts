@@ -228,12 +228,12 @@ export class ClusterDO extends BaseDO {
   }
 
   /** Like actAndNotify(), and arms the reap task for replicas the change began to drain. */
-  private async actAndReap<T>(fn: () => T): Promise<Result<T>> {
+  private async actAndReap<T>(fn: () => T, flush: "now" | "deferred" = "now"): Promise<Result<T>> {
     return this.actAndNotify(() => {
       const out = fn();
       this.armReap();
       return out;
-    });
+    }, flush);
   }
 
   /** Liveness is checked every few seconds while any node could still go silent. */
@@ -556,7 +556,7 @@ export class ClusterDO extends BaseDO {
     return this.actAndReap(() => {
       deleteWorkload(this.ctxFor(this.require(actor, "operator")), actor, name, opts);
       return { deleted: name };
-    });
+    }, "deferred");
   }
 
   // -- agent channel ---------------------------------------------------------------------------
@@ -571,7 +571,7 @@ export class ClusterDO extends BaseDO {
       progressPipelines(ctx, Date.now()); // a pipeline's health gate reads what the heartbeat reported
       this.armLiveness();
       return { desired_version: this.meta.desiredVersion() };
-    });
+    }, "deferred");
   }
 
   /** Long-poll: answers at once if the desired state moved past `since`, else within `waitMs`. */
@@ -686,6 +686,7 @@ export class ClusterDO extends BaseDO {
           scaleWorkload(this.ctxFor(this.require(actor, "operator")), actor, name, replicas, { manual: true });
           return { replicas: this.workloads.replicasOf(name).map(toReplica) };
         }),
+        "deferred",
       ),
     );
   }
@@ -815,7 +816,7 @@ export class ClusterDO extends BaseDO {
       decided();
       const { workload, changed } = updateWorkload(this.ctxFor(this.require(actor, "operator")), actor, spec, cause);
       return { workload, replicas: this.workloads.replicasOf(spec.name).map(toReplica), changed };
-    })));
+    }, "deferred")));
   }
 
   // -- exec ------------------------------------------------------------------------------------

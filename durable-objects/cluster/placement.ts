@@ -19,12 +19,11 @@ export function schedNodes(nodes: readonly Pick<Node, "address" | "node_type" | 
   }
   return nodes.map((n) => {
     const a = alloc.get(n.address) ?? { cpu_millis: 0, memory_mb: 0, storage_gb: 0, n: 0 };
-    const { cpu_cores, memory_gb, storage_gb, ...features } = n.capabilities;
     return {
       id: n.address,
       node_type: n.node_type,
       status: n.status,
-      capabilities: { ...features, cpu_millis: Math.round(cpu_cores * 1000), memory_mb: Math.round(memory_gb * 1024), storage_gb },
+      capabilities: schedCapabilities(n.capabilities),
       labels: n.labels,
       zone: n.zone ?? undefined,
       allocated: { cpu_millis: a.cpu_millis, memory_mb: a.memory_mb, storage_gb: a.storage_gb },
@@ -32,6 +31,22 @@ export function schedNodes(nodes: readonly Pick<Node, "address" | "node_type" | 
       connections: connections[n.address] ?? 0,
     };
   });
+}
+
+/**
+ * Capabilities in the scheduler's units, once per capabilities object: the node list shares one
+ * parsed object per stored text (NodeRegistry), so every deploy after the first finds its 1,000
+ * conversions here. Nothing writes to either object.
+ */
+const converted = new WeakMap<object, SchedNode["capabilities"]>();
+function schedCapabilities(c: Node["capabilities"]): SchedNode["capabilities"] {
+  let v = converted.get(c);
+  if (!v) {
+    const { cpu_cores, memory_gb, storage_gb, ...features } = c;
+    v = { ...features, cpu_millis: Math.round(cpu_cores * 1000), memory_mb: Math.round(memory_gb * 1024), storage_gb };
+    converted.set(c, v);
+  }
+  return v;
 }
 
 /** The seeds' algorithm names as the scheduler spells them. */

@@ -2,7 +2,7 @@ import { isoNow } from "../../protocol/time.ts";
 import { reject } from "../../domain/result.ts";
 import { decideScale, type Recommendation } from "../../domain/scheduler/autoscale.ts";
 import type { ClusterCtx } from "./context.ts";
-import { addReplicas, placePending } from "./workload-service.ts";
+import { placePending, reserveReplicas } from "./workload-service.ts";
 import { retireReplicas, surplus } from "./rollout.ts";
 
 /**
@@ -18,14 +18,15 @@ export function scaleWorkload(ctx: ClusterCtx, actor: string, name: string, repl
   if (replicas === from && wl.spec.replicas === replicas) return from;
   const at = isoNow();
   ctx.workloads.setReplicaCount(name, replicas);
-  if (replicas > from) addReplicas(ctx, actor, name, "primary", replicas - from, at);
+  // New rows are stored by the placement pass below, already placed (nothing reads them before).
+  const fresh = replicas > from ? [reserveReplicas(ctx, actor, name, "primary", replicas - from, at)] : [];
   // During a rollout the old version's replicas go first: the rollout would replace them anyway.
   const oldFirst = [...primaries].filter((r) => r.spec_version !== wl.version);
   const victims = surplus(oldFirst, from - replicas);
   victims.push(...surplus(primaries.filter((r) => r.spec_version === wl.version), from - replicas - victims.length));
   retireReplicas(ctx, victims, Date.now());
   ctx.audit.append(ctx.cluster, "WorkloadScaled", actor, name, { from, to: replicas, ...details });
-  placePending(ctx, actor);
+  placePending(ctx, actor, fresh);
   ctx.meta.bumpVersion();
   return replicas;
 }

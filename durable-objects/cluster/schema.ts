@@ -86,7 +86,9 @@ export const replicas = sqliteTable(
     /** The replica is being stopped for good (enc rm): listed to its agent with `stop` until it reports the end. */
     stopping: integer("stopping"),
   },
-  (t) => [index("replicas_node").on(t.node), index("replicas_workload").on(t.workload)],
+  // The node index carries what placement sums per node, so that GROUP BY reads the index alone
+  // (it is also the index for a node's replicas and for the pending ones, node IS NULL).
+  (t) => [index("replicas_node_alloc").on(t.node, t.cpu_millis, t.memory_mb, t.storage_gb), index("replicas_workload").on(t.workload)],
 );
 
 /**

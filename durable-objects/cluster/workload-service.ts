@@ -42,10 +42,25 @@ const ALLOCATIONS_PER_ENTRY = 100;
  * scheduler pass, so each placement sees the earlier ones' allocations. Placements are audited
  * as ResourceAllocation entries carrying each choice's scores. Returns how many were placed.
  */
-export function placePending(ctx: ClusterCtx, actor: string): number {
+export function placePending(ctx: ClusterCtx, actor: string, fresh: readonly FreshReplicas[] = []): number {
+  // Consensus places one replica per proposal against stored rows: the new ones are stored first.
+  if (fresh.length > 0 && consensusOn(ctx.config)) {
+    for (const f of fresh) storeFresh(ctx, f);
+    fresh = [];
+  }
   // SQLite reads only what placement needs: the waiting replicas, the placed ones of their
   // workloads, and per-node sums (reading every replica row cost more than the engine's pass).
+  // New replicas come after the stored ones, as their rows would (rowid order).
   const pending = ctx.workloads.pendingRows();
+  const stored = pending.length;
+  const freshIds = new Set<string>();
+  for (const f of fresh) {
+    const { cpu_millis, memory_mb, storage_gb } = f.resources;
+    for (const id of f.ids) {
+      freshIds.add(id);
+      pending.push({ id, workload: f.workload, replica_type: f.type, node: null, cpu_millis, memory_mb, storage_gb });
+    }
+  }
   if (pending.length === 0) return 0;
   const specs = new Map<string, WorkloadSpec | undefined>();
   const specOf = (w: string) => (specs.has(w) ? specs.get(w) : specs.set(w, ctx.workloads.get(w)?.spec).get(w));
@@ -85,9 +100,18 @@ export function placePending(ctx: ClusterCtx, actor: string): number {
     const list = allocations.get(o.workload) ?? allocations.set(o.workload, []).get(o.workload)!;
     list.push({ replica: o.replicaId, node: o.nodeId, scores: o.scores });
   }
-  // Two statements for the whole pass, not one per replica.
-  ctx.workloads.unplacedReplicas(failed, at);
-  ctx.workloads.placeReplicas(placed, at);
+  // Two statements for the stored rows of the whole pass, not one per replica; the new ones are
+  // inserted as placed, the rows an INSERT as pending and these UPDATEs would have left.
+  const outcome = new Map<string, [node: string | null, reason: string | null]>();
+  if (freshIds.size > 0) {
+    for (const p of placed) if (freshIds.has(p.id)) outcome.set(p.id, [p.node, null]);
+    for (const f of failed) if (freshIds.has(f.id)) outcome.set(f.id, [null, f.reason]);
+  }
+  if (stored > 0) {
+    ctx.workloads.unplacedReplicas(freshIds.size ? failed.filter((f) => !freshIds.has(f.id)) : failed, at);
+    ctx.workloads.placeReplicas(freshIds.size ? placed.filter((p) => !freshIds.has(p.id)) : placed, at);
+  }
+  for (const f of fresh) ctx.workloads.insertReplicas(f.workload, f.type, f.specVersion, f.resources, f.at, at, f.ids, f.ids.map((id) => outcome.get(id)));
   // One workload per entry: its name, algorithm and resources are said once, not per placement
   // (a third of a 34 KB entry, signed, hashed, logged and written to D1).
   for (const [workload, list] of allocations) {
@@ -103,13 +127,39 @@ export function placePending(ctx: ClusterCtx, actor: string): number {
 }
 
 /**
+ * New replicas whose ids are taken and audited but whose rows are not stored yet: placePending
+ * stores them with their placement (one INSERT instead of an INSERT, a read and an UPDATE).
+ */
+export type FreshReplicas = {
+  workload: string;
+  type: ReplicaType;
+  ids: string[];
+  specVersion: number;
+  resources: { cpu_millis: number; memory_mb: number; storage_gb: number };
+  /** created_at */
+  at: string;
+};
+
+/** Stores `f` as pending, unplaced. */
+function storeFresh(ctx: ClusterCtx, f: FreshReplicas): void {
+  ctx.workloads.insertReplicas(f.workload, f.type, f.specVersion, f.resources, f.at, f.at, f.ids, []);
+}
+
+/**
  * New replicas of `workload` at its current spec version, waiting for placement, audited as
  * ReplicaCreated (one entry per chunk of ids: a signature per replica would dominate big deploys).
  */
 export function addReplicas(ctx: ClusterCtx, actor: string, workload: string, type: ReplicaType, count: number, at: string): string[] {
+  const f = reserveReplicas(ctx, actor, workload, type, count, at);
+  storeFresh(ctx, f);
+  return f.ids;
+}
+
+/** addReplicas without storing the rows: hand the result to placePending, which stores them placed. */
+export function reserveReplicas(ctx: ClusterCtx, actor: string, workload: string, type: ReplicaType, count: number, at: string): FreshReplicas {
   const wl = ctx.workloads.get(workload)!;
   const { cpu_millis, memory_mb, storage_gb } = wl.spec.resources;
-  const ids = ctx.workloads.addReplicasBulk(workload, type, count, wl.version, { cpu_millis, memory_mb, storage_gb }, at);
+  const ids = ctx.workloads.reserveReplicaIds(workload, count);
   for (let i = 0; i < ids.length; i += 500) {
     const chunk = ids.slice(i, i + 500);
     ctx.audit.append(ctx.cluster, "ReplicaCreated", actor, chunk.length === 1 ? chunk[0] : `${chunk.length} replicas`, {
@@ -119,7 +169,7 @@ export function addReplicas(ctx: ClusterCtx, actor: string, workload: string, ty
       replicas: chunk,
     });
   }
-  return ids;
+  return { workload, type, ids, specVersion: wl.version, resources: { cpu_millis, memory_mb, storage_gb }, at };
 }
 
 /** How many replicas of each type a spec asks for. */
@@ -138,8 +188,9 @@ export function deployWorkload(ctx: ClusterCtx, actor: string, spec: WorkloadSpe
   const at = isoNow();
   const view = ctx.workloads.put(spec, actor, at);
   ctx.audit.append(ctx.cluster, "WorkloadDeployed", actor, spec.name, { spec, version: view.version });
-  for (const [type, n] of wantedTypes(spec)) if (n > 0) addReplicas(ctx, actor, spec.name, type, n, at);
-  placePending(ctx, actor);
+  const fresh: FreshReplicas[] = [];
+  for (const [type, n] of wantedTypes(spec)) if (n > 0) fresh.push(reserveReplicas(ctx, actor, spec.name, type, n, at));
+  placePending(ctx, actor, fresh);
   ctx.meta.bumpVersion();
   return view;
 }

@@ -31,22 +31,25 @@ function placementRows(cursor: SqlStorageCursor<Record<string, SqlStorageValue>>
 const VIEW_COLUMNS = "id, replica_type, spec_version, healthy, node, retire_at, status, container, endpoint, exit_code, restarts, reason, created_at, backoff";
 type ReplicaViewRow = Pick<ReplicaRow, "id" | "replica_type" | "spec_version" | "healthy" | "node" | "retire_at" | "status" | "container" | "endpoint" | "exit_code" | "restarts" | "reason" | "created_at" | "backoff">;
 
-export const toReplica = (r: ReplicaViewRow): Replica => ({
-  id: r.id,
-  replica_type: r.replica_type,
-  spec_version: r.spec_version,
-  ...(r.healthy != null ? { healthy: r.healthy === 1 } : {}),
-  node: r.node,
+/**
+ * A replica as the API shows it. Built by assignment in the answer's key order (optional members
+ * only when set): conditional spreads cost a temporary object each, and a deploy answers with 1,000.
+ */
+export function toReplica(r: ReplicaViewRow): Replica {
+  const out: Record<string, unknown> = { id: r.id, replica_type: r.replica_type, spec_version: r.spec_version };
+  if (r.healthy != null) out.healthy = r.healthy === 1;
+  out.node = r.node;
   // A replica being retired is out of the gateway and about to be stopped by its agent.
-  status: r.retire_at != null && r.status === "running" ? "stopping" : r.status,
-  container: r.container,
-  ...(r.endpoint ? { endpoint: r.endpoint } : {}),
-  ...(r.exit_code != null ? { exit_code: r.exit_code } : {}),
-  restarts: r.restarts,
-  ...(r.reason ? { reason: r.reason } : {}),
-  created_at: r.created_at,
-  ...(r.backoff ? { backoff: JSON.parse(r.backoff) as ReplicaBackOff } : {}),
-});
+  out.status = r.retire_at != null && r.status === "running" ? "stopping" : r.status;
+  out.container = r.container;
+  if (r.endpoint) out.endpoint = r.endpoint;
+  if (r.exit_code != null) out.exit_code = r.exit_code;
+  out.restarts = r.restarts;
+  if (r.reason) out.reason = r.reason;
+  out.created_at = r.created_at;
+  if (r.backoff) out.backoff = JSON.parse(r.backoff) as ReplicaBackOff;
+  return out as Replica;
+}
 
 type WorkloadRow = typeof workloads.$inferSelect;
 
@@ -241,16 +244,32 @@ export class WorkloadStore {
    * `count` new replicas of `workload` with fresh ids (the same ids `nextReplicaId` would hand out
    * one by one), in two statements whatever the count.
    */
-  addReplicasBulk(workload: string, type: ReplicaRow["replica_type"], count: number, specVersion: number, res: { cpu_millis: number; memory_mb: number; storage_gb: number }, at: string): string[] {
+  reserveReplicaIds(workload: string, count: number): string[] {
     if (count <= 0) return [];
     const last = this.sqlite.exec<{ n: number }>("UPDATE workloads SET next_replica = next_replica + ? WHERE name = ? RETURNING next_replica AS n", count, workload).one().n;
-    const ids = Array.from({ length: count }, (_, i) => `${workload}-${last - count + 1 + i}`);
+    return Array.from({ length: count }, (_, i) => `${workload}-${last - count + 1 + i}`);
+  }
+
+  /**
+   * New replicas `ids` of `workload` (status pending, container named as the replica), in one
+   * statement, in the order of `ids`. `outcomes[i]`, when set, is the placement pass's answer for
+   * `ids[i]` (its node, or why none fits), stamped `placedAt`; without one a row waits, unplaced.
+   */
+  insertReplicas(
+    workload: string, type: ReplicaRow["replica_type"], specVersion: number, res: { cpu_millis: number; memory_mb: number; storage_gb: number },
+    createdAt: string, placedAt: string, ids: readonly string[], outcomes: readonly ([node: string | null, reason: string | null] | undefined)[],
+  ): void {
+    if (ids.length === 0) return;
+    const rows = JSON.stringify(ids.map((id, i) => {
+      const o = outcomes[i];
+      return o ? [id, o[0], o[1], 1] : [id, null, null, 0];
+    }));
     this.sqlite.exec(
-      `INSERT INTO replicas (id, workload, replica_type, node, status, container, cpu_millis, memory_mb, storage_gb, spec_version, created_at, updated_at)
-       SELECT value, ?1, ?2, NULL, 'pending', value, ?3, ?4, ?5, ?6, ?7, ?7 FROM json_each(?8)`,
-      workload, type, res.cpu_millis, res.memory_mb, res.storage_gb, specVersion, at, JSON.stringify(ids),
+      `INSERT INTO replicas (id, workload, replica_type, node, status, container, reason, cpu_millis, memory_mb, storage_gb, spec_version, created_at, updated_at)
+       SELECT value->>0, ?1, ?2, value->>1, 'pending', value->>0, value->>2, ?3, ?4, ?5, ?6, ?7, CASE WHEN value->>3 THEN ?8 ELSE ?7 END
+       FROM json_each(?9) ORDER BY key`,
+      workload, type, res.cpu_millis, res.memory_mb, res.storage_gb, specVersion, createdAt, placedAt, rows,
     );
-    return ids;
   }
 
   /** Records placements (node, status pending, no reason) in one statement. */

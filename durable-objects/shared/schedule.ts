@@ -2,6 +2,8 @@ import { eq, lte, sql } from "drizzle-orm";
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
 import { schedule } from "./schema.ts";
 
+const KEEP_BACKOFF = "ON CONFLICT (task) DO UPDATE SET due_at = CASE WHEN attempts > 0 THEN due_at ELSE MIN(due_at, excluded.due_at) END";
+
 /**
  * The single alarm of a DO is driven by this table: every task has a due time; the alarm is
  * always set to the earliest one. Tasks are idempotent, so running one twice is harmless.
@@ -17,7 +19,12 @@ export class Schedule {
     this.byTask = db.select({ attempts: schedule.attempts }).from(schedule).where(eq(schedule.task, sql.placeholder("task"))).prepare();
   }
 
-  /** Schedules `task` at `dueAt` unless it is already due earlier. */
+  /**
+   * Schedules `task` at `dueAt` unless it is already due earlier, or is waiting out a back-off
+   * after a failure: new work must not pull a retry forward, or a dependency that is down (a
+   * witness, D1) is hit on every state change and the back-off never grows. The retry runs
+   * with the newest state anyway.
+   */
   at(task: string, dueAt: number): void {
     this.atMany([[task, dueAt]]);
   }
@@ -28,11 +35,11 @@ export class Schedule {
    */
   atMany(tasks: readonly (readonly [string, number])[]): void {
     if (tasks.length === 1) {
-      this.storage.sql.exec("INSERT INTO schedule (task, due_at) VALUES (?, ?) ON CONFLICT (task) DO UPDATE SET due_at = MIN(due_at, excluded.due_at)", tasks[0][0], tasks[0][1]);
+      this.storage.sql.exec(`INSERT INTO schedule (task, due_at) VALUES (?, ?) ${KEEP_BACKOFF}`, tasks[0][0], tasks[0][1]);
     } else if (tasks.length > 1) {
       // One statement for all (`WHERE true`: SQLite's upsert after a SELECT needs it to parse).
       this.storage.sql.exec(
-        "INSERT INTO schedule (task, due_at) SELECT value->>0, value->>1 FROM json_each(?) WHERE true ON CONFLICT (task) DO UPDATE SET due_at = MIN(due_at, excluded.due_at)",
+        `INSERT INTO schedule (task, due_at) SELECT value->>0, value->>1 FROM json_each(?) WHERE true ${KEEP_BACKOFF}`,
         JSON.stringify(tasks),
       );
     }

@@ -116,7 +116,15 @@ export class TlogStore {
         JSON.stringify(places),
       );
     }
-    return { size: n, root: rootOfEdge(edge) };
+    // The root only when read (a checkpoint reads it): the audit log appends an entry at a time
+    // and never does, and folding the edge is up to one SHA-256 per level.
+    let root: Uint8Array | undefined;
+    return {
+      size: n,
+      get root() {
+        return (root ??= rootOfEdge(edge));
+      },
+    };
   }
 
   root(size = this.size()): Uint8Array {

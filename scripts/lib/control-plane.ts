@@ -22,6 +22,10 @@ export interface StartOptions {
   log?: (line: string) => void;
   /** false when `persistTo` already holds the migrated D1 (tests copy one migrated template). */
   migrate?: boolean;
+  /** Another wrangler.toml than the project's (the plain-workerd bench's). */
+  config?: string;
+  /** The inspector's port (a free one when omitted), for a CPU profile. */
+  inspectorPort?: number;
 }
 
 export function freePort(): Promise<number> {
@@ -37,9 +41,10 @@ export function freePort(): Promise<number> {
 }
 
 /** Applies the D1 migrations to the local ledger (idempotent). */
-export function applyMigrations(persistTo?: string): void {
+export function applyMigrations(persistTo?: string, config?: string): void {
   const args = ["d1", "migrations", "apply", "ledger", "--local"];
   if (persistTo) args.push("--persist-to", persistTo);
+  if (config) args.push("--config", config);
   const r = spawnSync(WRANGLER, args, { cwd: ROOT, env: QUIET_ENV, encoding: "utf8" });
   if (r.status !== 0) throw new Error(`applying D1 migrations failed:\n${r.stdout}\n${r.stderr}`);
 }
@@ -62,9 +67,10 @@ export async function waitForHealth(url: string, timeoutMs = 60_000, proc?: Chil
 /** Runs the real Worker with `wrangler dev` (workerd + local DO SQLite and D1). */
 export async function startControlPlane(opts: StartOptions = {}): Promise<ControlPlane> {
   const port = opts.port ?? (await freePort());
-  if (opts.migrate !== false) applyMigrations(opts.persistTo);
-  const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(await freePort()), "--show-interactive-dev-session=false"];
+  if (opts.migrate !== false) applyMigrations(opts.persistTo, opts.config);
+  const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(opts.inspectorPort ?? (await freePort())), "--show-interactive-dev-session=false"];
   if (opts.persistTo) args.push("--persist-to", opts.persistTo);
+  if (opts.config) args.push("--config", opts.config);
   for (const [k, v] of Object.entries(opts.vars ?? {})) args.push("--var", `${k}:${v}`);
   const proc = spawn(WRANGLER, args, { cwd: ROOT, env: QUIET_ENV, stdio: ["ignore", "pipe", "pipe"], detached: false });
   const tail: string[] = [];

@@ -69,6 +69,43 @@ describe("DO schemas in drizzle", () => {
     expect(entries.map((e) => e.seq)).toEqual(entries.map((_, i) => i + 1));
   });
 
+  it("a ClusterDO with replicas under the node-only index moves to the covering one, and keeps serving and placing", async () => {
+    const { name, owner } = await newCluster();
+    const a = await joinNode(owner.api, name);
+    const b = await joinNode(owner.api, name);
+    await owner.api.post(`/v1/clusters/${name}/workloads`, { name: "web", image: "oci:/x:latest", replicas: 3, resources: { cpu_millis: 500, memory_mb: 128 } });
+    const read = () => owner.api.get<{ replicas: { id: string; node: string | null }[] }>(`/v1/clusters/${name}/workloads/web`);
+    const before = await read();
+    expect(before.replicas.filter((r) => r.node)).toHaveLength(3);
+
+    // Back to the layout before 0010: the node-only index, and the migration not yet applied.
+    const stub = env.CLUSTER.get(env.CLUSTER.idFromName(name));
+    const indexes = (sql: SqlStorage) => sql.exec<{ name: string; sql: string }>("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'replicas' AND sql IS NOT NULL ORDER BY name").toArray();
+    const last = clusterMigrations.journal.entries.at(-1)!;
+    expect(last.tag).toBe("0010_replicas_node_alloc");
+    await runInDurableObject(stub, (_i, state) => {
+      const sql = state.storage.sql;
+      sql.exec("DROP INDEX replicas_node_alloc");
+      sql.exec("CREATE INDEX `replicas_node` ON `replicas` (`node`)");
+      sql.exec("DELETE FROM __drizzle_migrations WHERE created_at = ?", last.when);
+      expect(indexes(sql).map((i) => i.name)).toEqual(["replicas_node", "replicas_workload"]);
+    });
+    await evictDurableObject(stub);
+
+    expect(await read()).toEqual(before);
+    const after = await runInDurableObject(stub, (_i, state) => ({
+      indexes: indexes(state.storage.sql).map((i) => i.name),
+      plan: state.storage.sql.exec<{ detail: string }>("EXPLAIN QUERY PLAN SELECT node, SUM(cpu_millis), SUM(memory_mb), SUM(storage_gb), COUNT(*) FROM replicas WHERE node IS NOT NULL GROUP BY node").toArray().map((r) => r.detail).join("; "),
+      books: books(state.storage.sql),
+    }));
+    expect(after.indexes).toEqual(["replicas_node_alloc", "replicas_workload"]);
+    expect(after.plan).toContain("COVERING INDEX replicas_node_alloc");
+    expect(after.books).toEqual({ legacy: 0, drizzle: clusterMigrations.journal.entries.length });
+    // And it keeps placing (the sums are read through the new index).
+    const more = await owner.api.post<{ replicas: { node: string | null }[] }>(`/v1/clusters/${name}/workloads`, { name: "api", image: "oci:/x:latest", replicas: 2, resources: { cpu_millis: 500, memory_mb: 128 } });
+    expect(new Set(more.replicas.map((r) => r.node))).toEqual(new Set([a.signer.address, b.signer.address]));
+  });
+
   it("a NotaryDO left part-way through today's steps finishes them, then serves its pending receipts", async () => {
     const { name, owner } = await newCluster({ notary: { max_receipts_per_block: 100, max_block_window_s: 300 } });
     const node = await joinNode(owner.api, name);

@@ -70,6 +70,23 @@ describe("D1 ledger", () => {
     expect(await runInDurableObject(stub, (_i, state) => state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM outbox").one().n)).toBe(0);
   });
 
+  it("a scale and an update answer before D1 has their entries too; the alarm alone sends them after an eviction", async () => {
+    const { name, owner } = await newCluster();
+    await joinNode(owner.api, name);
+    await owner.api.post(`/v1/clusters/${name}/workloads`, { name: "web", image: "oci:/x:latest" });
+    await owner.api.get(`/v1/clusters/${name}/audit`); // the deploy's entries are in D1 now
+    await owner.api.post(`/v1/clusters/${name}/workloads/web/scale`, { replicas: 2 });
+    await owner.api.put(`/v1/clusters/${name}/workloads/web`, { name: "web", image: "oci:/x:latest", replicas: 2, env: { A: "1" } });
+    const stub = env.CLUSTER.get(env.CLUSTER.idFromName(name));
+    await evictDurableObject(stub);
+    const changed = "SELECT COUNT(*) AS n FROM audit_entries WHERE cluster = ? AND event IN ('WorkloadScaled', 'WorkloadUpdated')";
+    expect(await d1Count(changed, name)).toBe(0);
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await d1Count(changed, name)).toBe(2);
+    const { entries } = await owner.api.get<{ entries: AuditEntry[] }>(`/v1/clusters/${name}/audit?limit=1000`);
+    expect(await verifyAuditChain(entries, (await owner.api.get<{ control_plane: string }>("/v1/keys")).control_plane)).toEqual([]);
+  });
+
   it("audit bodies reach D1 byte for byte, columns read from each body, in statements of bound bodies (more than one), idempotently", async () => {
     const cluster = `bodies-${crypto.randomUUID()}`;
     // 120 bodies in key orders JSON.stringify gives (not JCS), with quotes and non-ASCII to carry.

@@ -267,15 +267,27 @@ describe("witness failures", () => {
     try {
       const { name, owner } = await newCluster({ witnesses: WITNESS });
       const stub = env.CLUSTER.get(env.CLUSTER.idFromName(name));
-      const attempts = () =>
-        runInDurableObject(stub, (_i, state) => state.storage.sql.exec<{ attempts: number }>("SELECT attempts FROM schedule WHERE task = 'witness'").toArray()[0]?.attempts ?? 0);
-      for (let i = 1; i <= 3; i++) {
-        // Each audit entry makes a newer checkpoint, submitted at once (by the alarm, or here).
-        await owner.api.post(`/v1/clusters/${name}/roles`, { address: (await wallet()).signer.address, role: "viewer" });
+      const task = () =>
+        runInDurableObject(stub, (_i, state) => state.storage.sql.exec<{ attempts: number; due_at: number }>("SELECT attempts, due_at FROM schedule WHERE task = 'witness'").toArray()[0]);
+      const addRole = async () => owner.api.post(`/v1/clusters/${name}/roles`, { address: (await wallet()).signer.address, role: "viewer" });
+      // The first checkpoint is submitted at once and fails: the task backs off.
+      await addRole();
+      await runDurableObjectAlarm(stub);
+      for (let n = 0; ((await task())?.attempts ?? 0) < 1 && n < 100; n++) await scheduler.wait(50);
+      const backedOff = await task();
+      expect(backedOff.attempts).toBe(1);
+      expect(backedOff.due_at).toBeGreaterThan(Date.now());
+      // Newer checkpoints while the witness is down do not pull the retry forward.
+      for (let i = 0; i < 3; i++) {
+        await addRole();
         await runDurableObjectAlarm(stub);
-        for (let n = 0; (await attempts()) < i && n < 100; n++) await scheduler.wait(50);
-        expect(await attempts()).toBeGreaterThanOrEqual(i);
       }
+      expect(await task()).toEqual(backedOff);
+      // Once the back-off has passed, the retry runs (and fails again, still logged once).
+      await runInDurableObject(stub, (_i, state) => state.storage.sql.exec("UPDATE schedule SET due_at = 0 WHERE task = 'witness'"));
+      await runDurableObjectAlarm(stub);
+      for (let n = 0; (await task()).attempts < 2 && n < 100; n++) await scheduler.wait(50);
+      expect((await task()).attempts).toBe(2);
       const mine = errors.mock.calls.map((c) => c.join(" ")).filter((line) => line.includes(name));
       expect(mine).toHaveLength(1);
       expect(mine[0]).toContain(`log enc.localhost/${name}/audit: witness witness.example.com failed: `);

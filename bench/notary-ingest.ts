@@ -1,0 +1,97 @@
+// The NotaryDO ingest measurement, shared by the bench inside the vitest pool
+// (bench/workerd/notary.bench.ts) and the one in plain `wrangler dev` (bench/workerd-plain/).
+import { ed25519 } from "@noble/curves/ed25519.js";
+import { randomBytes } from "../protocol/bytes.ts";
+import { generateSeed, signerFromSeed, verifySignature } from "../protocol/ed25519.ts";
+import type { StepReceipt } from "../protocol/schemas.ts";
+import { receiptChain } from "../test/worker/helpers.ts";
+
+export const BATCHES = 48;
+export const PER_BATCH = 100;
+/** Batches in flight at once, as from several nodes. */
+export const IN_FLIGHT = 8;
+
+/** What the ingest bench needs of a NotaryDO stub. */
+export interface IngestTarget {
+  submit(limits: { max_receipts_per_block: number; max_block_window_s: number }, receipts: StepReceipt[]): Promise<{ ok: true } | { ok: false; problem: { detail: string } }>;
+  flushLedger(): Promise<void>;
+}
+
+export interface IngestFigures {
+  ingest_per_s: number;
+  verify_per_s: number;
+  /** Each round's D1 drain added to the ingest time. */
+  ingest_then_drained_over_verify: number;
+  one_batch_in_flight_over_verify: number;
+  receipts: number;
+}
+
+/** `n` (public key, message, signature) triples of one key, for the reference verify rate. */
+export function signedMessages(n: number) {
+  const seed = generateSeed();
+  const pub = ed25519.getPublicKey(seed);
+  const msgs = Array.from({ length: n }, () => randomBytes(52));
+  return { pub, msgs, sigs: msgs.map((m) => ed25519.sign(m, seed)) };
+}
+
+/*
+ * Ingest through the NotaryDO's RPC: verification, chain checks and the SQLite transaction
+ * included. A submit returns once its batch is committed in the DO's SQLite; D1 is filled behind
+ * it (each round's drain is awaited and timed apart, and added in a second figure). Eight batches
+ * are in flight at a time, as from eight nodes; one batch at a time is reported too. The
+ * reference, WebCrypto Ed25519 verifications one after another through the same verifySignature
+ * the notary uses, is timed interleaved with the ingest rounds, so load from other processes on a
+ * shared host falls on both alike. `app` names a fresh NotaryDO of `cluster`.
+ */
+export async function measureIngest(stub: IngestTarget, cluster: string, app: string): Promise<IngestFigures> {
+  const node = await signerFromSeed(generateSeed());
+  const chains = await Promise.all(Array.from({ length: BATCHES }, (_, i) => receiptChain(node, cluster, app, `c-${i}`, PER_BATCH)));
+  const ref = signedMessages(PER_BATCH);
+  const big = { max_receipts_per_block: 10_000, max_block_window_s: 3600 };
+  const warm = await stub.submit(big, await receiptChain(node, cluster, app, "warmup", PER_BATCH));
+  if (!warm.ok) throw new Error(warm.problem.detail);
+  for (let i = 0; i < PER_BATCH; i++) await verifySignature(ref.pub, ref.msgs[i], ref.sigs[i]);
+  const verifyRound = async (n: number) => {
+    const t = performance.now();
+    for (let k = 0; k < n; k++) {
+      for (let i = 0; i < PER_BATCH; i++) if (!(await verifySignature(ref.pub, ref.msgs[i], ref.sigs[i]))) throw new Error("verify failed");
+    }
+    return performance.now() - t;
+  };
+  const submitAll = async (batch: StepReceipt[][]) => {
+    const t = performance.now();
+    for (const r of await Promise.all(batch.map((c) => stub.submit(big, c)))) if (!r.ok) throw new Error(r.problem.detail);
+    return performance.now() - t;
+  };
+  const drain = async () => {
+    const t = performance.now();
+    await stub.flushLedger();
+    return performance.now() - t;
+  };
+  await drain();
+  let ingestMs = 0;
+  let verifyMs = 0;
+  let drainMs = 0;
+  for (let b = 0; b < BATCHES - 8; b += IN_FLIGHT) {
+    verifyMs += await verifyRound(IN_FLIGHT);
+    ingestMs += await submitAll(chains.slice(b, b + IN_FLIGHT));
+    drainMs += await drain();
+  }
+  const n = (BATCHES - 8) * PER_BATCH;
+  const verify = n / (verifyMs / 1000);
+  // One batch at a time: each submit pays a whole RPC of its own.
+  let seqMs = 0;
+  let seqVerifyMs = 0;
+  for (let b = BATCHES - 8; b < BATCHES; b++) {
+    seqVerifyMs += await verifyRound(1);
+    seqMs += await submitAll([chains[b]]);
+    await drain();
+  }
+  return {
+    ingest_per_s: n / (ingestMs / 1000),
+    verify_per_s: verify,
+    ingest_then_drained_over_verify: n / ((ingestMs + drainMs) / 1000) / verify,
+    one_batch_in_flight_over_verify: seqVerifyMs / seqMs,
+    receipts: (BATCHES + 1) * PER_BATCH,
+  };
+}
