@@ -21,6 +21,7 @@ import { NotaryStore } from "./store.ts";
 import { WitnessDesk, witnessFailure } from "../shared/witness-desk.ts";
 import { TlogStore, entryBytes, logVkey, type TlogHead } from "../shared/tlog-store.ts";
 import { logOrigin } from "../../domain/notary/tlog.ts";
+import { tlogLeafHash } from "../../protocol/c2sp/tlog.ts";
 import { toBase64 } from "../../protocol/bytes.ts";
 
 export type { NotaryLimits, NotaryStats };
@@ -104,7 +105,7 @@ export class NotaryDO extends BaseDO {
     if (height > 1 && this.tlog.size() === 0) this.tlog.append(this.store.backfillTlog());
     const tlogStart = this.tlog.size();
     // Bodies stored as their JCS are the log entries as they are (PROTOCOL.md §13.1).
-    const tree = this.tlog.appendLeaves(pending.map((p) => (p.entry ? new Uint8Array(p.entry) : entryBytes(p.body!))));
+    const tree = this.tlog.appendLeafHashes(pending.map((p) => (p.leaf ? new Uint8Array(p.leaf) : tlogLeafHash(p.entry ? new Uint8Array(p.entry) : entryBytes(p.body!)))));
     const head = this.tlog.checkpoint(logOrigin(this.env, cluster, app), signer, tree);
     const { block, hash } = buildBlock(cluster, app, height, prev, pending, signer, { size: head.size, root: head.root }, mldsa);
     if (mldsa) this.store.setMldsaFrom(height);

@@ -1,4 +1,4 @@
-import { integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { blob, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export * from "../shared/schema.ts";
 export * from "../shared/tlog-schema.ts";
@@ -30,6 +30,8 @@ export const receipts = sqliteTable(
     tlog_index: integer("tlog_index"),
     /** 1: `body` is the receipt's JCS, its C2SP log entry as is (rows stored before it: NULL). */
     body_jcs: integer("body_jcs"),
+    /** SHA-256(0x00 ‖ body): its C2SP leaf hash, taken at admission (rows stored before it: NULL). */
+    leaf_hash: blob("leaf_hash"),
   },
   (t) => [
     // A chain may not fork: one successor per predecessor (genesis included) per container.

@@ -1,10 +1,22 @@
 import { count, eq, sql } from "drizzle-orm";
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
+import { utf8View } from "../../protocol/bytes.ts";
+import { tlogLeafHash } from "../../protocol/c2sp/tlog.ts";
 import type { StepReceipt } from "../../protocol/schemas.ts";
 import type { ChainLookup } from "../../domain/notary/admission.ts";
 import { DEFAULT_LIMITS, type NotaryLimits } from "../../domain/notary/sealing.ts";
 import { deliveries } from "./schema.ts";
 import type { TerminalReceipt } from "../../domain/agreements/cage-verdict.ts";
+
+/** A receipt waiting for its block; the bodies are read only for rows without a leaf hash. */
+export type PendingReceipt = {
+  seq: number;
+  hash: string;
+  ts: string;
+  leaf: ArrayBuffer | null;
+  entry: ArrayBuffer | null;
+  body: string | null;
+};
 
 /** What the chain rules need to know about one batch, read in two queries (see `lookupBatch`). */
 class BatchLookup implements ChainLookup {
@@ -81,12 +93,17 @@ export class NotaryStore {
   insertReceipts(entries: readonly string[], acceptedAt: number): { from: number; to: number; bytes: number } | null {
     if (entries.length === 0) return null;
     const text = "[" + entries.join(",") + "]";
+    // Each entry's C2SP leaf hash, taken now from the bytes at hand: the seal (one block at a
+    // time, holding the DO) then neither reads the bodies nor hashes them. Hash k at byte 32k.
+    const leaves = new Uint8Array(32 * entries.length);
+    entries.forEach((e, k) => leaves.set(tlogLeafHash(utf8View(e)), 32 * k));
     const { to } = this.sqlite
       .exec<{ to: number }>(
-        `INSERT INTO receipts (hash, node, container, prev_hash, ts, accepted_at, body, body_jcs)
-         SELECT value->>'$.hash', value->>'$.node', value->>'$.container', value->>'$.prev_hash', value->>'$.ts', ?, value, 1 FROM json_each(?)
+        `INSERT INTO receipts (hash, node, container, prev_hash, ts, accepted_at, body, body_jcs, leaf_hash)
+         SELECT value->>'$.hash', value->>'$.node', value->>'$.container', value->>'$.prev_hash', value->>'$.ts', ?, value, 1, substr(?, key * 32 + 1, 32) FROM json_each(?)
          RETURNING seq AS "to"`,
         acceptedAt,
+        leaves.buffer,
         text,
       )
       .toArray()
@@ -132,14 +149,15 @@ export class NotaryStore {
   }
 
   /**
-   * The oldest pending receipts in sealing order. `entry`: the stored body's UTF-8 bytes when it
-   * is the receipt's JCS (its C2SP log entry as is, no string decoded and encoded again);
-   * `body`: the stored JSON of an older row, to canonicalize (null otherwise).
+   * The oldest pending receipts in sealing order. `leaf`: the C2SP leaf hash taken at admission.
+   * For rows stored before it, `entry`: the stored body's UTF-8 bytes when it is the receipt's JCS
+   * (its log entry as is); `body`: the stored JSON of an older row, to canonicalize.
    */
-  pending(limit: number, after = this.sealedThrough()): { seq: number; hash: string; ts: string; entry: ArrayBuffer | null; body: string | null }[] {
+  pending(limit: number, after = this.sealedThrough()): PendingReceipt[] {
     return this.sqlite
-      .exec<{ seq: number; hash: string; ts: string; entry: ArrayBuffer | null; body: string | null }>(
-        `SELECT seq, hash, ts, CASE WHEN body_jcs = 1 THEN CAST(body AS BLOB) END AS entry, CASE WHEN body_jcs IS NOT 1 THEN body END AS body
+      .exec<PendingReceipt>(
+        `SELECT seq, hash, ts, leaf_hash AS leaf, CASE WHEN leaf_hash IS NULL AND body_jcs = 1 THEN CAST(body AS BLOB) END AS entry,
+                CASE WHEN leaf_hash IS NULL AND body_jcs IS NOT 1 THEN body END AS body
          FROM receipts WHERE seq > ? ORDER BY seq LIMIT ?`,
         after,
         limit,

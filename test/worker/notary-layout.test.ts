@@ -25,7 +25,7 @@ const before0005 = {
 /**
  * Rewrites a NotaryDO's storage as the build before 0005 left it: each sealed receipt's row
  * carries its block, leaf and log index; blocks have no ranges; the partial indexes are back;
- * drizzle's books end at 0004. `withLog: false`: blocks sealed before the DO kept a log (no
+ * receipts have no leaf hash (0006); drizzle's books end at 0004. `withLog: false`: blocks sealed before the DO kept a log (no
  * tlog_index, no log tables' rows), as migration 0002 found them.
  */
 function toOldLayout(storage: DurableObjectStorage, withLog = true): void {
@@ -38,6 +38,8 @@ function toOldLayout(storage: DurableObjectStorage, withLog = true): void {
   sql.exec("DROP INDEX blocks_last_seq");
   sql.exec("DROP INDEX blocks_tlog_start");
   for (const c of ["first_seq", "last_seq", "tlog_start"]) sql.exec(`ALTER TABLE blocks DROP COLUMN ${c}`);
+  // And before 0006: no leaf hash taken at admission (the pending rows then seal from their bodies).
+  sql.exec("ALTER TABLE receipts DROP COLUMN leaf_hash");
   sql.exec("CREATE INDEX receipts_pending ON receipts (seq) WHERE block_height IS NULL");
   sql.exec("CREATE UNIQUE INDEX receipts_tlog ON receipts (tlog_index) WHERE tlog_index IS NOT NULL");
   sql.exec("DELETE FROM __drizzle_migrations WHERE created_at >= ?", BLOCK_RANGES.when);
