@@ -23,20 +23,29 @@ it("NotaryDO ingest vs WebCrypto verify, and seal", async () => {
   const big = { max_receipts_per_block: 10_000, max_block_window_s: 3600 };
 
   // Seal of a 100-receipt block inside the DO: the sealing transaction (pending rows, Merkle
-  // root, signature, block and leaf writes, outbox, schedule), 40 of them timed together (the
-  // workerd clock ticks in whole milliseconds). Then the whole RPC including the D1 flush.
+  // root, signature, block and log writes, outbox, schedule), committed, in 6 groups of 13 timed
+  // together (the workerd clock ticks in whole milliseconds). The figure with the target is the
+  // median group's mean (one GC pause or a host's hiccup moved a single 80 ms window by 40 %);
+  // the mean over all 78 seals is printed beside it. Then the whole RPC including the D1 flush.
+  const GROUPS = 6;
+  const PER_GROUP = 13;
   const sealStub = env.NOTARY.get(env.NOTARY.idFromName(`${cluster}/seal`));
-  for (let i = 0; i < 40; i++) await sealStub.submit(big, await receiptChain(node, cluster, "seal", `t-${i}`, PER_BATCH));
+  for (let i = 0; i <= GROUPS * PER_GROUP; i++) await sealStub.submit(big, await receiptChain(node, cluster, "seal", `t-${i}`, PER_BATCH));
   await sealStub.flushLedger(); // no D1 work of the submits left running under the seals
-  const inDo = await runInDurableObject(sealStub, (inst: NotaryDO) => {
+  const groups = await runInDurableObject(sealStub, (inst: NotaryDO) => {
     const self = inst as unknown as { sealOne(): unknown; store: { setLimits(l: object): void }; ctx: DurableObjectState };
     self.ctx.storage.transactionSync(() => self.store.setLimits({ max_receipts_per_block: PER_BATCH, max_block_window_s: 3600 }));
     self.ctx.storage.transactionSync(() => self.sealOne());
-    const start = performance.now();
-    for (let i = 0; i < 39; i++) if (!self.ctx.storage.transactionSync(() => self.sealOne())) throw new Error("nothing to seal");
-    return (performance.now() - start) / 39;
+    const out: number[] = [];
+    for (let g = 0; g < GROUPS; g++) {
+      const start = performance.now();
+      for (let i = 0; i < PER_GROUP; i++) if (!self.ctx.storage.transactionSync(() => self.sealOne())) throw new Error("nothing to seal");
+      out.push((performance.now() - start) / PER_GROUP);
+    }
+    return out;
   });
-  report("notary.seal_100_ms_in_do", inDo, "ms", "< 2");
+  report("notary.seal_100_ms_in_do", median(groups), "ms", "< 2");
+  report("notary.seal_100_ms_in_do_mean", groups.reduce((a, b) => a + b, 0) / GROUPS, "ms");
   const rpc: number[] = [];
   for (let i = 0; i < 20; i++) {
     await sealStub.submit(big, await receiptChain(node, cluster, "seal", `s-${i}`, PER_BATCH));
