@@ -163,6 +163,12 @@ describe("app log", () => {
       }
     }
     expect(stored).toEqual(expected);
+    // The leaf hashes taken at admission are those of the bodies stored (and served as entries).
+    const rows = await runInDurableObject(stub, (inst) =>
+      (inst as unknown as { ctx: DurableObjectState }).ctx.storage.sql.exec<{ body: string; leaf: ArrayBuffer }>("SELECT body, leaf_hash AS leaf FROM receipts ORDER BY seq").toArray(),
+    );
+    expect(rows.map((r) => toBase64(new Uint8Array(r.leaf)))).toEqual(rows.map((r) => toBase64(tlogLeafHash(utf8(r.body)))));
+    expect(rows.map((r) => toBase64(new Uint8Array(r.leaf)))).toEqual(leaves.map(toBase64));
   });
 
   it("public_log: full tiles immutable and readable unsigned; the verifier proves every entry", async () => {
