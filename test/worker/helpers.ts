@@ -3,6 +3,7 @@ import { ApiClient } from "../../protocol/api-client.ts";
 import { generateSeed, signerFromSeed, type Signer } from "../../protocol/ed25519.ts";
 import { GENESIS } from "../../protocol/hash.ts";
 import type { StepReceipt } from "../../protocol/schemas.ts";
+import type { LogSource } from "../../protocol/tlog-verify.ts";
 import { signReceipt } from "../../protocol/signed.ts";
 import { isoNow } from "../../protocol/time.ts";
 
@@ -91,3 +92,13 @@ export async function receiptChain(node: Signer, cluster: string, app: string, c
  * before that (the ledger is filled behind it), so a read by hash of a pending receipt waits here.
  */
 export const ledgerFlushed = (cluster: string, app: string) => env.NOTARY.getByName(`${cluster}/${app}`).flushLedger();
+
+/** A C2SP log read through the API (signed reads): its checkpoint and tiles under `prefix`. */
+export const logSource = (api: ApiClient, prefix: string): LogSource => ({
+  checkpoint: async () => (await api.raw("GET", `${prefix}/checkpoint`)).text(),
+  tile: async (path) => {
+    const res = await api.raw("GET", `${prefix}/${path}`);
+    if (res.status !== 200) throw new Error(`${path}: ${res.status}`);
+    return new Uint8Array(await res.arrayBuffer());
+  },
+});

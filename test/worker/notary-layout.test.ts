@@ -8,11 +8,9 @@ import { describe, expect, it } from "vitest";
 import notaryMigrations from "../../durable-objects/notary/drizzle/migrations.js";
 import { migrateDO } from "../../durable-objects/shared/migrate.ts";
 import { verifyAppLedger } from "../../protocol/ledger-verify.ts";
-import type { LogSource } from "../../protocol/tlog-verify.ts";
-import type { ApiClient } from "../../protocol/index.ts";
 import type { LogBlock, StepReceipt } from "../../protocol/schemas.ts";
 import { describeSchema } from "./legacy-db.ts";
-import { deployApp, joinNode, ledgerFlushed, newCluster, receiptChain, uniq } from "./helpers.ts";
+import { deployApp, joinNode, ledgerFlushed, newCluster, receiptChain, uniq, logSource } from "./helpers.ts";
 
 const BLOCK_RANGES = notaryMigrations.journal.entries.find((e) => e.tag === "0005_block_ranges")!;
 
@@ -44,15 +42,6 @@ function toOldLayout(storage: DurableObjectStorage, withLog = true): void {
   sql.exec("CREATE UNIQUE INDEX receipts_tlog ON receipts (tlog_index) WHERE tlog_index IS NOT NULL");
   sql.exec("DELETE FROM __drizzle_migrations WHERE created_at >= ?", BLOCK_RANGES.when);
 }
-
-const logSource = (api: ApiClient, prefix: string): LogSource => ({
-  checkpoint: async () => (await api.raw("GET", `${prefix}/checkpoint`)).text(),
-  tile: async (path) => {
-    const res = await api.raw("GET", `${prefix}/${path}`);
-    if (res.status !== 200) throw new Error(`${path}: ${res.status}`);
-    return new Uint8Array(await res.arrayBuffer());
-  },
-});
 
 async function sealedApp() {
   const { name, owner } = await newCluster({ notary: { max_receipts_per_block: 3, max_block_window_s: 300 } });

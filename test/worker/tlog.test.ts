@@ -10,7 +10,6 @@ import {
   tileHashes, tlogLeafHash, treeRoot, verifyTlogConsistency, verifyTlogInclusion, rootOfLeafHashes,
 } from "../../protocol/c2sp/index.ts";
 import { verifyAppLedger, verifyAuditHistory } from "../../protocol/ledger-verify.ts";
-import type { LogSource } from "../../protocol/tlog-verify.ts";
 import type { AuditEntry, LogBlock, StepReceipt } from "../../protocol/schemas.ts";
 import { notaryName } from "../../domain/notary/identity.ts";
 import { failureKind, REPEAT_LOG_MS, shouldReport } from "../../domain/witness/failure-log.ts";
@@ -19,18 +18,9 @@ import { isoNow } from "../../protocol/time.ts";
 import { signReceipt } from "../../protocol/signed.ts";
 import { GENESIS } from "../../protocol/hash.ts";
 import { WitnessDesk } from "../../durable-objects/shared/witness-desk.ts";
-import { BASE, deployApp, joinNode, newCluster, receiptChain, wallet, workerFetch } from "./helpers.ts";
+import { BASE, deployApp, joinNode, newCluster, receiptChain, wallet, workerFetch, logSource } from "./helpers.ts";
 
 const get = (path: string, init?: RequestInit) => workerFetch(new Request(BASE + path, init));
-
-const logSource = (api: ApiClient, prefix: string): LogSource => ({
-  checkpoint: async () => (await api.raw("GET", `${prefix}/checkpoint`)).text(),
-  tile: async (path) => {
-    const res = await api.raw("GET", `${prefix}/${path}`);
-    if (res.status !== 200) throw new Error(`${path}: ${res.status}`);
-    return new Uint8Array(await res.arrayBuffer());
-  },
-});
 
 const appSource = (api: ApiClient, cluster: string, app: string) => ({
   blocks: async (from: number, limit: number) => (await api.get<{ blocks: LogBlock[] }>(`/v1/clusters/${cluster}/apps/${app}/blocks?from_height=${from}&limit=${limit}`)).blocks,
