@@ -45,7 +45,7 @@ async function profiled<T>(inspector: string, during: () => Promise<T>): Promise
 }
 
 /** Self time (ms) by function within the frames under `root`, the largest first. */
-export function selfTimeUnder(p: CpuProfile, root: string): { total: number; under: number; top: [string, number][] } {
+function selfTimeUnder(p: CpuProfile, root: string): { total: number; under: number; top: [string, number][] } {
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);

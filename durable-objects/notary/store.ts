@@ -52,7 +52,7 @@ export class NotaryStore {
    * pending ones, in sealing order (schema.ts, `blocks`).
    */
   sealedThrough(): number {
-    return this.sqlite.exec<{ s: number }>("SELECT last_seq AS s FROM blocks ORDER BY height DESC LIMIT 1").toArray()[0]?.s ?? 0;
+    return this.lastBlock()?.last_seq ?? 0;
   }
 
   /**
@@ -119,8 +119,8 @@ export class NotaryStore {
       .map((r) => r.body);
   }
 
-  pendingCount(): number {
-    return this.sqlite.exec<{ n: number }>("SELECT COUNT(*) AS n FROM receipts WHERE seq > ?", this.sealedThrough()).one().n;
+  pendingCount(through = this.sealedThrough()): number {
+    return this.sqlite.exec<{ n: number }>("SELECT COUNT(*) AS n FROM receipts WHERE seq > ?", through).one().n;
   }
 
   /**
@@ -131,7 +131,7 @@ export class NotaryStore {
   pendingCountFrom(atLeast: number): number {
     const through = this.sealedThrough();
     const bound = this.sqlite.exec<{ n: number | null }>("SELECT MAX(seq) - ? AS n FROM receipts", through).one().n;
-    return bound != null && bound >= atLeast ? this.sqlite.exec<{ n: number }>("SELECT COUNT(*) AS n FROM receipts WHERE seq > ?", through).one().n : 0;
+    return bound != null && bound >= atLeast ? this.pendingCount(through) : 0;
   }
 
   /** Exit and oom receipts (how each container ended, with its witness root), oldest first. */
