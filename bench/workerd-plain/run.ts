@@ -7,15 +7,16 @@ import path from "node:path";
 import WebSocket from "ws";
 import { freePort, ROOT, startControlPlane } from "../../scripts/lib/control-plane.ts";
 import type { IngestFigures } from "../notary-ingest.ts";
+import type { DeployFigures } from "../scheduler-deploys.ts";
 
-interface CpuProfile {
+export interface CpuProfile {
   nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }[];
   samples: number[];
   timeDeltas: number[];
 }
 
 /** A minimal Chrome DevTools Protocol client: Profiler.start / stop around `during`. */
-async function profiled<T>(inspector: string, during: () => Promise<T>): Promise<{ value: T; profile: CpuProfile }> {
+export async function profiled<T>(inspector: string, during: () => Promise<T>): Promise<{ value: T; profile: CpuProfile }> {
   const ws = new WebSocket(inspector);
   await new Promise<void>((resolve, reject) => {
     ws.once("open", () => resolve());
@@ -45,7 +46,7 @@ async function profiled<T>(inspector: string, during: () => Promise<T>): Promise
 }
 
 /** Self time (ms) by function within the frames under `root`, the largest first. */
-function selfTimeUnder(p: CpuProfile, root: string): { total: number; under: number; top: [string, number][] } {
+export function selfTimeUnder(p: CpuProfile, root: string): { total: number; under: number; top: [string, number][] } {
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -67,6 +68,51 @@ function selfTimeUnder(p: CpuProfile, root: string): { total: number; under: num
     agg.set(name, (agg.get(name) ?? 0) + ms);
   }
   return { total, under: inRoot, top: [...agg].sort((a, b) => b[1] - a[1]) };
+}
+
+/** Self time (ms) by function and source line within the frames under `root` (for the engine's hot lines). */
+export function selfTimeByLine(p: CpuProfile, root: string): Map<string, number> {
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const out = new Map<string, number>();
+  p.samples.forEach((s, i) => {
+    for (let x: number | undefined = s; x !== undefined; x = parent.get(x)) {
+      if (byId.get(x)!.callFrame.functionName !== root) continue;
+      const f = byId.get(s)!.callFrame;
+      const key = `${f.functionName || "(anonymous)"} ${f.url.split("/").slice(-2).join("/")}:${f.lineNumber + 1}`;
+      out.set(key, (out.get(key) ?? 0) + (p.timeDeltas[i + 1] ?? 0) / 1000);
+      return;
+    }
+  });
+  return out;
+}
+
+/**
+ * The ClusterDO deploy bench (bench/scheduler-deploys.ts) in plain workerd, `rounds` times in one
+ * isolate; with `profile`, the last round runs under the CPU profiler and the profile is returned.
+ */
+export async function plainDeploys(algorithm: string, opts: { rounds?: number; profile?: boolean } = {}): Promise<{ figures: DeployFigures[]; profile?: CpuProfile }> {
+  const dir = mkdtempSync(path.join(tmpdir(), "enc-bench-plain-"));
+  const inspectorPort = await freePort();
+  const key = () => Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("hex");
+  const cp = await startControlPlane({ config: path.join(ROOT, "bench/workerd-plain/wrangler.toml"), persistTo: dir, inspectorPort, vars: { NOTARY_KEY: key(), CONTROL_PLANE_KEY: key() } });
+  try {
+    const run = async () => {
+      const res = await fetch(`${cp.url}/deploy?algorithm=${algorithm}`);
+      if (!res.ok) throw new Error(`plain-workerd deploy bench answered ${res.status}: ${await res.text()}`);
+      return (await res.json()) as DeployFigures;
+    };
+    const figures: DeployFigures[] = [];
+    for (let r = 0; r < (opts.rounds ?? 2) - (opts.profile ? 1 : 0); r++) figures.push(await run());
+    if (!opts.profile) return { figures };
+    const { value, profile } = await profiled(`ws://127.0.0.1:${inspectorPort}/ws`, run);
+    figures.push(value);
+    return { figures, profile };
+  } finally {
+    await cp.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export async function plainIngest(opts: { profile?: string } = {}): Promise<IngestFigures & { profile?: ReturnType<typeof selfTimeUnder> }> {

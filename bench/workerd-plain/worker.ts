@@ -2,14 +2,32 @@
 // whose wrapping of every Durable Object adds 1.3–2 ms to each RPC (docs/PERFORMANCE.md, "Sixth
 // pass: ingest"). Same measurement as bench/workerd/notary.bench.ts (bench/notary-ingest.ts).
 import { measureIngest } from "../notary-ingest.ts";
+import { ClusterDO } from "../../durable-objects/cluster/cluster-do.ts";
+import { measureDeploys, seedSimulatedNodes, type DeployTarget } from "../scheduler-deploys.ts";
 
 export { NotaryDO } from "../../durable-objects/notary/notary-do.ts";
-export { ClusterDO } from "../../durable-objects/cluster/cluster-do.ts";
+export { ClusterDO };
+
+/**
+ * The product's ClusterDO with one bench-only method: simulated nodes written straight into its
+ * node table (as bench/workerd/scheduler.bench.ts does through runInDurableObject).
+ */
+export class BenchClusterDO extends ClusterDO {
+  seedNodes(n: number): void {
+    seedSimulatedNodes(this.ctx.storage.sql, n);
+  }
+}
 
 export default {
   async fetch(req: Request, env: Env): Promise<Response> {
     const { pathname } = new URL(req.url);
     if (pathname === "/v1/health") return Response.json({ ok: true });
+    if (pathname === "/deploy") {
+      const algorithm = new URL(req.url).searchParams.get("algorithm") ?? "resource_based";
+      const ns = (env as unknown as { BENCH_CLUSTER: DurableObjectNamespace }).BENCH_CLUSTER;
+      const stub = ns.get(ns.idFromName(`deploy-${crypto.randomUUID().slice(0, 8)}`)) as unknown as DeployTarget & { seedNodes(n: number): Promise<void> };
+      return Response.json(await measureDeploys(stub, algorithm, (n) => stub.seedNodes(n)));
+    }
     if (pathname !== "/ingest") return new Response("not found", { status: 404 });
     const cluster = "bench";
     const app = `ingest-${crypto.randomUUID().slice(0, 8)}`;

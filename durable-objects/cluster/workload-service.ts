@@ -1,5 +1,7 @@
 import { isoNow } from "../../protocol/time.ts";
 import type { AgentEvent, ContainerReport } from "../../protocol/api/agent.ts";
+import type { Replica } from "../../protocol/api/workload.ts";
+import { toReplica } from "./workload-store.ts";
 import type { WorkloadSpec } from "../../protocol/api/workload.ts";
 import { reject } from "../../domain/result.ts";
 import { algorithmOf, schedNodes } from "./placement.ts";
@@ -111,7 +113,11 @@ export function placePending(ctx: ClusterCtx, actor: string, fresh: readonly Fre
     ctx.workloads.unplacedReplicas(freshIds.size ? failed.filter((f) => !freshIds.has(f.id)) : failed, at);
     ctx.workloads.placeReplicas(freshIds.size ? placed.filter((p) => !freshIds.has(p.id)) : placed, at);
   }
-  for (const f of fresh) ctx.workloads.insertReplicas(f.workload, f.type, f.specVersion, f.resources, f.at, at, f.ids, f.ids.map((id) => outcome.get(id)));
+  for (const f of fresh) {
+    f.stored = f.ids.map((id) => outcome.get(id));
+    f.placedAt = at;
+    ctx.workloads.insertReplicas(f.workload, f.type, f.specVersion, f.resources, f.at, at, f.ids, f.stored);
+  }
   // One workload per entry: its name, algorithm and resources are said once, not per placement
   // (a third of a 34 KB entry, signed, hashed, logged and written to D1).
   for (const [workload, list] of allocations) {
@@ -138,7 +144,34 @@ export type FreshReplicas = {
   resources: { cpu_millis: number; memory_mb: number; storage_gb: number };
   /** created_at */
   at: string;
+  /** Set by placePending once it stored the rows placed: each one's node, or why none fits. */
+  stored?: ([node: string | null, reason: string | null] | undefined)[];
+  placedAt?: string;
 };
+
+/**
+ * The API's views of fresh replicas as placePending stored them (the columns insertReplicas
+ * writes and the table's defaults), in replicaViewsOf's order (created_at, then id): a deploy of
+ * a new workload answers with these instead of reading its 1,000 rows back. Undefined when a row
+ * was stored some other way (consensus placement stores them pending and places them later).
+ * test/worker/placement-insert.test.ts checks the answer against the stored rows' views.
+ */
+export function storedViews(fresh: readonly FreshReplicas[]): Replica[] | undefined {
+  const rows: Parameters<typeof toReplica>[0][] = [];
+  for (const f of fresh) {
+    if (!f.stored) return undefined;
+    f.ids.forEach((id, i) => {
+      const o = f.stored![i];
+      rows.push({
+        id, replica_type: f.type, spec_version: f.specVersion, healthy: null, node: o ? o[0] : null, retire_at: null, status: "pending",
+        container: id, endpoint: null, exit_code: null, restarts: 0, reason: o ? o[1] : null, created_at: f.at, backoff: null,
+      });
+    });
+  }
+  // SQLite's BINARY order on these ASCII texts (workload names and ids are a-z, 0-9, '-') is JS's.
+  rows.sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return rows.map(toReplica);
+}
 
 /** Stores `f` as pending, unplaced. */
 function storeFresh(ctx: ClusterCtx, f: FreshReplicas): void {
@@ -192,7 +225,7 @@ export function deployWorkload(ctx: ClusterCtx, actor: string, spec: WorkloadSpe
   for (const [type, n] of wantedTypes(spec)) if (n > 0) fresh.push(reserveReplicas(ctx, actor, spec.name, type, n, at));
   placePending(ctx, actor, fresh);
   ctx.meta.bumpVersion();
-  return view;
+  return { view, replicas: storedViews(fresh) };
 }
 
 /**

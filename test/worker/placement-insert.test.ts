@@ -123,6 +123,31 @@ describe("a deploy or a scale-up inserts its replicas already placed", () => {
   });
 });
 
+describe("a deploy's answer", () => {
+  // The deploy answers with the views of the rows it stored, built from what it wrote rather than
+  // read back: they must be the stored rows' views, byte for byte, in their order (created_at,
+  // then id as text: web-10 before web-2), for every replica type, placed or refused.
+  it("is the stored rows' views, in their order, with ten and more replicas of several types, some refused", async () => {
+    const stub = env.CLUSTER.get(env.CLUSTER.idFromName("answer-views"));
+    expect((await stub.create(OWNER, "answer-views", ClusterConfig.parse({}))).ok).toBe(true);
+    await runInDurableObject(stub, (_inst: ClusterDO, state) => {
+      addNode(state.storage.sql, "node-a", 4, 8);
+      addNode(state.storage.sql, "node-b", 2, 8);
+    });
+    const web = WorkloadSpec.parse({ name: "web", image: "oci:/x:latest", replicas: 12, secondaries: 2, read_only_replicas: 3, resources: { cpu_millis: 500, memory_mb: 256 } });
+    const res = await stub.deployWorkload(OWNER, web);
+    if (!res.ok) throw new Error(res.problem.detail);
+    const views = await runInDurableObject(stub, (inst: ClusterDO) => (inst as unknown as { workloads: ClusterCtx["workloads"] }).workloads.replicaViewsOf("web"));
+    const answer = (JSON.parse(res.value.json) as { replicas: { id: string; node: string | null; reason?: string; replica_type: string }[] }).replicas;
+    expect(answer).toHaveLength(17);
+    expect(answer.slice(0, 3).map((r) => r.id)).toEqual(["web-1", "web-10", "web-11"]);
+    expect(new Set(answer.map((r) => r.replica_type))).toEqual(new Set(["primary", "secondary", "read_only"]));
+    expect(answer.filter((r) => r.node !== null).length).toBe(12);
+    expect(answer.filter((r) => r.node === null).every((r) => (r.reason ?? "").length > 0)).toBe(true);
+    expect(JSON.stringify(answer)).toBe(JSON.stringify(views));
+  });
+});
+
 describe("toReplica", () => {
   // As it was written with conditional spreads: the answer's bytes must not change.
   const spread = (r: Parameters<typeof toReplica>[0]) => ({
