@@ -117,7 +117,7 @@ export class ClusterDO extends BaseDO {
     this.sql,
     this.outbox,
     () => this.signer(),
-    () => (this.record()?.config.quantum_safe ? mldsaSyncSigner(this.env.CONTROL_PLANE_MLDSA_KEY, "CONTROL_PLANE_MLDSA_KEY") : undefined),
+    () => (this.meta.quantumSafe() ? mldsaSyncSigner(this.env.CONTROL_PLANE_MLDSA_KEY, "CONTROL_PLANE_MLDSA_KEY") : undefined),
     { store: this.auditTlog, origin: (c) => auditLogOrigin(this.env, c) },
   );
   private readonly workloads = new WorkloadStore(this.db, this.sql);

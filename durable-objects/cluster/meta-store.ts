@@ -26,6 +26,15 @@ export class ClusterMeta {
     return v === undefined ? undefined : (JSON.parse(v) as T);
   }
 
+  /**
+   * The record's config.quantum_safe, read by SQLite: every audit entry asks (its ML-DSA
+   * co-signature), 13 times a deploy, and parsing the whole record each time showed in profiles.
+   */
+  quantumSafe(): boolean {
+    for (const [v] of this.sqlite.exec("SELECT value->>'$.config.quantum_safe' FROM meta WHERE key = 'cluster'").raw()) return v === 1;
+    return false;
+  }
+
   setRecord(rec: unknown): void {
     this.set("cluster", JSON.stringify(rec));
   }

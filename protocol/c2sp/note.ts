@@ -192,5 +192,23 @@ export interface SyncNoteSigner {
 /** As signEd25519Line, synchronously. */
 export function signEd25519LineSync(body: string, name: string, signer: SyncNoteSigner): string {
   checkNoteBody(body);
-  return signatureLine(name, keyId(name, ALG_ED25519, signer.publicKey), signer.sign(utf8(body)));
+  return signatureLine(name, signerKeyId(name, signer.publicKey), signer.sign(utf8(body)));
+}
+
+/**
+ * keyId of a signer's key under `name`, once per key object and name: a DO signs a checkpoint
+ * with the same key and origin after every change, and keyId's name check and SHA-256 cost
+ * almost a millisecond a deploy in profiles. Keyed by the signer's (cached, never written)
+ * public key array.
+ */
+const signerKeyIds = new WeakMap<Uint8Array, Map<string, Uint8Array>>();
+function signerKeyId(name: string, publicKey: Uint8Array): Uint8Array {
+  let byName = signerKeyIds.get(publicKey);
+  if (!byName) signerKeyIds.set(publicKey, (byName = new Map()));
+  let id = byName.get(name);
+  if (!id) {
+    id = keyId(name, ALG_ED25519, publicKey);
+    if (byName.size < 64) byName.set(name, id);
+  }
+  return id;
 }

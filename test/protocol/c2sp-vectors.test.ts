@@ -9,6 +9,9 @@ import {
   rootOfLeafHashes, signNoteEd25519, tileHashReader, tilePath, tlogLeafHash, treeRoot, verifyNoteEd25519,
   verifyTlogConsistency, verifyTlogInclusion, buildHashTile, hashesForAppend, type HashReader,
 } from "../../protocol/c2sp/index.ts";
+import { formatNote, signEd25519LineSync } from "../../protocol/c2sp/note.ts";
+import { syncSignerFromSeed } from "../../protocol/sync-signer.ts";
+import { fromHex } from "../../protocol/bytes.ts";
 
 const T = vectors.tlog;
 const b64 = (s: string) => fromBase64(s);
@@ -81,6 +84,17 @@ describe.each(["webcrypto", "noble"] as const)("1.1 tlog: signed notes (%s)", (b
       expect(note.body).toBe(c.body);
       expect(note.signatures).toHaveLength(1);
     }
+  });
+
+  it("signs each checkpoint synchronously as the vectors, the key id taken once per key and name", () => {
+    const notary = syncSignerFromSeed(fromHex(vectors.keys.notary_seed));
+    for (let round = 0; round < 2; round++) {
+      for (const c of T.checkpoints) expect(formatNote(c.body, [signEd25519LineSync(c.body, T.origin, notary)])).toBe(c.note);
+    }
+    // Another name under the same key: its own key id (the name is hashed into it), not the cached one.
+    const other = signEd25519LineSync(T.checkpoints[0].body, "example.com/other", notary);
+    expect(parseNote(formatNote(T.checkpoints[0].body, [other])).signatures[0].keyId).toEqual(parseVkey(encodeVkey("example.com/other", ALG_ED25519, notary.publicKey)).keyId);
+    expect(other).not.toBe(T.checkpoints[0].note.slice(T.checkpoints[0].body.length + 1));
   });
 
   it("refuses a changed body, a changed signature and another key", async () => {
