@@ -60,7 +60,7 @@ for (const algorithm of ["resource_based", "consistent_hashing"]) {
       for (const m of ["reserveReplicaIds", "insertReplicas", "placeReplicas", "unplacedReplicas"]) wrap(`replica rows: ${m}`, self.workloads, m);
       for (const m of ["pendingRows", "placedOf", "allocationByNode"]) wrap(`placement reads: ${m}`, self.workloads, m);
       wrap("placement reads: nodes.list", self.nodes, "list");
-      wrap("placement reads: nodes.forPlacement", self.nodes, "forPlacement");
+      wrap("placement reads: nodes.forPlacementAllocated", self.nodes, "forPlacementAllocated");
       wrap("answer: replicaViewsOf", self.workloads, "replicaViewsOf");
     });
     const t0 = performance.now();

@@ -33,6 +33,21 @@ export function schedNodes(nodes: readonly Pick<Node, "address" | "node_type" | 
   });
 }
 
+/** schedNodes of forPlacementAllocated()'s rows (each node with its sums), in their order. */
+export function schedNodesAllocated(rows: readonly { node: Pick<Node, "address" | "node_type" | "capabilities" | "labels" | "zone" | "status">; cpu_millis: number; memory_mb: number; storage_gb: number; n: number }[]): SchedNode[] {
+  return rows.map(({ node: n, cpu_millis, memory_mb, storage_gb, n: count }) => ({
+    id: n.address,
+    node_type: n.node_type,
+    status: n.status,
+    capabilities: schedCapabilities(n.capabilities),
+    labels: n.labels,
+    zone: n.zone ?? undefined,
+    allocated: { cpu_millis, memory_mb, storage_gb },
+    replicas: count,
+    connections: 0,
+  }));
+}
+
 /**
  * Capabilities in the scheduler's units, once per capabilities object: the node list shares one
  * parsed object per stored text (NodeRegistry), so every deploy after the first finds its 1,000

@@ -4,7 +4,7 @@ import type { Replica } from "../../protocol/api/workload.ts";
 import { toReplica } from "./workload-store.ts";
 import type { WorkloadSpec } from "../../protocol/api/workload.ts";
 import { reject } from "../../domain/result.ts";
-import { algorithmOf, schedNodes } from "./placement.ts";
+import { algorithmOf, schedNodesAllocated } from "./placement.ts";
 import { placeMany } from "../../domain/scheduler/schedule.ts";
 import type { ExistingReplica, PlacementRequest, ReplicaType } from "../../domain/scheduler/types.ts";
 import type { ClusterCtx } from "./context.ts";
@@ -87,7 +87,7 @@ export function placePending(ctx: ClusterCtx, actor: string, fresh: readonly Fre
     });
   }
   if (consensusOn(ctx.config)) return placeByConsensus(ctx, actor, requests, specOf);
-  const result = placeMany(requests, schedNodes(ctx.nodes.forPlacement(), ctx.workloads.allocationByNode()), ctx.meta.schedState(), { maxReplicasPerNode: ctx.config.max_replicas_per_node });
+  const result = placeMany(requests, schedNodesAllocated(ctx.nodes.forPlacementAllocated()), ctx.meta.schedState(), { maxReplicasPerNode: ctx.config.max_replicas_per_node });
   ctx.meta.setSchedState(result.state);
   const at = isoNow();
   const allocations = new Map<string, { replica: string; node: string; scores: unknown }[]>();

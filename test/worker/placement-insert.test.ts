@@ -7,6 +7,7 @@ import { ClusterConfig } from "../../protocol/api/cluster.ts";
 import { WorkloadSpec } from "../../protocol/api/workload.ts";
 import { isoNow } from "../../protocol/time.ts";
 import { toReplica } from "../../durable-objects/cluster/workload-store.ts";
+import { schedNodes, schedNodesAllocated } from "../../durable-objects/cluster/placement.ts";
 
 const OWNER = "bpi1" + "q".repeat(58);
 
@@ -145,6 +146,32 @@ describe("a deploy's answer", () => {
     expect(answer.filter((r) => r.node !== null).length).toBe(12);
     expect(answer.filter((r) => r.node === null).every((r) => (r.reason ?? "").length > 0)).toBe(true);
     expect(JSON.stringify(answer)).toBe(JSON.stringify(views));
+  });
+});
+
+describe("placement's node list", () => {
+  // One statement for the nodes and their per-node sums: the same SchedNodes as the node list and
+  // allocationByNode() matched up by schedNodes, in the same order, nodes without replicas at 0.
+  it("gives the same nodes, in the same order, with the same allocations as the list and the sums read apart", async () => {
+    const stub = env.CLUSTER.get(env.CLUSTER.idFromName("placement-nodes"));
+    expect((await stub.create(OWNER, "placement-nodes", ClusterConfig.parse({}))).ok).toBe(true);
+    await runInDurableObject(stub, (_inst: ClusterDO, state) => {
+      for (const [a, c] of [["node-c", 4], ["node-a", 2], ["node-b", 8], ["node-idle", 0.5]] as const) addNode(state.storage.sql, a, c, 16);
+    });
+    const web = WorkloadSpec.parse({ name: "web", image: "oci:/x:latest", replicas: 9, resources: { cpu_millis: 700, memory_mb: 300, storage_gb: 0.25 } });
+    expect((await stub.deployWorkload(OWNER, web)).ok).toBe(true);
+    await runInDurableObject(stub, (inst: ClusterDO, state) => {
+      // A replica left on a node that is no longer listed counts nowhere.
+      state.storage.sql.exec("UPDATE replicas SET node = 'node-gone' WHERE id = 'web-9'");
+      const ctx = (inst as unknown as { ctxFor(r: unknown): ClusterCtx; record(): unknown }).ctxFor((inst as unknown as { record(): unknown }).record());
+      const joined = schedNodesAllocated(ctx.nodes.forPlacementAllocated());
+      const apart = schedNodes(ctx.nodes.list(), ctx.workloads.allocationByNode());
+      expect(joined).toEqual(apart);
+      expect(joined.map((n) => n.id)).toEqual(ctx.nodes.list().map((n) => n.address));
+      expect(joined.find((n) => n.id === "node-idle")!.allocated).toEqual({ cpu_millis: 0, memory_mb: 0, storage_gb: 0 });
+      expect(joined.reduce((a, n) => a + n.replicas, 0)).toBe(8);
+      expect(joined.some((n) => n.allocated.storage_gb > 0 && !Number.isInteger(n.allocated.storage_gb))).toBe(true);
+    });
   });
 });
 
