@@ -107,7 +107,7 @@ interface ClusterRecord {
  * with its audit entry in one synchronous transaction, then flushes the ledger outbox.
  */
 export class ClusterDO extends BaseDO {
-  private readonly roles = new RoleStore(this.db);
+  private readonly roles = new RoleStore(this.db, this.sql);
   private readonly tokens = new JoinTokens(this.db);
   private readonly nodes = new NodeRegistry(this.db, this.sql);
   /** What the cluster's witnesses cosigned of its audit log (PROTOCOL.md §7). */
@@ -130,7 +130,7 @@ export class ClusterDO extends BaseDO {
   private readonly eventWaiters = new Waiters();
   private readonly events = new EventStore(this.db);
   private readonly receiptRate = new ReceiptRate();
-  private readonly policies = new PolicyStore(this.db);
+  private readonly policies = new PolicyStore(this.db, this.sql);
   private readonly consensus = new ConsensusStore(this.db);
   private readonly agreements = new AgreementStore(this.db);
   private readonly traffic = new GatewayTraffic(this.db);

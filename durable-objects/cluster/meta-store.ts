@@ -1,7 +1,5 @@
-import { sql } from "drizzle-orm";
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
 import type { SchedulerState } from "../../domain/scheduler/types.ts";
-import { meta } from "./schema.ts";
 
 /** The ClusterDO's single-valued state, kept as JSON under fixed keys of `meta`. */
 export class ClusterMeta {
@@ -10,14 +8,14 @@ export class ClusterMeta {
     private readonly sqlite: SqlStorage,
   ) {}
 
-  // Raw: the record is read by every action's role check and by every audit entry (its
-  // quantum_safe setting), and drizzle's query building was most of a read (~40 µs of ~55).
+  // Raw (reads and writes): the record is read by every action's role check, and drizzle's query
+  // building was most of a read (~40 µs of ~55); a deploy writes two of these keys.
   private get(key: string): string | undefined {
     return this.sqlite.exec<{ value: string }>("SELECT value FROM meta WHERE key = ?", key).toArray()[0]?.value;
   }
 
   private set(key: string, value: string): void {
-    this.db.insert(meta).values({ key, value }).onConflictDoUpdate({ target: meta.key, set: { value } }).run();
+    this.sqlite.exec("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value);
   }
 
   /** The cluster's record (name, owner, config), once created. */
@@ -45,12 +43,9 @@ export class ClusterMeta {
   }
 
   bumpVersion(): number {
-    return this.db
-      .insert(meta)
-      .values({ key: "desired_version", value: "1" })
-      .onConflictDoUpdate({ target: meta.key, set: { value: sql`CAST(${meta.value} AS INTEGER) + 1` } })
-      .returning({ v: sql<number>`CAST(${meta.value} AS INTEGER)` })
-      .get()!.v;
+    return this.sqlite
+      .exec<{ v: number }>("INSERT INTO meta (key, value) VALUES ('desired_version', '1') ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1 RETURNING CAST(value AS INTEGER) AS v")
+      .one().v;
   }
 
   /**

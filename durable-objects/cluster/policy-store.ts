@@ -1,11 +1,14 @@
-import { asc, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
 import type { Policy, PolicyAction, PolicyMatch } from "../../protocol/api/policy.ts";
 import { policies } from "./schema.ts";
 
 /** The cluster's CEL policies, by name. */
 export class PolicyStore {
-  constructor(private readonly db: DrizzleSqliteDODatabase) {}
+  constructor(
+    private readonly db: DrizzleSqliteDODatabase,
+    private readonly sqlite: SqlStorage,
+  ) {}
 
   private static toPolicy(r: typeof policies.$inferSelect): Policy {
     return {
@@ -20,8 +23,13 @@ export class PolicyStore {
     };
   }
 
+  // Raw: every governed action (a deploy) lists the policies, usually none; drizzle's query
+  // building cost more than the read.
   list(): Policy[] {
-    return this.db.select().from(policies).orderBy(asc(policies.name)).all().map(PolicyStore.toPolicy);
+    return this.sqlite
+      .exec<typeof policies.$inferSelect>("SELECT name, expr, action, message, match, hash, created_by, created_at FROM policies ORDER BY name")
+      .toArray()
+      .map(PolicyStore.toPolicy);
   }
 
   get(name: string): Policy | undefined {

@@ -5,10 +5,16 @@ import type { Role } from "../../protocol/api/common.ts";
 import { roles } from "./schema.ts";
 
 export class RoleStore {
-  constructor(private readonly db: DrizzleSqliteDODatabase) {}
+  constructor(
+    private readonly db: DrizzleSqliteDODatabase,
+    private readonly sqlite: SqlStorage,
+  ) {}
 
+  // Raw: every action checks the caller's role (a deploy three times), and drizzle's query
+  // building cost more than the read (as for the cluster record, meta-store.ts).
   of(address: string): Role | undefined {
-    return this.db.select({ role: roles.role }).from(roles).where(eq(roles.address, address)).get()?.role;
+    for (const [role] of this.sqlite.exec("SELECT role FROM roles WHERE address = ?", address).raw()) return role as Role;
+    return undefined;
   }
 
   set(address: string, role: Role, grantedBy: string, at: string): void {

@@ -130,7 +130,10 @@ export class WorkloadStore {
 
   /** Workloads being removed (enc rm) whose replicas are still stopping. */
   deletingNames(): string[] {
-    return this.db.select({ name: workloads.name }).from(workloads).where(isNotNull(workloads.deleting)).all().map((r) => r.name);
+    // Raw: every deploy asks; drizzle's query building cost more than the read.
+    const out: string[] = [];
+    for (const [name] of this.sqlite.exec("SELECT name FROM workloads WHERE deleting IS NOT NULL").raw()) out.push(name as string);
+    return out;
   }
 
   /** Every kept version of a workload, oldest first. */
