@@ -37,7 +37,7 @@ export interface DeployFigures {
 }
 
 /** 10 deploys of 1,000 replicas onto 1,000 simulated nodes, against the pure engine before and after. */
-export async function measureDeploys(stub: DeployTarget, algorithm: string, seed: (n: number) => Promise<void>): Promise<DeployFigures> {
+export async function measureDeploys(stub: DeployTarget, algorithm: string, seed: (n: number) => Promise<void>, deploys = REPLICAS / PER_WORKLOAD): Promise<DeployFigures> {
   const owner = "bpi1" + "q".repeat(58);
   const created = await stub.create(owner, "bench", ClusterConfig.parse({ max_replicas_per_node: 1000, load_balancing_algorithm: algorithm }));
   if (!created.ok) throw new Error(created.problem.detail);
@@ -45,7 +45,7 @@ export async function measureDeploys(stub: DeployTarget, algorithm: string, seed
   const before = benchPlacements(algorithm as "resource_based", REPLICAS, NODES);
   const deployMs: number[] = [];
   const t0 = performance.now();
-  for (let w = 0; w < REPLICAS / PER_WORKLOAD; w++) {
+  for (let w = 0; w < deploys; w++) {
     const spec = WorkloadSpec.parse({ name: `w${w}`, image: "oci:/x:latest", replicas: PER_WORKLOAD, resources: { cpu_millis: 250, memory_mb: 256 } });
     const t = performance.now();
     const res = await stub.deployWorkload(owner, spec);
@@ -56,5 +56,5 @@ export async function measureDeploys(stub: DeployTarget, algorithm: string, seed
   await stub.flushLedger();
   const after = benchPlacements(algorithm as "resource_based", REPLICAS, NODES);
   const engine = (before.perSecond + after.perSecond) / 2;
-  return { algorithm, deploy_placements_per_s: REPLICAS / secs, engine_placements_per_s: engine, do_over_engine: REPLICAS / secs / engine, deploy_ms: deployMs };
+  return { algorithm, deploy_placements_per_s: (deploys * PER_WORKLOAD) / secs, engine_placements_per_s: engine, do_over_engine: (deploys * PER_WORKLOAD) / secs / engine, deploy_ms: deployMs };
 }

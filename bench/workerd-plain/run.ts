@@ -92,14 +92,14 @@ export function selfTimeByLine(p: CpuProfile, root: string): Map<string, number>
  * The ClusterDO deploy bench (bench/scheduler-deploys.ts) in plain workerd, `rounds` times in one
  * isolate; with `profile`, the last round runs under the CPU profiler and the profile is returned.
  */
-export async function plainDeploys(algorithm: string, opts: { rounds?: number; profile?: boolean } = {}): Promise<{ figures: DeployFigures[]; profile?: CpuProfile }> {
+export async function plainDeploys(algorithm: string, opts: { rounds?: number; profile?: boolean; deploys?: number } = {}): Promise<{ figures: DeployFigures[]; profile?: CpuProfile }> {
   const dir = mkdtempSync(path.join(tmpdir(), "enc-bench-plain-"));
   const inspectorPort = await freePort();
   const key = () => Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("hex");
   const cp = await startControlPlane({ config: path.join(ROOT, "bench/workerd-plain/wrangler.toml"), persistTo: dir, inspectorPort, vars: { NOTARY_KEY: key(), CONTROL_PLANE_KEY: key() } });
   try {
     const run = async () => {
-      const res = await fetch(`${cp.url}/deploy?algorithm=${algorithm}`);
+      const res = await fetch(`${cp.url}/deploy?algorithm=${algorithm}&deploys=${opts.deploys ?? 10}`);
       if (!res.ok) throw new Error(`plain-workerd deploy bench answered ${res.status}: ${await res.text()}`);
       return (await res.json()) as DeployFigures;
     };

@@ -23,10 +23,11 @@ export default {
     const { pathname } = new URL(req.url);
     if (pathname === "/v1/health") return Response.json({ ok: true });
     if (pathname === "/deploy") {
-      const algorithm = new URL(req.url).searchParams.get("algorithm") ?? "resource_based";
+      const params = new URL(req.url).searchParams;
+      const algorithm = params.get("algorithm") ?? "resource_based";
       const ns = (env as unknown as { BENCH_CLUSTER: DurableObjectNamespace }).BENCH_CLUSTER;
       const stub = ns.get(ns.idFromName(`deploy-${crypto.randomUUID().slice(0, 8)}`)) as unknown as DeployTarget & { seedNodes(n: number): Promise<void> };
-      return Response.json(await measureDeploys(stub, algorithm, (n) => stub.seedNodes(n)));
+      return Response.json(await measureDeploys(stub, algorithm, (n) => stub.seedNodes(n), Number(params.get("deploys") ?? 10)));
     }
     if (pathname !== "/ingest") return new Response("not found", { status: 404 });
     const cluster = "bench";
