@@ -24,6 +24,22 @@ describe("JCS (RFC 8785)", () => {
     );
   });
 
+  it("orders the members of objects small and large alike, whatever their insertion order", () => {
+    // Small objects are insertion-sorted, larger ones use sort(): both must give sort()'s order
+    // (UTF-16 code units), integer-like names and astral characters included.
+    const pool = ["10", "9", "1", "a", "B", "_", "\ud83d\ude00", "\uff61", "\u00e9", "scores", "node", "replica", "nodeId", "penalty", "score"];
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    for (let round = 0; round < 300; round++) {
+      const names = [...pool].sort(() => rnd() - 0.5).slice(0, 1 + Math.floor(rnd() * pool.length));
+      const obj: Record<string, number> = {};
+      names.forEach((k, i) => (obj[k] = i));
+      const expected = "{" + Object.keys(obj).sort().map((k) => JSON.stringify(k) + ":" + obj[k]).join(",") + "}";
+      expect(canonicalize(obj)).toBe(expected);
+      expect(canonicalize([{ x: obj }])).toBe(`[{"x":${expected}}]`);
+    }
+  });
+
   it("escapes minimally and keeps non-ASCII as UTF-8", () => {
     expect(canonicalize("\u0000\u001f\u007f\b\f\n\r\t\"\\/é")).toBe('"\\u0000\\u001f\u007f\\b\\f\\n\\r\\t\\"\\\\/é"');
     expect(toHex(canonicalBytes("é€"))).toBe("22c3a9e282ac22");
