@@ -4,6 +4,9 @@ import { ed25519 } from "@noble/curves/ed25519.js";
 import { randomBytes } from "../protocol/bytes.ts";
 import { generateSeed, signerFromSeed, verifySignature } from "../protocol/ed25519.ts";
 import type { StepReceipt } from "../protocol/schemas.ts";
+import { verifyThenAdmit, type NotaryNamespace } from "../workers/lib/notary-admit.ts";
+import { notaryName } from "../domain/notary/identity.ts";
+import type { NotaryLimits } from "../domain/notary/sealing.ts";
 import { receiptChain } from "../test/worker/helpers.ts";
 
 export const BATCHES = 48;
@@ -11,10 +14,9 @@ export const PER_BATCH = 100;
 /** Batches in flight at once, as from several nodes. */
 export const IN_FLIGHT = 8;
 
-/** What the ingest bench needs of a NotaryDO stub. */
-export interface IngestTarget {
-  submit(limits: { max_receipts_per_block: number; max_block_window_s: number }, receipts: StepReceipt[]): Promise<{ ok: true } | { ok: false; problem: { detail: string } }>;
-  flushLedger(): Promise<void>;
+/** What the ingest bench needs of the NOTARY binding: what the route needs, and the D1 read barrier. */
+export interface IngestTarget extends NotaryNamespace {
+  getByName(name: string): ReturnType<NotaryNamespace["getByName"]> & { flushLedger(): Promise<void> };
 }
 
 export interface IngestFigures {
@@ -35,20 +37,22 @@ export function signedMessages(n: number) {
 }
 
 /*
- * Ingest through the NotaryDO's RPC: verification, chain checks and the SQLite transaction
- * included. A submit returns once its batch is committed in the DO's SQLite; D1 is filled behind
+ * Ingest through the route's path (verifyThenAdmit): the Worker's verification, then the
+ * NotaryDO's RPC with its chain checks and SQLite transaction, all included. A submit returns once its batch is committed in the DO's SQLite; D1 is filled behind
  * it (each round's drain is awaited and timed apart, and added in a second figure). Eight batches
  * are in flight at a time, as from eight nodes; one batch at a time is reported too. The
  * reference, WebCrypto Ed25519 verifications one after another through the same verifySignature
  * the notary uses, is timed interleaved with the ingest rounds, so load from other processes on a
  * shared host falls on both alike. `app` names a fresh NotaryDO of `cluster`.
  */
-export async function measureIngest(stub: IngestTarget, cluster: string, app: string): Promise<IngestFigures> {
+export async function measureIngest(notary: IngestTarget, cluster: string, app: string): Promise<IngestFigures> {
+  const stub = notary.getByName(notaryName(cluster, app));
+  const submit = (limits: NotaryLimits, receipts: StepReceipt[]) => verifyThenAdmit(notary, cluster, app, limits, receipts);
   const node = await signerFromSeed(generateSeed());
   const chains = await Promise.all(Array.from({ length: BATCHES }, (_, i) => receiptChain(node, cluster, app, `c-${i}`, PER_BATCH)));
   const ref = signedMessages(PER_BATCH);
   const big = { max_receipts_per_block: 10_000, max_block_window_s: 3600 };
-  const warm = await stub.submit(big, await receiptChain(node, cluster, app, "warmup", PER_BATCH));
+  const warm = await submit(big, await receiptChain(node, cluster, app, "warmup", PER_BATCH));
   if (!warm.ok) throw new Error(warm.problem.detail);
   for (let i = 0; i < PER_BATCH; i++) await verifySignature(ref.pub, ref.msgs[i], ref.sigs[i]);
   const verifyRound = async (n: number) => {
@@ -60,7 +64,7 @@ export async function measureIngest(stub: IngestTarget, cluster: string, app: st
   };
   const submitAll = async (batch: StepReceipt[][]) => {
     const t = performance.now();
-    for (const r of await Promise.all(batch.map((c) => stub.submit(big, c)))) if (!r.ok) throw new Error(r.problem.detail);
+    for (const r of await Promise.all(batch.map((c) => submit(big, c)))) if (!r.ok) throw new Error(r.problem.detail);
     return performance.now() - t;
   };
   const drain = async () => {

@@ -13,8 +13,7 @@ export default {
     if (pathname !== "/ingest") return new Response("not found", { status: 404 });
     const cluster = "bench";
     const app = `ingest-${crypto.randomUUID().slice(0, 8)}`;
-    const stub = env.NOTARY.get(env.NOTARY.idFromName(`${cluster}/${app}`));
-    const figures = await measureIngest(stub, cluster, app);
+    const figures = await measureIngest(env.NOTARY, cluster, app);
     const inD1 = await env.LEDGER.prepare("SELECT COUNT(*) AS n FROM receipts WHERE cluster = ? AND app = ?").bind(cluster, app).first<{ n: number }>();
     if (inD1?.n !== figures.receipts) return new Response(`D1 holds ${inD1?.n} receipts, expected ${figures.receipts}`, { status: 500 });
     return Response.json(figures);
