@@ -2,7 +2,7 @@
 // class) and answers its ingest figures; with `profile`, also a V8 CPU profile of the Worker's
 // isolate taken through the inspector around the run, and its self time inside NotaryDO.admitVerified
 // (the DO's part) and inside verifyThenAdmit (the Worker's verification).
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import WebSocket from "ws";
@@ -94,6 +94,87 @@ export async function plainIngest(opts: { profile?: string } = {}): Promise<Inge
     return { ...value, profile: selfTimeUnder(profile, "admitVerified"), front: selfTimeUnder(profile, "verifyThenAdmit") };
   } finally {
     await cp.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The workerd processes under `pid` (wrangler's children), for their CPU time. */
+function workerdUnder(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const p of readdirSync("/proc")) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      const st = readFileSync(`/proc/${p}/stat`, "utf8");
+      const ppid = Number(st.slice(st.lastIndexOf(")") + 2).split(" ")[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(p)]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const all: number[] = [];
+  const walk = (p: number) => (children.get(p) ?? []).forEach((c) => (all.push(c), walk(c)));
+  walk(pid);
+  return all.filter((p) => readFileSync(`/proc/${p}/comm`, "utf8").trim() === "workerd");
+}
+
+/** User + system CPU time (ms) of `pids` so far. */
+function cpuMs(pids: number[]): number {
+  let ticks = 0;
+  for (const p of pids) {
+    const st = readFileSync(`/proc/${p}/stat`, "utf8");
+    const f = st.slice(st.lastIndexOf(")") + 2).split(" ");
+    ticks += Number(f[11]) + Number(f[12]);
+  }
+  return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
+}
+
+export interface SplitFigures extends IngestFigures {
+  /** CPU of the DO's workerd process (its Worker, the relay, the NotaryDO, D1) per receipt. */
+  back_cpu_us_per_receipt: number;
+  /** CPU of the front's workerd process (verification, the reference verifies, the chains' signing) per receipt. */
+  front_cpu_us_per_receipt: number;
+}
+
+/**
+ * The same ingest with the verification in another workerd process than the NotaryDO: the front
+ * (bench/workerd-split/) runs verifyThenAdmit and reaches the DO in the back (this directory's
+ * Worker, through its NotaryRelay) by wrangler's dev registry, private to this run. As production
+ * runs the route's Workers on other threads and machines than the app's NotaryDO.
+ */
+export async function splitIngest(opts: { profile?: string } = {}): Promise<SplitFigures & { profile?: ReturnType<typeof selfTimeUnder> }> {
+  const dir = mkdtempSync(path.join(tmpdir(), "enc-bench-split-"));
+  // A registry of this run's own: the front finds this back, not another helper's session.
+  const env = { WRANGLER_REGISTRY_PATH: path.join(dir, "registry") };
+  const inspectorPort = await freePort();
+  const stops: (() => Promise<void>)[] = [];
+  try {
+    const back = await startControlPlane({
+      config: path.join(ROOT, "bench/workerd-plain/wrangler.toml"),
+      persistTo: path.join(dir, "back"),
+      inspectorPort,
+      vars: { NOTARY_KEY: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("hex") },
+      env,
+    });
+    stops.push(back.stop);
+    const front = await startControlPlane({ config: path.join(ROOT, "bench/workerd-split/wrangler.toml"), persistTo: path.join(dir, "front"), migrate: false, env });
+    stops.push(front.stop);
+    const backPids = workerdUnder(back.process.pid!);
+    const frontPids = workerdUnder(front.process.pid!);
+    const run = async (): Promise<SplitFigures> => {
+      const b0 = cpuMs(backPids);
+      const f0 = cpuMs(frontPids);
+      const res = await fetch(`${front.url}/ingest`);
+      if (!res.ok) throw new Error(`split-workerd ingest bench answered ${res.status}: ${await res.text()}`);
+      const f = (await res.json()) as IngestFigures;
+      return { ...f, back_cpu_us_per_receipt: (1000 * (cpuMs(backPids) - b0)) / f.receipts, front_cpu_us_per_receipt: (1000 * (cpuMs(frontPids) - f0)) / f.receipts };
+    };
+    await run(); // warm-up, as in plainIngest
+    if (!opts.profile) return await run();
+    const { value, profile } = await profiled(`ws://127.0.0.1:${inspectorPort}/ws`, run);
+    writeFileSync(opts.profile, JSON.stringify(profile));
+    return { ...value, profile: selfTimeUnder(profile, "admitVerified") };
+  } finally {
+    for (const stop of stops.reverse()) await stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

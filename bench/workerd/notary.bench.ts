@@ -21,6 +21,7 @@ it("NotaryDO ingest vs WebCrypto verify, and seal", async () => {
   report("notary.ingest_over_verify", f.ingest_per_s / f.verify_per_s, "ratio", ">= 0.70");
   report("notary.ingest_then_d1_drained_over_verify", f.ingest_then_drained_over_verify, "ratio");
   report("notary.ingest_one_batch_in_flight_over_verify", f.one_batch_in_flight_over_verify, "ratio");
+  report("notary.ingest_pipelined_over_verify", f.pipelined_over_verify, "ratio");
   const big = { max_receipts_per_block: 10_000, max_block_window_s: 3600 };
 
   // Seal of a 100-receipt block inside the DO: the sealing transaction (pending rows, Merkle
