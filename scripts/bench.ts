@@ -109,7 +109,10 @@ try {
     `BENCH notary.split_workerd.verify_per_s ${f.verify_per_s.toFixed(0)} verify/s`,
     `BENCH notary.split_workerd.ingest_over_verify ${(f.ingest_per_s / f.verify_per_s).toFixed(3)} ratio`,
     `BENCH notary.split_workerd.ingest_pipelined_over_verify ${f.pipelined_over_verify.toFixed(3)} ratio`,
-    `BENCH notary.split_workerd.do_process_cpu_us_per_receipt ${f.back_cpu_us_per_receipt.toFixed(1)} us`,
+    `BENCH notary.split_workerd.do_process_cpu_us_per_receipt_submitting ${f.submit_back_cpu_us_per_receipt.toFixed(1)} us`,
+    `BENCH notary.split_workerd.front_process_cpu_us_per_receipt_submitting ${f.submit_front_cpu_us_per_receipt.toFixed(1)} us`,
+    // What the DO's process could admit with a core of its own, from its CPU time while admitting.
+    `BENCH notary.split_workerd.do_cpu_capacity_over_verify ${(1e6 / f.submit_back_cpu_us_per_receipt / f.verify_per_s).toFixed(3)} ratio`,
   ]);
 } catch (e) {
   failed = true;

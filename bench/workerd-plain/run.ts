@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import WebSocket from "ws";
 import { freePort, ROOT, startControlPlane } from "../../scripts/lib/control-plane.ts";
+import { createServer } from "node:http";
 import type { IngestFigures } from "../notary-ingest.ts";
 
 interface CpuProfile {
@@ -129,6 +130,15 @@ function cpuMs(pids: number[]): number {
 }
 
 export interface SplitFigures extends IngestFigures {
+  /**
+   * CPU of the DO's process per receipt during the rounds' submits only (the span ingest_per_s
+   * times; D1 drains are outside it): admitVerified, the RPC and the dev registry's transport,
+   * the relay. What the DO's thread could sustain apart, over the verify rate, is
+   * `1e6 / submit_back_cpu_us_per_receipt / verify_per_s`.
+   */
+  submit_back_cpu_us_per_receipt: number;
+  /** The same for the front's process: verifyThenAdmit's verification and its side of the RPC. */
+  submit_front_cpu_us_per_receipt: number;
   /** CPU of the DO's workerd process (its Worker, the relay, the NotaryDO, D1) per receipt. */
   back_cpu_us_per_receipt: number;
   /** CPU of the front's workerd process (verification, the reference verifies, the chains' signing) per receipt. */
@@ -156,17 +166,46 @@ export async function splitIngest(opts: { profile?: string } = {}): Promise<Spli
       env,
     });
     stops.push(back.stop);
-    const front = await startControlPlane({ config: path.join(ROOT, "bench/workerd-split/wrangler.toml"), persistTo: path.join(dir, "front"), migrate: false, env });
+    const markPort = await freePort();
+    const front = await startControlPlane({
+      config: path.join(ROOT, "bench/workerd-split/wrangler.toml"),
+      persistTo: path.join(dir, "front"),
+      migrate: false,
+      env,
+      vars: { MARK_URL: `http://127.0.0.1:${markPort}` },
+    });
     stops.push(front.stop);
     const backPids = workerdUnder(back.process.pid!);
     const frontPids = workerdUnder(front.process.pid!);
+    // The front marks the start and end of each round's submits; CPU time is summed between them.
+    const spans = { back: 0, front: 0, at: null as null | { back: number; front: number } };
+    const marks = createServer((req, res) => {
+      const now = { back: cpuMs(backPids), front: cpuMs(frontPids) };
+      if (req.url === "/submit") spans.at = now;
+      else if (spans.at) {
+        spans.back += now.back - spans.at.back;
+        spans.front += now.front - spans.at.front;
+        spans.at = null;
+      }
+      res.end("ok");
+    });
+    await new Promise<void>((resolve) => marks.listen(markPort, "127.0.0.1", resolve));
+    stops.push(() => new Promise<void>((resolve) => marks.close(() => resolve())));
     const run = async (): Promise<SplitFigures> => {
       const b0 = cpuMs(backPids);
       const f0 = cpuMs(frontPids);
+      spans.back = spans.front = 0;
       const res = await fetch(`${front.url}/ingest`);
       if (!res.ok) throw new Error(`split-workerd ingest bench answered ${res.status}: ${await res.text()}`);
       const f = (await res.json()) as IngestFigures;
-      return { ...f, back_cpu_us_per_receipt: (1000 * (cpuMs(backPids) - b0)) / f.receipts, front_cpu_us_per_receipt: (1000 * (cpuMs(frontPids) - f0)) / f.receipts };
+      const rounds = f.round_receipts;
+      return {
+        ...f,
+        back_cpu_us_per_receipt: (1000 * (cpuMs(backPids) - b0)) / f.receipts,
+        front_cpu_us_per_receipt: (1000 * (cpuMs(frontPids) - f0)) / f.receipts,
+        submit_back_cpu_us_per_receipt: (1000 * spans.back) / rounds,
+        submit_front_cpu_us_per_receipt: (1000 * spans.front) / rounds,
+      };
     };
     await run(); // warm-up, as in plainIngest
     if (!opts.profile) return await run();

@@ -15,6 +15,8 @@ interface Relay {
 interface FrontEnv {
   RELAY: Relay;
   BACK: Fetcher;
+  /** The runner's (bench/workerd-plain/run.ts) URL that reads both processes' CPU time on each mark. */
+  MARK_URL?: string;
 }
 
 /** The NOTARY binding's shape over the relay: each call names the DO. */
@@ -32,7 +34,8 @@ export default {
     if (pathname !== "/ingest") return new Response("not found", { status: 404 });
     const cluster = "bench";
     const app = `split-${crypto.randomUUID().slice(0, 8)}`;
-    const figures = await measureIngest(relayed(env.RELAY), cluster, app);
+    const mark = env.MARK_URL ? async (label: string) => void (await fetch(`${env.MARK_URL}/${label}`)).body?.cancel() : undefined;
+    const figures = await measureIngest(relayed(env.RELAY), cluster, app, mark);
     // The back's D1 must hold every receipt, as in the single-process bench.
     const inD1 = (await (await env.BACK.fetch(`http://back/ledger-count?cluster=${cluster}&app=${app}`)).json()) as { n: number };
     if (inD1.n !== figures.receipts) return new Response(`D1 holds ${inD1.n} receipts, expected ${figures.receipts}`, { status: 500 });
