@@ -115,7 +115,14 @@ function workerdUnder(pid: number): number[] {
   const all: number[] = [];
   const walk = (p: number) => (children.get(p) ?? []).forEach((c) => (all.push(c), walk(c)));
   walk(pid);
-  return all.filter((p) => readFileSync(`/proc/${p}/comm`, "utf8").trim() === "workerd");
+  const isWorkerd = (p: number) => {
+    try {
+      return readFileSync(`/proc/${p}/comm`, "utf8").trim() === "workerd";
+    } catch {
+      return false; // exited meanwhile
+    }
+  };
+  return all.filter(isWorkerd);
 }
 
 /** User + system CPU time (ms) of `pids` so far. */
