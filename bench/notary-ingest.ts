@@ -56,7 +56,7 @@ export function signedMessages(n: number) {
  * the notary uses, is timed interleaved with the ingest rounds, so load from other processes on a
  * shared host falls on both alike. `app` names a fresh NotaryDO of `cluster`.
  */
-export async function measureIngest(notary: IngestTarget, cluster: string, app: string, mark?: (label: "submit" | "idle") => Promise<void>): Promise<IngestFigures> {
+export async function measureIngest(notary: IngestTarget, cluster: string, app: string, mark?: (label: "submit" | "verify" | "idle") => Promise<void>): Promise<IngestFigures> {
   const stub = notary.getByName(notaryName(cluster, app));
   const submit = (limits: NotaryLimits, receipts: StepReceipt[]) => verifyThenAdmit(notary, cluster, app, limits, receipts);
   const node = await signerFromSeed(generateSeed());
@@ -77,7 +77,7 @@ export async function measureIngest(notary: IngestTarget, cluster: string, app: 
     return performance.now() - t;
   };
   // `mark` (the split bench's) lets the runner read the processes' CPU time around each round's
-  // submits, outside the timed span.
+  // submits and verify round, outside the timed spans.
   const submitAll = async (batch: StepReceipt[][]) => {
     await mark?.("submit");
     const t = performance.now();
@@ -96,7 +96,9 @@ export async function measureIngest(notary: IngestTarget, cluster: string, app: 
   let verifyMs = 0;
   let drainMs = 0;
   for (let b = 0; b < BATCHES - 8; b += IN_FLIGHT) {
+    await mark?.("verify");
     verifyMs += await verifyRound(IN_FLIGHT);
+    await mark?.("idle");
     ingestMs += await submitAll(chains.slice(b, b + IN_FLIGHT));
     drainMs += await drain();
   }

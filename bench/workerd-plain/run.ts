@@ -125,23 +125,30 @@ function workerdUnder(pid: number): number[] {
   return all.filter(isWorkerd);
 }
 
-/** User + system CPU time (ms) of `pids` so far. */
+/** CPU time (ms) of `pids` so far, all their threads, from the scheduler's ns counters. */
 function cpuMs(pids: number[]): number {
-  let ticks = 0;
+  let ns = 0;
   for (const p of pids) {
-    const st = readFileSync(`/proc/${p}/stat`, "utf8");
-    const f = st.slice(st.lastIndexOf(")") + 2).split(" ");
-    ticks += Number(f[11]) + Number(f[12]);
+    for (const t of readdirSync(`/proc/${p}/task`)) {
+      try {
+        ns += Number(readFileSync(`/proc/${p}/task/${t}/schedstat`, "utf8").split(" ")[0]);
+      } catch {
+        // a thread that ended meanwhile
+      }
+    }
   }
-  return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
+  return ns / 1e6;
 }
 
 export interface SplitFigures extends IngestFigures {
+  /** CPU of the front's process per verification of the reference (the rounds' verify rounds). */
+  verify_cpu_us: number;
   /**
    * CPU of the DO's process per receipt during the rounds' submits only (the span ingest_per_s
    * times; D1 drains are outside it): admitVerified, the RPC and the dev registry's transport,
    * the relay. What the DO's thread could sustain apart, over the verify rate, is
-   * `1e6 / submit_back_cpu_us_per_receipt / verify_per_s`.
+   * `verify_cpu_us / submit_back_cpu_us_per_receipt` (both CPU time, so the host's load does not
+   * enter it as it enters the wall-clock rates).
    */
   submit_back_cpu_us_per_receipt: number;
   /** The same for the front's process: verifyThenAdmit's verification and its side of the RPC. */
@@ -184,24 +191,33 @@ export async function splitIngest(opts: { profile?: string } = {}): Promise<Spli
     stops.push(front.stop);
     const backPids = workerdUnder(back.process.pid!);
     const frontPids = workerdUnder(front.process.pid!);
-    // The front marks the start and end of each round's submits; CPU time is summed between them.
-    const spans = { back: 0, front: 0, at: null as null | { back: number; front: number } };
+    // The front marks the start and end of each round's submits and verify round; CPU time is
+    // summed between them, by kind.
+    const spans = { submit: { back: 0, front: 0 }, verify: { back: 0, front: 0 } };
+    let open: null | { kind: "submit" | "verify"; back: number; front: number } = null;
     const marks = createServer((req, res) => {
       const now = { back: cpuMs(backPids), front: cpuMs(frontPids) };
-      if (req.url === "/submit") spans.at = now;
-      else if (spans.at) {
-        spans.back += now.back - spans.at.back;
-        spans.front += now.front - spans.at.front;
-        spans.at = null;
+      if (open) {
+        spans[open.kind].back += now.back - open.back;
+        spans[open.kind].front += now.front - open.front;
+        open = null;
       }
+      if (req.url === "/submit" || req.url === "/verify") open = { kind: req.url === "/submit" ? "submit" : "verify", ...now };
       res.end("ok");
     });
     await new Promise<void>((resolve) => marks.listen(markPort, "127.0.0.1", resolve));
-    stops.push(() => new Promise<void>((resolve) => marks.close(() => resolve())));
+    stops.push(
+      () =>
+        new Promise<void>((resolve) => {
+          marks.close(() => resolve());
+          marks.closeAllConnections(); // the front's kept-alive connection would hold close() for 5 s
+        }),
+    );
     const run = async (): Promise<SplitFigures> => {
       const b0 = cpuMs(backPids);
       const f0 = cpuMs(frontPids);
-      spans.back = spans.front = 0;
+      spans.submit = { back: 0, front: 0 };
+      spans.verify = { back: 0, front: 0 };
       const res = await fetch(`${front.url}/ingest`);
       if (!res.ok) throw new Error(`split-workerd ingest bench answered ${res.status}: ${await res.text()}`);
       const f = (await res.json()) as IngestFigures;
@@ -210,8 +226,9 @@ export async function splitIngest(opts: { profile?: string } = {}): Promise<Spli
         ...f,
         back_cpu_us_per_receipt: (1000 * (cpuMs(backPids) - b0)) / f.receipts,
         front_cpu_us_per_receipt: (1000 * (cpuMs(frontPids) - f0)) / f.receipts,
-        submit_back_cpu_us_per_receipt: (1000 * spans.back) / rounds,
-        submit_front_cpu_us_per_receipt: (1000 * spans.front) / rounds,
+        submit_back_cpu_us_per_receipt: (1000 * spans.submit.back) / rounds,
+        submit_front_cpu_us_per_receipt: (1000 * spans.submit.front) / rounds,
+        verify_cpu_us: (1000 * spans.verify.front) / rounds,
       };
     };
     await run(); // warm-up, as in plainIngest
