@@ -49,7 +49,8 @@ export function signedMessages(n: number) {
 
 /*
  * Ingest through the route's path (verifyThenAdmit): the Worker's verification, then the
- * NotaryDO's RPC with its chain checks and SQLite transaction, all included. A submit returns once its batch is committed in the DO's SQLite; D1 is filled behind
+ * NotaryDO's RPC with its chain checks and SQLite transaction, all included. A submit returns once
+ * its batch is committed in the DO's SQLite; D1 is filled behind
  * it (each round's drain is awaited and timed apart, and added in a second figure). Eight batches
  * are in flight at a time, as from eight nodes; one batch at a time is reported too. The
  * reference, WebCrypto Ed25519 verifications one after another through the same verifySignature

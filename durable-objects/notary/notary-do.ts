@@ -157,8 +157,8 @@ export class NotaryDO extends BaseDO {
   async admitVerified(limits: NotaryLimits, entries: string[], indexes: number[] = entries.map((_, i) => i)): Promise<Result<{ accepted: number; duplicates: number; sealed: number[] }>> {
     const owner = attempt(() => this.identity());
     if (!owner.ok) return owner;
-    // The texts cross the RPC, not objects: one JSON.parse each is cheaper here than the
-    // structured clone of the objects, and the fields checked are those of the stored text.
+    // The texts cross the RPC, not objects: cloning and parsing them cost ~1.75 µs a receipt,
+    // cloning the objects 4.25 (notary-phases bench), and the fields checked are the stored text's.
     const receipts = entries.map((e) => JSON.parse(e) as StepReceipt);
     for (let i = 0; i < receipts.length; i++) {
       const foreign = foreignRefusal(owner.value, receipts[i], indexes[i]);
