@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import path from "node:path";
-import { plainIngest } from "../bench/workerd-plain/run.ts";
+import { plainIngest, splitIngest } from "../bench/workerd-plain/run.ts";
 import { cliStartupFigures } from "./lib/cli-startup.ts";
 import { ROOT } from "./lib/control-plane.ts";
 
@@ -93,10 +93,31 @@ try {
     `BENCH notary.plain_workerd.verify_per_s ${f.verify_per_s.toFixed(0)} verify/s`,
     `BENCH notary.plain_workerd.ingest_over_verify ${(f.ingest_per_s / f.verify_per_s).toFixed(3)} ratio`,
     `BENCH notary.plain_workerd.ingest_one_batch_in_flight_over_verify ${f.one_batch_in_flight_over_verify.toFixed(3)} ratio`,
+    `BENCH notary.plain_workerd.ingest_pipelined_over_verify ${f.pipelined_over_verify.toFixed(3)} ratio`,
   ]);
 } catch (e) {
   failed = true;
   console.log(`✗ plain-workerd ingest failed: ${(e as Error).message}`);
+}
+// The Worker verifies, the NotaryDO admits: with the two in different workerd processes, as
+// production spreads Workers over threads and machines (docs/PERFORMANCE.md, "Seventh pass: ingest").
+console.log("\n▶ split workerd (the verifying Worker and the NotaryDO in two wrangler dev processes): ingest vs WebCrypto verify");
+try {
+  const f = await splitIngest();
+  collect([
+    `BENCH notary.split_workerd.ingest_receipts_per_s ${f.ingest_per_s.toFixed(0)} receipts/s`,
+    `BENCH notary.split_workerd.verify_per_s ${f.verify_per_s.toFixed(0)} verify/s`,
+    `BENCH notary.split_workerd.ingest_over_verify ${(f.ingest_per_s / f.verify_per_s).toFixed(3)} ratio`,
+    `BENCH notary.split_workerd.ingest_pipelined_over_verify ${f.pipelined_over_verify.toFixed(3)} ratio`,
+    `BENCH notary.split_workerd.do_process_cpu_us_per_receipt_submitting ${f.submit_back_cpu_us_per_receipt.toFixed(1)} us`,
+    `BENCH notary.split_workerd.front_process_cpu_us_per_receipt_submitting ${f.submit_front_cpu_us_per_receipt.toFixed(1)} us`,
+    // What the DO's process could admit with a core of its own, from its CPU time while admitting.
+    `BENCH notary.split_workerd.verify_cpu_us ${f.verify_cpu_us.toFixed(1)} us`,
+    `BENCH notary.split_workerd.do_cpu_capacity_over_verify ${(f.verify_cpu_us / f.submit_back_cpu_us_per_receipt).toFixed(3)} ratio`,
+  ]);
+} catch (e) {
+  failed = true;
+  console.log(`✗ split-workerd ingest failed: ${(e as Error).message}`);
 }
 if (process.getuid?.() === 0) run("vitest.bench-node.config.ts", "Node: enc ledger verify; ML-DSA-65 vs Ed25519; agent vs bare runc vs podman");
 else {

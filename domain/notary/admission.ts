@@ -52,13 +52,18 @@ export function checkBatch(
     const c = signatures[i];
     const at = indexes[i];
     if (!c.ok) return { status: 422, detail: `receipt ${at}: ${c.reason}`, field: `receipts[${at}]`, index: at };
-    if (receipts[i].cluster !== owner.cluster || receipts[i].app !== owner.app) {
-      return { status: 422, detail: `receipt ${at}: belongs to ${receipts[i].cluster}/${receipts[i].app}`, field: `receipts[${at}].app`, index: at };
-    }
+    const foreign = foreignRefusal(owner, receipts[i], at);
+    if (foreign) return foreign;
     const late = receiptTimeRefusal(receipts[i].ts, now);
     if (late) return { status: 422, detail: `receipt ${at}: ts ${late}`, field: `receipts[${at}].ts`, index: at };
   }
   return null;
+}
+
+/** Why receipt `at` is not this notary's to keep (another cluster or app), or null. */
+export function foreignRefusal(owner: NotaryIdentity, r: Pick<StepReceipt, "cluster" | "app">, at: number): Refusal | null {
+  if (r.cluster === owner.cluster && r.app === owner.app) return null;
+  return { status: 422, detail: `receipt ${at}: belongs to ${r.cluster}/${r.app}`, field: `receipts[${at}].app`, index: at };
 }
 
 const link = (node: string, container: string, prev: string) => `${node}\u0000${container}\u0000${prev}`;

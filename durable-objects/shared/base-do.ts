@@ -89,7 +89,7 @@ export abstract class BaseDO extends DurableObject<Env> {
         await this.runTask(task, attempts);
       } catch (e) {
         if (!(e instanceof QuietRetry)) console.error(`task ${task} failed (attempt ${attempts + 1})`, (e as Error).message);
-        this.schedule.retry(task, Date.now() + Math.min(RETRY_CAP_MS, 1000 * 2 ** Math.min(attempts, 9)));
+        this.schedule.retry(task, Date.now() + Math.min(RETRY_CAP_MS, 1000 * 2 ** Math.min(attempts, 9)), attempts);
       }
     }
     // An alarm that fired early (or was run by hand) consumed the platform's alarm: re-arm for

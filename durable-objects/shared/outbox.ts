@@ -73,7 +73,7 @@ export class Outbox {
     try {
       await this.flush();
     } catch (e) {
-      this.schedule.retry(FLUSH_TASK, Date.now() + backoffMs(attempts));
+      this.schedule.retry(FLUSH_TASK, Date.now() + backoffMs(attempts), attempts);
       console.error("ledger flush failed; will retry", (e as Error).message);
     }
   }

@@ -46,9 +46,18 @@ export class Schedule {
     this.arm();
   }
 
-  /** Replaces the due time (used for back-off after a failure). */
-  retry(task: string, dueAt: number): number {
-    this.db.update(schedule).set({ due_at: dueAt, attempts: sql`${schedule.attempts} + 1` }).where(eq(schedule.task, task)).run();
+  /**
+   * Back-off after a failure: the task is due at `dueAt` with one more attempt than `prior` (the
+   * count the failed run started with). An upsert, because a task may have called done() before
+   * the work that failed (its work re-schedules it); an update would then lose the retry.
+   */
+  retry(task: string, dueAt: number, prior: number = this.attempts(task)): number {
+    this.storage.sql.exec(
+      "INSERT INTO schedule (task, due_at, attempts) VALUES (?, ?, ?) ON CONFLICT (task) DO UPDATE SET due_at = excluded.due_at, attempts = MAX(attempts + 1, excluded.attempts)",
+      task,
+      dueAt,
+      prior + 1,
+    );
     this.arm();
     return this.attempts(task);
   }

@@ -26,6 +26,8 @@ export interface StartOptions {
   config?: string;
   /** The inspector's port (a free one when omitted), for a CPU profile. */
   inspectorPort?: number;
+  /** Extra environment for wrangler (the split bench's private WRANGLER_REGISTRY_PATH). */
+  env?: Record<string, string>;
 }
 
 export function freePort(): Promise<number> {
@@ -72,7 +74,7 @@ export async function startControlPlane(opts: StartOptions = {}): Promise<Contro
   if (opts.persistTo) args.push("--persist-to", opts.persistTo);
   if (opts.config) args.push("--config", opts.config);
   for (const [k, v] of Object.entries(opts.vars ?? {})) args.push("--var", `${k}:${v}`);
-  const proc = spawn(WRANGLER, args, { cwd: ROOT, env: QUIET_ENV, stdio: ["ignore", "pipe", "pipe"], detached: false });
+  const proc = spawn(WRANGLER, args, { cwd: ROOT, env: { ...QUIET_ENV, ...opts.env }, stdio: ["ignore", "pipe", "pipe"], detached: false });
   const tail: string[] = [];
   const onData = (b: Buffer) => {
     for (const line of b.toString().split("\n")) {

@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import { verifyAppLedger, verifyAuditChain, type AppLedgerSource } from "../../protocol/ledger-verify.ts";
 import type { AuditEntry, LogBlock, StepReceipt } from "../../protocol/schemas.ts";
 import type { ApiClient } from "../../protocol/api-client.ts";
-import type { NotaryDO } from "../../durable-objects/notary/notary-do.ts";
+import type { NotaryDO, NotaryLimits } from "../../durable-objects/notary/notary-do.ts";
+import type { Result } from "../../domain/result.ts";
 import { deployApp, joinNode, newCluster, receiptChain } from "./helpers.ts";
 import { applyLedgerWrites } from "../../domain/ledger/writes.ts";
 
@@ -24,7 +25,7 @@ describe("D1 ledger", () => {
     // Commit the state change only (what submit does before it flushes), then lose the instance.
     await runInDurableObject(stub, async (inst: NotaryDO) => {
       await (inst as unknown as { ensureSchema(): Promise<void> }).ensureSchema();
-      const res = (inst as unknown as { admitBatch: NotaryDO["submit"] }).admitBatch({ max_receipts_per_block: 3, max_block_window_s: 300 }, chain, [0, 1, 2, 3]);
+      const res = (inst as unknown as { admitBatch: (l: NotaryLimits, r: StepReceipt[], i: number[]) => Result<unknown> }).admitBatch({ max_receipts_per_block: 3, max_block_window_s: 300 }, chain, [0, 1, 2, 3]);
       expect(res).toMatchObject({ ok: true });
     });
     await evictDurableObject(stub);

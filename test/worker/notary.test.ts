@@ -1,10 +1,12 @@
-import { runDurableObjectAlarm } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { textToHash } from "../../protocol/hash.ts";
 import { verifyInclusion } from "../../protocol/merkle.ts";
 import type { LogBlock, StepReceipt } from "../../protocol/schemas.ts";
-import { logBlockHash, verifyLogBlock } from "../../protocol/signed.ts";
+import { hashReceipt, logBlockHash, verifyLogBlock } from "../../protocol/signed.ts";
+import { canonicalize } from "../../protocol/jcs.ts";
+import { verifyThenAdmit } from "../../workers/lib/notary-admit.ts";
 import { deployApp, joinNode, ledgerFlushed, newCluster, receiptChain } from "./helpers.ts";
 
 const limits = (max: number, windowS = 300) => ({ notary: { max_receipts_per_block: max, max_block_window_s: windowS } });
@@ -124,9 +126,31 @@ describe("NotaryDO receipt checks", () => {
     const { name, node } = await setup(100);
     const chain = await receiptChain(node.signer, name, "named", "c1", 2);
     const lim = { max_receipts_per_block: 100, max_block_window_s: 300 };
-    expect(await env.NOTARY.getByName(`${name}/named`).submit(lim, chain)).toMatchObject({ ok: true, value: { accepted: 2 } });
-    expect(await env.NOTARY.getByName(`${name}/other`).submit(lim, chain)).toMatchObject({ ok: false, problem: { status: 422, field: "receipts[0].app" } });
+    expect(await verifyThenAdmit(env.NOTARY, name, "named", lim, chain)).toMatchObject({ ok: true, value: { accepted: 2 } });
+    expect(await verifyThenAdmit(env.NOTARY, name, "other", lim, chain)).toMatchObject({ ok: false, problem: { status: 422, field: "receipts[0].app" } });
+    // The DO checks its own identity too, whoever verified the receipts.
+    const entries = chain.map((r) => canonicalize(r));
+    expect(await env.NOTARY.getByName(`${name}/other`).admitVerified(lim, entries)).toMatchObject({ ok: false, problem: { status: 422, field: "receipts[0].app" } });
     const unnamed = env.NOTARY.get(env.NOTARY.newUniqueId());
-    expect(await unnamed.submit(lim, chain)).toMatchObject({ ok: false, problem: { status: 500 } });
+    expect(await unnamed.admitVerified(lim, entries)).toMatchObject({ ok: false, problem: { status: 500 } });
+  });
+
+  it("refuses an altered or forged receipt in the Worker: the batch never reaches the NotaryDO's storage", async () => {
+    const { name, owner, node } = await setup(100);
+    const { container } = await deployApp(owner.api, name, "alt");
+    const chain = await receiptChain(node.signer, name, "alt", container, 3);
+    const stub = env.NOTARY.getByName(`${name}/alt`);
+    const tables = () => runInDurableObject(stub, (_i, state) => state.storage.sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").toArray());
+    // Altered after signing (its hash no longer matches), and re-hashed but not re-signed.
+    const altered = { ...chain[1], op: "exit" as const };
+    const rehashed = { ...altered, hash: hashReceipt(altered) };
+    for (const bad of [altered, rehashed]) {
+      await expect(submit(node.api, name, [chain[0], bad, chain[2]])).rejects.toMatchObject({ status: 422, problem: { field: "receipts[1]" } });
+    }
+    // The DO was never asked to admit: it created no schema (it keeps none until its first write).
+    expect(await tables()).toEqual([]);
+    expect(await submit(node.api, name, chain)).toEqual({ accepted: 3, duplicates: 0 });
+    const bodies = await runInDurableObject(stub, (_i, state) => state.storage.sql.exec<{ body: string }>("SELECT body FROM receipts ORDER BY seq").toArray().map((r) => r.body));
+    expect(bodies).toEqual(chain.map((r) => canonicalize(r)));
   });
 });

@@ -18,6 +18,7 @@ import { isoNow } from "../../protocol/time.ts";
 import { signReceipt } from "../../protocol/signed.ts";
 import { GENESIS } from "../../protocol/hash.ts";
 import { WitnessDesk } from "../../durable-objects/shared/witness-desk.ts";
+import { verifyThenAdmit } from "../../workers/lib/notary-admit.ts";
 import { BASE, deployApp, joinNode, newCluster, receiptChain, wallet, workerFetch, logSource } from "./helpers.ts";
 
 const get = (path: string, init?: RequestInit) => workerFetch(new Request(BASE + path, init));
@@ -103,7 +104,7 @@ describe("app log", () => {
     for (let i = 0, prev = GENESIS; i < 3; i++, prev = chain[i - 1].hash) {
       chain.push(await signReceipt({ v: 1, cluster: "jcs-store", app: "web", node: node.address, container: "c.1", op: i ? "usage" : "create", ts: isoNow(), resource: { egress_mb: 0.5, cpu_ms: i, memory_mb_s: 0, storage_gb_day: 0 }, labels, prev_hash: prev }, node));
     }
-    expect(await stub.submit(big, chain)).toEqual({ ok: true, value: { accepted: 3, duplicates: 0, sealed: [] } });
+    expect(await verifyThenAdmit(env.NOTARY, "jcs-store", "web", big, chain)).toEqual({ ok: true, value: { accepted: 3, duplicates: 0, sealed: [] } });
     await runInDurableObject(stub, async (inst) => {
       const sql = (inst as unknown as { ctx: DurableObjectState }).ctx.storage.sql;
       const rows = sql.exec<{ body: string; body_jcs: number | null }>("SELECT body, body_jcs FROM receipts ORDER BY seq").toArray();
@@ -131,7 +132,7 @@ describe("app log", () => {
     const chain = await receiptChain(node, "edge-append", "web", "c.1", sizes.reduce((a, b) => a + b, 0));
     const blocks: LogBlock[] = [];
     for (let i = 0, at = 0; i < sizes.length; at += sizes[i], i++) {
-      expect(await stub.submit(big, chain.slice(at, at + sizes[i]))).toMatchObject({ ok: true, value: { accepted: sizes[i] } });
+      expect(await verifyThenAdmit(env.NOTARY, "edge-append", "web", big, chain.slice(at, at + sizes[i]))).toMatchObject({ ok: true, value: { accepted: sizes[i] } });
       const sealed = await stub.seal(big);
       expect(sealed).toMatchObject({ ok: true, value: { count: sizes[i] } });
       blocks.push((sealed as { ok: true; value: LogBlock }).value);

@@ -14,6 +14,7 @@ import { HashText } from "../../protocol/api/common.ts";
 import { ClusterParam, json } from "../lib/openapi.ts";
 import { TlogInclusion } from "../../protocol/api/tlog.ts";
 import { settleCageJob } from "../lib/cage-verdict.ts";
+import { verifyThenAdmit } from "../lib/notary-admit.ts";
 
 export const receipts = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
@@ -54,7 +55,8 @@ receipts.openapi(
     let accepted = 0;
     let duplicates = 0;
     for (const [app, idx] of groups) {
-      const res = await unwrap(notaryStub(c.env, cluster, app).submit(limits, idx.map((i) => batch[i]), idx));
+      // Verified here, in this Worker; the app's NotaryDO only admits (workers/lib/notary-admit.ts).
+      const res = await unwrap(verifyThenAdmit(c.env.NOTARY, cluster, app, limits, idx.map((i) => batch[i]), idx));
       accepted += res.accepted;
       duplicates += res.duplicates;
     }

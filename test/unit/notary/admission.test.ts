@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { GENESIS } from "../../../protocol/hash.ts";
 import type { StepReceipt } from "../../../protocol/schemas.ts";
-import { checkBatch, planAdmission, receiptTimeRefusal, type ChainLookup } from "../../../domain/notary/admission.ts";
+import { checkBatch, foreignRefusal, planAdmission, receiptTimeRefusal, type ChainLookup } from "../../../domain/notary/admission.ts";
 
 const owner = { cluster: "demo", app: "web" };
 
@@ -81,6 +81,12 @@ describe("checkBatch", () => {
 
   it("refuses a receipt of another app", () => {
     expect(checkBatch(owner, [receipt("a", GENESIS, "c1", "n1", "api")], [ok], [2], NOW)).toMatchObject({ field: "receipts[2].app", detail: "receipt 2: belongs to demo/api" });
+  });
+
+  it("the NotaryDO's own check (foreignRefusal) refuses another cluster as well as another app", () => {
+    expect(foreignRefusal(owner, { cluster: "demo", app: "web" }, 0)).toBeNull();
+    expect(foreignRefusal(owner, { cluster: "other", app: "web" }, 3)).toEqual({ status: 422, detail: "receipt 3: belongs to other/web", field: "receipts[3].app", index: 3 });
+    expect(foreignRefusal(owner, { cluster: "demo", app: "api" }, 7)).toMatchObject({ field: "receipts[7].app", index: 7 });
   });
 
   it("refuses a time more than 10 minutes ahead of or 7 days behind the notary's clock, naming ts", () => {
