@@ -3,6 +3,7 @@ import { env } from "cloudflare:workers";
 import { it } from "vitest";
 import type { ClusterDO } from "../../durable-objects/cluster/cluster-do.ts";
 import { benchPlacements } from "../scheduler-support.ts";
+import { seedSimulatedNodes } from "../scheduler-deploys.ts";
 import { ClusterConfig } from "../../protocol/api/cluster.ts";
 import { WorkloadSpec } from "../../protocol/api/workload.ts";
 import { report } from "./stats.ts";
@@ -17,16 +18,7 @@ async function simulatedCluster(name: string, algorithm: string) {
   const owner = "bpi1" + "q".repeat(58);
   const created = await stub.create(owner, name, ClusterConfig.parse({ max_replicas_per_node: 1000, load_balancing_algorithm: algorithm }));
   if (!created.ok) throw new Error(created.problem.detail);
-  await runInDurableObject(stub, (inst: ClusterDO) => {
-    const sql = (inst as unknown as { sql: SqlStorage }).sql;
-    for (let i = 0; i < NODES; i++) {
-      const caps = { cpu_cores: 8 + (i % 4) * 8, memory_gb: 32 + (i % 3) * 32, storage_gb: 500, supports_determinism_cage: i % 2 === 0 };
-      sql.exec(
-        "INSERT INTO nodes (address, node_type, endpoint, capabilities, labels, zone, status, joined_at, last_heartbeat) VALUES (?, 'compute', 'http://sim', ?, '{}', ?, 'ready', ?, ?)",
-        `sim-node-${String(i).padStart(4, "0")}`, JSON.stringify(caps), `zone-${i % 3}`, new Date().toISOString(), Date.now(),
-      );
-    }
-  });
+  await runInDurableObject(stub, (inst: ClusterDO) => seedSimulatedNodes((inst as unknown as { sql: SqlStorage }).sql, NODES));
   return { stub, owner };
 }
 
@@ -39,6 +31,15 @@ async function simulatedCluster(name: string, algorithm: string) {
 it("scheduling throughput inside one ClusterDO: 10,000 replicas onto 1,000 nodes", async () => {
   for (const algorithm of ["resource_based", "consistent_hashing"]) {
     const { stub, owner } = await simulatedCluster(`sched-${algorithm.replace("_", "-")}`, algorithm);
+    // Both sides are timed warm: the engine places 1,000 untimed onto its cluster before its
+    // timed pass (benchPlacements), and the DO takes one untimed deploy of 1,000 first (the
+    // deploy's code runs for the first time in the isolate, the DO's statements are prepared).
+    // That first deploy is reported on its own; its D1 flush is done before the timing.
+    const c0 = performance.now();
+    const warm = await stub.deployWorkload(owner, WorkloadSpec.parse({ name: "warmup", image: "oci:/x:latest", replicas: PER_WORKLOAD, resources: { cpu_millis: 250, memory_mb: 256 } }));
+    const firstMs = performance.now() - c0;
+    if (!warm.ok) throw new Error(warm.problem.detail);
+    await stub.flushLedger();
     // The engine is timed right before and right after the deploys and the two rates averaged:
     // on a shared host the load moves within seconds.
     const before = benchPlacements(algorithm as "resource_based", REPLICAS, NODES);
@@ -65,6 +66,7 @@ it("scheduling throughput inside one ClusterDO: 10,000 replicas onto 1,000 nodes
     report(`scheduler.engine_placements_per_s.${algorithm}`, pure.perSecond, "placements/s");
     report(`scheduler.do_over_engine.${algorithm}`, REPLICAS / secs / pure.perSecond, "ratio", ">= 0.30");
     report(`scheduler.do_d1_flush_after_deploys_ms.${algorithm}`, flushMs, "ms");
+    report(`scheduler.do_first_deploy_ms.${algorithm}`, firstMs, "ms");
     report(`scheduler.do_over_engine_with_flush.${algorithm}`, REPLICAS / (secs + flushMs / 1000) / pure.perSecond, "ratio");
   }
 });
