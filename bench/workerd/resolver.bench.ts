@@ -14,7 +14,7 @@ import { median, percentile, report } from "./stats.ts";
  * rootzk, re-reads the DID document) and rebuilds the answer.
  */
 const BASE = "https://enc.bench";
-const handle = (req: Request) => app.fetch(req, env);
+const handle = async (req: Request): Promise<Response> => app.fetch(req, env);
 
 /**
  * workerd's clock ticks in whole milliseconds, so single sub-millisecond requests cannot be timed:

@@ -9,6 +9,7 @@ import { hashAuditEntry } from "../../protocol/signed.ts";
 import { signHashSync, DOMAINS } from "../../protocol/signing.ts";
 import { syncSigner } from "../../durable-objects/shared/sync-signer.ts";
 import type { AuditEntry } from "../../protocol/schemas.ts";
+import type { Result } from "../../domain/result.ts";
 import { report } from "./stats.ts";
 import { benchPlacements } from "../scheduler-support.ts";
 
@@ -27,7 +28,7 @@ for (const algorithm of ["resource_based", "consistent_hashing"]) {
     const name = `phases-${algorithm.replace("_", "-")}`;
     const stub = env.CLUSTER.get(env.CLUSTER.idFromName(name));
     const owner = "bpi1" + "q".repeat(58);
-    const created = await stub.create(owner, name, ClusterConfig.parse({ max_replicas_per_node: 1000, load_balancing_algorithm: algorithm }));
+    const created = (await stub.create(owner, name, ClusterConfig.parse({ max_replicas_per_node: 1000, load_balancing_algorithm: algorithm }))) as unknown as Result<unknown>;
     if (!created.ok) throw new Error(created.problem.detail);
     const spent = new Map<string, number>();
     await runInDurableObject(stub, (inst: ClusterDO, state) => {
@@ -66,7 +67,7 @@ for (const algorithm of ["resource_based", "consistent_hashing"]) {
     const t0 = performance.now();
     for (let w = 0; w < DEPLOYS; w++) {
       const spec = WorkloadSpec.parse({ name: `w${w}`, image: "oci:/x:latest", replicas: PER_WORKLOAD, resources: { cpu_millis: 250, memory_mb: 256 } });
-      const res = await stub.deployWorkload(owner, spec);
+      const res = (await stub.deployWorkload(owner, spec)) as unknown as Result<{ json: string }>;
       if (!res.ok) throw new Error(res.problem.detail);
     }
     const rpc = performance.now() - t0;
@@ -114,7 +115,7 @@ for (const variant of ["setup only", "setup and deploys", "engine"] as const) {
     const name = `cpu-${variant.replaceAll(" ", "-")}`;
     const stub = env.CLUSTER.get(env.CLUSTER.idFromName(name));
     const owner = "bpi1" + "q".repeat(58);
-    const created = await stub.create(owner, name, ClusterConfig.parse({ max_replicas_per_node: 1000 }));
+    const created = (await stub.create(owner, name, ClusterConfig.parse({ max_replicas_per_node: 1000 }))) as unknown as Result<unknown>;
     if (!created.ok) throw new Error(created.problem.detail);
     await runInDurableObject(stub, (_inst: ClusterDO, state) => {
       for (let i = 0; i < NODES; i++) {
@@ -129,7 +130,7 @@ for (const variant of ["setup only", "setup and deploys", "engine"] as const) {
     if (variant !== "setup and deploys") return;
     for (let w = 0; w < CPU_DEPLOYS; w++) {
       const spec = WorkloadSpec.parse({ name: `w${w}`, image: "oci:/x:latest", replicas: PER_WORKLOAD, resources: { cpu_millis: 250, memory_mb: 256 } });
-      const res = await stub.deployWorkload(owner, spec);
+      const res = (await stub.deployWorkload(owner, spec)) as unknown as Result<{ json: string }>;
       if (!res.ok) throw new Error(res.problem.detail);
     }
     // Everything owed to D1 is written before the run ends, so main (whose deploys flushed before

@@ -6,6 +6,7 @@ import { benchPlacements } from "../scheduler-support.ts";
 import { seedSimulatedNodes } from "../scheduler-deploys.ts";
 import { ClusterConfig } from "../../protocol/api/cluster.ts";
 import { WorkloadSpec } from "../../protocol/api/workload.ts";
+import type { Result } from "../../domain/result.ts";
 import { report } from "./stats.ts";
 
 const NODES = 1000;
@@ -16,7 +17,7 @@ const PER_WORKLOAD = 1000;
 async function simulatedCluster(name: string, algorithm: string) {
   const stub = env.CLUSTER.get(env.CLUSTER.idFromName(name));
   const owner = "bpi1" + "q".repeat(58);
-  const created = await stub.create(owner, name, ClusterConfig.parse({ max_replicas_per_node: 1000, load_balancing_algorithm: algorithm }));
+  const created = (await stub.create(owner, name, ClusterConfig.parse({ max_replicas_per_node: 1000, load_balancing_algorithm: algorithm }))) as unknown as Result<unknown>;
   if (!created.ok) throw new Error(created.problem.detail);
   await runInDurableObject(stub, (inst: ClusterDO) => seedSimulatedNodes((inst as unknown as { sql: SqlStorage }).sql, NODES));
   return { stub, owner };
@@ -36,7 +37,7 @@ it("scheduling throughput inside one ClusterDO: 10,000 replicas onto 1,000 nodes
     // deploy's code runs for the first time in the isolate, the DO's statements are prepared).
     // That first deploy is reported on its own; its D1 flush is done before the timing.
     const c0 = performance.now();
-    const warm = await stub.deployWorkload(owner, WorkloadSpec.parse({ name: "warmup", image: "oci:/x:latest", replicas: PER_WORKLOAD, resources: { cpu_millis: 250, memory_mb: 256 } }));
+    const warm = (await stub.deployWorkload(owner, WorkloadSpec.parse({ name: "warmup", image: "oci:/x:latest", replicas: PER_WORKLOAD, resources: { cpu_millis: 250, memory_mb: 256 } }))) as unknown as Result<unknown>;
     const firstMs = performance.now() - c0;
     if (!warm.ok) throw new Error(warm.problem.detail);
     await stub.flushLedger();
@@ -47,7 +48,7 @@ it("scheduling throughput inside one ClusterDO: 10,000 replicas onto 1,000 nodes
     const t0 = performance.now();
     for (let w = 0; w < REPLICAS / PER_WORKLOAD; w++) {
       const spec = WorkloadSpec.parse({ name: `w${w}`, image: "oci:/x:latest", replicas: PER_WORKLOAD, resources: { cpu_millis: 250, memory_mb: 256 } });
-      const res = await stub.deployWorkload(owner, spec);
+      const res = (await stub.deployWorkload(owner, spec)) as unknown as Result<{ json: string }>;
       if (!res.ok) throw new Error(res.problem.detail);
       answers.push(res.value.json);
     }
