@@ -76,7 +76,10 @@ export class NotaryDO extends BaseDO {
         while (this.sealOne()) continue;
       });
       await this.flushSoon();
-      await this.deliver();
+      // A failed delivery is the deliver task's to retry (sealOne armed it, with its own
+      // back-off): thrown from here it would put the seal task back on the retry clock, and
+      // the window would no longer decide when blocks are sealed.
+      await this.deliver().catch(() => {});
     } else if (task === DELIVER_TASK) {
       await this.deliver();
     } else if (task === WITNESS_TASK) {

@@ -45,6 +45,23 @@ describe("NotaryDO sealing", () => {
     expect(stats.current_height).toBe(1);
   });
 
+  it("a window seal whose delivery to the cluster fails leaves the retry to the deliver task, not the seal task", async () => {
+    const { name, owner, node } = await setup(100);
+    await submit(node.api, name, await receiptChain(node.signer, name, "late", (await deployApp(owner.api, name, "late")).container, 3));
+    const stub = env.NOTARY.get(env.NOTARY.idFromName(`${name}/late`));
+    const tasks = await runInDurableObject(stub, async (inst, state) => {
+      // The outer edge: the ClusterDO does not answer. The window is over (its task due now).
+      (inst as unknown as { deliver: () => Promise<void> }).deliver = () => Promise.reject(new Error("cluster unavailable"));
+      state.storage.sql.exec("UPDATE schedule SET due_at = ? WHERE task = 'seal'", Date.now() - 1);
+      await (inst as unknown as { alarm: () => Promise<void> }).alarm();
+      return state.storage.sql.exec<{ task: string; attempts: number }>("SELECT task, attempts FROM schedule ORDER BY task").toArray();
+    });
+    expect(tasks.map((t) => t.task)).toContain("deliver");
+    expect(tasks.find((t) => t.task === "seal")).toBeUndefined();
+    const stats = await owner.api.get<Record<string, number>>(`/v1/clusters/${name}/apps/late/notary`);
+    expect(stats).toMatchObject({ pending_receipts: 0, current_height: 1 });
+  });
+
   it("seals on demand: 201 with the block, then 204 when nothing is pending", async () => {
     const { name, owner, node } = await setup(100);
     await submit(node.api, name, await receiptChain(node.signer, name, "api", (await deployApp(owner.api, name, "api")).container, 3));
