@@ -42,6 +42,10 @@ export async function measureDeploys(stub: DeployTarget, algorithm: string, seed
   const created = await stub.create(owner, "bench", ClusterConfig.parse({ max_replicas_per_node: 1000, load_balancing_algorithm: algorithm }));
   if (!created.ok) throw new Error(created.problem.detail);
   await seed(NODES);
+  // Warm, as scheduler.bench.ts: one untimed deploy of 1,000 (the engine places 1,000 untimed too).
+  const warm = await stub.deployWorkload(owner, WorkloadSpec.parse({ name: "warmup", image: "oci:/x:latest", replicas: PER_WORKLOAD, resources: { cpu_millis: 250, memory_mb: 256 } }));
+  if (!warm.ok) throw new Error(warm.problem.detail);
+  await stub.flushLedger();
   const before = benchPlacements(algorithm as "resource_based", REPLICAS, NODES);
   const deployMs: number[] = [];
   const t0 = performance.now();

@@ -29,8 +29,7 @@ export class ClusterMeta {
    * co-signature), 13 times a deploy, and parsing the whole record each time showed in profiles.
    */
   quantumSafe(): boolean {
-    for (const [v] of this.sqlite.exec("SELECT value->>'$.config.quantum_safe' FROM meta WHERE key = 'cluster'").raw()) return v === 1;
-    return false;
+    return this.sqlite.exec("SELECT value->>'$.config.quantum_safe' AS v FROM meta WHERE key = 'cluster'").toArray()[0]?.v === 1;
   }
 
   setRecord(rec: unknown): void {

@@ -13,8 +13,7 @@ export class RoleStore {
   // Raw: every action checks the caller's role (a deploy three times), and drizzle's query
   // building cost more than the read (as for the cluster record, meta-store.ts).
   of(address: string): Role | undefined {
-    for (const [role] of this.sqlite.exec("SELECT role FROM roles WHERE address = ?", address).raw()) return role as Role;
-    return undefined;
+    return this.sqlite.exec("SELECT role AS v FROM roles WHERE address = ?", address).toArray()[0]?.v as Role | undefined;
   }
 
   set(address: string, role: Role, grantedBy: string, at: string): void {

@@ -152,7 +152,8 @@ export class NotaryDO extends BaseDO {
    * one transaction, sealing full blocks. `entries` are the receipts' JCS texts, each yielded by
    * the check of its hash and node signature in the Worker (workers/lib/notary-admit.ts,
    * `verifyThenAdmit`, the only caller): this DO does not verify signatures, it sequences. It is
-   * reachable only from this deployment's code holding the NOTARY binding, never from a request.
+   * reachable only through a binding to this class (this Worker's, or a same-account Worker's
+   * that declares one), never from a request.
    * What it still checks itself: that each receipt is of its own (cluster, app), the chain rules,
    * and it takes each leaf hash from the very text it stores. `limits` are the cluster's current
    * ones; `indexes` place the receipts in the client's request.

@@ -170,4 +170,17 @@ describe("NotaryDO receipt checks", () => {
     const bodies = await runInDurableObject(stub, (_i, state) => state.storage.sql.exec<{ body: string }>("SELECT body FROM receipts ORDER BY seq").toArray().map((r) => r.body));
     expect(bodies).toEqual(chain.map((r) => canonicalize(r)));
   });
+
+  it("a request for two apps with a forged receipt in the second stores nothing in either", async () => {
+    const { name, owner, node } = await setup(100);
+    const first = await receiptChain(node.signer, name, "one", (await deployApp(owner.api, name, "one")).container, 2);
+    const second = await receiptChain(node.signer, name, "two", (await deployApp(owner.api, name, "two")).container, 2);
+    const forged = { ...second[1], op: "exit" as const };
+    await expect(submit(node.api, name, [...first, second[0], forged])).rejects.toMatchObject({ status: 422, problem: { field: "receipts[3]" } });
+    for (const app of ["one", "two"]) {
+      const tables = await runInDurableObject(env.NOTARY.getByName(`${name}/${app}`), (_i, state) => state.storage.sql.exec("SELECT name FROM sqlite_master WHERE type = 'table'").toArray());
+      expect(tables).toEqual([]);
+    }
+    expect(await submit(node.api, name, [...first, ...second])).toEqual({ accepted: 4, duplicates: 0 });
+  });
 });

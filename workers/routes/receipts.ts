@@ -14,7 +14,7 @@ import { HashText } from "../../protocol/api/common.ts";
 import { ClusterParam, json } from "../lib/openapi.ts";
 import { TlogInclusion } from "../../protocol/api/tlog.ts";
 import { settleCageJob } from "../lib/cage-verdict.ts";
-import { verifyThenAdmit } from "../lib/notary-admit.ts";
+import { verifyThenAdmitApps } from "../lib/notary-admit.ts";
 
 export const receipts = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
@@ -52,14 +52,10 @@ receipts.openapi(
       if (typeof scope.problem.retry_after_s === "number") res.headers.set("retry-after", String(scope.problem.retry_after_s));
       return res;
     }
-    let accepted = 0;
-    let duplicates = 0;
-    for (const [app, idx] of groups) {
-      // Verified here, in this Worker; the app's NotaryDO only admits (workers/lib/notary-admit.ts).
-      const res = await unwrap(verifyThenAdmit(c.env.NOTARY, cluster, app, limits, idx.map((i) => batch[i]), idx));
-      accepted += res.accepted;
-      duplicates += res.duplicates;
-    }
+    // Verified here, in this Worker, every app's receipts before any NotaryDO admits (workers/lib/notary-admit.ts).
+    const { accepted, duplicates } = await unwrap(
+      verifyThenAdmitApps(c.env.NOTARY, cluster, limits, [...groups].map(([app, idx]) => ({ app, receipts: idx.map((i) => batch[i]), indexes: idx }))),
+    );
     // A CueCage job is decided by its runs' exit receipts: look once they are in.
     const ended = new Set(batch.filter((r) => r.op === "exit" || r.op === "oom").map((r) => r.app));
     for (const app of ended) await settleCageJob(c.env, cluster, app).catch((e: unknown) => console.warn(`cage verdict for ${app}: ${(e as Error).message}`));
