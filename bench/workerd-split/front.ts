@@ -35,7 +35,7 @@ export default {
     const cluster = "bench";
     const app = `split-${crypto.randomUUID().slice(0, 8)}`;
     const mark = env.MARK_URL ? async (label: string) => void (await fetch(`${env.MARK_URL}/${label}`)).body?.cancel() : undefined;
-    const figures = await measureIngest(relayed(env.RELAY), cluster, app, mark);
+    const figures = await measureIngest(relayed(env.RELAY), cluster, app, mark, () => new Promise((r) => setTimeout(r, 0)));
     // The back's D1 must hold every receipt, as in the single-process bench.
     const inD1 = (await (await env.BACK.fetch(`http://back/ledger-count?cluster=${cluster}&app=${app}`)).json()) as { n: number };
     if (inD1.n !== figures.receipts) return new Response(`D1 holds ${inD1.n} receipts, expected ${figures.receipts}`, { status: 500 });
