@@ -17,35 +17,29 @@ export function schedNodes(nodes: readonly Pick<Node, "address" | "node_type" | 
     a.n += r.n ?? 1;
     alloc.set(r.node, a);
   }
-  return nodes.map((n) => {
-    const a = alloc.get(n.address) ?? { cpu_millis: 0, memory_mb: 0, storage_gb: 0, n: 0 };
-    return {
-      id: n.address,
-      node_type: n.node_type,
-      status: n.status,
-      capabilities: schedCapabilities(n.capabilities),
-      labels: n.labels,
-      zone: n.zone ?? undefined,
-      allocated: { cpu_millis: a.cpu_millis, memory_mb: a.memory_mb, storage_gb: a.storage_gb },
-      replicas: a.n,
-      connections: connections[n.address] ?? 0,
-    };
-  });
+  return nodes.map((n) => schedNode(n, alloc.get(n.address) ?? { cpu_millis: 0, memory_mb: 0, storage_gb: 0, n: 0 }, connections[n.address] ?? 0));
 }
 
-/** schedNodes of forPlacementAllocated()'s rows (each node with its sums), in their order. */
-export function schedNodesAllocated(rows: readonly { node: Pick<Node, "address" | "node_type" | "capabilities" | "labels" | "zone" | "status">; cpu_millis: number; memory_mb: number; storage_gb: number; n: number }[]): SchedNode[] {
-  return rows.map(({ node: n, cpu_millis, memory_mb, storage_gb, n: count }) => ({
+type NodeFields = Pick<Node, "address" | "node_type" | "capabilities" | "labels" | "zone" | "status">;
+
+/** One node in the scheduler's units, with its allocated sums and replica count `n`. */
+function schedNode(n: NodeFields, a: { cpu_millis: number; memory_mb: number; storage_gb: number; n: number }, connections: number): SchedNode {
+  return {
     id: n.address,
     node_type: n.node_type,
     status: n.status,
     capabilities: schedCapabilities(n.capabilities),
     labels: n.labels,
     zone: n.zone ?? undefined,
-    allocated: { cpu_millis, memory_mb, storage_gb },
-    replicas: count,
-    connections: 0,
-  }));
+    allocated: { cpu_millis: a.cpu_millis, memory_mb: a.memory_mb, storage_gb: a.storage_gb },
+    replicas: a.n,
+    connections,
+  };
+}
+
+/** schedNodes of forPlacementAllocated()'s rows (each node with its sums), in their order. */
+export function schedNodesAllocated(rows: readonly { node: NodeFields; cpu_millis: number; memory_mb: number; storage_gb: number; n: number }[]): SchedNode[] {
+  return rows.map((r) => schedNode(r.node, r, 0));
 }
 
 /**
