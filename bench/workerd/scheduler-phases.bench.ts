@@ -59,7 +59,7 @@ for (const algorithm of ["resource_based", "consistent_hashing"]) {
       wrap("audit: outbox row", self.outbox, "push");
       wrap("D1 flush", self.outbox, "flush");
       for (const m of ["reserveReplicaIds", "insertReplicas", "placeReplicas", "unplacedReplicas"]) wrap(`replica rows: ${m}`, self.workloads, m);
-      for (const m of ["pendingRows", "placedOf", "allocationByNode"]) wrap(`placement reads: ${m}`, self.workloads, m);
+      for (const m of ["pendingRows", "placedOf"]) wrap(`placement reads: ${m}`, self.workloads, m);
       wrap("placement reads: nodes.list", self.nodes, "list");
       wrap("placement reads: nodes.forPlacementAllocated", self.nodes, "forPlacementAllocated");
       wrap("answer: replicaViewsOf", self.workloads, "replicaViewsOf");

@@ -288,7 +288,7 @@ export function validateAgreements(
         replaced.cpu_millis += r.cpu_millis;
         replaced.memory_mb += r.memory_mb;
       }
-      const nodes = schedNodes(ctx.nodes.list(), ctx.workloads.allocationByNode()).filter((n) => !a.target_nodes || a.target_nodes.includes(n.id));
+      const nodes = schedNodes(ctx.nodes.forPlacementAllocated()).filter((n) => !a.target_nodes || a.target_nodes.includes(n.id));
       checks.push(...resourceCheck(a.workloads, nodes, replaced).map((r) => ({ check: "resources" as const, ...r })));
     }
     out.push({ name: a.name, type: a.type, hash: versionHash(a.type, a.name, u.documents, a.target_nodes), workloads: a.workloads.map((w) => w.name), checks });

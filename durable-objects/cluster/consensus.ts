@@ -161,7 +161,7 @@ export function placeByConsensus(ctx: ClusterCtx, actor: string, requests: Place
     const last = ctx.consensus.latest(req.replicaId);
     if (last?.status === "refused" && (last.retry_at ?? 0) > now) continue;
     // Only nodes with a signed heartbeat on file: validators check the chosen node against it.
-    const nodes = schedNodes(ctx.nodes.list().filter((n) => ctx.consensus.hasHeartbeat(n.address)), ctx.workloads.allocationByNode());
+    const nodes = schedNodes(ctx.nodes.forPlacementAllocated().filter((r) => ctx.consensus.hasHeartbeat(r.node.address)));
     const state = ctx.meta.schedState();
     const res = placeMany([req], nodes, state, opts);
     const o = res.outcomes[0];

@@ -12,6 +12,9 @@ const NODE_ORDER = "ORDER BY joined_at, address";
 /** The members of a Node that placement reads. */
 export type PlacementNode = Pick<Node, "address" | "node_type" | "capabilities" | "labels" | "zone" | "status">;
 
+/** A node with its placed replicas summed: what placement reads of it. */
+export type NodeAllocation = { node: PlacementNode; cpu_millis: number; memory_mb: number; storage_gb: number; n: number };
+
 /**
  * Parsed capabilities and labels by their JSON text: every deploy lists every node, and parsing
  * 1,000 nodes' JSON again each time was a tenth of a deploy (docs/PERFORMANCE.md). Keyed by the
@@ -67,12 +70,11 @@ export class NodeRegistry {
   /**
    * What placement reads of every node, in list()'s order, which breaks the engine's ties (without
    * the endpoint, join time and heartbeat list() adds), with each node's placed replicas summed
-   * (allocationByNode) in the same statement: a deploy read both, 1,000 rows each, and matched
-   * them up in a Map. The sums come from the replica table's covering node index; a node without
+   * in the same statement (a deploy read both apart, 1,000 rows each, and matched them up in a Map). The sums come from the replica table's covering node index; a node without
    * placed replicas sums to 0.
    */
-  forPlacementAllocated(): { node: PlacementNode; cpu_millis: number; memory_mb: number; storage_gb: number; n: number }[] {
-    const out: { node: PlacementNode; cpu_millis: number; memory_mb: number; storage_gb: number; n: number }[] = [];
+  forPlacementAllocated(): NodeAllocation[] {
+    const out: NodeAllocation[] = [];
     for (const [address, node_type, capabilities, labels, zone, status, cpu_millis, memory_mb, storage_gb, n] of this.sqlite
       .exec(
         `SELECT address, node_type, capabilities, labels, zone, status, s.cpu, s.mem, s.sto, s.n FROM nodes

@@ -2,44 +2,24 @@ import type { Node } from "../../protocol/api/node.ts";
 import type { WorkloadSpec } from "../../protocol/api/workload.ts";
 import type { ClusterConfig } from "../../protocol/api/cluster.ts";
 import type { Algorithm, SchedNode } from "../../domain/scheduler/types.ts";
-import type { PlacementRow } from "./workload-store.ts";
+import type { NodeAllocation } from "./node-registry.ts";
 
-/** Node records plus current allocations, in the scheduler's units (millicores, MiB). */
-/** `replicas` are rows, one per replica, or per-node sums carrying their replica count `n`. */
-export function schedNodes(nodes: readonly Pick<Node, "address" | "node_type" | "capabilities" | "labels" | "zone" | "status">[], replicas: readonly (Pick<PlacementRow, "node" | "cpu_millis" | "memory_mb" | "storage_gb"> & { n?: number })[], connections: Record<string, number> = {}): SchedNode[] {
-  const alloc = new Map<string, { cpu_millis: number; memory_mb: number; storage_gb: number; n: number }>();
-  for (const r of replicas) {
-    if (!r.node) continue;
-    const a = alloc.get(r.node) ?? { cpu_millis: 0, memory_mb: 0, storage_gb: 0, n: 0 };
-    a.cpu_millis += r.cpu_millis;
-    a.memory_mb += r.memory_mb;
-    a.storage_gb += r.storage_gb;
-    a.n += r.n ?? 1;
-    alloc.set(r.node, a);
-  }
-  return nodes.map((n) => schedNode(n, alloc.get(n.address) ?? { cpu_millis: 0, memory_mb: 0, storage_gb: 0, n: 0 }, connections[n.address] ?? 0));
-}
-
-type NodeFields = Pick<Node, "address" | "node_type" | "capabilities" | "labels" | "zone" | "status">;
-
-/** One node in the scheduler's units, with its allocated sums and replica count `n`. */
-function schedNode(n: NodeFields, a: { cpu_millis: number; memory_mb: number; storage_gb: number; n: number }, connections: number): SchedNode {
-  return {
+/**
+ * forPlacementAllocated()'s rows (each node with its placed replicas summed) in the scheduler's
+ * units (millicores, MiB), in their order, which breaks the engine's ties.
+ */
+export function schedNodes(rows: readonly NodeAllocation[]): SchedNode[] {
+  return rows.map(({ node: n, cpu_millis, memory_mb, storage_gb, n: replicas }) => ({
     id: n.address,
     node_type: n.node_type,
     status: n.status,
     capabilities: schedCapabilities(n.capabilities),
     labels: n.labels,
     zone: n.zone ?? undefined,
-    allocated: { cpu_millis: a.cpu_millis, memory_mb: a.memory_mb, storage_gb: a.storage_gb },
-    replicas: a.n,
-    connections,
-  };
-}
-
-/** schedNodes of forPlacementAllocated()'s rows (each node with its sums), in their order. */
-export function schedNodesAllocated(rows: readonly { node: NodeFields; cpu_millis: number; memory_mb: number; storage_gb: number; n: number }[]): SchedNode[] {
-  return rows.map((r) => schedNode(r.node, r, 0));
+    allocated: { cpu_millis, memory_mb, storage_gb },
+    replicas,
+    connections: 0,
+  }));
 }
 
 /**

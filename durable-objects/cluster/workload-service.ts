@@ -4,7 +4,7 @@ import type { Replica } from "../../protocol/api/workload.ts";
 import { toReplica } from "./workload-store.ts";
 import type { WorkloadSpec } from "../../protocol/api/workload.ts";
 import { reject } from "../../domain/result.ts";
-import { algorithmOf, schedNodesAllocated } from "./placement.ts";
+import { algorithmOf, schedNodes } from "./placement.ts";
 import { placeMany } from "../../domain/scheduler/schedule.ts";
 import type { ExistingReplica, PlacementRequest, ReplicaType } from "../../domain/scheduler/types.ts";
 import type { ClusterCtx } from "./context.ts";
@@ -87,7 +87,7 @@ export function placePending(ctx: ClusterCtx, actor: string, fresh: readonly Fre
     });
   }
   if (consensusOn(ctx.config)) return placeByConsensus(ctx, actor, requests, specOf);
-  const result = placeMany(requests, schedNodesAllocated(ctx.nodes.forPlacementAllocated()), ctx.meta.schedState(), { maxReplicasPerNode: ctx.config.max_replicas_per_node });
+  const result = placeMany(requests, schedNodes(ctx.nodes.forPlacementAllocated()), ctx.meta.schedState(), { maxReplicasPerNode: ctx.config.max_replicas_per_node });
   ctx.meta.setSchedState(result.state);
   const at = isoNow();
   const allocations = new Map<string, { replica: string; node: string; scores: unknown }[]>();
@@ -115,7 +115,6 @@ export function placePending(ctx: ClusterCtx, actor: string, fresh: readonly Fre
   }
   for (const f of fresh) {
     f.stored = f.ids.map((id) => outcome.get(id));
-    f.placedAt = at;
     ctx.workloads.insertReplicas(f.workload, f.type, f.specVersion, f.resources, f.at, at, f.ids, f.stored);
   }
   // One workload per entry: its name, algorithm and resources are said once, not per placement
@@ -146,7 +145,6 @@ export type FreshReplicas = {
   at: string;
   /** Set by placePending once it stored the rows placed: each one's node, or why none fits. */
   stored?: ([node: string | null, reason: string | null] | undefined)[];
-  placedAt?: string;
 };
 
 /**

@@ -232,17 +232,6 @@ export class WorkloadStore {
     );
   }
 
-  /** What is allocated on each node (sums and replica count), summed by SQLite. */
-  allocationByNode(): { node: string; cpu_millis: number; memory_mb: number; storage_gb: number; n: number }[] {
-    const out: { node: string; cpu_millis: number; memory_mb: number; storage_gb: number; n: number }[] = [];
-    for (const [node, cpu_millis, memory_mb, storage_gb, n] of this.sqlite
-      .exec("SELECT node, SUM(cpu_millis), SUM(memory_mb), SUM(storage_gb), COUNT(*) FROM replicas WHERE node IS NOT NULL GROUP BY node")
-      .raw()) {
-      out.push({ node: node as string, cpu_millis: cpu_millis as number, memory_mb: memory_mb as number, storage_gb: storage_gb as number, n: n as number });
-    }
-    return out;
-  }
-
   /**
    * `count` new replicas of `workload` with fresh ids (the same ids `nextReplicaId` would hand out
    * one by one), in two statements whatever the count.

@@ -7,7 +7,7 @@ import { ClusterConfig } from "../../protocol/api/cluster.ts";
 import { WorkloadSpec } from "../../protocol/api/workload.ts";
 import { isoNow } from "../../protocol/time.ts";
 import { toReplica } from "../../durable-objects/cluster/workload-store.ts";
-import { schedNodes, schedNodesAllocated } from "../../durable-objects/cluster/placement.ts";
+import { schedNodes } from "../../durable-objects/cluster/placement.ts";
 
 const OWNER = "bpi1" + "q".repeat(58);
 
@@ -150,9 +150,9 @@ describe("a deploy's answer", () => {
 });
 
 describe("placement's node list", () => {
-  // One statement for the nodes and their per-node sums: the same SchedNodes as the node list and
-  // allocationByNode() matched up by schedNodes, in the same order, nodes without replicas at 0.
-  it("gives the same nodes, in the same order, with the same allocations as the list and the sums read apart", async () => {
+  // One statement for the nodes and their per-node sums: the node list's nodes in its order, each
+  // with the sums of its placed replica rows added up here one by one, nodes without replicas at 0.
+  it("gives the same nodes, in the same order, with the same allocations as the list and its replica rows summed apart", async () => {
     const stub = env.CLUSTER.get(env.CLUSTER.idFromName("placement-nodes"));
     expect((await stub.create(OWNER, "placement-nodes", ClusterConfig.parse({}))).ok).toBe(true);
     await runInDurableObject(stub, (_inst: ClusterDO, state) => {
@@ -164,8 +164,21 @@ describe("placement's node list", () => {
       // A replica left on a node that is no longer listed counts nowhere.
       state.storage.sql.exec("UPDATE replicas SET node = 'node-gone' WHERE id = 'web-9'");
       const ctx = (inst as unknown as { ctxFor(r: unknown): ClusterCtx; record(): unknown }).ctxFor((inst as unknown as { record(): unknown }).record());
-      const joined = schedNodesAllocated(ctx.nodes.forPlacementAllocated());
-      const apart = schedNodes(ctx.nodes.list(), ctx.workloads.allocationByNode());
+      const joined = schedNodes(ctx.nodes.forPlacementAllocated());
+      const sums = new Map<string, { cpu_millis: number; memory_mb: number; storage_gb: number; n: number }>();
+      for (const r of state.storage.sql.exec<{ node: string; cpu_millis: number; memory_mb: number; storage_gb: number }>("SELECT node, cpu_millis, memory_mb, storage_gb FROM replicas WHERE node IS NOT NULL")) {
+        const a = sums.get(r.node) ?? { cpu_millis: 0, memory_mb: 0, storage_gb: 0, n: 0 };
+        sums.set(r.node, { cpu_millis: a.cpu_millis + r.cpu_millis, memory_mb: a.memory_mb + r.memory_mb, storage_gb: a.storage_gb + r.storage_gb, n: a.n + 1 });
+      }
+      const apart = ctx.nodes.list().map((n) => {
+        const { cpu_cores, memory_gb, storage_gb, ...features } = n.capabilities;
+        const a = sums.get(n.address) ?? { cpu_millis: 0, memory_mb: 0, storage_gb: 0, n: 0 };
+        return {
+          id: n.address, node_type: n.node_type, status: n.status, labels: n.labels, zone: n.zone ?? undefined, connections: 0, replicas: a.n,
+          capabilities: { ...features, cpu_millis: Math.round(cpu_cores * 1000), memory_mb: Math.round(memory_gb * 1024), storage_gb },
+          allocated: { cpu_millis: a.cpu_millis, memory_mb: a.memory_mb, storage_gb: a.storage_gb },
+        };
+      });
       expect(joined).toEqual(apart);
       expect(joined.map((n) => n.id)).toEqual(ctx.nodes.list().map((n) => n.address));
       expect(joined.find((n) => n.id === "node-idle")!.allocated).toEqual({ cpu_millis: 0, memory_mb: 0, storage_gb: 0 });
