@@ -4,7 +4,7 @@
 // bench/workerd-plain/ and bench/workerd/notary.bench.ts (bench/notary-ingest.ts).
 import { measureIngest, type IngestTarget } from "../notary-ingest.ts";
 import type { NotaryLimits } from "../../domain/notary/sealing.ts";
-import type { Admitted } from "../../workers/lib/notary-admit.ts";
+import type { Admitted } from "../../domain/notary/admission.ts";
 import type { Result } from "../../domain/result.ts";
 
 interface Relay {

@@ -60,6 +60,9 @@ export function checkBatch(
   return null;
 }
 
+/** What a NotaryDO answers for a batch it admitted. */
+export type Admitted = { accepted: number; duplicates: number; sealed: number[] };
+
 /** Why receipt `at` is not this notary's to keep (another cluster or app), or null. */
 export function foreignRefusal(owner: NotaryIdentity, r: Pick<StepReceipt, "cluster" | "app">, at: number): Refusal | null {
   if (r.cluster === owner.cluster && r.app === owner.app) return null;

@@ -2,8 +2,7 @@ import { GENESIS } from "../../protocol/hash.ts";
 import { signChainHeadSync, type ChainHead } from "../../protocol/head.ts";
 import type { LogBlock, StepReceipt } from "../../protocol/schemas.ts";
 import { isoNow } from "../../protocol/time.ts";
-import { canonicalize } from "../../protocol/jcs.ts";
-import { foreignRefusal, planAdmission } from "../../domain/notary/admission.ts";
+import { foreignRefusal, planAdmission, type Admitted } from "../../domain/notary/admission.ts";
 import { afterDelivery, sealedDelivery, type DeliveryAnswer, type SealedEvent } from "../../domain/notary/delivery.ts";
 import { parseNotaryName, type NotaryIdentity } from "../../domain/notary/identity.ts";
 import { fullBlocks, stats, windowDue, type NotaryLimits, type NotaryStats, type SealPolicy } from "../../domain/notary/sealing.ts";
@@ -158,7 +157,7 @@ export class NotaryDO extends BaseDO {
    * and it takes each leaf hash from the very text it stores. `limits` are the cluster's current
    * ones; `indexes` place the receipts in the client's request.
    */
-  async admitVerified(limits: NotaryLimits, entries: string[], indexes: number[] = entries.map((_, i) => i)): Promise<Result<{ accepted: number; duplicates: number; sealed: number[] }>> {
+  async admitVerified(limits: NotaryLimits, entries: string[], indexes: number[] = entries.map((_, i) => i)): Promise<Result<Admitted>> {
     const owner = attempt(() => this.identity());
     if (!owner.ok) return owner;
     // The texts cross the RPC, not objects: cloning and parsing them cost ~1.75 µs a receipt,
@@ -194,9 +193,9 @@ export class NotaryDO extends BaseDO {
 
   /**
    * The transactional half of `admitVerified`, for receipts already verified. `entries` are their JCS
-   * texts in the same order (computed when absent). Not an RPC entry point.
+   * texts in the same order.
    */
-  private admitBatch(limits: NotaryLimits, receipts: StepReceipt[], indexes: number[], entries: readonly string[] = receipts.map((r) => canonicalize(r))) {
+  private admitBatch(limits: NotaryLimits, receipts: StepReceipt[], indexes: number[], entries: readonly string[]): Result<Admitted> {
     return attempt(() =>
       this.ctx.storage.transactionSync(() => {
         const retimed = this.store.setLimits(limits);

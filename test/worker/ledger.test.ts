@@ -8,6 +8,7 @@ import type { NotaryDO, NotaryLimits } from "../../durable-objects/notary/notary
 import type { Result } from "../../domain/result.ts";
 import { deployApp, joinNode, newCluster, receiptChain } from "./helpers.ts";
 import { applyLedgerWrites } from "../../domain/ledger/writes.ts";
+import { canonicalize } from "../../protocol/jcs.ts";
 
 const source = (api: ApiClient, cluster: string, app: string): AppLedgerSource => ({
   blocks: async (from, limit) => (await api.get<{ blocks: LogBlock[] }>(`/v1/clusters/${cluster}/apps/${app}/blocks?from_height=${from}&limit=${limit}`)).blocks,
@@ -22,10 +23,11 @@ describe("D1 ledger", () => {
     const node = await joinNode(owner.api, name);
     const chain = await receiptChain(node.signer, name, "evict", "c1", 4);
     const stub = env.NOTARY.get(env.NOTARY.idFromName(`${name}/evict`));
-    // Commit the state change only (what submit does before it flushes), then lose the instance.
+    // Commit the state change only (what admitVerified does before it flushes), then lose the instance.
     await runInDurableObject(stub, async (inst: NotaryDO) => {
       await (inst as unknown as { ensureSchema(): Promise<void> }).ensureSchema();
-      const res = (inst as unknown as { admitBatch: (l: NotaryLimits, r: StepReceipt[], i: number[]) => Result<unknown> }).admitBatch({ max_receipts_per_block: 3, max_block_window_s: 300 }, chain, [0, 1, 2, 3]);
+      const admitBatch = (inst as unknown as { admitBatch: (l: NotaryLimits, r: StepReceipt[], i: number[], e: string[]) => Result<unknown> }).admitBatch.bind(inst);
+      const res = admitBatch({ max_receipts_per_block: 3, max_block_window_s: 300 }, chain, [0, 1, 2, 3], chain.map((r) => canonicalize(r)));
       expect(res).toMatchObject({ ok: true });
     });
     await evictDurableObject(stub);

@@ -1,11 +1,9 @@
 import type { StepReceipt } from "../../protocol/schemas.ts";
 import { verifyReceiptEntry } from "../../protocol/signed.ts";
-import { checkBatch } from "../../domain/notary/admission.ts";
+import { checkBatch, type Admitted } from "../../domain/notary/admission.ts";
 import { notaryName } from "../../domain/notary/identity.ts";
 import type { NotaryLimits } from "../../domain/notary/sealing.ts";
 import { err, type Result } from "../../domain/result.ts";
-
-export type Admitted = { accepted: number; duplicates: number; sealed: number[] };
 
 /** What verifyThenAdmit needs of the NOTARY binding (a namespace of this or another Worker's process). */
 export interface NotaryNamespace {
@@ -22,8 +20,9 @@ export interface NotaryNamespace {
  * Trust boundary: `NotaryDO.admitVerified` believes that every entry it is given is the JCS of a
  * StepReceipt whose hash and node signature were checked. A DO is reachable only through a
  * binding to its class: this Worker's, or another Worker's of the same account that declares one
- * (README, Security); in this project nothing but this file calls it. Each signature check yields the receipt's JCS, which is what crosses the
- * RPC and what the DO stores as the body: the very bytes that were verified.
+ * (README, Security); in this project nothing but this file calls it. Each signature check yields
+ * the receipt's JCS, which is what crosses the RPC and what the DO stores as the body: the very
+ * bytes that were verified.
  *
  * Refuses (422, `field` naming the index in the client's request via `indexes`) the batch at its
  * first receipt whose signature fails, that is not of (cluster, app), or whose `ts` is outside
