@@ -85,26 +85,31 @@ collect(await cliStartupFigures());
 run("vitest.bench.config.ts", "inside workerd: NotaryDO vs WebCrypto, seal, scheduler in a ClusterDO vs the engine, resolver, ML-DSA-65 vs Ed25519, consensus placement latency");
 // The same ingest outside the vitest pool (which wraps every DO and adds 1.3–2 ms to each RPC):
 // the product's NotaryDO under plain `wrangler dev`, as a cross-check of the figure above.
-console.log("\n▶ plain workerd (wrangler dev, no vitest pool): NotaryDO ingest vs WebCrypto verify");
-try {
+/** A section whose figures come from `figures()`; a failure is reported and fails the run. */
+async function section(title: string, figures: () => Promise<string[]>): Promise<void> {
+  console.log(`\n▶ ${title}`);
+  try {
+    collect(await figures());
+  } catch (e) {
+    failed = true;
+    console.log(`✗ ${title.split(" (")[0]} failed: ${(e as Error).message}`);
+  }
+}
+await section("plain workerd (wrangler dev, no vitest pool): NotaryDO ingest vs WebCrypto verify", async () => {
   const f = await plainIngest();
-  collect([
+  return [
     `BENCH notary.plain_workerd.ingest_receipts_per_s ${f.ingest_per_s.toFixed(0)} receipts/s`,
     `BENCH notary.plain_workerd.verify_per_s ${f.verify_per_s.toFixed(0)} verify/s`,
     `BENCH notary.plain_workerd.ingest_over_verify ${(f.ingest_per_s / f.verify_per_s).toFixed(3)} ratio`,
     `BENCH notary.plain_workerd.ingest_one_batch_in_flight_over_verify ${f.one_batch_in_flight_over_verify.toFixed(3)} ratio`,
     `BENCH notary.plain_workerd.ingest_pipelined_over_verify ${f.pipelined_over_verify.toFixed(3)} ratio`,
-  ]);
-} catch (e) {
-  failed = true;
-  console.log(`✗ plain-workerd ingest failed: ${(e as Error).message}`);
-}
+  ];
+});
 // The Worker verifies, the NotaryDO admits: with the two in different workerd processes, as
 // production spreads Workers over threads and machines (docs/PERFORMANCE.md, "Seventh pass: ingest").
-console.log("\n▶ split workerd (the verifying Worker and the NotaryDO in two wrangler dev processes): ingest vs WebCrypto verify");
-try {
+await section("split workerd (the verifying Worker and the NotaryDO in two wrangler dev processes): ingest vs WebCrypto verify", async () => {
   const f = await splitIngest();
-  collect([
+  return [
     `BENCH notary.split_workerd.ingest_receipts_per_s ${f.ingest_per_s.toFixed(0)} receipts/s`,
     `BENCH notary.split_workerd.verify_per_s ${f.verify_per_s.toFixed(0)} verify/s`,
     `BENCH notary.split_workerd.ingest_over_verify ${(f.ingest_per_s / f.verify_per_s).toFixed(3)} ratio`,
@@ -114,11 +119,8 @@ try {
     // What the DO's process could admit with a core of its own, from its CPU time while admitting.
     `BENCH notary.split_workerd.verify_cpu_us ${f.verify_cpu_us.toFixed(1)} us`,
     `BENCH notary.split_workerd.do_cpu_capacity_over_verify ${(f.verify_cpu_us / f.submit_back_cpu_us_per_receipt).toFixed(3)} ratio`,
-  ]);
-} catch (e) {
-  failed = true;
-  console.log(`✗ split-workerd ingest failed: ${(e as Error).message}`);
-}
+  ];
+});
 if (process.getuid?.() === 0) run("vitest.bench-node.config.ts", "Node: enc ledger verify; ML-DSA-65 vs Ed25519; agent vs bare runc vs podman");
 else {
   console.log("\n(skipping the Node benches: the agent's needs root for runc)");

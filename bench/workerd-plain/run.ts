@@ -47,11 +47,20 @@ export async function profiled<T>(inspector: string, during: () => Promise<T>): 
   }
 }
 
-/** Self time (ms) by function within the frames under `root`, the largest first. */
-export function selfTimeUnder(p: CpuProfile, root: string): { total: number; under: number; top: [string, number][] } {
+/** A fresh 32-byte key seed in hex, for a bench Worker's secrets. */
+const randomKey = () => Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("hex");
+
+/** A profile's nodes by id, and each node's parent. */
+function profileTree(p: CpuProfile) {
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  return { byId, parent };
+}
+
+/** Self time (ms) by function within the frames under `root`, the largest first. */
+export function selfTimeUnder(p: CpuProfile, root: string): { total: number; under: number; top: [string, number][] } {
+  const { byId, parent } = profileTree(p);
   const self = new Map<number, number>();
   p.samples.forEach((s, i) => self.set(s, (self.get(s) ?? 0) + (p.timeDeltas[i + 1] ?? 0) / 1000));
   const under = (id: number) => {
@@ -74,9 +83,7 @@ export function selfTimeUnder(p: CpuProfile, root: string): { total: number; und
 
 /** Self time (ms) by function and source line within the frames under `root` (for the engine's hot lines). */
 export function selfTimeByLine(p: CpuProfile, root: string): Map<string, number> {
-  const byId = new Map(p.nodes.map((n) => [n.id, n]));
-  const parent = new Map<number, number>();
-  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const { byId, parent } = profileTree(p);
   const out = new Map<string, number>();
   p.samples.forEach((s, i) => {
     for (let x: number | undefined = s; x !== undefined; x = parent.get(x)) {
@@ -97,8 +104,7 @@ export function selfTimeByLine(p: CpuProfile, root: string): Map<string, number>
 export async function plainDeploys(algorithm: string, opts: { rounds?: number; profile?: boolean; deploys?: number } = {}): Promise<{ figures: DeployFigures[]; profile?: CpuProfile }> {
   const dir = mkdtempSync(path.join(tmpdir(), "enc-bench-plain-"));
   const inspectorPort = await freePort();
-  const key = () => Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("hex");
-  const cp = await startControlPlane({ config: path.join(ROOT, "bench/workerd-plain/wrangler.toml"), persistTo: dir, inspectorPort, vars: { NOTARY_KEY: key(), CONTROL_PLANE_KEY: key() } });
+  const cp = await startControlPlane({ config: path.join(ROOT, "bench/workerd-plain/wrangler.toml"), persistTo: dir, inspectorPort, vars: { NOTARY_KEY: randomKey(), CONTROL_PLANE_KEY: randomKey() } });
   try {
     const run = async () => {
       const res = await fetch(`${cp.url}/deploy?algorithm=${algorithm}&deploys=${opts.deploys ?? 10}`);
@@ -124,7 +130,7 @@ export async function plainIngest(opts: { profile?: string } = {}): Promise<Inge
     config: path.join(ROOT, "bench/workerd-plain/wrangler.toml"),
     persistTo: dir,
     inspectorPort,
-    vars: { NOTARY_KEY: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("hex") },
+    vars: { NOTARY_KEY: randomKey() },
   });
   try {
     const run = async () => {
@@ -222,7 +228,7 @@ export async function splitIngest(opts: { profile?: string } = {}): Promise<Spli
       config: path.join(ROOT, "bench/workerd-plain/wrangler.toml"),
       persistTo: path.join(dir, "back"),
       inspectorPort,
-      vars: { NOTARY_KEY: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("hex") },
+      vars: { NOTARY_KEY: randomKey() },
       env,
     });
     stops.push(back.stop);
